@@ -1,0 +1,230 @@
+"""Publication dates as scraped news writes them, normalised to UTC.
+
+Fast path: the exact layouts in ``data/date_formats.txt`` via ``strptime``.
+Everything else goes to python-dateutil with the time-zone abbreviations in
+``data/timezones.txt``.  A string that is not a plausible date yields ``None``
+(the caller records a warning); nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from importlib import resources
+
+from dateutil import parser as dateutil_parser
+
+_TIME_RE = re.compile(r"\d{1,2}:\d{2}|\b\d{1,2}\s*[ap]\.?\s?m\b\.?", re.I)
+_AMPM_RE = re.compile(r"\b([ap])\.\s?m\.", re.I)
+_NOISE_RE = re.compile(
+    r"^\s*(?:(?:first\s+)?published|updated|last\s+updated|modified|posted|date|dated|on)\b\s*(?:on|at)?\s*[:\-–—]?\s*",
+    re.I,
+)
+# Text after these separators is usually an "Updated ..." clause or a reading time.
+_TAIL_RE = re.compile(r"\s+(?:\||·|•|/\s+Updated|Updated|Last updated|\()\s*.*$", re.I)
+_EARLIEST_YEAR = 1800
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """``value`` is aware UTC; ``date_only`` when no time of day was given."""
+
+    value: datetime
+    date_only: bool
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("newsindex.data").joinpath(name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _formats() -> list[str]:
+    return _data_lines("date_formats.txt")
+
+
+@lru_cache(maxsize=1)
+def timezone_offsets() -> dict[str, int]:
+    """Abbreviation -> offset from UTC in seconds, from ``data/timezones.txt``."""
+    offsets: dict[str, int] = {}
+    for line in _data_lines("timezones.txt"):
+        name, offset = line.split()
+        sign = -1 if offset.startswith("-") else 1
+        hours, minutes = offset.lstrip("+-").split(":")
+        offsets[name.upper()] = sign * (int(hours) * 3600 + int(minutes) * 60)
+    return offsets
+
+
+def _tzinfos(name: str, offset: int | None):
+    if name is None:
+        return None
+    seconds = timezone_offsets().get(name.upper())
+    if seconds is None:
+        return None
+    return timezone(timedelta(seconds=seconds), name)
+
+
+def _to_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+_DEFAULT_A = datetime(2000, 1, 1)
+_DEFAULT_B = datetime(2001, 2, 2)
+
+
+def parse_date(text: str, *, dayfirst: bool = False, now: datetime | None = None) -> ParsedDate | None:
+    """Parse a date as news pages write it; ``None`` if it is not one.
+
+    Naive times are taken as UTC.  A two-digit year never lands in the future.
+    A date with no year (``March 23``) is refused rather than guessed.
+    """
+    if not text:
+        return None
+    cleaned = text.strip()[:120]
+    cleaned = _NOISE_RE.sub("", cleaned)
+    if not cleaned:
+        return None
+    now = now or datetime.now(timezone.utc)
+    if cleaned[:1].isdigit():
+        try:
+            value = datetime.fromisoformat(cleaned)
+        except ValueError:
+            pass
+        else:
+            return _checked(value, len(cleaned) > 10, now)
+    formats = _formats()
+    for position, fmt in enumerate(formats):
+        try:
+            value = datetime.strptime(cleaned, fmt)
+        except ValueError:
+            continue
+        if position:
+            # Archives are homogeneous: try the layout that matched first next time.
+            formats.insert(0, formats.pop(position))
+        return _checked(value, bool(_TIME_RE.search(cleaned)), now)
+    candidate = _AMPM_RE.sub(r"\1m", _TAIL_RE.sub("", cleaned)) or cleaned
+    has_time = bool(_TIME_RE.search(candidate))
+    for fuzzy in (False, True):
+        try:
+            first = dateutil_parser.parse(
+                candidate, default=_DEFAULT_A, dayfirst=dayfirst, tzinfos=_tzinfos, fuzzy=fuzzy
+            )
+            second = dateutil_parser.parse(
+                candidate, default=_DEFAULT_B, dayfirst=dayfirst, tzinfos=_tzinfos, fuzzy=fuzzy
+            )
+        except (ValueError, OverflowError, TypeError, dateutil_parser.ParserError):
+            continue
+        if first.year != second.year or first.month != second.month:
+            return None  # no year or no month given: not a publication date
+        if first.day != second.day:
+            first = first.replace(day=1)  # "March 2019": keep the month
+        return _checked(first, has_time, now, two_digit_year=not re.search(r"\d{4}", candidate))
+    return None
+
+
+def _checked(value: datetime, has_time: bool, now: datetime, two_digit_year: bool = False) -> ParsedDate | None:
+    if not has_time:
+        value = value.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    utc = _to_utc(value)
+    if two_digit_year and utc > now + timedelta(days=2):
+        try:
+            utc = utc.replace(year=utc.year - 100)
+        except ValueError:
+            return None
+    if utc.year < _EARLIEST_YEAR or utc > now + timedelta(days=2):
+        return None
+    return ParsedDate(utc, date_only=not has_time)
+
+
+def format_iso(value: datetime | None, date_only: bool = False) -> str | None:
+    """ISO 8601 in UTC, or just the day when only the day is known."""
+    if value is None:
+        return None
+    if date_only:
+        return value.date().isoformat()
+    return value.astimezone(timezone.utc).isoformat()
+
+
+# --- periods for --since / --until ----------------------------------------------
+
+_AGO_RE = re.compile(r"^(\d{1,4})\s+(day|week|month|year)s?\s+ago$")
+_RELATIVE_RE = re.compile(r"^(last|this|past)\s+(week|month|year)$")
+
+
+def _add_months(value: datetime, months: int) -> datetime:
+    total = value.year * 12 + value.month - 1 + months
+    return value.replace(year=total // 12, month=total % 12 + 1, day=1)
+
+
+def period(text: str, *, tz=timezone.utc, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The time span a user means by ``text``: ``(start, end)``, end exclusive, aware.
+
+    ``2019`` is the whole year, ``2019-03`` or ``March 2019`` the month,
+    ``2019-03-23`` the day; ``today``, ``yesterday``, ``7 days ago``,
+    ``last month``, ``this year`` are relative to ``now`` in ``tz``.
+    Raises ``ValueError`` with a short message when ``text`` is no date.
+    """
+    now = (now or datetime.now(timezone.utc)).astimezone(tz)
+    spec = " ".join(text.lower().split())
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if spec in ("today", "now"):
+        return today, today + timedelta(days=1)
+    if spec == "yesterday":
+        return today - timedelta(days=1), today
+    match = _AGO_RE.match(spec)
+    if match:
+        count, unit = int(match.group(1)), match.group(2)
+        if unit == "day":
+            start = today - timedelta(days=count)
+        elif unit == "week":
+            start = today - timedelta(weeks=count)
+        elif unit == "month":
+            start = _add_months(today, -count).replace(day=min(today.day, 28))
+        else:
+            start = today.replace(year=today.year - count, day=min(today.day, 28))
+        return start, start + timedelta(days=1)
+    match = _RELATIVE_RE.match(spec)
+    if match:
+        which, unit = match.groups()
+        if unit == "week":
+            start = today - timedelta(days=today.weekday())
+            if which == "past":
+                return today - timedelta(days=7), today + timedelta(days=1)
+            start = start - timedelta(weeks=1) if which == "last" else start
+            return start, start + timedelta(weeks=1)
+        if unit == "month":
+            start = today.replace(day=1)
+            if which == "past":
+                return _add_months(today, -1).replace(day=min(today.day, 28)), today + timedelta(days=1)
+            start = _add_months(start, -1) if which == "last" else start
+            return start, _add_months(start, 1)
+        start = today.replace(month=1, day=1)
+        if which == "past":
+            return today.replace(year=today.year - 1), today + timedelta(days=1)
+        start = start.replace(year=start.year - 1) if which == "last" else start
+        return start, start.replace(year=start.year + 1)
+    if re.fullmatch(r"\d{4}", spec):
+        start = datetime(int(spec), 1, 1, tzinfo=tz)
+        return start, start.replace(year=start.year + 1)
+    try:
+        first = dateutil_parser.parse(spec, default=_DEFAULT_A, tzinfos=_tzinfos)
+        second = dateutil_parser.parse(spec, default=_DEFAULT_B, tzinfos=_tzinfos)
+    except (ValueError, OverflowError, TypeError):
+        raise ValueError(
+            f"not a date: {text!r} (try 2019, 2019-03, 2019-03-23, 'March 2019' or '7 days ago')"
+        ) from None
+    if first.year != second.year or first.month != second.month:
+        raise ValueError(f"give a year with the date: {text!r}")
+    if first.tzinfo is None:
+        first = first.replace(tzinfo=tz)
+    if first.day != second.day:
+        start = first.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return start, _add_months(start, 1)
+    if _TIME_RE.search(spec):
+        return first, first + timedelta(seconds=1)
+    start = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)

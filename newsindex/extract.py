@@ -1,0 +1,480 @@
+"""Stage 2, extract: find metadata and candidate paragraphs in a document.
+
+Three shapes of input arrive here: scraped plain text (header lines such as
+``Published:`` and ``Section | By Author``, a title, then the page text),
+HTML pages (see ``htmlpage``), and records from JSON/JSONL/CSV exports.  Each
+becomes a ``Draft``; removing boilerplate from its paragraphs is the next
+stage's job, so nothing here throws text away except the metadata lines it
+has understood (and those are listed in ``Draft.removed``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .dates import ParsedDate, parse_date
+from .models import Draft, RawDocument, Removal
+
+# --- bylines -----------------------------------------------------------------
+
+_BYLINE_RE = re.compile(
+    r"^(?:(?P<section>[^|]{1,60}?)\s*[|•·]\s*)?"
+    r"(?P<label>by|posted\s+by|written\s+by|words\s+by|reported\s+by|story\s+by|authors?\s*:|reporter\s*:|byline\s*:)"
+    r"\s+(?P<names>.{2,200})$",
+    re.I,
+)
+_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\band\b|&|\bwith\b)\s*", re.I)
+_NAME_WORD_RE = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.\-]*$|^(?:de|da|van|von|der|den|du|la|le|bin|al|el|di|del|dos|y)$")
+
+
+@lru_cache(maxsize=1)
+def _byline_words() -> tuple[frozenset[str], frozenset[str]]:
+    text = resources.files("newsindex.data").joinpath("bylines.txt").read_text(encoding="utf-8")
+    groups: dict[str, set[str]] = {"agencies": set(), "roles": set()}
+    current = "agencies"
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1]
+            continue
+        groups.setdefault(current, set()).add(line.lower())
+    return frozenset(groups["agencies"]), frozenset(groups["roles"])
+
+
+def split_authors(names: str) -> list[str]:
+    """Person names from the part of a byline after "By".
+
+    ``"A and B"``, ``"A, B and C"``, ``"A, Reuters"`` and ``"A, Staff reporter"``
+    all come out as the people alone.  Parts that do not look like a name
+    (lower-case words, digits, too long) are dropped.
+    """
+    agencies, roles = _byline_words()
+    names = re.sub(r"\s+", " ", names).strip(" .,-–—|")
+    names = re.sub(r"\s*[(\[].*?[)\]]", "", names)  # "(Reuters)", "[Twitter]"
+    people: list[str] = []
+    for part in _NAME_SPLIT_RE.split(names):
+        part = part.strip(" .,-–—:@")
+        if not part:
+            continue
+        lowered = part.lower()
+        if lowered in agencies or lowered in roles:
+            continue
+        words = part.split()
+        if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in part):
+            continue
+        if part.isupper() and len(words) > 1:
+            part = part.title()
+            words = part.split()
+        if not all(_NAME_WORD_RE.match(word) for word in words):
+            continue
+        if part not in people:
+            people.append(part)
+    return people
+
+
+def parse_byline(line: str) -> tuple[list[str], str | None] | None:
+    """``(authors, section)`` from a byline line, or None if it is not one."""
+    line = line.strip()
+    if len(line) > 220:
+        return None
+    match = _BYLINE_RE.match(line)
+    if not match:
+        return None
+    authors = split_authors(match.group("names"))
+    section = (match.group("section") or "").strip() or None
+    if not authors and not _is_role_only(match.group("names")):
+        return None
+    return authors, section
+
+
+def _is_role_only(text: str) -> bool:
+    agencies, roles = _byline_words()
+    parts = [p.strip(" .,").lower() for p in _NAME_SPLIT_RE.split(text) if p.strip(" .,")]
+    return bool(parts) and all(p in agencies or p in roles for p in parts)
+
+
+# --- header lines of scraped text ---------------------------------------------
+
+_DATE_LABEL_RE = re.compile(
+    r"^(?P<label>published|first\s+published|updated|last\s+updated|modified|date|dated|posted(?:\s+on)?|filed)\s*(?:on|at)?\s*[:\-–—]?\s+(?P<value>.{4,120})$",
+    re.I,
+)
+_FIELD_RE = re.compile(
+    r"^(?P<label>source|outlet|publisher|publication|url|link|canonical|section|category|language)\s*:\s*(?P<value>.{1,300})$",
+    re.I,
+)
+_URL_RE = re.compile(r"^(?:<)?(https?://[^\s<>\"]{3,500})(?:>)?$", re.I)
+_ROLE_LINE_RE = re.compile(r"^(?:staff\s+(?:reporter|writer|correspondent)|by\s+staff|wire\s+reports?)\.?$", re.I)
+_YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_HEADER_SCAN_LINES = 14
+_TITLE_MAX = 300
+
+
+def site_name_from_url(url: str | None) -> str | None:
+    """The host of a URL without ``www.``: the outlet when nothing names it."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+class _Header:
+    """Metadata gathered from header lines, with what each line was."""
+
+    def __init__(self) -> None:
+        self.published: ParsedDate | None = None
+        self.updated: ParsedDate | None = None
+        self.authors: list[str] = []
+        self.section: str | None = None
+        self.source: str | None = None
+        self.url: str | None = None
+        self.language: str | None = None
+        self.bad_dates: list[str] = []
+
+    def take(self, line: str, *, dayfirst: bool) -> str | None:
+        """Absorb ``line`` if it is header metadata; return its kind or None."""
+        stripped = line.strip()
+        if not stripped or len(stripped) > 320:
+            return None
+        match = _DATE_LABEL_RE.match(stripped)
+        if match:
+            parsed = parse_date(match.group("value"), dayfirst=dayfirst)
+            if parsed is None:
+                # "Posted in Politics" is a label, not a date; only report real attempts.
+                if any(ch.isdigit() for ch in match.group("value")):
+                    self.bad_dates.append(stripped)
+                    return "date"
+                return None
+            label = match.group("label").lower()
+            if label.startswith(("updated", "last", "modified")):
+                self.updated = self.updated or parsed
+            else:
+                self.published = self.published or parsed
+            return "date"
+        byline = parse_byline(stripped)
+        if byline is not None:
+            authors, section = byline
+            for name in authors:
+                if name not in self.authors:
+                    self.authors.append(name)
+            if section and not self.section:
+                self.section = section
+            return "byline"
+        if _ROLE_LINE_RE.match(stripped):
+            return "byline"
+        match = _FIELD_RE.match(stripped)
+        if match:
+            label, value = match.group("label").lower(), match.group("value").strip()
+            if label in {"url", "link", "canonical"}:
+                if not _URL_RE.match(value):
+                    return None
+                self.url = self.url or value.strip("<>")
+            elif label in {"section", "category"}:
+                self.section = self.section or value
+            elif label == "language":
+                self.language = self.language or value
+            else:
+                self.source = self.source or value
+            return label
+        if _URL_RE.match(stripped):
+            self.url = self.url or stripped.strip("<>")
+            return "url"
+        if len(stripped) <= 60 and _YEAR_RE.search(stripped) and len(stripped.split()) <= 9:
+            parsed = parse_date(stripped, dayfirst=dayfirst)
+            if parsed is not None:
+                self.published = self.published or parsed
+                return "date"
+        return None
+
+
+def _strip_site_suffix(title: str, known_source: str | None) -> str:
+    """``"Headline | Outlet"`` -> ``"Headline"`` when the tail names a site."""
+    for separator in (" | ", " - ", " – ", " — ", " :: ", " « ", " » "):
+        if separator not in title:
+            continue
+        head, _, tail = title.rpartition(separator)
+        tail_words = tail.split()
+        if len(head.split()) < 3 or not 1 <= len(tail_words) <= 5:
+            continue
+        if known_source and tail.strip().lower() == known_source.lower():
+            return head.strip()
+        looks_like_site = all(
+            w[:1].isupper() or w[:1].isdigit() or "." in w or w in {"&", "of", "the", "and"} for w in tail_words
+        )
+        if looks_like_site:
+            return head.strip()
+    return title
+
+
+def _is_hard_wrapped(lines: list[str]) -> bool:
+    """True for blocks wrapped at a fixed width (old wire copy, e-mail)."""
+    if len(lines) < 3:
+        return False
+    lengths = [len(line.rstrip()) for line in lines[:-1]]
+    longest = max(lengths)
+    if longest > 110 or longest < 30:
+        return False
+    near_full = sum(1 for n in lengths if n >= longest * 0.6)
+    return near_full >= len(lengths) * 0.7
+
+
+def paragraphs_from_text(lines: list[str]) -> list[str]:
+    """Blocks of text -> paragraphs.
+
+    Blank lines separate blocks.  Hard-wrapped blocks are rejoined, a new
+    paragraph starting at each indented line (the Reuters layout); in any
+    other block each line is its own candidate paragraph, since scraped pages
+    put one visual block (a menu item, a caption, a paragraph) per line.
+    """
+    paragraphs: list[str] = []
+    block: list[str] = []
+
+    def flush() -> None:
+        if not block:
+            return
+        if _is_hard_wrapped(block):
+            current: list[str] = []
+            for line in block:
+                if current and line[:1] in (" ", "\t"):
+                    paragraphs.append(" ".join(current))
+                    current = []
+                stripped = line.strip()
+                if stripped:
+                    current.append(stripped)
+            if current:
+                paragraphs.append(" ".join(current))
+        else:
+            paragraphs.extend(line.strip() for line in block if line.strip())
+        block.clear()
+
+    for line in lines:
+        if line.strip():
+            block.append(line.rstrip())
+        else:
+            flush()
+    flush()
+    return [" ".join(p.split()) for p in paragraphs]
+
+
+def extract_text(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
+    """Scraped plain text -> Draft: header metadata, title, paragraphs."""
+    text = raw.text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    header = _Header()
+    removed: list[Removal] = []
+    title = ""
+    body_start = len(lines)
+    seen_nonblank = 0
+    index = 0
+    # Header lines may come before and after the title; scan the first few.
+    while index < len(lines) and seen_nonblank < _HEADER_SCAN_LINES:
+        line = lines[index]
+        stripped = line.strip()
+        if not stripped:
+            index += 1
+            continue
+        seen_nonblank += 1
+        kind = header.take(stripped, dayfirst=dayfirst)
+        if kind is not None:
+            removed.append(Removal(stripped, f"metadata:{kind}"))
+            index += 1
+            continue
+        if not title:
+            if len(stripped) <= _TITLE_MAX:
+                title = stripped
+                removed.append(Removal(stripped, "metadata:title"))
+                index += 1
+                continue
+            body_start = index
+            break
+        body_start = index
+        break
+    else:
+        body_start = index
+    paragraphs = paragraphs_from_text(lines[body_start:])
+    source = header.source or site_name_from_url(header.url) or _folder_source(raw.path)
+    published = header.published or header.updated
+    warnings = [f"unparseable date: {line!r}" for line in header.bad_dates] if published is None else []
+    return Draft(
+        id=raw.id,
+        path=raw.path,
+        title=_strip_site_suffix(title, header.source),
+        authors=header.authors,
+        published=published.value if published else None,
+        date_only=published.date_only if published else False,
+        section=header.section,
+        source=source,
+        url=header.url,
+        language=header.language,
+        paragraphs=paragraphs,
+        removed=removed,
+        warnings=warnings,
+    )
+
+
+def _folder_source(path: str) -> str | None:
+    parent = Path(path).parent.name
+    return parent or None
+
+
+# --- records ------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def default_field_map() -> dict[str, tuple[str, ...]]:
+    """Article field -> record keys to try, from ``data/record_fields.txt``."""
+    text = resources.files("newsindex.data").joinpath("record_fields.txt").read_text(encoding="utf-8")
+    mapping: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, keys = line.partition(":")
+        mapping[name.strip()] = tuple(k.strip() for k in keys.split(",") if k.strip())
+    return mapping
+
+
+def field_map_with(overrides: Mapping[str, str] | None) -> dict[str, tuple[str, ...]]:
+    """The default mapping with user overrides (``{"body": "fields.bodyText"}``) first."""
+    mapping = dict(default_field_map())
+    for name, key in (overrides or {}).items():
+        if name not in mapping:
+            raise ValueError(f"unknown article field {name!r} (known: {', '.join(sorted(mapping))})")
+        mapping[name] = (key, *[k for k in mapping[name] if k != key])
+    return mapping
+
+
+def _lookup(record: Mapping, dotted: str):
+    value: object = record
+    for part in dotted.split("."):
+        if isinstance(value, list):
+            values = [item.get(part) for item in value if isinstance(item, Mapping)]
+            value = [v for v in values if v is not None] or None
+        elif isinstance(value, Mapping):
+            value = value.get(part)
+        else:
+            return None
+        if value is None:
+            return None
+    return value
+
+
+def _first(record: Mapping, keys: tuple[str, ...]):
+    for key in keys:
+        value = _lookup(record, key)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        for key in ("name", "title", "text", "value", "@value"):
+            if isinstance(value.get(key), str):
+                return value[key]
+        return ""
+    if isinstance(value, list):
+        return "\n\n".join(_as_text(v) for v in value if v)
+    return str(value)
+
+
+def _authors_from(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        people: list[str] = []
+        for item in value:
+            for name in _authors_from(item):
+                if name not in people:
+                    people.append(name)
+        return people
+    text = _as_text(value).strip()
+    if not text:
+        return []
+    parsed = parse_byline(text) if text.lower().startswith(("by ", "posted by", "written by")) else None
+    if parsed is not None:
+        return parsed[0]
+    return split_authors(text)
+
+
+_HTML_HINT_RE = re.compile(r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|li|figure|img)\b[^>]*>", re.I)
+
+
+def _parse_record_date(value, dayfirst: bool) -> ParsedDate | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        from datetime import datetime, timezone
+
+        seconds = value / 1000 if value > 1e11 else value
+        try:
+            return ParsedDate(datetime.fromtimestamp(seconds, timezone.utc), date_only=False)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return parse_date(_as_text(value), dayfirst=dayfirst)
+
+
+def extract_record(
+    raw: RawDocument, *, dayfirst: bool = False, field_map: Mapping[str, tuple[str, ...]] | None = None
+) -> Draft:
+    """One JSON/CSV record -> Draft, mapping fields by their common names."""
+    record = raw.record or {}
+    fields = field_map or default_field_map()
+    title = " ".join(_as_text(_first(record, fields["title"])).split())
+    body = _as_text(_first(record, fields["body"]))
+    warnings: list[str] = []
+    if _HTML_HINT_RE.search(body):
+        from .htmlpage import html_fragment_paragraphs
+
+        paragraphs = html_fragment_paragraphs(body)
+    else:
+        paragraphs = paragraphs_from_text(body.replace("\r\n", "\n").split("\n"))
+    raw_date = _first(record, fields["published"])
+    parsed = _parse_record_date(raw_date, dayfirst) if raw_date is not None else None
+    if raw_date is not None and parsed is None:
+        warnings.append(f"unparseable date: {_as_text(raw_date)[:80]!r}")
+    url = _as_text(_first(record, fields["url"])).strip() or None
+    source = _as_text(_first(record, fields["source"])).strip() or site_name_from_url(url) or _folder_source(raw.path)
+    section = _as_text(_first(record, fields["section"])).strip() or None
+    language = _as_text(_first(record, fields["language"])).strip() or None
+    return Draft(
+        id=raw.id,
+        path=raw.path,
+        title=title,
+        authors=_authors_from(_first(record, fields["authors"])),
+        published=parsed.value if parsed else None,
+        date_only=parsed.date_only if parsed else False,
+        section=section,
+        source=source,
+        url=url,
+        language=language,
+        paragraphs=paragraphs,
+        warnings=warnings,
+    )
+
+
+def extract(
+    raw: RawDocument, *, dayfirst: bool = False, field_map: Mapping[str, tuple[str, ...]] | None = None
+) -> Draft:
+    """Dispatch a document to the extractor for its kind."""
+    if raw.kind == "html":
+        from .htmlpage import extract_html
+
+        return extract_html(raw, dayfirst=dayfirst)
+    if raw.kind == "record":
+        return extract_record(raw, dayfirst=dayfirst, field_map=field_map)
+    return extract_text(raw, dayfirst=dayfirst)

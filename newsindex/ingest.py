@@ -1,0 +1,131 @@
+"""The read -> extract -> clean pipeline for a set of paths, as one call.
+
+``extract`` (the CLI command) and the indexer both go through here, so a file
+is turned into articles the same way whether it is printed or indexed.  Every
+problem comes back as a ``Skipped`` with a reason instead of an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .clean import LearnedBoilerplate, Rules, clean, load_rules
+from .extract import extract, field_map_with
+from .models import Article, Draft, RawDocument, Skipped
+from .read import DEFAULT_MAX_BYTES, FoundFile, ReadError, discover, read_documents
+
+
+@dataclass
+class IngestOptions:
+    """How documents are read and cleaned; the same for extract and index."""
+
+    dayfirst: bool = False
+    rules_files: Sequence[str] = ()
+    field_overrides: Mapping[str, str] = field(default_factory=dict)
+    follow_links: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    def rules(self) -> Rules:
+        return load_rules(self.rules_files)
+
+    def field_map(self) -> dict[str, tuple[str, ...]]:
+        return field_map_with(self.field_overrides)
+
+
+def content_hash(draft: Draft, body: Sequence[str]) -> str:
+    """Hash of what a reader sees: identical articles share it wherever they live."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (draft.title, *body):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def article_from_draft(draft: Draft, rules: Rules | None, learned: LearnedBoilerplate | None) -> Article:
+    body, removed = clean(draft, rules=rules, learned=learned)
+    return Article(
+        id=draft.id,
+        path=draft.path,
+        title=draft.title,
+        authors=list(draft.authors),
+        published=draft.published,
+        date_only=draft.date_only,
+        section=draft.section,
+        source=draft.source,
+        url=draft.url,
+        language=draft.language,
+        body=body,
+        content_hash=content_hash(draft, body),
+        removed=[*draft.removed, *removed],
+        warnings=list(draft.warnings),
+    )
+
+
+def drafts_from_file(found: FoundFile, options: IngestOptions, field_map=None) -> Iterator[Draft | Skipped]:
+    """All drafts in one file; failures become ``Skipped`` and never raise."""
+    try:
+        for raw in read_documents(found, options.max_bytes):
+            yield _draft_or_skip(raw, options, field_map)
+    except ReadError as exc:
+        yield Skipped(str(found.path), str(exc))
+    except MemoryError:
+        yield Skipped(str(found.path), "too large to process in memory")
+    except RecursionError:
+        yield Skipped(str(found.path), "nested too deeply to process")
+
+
+def _draft_or_skip(raw: RawDocument, options: IngestOptions, field_map) -> Draft | Skipped:
+    if raw.kind == "error":
+        return Skipped(raw.path, raw.text)
+    try:
+        draft = extract(raw, dayfirst=options.dayfirst, field_map=field_map)
+    except RecursionError:
+        return Skipped(raw.id, "nested too deeply to process")
+    except Exception as exc:
+        return Skipped(raw.id, f"could not extract: {type(exc).__name__}: {exc}"[:300])
+    if not draft.title and not draft.paragraphs:
+        return Skipped(raw.id, "empty document: no title or text found")
+    return draft
+
+
+def iter_articles(
+    paths: Iterable[str | os.PathLike[str]],
+    options: IngestOptions | None = None,
+    learned: LearnedBoilerplate | None = None,
+    on_ignored: Callable[[str, str], None] | None = None,
+) -> Iterator[Article | Skipped]:
+    """Read, extract and clean every article under ``paths``, in order.
+
+    Raises ``ReadError`` only when a path given explicitly does not exist.
+    """
+    options = options or IngestOptions()
+    rules = options.rules()
+    field_map = options.field_map()
+    for found in discover(paths, follow_links=options.follow_links, on_ignored=on_ignored):
+        for item in drafts_from_file(found, options, field_map):
+            if isinstance(item, Skipped):
+                yield item
+                continue
+            try:
+                yield article_from_draft(item, rules, learned)
+            except Exception as exc:
+                yield Skipped(item.id, f"could not clean: {type(exc).__name__}: {exc}"[:300])
+
+
+def extract_file(path: str | os.PathLike[str], options: IngestOptions | None = None) -> list[Article]:
+    """Convenience for library users: the cleaned articles of one file.
+
+    Raises ``ReadError`` with the reason when the file cannot be read at all.
+    """
+    articles: list[Article] = []
+    for item in iter_articles([Path(path)], options):
+        if isinstance(item, Skipped):
+            if item.path == str(path):
+                raise ReadError(f"{path}: {item.reason}")
+            continue
+        articles.append(item)
+    return articles

@@ -1,0 +1,355 @@
+"""Stage 1, read: find article files, decompress and decode them safely.
+
+Everything here treats input as hostile: sizes are capped (including what a
+compressed file expands to), binary data is recognised and refused with a
+reason, and encodings are detected rather than assumed.  Record files (JSON,
+JSONL, CSV) are streamed record by record so a huge export never sits in
+memory.
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import csv
+import gzip
+import io
+import json
+import lzma
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .models import RawDocument
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+RECORD_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv"}
+COMPRESSED_SUFFIXES = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+
+#: Largest document (after decompression) we accept; larger ones are skipped
+#: with a reason.  Real articles are kilobytes; this only stops accidents.
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: Record files are streamed, so they may be far larger than one document.
+MAX_RECORD_LINE_BYTES = 16 * 1024 * 1024
+
+
+class ReadError(Exception):
+    """A file that cannot be read as articles; the message is the reason."""
+
+
+@dataclass
+class FoundFile:
+    path: Path
+    kind: str  # "text", "html" or "records"
+    compression: str | None
+
+
+def classify(path: Path) -> FoundFile | None:
+    """Decide from its name how a file is read; None means not an article file."""
+    name = path.name.lower()
+    compression = None
+    stem_suffix = Path(name).suffix
+    if stem_suffix in COMPRESSED_SUFFIXES:
+        compression = stem_suffix
+        stem_suffix = Path(name[: -len(stem_suffix)]).suffix
+    if stem_suffix in TEXT_SUFFIXES:
+        return FoundFile(path, "text", compression)
+    if stem_suffix in HTML_SUFFIXES:
+        return FoundFile(path, "html", compression)
+    if stem_suffix in RECORD_SUFFIXES:
+        return FoundFile(path, "records", compression)
+    return None
+
+
+def discover(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    follow_links: bool = False,
+    on_ignored: callable | None = None,
+) -> Iterator[FoundFile]:
+    """Yield article files under ``paths`` in a stable (sorted) order.
+
+    Directories are walked recursively; hidden files and folders are skipped.
+    Symbolic links are not followed unless ``follow_links`` (a link loop or a
+    link out of the tree is then still visited at most once per real path).
+    Files given explicitly are read whatever their name, as plain text when the
+    suffix is unknown.  ``on_ignored(path, reason)`` hears about files passed over.
+    """
+    seen: set[str] = set()
+    for given in paths:
+        root = Path(given)
+        if root.is_dir():
+            yield from _walk(root, follow_links, seen, on_ignored)
+        elif root.exists() or root.is_symlink():
+            found = classify(root) or FoundFile(root, "text", None)
+            real = os.path.realpath(root)
+            if real not in seen:
+                seen.add(real)
+                yield found
+        else:
+            raise ReadError(f"{given}: no such file or directory")
+
+
+def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored) -> Iterator[FoundFile]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_links):
+        if follow_links:
+            real_dir = os.path.realpath(dirpath)
+            if real_dir in seen:
+                dirnames[:] = []
+                continue
+            seen.add(real_dir)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        if not follow_links:
+            for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+                dirnames.remove(name)
+                if on_ignored:
+                    on_ignored(os.path.join(dirpath, name), "symbolic link not followed (use --follow-links)")
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath, name)
+            if path.is_symlink() and not follow_links:
+                if on_ignored:
+                    on_ignored(str(path), "symbolic link not followed (use --follow-links)")
+                continue
+            found = classify(path)
+            if found is None:
+                if on_ignored and name.upper() not in {"README", "LICENSE", "EXPECTED.JSONL"}:
+                    on_ignored(str(path), "not an article file type")
+                continue
+            real = os.path.realpath(path)
+            if real in seen:
+                continue
+            seen.add(real)
+            yield found
+
+
+def open_binary(found: FoundFile) -> io.BufferedIOBase:
+    """Open a file for reading bytes, transparently decompressing it."""
+    if found.compression:
+        return COMPRESSED_SUFFIXES[found.compression](found.path, "rb")
+    return open(found.path, "rb")
+
+
+def read_bytes(found: FoundFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Read a whole document, refusing files (or expansions) over ``max_bytes``."""
+    try:
+        with open_binary(found) as stream:
+            data = stream.read(max_bytes + 1)
+    except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
+        raise ReadError(_os_reason(exc)) from None
+    if len(data) > max_bytes:
+        what = "expands to" if found.compression else "is"
+        raise ReadError(f"{what} over {max_bytes // (1024 * 1024)} MB; not an article")
+    return data
+
+
+def _os_reason(exc: BaseException) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "file vanished while reading"
+    if isinstance(exc, (EOFError, lzma.LZMAError, gzip.BadGzipFile, OSError)) and not isinstance(
+        exc, (IsADirectoryError,)
+    ):
+        text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return f"cannot read: {text}"
+    return str(exc)
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
+# C0 controls other than tab, newline, carriage return, form feed.
+_BINARY_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
+def decode(data: bytes, *, html: bool = False) -> tuple[str, str]:
+    """Decode document bytes, returning ``(text, encoding)``.
+
+    Order of trust: a byte-order mark, then (for HTML) a declared charset, then
+    strict UTF-8, then UTF-16 without a BOM, then Windows-1252 (which also
+    covers Latin-1 text).  Binary data raises ``ReadError``.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                raise ReadError(f"invalid {encoding} despite its byte-order mark") from None
+    sample = data[:8192]
+    if sample.count(0) > len(sample) // 4:
+        utf16 = _guess_utf16(sample)
+        if utf16:
+            try:
+                return data.decode(utf16), utf16
+            except UnicodeDecodeError:
+                pass
+        raise ReadError("binary file (not text)")
+    if html:
+        declared = _META_CHARSET.search(data[:4096])
+        if declared:
+            name = declared.group(1).decode("ascii", "replace").lower()
+            try:
+                codec = codecs.lookup(name).name
+            except LookupError:
+                codec = None
+            if codec and codec not in {"utf-16-le", "utf-16-be", "utf-16", "utf-32"}:
+                if codec in {"latin-1", "iso8859-1", "ascii"}:
+                    codec = "cp1252"  # what browsers do for these labels
+                try:
+                    return data.decode(codec), codec
+                except UnicodeDecodeError:
+                    pass  # the declaration lied; fall through to detection
+    try:
+        text = data.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        # cp1252 leaves five bytes undefined; map them as Latin-1 would.
+        if "\ufffd" in text:
+            text = data.decode("latin-1")
+            encoding = "latin-1"
+        else:
+            encoding = "cp1252"
+    if _looks_binary(text):
+        raise ReadError("binary file (not text)")
+    return text, encoding
+
+
+def _guess_utf16(sample: bytes) -> str | None:
+    even_zeros = sample[0::2].count(0)
+    odd_zeros = sample[1::2].count(0)
+    half = len(sample) // 2 or 1
+    if odd_zeros > half * 0.6 and even_zeros < half * 0.1:
+        return "utf-16-le"
+    if even_zeros > half * 0.6 and odd_zeros < half * 0.1:
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    if not sample:
+        return False
+    controls = sum(sample.count(chr(b)) for b in _BINARY_BYTES)
+    return controls > max(4, len(sample) // 50)
+
+
+def read_documents(found: FoundFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument]:
+    """Yield the documents in one file: one for text and HTML, many for records.
+
+    Raises ``ReadError`` when the file as a whole cannot be read.  Bad records
+    inside a record file are yielded as ``RawDocument(kind="error")`` with
+    the reason in ``text``, so the caller can report them and carry on.
+    """
+    try:
+        stat = found.path.stat()
+    except OSError as exc:
+        raise ReadError(_os_reason(exc)) from None
+    path = str(found.path)
+    if found.kind == "records":
+        yield from _read_records(found, path, stat, max_bytes)
+        return
+    data = read_bytes(found, max_bytes)
+    text, encoding = decode(data, html=found.kind == "html")
+    yield RawDocument(
+        path=path,
+        kind=found.kind,
+        text=text,
+        encoding=encoding,
+        size=stat.st_size,
+        mtime=stat.st_mtime,
+    )
+
+
+def _record_format(found: FoundFile) -> str:
+    name = found.path.name.lower()
+    if found.compression:
+        name = name[: -len(found.compression)]
+    return Path(name).suffix.lstrip(".")
+
+
+def _read_records(found: FoundFile, path: str, stat: os.stat_result, max_bytes: int) -> Iterator[RawDocument]:
+    fmt = _record_format(found)
+
+    def make(record: object, number: int) -> RawDocument:
+        if not isinstance(record, dict):
+            return RawDocument(path=path, kind="error", text=f"record {number}: not a JSON object", record_no=number)
+        return RawDocument(
+            path=path, kind="record", record=record, record_no=number, size=stat.st_size, mtime=stat.st_mtime
+        )
+
+    if fmt == "json":
+        data = read_bytes(found, max_bytes)
+        text, _ = decode(data)
+        try:
+            loaded = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ReadError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+        if isinstance(loaded, dict):
+            # A wrapper like {"articles": [...]} or {"response": {"results": [...]}}
+            # is common in API exports; a single article is a dict with text fields.
+            items = _unwrap_list(loaded)
+            if items is None:
+                yield make(loaded, 1)
+                return
+            loaded = items
+        if not isinstance(loaded, list):
+            raise ReadError("JSON is neither an object nor an array of objects")
+        for number, record in enumerate(loaded, 1):
+            yield make(record, number)
+        return
+
+    try:
+        stream = open_binary(found)
+    except OSError as exc:
+        raise ReadError(_os_reason(exc)) from None
+    with stream:
+        text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+        try:
+            if fmt == "csv":
+                csv.field_size_limit(MAX_RECORD_LINE_BYTES)
+                reader = csv.DictReader(text_stream)
+                for number, row in enumerate(reader, 1):
+                    yield make({k: v for k, v in row.items() if k}, number)
+                return
+            for number, line in enumerate(text_stream, 1):
+                if not line.strip():
+                    continue
+                if len(line) > MAX_RECORD_LINE_BYTES:
+                    yield RawDocument(
+                        path=path, kind="error", text=f"line {number}: longer than 16 MB", record_no=number
+                    )
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield RawDocument(
+                        path=path, kind="error", text=f"line {number}: invalid JSON ({exc.msg})", record_no=number
+                    )
+                    continue
+                yield make(record, number)
+        except (OSError, EOFError, lzma.LZMAError, csv.Error) as exc:
+            raise ReadError(_os_reason(exc) if not isinstance(exc, csv.Error) else f"invalid CSV: {exc}") from None
+
+
+def _unwrap_list(obj: dict) -> list | None:
+    """Find the list of articles inside a typical API response wrapper."""
+    for key in ("articles", "results", "items", "data", "docs", "records", "response"):
+        value = obj.get(key)
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            return value
+        if isinstance(value, dict):
+            inner = _unwrap_list(value)
+            if inner is not None:
+                return inner
+    return None

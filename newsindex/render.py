@@ -1,0 +1,268 @@
+"""Stage 6, render: search results and articles as text, JSON, CSV or paths.
+
+Scraped text is untrusted.  ``safe()`` removes every control character,
+escape sequence (ANSI CSI/OSC, hyperlinks, title setting), backspace trick
+and bidirectional override before anything is shown on a terminal; the only
+escape codes in our output are the colours added here, and only when asked.
+Functions return strings; printing is the CLI's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from .dates import format_iso
+from .models import Article, Hit, SearchResult
+
+# ESC-initiated sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL/ST),
+# DCS/SOS/PM/APC (ESC P/X/^/_ ... ST) and two-byte escapes; plus the 8-bit
+# C1 forms of the same.
+_ESCAPE_RE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x1b[@-Z\\-_]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
+)
+# Bidi embeddings, overrides and isolates reorder what follows them on screen.
+_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"))
+
+
+def safe(text: str | None, *, keep_newlines: bool = False) -> str:
+    """Text that cannot move the cursor, change the terminal or reorder a line."""
+    if not text:
+        return ""
+    text = _ESCAPE_RE.sub("", text)
+    text = text.translate(_BIDI)
+    out: list[str] = []
+    for char in text:
+        if char == "\n" and keep_newlines:
+            out.append(char)
+        elif char in "\t\n\r\f\v":
+            out.append(" ")
+        elif unicodedata.category(char) in ("Cc", "Cs", "Co") or char in "\u2028\u2029":
+            continue
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+class Style:
+    """ANSI colours, or nothing when colour is off."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color and text else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+    def match(self, text: str) -> str:
+        return self._wrap("1;31", text)
+
+    def accent(self, text: str) -> str:
+        return self._wrap("36", text)
+
+    def rank(self, text: str) -> str:
+        return self._wrap("33", text)
+
+
+def _date_text(hit_or_article) -> str:
+    value = hit_or_article.published
+    if value is None:
+        return "undated"
+    if hit_or_article.date_only:
+        return value.date().isoformat()
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _highlight(snippet: str, spans: list[tuple[int, int]], style: Style) -> str:
+    if not style.color or not spans:
+        return safe(snippet)
+    parts: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        if start < position:
+            continue
+        parts.append(safe(snippet[position:start]))
+        parts.append(style.match(safe(snippet[start:end])))
+        position = end
+    parts.append(safe(snippet[position:]))
+    return "".join(parts)
+
+
+def header_line(result: SearchResult) -> str:
+    noun = "match" if result.total == 1 else "matches"
+    pieces = [f"{result.total} {noun} in {result.seconds * 1000:.0f} ms"]
+    if result.filters:
+        pieces.append("filters: " + ", ".join(safe(f) for f in result.filters))
+    if result.undated_excluded:
+        pieces.append(f"{result.undated_excluded} undated excluded by the date filter")
+    if result.relaxed:
+        pieces.append("no article has every word; showing those with most of them")
+    return "; ".join(pieces)
+
+
+def hit_as_dict(hit: Hit) -> dict:
+    return {
+        "id": hit.id,
+        "short_id": hit.short_id,
+        "path": hit.path,
+        "title": hit.title,
+        "authors": hit.authors,
+        "published": format_iso(hit.published, hit.date_only),
+        "section": hit.section,
+        "source": hit.source,
+        "url": hit.url,
+        "score": hit.score,
+        "snippet": hit.snippet,
+    }
+
+
+def render_hits_text(result: SearchResult, style: Style, first_rank: int = 1) -> Iterable[str]:
+    for rank, hit in enumerate(result.hits, first_rank):
+        title = safe(hit.title) or "(untitled)"
+        yield f"{style.rank(f'{rank:>2}.')} {style.bold(title)}"
+        facts = [_date_text(hit)]
+        if hit.source:
+            facts.append(safe(hit.source))
+        if hit.section:
+            facts.append(safe(hit.section))
+        if hit.authors:
+            facts.append("by " + ", ".join(safe(a) for a in hit.authors))
+        facts.append(style.accent(hit.short_id))
+        yield "    " + style.dim(" · ".join(facts[:-1])) + " · " + facts[-1]
+        if hit.snippet:
+            yield "    " + _highlight(hit.snippet, hit.highlights, style)
+        yield ""
+
+
+def render_hits(result: SearchResult, fmt: str, style: Style, first_rank: int = 1) -> Iterable[str]:
+    """Lines of output for ``fmt`` in text, json, jsonl, csv or paths."""
+    if fmt == "jsonl":
+        for hit in result.hits:
+            yield json.dumps(hit_as_dict(hit), ensure_ascii=False)
+    elif fmt == "json":
+        payload = {
+            "query": result.query,
+            "total": result.total,
+            "seconds": round(result.seconds, 4),
+            "filters": result.filters,
+            "undated_excluded": result.undated_excluded,
+            "relaxed": result.relaxed,
+            "hits": [hit_as_dict(hit) for hit in result.hits],
+        }
+        yield json.dumps(payload, ensure_ascii=False, indent=2)
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        columns = [
+            "id",
+            "short_id",
+            "path",
+            "title",
+            "authors",
+            "published",
+            "section",
+            "source",
+            "url",
+            "score",
+            "snippet",
+        ]
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for hit in result.hits:
+            row = hit_as_dict(hit)
+            row["authors"] = "; ".join(row["authors"])
+            writer.writerow(row)
+        yield buffer.getvalue().rstrip("\n")
+    elif fmt == "paths":
+        seen: set[str] = set()
+        for hit in result.hits:
+            if hit.path not in seen:
+                seen.add(hit.path)
+                yield safe(hit.path)
+    else:
+        yield from render_hits_text(result, style, first_rank)
+
+
+def article_as_dict(article: Article, explain: bool = False) -> dict:
+    data = {
+        "id": article.id,
+        "path": article.path,
+        "title": article.title,
+        "authors": article.authors,
+        "published": format_iso(article.published, article.date_only),
+        "section": article.section,
+        "source": article.source,
+        "url": article.url,
+        "language": article.language,
+        "body": article.text,
+        "content_hash": article.content_hash,
+    }
+    if article.warnings:
+        data["warnings"] = article.warnings
+    if explain:
+        data["removed"] = [{"text": r.text, "rule": r.rule} for r in article.removed]
+    return data
+
+
+def render_article_text(article: Article, style: Style, explain: bool = False) -> Iterable[str]:
+    yield style.bold(safe(article.title) or "(untitled)")
+    facts = [_date_text(article)]
+    for value in (article.source, article.section):
+        if value:
+            facts.append(safe(value))
+    if article.authors:
+        facts.append("by " + ", ".join(safe(a) for a in article.authors))
+    yield style.dim(" · ".join(facts))
+    if article.url:
+        yield style.dim(safe(article.url))
+    yield style.dim(safe(article.path))
+    for warning in article.warnings:
+        yield style.dim("warning: " + safe(warning))
+    yield ""
+    for paragraph in article.body:
+        yield safe(paragraph)
+        yield ""
+    if explain and article.removed:
+        yield style.dim(f"-- removed ({len(article.removed)}) --")
+        for removal in article.removed:
+            yield style.dim(f"[{safe(removal.rule)}] ") + safe(removal.text)[:300]
+        yield ""
+
+
+def _bar(count: int, largest: int, width: int = 30) -> str:
+    if largest <= 0:
+        return ""
+    return "█" * max(1, round(width * count / largest)) if count else ""
+
+
+def render_stats(summary: dict, style: Style) -> Iterable[str]:
+    size_mb = summary["size_bytes"] / (1024 * 1024)
+    yield style.bold(f"{summary['documents']} articles") + f" in {safe(summary['index'])} ({size_mb:.1f} MB)"
+    if summary["first"]:
+        yield f"dates: {summary['first']} to {summary['last']}" + (
+            f"; {summary['undated']} undated" if summary["undated"] else ""
+        )
+    for title, key in (("sources", "sources"), ("years", "years")):
+        counts = summary[key]
+        if not counts:
+            continue
+        yield ""
+        yield style.bold(title)
+        largest = max(counts.values())
+        label_width = min(40, max(len(safe(str(k))) for k in counts))
+        for name, count in list(counts.items())[:40]:
+            label = safe(str(name))[:label_width].ljust(label_width)
+            yield f"  {label} {count:>7}  {style.accent(_bar(count, largest))}"

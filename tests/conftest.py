@@ -1,0 +1,28 @@
+"""Shared fixtures: paths to the repository's own data and to ../shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "seeds" / "000_eb7c0f23e2b03f76.txt"
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ../shared/data, skipping the test when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not available: {path}")
+    return path
+
+
+@pytest.fixture
+def seed_index(tmp_path: Path) -> Path:
+    from newsindex.index import build_index
+
+    index_dir = tmp_path / "index"
+    build_index([str(SEED.parent)], index_dir, workers=1)
+    return index_dir

@@ -1,0 +1,136 @@
+"""End-to-end through the command line, as a user runs it (click's CliRunner)."""
+
+import json
+import shutil
+
+from click.testing import CliRunner
+
+from newsindex.cli import cli
+
+from .conftest import SEED
+
+SEED_TITLE = "North Korea abruptly withdraws staff from liaison office"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_index_then_search_finds_the_seed_first(tmp_path):
+    index_dir = tmp_path / "ix"
+    result = run("index", SEED.parent, "--index", index_dir)
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.output
+    result = run("search", "liaison office", "--index", index_dir, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.output.splitlines()[0])
+    assert first["title"] == SEED_TITLE
+    assert first["authors"] == ["Shelia Harmon"]
+    assert first["published"].startswith("2019-03-23")
+    assert first["section"] == "World Media"
+    for key in ("id", "path", "source", "url", "score", "snippet"):
+        assert key in first
+    assert "liaison office" in first["snippet"]
+
+
+def test_date_filters_include_and_exclude(seed_index):
+    excluded = run("search", "liaison office", "--index", seed_index, "--since", "2019-04-01", "--format", "jsonl")
+    assert excluded.exit_code == 1
+    assert excluded.output.strip() == ""
+    kept = run(
+        "search",
+        "liaison office",
+        "--index",
+        seed_index,
+        "--since",
+        "2019-03-01",
+        "--until",
+        "2019-03-31",
+        "--format",
+        "jsonl",
+    )
+    assert kept.exit_code == 0
+    assert json.loads(kept.output.splitlines()[0])["title"] == SEED_TITLE
+
+
+def test_no_match_exits_1_and_errors_exit_2(seed_index, tmp_path):
+    assert run("search", "zeppelin", "--index", seed_index).exit_code == 1
+    missing = run("search", "korea", "--index", tmp_path / "nowhere")
+    assert missing.exit_code == 2
+    assert "no index at" in missing.output
+    bad_date = run("search", "korea", "--index", seed_index, "--since", "someday")
+    assert bad_date.exit_code == 2
+    assert "not a date" in bad_date.output
+    assert "Traceback" not in bad_date.output
+
+
+def test_text_output_without_terminal_has_no_colour(seed_index):
+    result = run("search", "liaison", "--index", seed_index)
+    assert result.exit_code == 0
+    assert SEED_TITLE in result.output
+    assert "\x1b[" not in result.output
+    coloured = run("search", "liaison", "--index", seed_index, "--color", "always")
+    assert "\x1b[1;31m" in coloured.output
+
+
+def test_other_formats(seed_index):
+    paths = run("search", "korea", "--index", seed_index, "--format", "paths")
+    assert paths.output.strip().endswith("000_eb7c0f23e2b03f76.txt")
+    csv_out = run("search", "korea", "--index", seed_index, "--format", "csv")
+    assert csv_out.output.splitlines()[0].startswith("id,short_id,path,title")
+    whole = json.loads(run("search", "korea", "--index", seed_index, "--format", "json").output)
+    assert whole["total"] == 1 and whole["hits"][0]["title"] == SEED_TITLE
+
+
+def test_show_prints_the_whole_article_by_short_id(seed_index):
+    hit = json.loads(run("search", "korea", "--index", seed_index, "--format", "jsonl").output.splitlines()[0])
+    result = run("show", hit["short_id"], "--index", seed_index, "--no-pager")
+    assert result.exit_code == 0
+    assert result.output.startswith(SEED_TITLE)
+    assert "Paeksol Trading Corp" in result.output
+    assert run("show", "0000000000", "--index", seed_index).exit_code == 1
+
+
+def test_stats_counts_documents(seed_index):
+    result = run("stats", "--index", seed_index, "--format", "json")
+    assert result.exit_code == 0
+    summary = json.loads(result.output)
+    assert summary["documents"] == 1
+    assert summary["first"] == "2019-03-23"
+    assert summary["size_bytes"] > 0
+
+
+def test_extract_jsonl_keys_and_explain(tmp_path):
+    result = run("extract", SEED, "--format", "jsonl", "--explain")
+    assert result.exit_code == 0, result.output
+    article = json.loads(result.output)
+    for key in ("path", "title", "authors", "published", "section", "source", "url", "body"):
+        assert key in article
+    rules = {r["rule"] for r in article["removed"]}
+    assert "metadata:byline" in rules
+
+
+def test_index_reports_bad_files_and_keeps_going(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "seed.txt")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    (corpus / "broken.json").write_text("{not json", encoding="utf-8")
+    errors = tmp_path / "errors.tsv"
+    result = run("index", corpus, "--index", tmp_path / "ix", "--format", "json", "--errors", errors)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["added"] == 1
+    assert report["failed"] == 2
+    assert {k for k in ("added", "updated", "removed", "unchanged", "failed", "seconds")} <= report.keys()
+    lines = errors.read_text(encoding="utf-8").splitlines()
+    assert any("binary.txt\tbinary file" in line for line in lines)
+    assert any("broken.json\tinvalid JSON" in line for line in lines)
+
+
+def test_help_ends_with_examples():
+    for command in ("index", "search", "extract", "show", "stats"):
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert "Examples:" in result.output
+        assert "newsindex " + command in result.output

@@ -1,0 +1,76 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from newsindex.dates import format_iso, parse_date, period
+
+UTC = timezone.utc
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "date_only"),
+    [
+        ("Sat, March 23, 2019", datetime(2019, 3, 23, tzinfo=UTC), True),
+        ("Tue, 04 May 2021 14:30:00 +0100", datetime(2021, 5, 4, 13, 30, tzinfo=UTC), False),
+        ("2022-07-19T08:15:00Z", datetime(2022, 7, 19, 8, 15, tzinfo=UTC), False),
+        ("2022-07-19 08:15:00+02:00", datetime(2022, 7, 19, 6, 15, tzinfo=UTC), False),
+        ("March 23, 2019 at 3:04 pm EDT", datetime(2019, 3, 23, 19, 4, tzinfo=UTC), False),
+        ("July 4, 2023 9:30 a.m. PST", datetime(2023, 7, 4, 17, 30, tzinfo=UTC), False),
+        ("December 31, 2020 11:30 pm EST", datetime(2021, 1, 1, 4, 30, tzinfo=UTC), False),
+        ("26-FEB-1987 15:01:01.79", datetime(1987, 2, 26, 15, 1, 1, 790000, tzinfo=UTC), False),
+        ("Published: June 3, 2021 | Updated 5pm", datetime(2021, 6, 3, tzinfo=UTC), True),
+        ("25/11/2020", datetime(2020, 11, 25, tzinfo=UTC), True),
+    ],
+)
+def test_news_date_formats_normalise_to_utc(text, expected, date_only):
+    parsed = parse_date(text)
+    assert parsed is not None
+    assert parsed.value == expected
+    assert parsed.date_only is date_only
+
+
+def test_two_digit_year_never_lands_in_the_future():
+    now = datetime(2026, 11, 29, tzinfo=UTC)
+    parsed = parse_date("3/4/30", now=now)
+    assert parsed is not None and parsed.value.year == 1930
+    assert parse_date("3/4/19", now=now).value.year == 2019
+
+
+def test_dayfirst_is_configurable():
+    assert parse_date("03/04/2020").value.month == 3
+    assert parse_date("03/04/2020", dayfirst=True).value.month == 4
+
+
+@pytest.mark.parametrize(
+    "text", ["", "garbage", "March 23", "31-FEB-1987 10:00:00", "99/99/9999", "Posted in Politics"]
+)
+def test_damaged_or_partial_dates_are_refused(text):
+    assert parse_date(text) is None
+
+
+def test_format_iso_keeps_date_only_dates_as_days():
+    value = datetime(2019, 3, 23, tzinfo=UTC)
+    assert format_iso(value, date_only=True) == "2019-03-23"
+    assert format_iso(value) == "2019-03-23T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2019", datetime(2019, 1, 1, tzinfo=UTC), datetime(2020, 1, 1, tzinfo=UTC)),
+        ("2019-03", datetime(2019, 3, 1, tzinfo=UTC), datetime(2019, 4, 1, tzinfo=UTC)),
+        ("March 2019", datetime(2019, 3, 1, tzinfo=UTC), datetime(2019, 4, 1, tzinfo=UTC)),
+        ("2019-03-23", datetime(2019, 3, 23, tzinfo=UTC), datetime(2019, 3, 24, tzinfo=UTC)),
+        ("yesterday", datetime(2026, 11, 28, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)),
+        ("7 days ago", datetime(2026, 11, 22, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)),
+        ("last month", datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)),
+        ("last year", datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_periods_for_since_and_until(text, start, end):
+    assert period(text, now=datetime(2026, 11, 29, 15, 0, tzinfo=UTC)) == (start, end)
+
+
+def test_period_rejects_non_dates_with_a_message():
+    with pytest.raises(ValueError, match="not a date"):
+        period("soon")
