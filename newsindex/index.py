@@ -35,6 +35,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import news_analyzer
 from .clean import LearnedBoilerplate
+from .dedup import sketch
 from .ingest import IngestOptions, article_from_draft, drafts_from_file
 from .models import Article, Draft, Skipped
 from .read import FoundFile, ReadError, discover
@@ -74,6 +75,7 @@ def make_schema() -> Schema:
         month=ID(sortable=True),
         meta=STORED(),  # display metadata: authors, source, section, date_only
         content_hash=ID(stored=True),
+        sketch=KEYWORD(stored=True),  # near-duplicate sketch, see dedup.py
     )
 
 
@@ -304,6 +306,7 @@ def _article_fields(article: Article) -> dict:
             "date_only": article.date_only,
         },
         "content_hash": article.content_hash,
+        "sketch": " ".join(sketch(article.text)),
     }
     if published is not None:
         fields["published"] = published
