@@ -46,13 +46,17 @@ class FoldFilter(Filter):
 
 
 class HyphenPartsFilter(Filter):
-    """Also index the parts of hyphenated words, at the word's own position."""
+    """Also index the parts of hyphenated words, at the word's own position.
+
+    Only when indexing: a query for "covid-19" looks up the whole word, and a
+    phrase query stays a sequence of single positions.
+    """
 
     def __call__(self, tokens):
         for token in tokens:
             text = token.text
             yield token
-            if "-" in text and not token.stopped:
+            if "-" in text and not token.stopped and token.mode != "query":
                 whole = text
                 for part in whole.split("-"):
                     if part and part != whole:

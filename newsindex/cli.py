@@ -266,6 +266,21 @@ def _timezone(name: str):
 )
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
 @click.option("--author", "authors", multiple=True, help="Only this author (repeatable).")
+@click.option(
+    "--group-by",
+    "group_by",
+    multiple=True,
+    type=click.Choice(["source", "author", "section", "year", "month"]),
+    help="Count all matches per outlet, author, section, year or month (repeatable).",
+)
+@click.option("--duplicates", is_flag=True, help="List near-duplicate articles separately instead of folding them.")
+@click.option(
+    "--recency",
+    "recency",
+    type=click.FloatRange(min=0.1),
+    metavar="DAYS",
+    help="Favour newer articles (half-life in days).",
+)
 @click.option("--source", "sources", multiple=True, help="Only this outlet (repeatable).")
 @click.option("--section", "sections", multiple=True, help="Only this section (repeatable).")
 @click.option(
@@ -273,7 +288,23 @@ def _timezone(name: str):
 )
 @color_option
 def search(
-    query, index_dir, since, until, tz_name, limit, page, match, sort, authors, sources, sections, fmt, color
+    query,
+    index_dir,
+    since,
+    until,
+    tz_name,
+    limit,
+    page,
+    match,
+    sort,
+    authors,
+    group_by,
+    duplicates,
+    recency,
+    sources,
+    sections,
+    fmt,
+    color,
 ) -> None:
     """Search the index for QUERY, best matches first.
 
@@ -288,9 +319,10 @@ def search(
       newsindex search 'title:drought OR "water rationing"' --sort newest
       newsindex search breach --source "Harbour Ledger" --format jsonl
       newsindex search 'date:[2019-03-01 TO 2019-03-31] korea' -n 20
+      newsindex search drought --group-by source --group-by year
     """
     from .index import IndexProblem
-    from .render import Style, header_line, render_hits
+    from .render import Style, header_line, render_facets, render_hits
     from .search import QueryError, SearchOptions
     from .search import search as run_search
 
@@ -311,6 +343,9 @@ def search(
         authors=authors,
         sources=sources,
         sections=sections,
+        group_by=group_by,
+        duplicates=duplicates,
+        recency_half_life=recency,
         filters_text=filters,
     )
     try:
@@ -323,6 +358,38 @@ def search(
         if sys.stdout.isatty():
             click.echo("")
     _echo_lines(render_hits(result, fmt, style, first_rank=(page - 1) * limit + 1), style.color)
+    if result.facets and fmt in ("text", "csv", "paths"):
+        _echo_lines(render_facets(result.facets, style), style.color)
+    sys.exit(EXIT_FOUND if result.hits else EXIT_NOTHING)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("article_id")
+@click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
+@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text")
+@color_option
+def similar(article_id, index_dir, limit, fmt, color) -> None:
+    """List articles most like ARTICLE_ID (the short id that search shows).
+
+    \b
+    Examples:
+      newsindex similar 5e5f24bf3c
+      newsindex similar 5e5f24bf3c -n 20 --format jsonl
+    """
+    from .index import IndexProblem
+    from .render import Style, render_hits, safe
+    from .search import similar as find_similar
+
+    try:
+        result = find_similar(article_id, _index_dir(index_dir), limit)
+    except IndexProblem as exc:
+        raise Failure(str(exc)) from None
+    if result is None:
+        click.echo(f"newsindex: no article with id {safe(article_id)}", err=True)
+        sys.exit(EXIT_NOTHING)
+    style = Style(_use_color(color))
+    _echo_lines(render_hits(result, fmt, style), style.color)
     sys.exit(EXIT_FOUND if result.hits else EXIT_NOTHING)
 
 
@@ -351,7 +418,7 @@ def extract(paths, fmt, explain, color, rules, fields, dayfirst, follow_links) -
     from .ingest import iter_articles
     from .models import Skipped
     from .read import ReadError
-    from .render import Style, article_as_dict, render_article_text, safe
+    from .render import Style, article_as_dict, render_article_text, safe, to_json
 
     options = _ingest_options(dayfirst, rules, fields, follow_links)
     style = Style(_use_color(color))
@@ -364,7 +431,7 @@ def extract(paths, fmt, explain, color, rules, fields, dayfirst, follow_links) -
                 continue
             found += 1
             if fmt == "jsonl":
-                click.echo(json.dumps(article_as_dict(item, explain), ensure_ascii=False))
+                click.echo(to_json(article_as_dict(item, explain)))
             else:
                 _echo_lines(render_article_text(item, style, explain), style.color)
     except ReadError as exc:
@@ -404,9 +471,9 @@ def show(article_id, index_dir, fmt, pager, color) -> None:
         sys.exit(EXIT_NOTHING)
     article = stored_article(stored)
     if fmt == "json":
-        from .render import article_as_dict
+        from .render import article_as_dict, to_json
 
-        click.echo(json.dumps(article_as_dict(article), ensure_ascii=False, indent=2))
+        click.echo(to_json(article_as_dict(article), indent=2))
         return
     from .render import render_article_text
 
@@ -443,7 +510,9 @@ def stats(index_dir, fmt, color) -> None:
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if fmt == "json":
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        from .render import to_json
+
+        click.echo(to_json(summary, indent=2))
     else:
         style = Style(_use_color(color))
         _echo_lines(render_stats(summary, style), style.color)

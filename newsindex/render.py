@@ -34,6 +34,20 @@ _ESCAPE_RE = re.compile(
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"))
 
 
+_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(map(chr, _BIDI)) + "]")
+
+
+def to_json(value, indent: int | None = None) -> str:
+    """JSON that keeps non-ASCII text readable yet cannot drive a terminal.
+
+    ``json.dumps`` escapes C0 controls (ESC included) but, with
+    ``ensure_ascii=False``, not DEL, the C1 controls (8-bit CSI is one) or bidi
+    overrides; escape those too, which is still valid JSON for any reader.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def safe(text: str | None, *, keep_newlines: bool = False) -> str:
     """Text that cannot move the cursor, change the terminal or reorder a line."""
     if not text:
@@ -111,7 +125,26 @@ def header_line(result: SearchResult) -> str:
         pieces.append(f"{result.undated_excluded} undated excluded by the date filter")
     if result.relaxed:
         pieces.append("no article has every word; showing those with most of them")
-    return "; ".join(pieces)
+    line = "; ".join(pieces)
+    if result.suggestion:
+        line += f"\ndid you mean: {safe(result.suggestion)}"
+    return line
+
+
+HIT_FIELDS = (
+    "id",
+    "short_id",
+    "path",
+    "title",
+    "authors",
+    "published",
+    "section",
+    "source",
+    "url",
+    "score",
+    "snippet",
+    "similar",
+)
 
 
 def hit_as_dict(hit: Hit) -> dict:
@@ -127,6 +160,7 @@ def hit_as_dict(hit: Hit) -> dict:
         "url": hit.url,
         "score": hit.score,
         "snippet": hit.snippet,
+        "similar": hit.similar,
     }
 
 
@@ -141,6 +175,8 @@ def render_hits_text(result: SearchResult, style: Style, first_rank: int = 1) ->
             facts.append(safe(hit.section))
         if hit.authors:
             facts.append("by " + ", ".join(safe(a) for a in hit.authors))
+        if hit.similar:
+            facts.append(f"+{hit.similar} similar")
         facts.append(style.accent(hit.short_id))
         yield "    " + style.dim(" · ".join(facts[:-1])) + " · " + facts[-1]
         if hit.snippet:
@@ -152,7 +188,7 @@ def render_hits(result: SearchResult, fmt: str, style: Style, first_rank: int = 
     """Lines of output for ``fmt`` in text, json, jsonl, csv or paths."""
     if fmt == "jsonl":
         for hit in result.hits:
-            yield json.dumps(hit_as_dict(hit), ensure_ascii=False)
+            yield to_json(hit_as_dict(hit))
     elif fmt == "json":
         payload = {
             "query": result.query,
@@ -161,30 +197,20 @@ def render_hits(result: SearchResult, fmt: str, style: Style, first_rank: int = 
             "filters": result.filters,
             "undated_excluded": result.undated_excluded,
             "relaxed": result.relaxed,
+            "suggestion": result.suggestion,
             "hits": [hit_as_dict(hit) for hit in result.hits],
+            "facets": {name: dict(counts) for name, counts in result.facets.items()},
         }
-        yield json.dumps(payload, ensure_ascii=False, indent=2)
+        yield to_json(payload, indent=2)
     elif fmt == "csv":
         buffer = io.StringIO()
-        columns = [
-            "id",
-            "short_id",
-            "path",
-            "title",
-            "authors",
-            "published",
-            "section",
-            "source",
-            "url",
-            "score",
-            "snippet",
-        ]
+        columns = list(HIT_FIELDS)
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for hit in result.hits:
             row = hit_as_dict(hit)
             row["authors"] = "; ".join(row["authors"])
-            writer.writerow(row)
+            writer.writerow({key: safe(value) if isinstance(value, str) else value for key, value in row.items()})
         yield buffer.getvalue().rstrip("\n")
     elif fmt == "paths":
         seen: set[str] = set()
@@ -194,6 +220,21 @@ def render_hits(result: SearchResult, fmt: str, style: Style, first_rank: int = 
                 yield safe(hit.path)
     else:
         yield from render_hits_text(result, style, first_rank)
+
+
+def render_facets(facets: dict[str, list[tuple[str, int]]], style: Style) -> Iterable[str]:
+    """Counts per group, with bars, for ``--group-by``."""
+    for name, counts in facets.items():
+        yield style.bold(f"by {name}")
+        if not counts:
+            yield "  (none)"
+        largest = max((count for _, count in counts), default=0)
+        label_width = min(40, max((len(safe(label)) for label, _ in counts), default=0))
+        for label, count in counts[:50]:
+            yield f"  {safe(label)[:label_width].ljust(label_width)} {count:>7}  {style.accent(_bar(count, largest))}"
+        if len(counts) > 50:
+            yield f"  … and {len(counts) - 50} more"
+        yield ""
 
 
 def article_as_dict(article: Article, explain: bool = False) -> dict:

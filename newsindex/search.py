@@ -1,15 +1,17 @@
-"""Stage 5, search: parse a query, rank with BM25F, filter, make snippets.
+"""Stage 5, search: parse a query, rank with BM25F, filter, group, snippet.
 
 The query language is Whoosh's (words, "phrases", -exclude, NOT, OR,
 parentheses, wildcards, ``term~`` fuzzy) with our field names: ``title:``,
 ``author:``, ``source:``, ``section:`` and ``date:`` (``date:2019-03``,
 ``date:[2019-03-01 TO 2019-03-31]``).  Every word must match by default; when
 nothing does, the query is relaxed to rank documents with most of the words
-first, and the result says so.
+first, and the result says so.  Near-duplicates (the same wire story at
+several outlets) fold into one hit with a count, unless asked for.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Sequence
@@ -18,16 +20,27 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-from whoosh import qparser, query, scoring
-from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh import qparser, query, scoring, sorting
 
 from .analysis import news_analyzer
+from .dates import period
+from .dedup import are_near_duplicates
 from .index import open_index
 from .models import Hit, SearchResult
 
 SNIPPET_CHARS = 220
 MAX_QUERY_CHARS = 2000
+MAX_QUERY_TERMS = 200
+MAX_NESTING = 20
 SORTS = ("relevance", "newest", "oldest")
+GROUPS = {"source": "source", "author": "authors", "section": "section", "year": "year", "month": "month"}
+#: BM25F parameters: Robertson's usual defaults; title weight comes from the
+#: schema's field boost.
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+#: How many candidates are looked at to fold near-duplicates and re-rank by
+#: recency, per result wanted.
+CANDIDATES_PER_HIT = 3
+_LABELLED_FIELDS = ("authors", "source", "section")
 
 
 class QueryError(Exception):
@@ -36,6 +49,8 @@ class QueryError(Exception):
 
 @dataclass
 class SearchOptions:
+    """Everything about a search except the query text."""
+
     limit: int = 10
     page: int = 1
     match: str = "all"  # "all" or "any"
@@ -45,66 +60,145 @@ class SearchOptions:
     authors: Sequence[str] = ()
     sources: Sequence[str] = ()
     sections: Sequence[str] = ()
+    group_by: Sequence[str] = ()
+    duplicates: bool = False  # show near-duplicates as hits of their own
+    recency_half_life: float | None = None  # days; None = no recency boost
+    suggest: bool = True
     filters_text: list[str] = field(default_factory=list)
+
+
+# --- parsing ----------------------------------------------------------------------
+
+_DATE_CLAUSE_RE = re.compile(r"(?<![\w:])(?:date|published):(\[[^\]]*\]|\"[^\"]*\"|\S+)", re.IGNORECASE)
 
 
 def _parser(schema, match: str) -> qparser.QueryParser:
     group = qparser.AndGroup if match == "all" else qparser.OrGroup
     parser = qparser.MultifieldParser(["title", "body"], schema, group=group)
-    parser.add_plugin(
-        qparser.FieldAliasPlugin({"authors": ["author", "by"], "published": ["date"], "source": ["outlet"]})
-    )
+    parser.add_plugin(qparser.FieldAliasPlugin({"authors": ["author", "by"], "source": ["outlet"]}))
     parser.add_plugin(qparser.FuzzyTermPlugin())
-    parser.add_plugin(DateParserPlugin(basedate=datetime.now(timezone.utc).replace(tzinfo=None)))
+    # "+" and "-" mark required/excluded words only at a word's start, so
+    # "COVID-19" stays one word.
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?:(?<=\s)|^)\+", minusexpr=r"(?:(?<=[\s(])|^)-"))
     return parser
 
 
-def parse_query(text: str, schema, match: str = "all") -> query.Query:
-    """Parse the user's query, raising ``QueryError`` with a short reason."""
+def _check_syntax(text: str) -> None:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+    if text.count('"') % 2:
+        raise QueryError(f"unclosed quote at character {text.rfind(chr(34)) + 1}: {text}")
+    depth = 0
+    for position, char in enumerate(text, 1):
+        if char == "(":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QueryError(f"parentheses nest more than {MAX_NESTING} deep at character {position}")
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                raise QueryError(f"unmatched ')' at character {position}: {text}")
+    if depth:
+        raise QueryError(f"unclosed '(' in: {text}")
+
+
+def _date_clauses(text: str) -> tuple[str, list[tuple[datetime | None, datetime | None]]]:
+    """Take ``date:`` clauses out of the query as (start, end) ranges."""
+    ranges: list[tuple[datetime | None, datetime | None]] = []
+
+    def take(match: re.Match) -> str:
+        value = match.group(1).strip('"')
+        try:
+            if value.startswith("["):
+                low, sep, high = value.strip("[]").partition(" TO ")
+                if not sep:
+                    raise ValueError(f"a date range is written date:[START TO END], not {match.group(0)!r}")
+                low, high = low.strip(), high.strip()
+                start = period(low)[0] if low and low != "*" else None
+                end = period(high)[1] if high and high != "*" else None
+            else:
+                start, end = period(value)
+        except ValueError as exc:
+            raise QueryError(str(exc)) from None
+        ranges.append((start, end))
+        return " "
+
+    return _DATE_CLAUSE_RE.sub(take, text), ranges
+
+
+def parse_query(text: str, schema, match: str = "all") -> query.Query:
+    """Parse the user's query (without date clauses) or raise ``QueryError``."""
+    _check_syntax(text)
     if not text.strip():
-        raise QueryError("empty query")
-    depth = max_depth = 0
-    for char in text:
-        depth += char == "("
-        depth -= char == ")"
-        max_depth = max(max_depth, depth)
-    if max_depth > 20:
-        raise QueryError("query nests parentheses too deeply (more than 20 levels)")
+        return query.Every()
     try:
         parsed = _parser(schema, match).parse(text)
-    except Exception as exc:
+    except Exception as exc:  # whoosh raises assorted types
         raise QueryError(f"cannot parse query: {exc}") from None
+    terms = 0
     for node in parsed.leaves():
-        if isinstance(node, query.qcore._NullQuery) and getattr(node, "error", None):
-            raise QueryError(str(node.error))
+        terms += 1
         if isinstance(node, (query.Wildcard, query.Prefix)) and len(str(node.text).strip("*?")) < 2:
             raise QueryError(f"wildcard {node.text!r} is too broad: give at least two letters")
+        if isinstance(node, query.FuzzyTerm) and len(str(node.text)) < 3:
+            raise QueryError(f"fuzzy term {node.text!r} is too short: give at least three letters")
+    if terms > MAX_QUERY_TERMS:
+        raise QueryError(f"query has {terms} terms; the limit is {MAX_QUERY_TERMS}")
+    if isinstance(parsed, query.Not):
+        parsed = query.And([query.Every(), parsed])  # "NOT x" alone: everything but x
     return parsed
 
 
-def _term_filter(fieldname: str, values: Sequence[str]) -> query.Query | None:
-    terms = [query.Term(fieldname, v.lower()) for v in values if v.strip()]
-    if not terms:
+def _expand_labels(parsed: query.Query, reader) -> query.Query:
+    """``author:harmon`` matches "Shelia Harmon": widen label terms over the lexicon.
+
+    Authors, sources and sections are indexed as whole lower-cased names, so a
+    term matches any name that contains all its words.
+    """
+
+    def widen(node: query.Query) -> query.Query:
+        if isinstance(node, query.Term) and node.fieldname in _LABELLED_FIELDS:
+            return _label_query(reader, node.fieldname, str(node.text)) or node
+        return node
+
+    return parsed.accept(widen)
+
+
+def _label_query(reader, fieldname: str, value: str) -> query.Query | None:
+    words = value.lower().split()
+    if not words:
         return None
-    return terms[0] if len(terms) == 1 else query.Or(terms)
+    names = [
+        name
+        for name in (term.decode("utf-8") if isinstance(term, bytes) else term for term in reader.lexicon(fieldname))
+        if all(word in name.split() for word in words) or name == value.lower()
+    ]
+    if not names:
+        return query.Term(fieldname, value.lower())
+    return (
+        query.Or([query.Term(fieldname, name) for name in names]) if len(names) > 1 else query.Term(fieldname, names[0])
+    )
 
 
 def _naive_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def build_filter(options: SearchOptions) -> query.Query | None:
+def _date_range(start: datetime | None, end: datetime | None) -> query.Query:
+    return query.DateRange(
+        "published", _naive_utc(start) if start else None, _naive_utc(end) if end else None, endexcl=True
+    )
+
+
+def build_filter(options: SearchOptions, reader, date_ranges=()) -> query.Query | None:
     parts: list[query.Query] = []
     if options.since or options.until:
-        start = _naive_utc(options.since) if options.since else None
-        end = _naive_utc(options.until) if options.until else None
-        parts.append(query.DateRange("published", start, end, endexcl=True))
+        parts.append(_date_range(options.since, options.until))
+    parts.extend(_date_range(start, end) for start, end in date_ranges)
     for fieldname, values in (("authors", options.authors), ("source", options.sources), ("section", options.sections)):
-        term_filter = _term_filter(fieldname, values)
-        if term_filter is not None:
-            parts.append(term_filter)
+        alternatives = [q for q in (_label_query(reader, fieldname, v) for v in values) if q is not None]
+        if alternatives:
+            parts.append(alternatives[0] if len(alternatives) == 1 else query.Or(alternatives))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else query.And(parts)
@@ -117,6 +211,8 @@ def _query_words(parsed: query.Query) -> set[str]:
             words.add(text)
     return words
 
+
+# --- snippets ---------------------------------------------------------------------
 
 _WORD_RE = re.compile(r"\w+(?:[.\-'’]\w+)*")
 
@@ -172,6 +268,9 @@ def make_snippet(text: str, words: set[str], width: int = SNIPPET_CHARS) -> tupl
     return prefix + text[best_start:end] + suffix, spans
 
 
+# --- hits -------------------------------------------------------------------------
+
+
 def _published(value) -> datetime | None:
     if not isinstance(value, datetime):
         return None
@@ -198,78 +297,244 @@ def _hit_from_stored(stored: dict, score: float, words: set[str]) -> Hit:
     )
 
 
+@dataclass
+class _Candidate:
+    docnum: int
+    score: float
+    stored: dict
+    sketch: list[str]
+    similar: int = 0
+
+
+def _sortedby(sort: str) -> tuple[str | None, bool]:
+    if sort == "newest":
+        return "published", True
+    if sort == "oldest":
+        return "published", False
+    return None, False
+
+
+def _collect(searcher, parsed, filter_query, options: SearchOptions) -> tuple[list[_Candidate], int]:
+    """The page of hits wanted (near-duplicates folded) and the match total."""
+    sortedby, reverse = _sortedby(options.sort)
+    wanted = options.page * options.limit
+    fetch = wanted if options.duplicates and not options.recency_half_life else wanted * CANDIDATES_PER_HIT + 10
+    results = searcher.search(parsed, limit=fetch, filter=filter_query, sortedby=sortedby, reverse=reverse)
+    total = len(results)
+    candidates = []
+    for hit in results:
+        stored = hit.fields()
+        candidates.append(_Candidate(hit.docnum, hit.score or 0.0, stored, (stored.get("sketch") or "").split()))
+    if options.recency_half_life and options.sort == "relevance":
+        candidates = _recency_rerank(candidates, options.recency_half_life)
+    if not options.duplicates:
+        candidates = _fold_duplicates(candidates)
+    start = (options.page - 1) * options.limit
+    return candidates[start : start + options.limit], total
+
+
+def _fold_duplicates(candidates: list[_Candidate]) -> list[_Candidate]:
+    kept: list[_Candidate] = []
+    for candidate in candidates:
+        twin = next((k for k in kept if are_near_duplicates(k.sketch, candidate.sketch)), None)
+        if twin is None:
+            kept.append(candidate)
+        else:
+            twin.similar += 1
+    return kept
+
+
+def _recency_rerank(candidates: list[_Candidate], half_life_days: float) -> list[_Candidate]:
+    """Scale scores by age: an article ``half_life_days`` older than the newest
+    candidate keeps 75% of its score, twice that 62.5%, and so on (never < 50%)."""
+    dates = [c.stored.get("published") for c in candidates if c.stored.get("published")]
+    if not dates:
+        return candidates
+    newest = max(dates)
+    for candidate in candidates:
+        published = candidate.stored.get("published")
+        age_days = (newest - published).total_seconds() / 86400 if published else 10 * half_life_days
+        candidate.score *= 0.5 + 0.5 * math.pow(0.5, age_days / half_life_days)
+    return sorted(candidates, key=lambda c: c.score, reverse=True)
+
+
+def _count_similar(searcher, candidate: _Candidate, filter_query) -> int:
+    """Near-duplicates of one hit anywhere in the (filtered) index."""
+    if not candidate.sketch:
+        return 0
+    results = searcher.search(
+        query.Or([query.Term("sketch", value) for value in candidate.sketch]),
+        limit=200,
+        filter=filter_query,
+        scored=False,
+    )
+    count = 0
+    for hit in results:
+        if hit.docnum == candidate.docnum:
+            continue
+        other = (hit.fields().get("sketch") or "").split()
+        if are_near_duplicates(candidate.sketch, other):
+            count += 1
+    return count
+
+
+# --- facets -----------------------------------------------------------------------
+
+
+def _facets(searcher, parsed, filter_query, group_by: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for name in group_by:
+        fieldname = GROUPS[name]
+        facet = sorting.FieldFacet(fieldname, allow_overlap=fieldname == "authors", maptype=sorting.Count)
+        results = searcher.search(parsed, limit=1, filter=filter_query, groupedby={name: facet})
+        counts = results.groups(name)
+        labels = _display_labels(searcher, fieldname, counts)
+        merged: dict[str, int] = {}
+        for key, count in counts.items():
+            label = labels.get(key, str(key)) if _has_value(key) else "undated" if name in ("year", "month") else None
+            if label is not None:
+                merged[label] = merged.get(label, 0) + count
+        if name in ("year", "month"):
+            facets[name] = sorted(merged.items())  # a timeline reads in order
+        else:
+            facets[name] = sorted(merged.items(), key=lambda item: (-item[1], item[0]))
+    return facets
+
+
+def _has_value(key) -> bool:
+    """Whoosh reports documents without a value under None, "" or the NUMERIC maximum."""
+    return key not in (None, "", b"") and str(key) != "2147483647"
+
+
+def _display_labels(searcher, fieldname: str, counts: dict) -> dict:
+    """Indexed labels are lower-cased; show them as the articles spell them."""
+    if fieldname not in _LABELLED_FIELDS:
+        return {}
+    meta_key = {"authors": "authors", "source": "source", "section": "section"}[fieldname]
+    labels = {}
+    for key in counts:
+        if not isinstance(key, str) or not key:
+            continue
+        docnum = next(iter(searcher.postings(fieldname, key).all_ids()), None) if key else None
+        if docnum is None:
+            continue
+        value = (searcher.stored_fields(docnum).get("meta") or {}).get(meta_key)
+        values = value if isinstance(value, list) else [value]
+        labels[key] = next((v for v in values if v and v.lower().replace(",", " ") == key), key)
+    return labels
+
+
+# --- did you mean -----------------------------------------------------------------
+
+
+def _suggest(searcher, text: str, parsed: query.Query, filter_query, total: int, match: str) -> str | None:
+    """A respelt query, when one would find more than ``total`` articles."""
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text) if not w.isupper() or len(w) > 3]
+    if not words:
+        return None
+    corrector = searcher.corrector("body")
+    reader = searcher.reader()
+    changed = text
+    for word in words:
+        analysed = list(_analyzed(word.lower()))
+        if not analysed or any(reader.doc_frequency("body", term) for term in analysed):
+            continue
+        suggestions = corrector.suggest(word.lower(), limit=1, maxdist=2)
+        if suggestions:
+            changed = re.sub(rf"\b{re.escape(word)}\b", suggestions[0], changed, count=1)
+    if changed == text:
+        return None
+    try:
+        respelt = parse_query(_DATE_CLAUSE_RE.sub(" ", changed), searcher.schema, match)
+    except QueryError:
+        return None
+    found = len(searcher.search(respelt, limit=1, filter=filter_query))
+    return changed if found > total else None
+
+
+# --- the search -------------------------------------------------------------------
+
+
 def search(text: str, index_dir: str | Path, options: SearchOptions | None = None) -> SearchResult:
     """Run a query against the index in ``index_dir``."""
     options = options or SearchOptions()
     started = time.perf_counter()
+    for name in options.group_by:
+        if name not in GROUPS:
+            raise QueryError(f"cannot group by {name!r} (choose from {', '.join(GROUPS)})")
     ix = open_index(Path(index_dir))
-    parsed = parse_query(text, ix.schema, options.match)
-    filter_query = build_filter(options)
-    relaxed = False
-    with ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)) as searcher:
-        results_query = parsed
-        page = _run(searcher, results_query, filter_query, options)
-        if page.total == 0 and options.match == "all" and _can_relax(parsed):
-            results_query = _parser(ix.schema, "any").parse(text)
-            page = _run(searcher, results_query, filter_query, options)
-            relaxed = page.total > 0
-        words = _query_words(results_query)
-        hits = [_hit_from_stored(stored, score, words) for stored, score in page.items]
+    remaining, date_ranges = _date_clauses(text)
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        parsed = _expand_labels(parse_query(remaining, ix.schema, options.match), searcher.reader())
+        filter_query = build_filter(options, searcher.reader(), date_ranges)
+        relaxed = False
+        page, total = _collect(searcher, parsed, filter_query, options)
+        if total == 0 and options.match == "all" and isinstance(parsed, query.And) and len(parsed.subqueries) > 1:
+            relaxed_query = _expand_labels(parse_query(remaining, ix.schema, "any"), searcher.reader())
+            page, total = _collect(searcher, relaxed_query, filter_query, options)
+            if total:
+                parsed, relaxed = relaxed_query, True
+        words = _query_words(parsed)
+        hits = []
+        for candidate in page:
+            hit = _hit_from_stored(candidate.stored, candidate.score, words)
+            hit.similar = _count_similar(searcher, candidate, filter_query) if not options.duplicates else 0
+            hits.append(hit)
         undated = 0
-        if options.since or options.until:
-            undated = _count_undated(searcher, results_query)
+        if options.since or options.until or date_ranges:
+            undated = len(searcher.search(parsed, limit=1, mask=query.Every("published")))
+        facets = _facets(searcher, parsed, filter_query, options.group_by) if options.group_by else {}
+        suggestion = None
+        if options.suggest and total < 3:
+            suggestion = _suggest(searcher, text, parsed, filter_query, total, options.match)
     return SearchResult(
         query=text,
         hits=hits,
-        total=page.total,
+        total=total,
         seconds=time.perf_counter() - started,
         filters=list(options.filters_text),
         undated_excluded=undated,
         relaxed=relaxed,
+        suggestion=suggestion,
+        facets=facets,
     )
 
 
-@dataclass
-class _Page:
-    items: list[tuple[dict, float]]
-    total: int
-
-
-def _run(searcher, parsed: query.Query, filter_query: query.Query | None, options: SearchOptions) -> _Page:
-    sortedby = None
-    reverse = False
-    if options.sort == "newest":
-        sortedby, reverse = "published", True
-    elif options.sort == "oldest":
-        sortedby = "published"
-    pagenum = max(1, options.page)
-    results = searcher.search_page(
-        parsed, pagenum, pagelen=max(1, options.limit), filter=filter_query, sortedby=sortedby, reverse=reverse
-    )
-    items = [(hit.fields(), hit.score or 0.0) for hit in results]
-    return _Page(items=items, total=len(results))
-
-
-def _can_relax(parsed: query.Query) -> bool:
-    return isinstance(parsed, query.And) and len(parsed.subqueries) > 1
-
-
-def _count_undated(searcher, parsed: query.Query) -> int:
-    """How many matches a date filter hid because they have no date."""
-    dated = query.Every("published")
-    results = searcher.search(parsed, limit=None, mask=dated)
-    return len(results)
+def _find_docnum(searcher, handle: str) -> int | None:
+    for fieldname in ("short_id", "id", "path"):
+        docnum = searcher.document_number(**{fieldname: handle})
+        if docnum is not None:
+            return docnum
+    return None
 
 
 def find_by_short_id(index_dir: str | Path, handle: str) -> dict | None:
-    """The stored article for a short id (or a full id / path)."""
+    """The stored article for a short id (or a full id, or a path)."""
     ix = open_index(Path(index_dir))
     with ix.searcher() as searcher:
-        for fieldname in ("short_id", "id", "path"):
-            stored = searcher.document(**{fieldname: handle})
-            if stored:
-                return stored
-    return None
+        docnum = _find_docnum(searcher, handle)
+        return searcher.stored_fields(docnum) if docnum is not None else None
+
+
+def similar(handle: str, index_dir: str | Path, limit: int = 10) -> SearchResult | None:
+    """Articles most like the one with id ``handle`` ("more like this")."""
+    started = time.perf_counter()
+    ix = open_index(Path(index_dir))
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        docnum = _find_docnum(searcher, handle)
+        if docnum is None:
+            return None
+        stored = searcher.stored_fields(docnum)
+        text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
+        results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=25)
+        key_terms = {term for term, _ in searcher.key_terms_from_text("body", text, numterms=25)}
+        hits = [_hit_from_stored(hit.fields(), hit.score or 0.0, key_terms) for hit in results]
+    return SearchResult(
+        query=f"similar to {stored.get('title', handle)}",
+        hits=hits,
+        total=len(hits),
+        seconds=time.perf_counter() - started,
+    )
 
 
 def stored_article(stored: dict):

@@ -1,0 +1,167 @@
+"""Search behaviour over a small archive written by the test."""
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from newsindex.index import build_index
+from newsindex.search import QueryError, SearchOptions, search, similar
+
+WIRE = (
+    "Dock workers at the port of Ellis walked off the job on Monday after talks over pay and shift patterns "
+    "collapsed, leaving container ships anchored offshore and freight companies scrambling for berths elsewhere. "
+    "Union leaders said the strike would continue until the harbour authority returned to the table with a "
+    "better offer, while the authority said it had already raised wages twice this year."
+)
+
+ARTICLES = {
+    "ledger/strike.txt": (
+        "Published: 2021-03-01T09:00:00Z\nBy Ana Ruiz\nSource: Harbour Ledger\n\nPort strike halts ships\n\n" + WIRE
+    ),
+    "courier/strike.txt": (
+        "Published: 2021-03-01T11:00:00Z\nBy Tom Berg\nSource: Valley Courier\n\nDock strike leaves ships waiting\n\n"
+        + WIRE.replace("on Monday", "early on Monday")
+    ),
+    "post/strike.txt": (
+        "Published: 2021-03-02T08:00:00Z\nSource: Coastline Post\n\nShips queue as port strike bites\n\n" + WIRE
+    ),
+    "ledger/drought.txt": (
+        "Published: 2022-08-10\nBy Ana Ruiz\nSource: Harbour Ledger\nSection: Environment\n\n"
+        "Valley imposes water rationing\n\n"
+        "The valley council imposed water rationing on Tuesday as the reservoir fell to its lowest level in "
+        "forty years. Farmers said the drought had already cost them half their harvest."
+    ),
+    "courier/council.txt": (
+        "Published: 2020-11-03\nBy Li Wei\nSource: Valley Courier\nSection: Politics\n\nCouncil data breach exposed "
+        "addresses\n\nA data breach at the city council exposed the home addresses of eleven thousand residents, "
+        "officials said. The council said the breach was found during a routine audit of its COVID-19 testing "
+        "records held for the U.S. partner agency."
+    ),
+    "post/undated.txt": (
+        "Source: Coastline Post\n\nWind farm plan divides the coast\n\nThe wind farm off the coast would power "
+        "forty thousand homes, but fishermen fear the turbines will ruin their grounds and the port strike "
+        "showed how fragile the harbour economy is."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("archive")
+    for name, text in ARTICLES.items():
+        path = root / "news" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    index_dir = root / "index"
+    report = build_index([str(root / "news")], index_dir, workers=1)
+    assert report.documents == len(ARTICLES)
+    return index_dir
+
+
+def titles(result):
+    return [hit.title for hit in result.hits]
+
+
+def test_near_duplicates_fold_into_one_hit_with_a_count(archive):
+    result = search("strike ships", archive, SearchOptions(sort="oldest"))
+    wire_hits = [hit for hit in result.hits if hit.similar]
+    assert len(wire_hits) == 1
+    assert wire_hits[0].similar == 2
+    assert wire_hits[0].title == "Port strike halts ships"
+    everything = search("strike ships", archive, SearchOptions(duplicates=True))
+    assert len(everything.hits) == len(result.hits) + 2
+
+
+def test_title_matches_rank_above_body_matches(archive):
+    result = search("wind farm", archive)
+    assert titles(result)[0] == "Wind farm plan divides the coast"
+
+
+def test_phrase_exclusion_or_and_fields(archive):
+    assert titles(search('"water rationing"', archive)) == ["Valley imposes water rationing"]
+    assert "Valley imposes water rationing" not in titles(
+        search("valley -drought", archive, SearchOptions(duplicates=True))
+    )
+    assert len(search("breach OR rationing", archive).hits) == 2
+    assert titles(search("title:breach", archive)) == ["Council data breach exposed addresses"]
+    assert titles(search("author:wei", archive)) == ["Council data breach exposed addresses"]
+    assert titles(search('author:"ana ruiz" drought', archive)) == ["Valley imposes water rationing"]
+    assert titles(search("section:environment", archive)) == ["Valley imposes water rationing"]
+
+
+def test_acronyms_and_hyphenated_words_as_typed(archive):
+    assert titles(search("U.S.", archive)) == ["Council data breach exposed addresses"]
+    assert titles(search("COVID-19", archive)) == ["Council data breach exposed addresses"]
+    assert titles(search("covid", archive)) == ["Council data breach exposed addresses"]
+    assert titles(search('"covid-19 testing"', archive)) == ["Council data breach exposed addresses"]
+
+
+def test_date_clauses_and_filters(archive):
+    assert titles(search("date:2022-08 water", archive)) == ["Valley imposes water rationing"]
+    ranged = search("date:[2021-03-01 TO 2021-03-01] strike", archive, SearchOptions(duplicates=True))
+    assert sorted(titles(ranged)) == ["Dock strike leaves ships waiting", "Port strike halts ships"]
+    options = SearchOptions(since=datetime(2021, 1, 1, tzinfo=timezone.utc), duplicates=True)
+    result = search("port", archive, options)
+    assert "Wind farm plan divides the coast" not in titles(result)
+    assert result.undated_excluded == 1
+
+
+def test_source_and_author_filters_are_case_insensitive(archive):
+    options = SearchOptions(sources=["valley courier"], duplicates=True)
+    assert sorted(titles(search("council OR strike", archive, options))) == [
+        "Council data breach exposed addresses",
+        "Dock strike leaves ships waiting",
+    ]
+    assert titles(search("strike", archive, SearchOptions(authors=["Tom Berg"]))) == [
+        "Dock strike leaves ships waiting"
+    ]
+
+
+def test_all_words_required_then_relaxed_with_notice(archive):
+    strict = search("drought turbines", archive)
+    assert strict.relaxed is True
+    assert set(titles(strict)) == {"Valley imposes water rationing", "Wind farm plan divides the coast"}
+    assert search("drought harvest", archive).relaxed is False
+
+
+def test_sorting_newest_first(archive):
+    result = search("strike OR rationing OR breach", archive, SearchOptions(sort="newest", duplicates=True))
+    dates = [hit.published for hit in result.hits if hit.published]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_group_by_counts_the_whole_result_set(archive):
+    result = search("strike", archive, SearchOptions(group_by=["source", "year"], limit=1))
+    assert dict(result.facets["source"]) == {"Harbour Ledger": 1, "Valley Courier": 1, "Coastline Post": 2}
+    assert dict(result.facets["year"]) == {"2021": 3, "undated": 1}
+
+
+def test_did_you_mean_offers_a_respelling_that_finds_more(archive):
+    result = search("reservior", archive)
+    assert result.total == 0
+    assert result.suggestion == "reservoir"
+
+
+def test_similar_finds_the_republished_story(archive):
+    first = search('"port strike halts"', archive).hits[0]
+    result = similar(first.short_id, archive, limit=5)
+    assert {"Dock strike leaves ships waiting", "Ships queue as port strike bites"} <= set(titles(result))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('"unclosed phrase', "unclosed quote"),
+        ("(strike OR port", "unclosed '('"),
+        ("strike)", "unmatched ')'"),
+        ("a*", "too broad"),
+        ("date:[2019 2020]", "date:[START TO END]"),
+        ("date:someday", "not a date"),
+        ("(" * 30 + "x" + ")" * 30, "nest more than"),
+        (" ".join(f"w{i}" for i in range(300)), "limit is"),
+    ],
+)
+def test_bad_queries_get_short_messages(archive, text, message):
+    with pytest.raises(QueryError, match=re.escape(message)):
+        search(text, archive)
