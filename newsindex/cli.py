@@ -26,7 +26,9 @@ class Failure(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file=None) -> None:
-        click.echo(f"newsindex: error: {self.format_message()}", err=True)
+        from .render import safe
+
+        click.echo(f"newsindex: error: {safe(self.format_message())}", err=True)
 
 
 def _index_dir(value: str | None):

@@ -170,6 +170,7 @@ def period(text: str, *, tz=timezone.utc, now: datetime | None = None) -> tuple[
     """
     now = (now or datetime.now(timezone.utc)).astimezone(tz)
     spec = " ".join(text.lower().split())
+    shown = repr(spec if len(spec) <= 40 else spec[:40] + "…")
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     if spec in ("today", "now"):
         return today, today + timedelta(days=1)
@@ -214,11 +215,9 @@ def period(text: str, *, tz=timezone.utc, now: datetime | None = None) -> tuple[
         first = dateutil_parser.parse(spec, default=_DEFAULT_A, tzinfos=_tzinfos)
         second = dateutil_parser.parse(spec, default=_DEFAULT_B, tzinfos=_tzinfos)
     except (ValueError, OverflowError, TypeError):
-        raise ValueError(
-            f"not a date: {text!r} (try 2019, 2019-03, 2019-03-23, 'March 2019' or '7 days ago')"
-        ) from None
+        raise ValueError(f"not a date: {shown} (try 2019, 2019-03, 2019-03-23, 'March 2019' or '7 days ago')") from None
     if first.year != second.year or first.month != second.month:
-        raise ValueError(f"give a year with the date: {text!r}")
+        raise ValueError(f"give a year with the date: {shown}")
     if first.tzinfo is None:
         first = first.replace(tzinfo=tz)
     if first.day != second.day:

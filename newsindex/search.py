@@ -83,11 +83,17 @@ def _parser(schema, match: str) -> qparser.QueryParser:
     return parser
 
 
+def _shown(text: str, limit: int = 60) -> str:
+    """A query as quoted in an error message: one line, bounded."""
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= limit else flat[:limit] + "…")
+
+
 def _check_syntax(text: str) -> None:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
     if text.count('"') % 2:
-        raise QueryError(f"unclosed quote at character {text.rfind(chr(34)) + 1}: {text}")
+        raise QueryError(f"unclosed quote at character {text.rfind(chr(34)) + 1} of {_shown(text)}")
     depth = 0
     for position, char in enumerate(text, 1):
         if char == "(":
@@ -97,9 +103,9 @@ def _check_syntax(text: str) -> None:
         elif char == ")":
             depth -= 1
             if depth < 0:
-                raise QueryError(f"unmatched ')' at character {position}: {text}")
+                raise QueryError(f"unmatched ')' at character {position} of {_shown(text)}")
     if depth:
-        raise QueryError(f"unclosed '(' in: {text}")
+        raise QueryError(f"unclosed '(' in {_shown(text)}")
 
 
 def _date_clauses(text: str) -> tuple[str, list[tuple[datetime | None, datetime | None]]]:
@@ -112,7 +118,7 @@ def _date_clauses(text: str) -> tuple[str, list[tuple[datetime | None, datetime 
             if value.startswith("["):
                 low, sep, high = value.strip("[]").partition(" TO ")
                 if not sep:
-                    raise ValueError(f"a date range is written date:[START TO END], not {match.group(0)!r}")
+                    raise ValueError(f"a date range is written date:[START TO END], not {_shown(match.group(0))}")
                 low, high = low.strip(), high.strip()
                 start = period(low)[0] if low and low != "*" else None
                 end = period(high)[1] if high and high != "*" else None
@@ -134,7 +140,7 @@ def parse_query(text: str, schema, match: str = "all") -> query.Query:
     try:
         parsed = _parser(schema, match).parse(text)
     except Exception as exc:  # whoosh raises assorted types
-        raise QueryError(f"cannot parse query: {exc}") from None
+        raise QueryError(f"cannot parse query {_shown(text)}: {' '.join(str(exc).split())[:120]}") from None
     terms = 0
     for node in parsed.leaves():
         terms += 1
