@@ -19,6 +19,24 @@ from .models import Article, Draft, RawDocument, Skipped
 from .read import DEFAULT_MAX_BYTES, FoundFile, ReadError, discover, read_documents
 
 
+#: Longest article text kept.  The longest real features run to ~150,000
+#: characters; past this a "document" is a log or a dump, and analysing it
+#: whole would stall indexing.  The rest is cut with a warning.
+MAX_ARTICLE_CHARS = 500_000
+
+
+def cap_length(draft: Draft, limit: int = MAX_ARTICLE_CHARS) -> None:
+    """Cut ``draft.paragraphs`` to ``limit`` characters, with a warning."""
+    total = 0
+    for position, paragraph in enumerate(draft.paragraphs):
+        total += len(paragraph)
+        if total > limit:
+            keep = len(paragraph) - (total - limit)
+            draft.paragraphs[position:] = [paragraph[:keep]] if keep > 0 else []
+            draft.warnings.append(f"text cut to its first {limit:,} characters")
+            return
+
+
 @dataclass
 class IngestOptions:
     """How documents are read and cleaned; the same for extract and index."""
@@ -89,6 +107,7 @@ def _draft_or_skip(raw: RawDocument, options: IngestOptions, field_map) -> Draft
         return Skipped(raw.id, f"could not extract: {type(exc).__name__}: {exc}"[:300])
     if not draft.title and not draft.paragraphs:
         return Skipped(raw.id, "empty document: no title or text found")
+    cap_length(draft)
     return draft
 
 

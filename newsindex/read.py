@@ -12,6 +12,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import csv
+import fnmatch
 import gzip
 import io
 import json
@@ -84,6 +85,8 @@ def discover(
         if root.is_dir():
             yield from _walk(root, follow_links, seen, on_ignored)
         elif root.exists() or root.is_symlink():
+            if root.exists() and not root.is_file():
+                raise ReadError(f"{given}: not a regular file")
             found = classify(root) or FoundFile(root, "text", None)
             real = os.path.realpath(root)
             if real not in seen:
@@ -93,8 +96,28 @@ def discover(
             raise ReadError(f"{given}: no such file or directory")
 
 
+IGNORE_FILE = ".newsindexignore"
+
+
+def _ignore_patterns(directory: str) -> list[str]:
+    """Glob patterns from a directory's ``.newsindexignore`` (one per line, # comments)."""
+    try:
+        with open(os.path.join(directory, IGNORE_FILE), encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
 def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored) -> Iterator[FoundFile]:
+    """Walk one directory tree; a ``.newsindexignore`` file in any folder lists
+    names (glob patterns) under that folder to leave out, like ``.gitignore``."""
+    ignore_rules: list[tuple[str, str]] = []  # (folder, pattern)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_links):
+        ignore_rules.extend((dirpath, pattern) for pattern in _ignore_patterns(dirpath))
+        active = [(folder, pattern) for folder, pattern in ignore_rules if _inside(dirpath, folder)]
+        if active:
+            dirnames[:] = [d for d in dirnames if not _ignored(os.path.join(dirpath, d), active)]
         if follow_links:
             real_dir = os.path.realpath(dirpath)
             if real_dir in seen:
@@ -111,13 +134,20 @@ def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored) -> Iterato
             if name.startswith("."):
                 continue
             path = Path(dirpath, name)
+            if active and _ignored(str(path), active):
+                continue
             if path.is_symlink() and not follow_links:
                 if on_ignored:
                     on_ignored(str(path), "symbolic link not followed (use --follow-links)")
                 continue
+            if not path.is_file():
+                # FIFOs, sockets and devices: reading one could block forever.
+                if on_ignored:
+                    on_ignored(str(path), "not a regular file")
+                continue
             found = classify(path)
             if found is None:
-                if on_ignored and name.upper() not in {"README", "LICENSE", "EXPECTED.JSONL"}:
+                if on_ignored:
                     on_ignored(str(path), "not an article file type")
                 continue
             real = os.path.realpath(path)
@@ -125,6 +155,18 @@ def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored) -> Iterato
                 continue
             seen.add(real)
             yield found
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _ignored(path: str, rules: list[tuple[str, str]]) -> bool:
+    for folder, pattern in rules:
+        relative = os.path.relpath(path, folder)
+        if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(path), pattern):
+            return True
+    return False
 
 
 def open_binary(found: FoundFile) -> io.BufferedIOBase:
