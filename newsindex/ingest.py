@@ -18,7 +18,6 @@ from .extract import extract, field_map_with
 from .models import Article, Draft, RawDocument, Skipped
 from .read import DEFAULT_MAX_BYTES, FoundFile, ReadError, discover, read_documents
 
-
 #: Longest article text kept.  The longest real features run to ~150,000
 #: characters; past this a "document" is a log or a dump, and analysing it
 #: whole would stall indexing.  The rest is cut with a warning.
