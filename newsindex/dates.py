@@ -25,6 +25,8 @@ _NOISE_RE = re.compile(
 # Text after these separators is usually an "Updated ..." clause or a reading time.
 _TAIL_RE = re.compile(r"\s+(?:\||·|•|/\s+Updated|Updated|Last updated|\()\s*.*$", re.I)
 _EARLIEST_YEAR = 1800
+# Characters no written date contains: entity and markup debris, control codes.
+_DEBRIS_RE = re.compile(r"[&#;<>{}\[\]\\|\x00-\x08\x0b-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,10 @@ def parse_date(text: str, *, dayfirst: bool = False, now: datetime | None = None
         return None
     cleaned = text.strip()[:120]
     cleaned = _NOISE_RE.sub("", cleaned)
+    # Markup debris after the date ("27-MAR-1987 00:02:59.13&#5;&#5;RM") ends it.
+    debris = _DEBRIS_RE.search(cleaned)
+    if debris and debris.start() >= 6:
+        cleaned = cleaned[: debris.start()].rstrip()
     if not cleaned:
         return None
     now = now or datetime.now(timezone.utc)

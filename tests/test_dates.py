@@ -74,3 +74,9 @@ def test_periods_for_since_and_until(text, start, end):
 def test_period_rejects_non_dates_with_a_message():
     with pytest.raises(ValueError, match="not a date"):
         period("soon")
+
+
+def test_markup_debris_after_a_date_is_ignored():
+    parsed = parse_date("27-MAR-1987 00:02:59.13&#5;&#5;&#5;RM")
+    assert parsed is not None
+    assert parsed.value == datetime(1987, 3, 27, 0, 2, 59, 130000, tzinfo=UTC)
