@@ -152,7 +152,8 @@ def format_iso(value: datetime | None, date_only: bool = False) -> str | None:
         return None
     if date_only:
         return value.date().isoformat()
-    return value.astimezone(timezone.utc).isoformat()
+    # Whole seconds: no news source means its hundredths of a second.
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 # --- periods for --since / --until ----------------------------------------------

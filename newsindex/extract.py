@@ -151,18 +151,18 @@ class _Header:
         match = _DATE_LABEL_RE.match(stripped)
         if match:
             parsed = parse_date(match.group("value"), dayfirst=dayfirst)
-            if parsed is None:
-                # "Posted in Politics" is a label, not a date; only report real attempts.
-                if any(ch.isdigit() for ch in match.group("value")):
-                    self.bad_dates.append(stripped)
-                    return "date"
-                return None
-            label = match.group("label").lower()
-            if label.startswith(("updated", "last", "modified")):
-                self.updated = self.updated or parsed
-            else:
-                self.published = self.published or parsed
-            return "date"
+            if parsed is not None:
+                label = match.group("label").lower()
+                if label.startswith(("updated", "last", "modified")):
+                    self.updated = self.updated or parsed
+                else:
+                    self.published = self.published or parsed
+                return "date"
+            # "Posted by X" is a byline and "Posted in Politics" a label, not
+            # dates; only a value with digits was an attempt at a date.
+            if any(ch.isdigit() for ch in match.group("value")):
+                self.bad_dates.append(stripped)
+                return "date"
         byline = parse_byline(stripped)
         if byline is not None:
             authors, section = byline

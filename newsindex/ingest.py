@@ -110,6 +110,29 @@ def _draft_or_skip(raw: RawDocument, options: IngestOptions, field_map) -> Draft
     return draft
 
 
+#: Drafts learned from and then cleaned together: bounds memory, and lets a
+#: new source's template lines be learned from its first articles before
+#: those articles are cleaned.
+BATCH_SIZE = 2000
+
+
+def clean_batch(
+    drafts: Sequence[Draft | Skipped], rules: Rules, learned: LearnedBoilerplate
+) -> Iterator[Article | Skipped]:
+    """Learn the batch's template text first, then clean each draft with it."""
+    for item in drafts:
+        if isinstance(item, Draft):
+            learned.observe(item.source, item.paragraphs)
+    for item in drafts:
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        try:
+            yield article_from_draft(item, rules, learned)
+        except Exception as exc:  # a bad article must not stop the rest
+            yield Skipped(item.id, f"could not clean: {type(exc).__name__}: {exc}"[:300])
+
+
 def iter_articles(
     paths: Iterable[str | os.PathLike[str]],
     options: IngestOptions | None = None,
@@ -118,20 +141,21 @@ def iter_articles(
 ) -> Iterator[Article | Skipped]:
     """Read, extract and clean every article under ``paths``, in order.
 
+    Template text shared by many articles of one source is learned as the
+    articles go by (into ``learned``, or a fresh store), batch by batch.
     Raises ``ReadError`` only when a path given explicitly does not exist.
     """
     options = options or IngestOptions()
     rules = options.rules()
     field_map = options.field_map()
+    learned = learned if learned is not None else LearnedBoilerplate()
+    batch: list[Draft | Skipped] = []
     for found in discover(paths, follow_links=options.follow_links, on_ignored=on_ignored):
-        for item in drafts_from_file(found, options, field_map):
-            if isinstance(item, Skipped):
-                yield item
-                continue
-            try:
-                yield article_from_draft(item, rules, learned)
-            except Exception as exc:
-                yield Skipped(item.id, f"could not clean: {type(exc).__name__}: {exc}"[:300])
+        batch.extend(drafts_from_file(found, options, field_map))
+        if len(batch) >= BATCH_SIZE:
+            yield from clean_batch(batch, rules, learned)
+            batch = []
+    yield from clean_batch(batch, rules, learned)
 
 
 def extract_file(path: str | os.PathLike[str], options: IngestOptions | None = None) -> list[Article]:
