@@ -59,6 +59,28 @@ def timezone_offsets() -> dict[str, int]:
     return offsets
 
 
+@lru_cache(maxsize=1)
+def _month_translation() -> tuple[re.Pattern, dict[str, str]]:
+    """Other languages' month names -> English, from ``data/month_names.txt``."""
+    mapping: dict[str, str] = {}
+    for line in _data_lines("month_names.txt"):
+        english, _, others = line.partition(":")
+        for name in others.split(","):
+            if name.strip():
+                mapping[name.strip().lower()] = english.strip()
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, mapping), key=len, reverse=True)) + r")\b\.?", re.I)
+    return pattern, mapping
+
+
+def _has_foreign_month(text: str) -> bool:
+    return bool(_month_translation()[0].search(text))
+
+
+def _english_months(text: str) -> str:
+    pattern, mapping = _month_translation()
+    return pattern.sub(lambda m: " " + mapping[m.group(1).lower()] + " ", text)
+
+
 def _tzinfos(name: str, offset: int | None):
     if name is None:
         return None
@@ -113,6 +135,8 @@ def parse_date(text: str, *, dayfirst: bool = False, now: datetime | None = None
             formats.insert(0, formats.pop(position))
         return _checked(value, bool(_TIME_RE.search(cleaned)), now)
     candidate = _AMPM_RE.sub(r"\1m", _TAIL_RE.sub("", cleaned)) or cleaned
+    if not candidate.isascii() or _has_foreign_month(candidate):
+        candidate = _english_months(candidate)
     has_time = bool(_TIME_RE.search(candidate))
     for fuzzy in (False, True):
         try:
@@ -127,6 +151,8 @@ def parse_date(text: str, *, dayfirst: bool = False, now: datetime | None = None
         if first.year != second.year or first.month != second.month:
             return None  # no year or no month given: not a publication date
         if first.day != second.day:
+            if fuzzy:
+                return None  # a guessed month from a number among unknown words
             first = first.replace(day=1)  # "March 2019": keep the month
         return _checked(first, has_time, now, two_digit_year=not re.search(r"\d{4}", candidate))
     return None

@@ -199,7 +199,7 @@ class _Header:
         return None
 
 
-def _strip_site_suffix(title: str, known_source: str | None) -> str:
+def strip_site_suffix(title: str, known_source: str | None) -> str:
     """``"Headline | Outlet"`` -> ``"Headline"`` when the tail names a site."""
     for separator in (" | ", " - ", " – ", " — ", " :: ", " « ", " » "):
         if separator not in title:
@@ -304,13 +304,13 @@ def extract_text(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
     else:
         body_start = index
     paragraphs = paragraphs_from_text(lines[body_start:])
-    source = header.source or site_name_from_url(header.url) or _folder_source(raw.path)
+    source = header.source or site_name_from_url(header.url) or folder_source(raw.path)
     published = header.published or header.updated
     warnings = [f"unparseable date: {line!r}" for line in header.bad_dates] if published is None else []
     return Draft(
         id=raw.id,
         path=raw.path,
-        title=_strip_site_suffix(title, header.source),
+        title=strip_site_suffix(title, header.source),
         authors=header.authors,
         published=published.value if published else None,
         date_only=published.date_only if published else False,
@@ -324,7 +324,7 @@ def extract_text(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
     )
 
 
-def _folder_source(path: str) -> str | None:
+def folder_source(path: str) -> str | None:
     parent = Path(path).parent.name
     return parent or None
 
@@ -448,7 +448,7 @@ def extract_record(
     if raw_date is not None and parsed is None:
         warnings.append(f"unparseable date: {_as_text(raw_date)[:80]!r}")
     url = _as_text(_first(record, fields["url"])).strip() or None
-    source = _as_text(_first(record, fields["source"])).strip() or site_name_from_url(url) or _folder_source(raw.path)
+    source = _as_text(_first(record, fields["source"])).strip() or site_name_from_url(url) or folder_source(raw.path)
     section = _as_text(_first(record, fields["section"])).strip() or None
     language = _as_text(_first(record, fields["language"])).strip() or None
     return Draft(

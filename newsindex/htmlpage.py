@@ -43,7 +43,7 @@ from importlib import resources
 from lxml import etree
 
 from .dates import ParsedDate, parse_date
-from .extract import _folder_source, _strip_site_suffix, parse_byline, site_name_from_url, split_authors
+from .extract import folder_source, parse_byline, site_name_from_url, split_authors, strip_site_suffix
 from .models import Draft, RawDocument
 
 # --- markup vocabulary ----------------------------------------------------------
@@ -943,7 +943,7 @@ class _Metadata:
                 rank = (support[_fold(variant)], -priority, len(variant))
                 if rank > best_rank:
                     best, best_rank = variant, rank
-        return _strip_site_suffix(_without_site_tail(best, site_key), self.source) if best else ""
+        return strip_site_suffix(_without_site_tail(best, site_key), self.source) if best else ""
 
     def _authors(self, root: etree._Element) -> list[str]:
         names = _ld_authors(self.article.get("author") or self.article.get("creator"))
@@ -1119,7 +1119,7 @@ def extract_html(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
 
     Never raises on bad input: what could not be read is reported in ``warnings``.
     """
-    draft = Draft(id=raw.id, path=raw.path, source=_folder_source(raw.path))
+    draft = Draft(id=raw.id, path=raw.path, source=folder_source(raw.path))
     try:
         _fill_draft(draft, raw.text or "", dayfirst)
     except RecursionError:

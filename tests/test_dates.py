@@ -80,3 +80,19 @@ def test_markup_debris_after_a_date_is_ignored():
     parsed = parse_date("27-MAR-1987 00:02:59.13&#5;&#5;&#5;RM")
     assert parsed is not None
     assert parsed.value == datetime(1987, 3, 27, 0, 2, 59, 130000, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jueves, 09 enero 2014 10:21", datetime(2014, 1, 9, 10, 21, tzinfo=UTC)),
+        ("3. März 2020", datetime(2020, 3, 3, tzinfo=UTC)),
+        ("12 décembre 2019", datetime(2019, 12, 12, tzinfo=UTC)),
+    ],
+)
+def test_month_names_in_other_languages(text, expected):
+    assert parse_date(text).value == expected
+
+
+def test_unknown_words_never_turn_a_number_into_a_month():
+    assert parse_date("words 09 unknown 2014") is None
