@@ -33,9 +33,9 @@ _NAME_WORD_RE = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.\-]*$|^(?:de|da|van|von|der
 
 
 @lru_cache(maxsize=1)
-def _byline_words() -> tuple[frozenset[str], frozenset[str]]:
+def _byline_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     text = resources.files("newsindex.data").joinpath("bylines.txt").read_text(encoding="utf-8")
-    groups: dict[str, set[str]] = {"agencies": set(), "roles": set()}
+    groups: dict[str, set[str]] = {"agencies": set(), "roles": set(), "organisation_words": set()}
     current = "agencies"
     for line in text.splitlines():
         line = line.strip()
@@ -45,7 +45,7 @@ def _byline_words() -> tuple[frozenset[str], frozenset[str]]:
             current = line[1:-1]
             continue
         groups.setdefault(current, set()).add(line.lower())
-    return frozenset(groups["agencies"]), frozenset(groups["roles"])
+    return frozenset(groups["agencies"]), frozenset(groups["roles"]), frozenset(groups["organisation_words"])
 
 
 def split_authors(names: str) -> list[str]:
@@ -55,7 +55,7 @@ def split_authors(names: str) -> list[str]:
     all come out as the people alone.  Parts that do not look like a name
     (lower-case words, digits, too long) are dropped.
     """
-    agencies, roles = _byline_words()
+    agencies, roles, organisation_words = _byline_words()
     names = re.sub(r"\s+", " ", names).strip(" .,-–—|")
     names = re.sub(r"\s*[(\[].*?[)\]]", "", names)  # "(Reuters)", "[Twitter]"
     people: list[str] = []
@@ -68,6 +68,8 @@ def split_authors(names: str) -> list[str]:
             continue
         words = part.split()
         if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in part):
+            continue
+        if len(words) > 1 and words[-1].lower() in organisation_words:
             continue
         if part.isupper() and len(words) > 1:
             part = part.title()
@@ -95,7 +97,7 @@ def parse_byline(line: str) -> tuple[list[str], str | None] | None:
 
 
 def _is_role_only(text: str) -> bool:
-    agencies, roles = _byline_words()
+    agencies, roles, _ = _byline_words()
     parts = [p.strip(" .,").lower() for p in _NAME_SPLIT_RE.split(text) if p.strip(" .,")]
     return bool(parts) and all(p in agencies or p in roles for p in parts)
 

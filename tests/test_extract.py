@@ -38,6 +38,7 @@ def test_seed_header_gives_title_author_date_section():
         ("BY JOHN O'NEILL", ["John O'Neill"], None),
         ("By Staff reporter", [], None),
         ("Author: Maria van der Berg", ["Maria van der Berg"], None),
+        ("By National Desk and Ana Ruiz", ["Ana Ruiz"], None),
     ],
 )
 def test_byline_forms(line, authors, section):
