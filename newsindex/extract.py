@@ -221,15 +221,32 @@ def strip_site_suffix(title: str, known_source: str | None) -> str:
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:
-    """True for blocks wrapped at a fixed width (old wire copy, e-mail)."""
+    """True for blocks wrapped at a fixed width (old wire copy, e-mail).
+
+    A paragraph's last line may be short whatever the width, so only lines
+    followed by a non-indented line within the block are measured.
+    """
     if len(lines) < 3:
         return False
-    lengths = [len(line.rstrip()) for line in lines[:-1]]
-    longest = max(lengths)
+    if max(len(line.rstrip()) for line in lines) <= 110:
+        # Wire layout: indentation, not line ends, starts each paragraph.
+        indented_inside = sum(1 for line in lines[1:-1] if line[:1] in (" ", "\t"))
+        if indented_inside and any(line[:1] not in (" ", "\t") for line in lines[1:]):
+            return True
+        # A long line whose sentence runs on into a lower-case next line.
+        if any(
+            len(first.strip()) >= 30 and first.rstrip()[-1:] not in '.!?:;"”' and second.lstrip()[:1].islower()
+            for first, second in zip(lines, lines[1:])
+        ):
+            return True
+    measured = [len(lines[i].rstrip()) for i in range(len(lines) - 1) if lines[i + 1][:1] not in (" ", "\t")]
+    if len(measured) < 2:
+        return False
+    longest = max(measured)
     if longest > 110 or longest < 30:
         return False
-    near_full = sum(1 for n in lengths if n >= longest * 0.6)
-    return near_full >= len(lengths) * 0.7
+    near_full = sum(1 for n in measured if n >= longest * 0.6)
+    return near_full >= len(measured) * 0.7
 
 
 def paragraphs_from_text(lines: list[str]) -> list[str]:

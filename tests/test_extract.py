@@ -149,3 +149,32 @@ def test_field_override_takes_precedence():
     assert draft.paragraphs == ["The whole story."]
     with pytest.raises(ValueError, match="unknown article field"):
         field_map_with({"bogus": "x"})
+
+
+def test_short_first_lines_of_wire_paragraphs_still_rejoin():
+    lines = [
+        "Excelan Inc said it is making an",
+        "initial public offering of 2,129,300 shares of common stock at",
+        "12 dlrs per share.",
+        "    Excelan said 1.6 mln of the shares are being sold by the",
+        "company and 529,300 shares are being sold by stockholders.",
+        " Reuter",
+    ]
+    assert paragraphs_from_text(lines)[:2] == [
+        "Excelan Inc said it is making an initial public offering of 2,129,300 shares of common stock at "
+        "12 dlrs per share.",
+        "Excelan said 1.6 mln of the shares are being sold by the company and 529,300 shares are being sold "
+        "by stockholders.",
+    ]
+    single = [
+        "Arvin Industries Inc said L.K.",
+        "Evans has been elected president, succeeding James Baker who",
+        "remains chairman.",
+        " Reuter",
+    ]
+    assert paragraphs_from_text(single)[0].endswith("who remains chairman.")
+
+
+def test_menus_one_item_per_line_stay_separate():
+    menu = ["Home", "World", "Business and markets", "Opinion", "Sport"]
+    assert paragraphs_from_text(menu) == menu
