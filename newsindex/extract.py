@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -236,7 +237,7 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
         # A long line whose sentence runs on into a lower-case next line.
         if any(
             len(first.strip()) >= 30 and first.rstrip()[-1:] not in '.!?:;"”' and second.lstrip()[:1].islower()
-            for first, second in zip(lines, lines[1:])
+            for first, second in pairwise(lines)
         ):
             return True
     measured = [len(lines[i].rstrip()) for i in range(len(lines) - 1) if lines[i + 1][:1] not in (" ", "\t")]
