@@ -1,0 +1,270 @@
+"""Indexing speed of newsindex beside a plain Whoosh writer, on the same files in the same run.
+
+The baseline is what anyone would write first: one ``ix.writer()``, Whoosh's default
+``StemmingAnalyzer`` on title and body, the body stored, a DATETIME field, fed by a simple
+reader of the same files (header lines, a blank line, the title, a blank line, the body).
+newsindex does more per article -- extraction, boilerplate cleaning, near-duplicate sketches,
+a manifest for incremental runs, crash-safe generations -- and uses ``--workers`` processes.
+
+Each contender runs in a fresh subprocess, from an empty index, and is timed inside it; the
+parent samples the resident memory of the subprocess and all its children (``/proc``) and
+reports the peak of their sum.  Then newsindex runs again on the unchanged files (an
+incremental run that finds nothing to do), reported as a share of the full run's time.
+
+    python3 bench/index_speed.py                       # ../shared/data/reuters-txt, 2 workers
+    python3 bench/index_speed.py --limit 2000          # a quick run on the first 2000 files
+    python3 bench/index_speed.py --data DIR --workers 4 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "reuters-txt"
+_DATE_FORMATS = ("%d-%b-%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%a, %d %b %Y %H:%M:%S")
+
+
+def list_files(data: Path, limit: int | None) -> list[str]:
+    """The article files newsindex would read, in its order (hidden files skipped)."""
+    sys.path.insert(0, str(REPO))
+    from newsindex.read import discover
+
+    files = [str(found.path) for found in discover([data])]
+    return files[:limit] if limit else files
+
+
+# --- the contenders, each run in its own subprocess --------------------------------------
+
+
+def _simple_read(path: str) -> dict:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        text = handle.read()
+    header, _, rest = text.partition("\n\n")
+    title, _, body = rest.strip().partition("\n\n")
+    fields = {"path": path, "title": title.strip(), "body": body.strip()}
+    match = re.search(r"(?im)^published:\s*(.+)$", header)
+    if match:
+        value = match.group(1).strip()
+        for fmt in _DATE_FORMATS:
+            try:
+                fields["published"] = datetime.strptime(value[:20].strip(), fmt)
+                break
+            except ValueError:
+                continue
+    return fields
+
+
+def run_baseline(files: list[str], index_dir: str) -> dict:
+    from whoosh import index
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import DATETIME, ID, TEXT, Schema
+
+    started = time.perf_counter()
+    schema = Schema(
+        path=ID(stored=True, unique=True),
+        title=TEXT(analyzer=StemmingAnalyzer(), stored=True),
+        body=TEXT(analyzer=StemmingAnalyzer(), stored=True),
+        published=DATETIME(stored=True),
+    )
+    ix = index.create_in(index_dir, schema)
+    writer = ix.writer()
+    for path in files:
+        writer.add_document(**_simple_read(path))
+    writer.commit()
+    seconds = time.perf_counter() - started
+    return {"documents": ix.doc_count(), "seconds": seconds}
+
+
+def run_newsindex(files: list[str], index_dir: str, workers: int, whole: str | None) -> dict:
+    sys.path.insert(0, str(REPO))
+    from newsindex.index import build_index
+
+    started = time.perf_counter()
+    report = build_index([whole] if whole else files, index_dir, workers=workers)
+    seconds = time.perf_counter() - started
+    return {
+        "documents": report.documents,
+        "added": report.added,
+        "unchanged": report.unchanged,
+        "failed": len(report.failed),
+        "seconds": seconds,
+    }
+
+
+def _child(args: argparse.Namespace) -> None:
+    files = json.loads(Path(args.files).read_text(encoding="utf-8"))
+    if args.child == "baseline":
+        result = run_baseline(files, args.index)
+    else:
+        result = run_newsindex(files, args.index, args.workers, args.whole)
+    print(json.dumps(result))
+
+
+# --- measuring ----------------------------------------------------------------------------
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
+                    pending.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(command: list[str]) -> tuple[dict, int]:
+    """Run a contender; returns its result and the peak RSS of its process tree."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{command[3]} run failed (exit {process.returncode})")
+    return json.loads(output.strip().splitlines()[-1]), peak
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _mb(value: float) -> str:
+    return f"{value / 1e6:,.1f} MB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="directory of articles (read in place)")
+    parser.add_argument("--limit", type=int, help="only the first N files")
+    parser.add_argument("--workers", type=int, default=2, help="newsindex worker processes (default 2)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each contender; the median is reported")
+    parser.add_argument("--no-baseline", action="store_true", help="time newsindex only")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--child", choices=["baseline", "newsindex"], help=argparse.SUPPRESS)
+    parser.add_argument("--files", help=argparse.SUPPRESS)
+    parser.add_argument("--index", help=argparse.SUPPRESS)
+    parser.add_argument("--whole", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args)
+        return
+    if not args.data.is_dir():
+        raise SystemExit(f"no data at {args.data}")
+    files = list_files(args.data, args.limit)
+    input_bytes = sum(os.path.getsize(path) for path in files)
+    work = Path(tempfile.mkdtemp(prefix="newsindex-bench-"))
+    try:
+        figures = _bench(args, files, input_bytes, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        print(json.dumps(figures))
+        return
+    _print(figures)
+
+
+def _bench(args: argparse.Namespace, files: list[str], input_bytes: int, work: Path) -> dict:
+    listing = work / "files.json"
+    listing.write_text(json.dumps(files), encoding="utf-8")
+    base = [sys.executable, str(Path(__file__).resolve()), "--child"]
+    whole = [] if args.limit else ["--whole", str(args.data)]
+    runs: dict[str, list] = {"baseline": [], "newsindex": [], "rerun": []}
+    for attempt in range(args.repeat):
+        if not args.no_baseline:
+            target = work / f"baseline-{attempt}"
+            target.mkdir()
+            result, peak = measure([*base, "baseline", "--files", str(listing), "--index", str(target)])
+            runs["baseline"].append((result, peak, _size(target)))
+            shutil.rmtree(target)
+        target = work / f"newsindex-{attempt}"
+        command = [*base, "newsindex", "--files", str(listing), "--index", str(target), "--workers", str(args.workers)]
+        result, peak = measure([*command, *whole])
+        size = _size(target / (target / "CURRENT").read_text().strip())
+        runs["newsindex"].append((result, peak, size))
+        again, again_peak = measure([*command, *whole])
+        runs["rerun"].append((again, again_peak, size))
+        shutil.rmtree(target)
+
+    def median(name: str, key: str) -> float:
+        return statistics.median(run[0][key] for run in runs[name])
+
+    figures: dict = {"files": len(files), "input_bytes": input_bytes, "workers": args.workers, "cores": os.cpu_count()}
+    for name in ("baseline", "newsindex"):
+        if not runs[name]:
+            continue
+        seconds = median(name, "seconds")
+        documents = runs[name][0][0]["documents"]
+        figures[name] = {
+            "documents": documents,
+            "seconds": round(seconds, 2),
+            "articles_per_second": round(documents / seconds, 1),
+            "index_bytes": runs[name][0][2],
+            "index_to_input": round(runs[name][0][2] / input_bytes, 2),
+            "peak_rss_bytes": max(run[1] for run in runs[name]),
+        }
+    rerun = median("rerun", "seconds")
+    figures["rerun"] = {
+        "seconds": round(rerun, 3),
+        "share_of_full": round(rerun / figures["newsindex"]["seconds"], 4),
+        "unchanged": runs["rerun"][0][0]["unchanged"],
+        "peak_rss_bytes": max(run[1] for run in runs["rerun"]),
+    }
+    if "baseline" in figures:
+        figures["speedup"] = round(
+            figures["newsindex"]["articles_per_second"] / figures["baseline"]["articles_per_second"], 2
+        )
+    return figures
+
+
+def _print(figures: dict) -> None:
+    print(f"{figures['files']:,} files, {_mb(figures['input_bytes'])}; {figures['workers']} workers, "
+          f"{figures['cores']} cores")
+    for name in ("baseline", "newsindex"):
+        if name not in figures:
+            continue
+        f = figures[name]
+        print(f"{name:10} {f['documents']:>7,} articles in {f['seconds']:7.2f} s = {f['articles_per_second']:8,.0f}/s; "
+              f"index {_mb(f['index_bytes'])} ({f['index_to_input']:.2f}x input); peak RSS {_mb(f['peak_rss_bytes'])}")
+    if "speedup" in figures:
+        print(f"speed-up: {figures['speedup']:.2f}x the plain Whoosh writer")
+    r = figures["rerun"]
+    print(f"re-run on unchanged files: {r['seconds']:.3f} s = {100 * r['share_of_full']:.1f}% of the full run "
+          f"({r['unchanged']:,} unchanged); peak RSS {_mb(r['peak_rss_bytes'])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,367 @@
+"""The indexing stage: fast segments equal Whoosh's, incremental runs, duplicates, locking."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+from datetime import datetime
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.index import TOC
+
+from newsindex import index as index_module
+from newsindex.analysis import index_terms, news_analyzer
+from newsindex.index import (
+    FORMAT_VERSION,
+    INDEX_NAME,
+    IndexLocked,
+    IndexProblem,
+    _Lock,
+    build_index,
+    current_generation,
+    document_fields,
+    make_schema,
+    open_index,
+)
+from newsindex.search import SearchOptions, search
+from newsindex.segment import SegmentBuilder
+
+TRICKY_TEXT = [
+    "The U.S. state-run COVID-19 café's re-opening, it's the 2nd e.g. test.",
+    "Naïve Ünïcödé-Straße ΟΔΟΣ İstanbul the-the a-b-c x--y 'quoted' o'neill's rock’n’roll",
+    "",
+    "the a an of",
+    "ﬁnance Ⅻ ²³ ½ 東京 ١٢٣ mid-2019 1,000,000 3.5% U.K.-based e-mail",
+    "Running runners ran; generously, generation's generational organization.",
+]
+
+
+# --- analysis and the segment writer ----------------------------------------------------
+
+
+def _whoosh_terms(text: str) -> tuple[dict[str, list[int]], int]:
+    positions: dict[str, list[int]] = {}
+    count = 0
+    for token in news_analyzer()(text, positions=True, mode="index"):
+        positions.setdefault(token.text, []).append(token.pos)
+        count += 1
+    return positions, count
+
+
+def test_index_terms_equal_the_analyzer():
+    rng = random.Random(7)
+    words = [*" ".join(TRICKY_TEXT).split(), "the", "of", "x", "-", "'s", "U.S.", "co-op", "ÉCOLE", "ﬀ"]
+    texts = [*TRICKY_TEXT, *(" ".join(rng.choice(words) for _ in range(rng.randrange(40))) for _ in range(300))]
+    for text in texts:
+        assert index_terms(text) == _whoosh_terms(text), text
+
+
+def _records(count: int) -> list[dict]:
+    rng = random.Random(11)
+    vocabulary = " ".join(TRICKY_TEXT).split() + [f"word{n}" for n in range(60)]
+    records = []
+    for n in range(count):
+        body = " ".join(rng.choice(vocabulary) for _ in range(rng.randrange(0, 300)))
+        record = {
+            "id": f"/corpus/{n:04d}.txt",
+            "short_id": f"{n:010x}",
+            "path": f"/corpus/{n:04d}.txt",
+            "url": rng.choice([None, f"https://example.org/{n}"]),
+            "title": " ".join(rng.choice(vocabulary) for _ in range(rng.randrange(0, 9))),
+            "body": body,
+            "meta": {
+                "authors": rng.choice([[], ["Ana Ruiz"], ["Bo, Jr.", "Cé Dée"]]),
+                "source": rng.choice([None, "Harbour Ledger", "x,y"]),
+                "section": rng.choice([None, "World", ""]),
+                "date_only": False,
+            },
+            "content_hash": f"{n:032x}",
+            "sketch": " ".join(f"{rng.randrange(2**32):08x}" for _ in range(rng.choice([0, 32]))),
+            "published": rng.choice([None, datetime(2019, rng.randrange(1, 13), rng.randrange(1, 28), 3, n % 60)]),
+        }
+        if n % 17 == 0:
+            record["paths"] = [record["id"], f"/copies/{n}.txt"]
+        records.append(record)
+    return records
+
+
+def _postings(reader, fieldname, term):
+    matcher = reader.postings(fieldname, term)
+    found = []
+    while matcher.is_active():
+        found.append((matcher.id(), matcher.weight(), matcher.value() or b""))
+        matcher.next()
+    return found
+
+
+def test_segment_builder_reads_back_like_the_whoosh_writer(tmp_path):
+    records = _records(400)
+    fields = [document_fields(record) for record in records]
+    plain, fast = tmp_path / "whoosh", tmp_path / "fast"
+    plain.mkdir()
+    fast.mkdir()
+    ix = whoosh_index.create_in(str(plain), make_schema(), indexname=INDEX_NAME)
+    writer = ix.writer()
+    for values in fields:
+        writer.add_document(**values)
+    writer.commit()
+    ix_fast = whoosh_index.create_in(str(fast), make_schema(), indexname=INDEX_NAME)
+    builder = SegmentBuilder(fast, ix_fast.schema, INDEX_NAME, fast_text=frozenset({"title", "body"}))
+    for values in fields:
+        builder.add(values)
+    TOC(ix_fast.schema, [builder.write()], 1).write(ix_fast.storage, INDEX_NAME)
+    expected = whoosh_index.open_dir(str(plain), indexname=INDEX_NAME).reader()
+    got = whoosh_index.open_dir(str(fast), indexname=INDEX_NAME).reader()
+    assert got.doc_count() == expected.doc_count() == 400
+    terms = list(expected.all_terms())
+    assert list(got.all_terms()) == terms
+    for fieldname, term in terms:
+        want, have = expected.term_info(fieldname, term), got.term_info(fieldname, term)
+        for stat in ("weight", "doc_frequency", "min_length", "max_length", "max_weight", "min_id", "max_id"):
+            assert getattr(have, stat)() == getattr(want, stat)(), (fieldname, term, stat)
+        assert _postings(got, fieldname, term) == _postings(expected, fieldname, term), (fieldname, term)
+    assert list(got.all_stored_fields()) == list(expected.all_stored_fields())
+    for fieldname in ("title", "body", "authors"):
+        assert got.field_length(fieldname) == expected.field_length(fieldname)
+        assert [got.doc_field_length(d, fieldname) for d in range(400)] == [
+            expected.doc_field_length(d, fieldname) for d in range(400)
+        ]
+    for column in ("published", "year", "month"):
+        assert list(got.column_reader(column, translate=False)) == list(
+            expected.column_reader(column, translate=False)
+        )
+
+
+def test_segment_builder_refuses_unknown_fields_and_adds_nothing(tmp_path):
+    ix = whoosh_index.create_in(str(tmp_path), make_schema(), indexname=INDEX_NAME)
+    builder = SegmentBuilder(tmp_path, ix.schema, INDEX_NAME, fast_text=frozenset({"title", "body"}))
+    with pytest.raises(ValueError):
+        builder.add({"id": "a", "nonsense": "x"})
+    assert builder.docs == 0
+    assert builder.write() is None
+
+
+# --- a corpus on disk ----------------------------------------------------------------------
+
+TEMPLATE_LINE = "Subscribe to the Harbour Ledger newsletter for the week's best stories."
+
+
+def write_article(folder, name: str, title: str, body: str, day: int = 3) -> str:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"Published: 2021-03-{day:02d}\n\n{title}\n\n{body}\n\n{TEMPLATE_LINE}\n", encoding="utf-8")
+    return str(path)
+
+
+def make_corpus(folder, count: int) -> None:
+    for n in range(count):
+        write_article(
+            folder,
+            f"outlet/{n:03d}.txt",
+            f"Harbour report number {n}",
+            f"The harbour authority published figure{n} today. Dockers said the berth{n % 7} was busy.",
+            day=1 + n % 28,
+        )
+
+
+def count(index_dir) -> int:
+    with open_index(index_dir).searcher() as searcher:
+        return searcher.doc_count()
+
+
+def hits(index_dir, words: str) -> list:
+    return search(words, index_dir, SearchOptions(limit=500, duplicates=True)).hits
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    make_corpus(folder, 12)
+    return folder
+
+
+def test_incremental_runs_add_skip_update_and_remove(tmp_path, corpus):
+    index_dir = tmp_path / "ix"
+    first = build_index([corpus], index_dir, workers=1)
+    assert (first.added, first.updated, first.removed, first.unchanged, first.documents) == (12, 0, 0, 0, 12)
+
+    again = build_index([corpus], index_dir, workers=1)
+    assert (again.added, again.updated, again.removed, again.unchanged, again.documents) == (0, 0, 0, 12, 12)
+
+    changed = corpus / "outlet" / "003.txt"
+    write_article(corpus, "outlet/003.txt", "Harbour report number 3", "A zeppelin landed beside the berth today.")
+    os.utime(changed, (1_700_000_000, 1_700_000_000))
+    (corpus / "outlet" / "004.txt").unlink()
+    write_article(corpus, "outlet/100.txt", "Harbour report number 100", "Quayside cranes idle; figure100 noted.")
+    third = build_index([corpus], index_dir, workers=1)
+    assert (third.added, third.updated, third.removed, third.unchanged, third.documents) == (1, 1, 1, 10, 12)
+    assert [hit.path for hit in hits(index_dir, "zeppelin")] == [str(changed)]
+    assert hits(index_dir, "figure3") == []
+    assert hits(index_dir, "figure4") == []
+    assert [hit.path for hit in hits(index_dir, "figure100")] == [str(corpus / "outlet" / "100.txt")]
+
+
+def test_touched_but_unchanged_file_is_unchanged(tmp_path, corpus):
+    index_dir = tmp_path / "ix"
+    build_index([corpus], index_dir, workers=1)
+    os.utime(corpus / "outlet" / "001.txt", (1_600_000_000, 1_600_000_000))
+    report = build_index([corpus], index_dir, workers=1)
+    assert (report.updated, report.unchanged, report.documents) == (0, 12, 12)
+
+
+def test_rebuild_starts_over(tmp_path, corpus):
+    index_dir = tmp_path / "ix"
+    build_index([corpus], index_dir, workers=1)
+    report = build_index([corpus], index_dir, rebuild=True, workers=1)
+    assert (report.added, report.unchanged, report.documents) == (12, 0, 12)
+    assert len(list(index_dir.glob("gen-*"))) == 1
+
+
+def test_byte_identical_articles_are_stored_once_with_all_their_paths(tmp_path, corpus):
+    index_dir = tmp_path / "ix"
+    original = corpus / "outlet" / "005.txt"
+    copy = corpus / "outlet" / "copy-of-005.txt"
+    shutil.copy(original, copy)
+    report = build_index([corpus], index_dir, workers=1)
+    assert (report.added, report.duplicates, report.documents) == (13, 1, 12)
+    [hit] = hits(index_dir, "figure5")
+    with open_index(index_dir).searcher() as searcher:
+        stored = searcher.document(id=hit.id)
+    assert sorted(stored["paths"]) == sorted([str(original), str(copy)])
+
+    original.unlink()  # the copy keeps the article
+    report = build_index([corpus], index_dir, workers=1)
+    assert (report.removed, report.documents) == (1, 12)
+    [hit] = hits(index_dir, "figure5")
+    assert hit.path == str(copy)
+    with open_index(index_dir).searcher() as searcher:
+        assert "paths" not in searcher.document(id=str(copy))
+
+    shutil.copy(copy, original)  # a copy again, then the copy changes
+    build_index([corpus], index_dir, workers=1)
+    write_article(corpus, "outlet/copy-of-005.txt", "Something else", "Entirely different words: walrus.")
+    report = build_index([corpus], index_dir, workers=1)
+    assert (report.updated, report.documents) == (1, 13)
+    assert [h.path for h in hits(index_dir, "figure5")] == [str(original)]
+    assert [h.path for h in hits(index_dir, "walrus")] == [str(copy)]
+
+    copy.unlink()
+    original.unlink()
+    report = build_index([corpus], index_dir, workers=1)
+    assert (report.removed, report.documents) == (2, 11)
+    assert hits(index_dir, "figure5") == []
+
+
+def test_learned_counts_match_a_fresh_build_after_changes(tmp_path, corpus):
+    index_dir = tmp_path / "ix"
+    build_index([corpus], index_dir, workers=1)
+    for n in (1, 2):
+        (corpus / "outlet" / f"{n:03d}.txt").unlink()
+    write_article(corpus, "outlet/007.txt", "Harbour report number 7", "Rewritten: the tide was late.")
+    write_article(corpus, "outlet/200.txt", "Harbour report number 200", "New: a ferry arrived.")
+    build_index([corpus], index_dir, workers=1)
+    fresh = tmp_path / "fresh"
+    build_index([corpus], fresh, workers=1)
+
+    def learned(directory):
+        return json.loads((current_generation(directory) / "learned.json").read_text(encoding="utf-8"))
+
+    assert learned(index_dir) == learned(fresh)
+    assert count(index_dir) == count(fresh) == 11
+
+
+def test_parallel_run_equals_single_process_run(tmp_path, monkeypatch):
+    folder = tmp_path / "corpus"
+    make_corpus(folder, 150)
+    shutil.copy(folder / "outlet" / "010.txt", folder / "outlet" / "dup-010.txt")
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 20)
+    monkeypatch.setattr(index_module, "BATCH_SIZE", 40)
+    single = build_index([folder], tmp_path / "one", workers=1)
+    parallel = build_index([folder], tmp_path / "two", workers=2)
+    assert single.as_dict() | {"seconds": 0, "rate": 0, "index": ""} == parallel.as_dict() | {
+        "seconds": 0,
+        "rate": 0,
+        "index": "",
+    }
+    assert parallel.documents == 150
+    for words in ("harbour", "figure77", "berth3 dockers", '"harbour authority"'):
+        ranked = [sorted((-h.score, h.id) for h in hits(tmp_path / name, words)) for name in ("one", "two")]
+        assert ranked[0] == ranked[1], words  # equal scores may come in either order
+
+
+def test_segments_are_merged_and_counts_hold(tmp_path, corpus, monkeypatch):
+    monkeypatch.setattr(index_module, "MAX_SEGMENTS", 3)
+    index_dir = tmp_path / "ix"
+    build_index([corpus], index_dir, workers=1)
+    for n in range(6):
+        write_article(corpus, f"outlet/extra-{n}.txt", f"Extra report {n}", f"Pelican sighting extra{n}.")
+        build_index([corpus], index_dir, workers=1)
+    ix = open_index(index_dir)
+    assert len(ix._segments()) <= 3
+    assert count(index_dir) == 18
+    assert len(hits(index_dir, "pelican")) == 6
+
+
+def test_phrase_queries_work_on_title_and_body(tmp_path, corpus):
+    index_dir = tmp_path / "ix"
+    build_index([corpus], index_dir, workers=1)
+    assert len(hits(index_dir, '"harbour authority published"')) == 12
+    assert [h.title for h in hits(index_dir, 'title:"report number 4"')] == ["Harbour report number 4"]
+    assert hits(index_dir, '"authority harbour"') == []
+
+
+def test_report_fields(tmp_path, corpus):
+    (corpus / "broken.json").write_text("{not json", encoding="utf-8")
+    report = build_index([corpus], tmp_path / "ix", workers=1)
+    data = report.as_dict()
+    for key in ("added", "updated", "removed", "unchanged", "failed", "failures", "ignored", "duplicates"):
+        assert key in data
+    assert data["documents"] == 12 and data["failed"] == 1
+    assert data["failures"][0]["path"].endswith("broken.json")
+    assert data["seconds"] > 0 and data["rate"] > 0 and data["index"] == str(tmp_path / "ix")
+
+
+def test_a_held_lock_stops_a_second_writer(tmp_path, corpus):
+    index_dir = tmp_path / "ix"
+    index_dir.mkdir()
+    with _Lock(index_dir), pytest.raises(IndexLocked, match="is being written by newsindex pid"):
+        build_index([corpus], index_dir, workers=1)
+    assert build_index([corpus], index_dir, workers=1).documents == 12
+
+
+def test_an_index_of_another_format_version_asks_for_rebuild(tmp_path, corpus):
+    index_dir = tmp_path / "ix"
+    build_index([corpus], index_dir, workers=1)
+    info_path = current_generation(index_dir) / "info.json"
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    info_path.write_text(json.dumps(info | {"format": FORMAT_VERSION - 1}), encoding="utf-8")
+    for attempt in (lambda: open_index(index_dir), lambda: build_index([corpus], index_dir, workers=1)):
+        with pytest.raises(IndexProblem, match=r"another version of newsindex .*--rebuild"):
+            attempt()
+    assert build_index([corpus], index_dir, rebuild=True, workers=1).documents == 12
+
+
+def test_missing_path_is_a_clear_problem(tmp_path):
+    with pytest.raises(IndexProblem, match="no such file or directory"):
+        build_index([tmp_path / "nowhere"], tmp_path / "ix", workers=1)
+
+
+def test_a_lost_document_fails_the_run_and_keeps_the_old_index(tmp_path, corpus, monkeypatch):
+    index_dir = tmp_path / "ix"
+    build_index([corpus], index_dir, workers=1)
+    write_article(corpus, "outlet/300.txt", "Harbour report number 300", "Lost: an albatross.")
+    real_add = SegmentBuilder.add
+
+    def lossy_add(self, fields):
+        if "albatross" not in fields.get("body", ""):
+            real_add(self, fields)
+
+    monkeypatch.setattr(SegmentBuilder, "add", lossy_add)
+    with pytest.raises(IndexProblem, match="documents"):
+        build_index([corpus], index_dir, workers=1)
+    monkeypatch.undo()
+    assert count(index_dir) == 12
+    assert build_index([corpus], index_dir, workers=1).documents == 13
