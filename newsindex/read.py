@@ -110,51 +110,62 @@ def _ignore_patterns(directory: str) -> list[str]:
 
 
 def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored) -> Iterator[FoundFile]:
-    """Walk one directory tree; a ``.newsindexignore`` file in any folder lists
-    names (glob patterns) under that folder to leave out, like ``.gitignore``."""
-    ignore_rules: list[tuple[str, str]] = []  # (folder, pattern)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_links):
-        ignore_rules.extend((dirpath, pattern) for pattern in _ignore_patterns(dirpath))
-        active = [(folder, pattern) for folder, pattern in ignore_rules if _inside(dirpath, folder)]
-        if active:
-            dirnames[:] = [d for d in dirnames if not _ignored(os.path.join(dirpath, d), active)]
+    """Walk one directory tree in sorted order.
+
+    A ``.newsindexignore`` file in any folder lists names (glob patterns) under
+    that folder to leave out, like ``.gitignore``.  ``os.scandir`` entries carry
+    the file type, so a re-run over 20,000 unchanged files costs no extra
+    ``stat`` per file; real paths are resolved only when following links.
+    """
+
+    def report(path: str, reason: str) -> None:
+        if on_ignored:
+            on_ignored(path, reason)
+
+    def visit(directory: str, rules: list[tuple[str, str]]) -> Iterator[FoundFile]:
         if follow_links:
-            real_dir = os.path.realpath(dirpath)
+            real_dir = os.path.realpath(directory)
             if real_dir in seen:
-                dirnames[:] = []
-                continue
+                return
             seen.add(real_dir)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        if not follow_links:
-            for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
-                dirnames.remove(name)
-                if on_ignored:
-                    on_ignored(os.path.join(dirpath, name), "symbolic link not followed (use --follow-links)")
-        for name in sorted(filenames):
-            if name.startswith("."):
+        rules = rules + [(directory, pattern) for pattern in _ignore_patterns(directory)]
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            report(directory, f"cannot list folder: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            if entry.name.startswith(".") or (rules and _ignored(entry.path, rules)):
                 continue
-            path = Path(dirpath, name)
-            if active and _ignored(str(path), active):
+            try:
+                is_link = entry.is_symlink()
+                if is_link and not follow_links:
+                    report(entry.path, "symbolic link not followed (use --follow-links)")
+                    continue
+                if entry.is_dir(follow_symlinks=follow_links):
+                    yield from visit(entry.path, rules)
+                    continue
+                is_file = entry.is_file(follow_symlinks=follow_links)
+            except OSError as exc:
+                report(entry.path, f"cannot read: {exc.strerror or exc}")
                 continue
-            if path.is_symlink() and not follow_links:
-                if on_ignored:
-                    on_ignored(str(path), "symbolic link not followed (use --follow-links)")
-                continue
-            if not path.is_file():
+            if not is_file:
                 # FIFOs, sockets and devices: reading one could block forever.
-                if on_ignored:
-                    on_ignored(str(path), "not a regular file")
+                report(entry.path, "not a regular file")
                 continue
-            found = classify(path)
+            found = classify(Path(entry.path))
             if found is None:
-                if on_ignored:
-                    on_ignored(str(path), "not an article file type")
+                report(entry.path, "not an article file type")
                 continue
-            real = os.path.realpath(path)
-            if real in seen:
-                continue
-            seen.add(real)
+            if follow_links:
+                real = os.path.realpath(entry.path)
+                if real in seen:
+                    continue
+                seen.add(real)
             yield found
+
+    yield from visit(str(root), [])
 
 
 def _inside(path: str, folder: str) -> bool:
