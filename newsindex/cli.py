@@ -34,7 +34,7 @@ class Failure(click.ClickException):
 def _index_dir(value: str | None):
     from pathlib import Path
 
-    from .index import default_index_dir
+    from .store import default_index_dir
 
     return Path(value).expanduser() if value else default_index_dir()
 
@@ -323,10 +323,10 @@ def search(
       newsindex search 'date:[2019-03-01 TO 2019-03-31] korea' -n 20
       newsindex search drought --group-by source --group-by year
     """
-    from .index import IndexProblem
     from .render import Style, header_line, render_facets, render_hits
     from .search import QueryError, SearchOptions
     from .search import search as run_search
+    from .store import IndexProblem
 
     start, end = _bounds(since, until, tz_name)
     filters = []
@@ -379,9 +379,9 @@ def similar(article_id, index_dir, limit, fmt, color) -> None:
       newsindex similar 5e5f24bf3c
       newsindex similar 5e5f24bf3c -n 20 --format jsonl
     """
-    from .index import IndexProblem
     from .render import Style, render_hits, safe
     from .search import similar as find_similar
+    from .store import IndexProblem
 
     try:
         result = find_similar(article_id, _index_dir(index_dir), limit)
@@ -460,9 +460,9 @@ def show(article_id, index_dir, fmt, pager, color) -> None:
       newsindex show 3f2a9c01de
       newsindex show seeds/000_eb7c0f23e2b03f76.txt --format json
     """
-    from .index import IndexProblem
     from .render import Style, safe
     from .search import find_by_short_id, stored_article
+    from .store import IndexProblem
 
     try:
         stored = find_by_short_id(_index_dir(index_dir), article_id)
@@ -503,9 +503,9 @@ def stats(index_dir, fmt, color) -> None:
       newsindex stats
       newsindex stats --index ./demo-index --format json
     """
-    from .index import IndexProblem
     from .render import Style, render_stats
     from .stats import index_stats
+    from .store import IndexProblem
 
     try:
         summary = index_stats(_index_dir(index_dir))

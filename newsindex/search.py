@@ -25,7 +25,7 @@ from whoosh import qparser, query, scoring, sorting
 from .analysis import news_analyzer
 from .dates import period
 from .dedup import are_near_duplicates
-from .index import open_index
+from .store import open_index
 from .models import Hit, SearchResult
 
 SNIPPET_CHARS = 220
