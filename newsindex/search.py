@@ -25,8 +25,8 @@ from whoosh import qparser, query, scoring, sorting
 from .analysis import news_analyzer
 from .dates import period
 from .dedup import are_near_duplicates
-from .store import open_index
 from .models import Hit, SearchResult
+from .store import open_index
 
 SNIPPET_CHARS = 220
 MAX_QUERY_CHARS = 2000
