@@ -11,6 +11,7 @@ several outlets) fold into one hit with a count, unless asked for.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import time
@@ -32,6 +33,10 @@ SNIPPET_CHARS = 220
 MAX_QUERY_CHARS = 2000
 MAX_QUERY_TERMS = 200
 MAX_NESTING = 20
+#: Edits a fuzzy term may allow: more matches nearly every word of a big index.
+MAX_FUZZY_EDITS = 2
+#: Wildcard and fuzzy expansion stops at this many distinct index terms.
+MAX_EXPANSION = 1000
 SORTS = ("relevance", "newest", "oldest")
 GROUPS = {"source": "source", "author": "authors", "section": "section", "year": "year", "month": "month"}
 #: BM25F parameters: Robertson's usual defaults; title weight comes from the
@@ -146,13 +151,34 @@ def parse_query(text: str, schema, match: str = "all") -> query.Query:
         terms += 1
         if isinstance(node, (query.Wildcard, query.Prefix)) and len(str(node.text).strip("*?")) < 2:
             raise QueryError(f"wildcard {node.text!r} is too broad: give at least two letters")
-        if isinstance(node, query.FuzzyTerm) and len(str(node.text)) < 3:
-            raise QueryError(f"fuzzy term {node.text!r} is too short: give at least three letters")
+        if isinstance(node, query.FuzzyTerm):
+            # Lucene's rule of thumb: 1 edit for words under 6 letters, 2 above;
+            # and the first letter fixed, which also keeps expansion fast.
+            word = str(node.text)
+            allowed = 0 if len(word) < 3 else 1 if len(word) < 6 else MAX_FUZZY_EDITS
+            if node.maxdist > allowed:
+                raise QueryError(
+                    f"fuzzy term {word!r} may differ by at most {allowed} letter(s) (words of 6+ letters: 2)"
+                    if allowed
+                    else f"fuzzy term {word!r} is too short: give at least three letters"
+                )
+            node.prefixlength = max(node.prefixlength, 1)
     if terms > MAX_QUERY_TERMS:
         raise QueryError(f"query has {terms} terms; the limit is {MAX_QUERY_TERMS}")
     if isinstance(parsed, query.Not):
         parsed = query.And([query.Every(), parsed])  # "NOT x" alone: everything but x
     return parsed
+
+
+def _check_expansions(parsed: query.Query, reader) -> None:
+    """Refuse wildcard and fuzzy terms that would expand to too many words."""
+    for node in parsed.leaves():
+        if isinstance(node, query.terms.MultiTerm) and node.field() in reader.schema:
+            expansions = sum(1 for _ in itertools.islice(node._btexts(reader), MAX_EXPANSION + 1))
+            if expansions > MAX_EXPANSION:
+                raise QueryError(
+                    f"{node.text!r} matches more than {MAX_EXPANSION} different words; make it more specific"
+                )
 
 
 def _expand_labels(parsed: query.Query, reader) -> query.Query:
@@ -435,7 +461,12 @@ def _display_labels(searcher, fieldname: str, counts: dict) -> dict:
 
 def _suggest(searcher, text: str, parsed: query.Query, filter_query, total: int, match: str) -> str | None:
     """A respelt query, when one would find more than ``total`` articles."""
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text) if not w.isupper() or len(w) > 3]
+    # Long "words" are not typos of index terms, and edit distance on them is costly.
+    words = [
+        w
+        for w in re.findall(r"(?<![\w'’-])[A-Za-z][A-Za-z'’-]{2,24}(?![\w'’-])", text)
+        if not w.isupper() or len(w) > 3
+    ]
     if not words:
         return None
     corrector = searcher.corrector("body")
@@ -445,7 +476,8 @@ def _suggest(searcher, text: str, parsed: query.Query, filter_query, total: int,
         analysed = list(_analyzed(word.lower()))
         if not analysed or any(reader.doc_frequency("body", term) for term in analysed):
             continue
-        suggestions = corrector.suggest(word.lower(), limit=1, maxdist=2)
+        distance = 1 if len(word) < 6 else 2
+        suggestions = corrector.suggest(word.lower(), limit=1, maxdist=distance, prefix=1)
         if suggestions:
             changed = re.sub(rf"\b{re.escape(word)}\b", suggestions[0], changed, count=1)
     if changed == text:
@@ -472,6 +504,7 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     remaining, date_ranges = _date_clauses(text)
     with ix.searcher(weighting=WEIGHTING) as searcher:
         parsed = _expand_labels(parse_query(remaining, ix.schema, options.match), searcher.reader())
+        _check_expansions(parsed, searcher.reader())
         filter_query = build_filter(options, searcher.reader(), date_ranges)
         relaxed = False
         page, total = _collect(searcher, parsed, filter_query, options)

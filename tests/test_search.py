@@ -158,6 +158,8 @@ def test_similar_finds_the_republished_story(archive):
         ("a*", "too broad"),
         ("date:[2019 2020]", "date:[START TO END]"),
         ("date:someday", "not a date"),
+        ("port~2", "at most 1 letter"),
+        ("harbour~3", "at most 2 letter"),
         ("(" * 30 + "x" + ")" * 30, "nest more than"),
         (" ".join(f"w{i}" for i in range(300)), "limit is"),
     ],
@@ -165,3 +167,12 @@ def test_similar_finds_the_republished_story(archive):
 def test_bad_queries_get_short_messages(archive, text, message):
     with pytest.raises(QueryError, match=re.escape(message)):
         search(text, archive)
+
+
+def test_suggestions_respect_word_boundaries_and_stay_fast(archive):
+    import time
+
+    started = time.perf_counter()
+    result = search("x" * 1900, archive)
+    assert result.total == 0 and result.suggestion is None
+    assert time.perf_counter() - started < 5
