@@ -205,8 +205,9 @@ def index(paths, index_dir, rebuild, quiet, fmt, errors_file, workers, rules, fi
         for skipped in report.failed:
             click.echo(f"skipped {safe(skipped.path)}: {safe(skipped.reason)}", err=True)
         click.echo(
-            f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, "
-            f"{len(report.failed)} failed; {report.documents} articles in {target} "
+            f"files: {report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{report.unchanged} unchanged, {len(report.failed)} failed; "
+            f"{report.documents} articles in {safe(str(target))} "
             f"({report.seconds:.1f}s, {report.rate:,.0f} files/s)"
         )
         if report.ignored:
