@@ -202,6 +202,20 @@ class _Header:
         return None
 
 
+def _looks_like_title(line: str, lines: list[str], index: int) -> bool:
+    """Is this first line of content a headline rather than the text itself?
+
+    A headline is short, is not a long sentence ending in a full stop, and
+    has text after it: a document of one line (an abstract, a note) is all
+    body and has no title.
+    """
+    if len(line) > _TITLE_MAX:
+        return False
+    if not any(rest.strip() for rest in lines[index + 1 :]):
+        return False
+    return not (line[-1:] in ".!?" and len(line.split()) > 15)
+
+
 def strip_site_suffix(title: str, known_source: str | None) -> str:
     """``"Headline | Outlet"`` -> ``"Headline"`` when the tail names a site."""
     for separator in (" | ", " - ", " – ", " — ", " :: ", " « ", " » "):
@@ -312,7 +326,7 @@ def extract_text(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
             index += 1
             continue
         if not title:
-            if len(stripped) <= _TITLE_MAX:
+            if _looks_like_title(stripped, lines, index):
                 title = stripped
                 removed.append(Removal(stripped, "metadata:title"))
                 index += 1

@@ -178,3 +178,16 @@ def test_short_first_lines_of_wire_paragraphs_still_rejoin():
 def test_menus_one_item_per_line_stay_separate():
     menu = ["Home", "World", "Business and markets", "Opinion", "Sport"]
     assert paragraphs_from_text(menu) == menu
+
+
+def test_a_one_line_document_is_body_not_title():
+    draft = extract(text_doc("compact memories have flexible capacities a digital data storage system is described\n"))
+    assert draft.title == ""
+    assert draft.paragraphs == ["compact memories have flexible capacities a digital data storage system is described"]
+
+
+def test_a_long_opening_sentence_is_not_taken_for_a_headline():
+    first = "The council voted on Tuesday to close the harbour to container traffic for a week while engineers inspect it."
+    draft = extract(text_doc(first + "\nSecond paragraph.\n"))
+    assert draft.title == ""
+    assert draft.paragraphs[0] == first
