@@ -187,7 +187,9 @@ def test_a_one_line_document_is_body_not_title():
 
 
 def test_a_long_opening_sentence_is_not_taken_for_a_headline():
-    first = "The council voted on Tuesday to close the harbour to container traffic for a week while engineers inspect it."
+    first = (
+        "The council voted on Tuesday to close the harbour to container traffic for a week while engineers inspect it."
+    )
     draft = extract(text_doc(first + "\nSecond paragraph.\n"))
     assert draft.title == ""
     assert draft.paragraphs[0] == first
