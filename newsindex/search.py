@@ -216,24 +216,35 @@ def _naive_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _date_range(start: datetime | None, end: datetime | None) -> query.Query:
-    return query.DateRange(
-        "published", _naive_utc(start) if start else None, _naive_utc(end) if end else None, endexcl=True
-    )
+_UNDATED = 2**64 - 1  # what the published column holds for a document without a date
 
 
-def build_filter(options: SearchOptions, reader, date_ranges=()) -> query.Query | None:
-    parts: list[query.Query] = []
+def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> set[int] | None:
+    """The document numbers the filters let through, computed once per search.
+
+    Date ranges are checked against the sortable ``published`` column: a
+    tight loop over one integer per document, several times faster in Whoosh
+    than turning a range query into a set; undated articles hold the column's
+    maximum and never pass.  ``None`` means no filter.
+    """
+    allowed: set[int] | None = None
+    ranges = list(date_ranges)
     if options.since or options.until:
-        parts.append(_date_range(options.since, options.until))
-    parts.extend(_date_range(start, end) for start, end in date_ranges)
+        ranges.append((options.since, options.until))
+    if ranges:
+        field = searcher.schema["published"]
+        low = max((field.to_column_value(_naive_utc(start)) for start, _ in ranges if start), default=0)
+        high = min((field.to_column_value(_naive_utc(end)) for _, end in ranges if end), default=_UNDATED)
+        column = searcher.reader().column_reader("published", translate=False)
+        allowed = {docnum for docnum, value in enumerate(column) if low <= value < high and value != _UNDATED}
+    reader = searcher.reader()
     for fieldname, values in (("authors", options.authors), ("source", options.sources), ("section", options.sections)):
         alternatives = [q for q in (_label_query(reader, fieldname, v) for v in values) if q is not None]
         if alternatives:
-            parts.append(alternatives[0] if len(alternatives) == 1 else query.Or(alternatives))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else query.And(parts)
+            matching = set(searcher.docs_for_query(query.Or(alternatives)))
+            allowed = matching if allowed is None else allowed & matching
+    # Whoosh treats an empty filter as no filter at all: let nothing through instead.
+    return allowed if allowed is None or allowed else {-1}
 
 
 def _query_words(parsed: query.Query) -> set[str]:
@@ -505,7 +516,7 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     with ix.searcher(weighting=WEIGHTING) as searcher:
         parsed = _expand_labels(parse_query(remaining, ix.schema, options.match), searcher.reader())
         _check_expansions(parsed, searcher.reader())
-        filter_query = build_filter(options, searcher.reader(), date_ranges)
+        filter_query = allowed_documents(searcher, options, date_ranges)
         relaxed = False
         page, total = _collect(searcher, parsed, filter_query, options)
         if total == 0 and options.match == "all" and isinstance(parsed, query.And) and len(parsed.subqueries) > 1:
@@ -521,7 +532,9 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
             hits.append(hit)
         undated = 0
         if options.since or options.until or date_ranges:
-            undated = len(searcher.search(parsed, limit=1, mask=query.Every("published")))
+            column = searcher.reader().column_reader("published", translate=False)
+            undated_docs = {docnum for docnum, value in enumerate(column) if value == _UNDATED}
+            undated = len(searcher.search(parsed, limit=1, filter=undated_docs)) if undated_docs else 0
         facets = _facets(searcher, parsed, filter_query, options.group_by) if options.group_by else {}
         suggestion = None
         if options.suggest and total < 3:
