@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from importlib import resources
 
 from dateutil import parser as dateutil_parser
+
+from .data import data_lines
 
 _TIME_RE = re.compile(r"\d{1,2}:\d{2}|\b\d{1,2}\s*[ap]\.?\s?m\b\.?", re.I)
 _AMPM_RE = re.compile(r"\b([ap])\.\s?m\.", re.I)
@@ -37,21 +38,16 @@ class ParsedDate:
     date_only: bool
 
 
-def _data_lines(name: str) -> list[str]:
-    text = resources.files("newsindex.data").joinpath(name).read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-
-
 @lru_cache(maxsize=1)
 def _formats() -> list[str]:
-    return _data_lines("date_formats.txt")
+    return data_lines("date_formats.txt")
 
 
 @lru_cache(maxsize=1)
 def timezone_offsets() -> dict[str, int]:
     """Abbreviation -> offset from UTC in seconds, from ``data/timezones.txt``."""
     offsets: dict[str, int] = {}
-    for line in _data_lines("timezones.txt"):
+    for line in data_lines("timezones.txt"):
         name, offset = line.split()
         sign = -1 if offset.startswith("-") else 1
         hours, minutes = offset.lstrip("+-").split(":")
@@ -63,7 +59,7 @@ def timezone_offsets() -> dict[str, int]:
 def _month_translation() -> tuple[re.Pattern, dict[str, str]]:
     """Other languages' month names -> English, from ``data/month_names.txt``."""
     mapping: dict[str, str] = {}
-    for line in _data_lines("month_names.txt"):
+    for line in data_lines("month_names.txt"):
         english, _, others = line.partition(":")
         for name in others.split(","):
             if name.strip():

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .data import data_lines, data_sections
 from .dates import ParsedDate, parse_date
 from .models import Draft, RawDocument, Removal
 
@@ -35,18 +35,10 @@ _NAME_WORD_RE = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.\-]*$|^(?:de|da|van|von|der
 
 @lru_cache(maxsize=1)
 def _byline_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    text = resources.files("newsindex.data").joinpath("bylines.txt").read_text(encoding="utf-8")
-    groups: dict[str, set[str]] = {"agencies": set(), "roles": set(), "organisation_words": set()}
-    current = "agencies"
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = line[1:-1]
-            continue
-        groups.setdefault(current, set()).add(line.lower())
-    return frozenset(groups["agencies"]), frozenset(groups["roles"]), frozenset(groups["organisation_words"])
+    groups = data_sections("bylines.txt", first="agencies")
+    return tuple(
+        frozenset(word.lower() for word in groups.get(name, ())) for name in ("agencies", "roles", "organisation_words")
+    )
 
 
 def split_authors(names: str) -> list[str]:
@@ -369,12 +361,8 @@ def folder_source(path: str) -> str | None:
 @lru_cache(maxsize=1)
 def default_field_map() -> dict[str, tuple[str, ...]]:
     """Article field -> record keys to try, from ``data/record_fields.txt``."""
-    text = resources.files("newsindex.data").joinpath("record_fields.txt").read_text(encoding="utf-8")
     mapping: dict[str, tuple[str, ...]] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
+    for line in data_lines("record_fields.txt"):
         name, _, keys = line.partition(":")
         mapping[name.strip()] = tuple(k.strip() for k in keys.split(",") if k.strip())
     return mapping

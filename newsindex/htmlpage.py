@@ -38,10 +38,10 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from lxml import etree
 
+from .data import data_sections
 from .dates import ParsedDate, parse_date
 from .extract import folder_source, parse_byline, site_name_from_url, split_authors, strip_site_suffix
 from .models import Draft, RawDocument
@@ -110,17 +110,7 @@ def _word_pattern(alternatives: list[str]) -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _noise_rules() -> _NoiseRules:
     """Class/id/role vocabulary of non-content blocks, from ``data/html_noise.txt``."""
-    text = resources.files("newsindex.data").joinpath("html_noise.txt").read_text(encoding="utf-8")
-    groups: dict[str, list[str]] = {}
-    current = "noise"
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = line[1:-1]
-            continue
-        groups.setdefault(current, []).append(line)
+    groups = data_sections("html_noise.txt", first="noise")
     noise = groups.get("noise", [])
     noise_words = [w for w in noise if not w.startswith("=")]
     return _NoiseRules(

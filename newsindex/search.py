@@ -26,7 +26,7 @@ from whoosh import qparser, query, scoring, sorting
 from .analysis import news_analyzer
 from .dates import period
 from .dedup import are_near_duplicates
-from .models import Hit, SearchResult
+from .models import Article, Hit, SearchResult
 from .store import open_index
 
 SNIPPET_CHARS = 220
@@ -320,20 +320,27 @@ def _published(value) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
-def _hit_from_stored(stored: dict, score: float, words: set[str]) -> Hit:
+def _stored_metadata(stored: dict) -> dict:
+    """The fields a hit and a shown article share, from an index entry."""
     meta = stored.get("meta") or {}
+    return {
+        "id": stored["id"],
+        "path": stored.get("path", ""),
+        "title": stored.get("title", ""),
+        "authors": list(meta.get("authors") or []),
+        "published": _published(stored.get("published")),
+        "date_only": bool(meta.get("date_only")),
+        "section": meta.get("section"),
+        "source": meta.get("source"),
+        "url": stored.get("url"),
+    }
+
+
+def _hit_from_stored(stored: dict, score: float, words: set[str]) -> Hit:
     snippet, spans = make_snippet(stored.get("body", ""), words)
     return Hit(
-        id=stored["id"],
+        **_stored_metadata(stored),
         short_id=stored.get("short_id", ""),
-        path=stored.get("path", ""),
-        title=stored.get("title", ""),
-        authors=list(meta.get("authors") or []),
-        published=_published(stored.get("published")),
-        date_only=bool(meta.get("date_only")),
-        section=meta.get("section"),
-        source=meta.get("source"),
-        url=stored.get("url"),
         score=round(float(score), 4),
         snippet=snippet,
         highlights=spans,
@@ -589,22 +596,11 @@ def similar(handle: str, index_dir: str | Path, limit: int = 10) -> SearchResult
     )
 
 
-def stored_article(stored: dict):
+def stored_article(stored: dict) -> Article:
     """Rebuild an ``Article`` from an index entry, for ``show``."""
-    from .models import Article
-
-    meta = stored.get("meta") or {}
     body = stored.get("body", "")
     return Article(
-        id=stored["id"],
-        path=stored.get("path", ""),
-        title=stored.get("title", ""),
-        authors=list(meta.get("authors") or []),
-        published=_published(stored.get("published")),
-        date_only=bool(meta.get("date_only")),
-        section=meta.get("section"),
-        source=meta.get("source"),
-        url=stored.get("url"),
+        **_stored_metadata(stored),
         language=None,
         body=[p for p in body.split("\n\n") if p],
         content_hash=stored.get("content_hash", ""),

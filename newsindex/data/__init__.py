@@ -1,0 +1,28 @@
+"""Rules that are data: phrase lists, formats, names.  Read them through here.
+
+Every file is UTF-8 text; blank lines and lines starting with ``#`` are
+comments.  Some files group their lines under ``[section]`` headings.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+
+def data_lines(name: str) -> list[str]:
+    """The stripped, non-comment lines of a shipped data file."""
+    text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def data_sections(name: str, first: str) -> dict[str, list[str]]:
+    """Lines grouped by ``[section]`` heading; lines before any heading go to ``first``."""
+    groups: dict[str, list[str]] = {first: []}
+    current = first
+    for line in data_lines(name):
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1]
+            groups.setdefault(current, [])
+            continue
+        groups.setdefault(current, []).append(line)
+    return groups
