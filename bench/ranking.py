@@ -1,0 +1,557 @@
+"""Ranking quality of newsindex search on classic IR test collections, beside tantivy's BM25.
+
+Collections (read in place, never copied into the repository):
+
+* NPL, prepared: ``ir-prepared/npl/`` -- ``docs/npl-NNNNN.txt`` (one file per document, no
+  header), ``queries.tsv`` (id TAB text) and ``qrels.tsv`` (query id TAB relevant file stem).
+* Cranfield and CISI, raw: ``ir/cran/`` and ``ir/cisi/`` (SMART ``.I/.T/.W`` files).  They are
+  written out as one ``<title>\\n\\n<abstract>`` text file per document into a temporary
+  directory, i.e. in the layout of a scraped article, so the library's title field is exercised
+  on real titles (NPL documents have none).
+
+Every query is reduced to its words (lower-cased, punctuation dropped: an upper-case ``OR``
+or a trailing ``?`` would otherwise be query syntax) and run through
+``newsindex.search.search(words, index, SearchOptions(match="any", limit=1000))``: a ranked OR of
+the query's words.  Scores are the standard ones, binary relevance: MAP (average precision over
+the relevant documents retrieved in the top 1000, divided by the number of relevant documents;
+averaged over every query with at least one judgment), P@10 and nDCG@10 (gain 1, discount
+log2(rank + 1)).  The anchor, run in the same pass on the same files, is tantivy's BM25 (K1 1.2,
+B 0.75, the ``en_stem`` tokenizer, one field holding the whole file, OR of the words).
+
+``--explore`` adds a study with Whoosh directly -- BM25 K1/B, the IDF formula, the title weight,
+stop words, stemming, the title/body layout -- on all three collections, so that a change is
+only recommended when it helps everywhere, not just on NPL's queries.
+
+    python3 bench/ranking.py                       # NPL, Cranfield, CISI: newsindex vs tantivy
+    python3 bench/ranking.py --explore             # + the parameter study (a few minutes)
+    python3 bench/ranking.py --collections npl --index /tmp/rank-ix   # keep/reuse the indexes
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from whoosh import index as whoosh_index  # noqa: E402
+from whoosh import scoring  # noqa: E402
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter  # noqa: E402
+from whoosh.fields import ID, TEXT, Schema  # noqa: E402
+
+from newsindex.analysis import TOKEN_PATTERN, FoldFilter, HyphenPartsFilter, _stem_word, news_analyzer  # noqa: E402
+from newsindex.index import IndexProblem, build_index, make_schema, open_index  # noqa: E402
+from newsindex.search import QueryError, SearchOptions, parse_query, search  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "data"
+DEFAULT_NPL = DEFAULT_DATA / "ir-prepared" / "npl"
+DEFAULT_IR = DEFAULT_DATA / "ir"
+DEPTH = 1000
+QUERY_WORD_RE = re.compile(TOKEN_PATTERN)
+#: The title boost the library's schema bakes into the title postings (weight = freq * boost).
+INDEXED_TITLE_BOOST = dict(make_schema().items())["title"].format.field_boost
+
+Ranking = dict[str, list[str]]  # query id -> document stems, best first
+
+
+# --- collections --------------------------------------------------------------------------------
+
+
+@dataclass
+class Collection:
+    """A test collection as files the library can index, with its queries and judgments."""
+
+    name: str
+    docs_dir: Path
+    queries: dict[str, str]
+    qrels: dict[str, set[str]]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def judged(self) -> list[str]:
+        """Queries with at least one relevant document: the ones MAP is averaged over."""
+        return [qid for qid in self.queries if self.qrels.get(qid)]
+
+
+def load_npl(data_dir: Path) -> Collection:
+    """The prepared NPL collection, read in place."""
+    queries: dict[str, str] = {}
+    for line in (data_dir / "queries.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            qid, _, text = line.partition("\t")
+            queries[qid.strip()] = text.strip()
+    qrels: dict[str, set[str]] = {}
+    for line in (data_dir / "qrels.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            qid, _, stem = line.partition("\t")
+            qrels.setdefault(qid.strip(), set()).add(stem.strip())
+    return Collection("npl", data_dir / "docs", queries, qrels)
+
+
+def parse_smart(path: Path) -> list[dict[str, str]]:
+    """Records of a SMART-format file (``.I id`` then ``.T``/``.A``/``.W``/... sections)."""
+    records: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
+    section = ""
+    for line in path.read_text(encoding="latin-1").splitlines():
+        if line.startswith(".I"):
+            current = {"I": line[2:].strip()}
+            records.append(current)
+            section = ""
+        elif len(line) >= 2 and line[0] == "." and line[1].isalpha() and line[2:].strip() == "":
+            section = line[1]
+        elif current is not None and section:
+            current[section] = current.get(section, "") + line + "\n"
+    return records
+
+
+def _write_docs(records: list[dict[str, str]], out_dir: Path, prefix: str) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for record in records:
+        title = " ".join(record.get("T", "").split())
+        body = record.get("W", "").strip("\n")
+        (out_dir / f"{prefix}-{int(record['I']):05d}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+
+
+def load_cran(ir_dir: Path, work: Path) -> Collection:
+    """Cranfield 1400.  ``cranqrel`` numbers the queries 1..225 in file order (their ``.I`` ids
+    have gaps); its ``-1`` rows (one per query) are not judgments of relevance and are dropped."""
+    docs = parse_smart(ir_dir / "cran" / "cran.all.1400")
+    _write_docs(docs, work / "cran", "cran")
+    records = parse_smart(ir_dir / "cran" / "cran.qry")
+    queries = {str(n): " ".join(r.get("W", "").split()) for n, r in enumerate(records, 1)}
+    qrels: dict[str, set[str]] = {}
+    for line in (ir_dir / "cran" / "cranqrel").read_text(encoding="latin-1").splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and int(parts[2]) >= 1:
+            qrels.setdefault(parts[0], set()).add(f"cran-{int(parts[1]):05d}")
+    return Collection("cran", work / "cran", queries, qrels, ["title + abstract (.W repeats the title)"])
+
+
+def load_cisi(ir_dir: Path, work: Path) -> Collection:
+    """CISI: 1,460 library-science abstracts, 112 queries of which 76 have judgments."""
+    docs = parse_smart(ir_dir / "cisi" / "CISI.ALL")
+    _write_docs(docs, work / "cisi", "cisi")
+    queries = {r["I"]: " ".join(r.get("W", "").split()) for r in parse_smart(ir_dir / "cisi" / "CISI.QRY")}
+    qrels: dict[str, set[str]] = {}
+    for line in (ir_dir / "cisi" / "CISI.REL").read_text(encoding="latin-1").splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            qrels.setdefault(parts[0], set()).add(f"cisi-{int(parts[1]):05d}")
+    return Collection("cisi", work / "cisi", queries, qrels)
+
+
+def query_words(text: str) -> str:
+    """The query's words only, lower-case: a bag of words, free of query syntax."""
+    return " ".join(QUERY_WORD_RE.findall(text.lower()))
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Scores:
+    map: float | None  # None when the run is only 10 deep
+    p10: float
+    ndcg10: float
+    queries: int
+
+
+def evaluate(ranking: Ranking, collection: Collection, top10_only: bool = False) -> Scores:
+    """MAP, P@10 and nDCG@10 (binary gains) averaged over the judged queries."""
+    aps, p10s, ndcgs = [], [], []
+    for qid in collection.judged:
+        relevant = collection.qrels[qid]
+        ranked = ranking.get(qid, [])[:DEPTH]
+        found, precision_sum, dcg = 0, 0.0, 0.0
+        for rank, stem in enumerate(ranked, 1):
+            if stem in relevant:
+                found += 1
+                precision_sum += found / rank
+                if rank <= 10:
+                    dcg += 1 / math.log2(rank + 1)
+        ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(len(relevant), 10) + 1))
+        aps.append(precision_sum / len(relevant))
+        p10s.append(sum(1 for stem in ranked[:10] if stem in relevant) / 10)
+        ndcgs.append(dcg / ideal)
+    mean_ap = None if top10_only else statistics.fmean(aps)
+    return Scores(mean_ap, statistics.fmean(p10s), statistics.fmean(ndcgs), len(aps))
+
+
+# --- runs: the library, tantivy -----------------------------------------------------------------
+
+
+def _options(**wanted: object) -> SearchOptions:
+    """``SearchOptions`` with the settings this version of the library knows about."""
+    known = {f.name for f in dataclasses.fields(SearchOptions)}
+    return SearchOptions(**{k: v for k, v in wanted.items() if k in known})
+
+
+def library_run(collection: Collection, index_dir: Path, match: str = "any", raw: bool = False,
+                limit: int = DEPTH, fold: bool = False) -> Ranking:
+    """Rank with ``newsindex.search.search`` exactly as a library user would.
+
+    Near-duplicate folding is off unless ``fold``: an IR ranking is scored in full, and folding
+    3,000 candidates pairwise for a 1,000-deep list costs ~20 s a query.
+    """
+    options = _options(match=match, limit=limit, duplicates=not fold, suggest=False)
+    ranking: Ranking = {}
+    for qid in collection.judged:
+        text = collection.queries[qid] if raw else query_words(collection.queries[qid])
+        try:
+            result = search(text, index_dir, options)
+        except QueryError:
+            ranking[qid] = []
+            continue
+        ranking[qid] = [Path(hit.path).stem for hit in result.hits]
+    return ranking
+
+
+def tantivy_run(collection: Collection, index_root: Path, notes: list[str]) -> Ranking | None:
+    """The anchor: tantivy BM25 over the whole file text, ``en_stem`` tokenizer, OR of the words."""
+    try:
+        import tantivy
+    except ImportError:
+        notes.append("tantivy is not installed (pip install tantivy): no anchor")
+        return None
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("stem", stored=True, tokenizer_name="raw")
+    builder.add_text_field("body", stored=False, tokenizer_name="en_stem")
+    schema = builder.build()
+    path = index_root / f"tantivy-{collection.name}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    ix = tantivy.Index(schema, path=str(path))
+    writer = ix.writer()
+    for doc in sorted(collection.docs_dir.glob("*.txt")):
+        writer.add_document(tantivy.Document(stem=doc.stem, body=doc.read_text(encoding="utf-8", errors="replace")))
+    writer.commit()
+    writer.wait_merging_threads()
+    ix.reload()
+    searcher = ix.searcher()
+    ranking: Ranking = {}
+    for qid in collection.judged:
+        words = re.findall(r"\w+", collection.queries[qid].lower())
+        if not words:
+            ranking[qid] = []
+            continue
+        parsed = ix.parse_query(" ".join(words), ["body"])
+        hits = searcher.search(parsed, DEPTH).hits
+        ranking[qid] = [searcher.doc(address)["stem"][0] for _score, address in hits]
+    return ranking
+
+
+# --- exploration with Whoosh directly ----------------------------------------------------------
+
+
+def whoosh_idf(n: int, total: int) -> float:
+    """Whoosh's own IDF (what ``scoring.BM25F`` uses): log(N / (n + 1)) + 1."""
+    return math.log(total / (n + 1)) + 1
+
+
+def robertson_idf(n: int, total: int) -> float:
+    """The BM25 IDF of Lucene, Anserini, tantivy: log(1 + (N - n + 0.5) / (n + 0.5))."""
+    return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
+
+class _VariantScorer(scoring.WeightLengthScorer):
+    def __init__(self, searcher, fieldname: str, text, model: Bm25Variant) -> None:
+        parent = searcher.get_parent()
+        self.idf = model.idf(parent.doc_frequency(fieldname, text), parent.doc_count_all())
+        self.avgfl = parent.avg_field_length(fieldname) or 1
+        self.k1, self.b = model.k1, model.b
+        # Postings hold freq * the schema's field boost; rescale to the weight under study.
+        self.scale = model.title_boost / INDEXED_TITLE_BOOST if fieldname == "title" else 1.0
+        self.setup(searcher, fieldname, text)
+
+    def _score(self, weight: float, length: float) -> float:
+        tf = weight * self.scale
+        return self.idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / self.avgfl))
+
+
+class Bm25Variant(scoring.WeightingModel):
+    """Whoosh's per-field BM25 with the IDF formula, K1, B and title weight as parameters.
+
+    With ``idf=whoosh_idf, k1=1.2, b=0.75, title_boost=2`` it scores exactly like the library's
+    ``scoring.BM25F(B=0.75, K1=1.2)`` on the library's schema (checked at run time).
+    """
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75, idf: Callable[[int, int], float] = whoosh_idf,
+                 title_boost: float = INDEXED_TITLE_BOOST) -> None:
+        self.k1, self.b, self.idf, self.title_boost = k1, b, idf, title_boost
+
+    def supports_block_quality(self) -> bool:
+        return True
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        return _VariantScorer(searcher, fieldname, text, self)
+
+
+def whoosh_run(collection: Collection, index_dir: Path, weighting: scoring.WeightingModel) -> Ranking:
+    """Rank with the library's parser on a newsindex (or same-schema) index under ``weighting``."""
+    ix = open_index(index_dir) if (index_dir / "CURRENT").exists() else whoosh_index.open_dir(str(index_dir))
+    ranking: Ranking = {}
+    with ix.searcher(weighting=weighting) as searcher:
+        stems = {docnum: Path(fields["path"]).stem for docnum, fields in searcher.iter_docs()}
+        for qid in collection.judged:
+            try:
+                parsed = parse_query(query_words(collection.queries[qid]), ix.schema, "any")
+            except QueryError:
+                ranking[qid] = []
+                continue
+            results = searcher.search(parsed, limit=DEPTH)
+            ranking[qid] = [stems[docnum] for _score, docnum in results.top_n]
+    return ranking
+
+
+def analyzer_variant(stop: bool = True, stem: bool = True):
+    """The library's analyzer with stop words and/or stemming switched off."""
+    chain = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FoldFilter()
+    if stop:
+        chain = chain | StopFilter(minsize=1)
+    chain = chain | HyphenPartsFilter()
+    if stem:
+        chain = chain | StemFilter(stemfn=_stem_word, cachesize=100_000)
+    return chain
+
+
+def build_variant(source_index: Path, out_dir: Path, analyzer, layout: str) -> Path:
+    """A Whoosh index of the library's own extracted title/body (read back from its stored
+    fields), with another analyzer or title/body layout:
+
+    * ``split``: title and body in their fields, as the library indexes them;
+    * ``merged``: no title field content, body = title + body (one field, like the anchor);
+    * ``copy``: body = title + body, and the title field as well (catch-all plus title boost);
+    * ``lone``: a title with no body after it is body text (what a header-less one-line file is).
+    """
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
+    schema = Schema(
+        path=ID(stored=True),
+        title=TEXT(analyzer=analyzer, field_boost=INDEXED_TITLE_BOOST),
+        body=TEXT(analyzer=analyzer),
+    )
+    ix = whoosh_index.create_in(str(out_dir), schema)
+    writer = ix.writer(limitmb=256)
+    with open_index(source_index).searcher() as searcher:
+        for fields in searcher.all_stored_fields():
+            title, body = fields.get("title", ""), fields.get("body", "")
+            if layout == "merged":
+                title, body = "", f"{title}\n\n{body}".strip()
+            elif layout == "copy":
+                body = f"{title}\n\n{body}".strip()
+            elif layout == "lone" and not body:
+                title, body = "", title
+            writer.add_document(path=fields["path"], title=title, body=body)
+    writer.commit()
+    return out_dir
+
+
+# --- reporting ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    label: str
+    scores: dict[str, Scores]
+
+
+def _fmt(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:.3f}"
+
+
+def print_table(title: str, rows: Sequence[Row], names: Sequence[str], anchor: Row | None) -> None:
+    """One line per run: MAP / P@10 / nDCG@10 per collection and MAP relative to the anchor."""
+    print(f"\n{title}")
+    head = f"{'run':<50}" + "".join(f"| {name.upper():^22}" for name in names) + "| mean MAP"
+    print(head)
+    print(f"{'':<50}" + "| MAP    P@10   nDCG@10 " * len(names) + "| vs anchor")
+    print("-" * len(head) + "-" * 4)
+    for row in rows:
+        cells = "".join(
+            f"| {_fmt(row.scores[n].map)}  {row.scores[n].p10:.3f}  {row.scores[n].ndcg10:.3f}  " for n in names
+        )
+        rel = ""
+        if anchor is not None and row is not anchor and all(row.scores[n].map for n in names):
+            rel = f"{statistics.fmean(row.scores[n].map / anchor.scores[n].map for n in names) - 1:+.1%}"
+        print(f"{row.label:<50}{cells}| {rel}")
+
+
+def npl_title_report(collection: Collection, index_dir: Path) -> str:
+    """How the text extractor titles header-less NPL documents: first line or nothing."""
+    with open_index(index_dir).searcher() as searcher:
+        titled = empty_body = total = 0
+        for fields in searcher.all_stored_fields():
+            total += 1
+            titled += bool(fields.get("title"))
+            empty_body += not fields.get("body")
+    return (
+        f"NPL documents are one line with no header: {titled}/{total} ({titled / total:.0%}) got the whole text as "
+        f"title (<= 300 characters) with an empty body ({empty_body}); the longer ones have no title."
+    )
+
+
+def _usable(index_dir: Path) -> bool:
+    """Whether a kept index can be reused (it exists and this library version reads it)."""
+    try:
+        open_index(index_dir)
+    except IndexProblem:
+        return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_NPL, help="prepared NPL directory (docs/, queries.tsv, "
+                        "qrels.tsv); default %(default)s")
+    parser.add_argument("--ir", type=Path, default=DEFAULT_IR, help="raw collections with cran/ and cisi/; "
+                        "default %(default)s")
+    parser.add_argument("--collections", default="npl,cran,cisi", help="comma-separated subset of npl,cran,cisi")
+    parser.add_argument("--index", type=Path, help="keep indexes under DIR and reuse them when present "
+                        "(delete DIR after changing the library's analysis); default: a fresh temporary directory")
+    parser.add_argument("--explore", action="store_true", help="also run the BM25/title/analysis study with Whoosh")
+    parser.add_argument("--no-anchor", action="store_true", help="skip the tantivy anchor")
+    args = parser.parse_args(argv)
+
+    names = [n.strip() for n in args.collections.split(",") if n.strip()]
+    temporary = tempfile.mkdtemp(prefix="newsindex-ranking-")
+    root = args.index or Path(temporary)
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        return _run(args, names, root, Path(temporary))
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> int:
+    loaders = {
+        "npl": lambda: load_npl(args.data),
+        "cran": lambda: load_cran(args.ir, work / "docs"),
+        "cisi": lambda: load_cisi(args.ir, work / "docs"),
+    }
+    collections = {name: loaders[name]() for name in names}
+    indexes: dict[str, Path] = {}
+    for name, collection in collections.items():
+        index_dir = root / f"newsindex-{name}"
+        started = time.perf_counter()
+        if args.index and _usable(index_dir):
+            how = "reused"
+        else:
+            report = build_index([collection.docs_dir], index_dir, rebuild=True)
+            how = f"built: {report.documents} documents, {len(report.failed)} failed"
+        indexes[name] = index_dir
+        print(f"{name}: {len(collection.judged)} judged queries; index {how} in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr)
+
+    notes: list[str] = []
+    rows: list[Row] = []
+    anchor: Row | None = None
+    if not args.no_anchor:
+        rankings = {name: tantivy_run(c, root, notes) for name, c in collections.items()}
+        if all(r is not None for r in rankings.values()):
+            anchor = Row("tantivy BM25 (en_stem, OR) [anchor]", {
+                n: evaluate(rankings[n], collections[n]) for n in names})
+            rows.append(anchor)
+
+    def add(label: str, run: Callable[[Collection, Path], Ranking]) -> Row:
+        started = time.perf_counter()
+        row = Row(label, {n: evaluate(run(collections[n], indexes[n]), collections[n]) for n in names})
+        print(f"  {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        rows.append(row)
+        return row
+
+    ours = add("newsindex search --match any", library_run)
+    add("newsindex --match all (default; relaxes)", lambda c, i: library_run(c, i, match="all"))
+    add("newsindex --match any, query text as is", lambda c, i: library_run(c, i, raw=True))
+    started = time.perf_counter()
+    rows.append(Row("newsindex --match any, duplicates folded, -n 10", {
+        n: evaluate(library_run(collections[n], indexes[n], limit=10, fold=True), collections[n], top10_only=True)
+        for n in names}))
+    print(f"  folded top-10 run: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print_table("Ranking quality (binary relevance, top 1000)", rows, names, anchor)
+    if "npl" in collections:
+        print("\n" + npl_title_report(collections["npl"], indexes["npl"]))
+    for note in notes:
+        print(note)
+    if anchor is not None:
+        verdict = "meets" if ours.scores.get("npl") and ours.scores["npl"].map >= 0.30 else "misses"
+        if "npl" in ours.scores:
+            print(f"newsindex NPL MAP {ours.scores['npl'].map:.3f} {verdict} the 0.30 target "
+                  f"(anchor {anchor.scores['npl'].map:.3f}).")
+    if args.explore:
+        explore(collections, indexes, root, names, ours, anchor)
+    return 0
+
+
+def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: Path, names: list[str],
+            ours: Row, anchor: Row | None) -> None:
+    """The study: every setting on every collection, so a winner has to win everywhere."""
+    rows: list[Row] = [r for r in (anchor, ours) if r is not None]
+
+    def add(label: str, run: Callable[[Collection, Path], Ranking]) -> Row:
+        started = time.perf_counter()
+        row = Row(label, {n: evaluate(run(collections[n], indexes[n]), collections[n]) for n in names})
+        print(f"  {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        rows.append(row)
+        return row
+
+    def weighting(label: str, model: scoring.WeightingModel, index_of: Callable[[str], Path] | None = None) -> Row:
+        return add(label, lambda c, i: whoosh_run(c, index_of(c.name) if index_of else i, model))
+
+    same = weighting("whoosh BM25F(K1 1.2, B 0.75) [= library?]", scoring.BM25F(B=0.75, K1=1.2))
+    check = weighting("Bm25Variant(whoosh idf, 1.2, 0.75, title 2)", Bm25Variant())
+    for n in names:
+        if abs(same.scores[n].map - ours.scores[n].map) > 1e-9 or abs(check.scores[n].map - same.scores[n].map) > 1e-9:
+            print(f"WARNING {n}: exploration MAP {same.scores[n].map:.6f} / {check.scores[n].map:.6f} does not "
+                  f"reproduce the library run's {ours.scores[n].map:.6f}; compare with care")
+    for idf_name, idf in (("whoosh idf", whoosh_idf), ("BM25 idf", robertson_idf)):
+        for k1 in (0.9, 1.2, 2.0):
+            for b in (0.4, 0.75, 1.0):
+                if idf is whoosh_idf and (k1, b) == (1.2, 0.75):
+                    continue
+                weighting(f"{idf_name}, K1 {k1}, B {b}, title 2", Bm25Variant(k1, b, idf))
+    for boost in (1.0, 1.5, 3.0):
+        weighting(f"whoosh idf, K1 1.2, B 0.75, title {boost:g}", Bm25Variant(title_boost=boost))
+        weighting(f"BM25 idf, K1 1.2, B 0.75, title {boost:g}", Bm25Variant(idf=robertson_idf, title_boost=boost))
+    bm25 = robertson_idf
+    variants: dict[str, tuple[object, str, list[tuple[str, scoring.WeightingModel]]]] = {
+        "no stop words": (analyzer_variant(stop=False), "split", [
+            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
+        "no stemming": (analyzer_variant(stem=False), "split", [
+            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
+        "title merged into body": (news_analyzer(), "merged", [
+            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25)),
+            ("BM25 idf, K1 0.9, B 0.4", Bm25Variant(0.9, 0.4, bm25))]),
+        "body = title + body, title field kept": (news_analyzer(), "copy", [
+            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
+        "lone line is body, not title": (news_analyzer(), "lone", [
+            ("whoosh idf, title 2", Bm25Variant()), ("BM25 idf, title 2", Bm25Variant(idf=bm25)),
+            ("BM25 idf, title 1.5", Bm25Variant(idf=bm25, title_boost=1.5)),
+            ("BM25 idf, title 1", Bm25Variant(idf=bm25, title_boost=1.0)),
+            ("BM25 idf, K1 0.9, B 0.4, title 1.5", Bm25Variant(0.9, 0.4, bm25, 1.5))]),
+    }
+    for label, (analyzer, layout, models) in variants.items():
+        started = time.perf_counter()
+        built = {n: build_variant(indexes[n], root / f"variant-{n}-{layout}-{len(rows)}", analyzer, layout)
+                 for n in names}
+        print(f"  built '{label}' indexes in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        for model_label, model in models:
+            weighting(f"{label}: {model_label}", model, built.__getitem__)
+    print_table("Exploration (Whoosh directly on the library's index and variants of it)", rows, names, anchor)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

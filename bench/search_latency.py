@@ -1,0 +1,437 @@
+"""Search latency on the 20,841-article Reuters index: whole process, in process, and at scale.
+
+What a user waits for is the whole process: ``newsindex search ... --format jsonl`` started from
+a shell, so interpreter start-up and imports count.  Anchors in the same run show the floor:
+``python -c pass`` and ``python -c "import whoosh.index"``.  In process, ``search()`` (which
+opens the index on every call) is timed beside the raw Whoosh search on an open searcher, and a
+cProfile of the library calls says where the rest goes.  Queries are a fixed, seeded sample of
+words from the corpus (single words, pairs, triples and two-word phrases), run as the CLI runs
+them: ``--since 1987-03-01 --until 1987-03-31 -n 10``, default ``--match all``.
+
+    python3 bench/search_latency.py                          # build/reuse the index, all measures
+    python3 bench/search_latency.py --index /tmp/reuters-ix --repeat 20
+    python3 bench/search_latency.py --scale 200000           # + a 200,000-article index (long)
+
+The Reuters index is built once into ``--index`` (default under /tmp) and reused while its
+``CURRENT`` file exists; the scale corpus (replicas of the articles, one year later per copy,
+distinct paths so distinct ids) is written under ``--scale-dir``, never into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from newsindex.index import IndexProblem, build_index, index_disk_size, open_index  # noqa: E402
+from newsindex.search import SearchOptions, parse_query, search  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "reuters-txt"
+CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "newsindex-bench"
+SINCE, UNTIL = "1987-03-01", "1987-03-31"
+SINCE_DT = datetime(1987, 3, 1, tzinfo=timezone.utc)
+UNTIL_DT = datetime(1987, 4, 1, tzinfo=timezone.utc)  # --until is inclusive: the end of March 31
+KEEP_ENV = False  # --keep-env: measure subprocesses in the environment as it is
+TARGETS = {"process median": 250.0, "in-process median": 5.0, "in-process p95": 20.0}
+_WORD_RE = re.compile(r"[A-Za-z]{4,}")
+_COMMON = {
+    "said", "that", "with", "from", "have", "which", "will", "would", "this", "were", "been", "also", "reuter",
+    "their", "they", "year", "after", "other", "than", "more", "last", "about", "into", "there", "some", "could",
+}
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile: a value that was really observed."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
+
+
+def summary(values: Sequence[float]) -> str:
+    return f"median {statistics.median(values):8.2f}  p95 {percentile(values, 0.95):8.2f}  (n={len(values)})"
+
+
+# --- the corpus, the index, the queries -------------------------------------------------------
+
+
+def ensure_index(data: Path, index_dir: Path, label: str) -> None:
+    """Build ``index_dir`` from ``data`` unless a committed index is already there."""
+    try:
+        open_index(index_dir)
+        usable = True
+    except IndexProblem:  # absent, or written by another version of the library
+        usable = False
+    if usable:
+        print(f"{label}: reusing {index_dir} ({index_disk_size(index_dir) / 1e6:.1f} MB)")
+        return
+    started = time.perf_counter()
+    report = build_index([data], index_dir, rebuild=True)
+    seconds = time.perf_counter() - started
+    print(f"{label}: built {report.documents} articles in {seconds:.1f} s ({report.documents / seconds:.0f}/s), "
+          f"{index_disk_size(index_dir) / 1e6:.1f} MB, {len(report.failed)} failed")
+
+
+def sample_queries(data: Path, count: int, seed: int) -> list[str]:
+    """A fixed mix of corpus words: singles, pairs, triples, quoted two-word phrases."""
+    rng = random.Random(seed)
+    files = sorted(data.rglob("*.txt"))
+    queries: list[str] = []
+    kinds = ["one", "two", "three", "phrase"]
+    while len(queries) < count:
+        text = rng.choice(files).read_text(encoding="utf-8", errors="replace")
+        words = [w.lower() for w in _WORD_RE.findall(text.split("\n", 2)[-1]) if w.lower() not in _COMMON]
+        if len(words) < 6:
+            continue
+        kind = kinds[len(queries) % len(kinds)]
+        if kind == "phrase":
+            start = rng.randrange(len(words) - 1)
+            queries.append(f'"{words[start]} {words[start + 1]}"')
+        else:
+            size = {"one": 1, "two": 2, "three": 3}[kind]
+            queries.append(" ".join(rng.sample(words, size)))
+    return queries
+
+
+def write_scaled_corpus(data: Path, out: Path, target: int) -> int:
+    """Replicas of the articles, copy ``k`` dated ``k`` years later, until ``target`` files exist.
+
+    Paths differ, so ids differ; the text is the same, so copies are near-duplicates of each
+    other (which the near-duplicate folding meets in undated searches).
+    """
+    if out.exists() and sum(1 for _ in out.rglob("*.txt")) == target:
+        return target
+    shutil.rmtree(out, ignore_errors=True)
+    files = sorted(data.rglob("*.txt"))
+    written = 0
+    copy = 0
+    while written < target:
+        folder = out / f"copy{copy:02d}"
+        folder.mkdir(parents=True)
+        for source in files:
+            if written >= target:
+                break
+            text = source.read_text(encoding="utf-8", errors="replace")
+            first, sep, rest = text.partition("\n")
+            if copy:
+                first = re.sub(r"\b(19\d\d)\b", lambda m, k=copy: str(int(m.group(1)) + k), first, count=1)
+            (folder / source.name).write_text(first + sep + rest, encoding="utf-8")
+            written += 1
+        copy += 1
+    return written
+
+
+# --- whole-process latency ----------------------------------------------------------------------
+
+
+def child_env() -> dict[str, str]:
+    """The environment of measured subprocesses: bytecode cached, as in a normal installation.
+
+    With ``PYTHONDONTWRITEBYTECODE`` set (as in some containers) and no ``__pycache__`` in the
+    checkout, every run would recompile newsindex's modules; the cache goes outside the repository.
+    """
+    env = dict(os.environ)
+    if not KEEP_ENV:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
+    return env
+
+
+def time_command(argv: Sequence[str], runs: int = 1) -> list[float]:
+    """Wall-clock milliseconds of ``argv`` run to completion ``runs`` times (output discarded)."""
+    times = []
+    env = child_env()
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def search_argv(prefix: Sequence[str], query: str, index_dir: Path) -> list[str]:
+    return [*prefix, "search", query, "--index", str(index_dir), "--since", SINCE, "--until", UNTIL,
+            "-n", "10", "--format", "jsonl"]
+
+
+def process_latency(queries: list[str], index_dir: Path, runs: int) -> dict[str, list[float]]:
+    """The CLI as subprocesses (python -m and the console script) and the start-up anchors."""
+    python = sys.executable
+    variants: dict[str, list[str]] = {"python -m newsindex search": [python, "-m", "newsindex"]}
+    script = shutil.which("newsindex")
+    if script:
+        variants["newsindex search (console script)"] = [script]
+    time_command(search_argv(variants["python -m newsindex search"], queries[0], index_dir), 2)  # warm caches
+    measured: dict[str, list[float]] = {
+        "anchor: python -c pass": time_command([python, "-c", "pass"], len(queries)),
+        "anchor: python -c 'import whoosh.index'": time_command([python, "-c", "import whoosh.index"], len(queries)),
+    }
+    for label, prefix in variants.items():
+        measured[label] = [t for q in queries for t in time_command(search_argv(prefix, q, index_dir), runs)]
+    return measured
+
+
+def heaviest_imports(query: str, index_dir: Path, top: int, runs: int = 5) -> None:
+    """``python -X importtime`` of one search, median of ``runs``: the heaviest modules by cumulative time."""
+    cumulative: dict[str, list[int]] = {}
+    own: dict[str, list[int]] = {}
+    depth: dict[str, int] = {}
+    totals = []
+    for _ in range(runs):
+        argv = [sys.executable, "-X", "importtime", *search_argv(["-m", "newsindex"], query, index_dir)]
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, env=child_env())
+        total = 0
+        for line in done.stderr.splitlines():
+            match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( +)(\S+)", line)
+            if match:
+                name = match.group(4)
+                own.setdefault(name, []).append(int(match.group(1)))
+                cumulative.setdefault(name, []).append(int(match.group(2)))
+                depth[name] = (len(match.group(3)) - 1) // 2
+                if depth[name] == 0:
+                    total += int(match.group(2))  # top-level imports add up to the whole
+        totals.append(total)
+    print(f"\nImports of one search (python -X importtime, median of {runs}): "
+          f"{statistics.median(totals) / 1000:.0f} ms in all; heaviest by cumulative time (dots = nesting):")
+    ranked = sorted(cumulative, key=lambda n: -statistics.median(cumulative[n]))
+    for name in ranked[:top]:
+        print(f"  {statistics.median(cumulative[name]) / 1000:7.1f} ms cumulative "
+              f"{statistics.median(own[name]) / 1000:6.1f} ms self  {'.' * depth[name]}{name}")
+
+
+#: Import statements timed as whole processes: the cost of what a search imports, and of a fix.
+_CACHED_PROPERTY_SHIM = (
+    "import sys, functools, types; shim = types.ModuleType('cached_property'); "
+    "shim.cached_property = functools.cached_property; sys.modules['cached_property'] = shim; "
+)
+IMPORT_PROBES = {
+    "python -c pass": "pass",
+    "import whoosh.index": "import whoosh.index",
+    "import whoosh.qparser, whoosh.index": "import whoosh.qparser, whoosh.index",
+    "import urllib.request (whoosh.compat imports it)": "import urllib.request",
+    "import cached_property (pulls in asyncio; whoosh.reading)": "import cached_property",
+    "import click": "import click",
+    "import newsindex.cli, .search, .render": "import newsindex.cli, newsindex.search, newsindex.render",
+    "  same, cached_property -> functools shim first": _CACHED_PROPERTY_SHIM
+    + "import newsindex.cli, newsindex.search, newsindex.render",
+}
+
+
+def import_probes(runs: int) -> dict[str, list[float]]:
+    """Each probe as a subprocess, interleaved round by round so drift hits all alike."""
+    for code in IMPORT_PROBES.values():
+        time_command([sys.executable, "-c", code])  # fill the bytecode cache
+    measured: dict[str, list[float]] = {label: [] for label in IMPORT_PROBES}
+    for _ in range(runs):
+        for label, code in IMPORT_PROBES.items():
+            measured[label] += time_command([sys.executable, "-c", code])
+    return measured
+
+
+# --- in-process latency -------------------------------------------------------------------------
+
+
+def cli_options() -> SearchOptions:
+    """What ``--since 1987-03-01 --until 1987-03-31 -n 10`` gives the library."""
+    return SearchOptions(limit=10, since=SINCE_DT, until=UNTIL_DT, filters_text=[f"since {SINCE}", f"until {UNTIL}"])
+
+
+def time_calls(queries: list[str], repeat: int, call: Callable[[str], object]) -> list[float]:
+    """Milliseconds per call, every query ``repeat`` times, after one warm-up pass."""
+    for query in queries:
+        call(query)
+    times = []
+    for _ in range(repeat):
+        for query in queries:
+            started = time.perf_counter()
+            call(query)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def in_process_latency(queries: list[str], index_dir: Path, repeat: int) -> dict[str, list[float]]:
+    """``search()`` as the library runs it, and the pieces: opening, raw Whoosh search."""
+    from whoosh import query as wq
+
+    try:
+        from newsindex.search import WEIGHTING as weighting
+    except ImportError:  # older library versions
+        from whoosh.scoring import BM25F
+
+        weighting = BM25F(B=0.75, K1=1.2)
+    options = cli_options()
+    measured = {"search() (opens the index each call)": time_calls(queries, repeat, lambda q: search(q, index_dir,
+                                                                                                    options))}
+
+    def open_only(_query: str) -> None:
+        with open_index(index_dir).searcher(weighting=weighting):
+            pass
+
+    measured["open_index() + searcher() only"] = time_calls(queries, repeat, open_only)
+    ix = open_index(index_dir)
+    date_filter = wq.DateRange("published", SINCE_DT.replace(tzinfo=None), UNTIL_DT.replace(tzinfo=None),
+                               endexcl=True)
+    with ix.searcher(weighting=weighting) as searcher:
+        parsed = {q: parse_query(q, ix.schema, "all") for q in queries}
+
+        def raw(query: str) -> None:
+            results = searcher.search(parsed[query], limit=10, filter=date_filter)
+            [hit.fields() for hit in results]
+
+        measured["raw Whoosh search, open searcher (parsed, filtered, top 10 stored)"] = time_calls(
+            queries, repeat, raw)
+        measured["parse_query() only"] = time_calls(queries, repeat, lambda q: parse_query(q, ix.schema, "all"))
+    return measured
+
+
+def breakdown(queries: list[str], index_dir: Path, repeat: int) -> dict[str, list[float]]:
+    """The Whoosh operations one filtered search is made of, timed alone, with cheaper alternatives.
+
+    ``searcher.search(filter=QUERY)`` turns the filter into a document set on every call;
+    ``search()`` runs several searches per query with the same filter (the hits, each hit's
+    near-duplicate count, the undated count), so what a filter costs is paid several times.
+    """
+    from whoosh import query as wq
+
+    ix = open_index(index_dir)
+    start, end = SINCE_DT.replace(tzinfo=None), UNTIL_DT.replace(tzinfo=None)
+    date_range = wq.DateRange("published", start, end, endexcl=True)
+    month_terms = wq.Term("month", "1987-03")  # the same March, as the schema's month keyword
+    measured: dict[str, list[float]] = {}
+    with ix.searcher() as searcher:
+        parsed = {q: parse_query(q, ix.schema, "all") for q in queries}
+        march = set(searcher.docs_for_query(date_range))
+        same = march == set(searcher.docs_for_query(month_terms))
+        measured["filter -> doc set: DateRange(published) (as now)"] = time_calls(
+            queries, repeat, lambda q: set(searcher.docs_for_query(date_range)))
+        measured[f"filter -> doc set: Term(month, 1987-03) (same docs: {same})"] = time_calls(
+            queries, repeat, lambda q: set(searcher.docs_for_query(month_terms)))
+        measured["search top 30, no filter"] = time_calls(
+            queries, repeat, lambda q: searcher.search(parsed[q], limit=30).scored_length())
+        measured["search top 30, filter=DateRange query"] = time_calls(
+            queries, repeat, lambda q: searcher.search(parsed[q], limit=30, filter=date_range).scored_length())
+        measured["search top 30, filter=precomputed doc set"] = time_calls(
+            queries, repeat, lambda q: searcher.search(parsed[q], limit=30, filter=march).scored_length())
+        every = wq.Every("published")
+        measured["undated count: search(mask=Every(published)) (as now)"] = time_calls(
+            queries, repeat, lambda q: len(searcher.search(parsed[q], limit=1, mask=every)))
+        dated = set(searcher.docs_for_query(every))
+        measured["undated count: mask=precomputed dated doc set"] = time_calls(
+            queries, repeat, lambda q: len(searcher.search(parsed[q], limit=1, mask=dated)))
+        sketches = {}
+        for q in queries:
+            top = searcher.search(parsed[q], limit=10, filter=march)
+            sketches[q] = [(hit.fields().get("sketch") or "").split() for hit in top]
+
+        def near_duplicates(q: str, date_filter) -> int:
+            found = 0
+            for sketch in sketches[q]:
+                if sketch:
+                    terms = wq.Or([wq.Term("sketch", value) for value in sketch])
+                    found += len(searcher.search(terms, limit=200, filter=date_filter, scored=False))
+            return found
+
+        measured["near-duplicate lookups of 10 hits, filter=DateRange (as now)"] = time_calls(
+            queries, repeat, lambda q: near_duplicates(q, date_range))
+        measured["near-duplicate lookups of 10 hits, filter=precomputed doc set"] = time_calls(
+            queries, repeat, lambda q: near_duplicates(q, march))
+    return measured
+
+
+def profile_search(queries: list[str], index_dir: Path, top: int) -> None:
+    """cProfile of ``search()`` over the queries: where the in-process time goes."""
+    options = cli_options()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(3):
+        for query in queries:
+            search(query, index_dir, options)
+    profiler.disable()
+    for order in ("cumulative", "tottime"):
+        stream = io.StringIO()
+        stats = pstats.Stats(profiler, stream=stream).strip_dirs().sort_stats(order)
+        stats.print_stats(top)
+        lines = [line for line in stream.getvalue().splitlines() if line.strip()]
+        start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+        print(f"\ncProfile of search(), {3 * len(queries)} calls, by {order}:")
+        print("\n".join(lines[start : start + top + 1]))
+
+
+def report(title: str, measured: dict[str, list[float]], targets: dict[str, float] | None = None) -> None:
+    print(f"\n{title} (ms)")
+    for label, values in measured.items():
+        print(f"  {label:<66} {summary(values)}")
+    for label, limit in (targets or {}).items():
+        print(f"  target {label} <= {limit:g} ms")
+
+
+def measure(index_dir: Path, queries: list[str], args: argparse.Namespace, label: str) -> None:
+    """Every measure on one index."""
+    print(f"\n=== {label}: {index_dir} ({index_disk_size(index_dir) / 1e6:.1f} MB on disk)")
+    hits = [len(search(q, index_dir, cli_options()).hits) for q in queries]
+    print(f"queries with hits in March 1987: {sum(1 for h in hits if h)}/{len(queries)}; e.g. "
+          + ", ".join(repr(q) for q in queries[:6]))
+    if not args.no_process:
+        report("Whole process, --since/--until, -n 10, --format jsonl", process_latency(queries, index_dir, args.runs),
+               {"process median": TARGETS["process median"]})
+    inproc = in_process_latency(queries, index_dir, args.repeat)
+    report("In process", inproc, {k: v for k, v in TARGETS.items() if k.startswith("in-process")})
+    report("In process, the pieces of a search (open searcher)", breakdown(queries, index_dir, args.repeat))
+    if args.profile:
+        profile_search(queries, index_dir, args.top)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="Reuters text articles; default %(default)s")
+    parser.add_argument("--index", type=Path, default=CACHE / "reuters-index", help="index to build once and reuse; "
+                        "default %(default)s")
+    parser.add_argument("--queries", type=int, default=30, help="how many sampled queries (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=1987, help="sampling seed (default %(default)s)")
+    parser.add_argument("--runs", type=int, default=1, help="subprocess runs per query (default %(default)s)")
+    parser.add_argument("--repeat", type=int, default=10, help="in-process repeats per query (default %(default)s)")
+    parser.add_argument("--no-process", action="store_true", help="skip the subprocess measures")
+    parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip importtime and cProfile")
+    parser.add_argument("--top", type=int, default=15, help="profile / import rows shown (default %(default)s)")
+    parser.add_argument("--scale", type=int, metavar="N", help="also build and measure an N-article index made of "
+                        "replicas (e.g. 200000; tens of minutes)")
+    parser.add_argument("--scale-dir", type=Path, default=CACHE / "scale", help="where the replicas and their index "
+                        "go (default %(default)s)")
+    parser.add_argument("--keep-env", action="store_true", help="run subprocesses in this environment as is (by "
+                        "default bytecode is cached under the cache directory, as a normal install would)")
+    args = parser.parse_args(argv)
+    global KEEP_ENV
+    KEEP_ENV = args.keep_env
+
+    print(f"python {sys.version.split()[0]} on {os.cpu_count()} CPUs; queries: {args.queries}, seed {args.seed}")
+    ensure_index(args.data, args.index, "reuters")
+    queries = sample_queries(args.data, args.queries, args.seed)
+    if args.profile:
+        heaviest_imports(queries[0], args.index, args.top)
+        report("Import cost as whole processes", import_probes(args.queries))
+    measure(args.index, queries, args, "Reuters-21578, 20,841 articles")
+    if args.scale:
+        corpus = args.scale_dir / f"corpus-{args.scale}"
+        started = time.perf_counter()
+        written = write_scaled_corpus(args.data, corpus, args.scale)
+        print(f"\nscale corpus: {written} files in {corpus} ({time.perf_counter() - started:.0f} s)")
+        scaled_index = args.scale_dir / f"index-{args.scale}"
+        ensure_index(corpus, scaled_index, f"scale {args.scale}")
+        measure(scaled_index, queries, args, f"{args.scale} articles (replicas)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
