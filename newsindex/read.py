@@ -168,10 +168,6 @@ def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored) -> Iterato
     yield from visit(str(root), [])
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
 def _ignored(path: str, rules: list[tuple[str, str]]) -> bool:
     for folder, pattern in rules:
         relative = os.path.relpath(path, folder)

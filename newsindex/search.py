@@ -37,7 +37,6 @@ MAX_NESTING = 20
 MAX_FUZZY_EDITS = 2
 #: Wildcard and fuzzy expansion stops at this many distinct index terms.
 MAX_EXPANSION = 1000
-SORTS = ("relevance", "newest", "oldest")
 GROUPS = {"source": "source", "author": "authors", "section": "section", "year": "year", "month": "month"}
 #: BM25F parameters: Robertson's usual defaults; title weight comes from the
 #: schema's field boost.
