@@ -117,9 +117,12 @@ def parse_smart(path: Path) -> list[dict[str, str]]:
 
 
 def _write_docs(records: list[dict[str, str]], out_dir: Path, prefix: str) -> None:
+    """One ``<title>\n\n<text>`` file per record.  Cranfield is tokenised SMART-style, with a
+    detached full stop ending every title ("... of a wing in a slipstream ."); a headline has no
+    full stop, so it is dropped here, or the extractor would read long titles as opening sentences."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for record in records:
-        title = " ".join(record.get("T", "").split())
+        title = " ".join(record.get("T", "").split()).removesuffix(" .")
         body = record.get("W", "").strip("\n")
         (out_dir / f"{prefix}-{int(record['I']):05d}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
 
@@ -427,7 +430,7 @@ def print_table(title: str, rows: Sequence[Row], names: Sequence[str], anchor: R
 
 
 def npl_title_report(collection: Collection, index_dir: Path) -> str:
-    """How the text extractor titles header-less NPL documents: first line or nothing."""
+    """How the text extractor titles header-less NPL documents (their one line: title or body?)."""
     with open_index(index_dir).searcher() as searcher:
         titled = empty_body = total = 0
         for fields in searcher.all_stored_fields():
@@ -435,8 +438,8 @@ def npl_title_report(collection: Collection, index_dir: Path) -> str:
             titled += bool(fields.get("title"))
             empty_body += not fields.get("body")
     return (
-        f"NPL documents are one line with no header: {titled}/{total} ({titled / total:.0%}) got the whole text as "
-        f"title (<= 300 characters) with an empty body ({empty_body}); the longer ones have no title."
+        f"NPL documents are one line with no header: the extractor gave {titled}/{total} ({titled / total:.0%}) "
+        f"a title (the first line) and left {empty_body} with an empty body."
     )
 
 
