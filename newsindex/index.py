@@ -69,7 +69,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
 from .clean import LearnedBoilerplate
-from .dedup import sketch
+from .dedup import SKETCH_INDEXED, sketch
 from .ingest import IngestOptions, article_from_draft, drafts_from_file
 from .models import Article, Draft, Skipped
 from .read import FoundFile, ReadError, discover
@@ -99,10 +99,6 @@ BATCH_SIZE = 2000
 SEGMENT_MEMORY = 192 * 1024 * 1024
 #: Files to read per worker process at least (fewer files, fewer processes).
 PARALLEL_MIN_FILES = 64
-#: Sketch values indexed per article: the smallest of them, which find the same
-#: near-duplicates as all 32 (checked on Reuters-21578: 2042 of 2042 pairs) with a
-#: quarter of the terms; the whole sketch is stored for comparing hits.
-SKETCH_INDEXED = 8
 #: Merge the smallest segments when there are more than this many.
 MAX_SEGMENTS = 12
 _FAST_TEXT = frozenset({"title", "body"})

@@ -15,19 +15,21 @@ import itertools
 import math
 import re
 import time
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
 from whoosh import qparser, query, scoring, sorting
+from whoosh.idsets import DocIdSet
 
 from .analysis import news_analyzer
 from .dates import period
-from .dedup import are_near_duplicates
+from .dedup import SKETCH_INDEXED, are_near_duplicates, unpack_sketch
 from .models import Article, Hit, SearchResult
-from .store import open_index
+from .store import column_values, open_index, shared_searcher
 
 SNIPPET_CHARS = 220
 MAX_QUERY_CHARS = 2000
@@ -44,6 +46,9 @@ WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 #: How many candidates are looked at to fold near-duplicates and re-rank by
 #: recency, per result wanted.
 CANDIDATES_PER_HIT = 3
+#: Near-duplicates compared per hit at most: a story syndicated wider than
+#: this shows "+200 similar".
+MAX_SIMILAR_CHECKED = 200
 _LABELLED_FIELDS = ("authors", "source", "section")
 
 
@@ -218,32 +223,68 @@ def _naive_utc(value: datetime) -> datetime:
 _UNDATED = 2**64 - 1  # what the published column holds for a document without a date
 
 
-def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> set[int] | None:
-    """The document numbers the filters let through, computed once per search.
+class DocumentFilter(DocIdSet):
+    """The documents a search's filters let through, asked one document at a time.
 
-    Date ranges are checked against the sortable ``published`` column: a
-    tight loop over one integer per document, several times faster in Whoosh
-    than turning a range query into a set; undated articles hold the column's
-    maximum and never pass.  ``None`` means no filter.
+    Whoosh asks a filter only about documents that match the query, so the
+    date window is tested against the ``published`` column (read in bulk, one
+    integer per document) per match rather than turned into a set of every
+    document in range; author, source and section filters are the (small)
+    sets of documents holding those labels.  Undated articles hold the
+    column's maximum and never pass a date window.
     """
-    allowed: set[int] | None = None
+
+    def __init__(self, published: array | None, low: int, high: int, labelled: set[int] | None) -> None:
+        self.published = published
+        self.low = low
+        self.high = high
+        self.labelled = labelled
+
+    def __contains__(self, docnum: int) -> bool:
+        if self.published is not None and not self.low <= self.published[docnum] < self.high:
+            return False
+        return self.labelled is None or docnum in self.labelled
+
+    def undated_but_allowed(self, docnum: int) -> bool:
+        """Kept out only for having no date: what the header counts as "undated"."""
+        return (
+            self.published is not None
+            and self.published[docnum] == _UNDATED
+            and (self.labelled is None or docnum in self.labelled)
+        )
+
+    def __bool__(self) -> bool:  # an empty filter must still filter (Whoosh skips falsy ones)
+        return True
+
+    def __iter__(self) -> Iterator[int]:
+        documents = range(len(self.published)) if self.published is not None else sorted(self.labelled or ())
+        return (docnum for docnum in documents if docnum in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> DocumentFilter | None:
+    """What the date ranges and label filters let through; ``None`` for no filter."""
     ranges = list(date_ranges)
     if options.since or options.until:
         ranges.append((options.since, options.until))
+    published, low, high = None, 0, _UNDATED
     if ranges:
         field = searcher.schema["published"]
         low = max((field.to_column_value(_naive_utc(start)) for start, _ in ranges if start), default=0)
         high = min((field.to_column_value(_naive_utc(end)) for _, end in ranges if end), default=_UNDATED)
-        column = searcher.reader().column_reader("published", translate=False)
-        allowed = {docnum for docnum, value in enumerate(column) if low <= value < high and value != _UNDATED}
+        published = column_values(searcher.reader(), "published")
     reader = searcher.reader()
+    labelled: set[int] | None = None
     for fieldname, values in (("authors", options.authors), ("source", options.sources), ("section", options.sections)):
         alternatives = [q for q in (_label_query(reader, fieldname, v) for v in values) if q is not None]
         if alternatives:
             matching = set(searcher.docs_for_query(query.Or(alternatives)))
-            allowed = matching if allowed is None else allowed & matching
-    # Whoosh treats an empty filter as no filter at all: let nothing through instead.
-    return allowed if allowed is None or allowed else {-1}
+            labelled = matching if labelled is None else labelled & matching
+    if published is None and labelled is None:
+        return None
+    return DocumentFilter(published, low, high, labelled)
 
 
 def _query_words(parsed: query.Query) -> set[str]:
@@ -363,13 +404,24 @@ def _sortedby(sort: str) -> tuple[str | None, bool]:
     return None, False
 
 
-def _collect(searcher, parsed, filter_query, options: SearchOptions) -> tuple[list[_Candidate], int]:
-    """The page of hits wanted (near-duplicates folded) and the match total."""
+def _collect(
+    searcher, parsed, allowed: DocumentFilter | None, options: SearchOptions
+) -> tuple[list[_Candidate], int, int]:
+    """The page of hits wanted (near-duplicates folded), the match total, and the undated matches.
+
+    Up to ``CANDIDATES_PER_HIT`` times the page is fetched, so that folding
+    copies of one story away still leaves a full page.  Every match is
+    visited once (no block skipping), which gives the exact total in the
+    same pass: cheaper than Whoosh's skipping search followed by its
+    separate counting pass.
+    """
     sortedby, reverse = _sortedby(options.sort)
     wanted = options.page * options.limit
     fetch = wanted if options.duplicates and not options.recency_half_life else wanted * CANDIDATES_PER_HIT + 10
-    results = searcher.search(parsed, limit=fetch, filter=filter_query, sortedby=sortedby, reverse=reverse)
+    tally = _UndatedTally(allowed) if allowed is not None and allowed.published is not None else allowed
+    results = searcher.search(parsed, limit=fetch, filter=tally, sortedby=sortedby, reverse=reverse, optimize=False)
     total = len(results)
+    undated = tally.undated if isinstance(tally, _UndatedTally) else 0
     candidates = []
     for hit in results:
         stored = hit.fields()
@@ -379,7 +431,31 @@ def _collect(searcher, parsed, filter_query, options: SearchOptions) -> tuple[li
     if not options.duplicates:
         candidates = _fold_duplicates(candidates)
     start = (options.page - 1) * options.limit
-    return candidates[start : start + options.limit], total
+    return candidates[start : start + options.limit], total, undated
+
+
+class _UndatedTally(DocIdSet):
+    """The filters of one search, counting the matches turned away only for having no date."""
+
+    def __init__(self, allowed: DocumentFilter) -> None:
+        self.allowed = allowed
+        self.undated = 0
+
+    def __contains__(self, docnum: int) -> bool:
+        if docnum in self.allowed:
+            return True
+        if self.allowed.undated_but_allowed(docnum):
+            self.undated += 1
+        return False
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.allowed)
+
+    def __len__(self) -> int:
+        return len(self.allowed)
 
 
 def _fold_duplicates(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -407,35 +483,40 @@ def _recency_rerank(candidates: list[_Candidate], half_life_days: float) -> list
     return sorted(candidates, key=lambda c: c.score, reverse=True)
 
 
-def _count_similar(searcher, candidate: _Candidate, filter_query) -> int:
-    """Near-duplicates of one hit anywhere in the (filtered) index."""
-    if not candidate.sketch:
+def _count_similar(searcher, candidate: _Candidate, allowed: DocumentFilter | None) -> int:
+    """Near-duplicates of one hit anywhere in the (filtered) index, up to ``MAX_SIMILAR_CHECKED``.
+
+    Articles sharing one of the hit's indexed sketch values are read straight
+    from the postings, then compared with the whole sketch from the column.
+    """
+    reader = searcher.reader()
+    sharing: set[int] = set()
+    for value in candidate.sketch[:SKETCH_INDEXED]:
+        # Most values belong to one article only: a frequency lookup costs
+        # half of opening the postings.
+        if reader.doc_frequency("sketch", value) > 1:
+            sharing.update(reader.postings("sketch", value).all_ids())
+    sharing.discard(candidate.docnum)
+    others = [docnum for docnum in sorted(sharing) if allowed is None or docnum in allowed]
+    if not others:
         return 0
-    results = searcher.search(
-        query.Or([query.Term("sketch", value) for value in candidate.sketch]),
-        limit=200,
-        filter=filter_query,
-        scored=False,
+    sketches = reader.column_reader("sketch", translate=False)
+    return sum(
+        1
+        for docnum in others[:MAX_SIMILAR_CHECKED]
+        if are_near_duplicates(candidate.sketch, unpack_sketch(sketches[docnum]))
     )
-    count = 0
-    for hit in results:
-        if hit.docnum == candidate.docnum:
-            continue
-        other = (hit.fields().get("sketch") or "").split()
-        if are_near_duplicates(candidate.sketch, other):
-            count += 1
-    return count
 
 
 # --- facets -----------------------------------------------------------------------
 
 
-def _facets(searcher, parsed, filter_query, group_by: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+def _facets(searcher, parsed, allowed, group_by: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
     facets: dict[str, list[tuple[str, int]]] = {}
     for name in group_by:
         fieldname = GROUPS[name]
         facet = sorting.FieldFacet(fieldname, allow_overlap=fieldname == "authors", maptype=sorting.Count)
-        results = searcher.search(parsed, limit=1, filter=filter_query, groupedby={name: facet})
+        results = searcher.search(parsed, limit=1, filter=allowed, groupedby={name: facet})
         counts = results.groups(name)
         labels = _display_labels(searcher, fieldname, counts)
         merged: dict[str, int] = {}
@@ -476,7 +557,7 @@ def _display_labels(searcher, fieldname: str, counts: dict) -> dict:
 # --- did you mean -----------------------------------------------------------------
 
 
-def _suggest(searcher, text: str, parsed: query.Query, filter_query, total: int, match: str) -> str | None:
+def _suggest(searcher, text: str, parsed: query.Query, allowed, total: int, match: str) -> str | None:
     """A respelt query, when one would find more than ``total`` articles."""
     # Long "words" are not typos of index terms, and edit distance on them is costly.
     words = [
@@ -503,7 +584,7 @@ def _suggest(searcher, text: str, parsed: query.Query, filter_query, total: int,
         respelt = parse_query(_DATE_CLAUSE_RE.sub(" ", changed), searcher.schema, match)
     except QueryError:
         return None
-    found = len(searcher.search(respelt, limit=1, filter=filter_query))
+    found = len(searcher.search(respelt, limit=1, filter=allowed))
     return changed if found > total else None
 
 
@@ -517,34 +598,30 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     for name in options.group_by:
         if name not in GROUPS:
             raise QueryError(f"cannot group by {name!r} (choose from {', '.join(GROUPS)})")
-    ix = open_index(Path(index_dir))
+    searcher = shared_searcher(Path(index_dir), WEIGHTING)
     remaining, date_ranges = _date_clauses(text)
-    with ix.searcher(weighting=WEIGHTING) as searcher:
-        parsed = _expand_labels(parse_query(remaining, ix.schema, options.match), searcher.reader())
-        _check_expansions(parsed, searcher.reader())
-        filter_query = allowed_documents(searcher, options, date_ranges)
-        relaxed = False
-        page, total = _collect(searcher, parsed, filter_query, options)
-        if total == 0 and options.match == "all" and isinstance(parsed, query.And) and len(parsed.subqueries) > 1:
-            relaxed_query = _expand_labels(parse_query(remaining, ix.schema, "any"), searcher.reader())
-            page, total = _collect(searcher, relaxed_query, filter_query, options)
-            if total:
-                parsed, relaxed = relaxed_query, True
-        words = _query_words(parsed)
-        hits = []
-        for candidate in page:
-            hit = _hit_from_stored(candidate.stored, candidate.score, words)
-            hit.similar = _count_similar(searcher, candidate, filter_query) if not options.duplicates else 0
-            hits.append(hit)
-        undated = 0
-        if options.since or options.until or date_ranges:
-            column = searcher.reader().column_reader("published", translate=False)
-            undated_docs = {docnum for docnum, value in enumerate(column) if value == _UNDATED}
-            undated = len(searcher.search(parsed, limit=1, filter=undated_docs)) if undated_docs else 0
-        facets = _facets(searcher, parsed, filter_query, options.group_by) if options.group_by else {}
-        suggestion = None
-        if options.suggest and total < 3:
-            suggestion = _suggest(searcher, text, parsed, filter_query, total, options.match)
+    schema = searcher.schema
+    parsed = _expand_labels(parse_query(remaining, schema, options.match), searcher.reader())
+    _check_expansions(parsed, searcher.reader())
+    allowed = allowed_documents(searcher, options, date_ranges)
+    relaxed = False
+    page, total, undated = _collect(searcher, parsed, allowed, options)
+    if total == 0 and options.match == "all" and isinstance(parsed, query.And) and len(parsed.subqueries) > 1:
+        relaxed_query = _expand_labels(parse_query(remaining, schema, "any"), searcher.reader())
+        relaxed_page, relaxed_total, relaxed_undated = _collect(searcher, relaxed_query, allowed, options)
+        if relaxed_total:
+            parsed, relaxed = relaxed_query, True
+            page, total, undated = relaxed_page, relaxed_total, relaxed_undated
+    words = _query_words(parsed)
+    hits = []
+    for candidate in page:
+        hit = _hit_from_stored(candidate.stored, candidate.score, words)
+        hit.similar = _count_similar(searcher, candidate, allowed) if not options.duplicates else 0
+        hits.append(hit)
+    facets = _facets(searcher, parsed, allowed, options.group_by) if options.group_by else {}
+    suggestion = None
+    if options.suggest and total < 3:
+        suggestion = _suggest(searcher, text, parsed, allowed, total, options.match)
     return SearchResult(
         query=text,
         hits=hits,

@@ -176,3 +176,86 @@ def test_suggestions_respect_word_boundaries_and_stay_fast(archive):
     result = search("x" * 1900, archive)
     assert result.total == 0 and result.suggestion is None
     assert time.perf_counter() - started < 5
+
+
+def test_date_window_lets_through_what_a_range_query_finds(archive):
+    from whoosh import query
+
+    from newsindex.search import WEIGHTING, allowed_documents
+    from newsindex.store import shared_searcher
+
+    searcher = shared_searcher(archive, WEIGHTING)
+    windows = [
+        (datetime(2021, 3, 1, tzinfo=timezone.utc), datetime(2021, 3, 2, tzinfo=timezone.utc)),
+        (datetime(2020, 1, 1, tzinfo=timezone.utc), datetime(2022, 1, 1, tzinfo=timezone.utc)),
+        (None, datetime(2021, 3, 2, 9, tzinfo=timezone.utc)),
+        (datetime(2023, 1, 1, tzinfo=timezone.utc), None),
+    ]
+    for since, until in windows:
+        allowed = allowed_documents(searcher, SearchOptions(since=since, until=until))
+        expected = set(
+            searcher.docs_for_query(
+                query.DateRange(
+                    "published",
+                    since.replace(tzinfo=None) if since else None,
+                    until.replace(tzinfo=None) if until else None,
+                    endexcl=True,
+                )
+            )
+        )
+        assert set(allowed) == expected, (since, until)
+        assert all(docnum in allowed for docnum in expected)
+
+
+def test_total_counts_every_match_beyond_the_page(archive):
+    one = search("strike OR council", archive, SearchOptions(limit=1, duplicates=True))
+    everything = search("strike OR council", archive, SearchOptions(limit=50, duplicates=True))
+    assert len(one.hits) == 1
+    assert one.total == everything.total == len(everything.hits) == 6  # 4 say "strike", 2 "council"
+
+
+def test_undated_count_obeys_the_other_filters(archive):
+    since = datetime(2021, 1, 1, tzinfo=timezone.utc)
+    coastline = search("port", archive, SearchOptions(since=since, sources=["coastline post"], duplicates=True))
+    assert coastline.undated_excluded == 1
+    assert titles(coastline) == ["Ships queue as port strike bites"]
+    courier = search("port", archive, SearchOptions(since=since, sources=["valley courier"], duplicates=True))
+    assert courier.undated_excluded == 0
+
+
+def test_a_new_generation_is_searched_without_restarting(tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("Mill closes\n\nThe paper mill closed its doors after ninety years.\n")
+    index_dir = tmp_path / "index"
+    build_index([str(news)], index_dir, workers=1)
+    assert search("mill", index_dir).total == 1
+    (news / "b.txt").write_text("Mill reopens\n\nA cooperative reopened the paper mill within a year.\n")
+    build_index([str(news)], index_dir, workers=1)
+    assert search("mill", index_dir).total == 2
+    (news / "a.txt").unlink()
+    build_index([str(news)], index_dir, workers=1, rebuild=True)
+    assert titles(search("mill", index_dir)) == ["Mill reopens"]
+
+
+def test_a_sketch_survives_its_column():
+    from newsindex.dedup import PACKED_SIZE, SKETCH_SIZE, pack_sketch, sketch, unpack_sketch
+
+    values = sketch(WIRE)
+    assert len(values) == SKETCH_SIZE
+    for part in (values, values[:3], []):
+        packed = pack_sketch(part)
+        assert len(packed) == PACKED_SIZE
+        assert unpack_sketch(packed) == part
+
+
+def test_bulk_column_read_equals_whoosh_value_by_value(archive):
+    from array import array
+
+    from newsindex.search import WEIGHTING
+    from newsindex.store import column_values, shared_searcher
+
+    reader = shared_searcher(archive, WEIGHTING).reader()
+    expected = array("Q", reader.column_reader("published", translate=False))
+    assert column_values(reader, "published") == expected
+    assert len(expected) == len(ARTICLES)
