@@ -13,9 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from dateutil import parser as dateutil_parser
-
 from .data import data_lines
+
+
+def _dateutil_parse(text: str, **options) -> datetime:
+    """dateutil's parser, imported on first use: most dates take the strptime
+    path, and a search process should not pay for the import."""
+    from dateutil import parser
+
+    return parser.parse(text, **options)
+
 
 _TIME_RE = re.compile(r"\d{1,2}:\d{2}|\b\d{1,2}\s*[ap]\.?\s?m\b\.?", re.I)
 _AMPM_RE = re.compile(r"\b([ap])\.\s?m\.", re.I)
@@ -136,13 +143,9 @@ def parse_date(text: str, *, dayfirst: bool = False, now: datetime | None = None
     has_time = bool(_TIME_RE.search(candidate))
     for fuzzy in (False, True):
         try:
-            first = dateutil_parser.parse(
-                candidate, default=_DEFAULT_A, dayfirst=dayfirst, tzinfos=_tzinfos, fuzzy=fuzzy
-            )
-            second = dateutil_parser.parse(
-                candidate, default=_DEFAULT_B, dayfirst=dayfirst, tzinfos=_tzinfos, fuzzy=fuzzy
-            )
-        except (ValueError, OverflowError, TypeError, dateutil_parser.ParserError):
+            first = _dateutil_parse(candidate, default=_DEFAULT_A, dayfirst=dayfirst, tzinfos=_tzinfos, fuzzy=fuzzy)
+            second = _dateutil_parse(candidate, default=_DEFAULT_B, dayfirst=dayfirst, tzinfos=_tzinfos, fuzzy=fuzzy)
+        except (ValueError, OverflowError, TypeError):  # dateutil's ParserError is a ValueError
             continue
         if first.year != second.year or first.month != second.month:
             return None  # no year or no month given: not a publication date
@@ -182,6 +185,7 @@ def format_iso(value: datetime | None, date_only: bool = False) -> str | None:
 
 _AGO_RE = re.compile(r"^(\d{1,4})\s+(day|week|month|year)s?\s+ago$")
 _RELATIVE_RE = re.compile(r"^(last|this|past)\s+(week|month|year)$")
+_ISO_PERIOD_RE = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 
 
 def _add_months(value: datetime, months: int) -> datetime:
@@ -240,9 +244,17 @@ def period(text: str, *, tz=timezone.utc, now: datetime | None = None) -> tuple[
     if re.fullmatch(r"\d{4}", spec):
         start = datetime(int(spec), 1, 1, tzinfo=tz)
         return start, start.replace(year=start.year + 1)
+    iso = _ISO_PERIOD_RE.fullmatch(spec)
+    if iso:  # the common forms, without dateutil's import and parse
+        year, month, day = (int(part) if part else None for part in iso.groups())
+        try:
+            start = datetime(year, month, day or 1, tzinfo=tz)
+        except ValueError:
+            raise ValueError(f"not a date: {shown} (no such day or month)") from None
+        return start, start + timedelta(days=1) if day else _add_months(start, 1)
     try:
-        first = dateutil_parser.parse(spec, default=_DEFAULT_A, tzinfos=_tzinfos)
-        second = dateutil_parser.parse(spec, default=_DEFAULT_B, tzinfos=_tzinfos)
+        first = _dateutil_parse(spec, default=_DEFAULT_A, tzinfos=_tzinfos)
+        second = _dateutil_parse(spec, default=_DEFAULT_B, tzinfos=_tzinfos)
     except (ValueError, OverflowError, TypeError):
         raise ValueError(f"not a date: {shown} (try 2019, 2019-03, 2019-03-23, 'March 2019' or '7 days ago')") from None
     if first.year != second.year or first.month != second.month:

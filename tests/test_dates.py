@@ -61,6 +61,9 @@ def test_format_iso_keeps_date_only_dates_as_days():
         ("2019-03", datetime(2019, 3, 1, tzinfo=UTC), datetime(2019, 4, 1, tzinfo=UTC)),
         ("March 2019", datetime(2019, 3, 1, tzinfo=UTC), datetime(2019, 4, 1, tzinfo=UTC)),
         ("2019-03-23", datetime(2019, 3, 23, tzinfo=UTC), datetime(2019, 3, 24, tzinfo=UTC)),
+        ("2019-12", datetime(2019, 12, 1, tzinfo=UTC), datetime(2020, 1, 1, tzinfo=UTC)),
+        ("2020-02-29", datetime(2020, 2, 29, tzinfo=UTC), datetime(2020, 3, 1, tzinfo=UTC)),
+        ("23 March 2019", datetime(2019, 3, 23, tzinfo=UTC), datetime(2019, 3, 24, tzinfo=UTC)),
         ("yesterday", datetime(2026, 11, 28, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)),
         ("7 days ago", datetime(2026, 11, 22, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)),
         ("last month", datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)),
@@ -71,9 +74,10 @@ def test_periods_for_since_and_until(text, start, end):
     assert period(text, now=datetime(2026, 11, 29, 15, 0, tzinfo=UTC)) == (start, end)
 
 
-def test_period_rejects_non_dates_with_a_message():
+@pytest.mark.parametrize("text", ["soon", "2019-13", "2019-02-30"])
+def test_period_rejects_non_dates_with_a_message(text):
     with pytest.raises(ValueError, match="not a date"):
-        period("soon")
+        period(text)
 
 
 def test_markup_debris_after_a_date_is_ignored():
