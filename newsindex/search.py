@@ -391,8 +391,8 @@ def _hit_from_stored(stored: dict, score: float, words: set[str]) -> Hit:
 class _Candidate:
     docnum: int
     score: float
-    stored: dict
     sketch: list[str]
+    stored: dict = field(default_factory=dict)  # read only for the hits shown (and for recency)
     similar: int = 0
 
 
@@ -422,16 +422,19 @@ def _collect(
     results = searcher.search(parsed, limit=fetch, filter=tally, sortedby=sortedby, reverse=reverse, optimize=False)
     total = len(results)
     undated = tally.undated if isinstance(tally, _UndatedTally) else 0
-    candidates = []
-    for hit in results:
-        stored = hit.fields()
-        candidates.append(_Candidate(hit.docnum, hit.score or 0.0, stored, (stored.get("sketch") or "").split()))
+    sketches = searcher.reader().column_reader("sketch", translate=False)
+    candidates = [_Candidate(hit.docnum, hit.score or 0.0, unpack_sketch(sketches[hit.docnum])) for hit in results]
     if options.recency_half_life and options.sort == "relevance":
+        for candidate in candidates:
+            candidate.stored = searcher.stored_fields(candidate.docnum)
         candidates = _recency_rerank(candidates, options.recency_half_life)
     if not options.duplicates:
         candidates = _fold_duplicates(candidates)
     start = (options.page - 1) * options.limit
-    return candidates[start : start + options.limit], total, undated
+    page = candidates[start : start + options.limit]
+    for candidate in page:
+        candidate.stored = candidate.stored or searcher.stored_fields(candidate.docnum)
+    return page, total, undated
 
 
 class _UndatedTally(DocIdSet):
