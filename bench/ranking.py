@@ -52,6 +52,7 @@ from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 
 from newsindex.analysis import TOKEN_PATTERN, FoldFilter, HyphenPartsFilter, _stem_word, news_analyzer  # noqa: E402
 from newsindex.index import IndexProblem, build_index, make_schema, open_index  # noqa: E402
+from newsindex.search import WEIGHTING as LIBRARY_WEIGHTING  # noqa: E402
 from newsindex.search import QueryError, SearchOptions, parse_query, search  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -286,7 +287,7 @@ class _VariantScorer(scoring.WeightLengthScorer):
 class Bm25Variant(scoring.WeightingModel):
     """Whoosh's per-field BM25 with the IDF formula, K1, B and title weight as parameters.
 
-    With ``idf=whoosh_idf, k1=1.2, b=0.75, title_boost=2`` it scores exactly like the library's
+    With ``idf=robertson_idf, k1=1.2, b=0.75, title_boost=2`` it scores exactly like the library's
     ``scoring.BM25F(B=0.75, K1=1.2)`` on the library's schema (checked at run time).
     """
 
@@ -551,8 +552,8 @@ def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: 
                   feedback: Feedback | None = None) -> Row:
         return add(label, lambda c, i: whoosh_run(c, index_of(c.name) if index_of else i, model, feedback))
 
-    same = weighting("whoosh BM25F(K1 1.2, B 0.75) [= library?]", scoring.BM25F(B=0.75, K1=1.2))
-    check = weighting("Bm25Variant(whoosh idf, 1.2, 0.75, title 2)", Bm25Variant())
+    same = weighting("library WEIGHTING, Whoosh directly [= library?]", LIBRARY_WEIGHTING)
+    check = weighting("Bm25Variant(BM25 idf, 1.2, 0.75, title 2)", Bm25Variant(idf=robertson_idf))
     for n in names:
         # The variant scorer rounds differently on ties: agree to 3 decimals.
         if abs(same.scores[n].map - ours.scores[n].map) > 1e-9 or abs(check.scores[n].map - same.scores[n].map) > 5e-4:
@@ -561,7 +562,7 @@ def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: 
     for idf_name, idf in (("whoosh idf", whoosh_idf), ("BM25 idf", robertson_idf)):
         for k1 in (0.9, 1.2, 2.0):
             for b in (0.4, 0.75, 1.0):
-                if idf is whoosh_idf and (k1, b) == (1.2, 0.75):
+                if idf is robertson_idf and (k1, b) == (1.2, 0.75):
                     continue
                 weighting(f"{idf_name}, K1 {k1}, B {b}, title 2", Bm25Variant(k1, b, idf))
     for boost in (1.0, 1.5, 3.0):
