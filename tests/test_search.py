@@ -259,3 +259,19 @@ def test_bulk_column_read_equals_whoosh_value_by_value(archive):
     expected = array("Q", reader.column_reader("published", translate=False))
     assert column_values(reader, "published") == expected
     assert len(expected) == len(ARTICLES)
+
+
+def test_did_you_mean_also_when_the_query_was_relaxed(archive):
+    result = search("reservior farmers", archive)
+    assert result.relaxed is True and result.total >= 1
+    assert result.suggestion == "reservoir farmers"
+
+
+def test_respelling_finds_the_nearest_index_word(archive):
+    from newsindex.search import WEIGHTING, _respelling
+    from newsindex.store import shared_searcher
+
+    reader = shared_searcher(archive, WEIGHTING).reader()
+    assert _respelling(reader, "harbuor", 2) == "harbour"  # a transposition is one edit
+    assert _respelling(reader, "strikke", 1) == "strike"
+    assert _respelling(reader, "zzzz", 1) is None
