@@ -364,11 +364,16 @@ class LearnedBoilerplate:
 
     def observe(self, source: str | None, paragraphs: Sequence[str]) -> None:
         """Count one document's texts, each at most once."""
+        self.observe_keys(source, _document_units(paragraphs))
+
+    def observe_keys(self, source: str | None, keys: Iterable[str]) -> None:
+        """``observe`` for a document known by its ``document_keys`` (computed elsewhere,
+        by the indexer's worker processes)."""
         key = self._source_key(source)
         self.documents[key] = self.documents.get(key, 0) + 1
         counts = self.counts.setdefault(key, {})
         before = len(counts)
-        for unit in _document_units(paragraphs):
+        for unit in set(keys):
             counts[unit] = counts.get(unit, 0) + 1
         self._total += len(counts) - before
         if len(counts) > LEARN_MAX_ENTRIES:

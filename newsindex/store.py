@@ -19,7 +19,8 @@ from .analysis import news_analyzer
 
 INDEX_NAME = "articles"
 #: 2: ``paths`` of duplicates, sketch indexed by its smallest values, manifest of articles.
-FORMAT_VERSION = 2
+#: 3: the manifest keeps each article's learned-boilerplate keys, not its paragraphs.
+FORMAT_VERSION = 3
 _GEN_PREFIX = "gen-"
 
 
