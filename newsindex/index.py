@@ -19,7 +19,7 @@ A run, in batches of files (``BATCH_SIZE``) taken from the walk as it goes:
 
 1. worker processes read and extract their share of the batch (and hash
    each file) and send back what the main process needs to decide: each
-   article's id, duplicate key, source and paragraphs;
+   article's id, duplicate key, source and learned-boilerplate keys;
 2. the main process forgets the old versions of changed files from the
    learned boilerplate, observes the whole batch, decides which articles are
    new documents and which duplicate an existing one, and records it all in
@@ -126,7 +126,7 @@ class Manifest:
 
     ``files``: every file read, with size, mtime and content hash.
     ``articles``: every article read from them, with its duplicate key and
-    what ``LearnedBoilerplate.forget`` needs to undo its observation.
+    its ``LearnedBoilerplate.document_keys``, which undo its observation.
     ``docs``: the Whoosh document (by id) standing for each duplicate key.
     Lives in the generation directory, so it is always consistent with the
     index beside it.
@@ -141,7 +141,7 @@ class Manifest:
             """
             CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime REAL, hash TEXT);
             CREATE TABLE IF NOT EXISTS articles (
-                id TEXT PRIMARY KEY, path TEXT NOT NULL, dup TEXT NOT NULL, source TEXT, paragraphs BLOB);
+                id TEXT PRIMARY KEY, path TEXT NOT NULL, dup TEXT NOT NULL, source TEXT, learn_keys TEXT);
             CREATE INDEX IF NOT EXISTS articles_path ON articles (path);
             CREATE INDEX IF NOT EXISTS articles_dup ON articles (dup);
             CREATE TABLE IF NOT EXISTS docs (dup TEXT PRIMARY KEY, doc_id TEXT NOT NULL);
@@ -155,12 +155,12 @@ class Manifest:
     def remove_file(self, path: str) -> None:
         self.db.execute("DELETE FROM files WHERE path = ?", (path,))
 
-    def articles_of(self, path: str) -> list[tuple[str, str, str | None, bytes]]:
+    def articles_of(self, path: str) -> list[tuple[str, str, str | None, str]]:
         return self.db.execute(
-            "SELECT id, dup, source, paragraphs FROM articles WHERE path = ? ORDER BY rowid", (path,)
+            "SELECT id, dup, source, learn_keys FROM articles WHERE path = ? ORDER BY rowid", (path,)
         ).fetchall()
 
-    def add_articles(self, rows: Iterable[tuple[str, str, str, str | None, bytes]]) -> None:
+    def add_articles(self, rows: Iterable[tuple[str, str, str, str | None, str]]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)", rows)
 
     def remove_article(self, article_id: str) -> None:
@@ -216,19 +216,16 @@ def dup_key(draft: Draft) -> str:
     return digest.hexdigest()
 
 
-def _pack_paragraphs(paragraphs: Sequence[str]) -> bytes:
-    """A draft's paragraphs as kept in the manifest, for ``LearnedBoilerplate.forget``
-    (JSON, uncompressed: compressing cost more time than the space was worth)."""
-    return json.dumps(list(paragraphs), ensure_ascii=False).encode("utf-8", "surrogatepass")
+def _learn_keys(draft: Draft) -> str:
+    """What the learned boilerplate counts of a draft, as the manifest keeps it: its
+    ``document_keys`` (a few short hashes) joined by spaces.  Computed in the worker
+    processes; the main process only adds them up, and ``forget_keys`` takes them
+    back when the file changes or goes."""
+    return " ".join(LearnedBoilerplate.document_keys(draft.paragraphs))
 
 
-def _unpack_paragraphs(blob: bytes | None) -> list[str]:
-    if not blob:
-        return []
-    try:
-        return json.loads(blob.decode("utf-8", "surrogatepass"))
-    except ValueError:
-        return []
+def _split_keys(text: str | None) -> list[str]:
+    return text.split() if text else []
 
 
 # --- documents ---------------------------------------------------------------------
@@ -613,8 +610,8 @@ class _Run:
 
     def _forget_file(self, path: str) -> None:
         """Undo a file's articles: learned counts, manifest rows, document membership."""
-        for article_id, dup, source, blob in self.manifest.articles_of(path):
-            self.learned.forget(source, _unpack_paragraphs(blob))
+        for article_id, dup, source, keys in self.manifest.articles_of(path):
+            self.learned.forget_keys(source, _split_keys(keys))
             self.manifest.remove_article(article_id)
             self.dirty.add(dup)
 
@@ -638,9 +635,9 @@ class _Run:
             if item[0] == "skip":
                 report.failed.append(Skipped(item[1], item[2]))
                 continue
-            _kind, article_id, dup, source, blob = item
-            self.learned.observe(source, _unpack_paragraphs(blob))
-            rows.append((article_id, path, dup, source, blob))
+            _kind, article_id, dup, source, keys = item
+            self.learned.observe_keys(source, _split_keys(keys))
+            rows.append((article_id, path, dup, source, keys))
             if self.manifest.doc_of(dup) is None:
                 self.manifest.set_doc(dup, article_id)
                 self.new_groups.add(dup)
@@ -986,7 +983,7 @@ class _Worker:
                     drafts.append(None)
                     continue
                 key = dup_key(draft)
-                items.append(("draft", draft.id, key, draft.source, _pack_paragraphs(draft.paragraphs)))
+                items.append(("draft", draft.id, key, draft.source, _learn_keys(draft)))
                 drafts.append((draft, key))
             results.append(("read", digest, items))
             held.append(drafts)

@@ -120,10 +120,15 @@ class _Field:
             self.kind = "text"
         elif isinstance(field, ID) and not self.scorable and list(field.index("Ab c")) == [(b"Ab c", 1, 1.0, b"")]:
             self.kind = "id"
-        elif isinstance(field, KEYWORD) and not self.scorable and list(field.index("Ab c")) == [
-            (b"Ab", 1, 1.0, _ONE),
-            (b"c", 1, 1.0, _ONE),
-        ]:
+        elif (
+            isinstance(field, KEYWORD)
+            and not self.scorable
+            and list(field.index("Ab c"))
+            == [
+                (b"Ab", 1, 1.0, _ONE),
+                (b"c", 1, 1.0, _ONE),
+            ]
+        ):
             self.kind = "words"
         elif isinstance(field, NUMERIC) and not self.scorable and field.shift_step:
             self.kind = "numeric"

@@ -23,8 +23,9 @@ from .dedup import PACKED_SIZE, pack_sketch
 
 INDEX_NAME = "articles"
 #: 2: ``paths`` of duplicates, sketch indexed by its smallest values, manifest of articles.
-#: 3: the whole sketch also in a column.
-FORMAT_VERSION = 3
+#: 3: the manifest keeps each article's learned-boilerplate keys, not its paragraphs.
+#: 4: the whole sketch also in a column.
+FORMAT_VERSION = 4
 _GEN_PREFIX = "gen-"
 
 
