@@ -151,7 +151,8 @@ class _Progress:
         width = 30
         filled = int(width * done / total) if total else width
         bar = "█" * filled + "░" * (width - filled)
-        line = f"\r{bar} {done}/{total} files  {rate:,.0f}/s  ETA {eta:,.0f}s "
+        # A big record file counts once per piece of records, so its progress shows.
+        line = f"\r{bar} {done}/{total} files+pieces  {rate:,.0f}/s  ETA {eta:,.0f}s "
         click.echo(line, err=True, nl=False)
         if done >= total:
             click.echo("", err=True)

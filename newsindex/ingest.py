@@ -86,7 +86,7 @@ def drafts_from_file(found: FoundFile, options: IngestOptions, field_map=None) -
     """All drafts in one file; failures become ``Skipped`` and never raise."""
     try:
         for raw in read_documents(found, options.max_bytes):
-            yield _draft_or_skip(raw, options, field_map)
+            yield draft_from_raw(raw, options, field_map)
     except ReadError as exc:
         yield Skipped(str(found.path), str(exc))
     except MemoryError:
@@ -95,7 +95,8 @@ def drafts_from_file(found: FoundFile, options: IngestOptions, field_map=None) -
         yield Skipped(str(found.path), "nested too deeply to process")
 
 
-def _draft_or_skip(raw: RawDocument, options: IngestOptions, field_map) -> Draft | Skipped:
+def draft_from_raw(raw: RawDocument, options: IngestOptions, field_map) -> Draft | Skipped:
+    """One document's draft, or why it has none (never raises)."""
     if raw.kind == "error":
         return Skipped(raw.path, raw.text)
     try:
@@ -142,8 +143,10 @@ def iter_articles(
     """Read, extract and clean every article under ``paths``, in order.
 
     Template text shared by many articles of one source is learned as the
-    articles go by (into ``learned``, or a fresh store), batch by batch.
-    Raises ``ReadError`` only when a path given explicitly does not exist.
+    articles go by (into ``learned``, or a fresh store), batch by batch.  A
+    batch is ``BATCH_SIZE`` drafts, wherever a file ends: a huge record file is
+    cleaned and yielded as it is read, never held whole.  Raises ``ReadError``
+    only when a path given explicitly does not exist.
     """
     options = options or IngestOptions()
     rules = options.rules()
@@ -151,10 +154,11 @@ def iter_articles(
     learned = learned if learned is not None else LearnedBoilerplate()
     batch: list[Draft | Skipped] = []
     for found in discover(paths, follow_links=options.follow_links, on_ignored=on_ignored):
-        batch.extend(drafts_from_file(found, options, field_map))
-        if len(batch) >= BATCH_SIZE:
-            yield from clean_batch(batch, rules, learned)
-            batch = []
+        for item in drafts_from_file(found, options, field_map):
+            batch.append(item)
+            if len(batch) >= BATCH_SIZE:
+                yield from clean_batch(batch, rules, learned)
+                batch = []
     yield from clean_batch(batch, rules, learned)
 
 
