@@ -251,6 +251,18 @@ def file_digest(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def stored_digest(found: FoundFile, fields: str) -> str:
+    """What the manifest keeps to tell a file unchanged: its content hash, and for a
+    record file also the fingerprint of the field mapping (``fields``) it was read
+    with, so a new mapping (``--field``, a config file) re-reads it."""
+    digest = file_digest(found.path)
+    return f"{digest}+{fields}" if found.kind == "records" else digest
+
+
+def _same_mapping(found: FoundFile, known_digest: str, fields: str) -> bool:
+    return found.kind != "records" or known_digest.endswith(f"+{fields}")
+
+
 def dup_key(draft: Draft) -> str:
     """What makes two articles the same: text and metadata, not where they were found.
 
@@ -597,7 +609,7 @@ def _is_big_record_file(item: _Pending) -> bool:
 def _pieces(item: _Pending, options: IngestOptions) -> Iterator[_Piece]:
     """A big record file as pieces of ``PIECE_RECORDS`` records, read as they are needed."""
     try:
-        digest = file_digest(item.found.path)
+        digest = stored_digest(item.found, options.field_map_fingerprint())
     except OSError as exc:
         yield _Piece(item, "", [], True, True, status="failed", failure=exc.strerror or "cannot read")
         return
@@ -654,6 +666,7 @@ class _Run:
         self.vanished: list[str] = []
         self.batches_done = 0
         self.abandoned: set[str] = set()  # files dropped for an article that could not be indexed
+        self.fields = options.field_map_fingerprint()
         self.records_kept = 0  # articles recorded so far from the big record file being read
 
     # -- setting up ----------------------------------------------------------------
@@ -721,7 +734,12 @@ class _Run:
                     report.failed.append(Skipped(path, exc.strerror or "cannot stat"))
                     continue
                 known = known_files.get(path)
-                if known and known[0] == stat.st_size and known[1] == stat.st_mtime:
+                if (
+                    known
+                    and known[0] == stat.st_size
+                    and known[1] == stat.st_mtime
+                    and _same_mapping(found, known[2], self.fields)
+                ):
                     report.unchanged += 1
                     continue
                 yield _Pending(found, stat.st_size, stat.st_mtime, known)
@@ -1135,6 +1153,7 @@ class _Worker:
     def __init__(self, generation: Path, options: IngestOptions) -> None:
         self.options = options
         self.field_map = options.field_map()
+        self.fields = options.field_map_fingerprint()
         self.rules = options.rules()
         self.builder = SegmentBuilder(generation, make_schema(), INDEX_NAME, fast_text=_FAST_TEXT)
         self.held: dict[int, list[list[tuple[Draft, str] | None]]] = {}
@@ -1160,7 +1179,7 @@ class _Worker:
                 continue
             _kind, found, known_digest = item
             try:
-                digest = file_digest(found.path)
+                digest = stored_digest(found, self.fields)
             except OSError as exc:
                 results.append(("unreadable", "", exc.strerror or "cannot read"))
                 held.append([])

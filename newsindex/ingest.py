@@ -8,6 +8,7 @@ problem comes back as a ``Skipped`` with a reason instead of an exception.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +43,10 @@ class IngestOptions:
 
     dayfirst: bool = False
     rules_files: Sequence[str] = ()
+    #: ``--field NAME=KEY``: a field's key, before the configured and built-in ones
     field_overrides: Mapping[str, str] = field(default_factory=dict)
+    #: ``[fields]`` of a config file: a field's candidate keys, before the built-in ones
+    field_config: Mapping[str, Sequence[str]] = field(default_factory=dict)
     follow_links: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
 
@@ -50,7 +54,13 @@ class IngestOptions:
         return load_rules(self.rules_files)
 
     def field_map(self) -> dict[str, tuple[str, ...]]:
-        return field_map_with(self.field_overrides)
+        return field_map_with({**self.field_config, **self.field_overrides})
+
+    def field_map_fingerprint(self) -> str:
+        """Short hash of the whole record field mapping (built-in names included): the
+        indexer stores it with each record file, and re-reads the file when it changes."""
+        text = json.dumps(self.field_map(), sort_keys=True)
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
 
 def content_hash(draft: Draft, body: Sequence[str]) -> str:
