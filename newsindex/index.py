@@ -982,8 +982,7 @@ class _Run:
         writer = ix.writer()
         try:
             rewrites = self._rewrite_groups(writer, old_docs)
-            extra = [rewrites] if rewrites is not None else []
-            writer.commit(mergetype=lambda w, segments: _merge_policy(w, [*segments, *extra]))
+            writer.commit(mergetype=lambda w, segments: _merge_policy(w, [*segments, *rewrites]))
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
@@ -1007,8 +1006,9 @@ class _Run:
         new document at this point (a file replaced by different content).
         """
         if not self.manifest.has_dirty():
-            return None
+            return []
         builder = SegmentBuilder(self.generation, writer.schema, INDEX_NAME, fast_text=_FAST_TEXT)
+        segments = []
         searcher = writer.searcher()
         for dup in self.manifest.dirty_groups():
             doc_id = self.manifest.doc_of(dup)
@@ -1033,20 +1033,32 @@ class _Run:
             stored["paths"] = ids if len(ids) > 1 else None
             builder.add(document_fields(stored))
             self.manifest.set_doc(dup, primary)
-        return builder.write()
+            if builder.estimated_bytes > SEGMENT_MEMORY:  # a changed huge record file rewrites many
+                segments.append(builder.write())
+        last = builder.write()
+        return [*segments, last] if last is not None else segments
 
 
 def _merge_policy(writer, segments: list) -> list:
-    """At most MAX_SEGMENTS segments, none empty or mostly deleted.
+    """At most MAX_SEGMENTS segments, none empty or mostly deleted, as far as
+    merging small segments allows.
 
     The smallest segments (and the mostly deleted ones) are rebuilt into one
     from their stored fields: faster than Whoosh's own merge, which re-sorts
-    every posting through its pool.
+    every posting through its pool.  Merging stops at the size of the largest
+    segment (one a worker wrote when it reached ``SEGMENT_MEMORY``), and the
+    merged postings are written whenever they reach that bound, so merging
+    takes no more memory than indexing however large the index: a huge run
+    keeps more than MAX_SEGMENTS full segments rather than merging them all in
+    memory.
     """
     live = [s for s in segments if s.doc_count() > 0]
     merge = [s for s in live if s.deleted_count() * 2 > s.doc_count_all()]
     rest = sorted((s for s in live if s not in merge), key=lambda s: s.doc_count())
-    while rest and len(rest) + (1 if merge else 0) > MAX_SEGMENTS:
+    full = max((s.doc_count_all() for s in live), default=0)
+    merged_docs = sum(s.doc_count() for s in merge)
+    while rest and len(rest) + (1 if merge else 0) > MAX_SEGMENTS and merged_docs + rest[0].doc_count() <= full:
+        merged_docs += rest[0].doc_count()
         merge.append(rest.pop(0))
     if len(merge) == 1 and not merge[0].deleted_count():
         rest.append(merge.pop())  # one segment alone gains nothing from a rewrite
@@ -1054,15 +1066,18 @@ def _merge_policy(writer, segments: list) -> list:
     if not merge:
         return kept
     builder = SegmentBuilder(writer.storage.folder, writer.schema, INDEX_NAME, fast_text=_FAST_TEXT)
+    merged = []
     for segment in merge:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         try:
             for _docnum, stored in reader.iter_docs():
                 builder.add(document_fields(stored))
+                if builder.estimated_bytes > SEGMENT_MEMORY:
+                    merged.append(builder.write())
         finally:
             reader.close()
-    merged = builder.write()
-    return [*kept, merged] if merged is not None else kept
+    last = builder.write()
+    return [*kept, *merged, last] if last is not None else [*kept, *merged]
 
 
 def _split(items: list[_Pending | _Piece], parts: int) -> list[list[_Pending | _Piece]]:

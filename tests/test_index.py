@@ -305,6 +305,21 @@ def test_segments_are_merged_and_counts_hold(tmp_path, corpus, monkeypatch):
     assert len(hits(index_dir, "pelican")) == 6
 
 
+def test_full_segments_are_not_merged_and_merging_writes_as_it_goes(tmp_path, corpus, monkeypatch):
+    """A huge run writes many full segments: merging them all would hold them all in memory."""
+    monkeypatch.setattr(index_module, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(index_module, "SEGMENT_MEMORY", 1)  # every document fills a segment
+    index_dir = tmp_path / "ix"
+    build_index([corpus], index_dir, workers=1)
+    assert len(open_index(index_dir)._segments()) == 12  # all full: none merged
+    for n in range(3):
+        write_article(corpus, f"outlet/extra-{n}.txt", f"Extra report {n}", f"Pelican sighting extra{n}.")
+    (corpus / "outlet" / "000.txt").unlink()
+    build_index([corpus], index_dir, workers=1)  # a mostly deleted segment is rewritten, a document at a time
+    assert count(index_dir) == 14
+    assert len(hits(index_dir, "pelican")) == 3 and len(hits(index_dir, "harbour")) == 11
+
+
 def test_phrase_queries_work_on_title_and_body(tmp_path, corpus):
     index_dir = tmp_path / "ix"
     build_index([corpus], index_dir, workers=1)
