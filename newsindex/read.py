@@ -450,7 +450,7 @@ class JsonStream:
             yield from self._elements()
         elif start == "{":
             self.pos += 1
-            single = yield from self._object(wrapped=True)
+            single = yield from self._object()
             if single is not None:
                 yield 1, single
         elif start == "":
@@ -461,9 +461,9 @@ class JsonStream:
         if self._peek() != "":
             self._fail("extra data after the JSON value", self.pos)
 
-    def _elements(self, counted: int = 0) -> Iterator[tuple[int, object]]:
+    def _elements(self) -> Iterator[tuple[int, object]]:
         """The elements of an array whose ``[`` was just read."""
-        number = counted
+        number = 0
         if self._peek() == "]":
             self.pos += 1
             return
@@ -477,10 +477,10 @@ class JsonStream:
             if following != ",":
                 self._fail(f"expecting ',' or ']' after record {number}", self.pos - 1)
 
-    def _object(self, wrapped: bool) -> Iterator[tuple[int, object]]:
+    def _object(self) -> Iterator[tuple[int, object]]:
         """Members of an object whose ``{`` was just read.  Streams the first list of
-        records under a wrapper key (when ``wrapped``, that is, the object may be a
-        wrapper); returns the object itself when it held none, else None."""
+        objects under a wrapper key, looking into objects under wrapper keys too;
+        returns the object itself when it held no such list, else None."""
         members: dict = {}
         streamed = False
         if self._peek() == "}":
@@ -494,16 +494,16 @@ class JsonStream:
                 self._fail("expecting ':' after a property name", self.pos)
             self.pos += 1
             opening = self._peek()
-            if wrapped and not streamed and key in WRAPPER_KEYS and opening == "[":
+            if not streamed and key in WRAPPER_KEYS and opening == "[":
                 self.pos += 1
                 if self._peek() == "{":  # a list of records
                     yield from self._elements()
                     streamed = True
                 else:
                     members[key] = [value for _number, value in self._elements()]
-            elif wrapped and not streamed and key in WRAPPER_KEYS and opening == "{":
+            elif not streamed and key in WRAPPER_KEYS and opening == "{":
                 self.pos += 1
-                inner = yield from self._object(wrapped=True)
+                inner = yield from self._object()
                 if inner is None:
                     streamed = True
                 else:

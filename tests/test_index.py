@@ -479,3 +479,15 @@ def test_identical_records_in_pieces_are_one_document(tmp_path, small_pieces):
     [hit] = hits(tmp_path / "ix", "cargo12")
     with open_index(tmp_path / "ix").searcher() as searcher:
         assert sorted(searcher.document(id=hit.id)["paths"]) == [f"{export}/a.jsonl#12", f"{export}/b.jsonl#12"]
+
+
+def test_a_json_array_is_indexed_in_pieces_like_jsonl(tmp_path, small_pieces):
+    lines = tmp_path / "wire.jsonl"
+    write_records(lines, 90)
+    records = [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines()]
+    export = tmp_path / "export" / "api.json"
+    export.parent.mkdir()
+    export.write_text(json.dumps({"status": "ok", "response": {"results": records}}, indent=1), encoding="utf-8")
+    report = build_index([export.parent], tmp_path / "ix", workers=2)
+    assert (report.added, report.documents, report.failed) == (1, 90, [])
+    assert [h.id for h in hits(tmp_path / "ix", "cargo61")] == [f"{export}#61"]
