@@ -98,10 +98,11 @@ def _tree_rss(pid: int) -> tuple[int, int]:
     return total, own
 
 
-def measure(command: list[str]) -> dict:
-    """Run a command (output kept only if it is JSON on the last line); peak RSS of its tree."""
+def measure(command: list[str], output: bool = True) -> dict:
+    """Run a command; its peak RSS (process tree) and, with ``output``, its last line read as JSON."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout = subprocess.PIPE if output else subprocess.DEVNULL
+    process = subprocess.Popen(command, cwd=REPO, stdout=stdout, stderr=subprocess.PIPE, text=True)
     peak = peak_main = 0
     done = threading.Event()
 
@@ -114,17 +115,13 @@ def measure(command: list[str]) -> dict:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    output, errors = process.communicate()
+    printed, errors = process.communicate()
     done.set()
     sampler.join()
     seconds = time.perf_counter() - started
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed (exit {process.returncode}): {errors.strip()[-500:]}")
-    last = output.strip().splitlines()[-1] if output.strip() else "{}"
-    try:
-        result = json.loads(last)
-    except ValueError:
-        result = {"lines": output.count("\n")}
+    result = json.loads(printed.strip().splitlines()[-1]) if printed and printed.strip() else {}
     return {"seconds": seconds, "peak_rss": peak, "peak_rss_main": peak_main, "result": result}
 
 
@@ -175,7 +172,7 @@ def main() -> None:
         }
         shutil.rmtree(index_dir, ignore_errors=True)
         if not args.no_extract:
-            extract = measure([*base, "extract", str(path), "--format", "jsonl"])
+            extract = measure([*base, "extract", str(path), "--format", "jsonl"], output=False)
             row |= {"extract_seconds": round(extract["seconds"], 1), "extract_peak_rss": extract["peak_rss"]}
         figures.append(row)
         if not args.keep:
