@@ -9,7 +9,8 @@ archive.  Then, for each file, ``python -m newsindex index FILE --index DIR -q -
 runs in a fresh subprocess (and ``python -m newsindex extract FILE --format jsonl``, its
 output thrown away) while the parent samples the resident memory of the process and all
 its children from ``/proc`` every 20 ms; the peak of their sum is reported side by side
-for the sizes, with articles per second.
+for the sizes, with articles per second of wall-clock time and per CPU-second of the
+process tree (the latter does not suffer when other work shares the machine).
 
     python3 bench/records_memory.py                     # 100 MB and 1 GB (about 15 minutes)
     python3 bench/records_memory.py --sizes 20,200      # a quicker look
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -101,6 +103,7 @@ def _tree_rss(pid: int) -> tuple[int, int]:
 def measure(command: list[str], output: bool = True) -> dict:
     """Run a command; its peak RSS (process tree) and, with ``output``, its last line read as JSON."""
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     stdout = subprocess.PIPE if output else subprocess.DEVNULL
     process = subprocess.Popen(command, cwd=REPO, stdout=stdout, stderr=subprocess.PIPE, text=True)
     peak = peak_main = 0
@@ -119,10 +122,12 @@ def measure(command: list[str], output: bool = True) -> dict:
     done.set()
     sampler.join()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and its workers, once waited for
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed (exit {process.returncode}): {errors.strip()[-500:]}")
     result = json.loads(printed.strip().splitlines()[-1]) if printed and printed.strip() else {}
-    return {"seconds": seconds, "peak_rss": peak, "peak_rss_main": peak_main, "result": result}
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss": peak, "peak_rss_main": peak_main, "result": result}
 
 
 def _mb(value: float) -> str:
@@ -167,6 +172,8 @@ def main() -> None:
             "failed": run["result"].get("failed"),
             "index_seconds": round(run["seconds"], 1),
             "articles_per_second": round(records / run["seconds"], 1),
+            "index_cpu_seconds": round(run["cpu_seconds"], 1),
+            "articles_per_cpu_second": round(records / run["cpu_seconds"], 1),
             "index_peak_rss": run["peak_rss"],
             "index_peak_rss_main": run["peak_rss_main"],
         }
@@ -183,13 +190,14 @@ def main() -> None:
         print(json.dumps(figures))
         return
     print(
-        f"{'JSONL':>10} {'records':>9} {'index s':>8} {'articles/s':>10} {'peak RSS':>9} {'main':>7}"
+        f"{'JSONL':>10} {'records':>9} {'index s':>8} {'articles/s':>10} {'/CPU s':>7} {'peak RSS':>9} {'main':>7}"
         f" {'extract s':>9} {'extract RSS':>11}"
     )
     for row in figures:
         print(
             f"{_mb(row['size_bytes']):>10} {row['records']:>9,} {row['index_seconds']:>8.1f}"
-            f" {row['articles_per_second']:>10,.0f} {_mb(row['index_peak_rss']):>9}"
+            f" {row['articles_per_second']:>10,.0f} {row['articles_per_cpu_second']:>7,.0f}"
+            f" {_mb(row['index_peak_rss']):>9}"
             f" {_mb(row['index_peak_rss_main']):>7}"
             f" {row.get('extract_seconds', 0):>9.1f} {_mb(row.get('extract_peak_rss', 0)):>11}"
         )
