@@ -63,14 +63,26 @@ def _parse_fields(values: Iterable[str]) -> dict[str, str]:
     return overrides
 
 
-def _ingest_options(dayfirst: bool, rules: tuple[str, ...], fields: tuple[str, ...], follow_links: bool):
+def _ingest_options(
+    dayfirst: bool, rules: tuple[str, ...], fields: tuple[str, ...], follow_links: bool, config: str | None
+):
+    from .config import ConfigError, load_config
     from .ingest import IngestOptions
 
     for rules_file in rules:
         if not os.path.isfile(rules_file):
             raise Failure(f"rules file not found: {rules_file}")
+    overrides = _parse_fields(fields)
+    try:
+        settings = load_config(config)  # without --config, the per-user file if there is one
+    except ConfigError as exc:
+        raise Failure(str(exc)) from None
     options = IngestOptions(
-        dayfirst=dayfirst, rules_files=rules, field_overrides=_parse_fields(fields), follow_links=follow_links
+        dayfirst=dayfirst,
+        rules_files=rules,
+        field_overrides=overrides,
+        field_config=settings.fields,
+        follow_links=follow_links,
     )
     try:
         options.field_map()
@@ -94,7 +106,12 @@ ingest_options = [
         "fields",
         multiple=True,
         metavar="NAME=KEY",
-        help="Map a record key to a field, e.g. body=fields.bodyText.",
+        help="Map a record key to a field, e.g. body=fields.bodyText (before --config's keys).",
+    ),
+    click.option(
+        "--config",
+        metavar="FILE",
+        help="Config file (TOML) [default: ~/.config/newsindex/config.toml if present].",
     ),
     click.option("--dayfirst", is_flag=True, help="Read ambiguous dates like 03/04/2020 as day/month."),
     click.option("--follow-links", is_flag=True, help="Follow symbolic links inside directories."),
@@ -151,7 +168,8 @@ class _Progress:
         width = 30
         filled = int(width * done / total) if total else width
         bar = "█" * filled + "░" * (width - filled)
-        line = f"\r{bar} {done}/{total} files  {rate:,.0f}/s  ETA {eta:,.0f}s "
+        # A big record file counts once per piece of records, so its progress shows.
+        line = f"\r{bar} {done}/{total} files+pieces  {rate:,.0f}/s  ETA {eta:,.0f}s "
         click.echo(line, err=True, nl=False)
         if done >= total:
             click.echo("", err=True)
@@ -166,22 +184,39 @@ class _Progress:
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True), help="Write failures to FILE.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
 @_add_options(ingest_options)
-def index(paths, index_dir, rebuild, quiet, fmt, errors_file, workers, rules, fields, dayfirst, follow_links) -> None:
+def index(
+    paths, index_dir, rebuild, quiet, fmt, errors_file, workers, rules, fields, config, dayfirst, follow_links
+) -> None:
     """Index the articles under PATHS (files or directories).
 
     Runs are incremental: unchanged files are skipped, changed ones re-read,
     files gone from PATHS removed.  Bad files are skipped and listed; they
     never stop the run.  An interrupted run leaves the last index searchable.
 
+    Fields of JSON, JSONL and CSV records are found by their usual names
+    (title, headline, body, content, date, author...).  To name yours, use
+    --field or a config file ($XDG_CONFIG_HOME/newsindex/config.toml, else
+    ~/.config/newsindex/config.toml, or --config FILE); the fields are title,
+    body, published, authors, url, source, section and language, each mapped
+    to a key (dotted for nested ones) or a list of keys tried in order:
+
+    \b
+      [fields]
+      body = "fields.bodyText"
+      title = ["headline.main", "headline"]
+
+    Record files are re-read when the mapping changes.
+
     \b
     Examples:
       newsindex index ~/news
       newsindex index corpus/ seeds/ --index ./demo-index
       newsindex index exports/ --field body=fields.bodyText --format json
+      newsindex index exports/ --config guardian.toml
     """
     from .index import IndexProblem, build_index
 
-    options = _ingest_options(dayfirst, rules, fields, follow_links)
+    options = _ingest_options(dayfirst, rules, fields, follow_links, config)
     target = _index_dir(index_dir)
     progress = _Progress(enabled=not quiet and fmt == "text" and sys.stderr.isatty())
     try:
@@ -405,7 +440,7 @@ def similar(article_id, index_dir, limit, fmt, color) -> None:
 @click.option("--explain", is_flag=True, help="Also show each removed piece of text and the rule that removed it.")
 @color_option
 @_add_options(ingest_options)
-def extract(paths, fmt, explain, color, rules, fields, dayfirst, follow_links) -> None:
+def extract(paths, fmt, explain, color, rules, fields, config, dayfirst, follow_links) -> None:
     """Print the cleaned articles in PATHS without indexing them.
 
     Directories are read recursively.  Use it to check what newsindex will
@@ -417,13 +452,14 @@ def extract(paths, fmt, explain, color, rules, fields, dayfirst, follow_links) -
       newsindex extract page.html --explain
       newsindex extract corpus/ --format jsonl | jq .title
       newsindex extract export.jsonl --field body=fields.bodyText
+      newsindex extract export.json --config guardian.toml --format jsonl
     """
     from .ingest import iter_articles
     from .models import Skipped
     from .read import ReadError
     from .render import Style, article_as_dict, render_article_text, safe, to_json
 
-    options = _ingest_options(dayfirst, rules, fields, follow_links)
+    options = _ingest_options(dayfirst, rules, fields, follow_links, config)
     style = Style(_use_color(color))
     found = skipped = 0
     try:

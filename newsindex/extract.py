@@ -11,7 +11,7 @@ has understood (and those are listed in ``Draft.removed``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -368,13 +368,15 @@ def default_field_map() -> dict[str, tuple[str, ...]]:
     return mapping
 
 
-def field_map_with(overrides: Mapping[str, str] | None) -> dict[str, tuple[str, ...]]:
-    """The default mapping with user overrides (``{"body": "fields.bodyText"}``) first."""
+def field_map_with(overrides: Mapping[str, str | Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
+    """The default mapping with user overrides first: ``{"body": "fields.bodyText"}``, or
+    candidate keys in order (``{"title": ["headline.main", "headline"]}``)."""
     mapping = dict(default_field_map())
-    for name, key in (overrides or {}).items():
+    for name, keys in (overrides or {}).items():
         if name not in mapping:
             raise ValueError(f"unknown article field {name!r} (known: {', '.join(sorted(mapping))})")
-        mapping[name] = (key, *[k for k in mapping[name] if k != key])
+        first = (keys,) if isinstance(keys, str) else tuple(keys)
+        mapping[name] = (*first, *[k for k in mapping[name] if k not in first])
     return mapping
 
 

@@ -49,7 +49,6 @@ import contextlib
 import fcntl
 import gc
 import hashlib
-import itertools
 import json
 import multiprocessing
 import os
@@ -70,9 +69,9 @@ from whoosh.reading import SegmentReader
 
 from .clean import LearnedBoilerplate
 from .dedup import SKETCH_INDEXED, sketch
-from .ingest import IngestOptions, article_from_draft, drafts_from_file
-from .models import Article, Draft, Skipped
-from .read import FoundFile, ReadError, discover
+from .ingest import IngestOptions, article_from_draft, draft_from_raw, drafts_from_file
+from .models import Article, Draft, RawDocument, Skipped
+from .read import FoundFile, ReadError, discover, read_documents
 from .segment import SegmentBuilder
 from .store import (  # noqa: F401 - the read side, re-exported for library users
     _GEN_PREFIX,
@@ -99,6 +98,12 @@ BATCH_SIZE = 2000
 SEGMENT_MEMORY = 192 * 1024 * 1024
 #: Files to read per worker process at least (fewer files, fewer processes).
 PARALLEL_MIN_FILES = 64
+#: A record file this large on disk (a compressed one an eighth of it) is read by
+#: the main process and handed out as pieces of ``PIECE_RECORDS`` records, which
+#: any worker can extract and index: memory stays flat however large the file,
+#: and one huge file still keeps every core busy.  Smaller files go whole to a worker.
+SPLIT_RECORD_BYTES = 4 * 1024 * 1024
+PIECE_RECORDS = 250
 #: Merge the smallest segments when there are more than this many.
 MAX_SEGMENTS = 12
 _FAST_TEXT = frozenset({"title", "body"})
@@ -129,7 +134,11 @@ class Manifest:
     its ``LearnedBoilerplate.document_keys``, which undo its observation.
     ``docs``: the Whoosh document (by id) standing for each duplicate key.
     Lives in the generation directory, so it is always consistent with the
-    index beside it.
+    index beside it.  Two temporary tables hold the run's own bookkeeping:
+    ``dirty`` (duplicate keys whose document must be rewritten or deleted) and
+    ``fresh`` (duplicate keys whose document is new in this run); kept on disk,
+    not in sets, they cost the main process no memory per article, so a
+    million-record file indexes in the same memory as a small one.
     """
 
     def __init__(self, path: Path) -> None:
@@ -145,6 +154,8 @@ class Manifest:
             CREATE INDEX IF NOT EXISTS articles_path ON articles (path);
             CREATE INDEX IF NOT EXISTS articles_dup ON articles (dup);
             CREATE TABLE IF NOT EXISTS docs (dup TEXT PRIMARY KEY, doc_id TEXT NOT NULL);
+            CREATE TEMP TABLE dirty (dup TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TEMP TABLE fresh (dup TEXT PRIMARY KEY) WITHOUT ROWID;
             """
         )
         self.db.execute("BEGIN")
@@ -155,10 +166,21 @@ class Manifest:
     def remove_file(self, path: str) -> None:
         self.db.execute("DELETE FROM files WHERE path = ?", (path,))
 
-    def articles_of(self, path: str) -> list[tuple[str, str, str | None, str]]:
-        return self.db.execute(
-            "SELECT id, dup, source, learn_keys FROM articles WHERE path = ? ORDER BY rowid", (path,)
-        ).fetchall()
+    def articles_of(self, path: str, page: int = 1000) -> Iterator[tuple[str, str, str | None, str]]:
+        """(id, dup, source, learn_keys) of a file's articles, a page at a time (a
+        record file may have millions); the caller may delete the rows it was given."""
+        last = -1
+        while True:
+            rows = self.db.execute(
+                "SELECT rowid, id, dup, source, learn_keys FROM articles WHERE path = ? AND rowid > ? "
+                "ORDER BY rowid LIMIT ?",
+                (path, last, page),
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            for row in rows:
+                yield row[1:]
 
     def add_articles(self, rows: Iterable[tuple[str, str, str, str | None, str]]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)", rows)
@@ -180,6 +202,33 @@ class Manifest:
     def remove_doc(self, dup: str) -> None:
         self.db.execute("DELETE FROM docs WHERE dup = ?", (dup,))
 
+    def mark_dirty(self, dup: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO dirty VALUES (?)", (dup,))
+
+    def mark_fresh(self, dup: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO fresh VALUES (?)", (dup,))
+
+    def unmark(self, dup: str) -> None:
+        self.db.execute("DELETE FROM dirty WHERE dup = ?", (dup,))
+        self.db.execute("DELETE FROM fresh WHERE dup = ?", (dup,))
+
+    def is_fresh(self, dup: str) -> bool:
+        return self.db.execute("SELECT 1 FROM fresh WHERE dup = ?", (dup,)).fetchone() is not None
+
+    def dirty_groups(self, page: int = 1000) -> Iterator[str]:
+        """The dirty duplicate keys in order, a page at a time."""
+        last = ""
+        while True:
+            rows = self.db.execute("SELECT dup FROM dirty WHERE dup > ? ORDER BY dup LIMIT ?", (last, page)).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            for (dup,) in rows:
+                yield dup
+
+    def has_dirty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM dirty LIMIT 1").fetchone() is not None
+
     def doc_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
 
@@ -196,6 +245,18 @@ def file_digest(path: Path, chunk: int = 1 << 20) -> str:
         while block := stream.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def stored_digest(found: FoundFile, fields: str) -> str:
+    """What the manifest keeps to tell a file unchanged: its content hash, and for a
+    record file also the fingerprint of the field mapping (``fields``) it was read
+    with, so a new mapping (``--field``, a config file) re-reads it."""
+    digest = file_digest(found.path)
+    return f"{digest}+{fields}" if found.kind == "records" else digest
+
+
+def _same_mapping(found: FoundFile, known_digest: str, fields: str) -> bool:
+    return found.kind != "records" or known_digest.endswith(f"+{fields}")
 
 
 def dup_key(draft: Draft) -> str:
@@ -444,7 +505,8 @@ def build_index(
 ) -> IndexReport:
     """Index (incrementally, unless ``rebuild``) every article under ``paths``.
 
-    ``progress(done, total)`` is called as files are processed; ``workers``
+    ``progress(done, total)`` is called as files are processed (a big record
+    file counts once per piece of ``PIECE_RECORDS`` records); ``workers``
     is the number of processes (default: the number of cores).  Raises
     ``IndexProblem`` for whole-index problems (lock held, bad paths, disk
     full, a lost document); problems with single files are reported in the
@@ -499,6 +561,84 @@ class _Pending:
     mtime: float
     known: tuple[int, float, str] | None
 
+    @property
+    def weight(self) -> int:
+        return 1
+
+
+@dataclass
+class _Piece:
+    """Consecutive records of a big record file, read by the main process.
+
+    The file's old articles are forgotten with its first piece, and it is put
+    in the manifest (as indexed, with its digest) only with its last, so a
+    file counts as indexed once every record is in; all of it lands in one
+    generation, which is published whole or not at all.  ``status`` is
+    ``"same"`` when the content hash shows the file unchanged (then it is the
+    only piece), ``"failed"`` when it cannot be hashed.  ``failure`` is a
+    read error met after ``raws``: the records before it are kept.
+    """
+
+    pending: _Pending
+    digest: str
+    raws: list[RawDocument]
+    first: bool
+    last: bool
+    status: str = "records"
+    failure: str | None = None
+
+    @property
+    def weight(self) -> int:
+        return max(1, len(self.raws))
+
+
+def _is_big_record_file(item: _Pending) -> bool:
+    if item.found.kind != "records":
+        return False
+    threshold = SPLIT_RECORD_BYTES // 8 if item.found.compression else SPLIT_RECORD_BYTES
+    return item.size >= threshold
+
+
+def _pieces(item: _Pending, options: IngestOptions) -> Iterator[_Piece]:
+    """A big record file as pieces of ``PIECE_RECORDS`` records, read as they are needed."""
+    try:
+        digest = stored_digest(item.found, options.field_map_fingerprint())
+    except OSError as exc:
+        yield _Piece(item, "", [], True, True, status="failed", failure=exc.strerror or "cannot read")
+        return
+    if item.known is not None and item.known[2] == digest:
+        yield _Piece(item, digest, [], True, True, status="same")
+        return
+    raws: list[RawDocument] = []
+    first = True
+    failure = None
+    try:
+        for raw in read_documents(item.found, options.max_bytes):
+            raws.append(raw)
+            if len(raws) >= PIECE_RECORDS:
+                yield _Piece(item, digest, raws, first, False)
+                raws, first = [], False
+    except ReadError as exc:
+        failure = str(exc)
+    except MemoryError:
+        failure = "too large to process in memory"
+    except RecursionError:
+        failure = "nested too deeply to process"
+    yield _Piece(item, digest, raws, first, True, failure=failure)
+
+
+def _take(work: Iterator[_Pending | _Piece], limit: int) -> tuple[list[_Pending | _Piece], bool]:
+    """The next batch: files and pieces up to ``limit`` in weight (a file weighs 1,
+    a piece its records); True when ``work`` is exhausted."""
+    batch: list[_Pending | _Piece] = []
+    weight = 0
+    for item in work:
+        batch.append(item)
+        weight += item.weight
+        if weight >= limit:
+            return batch, False
+    return batch, True
+
 
 class _Run:
     """One indexing run into a new generation directory."""
@@ -514,21 +654,21 @@ class _Run:
         self.lock = lock
         self.segments: list = []
         self.indexed = 0  # documents added to new segments
-        self.dirty: set[str] = set()  # duplicate keys whose document must be rewritten or deleted
-        self.new_groups: set[str] = set()  # duplicate keys whose document is new in this run
         self.done = 0
         self.total = 0
         self.vanished: list[str] = []
         self.batches_done = 0
+        self.abandoned: set[str] = set()  # files dropped for an article that could not be indexed
+        self.fields = options.field_map_fingerprint()
+        self.records_kept = 0  # articles recorded so far from the big record file being read
 
     # -- setting up ----------------------------------------------------------------
 
     def run(self) -> bool:
         """Index into the new generation; False when nothing changed and none was written."""
         self.known_files = _KnownFiles(self.previous)
-        scan = self._scan(self.known_files)
-        first = list(itertools.islice(scan, BATCH_SIZE))
-        scanned = len(first) < BATCH_SIZE  # then the walk is over and self.vanished known
+        scan = self._work(self._scan(self.known_files))
+        first, scanned = _take(scan, BATCH_SIZE)  # if scanned, the walk is over and self.vanished known
         if scanned and not first and not self.vanished and self.previous is not None:
             self.report.documents = _read_info(self.previous).get("documents", 0)
             return False
@@ -587,7 +727,12 @@ class _Run:
                     report.failed.append(Skipped(path, exc.strerror or "cannot stat"))
                     continue
                 known = known_files.get(path)
-                if known and known[0] == stat.st_size and known[1] == stat.st_mtime:
+                if (
+                    known
+                    and known[0] == stat.st_size
+                    and known[1] == stat.st_mtime
+                    and _same_mapping(found, known[2], self.fields)
+                ):
                     report.unchanged += 1
                     continue
                 yield _Pending(found, stat.st_size, stat.st_mtime, known)
@@ -599,6 +744,14 @@ class _Run:
         ]
         known_files.close()
         _checkpoint("scanned")
+
+    def _work(self, scan: Iterator[_Pending]) -> Iterator[_Pending | _Piece]:
+        """The files to read, big record files as pieces."""
+        for item in scan:
+            if _is_big_record_file(item):
+                yield from _pieces(item, self.options)
+            else:
+                yield item
 
     def _remove_vanished(self) -> None:
         for gone in self.vanished:
@@ -613,10 +766,12 @@ class _Run:
         for article_id, dup, source, keys in self.manifest.articles_of(path):
             self.learned.forget_keys(source, _split_keys(keys))
             self.manifest.remove_article(article_id)
-            self.dirty.add(dup)
+            self.manifest.mark_dirty(dup)
 
-    def _accept(self, pending: _Pending, result: tuple) -> list[int]:
+    def _accept(self, pending: _Pending | _Piece, result: tuple) -> list[int]:
         """Record a file's extraction result; returns the positions of drafts to index."""
+        if isinstance(pending, _Piece):
+            return self._accept_piece(pending, result)
         report = self.report
         path = str(pending.found.path)
         status, digest, items = result
@@ -629,6 +784,48 @@ class _Run:
             return []
         if pending.known is not None:
             self._forget_file(path)
+        chosen, rows = self._accept_items(path, items)
+        self.manifest.put_file(path, pending.size, pending.mtime, digest)
+        if pending.known is not None:
+            report.updated += 1
+        elif rows:
+            report.added += 1
+        return chosen
+
+    def _accept_piece(self, piece: _Piece, result: tuple) -> list[int]:
+        """``_accept`` for a piece of a big record file (see ``_Piece``)."""
+        report = self.report
+        pending = piece.pending
+        path = str(pending.found.path)
+        if path in self.abandoned:  # an earlier piece failed: the next run reads it all again
+            return []
+        if piece.status == "failed":
+            report.failed.append(Skipped(path, piece.failure or "cannot read"))
+            return []
+        if piece.status == "same":
+            self.manifest.put_file(path, pending.size, pending.mtime, piece.digest)
+            report.unchanged += 1
+            return []
+        if piece.first:
+            self.records_kept = 0
+            if pending.known is not None:
+                self._forget_file(path)
+        chosen, rows = self._accept_items(path, result[2])
+        self.records_kept += rows
+        if piece.failure:
+            report.failed.append(Skipped(path, piece.failure))
+        if piece.last:
+            self.manifest.put_file(path, pending.size, pending.mtime, piece.digest)
+            if pending.known is not None:
+                report.updated += 1
+            elif self.records_kept:
+                report.added += 1
+        return chosen
+
+    def _accept_items(self, path: str, items: list[tuple]) -> tuple[list[int], int]:
+        """Learn from and record a file's extracted items; returns the positions of the
+        drafts to index and the number of articles recorded."""
+        report = self.report
         rows = []
         chosen = []
         for position, item in enumerate(items):
@@ -640,20 +837,15 @@ class _Run:
             rows.append((article_id, path, dup, source, keys))
             if self.manifest.doc_of(dup) is None:
                 self.manifest.set_doc(dup, article_id)
-                self.new_groups.add(dup)
+                self.manifest.mark_fresh(dup)
                 chosen.append(position)
             else:
-                self.dirty.add(dup)
+                self.manifest.mark_dirty(dup)
                 report.duplicates += 1
         # INSERT OR REPLACE: an id read twice in one file (a record file's
         # numbering repeated) keeps its last copy.
         self.manifest.add_articles(rows)
-        self.manifest.put_file(path, pending.size, pending.mtime, digest)
-        if pending.known is not None:
-            report.updated += 1
-        elif rows:
-            report.added += 1
-        return chosen
+        return chosen, len(rows)
 
     def _abandon(self, article_id: str, path: str, dup: str, reason: str) -> None:
         """An article that could not be cleaned: its group gets no document.
@@ -663,15 +855,15 @@ class _Run:
         """
         self.report.failed.append(Skipped(article_id, reason))
         for member_path in {member_path for _id, member_path in self.manifest.members(dup)} | {path}:
+            self.abandoned.add(member_path)
             self._forget_file(member_path)
             self.manifest.remove_file(member_path)
         self.manifest.remove_doc(dup)
-        self.new_groups.discard(dup)
-        self.dirty.discard(dup)
+        self.manifest.unmark(dup)
 
     # -- reading, cleaning and writing, in batches ------------------------------------
 
-    def _index(self, first: list[_Pending], scan: Iterator[_Pending] | None) -> None:
+    def _index(self, first: list[_Pending | _Piece], scan: Iterator[_Pending | _Piece] | None) -> None:
         """Read, learn from, clean and index the files the scan finds, in batches.
 
         ``first`` is the first batch; ``scan`` the rest of the walk, if it is
@@ -682,29 +874,29 @@ class _Run:
             if self.progress:
                 self.progress(0, 0)
             return
-        count = self.workers if scan is not None else max(1, min(self.workers, -(-len(first) // PARALLEL_MIN_FILES)))
+        weight = sum(item.weight for item in first)
+        count = self.workers if scan is not None else max(1, min(self.workers, -(-weight // PARALLEL_MIN_FILES)))
         pool = _Pool(count, self.generation, self.options, self.lock.fileno())
         try:
             self._pipeline(pool, first, scan)
         finally:
             pool.close()
 
-    def _pipeline(self, pool: _Pool, first: list[_Pending], scan: Iterator[_Pending] | None) -> None:
+    def _pipeline(self, pool: _Pool, first: list[_Pending | _Piece], scan: Iterator[_Pending | _Piece] | None) -> None:
         """Extract batch k+1 and clean batch k-1 in the workers while the main
         process learns from batch k.  Batches are taken from the walk as it
         goes, so memory stays bounded however many files there are."""
-        queued: deque[list[list[_Pending]]] = deque()  # the shares of batches sent for extraction
+        queued: deque[list[list[_Pending | _Piece]]] = deque()  # the shares of batches sent for extraction
 
-        def send_next(batch: list[_Pending]) -> None:
+        def send_next(batch: list[_Pending | _Piece]) -> None:
             shares = _split(batch, pool.size)
             queued.append(shares)
             self.total += len(batch)
             for worker, share in enumerate(shares):
-                files = [(item.found, item.known[2] if item.known else None) for item in share]
-                pool.send(worker, ("extract", len(queued) + self.batches_done - 1, files))
+                pool.send(worker, ("extract", len(queued) + self.batches_done - 1, [_work_item(i) for i in share]))
 
-        def next_batch() -> list[_Pending]:
-            return list(itertools.islice(scan, BATCH_SIZE)) if scan is not None else []
+        def next_batch() -> list[_Pending | _Piece]:
+            return _take(scan, BATCH_SIZE)[0] if scan is not None else []
 
         self.total = 0
         self.batches_done = 0
@@ -783,8 +975,7 @@ class _Run:
         writer = ix.writer()
         try:
             rewrites = self._rewrite_groups(writer, old_docs)
-            extra = [rewrites] if rewrites is not None else []
-            writer.commit(mergetype=lambda w, segments: _merge_policy(w, [*segments, *extra]))
+            writer.commit(mergetype=lambda w, segments: _merge_policy(w, [*segments, *rewrites]))
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
@@ -807,15 +998,16 @@ class _Run:
         unless the group is new in this run: an id can be on one old and one
         new document at this point (a file replaced by different content).
         """
-        if not self.dirty:
-            return None
+        if not self.manifest.has_dirty():
+            return []
         builder = SegmentBuilder(self.generation, writer.schema, INDEX_NAME, fast_text=_FAST_TEXT)
+        segments = []
         searcher = writer.searcher()
-        for dup in sorted(self.dirty):
+        for dup in self.manifest.dirty_groups():
             doc_id = self.manifest.doc_of(dup)
             if doc_id is None:
                 continue
-            new = dup in self.new_groups
+            new = self.manifest.is_fresh(dup)
             docnums = [d for d in searcher.document_numbers(id=doc_id) if (d >= old_docs) == new]
             stored = searcher.stored_fields(docnums[0]) if docnums else None
             for docnum in docnums:
@@ -834,20 +1026,32 @@ class _Run:
             stored["paths"] = ids if len(ids) > 1 else None
             builder.add(document_fields(stored))
             self.manifest.set_doc(dup, primary)
-        return builder.write()
+            if builder.estimated_bytes > SEGMENT_MEMORY:  # a changed huge record file rewrites many
+                segments.append(builder.write())
+        last = builder.write()
+        return [*segments, last] if last is not None else segments
 
 
 def _merge_policy(writer, segments: list) -> list:
-    """At most MAX_SEGMENTS segments, none empty or mostly deleted.
+    """At most MAX_SEGMENTS segments, none empty or mostly deleted, as far as
+    merging small segments allows.
 
     The smallest segments (and the mostly deleted ones) are rebuilt into one
     from their stored fields: faster than Whoosh's own merge, which re-sorts
-    every posting through its pool.
+    every posting through its pool.  Merging stops at the size of the largest
+    segment (one a worker wrote when it reached ``SEGMENT_MEMORY``), and the
+    merged postings are written whenever they reach that bound, so merging
+    takes no more memory than indexing however large the index: a huge run
+    keeps more than MAX_SEGMENTS full segments rather than merging them all in
+    memory.
     """
     live = [s for s in segments if s.doc_count() > 0]
     merge = [s for s in live if s.deleted_count() * 2 > s.doc_count_all()]
     rest = sorted((s for s in live if s not in merge), key=lambda s: s.doc_count())
-    while rest and len(rest) + (1 if merge else 0) > MAX_SEGMENTS:
+    full = max((s.doc_count_all() for s in live), default=0)
+    merged_docs = sum(s.doc_count() for s in merge)
+    while rest and len(rest) + (1 if merge else 0) > MAX_SEGMENTS and merged_docs + rest[0].doc_count() <= full:
+        merged_docs += rest[0].doc_count()
         merge.append(rest.pop(0))
     if len(merge) == 1 and not merge[0].deleted_count():
         rest.append(merge.pop())  # one segment alone gains nothing from a rewrite
@@ -855,26 +1059,36 @@ def _merge_policy(writer, segments: list) -> list:
     if not merge:
         return kept
     builder = SegmentBuilder(writer.storage.folder, writer.schema, INDEX_NAME, fast_text=_FAST_TEXT)
+    merged = []
     for segment in merge:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         try:
             for _docnum, stored in reader.iter_docs():
                 builder.add(document_fields(stored))
+                if builder.estimated_bytes > SEGMENT_MEMORY:
+                    merged.append(builder.write())
         finally:
             reader.close()
-    merged = builder.write()
-    return [*kept, merged] if merged is not None else kept
+    last = builder.write()
+    return [*kept, *merged, last] if last is not None else [*kept, *merged]
 
 
-def _split(items: list, parts: int) -> list[list]:
-    """Contiguous shares of nearly equal size (order kept: learning follows file order)."""
-    size, extra = divmod(len(items), parts)
-    shares, start = [], 0
-    for part in range(parts):
-        end = start + size + (1 if part < extra else 0)
-        shares.append(items[start:end])
-        start = end
+def _split(items: list[_Pending | _Piece], parts: int) -> list[list[_Pending | _Piece]]:
+    """Contiguous shares of nearly equal weight (order kept: learning follows file order)."""
+    total = sum(item.weight for item in items)
+    shares: list[list[_Pending | _Piece]] = [[] for _ in range(parts)]
+    done = 0
+    for item in items:
+        shares[min(parts - 1, done * parts // total)].append(item)
+        done += item.weight
     return shares
+
+
+def _work_item(item: _Pending | _Piece) -> tuple:
+    """What a worker is sent to extract: a file to read and hash, or records read already."""
+    if isinstance(item, _Piece):
+        return ("records", item.raws)
+    return ("file", item.found, item.known[2] if item.known else None)
 
 
 #: Up to this many indexed files, the scan loads them all at once (faster than
@@ -947,6 +1161,7 @@ class _Worker:
     def __init__(self, generation: Path, options: IngestOptions) -> None:
         self.options = options
         self.field_map = options.field_map()
+        self.fields = options.field_map_fingerprint()
         self.rules = options.rules()
         self.builder = SegmentBuilder(generation, make_schema(), INDEX_NAME, fast_text=_FAST_TEXT)
         self.held: dict[int, list[list[tuple[Draft, str] | None]]] = {}
@@ -961,12 +1176,18 @@ class _Worker:
             return ("flushed", [segment] if segment is not None else [], 0)
         raise ValueError(f"unknown message {message[0]!r}")
 
-    def _extract(self, batch: int, files: list[tuple[FoundFile, str | None]]) -> list[tuple]:
+    def _extract(self, batch: int, work: list[tuple]) -> list[tuple]:
         results = []
         held = []
-        for found, known_digest in files:
+        for item in work:
+            if item[0] == "records":
+                items, drafts = self._drafts(draft_from_raw(raw, self.options, self.field_map) for raw in item[1])
+                results.append(("piece", "", items))
+                held.append(drafts)
+                continue
+            _kind, found, known_digest = item
             try:
-                digest = file_digest(found.path)
+                digest = stored_digest(found, self.fields)
             except OSError as exc:
                 results.append(("unreadable", "", exc.strerror or "cannot read"))
                 held.append([])
@@ -975,21 +1196,27 @@ class _Worker:
                 results.append(("same", digest, []))
                 held.append([])
                 continue
-            items = []
-            drafts: list[tuple[Draft, str] | None] = []
-            for draft in drafts_from_file(found, self.options, self.field_map):
-                if isinstance(draft, Skipped):
-                    items.append(("skip", draft.path, draft.reason))
-                    drafts.append(None)
-                    continue
-                key = dup_key(draft)
-                items.append(("draft", draft.id, key, draft.source, _learn_keys(draft)))
-                drafts.append((draft, key))
+            items, drafts = self._drafts(drafts_from_file(found, self.options, self.field_map))
             results.append(("read", digest, items))
             held.append(drafts)
         _checkpoint("worker-extracted")
         self.held[batch] = held
         return results
+
+    @staticmethod
+    def _drafts(extracted: Iterable[Draft | Skipped]) -> tuple[list[tuple], list[tuple[Draft, str] | None]]:
+        """What the main process needs to decide about each draft, and the drafts held for indexing."""
+        items = []
+        drafts: list[tuple[Draft, str] | None] = []
+        for draft in extracted:
+            if isinstance(draft, Skipped):
+                items.append(("skip", draft.path, draft.reason))
+                drafts.append(None)
+                continue
+            key = dup_key(draft)
+            items.append(("draft", draft.id, key, draft.source, _learn_keys(draft)))
+            drafts.append((draft, key))
+        return items, drafts
 
     def _index(self, batch: int, choices: list[list[int]], learned_counts: dict) -> tuple:
         learned = LearnedBoilerplate.from_dict(learned_counts)

@@ -8,6 +8,7 @@ problem comes back as a ``Skipped`` with a reason instead of an exception.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +43,10 @@ class IngestOptions:
 
     dayfirst: bool = False
     rules_files: Sequence[str] = ()
+    #: ``--field NAME=KEY``: a field's key, before the configured and built-in ones
     field_overrides: Mapping[str, str] = field(default_factory=dict)
+    #: ``[fields]`` of a config file: a field's candidate keys, before the built-in ones
+    field_config: Mapping[str, Sequence[str]] = field(default_factory=dict)
     follow_links: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
 
@@ -50,7 +54,13 @@ class IngestOptions:
         return load_rules(self.rules_files)
 
     def field_map(self) -> dict[str, tuple[str, ...]]:
-        return field_map_with(self.field_overrides)
+        return field_map_with({**self.field_config, **self.field_overrides})
+
+    def field_map_fingerprint(self) -> str:
+        """Short hash of the whole record field mapping (built-in names included): the
+        indexer stores it with each record file, and re-reads the file when it changes."""
+        text = json.dumps(self.field_map(), sort_keys=True)
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
 
 def content_hash(draft: Draft, body: Sequence[str]) -> str:
@@ -86,7 +96,7 @@ def drafts_from_file(found: FoundFile, options: IngestOptions, field_map=None) -
     """All drafts in one file; failures become ``Skipped`` and never raise."""
     try:
         for raw in read_documents(found, options.max_bytes):
-            yield _draft_or_skip(raw, options, field_map)
+            yield draft_from_raw(raw, options, field_map)
     except ReadError as exc:
         yield Skipped(str(found.path), str(exc))
     except MemoryError:
@@ -95,7 +105,8 @@ def drafts_from_file(found: FoundFile, options: IngestOptions, field_map=None) -
         yield Skipped(str(found.path), "nested too deeply to process")
 
 
-def _draft_or_skip(raw: RawDocument, options: IngestOptions, field_map) -> Draft | Skipped:
+def draft_from_raw(raw: RawDocument, options: IngestOptions, field_map) -> Draft | Skipped:
+    """One document's draft, or why it has none (never raises)."""
     if raw.kind == "error":
         return Skipped(raw.path, raw.text)
     try:
@@ -142,8 +153,10 @@ def iter_articles(
     """Read, extract and clean every article under ``paths``, in order.
 
     Template text shared by many articles of one source is learned as the
-    articles go by (into ``learned``, or a fresh store), batch by batch.
-    Raises ``ReadError`` only when a path given explicitly does not exist.
+    articles go by (into ``learned``, or a fresh store), batch by batch.  A
+    batch is ``BATCH_SIZE`` drafts, wherever a file ends: a huge record file is
+    cleaned and yielded as it is read, never held whole.  Raises ``ReadError``
+    only when a path given explicitly does not exist.
     """
     options = options or IngestOptions()
     rules = options.rules()
@@ -151,10 +164,11 @@ def iter_articles(
     learned = learned if learned is not None else LearnedBoilerplate()
     batch: list[Draft | Skipped] = []
     for found in discover(paths, follow_links=options.follow_links, on_ignored=on_ignored):
-        batch.extend(drafts_from_file(found, options, field_map))
-        if len(batch) >= BATCH_SIZE:
-            yield from clean_batch(batch, rules, learned)
-            batch = []
+        for item in drafts_from_file(found, options, field_map):
+            batch.append(item)
+            if len(batch) >= BATCH_SIZE:
+                yield from clean_batch(batch, rules, learned)
+                batch = []
     yield from clean_batch(batch, rules, learned)
 
 

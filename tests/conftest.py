@@ -26,3 +26,9 @@ def seed_index(tmp_path: Path) -> Path:
     index_dir = tmp_path / "index"
     build_index([str(SEED.parent)], index_dir, workers=1)
     return index_dir
+
+
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path_factory, monkeypatch):
+    """A per-user config file on this machine must not change what tests see."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))

@@ -1,8 +1,10 @@
 """End-to-end through the command line, as a user runs it (click's CliRunner)."""
 
 import json
+import re
 import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from newsindex.cli import cli
@@ -134,3 +136,102 @@ def test_help_ends_with_examples():
         assert result.exit_code == 0
         assert "Examples:" in result.output
         assert "newsindex " + command in result.output
+
+
+# --- record field mapping: --field and config files ---------------------------------------
+
+RECORD = {
+    "hed": "Ferry strike ends",
+    "alt_hed": "Strike over",
+    "copy": {"text": "Crews returned to the ferries at dawn after a week of talks."},
+    "when": "2022-06-01",
+}
+
+
+def _extract_one(*args):
+    result = run("extract", *args, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _write(path, text: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_config_file_maps_fields_and_field_overrides_it(tmp_path):
+    export = _write(tmp_path / "feed.jsonl", json.dumps(RECORD) + "\n")
+    config = _write(
+        tmp_path / "mine.toml",
+        '[fields]\ntitle = "hed"\nbody = ["missing.key", "copy.text"]\npublished = "when"\n',
+    )
+    article = _extract_one(export, "--config", config)
+    assert (article["title"], article["body"][:5], article["published"][:10]) == (
+        "Ferry strike ends",
+        "Crews",
+        "2022-06-01",
+    )
+    assert _extract_one(export, "--config", config, "--field", "title=alt_hed")["title"] == "Strike over"
+
+
+def test_the_user_config_is_read_unless_config_names_another(tmp_path, monkeypatch):
+    export = _write(tmp_path / "feed.jsonl", json.dumps(RECORD) + "\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    _write(tmp_path / "xdg" / "newsindex" / "config.toml", '[fields]\ntitle = "alt_hed"\nbody = "copy.text"\n')
+    assert _extract_one(export)["title"] == "Strike over"
+    other = _write(tmp_path / "other.toml", '[fields]\ntitle = "hed"\nbody = "copy.text"\n')
+    assert _extract_one(export, "--config", other)["title"] == "Ferry strike ends"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[fields]\ntitle = "hed"\nbody = \n', r"invalid TOML: .*\(at line 3, column 8\)$"),
+        ('[fields]\nheadline = "hed"\n', r"unknown article field 'headline' in \[fields\] \(known: authors, body, "),
+        ("[fields]\nbody = 3\n", r"fields\.body must be a record key or a list of keys \(strings\), not a number 3$"),
+        ('[fields]\nbody = ["a", 2]\n', r"fields\.body must be a record key or a list of keys"),
+        ('fields = "body"\n', r"'fields' must be a table \(\[fields\]\), not a string$"),
+        ('[feilds]\nbody = "x"\n', r"unknown setting 'feilds' \(known: fields\)$"),
+    ],
+)
+def test_bad_config_file_is_one_line_naming_it_and_exit_2(tmp_path, text, message):
+    config = _write(tmp_path / "bad.toml", text)
+    for command in ("index", "extract"):
+        where = ["--index", tmp_path / "ix"] if command == "index" else []
+        result = run(command, SEED, "--config", config, *where)
+        assert result.exit_code == 2
+        [line] = result.output.splitlines()
+        assert line.startswith(f"newsindex: error: config file {config}: ")
+        assert re.search(message, line), line
+
+
+def test_missing_config_file_is_an_error(tmp_path):
+    result = run("extract", SEED, "--config", tmp_path / "nowhere.toml")
+    assert result.exit_code == 2
+    assert result.output == f"newsindex: error: config file not found: {tmp_path / 'nowhere.toml'}\n"
+
+
+def test_a_new_field_mapping_re_reads_record_files_only(tmp_path):
+    corpus = tmp_path / "corpus"
+    _write(corpus / "feed.jsonl", json.dumps(RECORD) + "\n")
+    shutil.copy(SEED, corpus / "seed.txt")
+    first = _write(tmp_path / "a.toml", '[fields]\ntitle = "hed"\nbody = "copy.text"\n')
+    second = _write(tmp_path / "b.toml", '[fields]\ntitle = "alt_hed"\nbody = "copy.text"\n')
+
+    def index(config):
+        result = run("index", corpus, "--index", tmp_path / "ix", "--config", config, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    def titles():
+        result = run("search", "ferries", "--index", tmp_path / "ix", "--format", "jsonl")
+        return [json.loads(line)["title"] for line in result.output.splitlines()]
+
+    index(first)
+    assert titles() == ["Ferry strike ends"]
+    again = index(first)
+    assert (again["updated"], again["unchanged"]) == (0, 2)
+    remapped = index(second)
+    assert (remapped["updated"], remapped["unchanged"], remapped["documents"]) == (1, 1, 2)
+    assert titles() == ["Strike over"]

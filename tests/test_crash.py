@@ -58,7 +58,16 @@ def _change(folder) -> int:
     return FILES + 60 - 10
 
 
-def run_index(corpus, index_dir, crash: str | None = None, limit_bytes: int | None = None, **popen):
+#: ``python -m newsindex`` with every record file split in pieces of 20 records.
+SMALL_PIECES = (
+    "import sys; from newsindex import index; index.SPLIT_RECORD_BYTES = 1; index.PIECE_RECORDS = 20; "
+    "from newsindex.cli import main; sys.argv[0] = 'newsindex'; main()"
+)
+
+
+def run_index(
+    corpus, index_dir, crash: str | None = None, limit_bytes: int | None = None, small_pieces: bool = False, **popen
+):
     env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
     if crash:
         env[CRASH_ENV] = crash
@@ -68,7 +77,8 @@ def run_index(corpus, index_dir, crash: str | None = None, limit_bytes: int | No
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
-    command = [sys.executable, "-m", "newsindex", "index", str(corpus), "--index", str(index_dir), "--workers", "2"]
+    start = [sys.executable, "-c", SMALL_PIECES] if small_pieces else [sys.executable, "-m", "newsindex"]
+    command = [*start, "index", str(corpus), "--index", str(index_dir), "--workers", "2"]
     return subprocess.Popen(
         [*command, "-q"],
         env=env,
@@ -135,6 +145,40 @@ def test_kill_at_each_point_keeps_a_whole_index(corpus, indexed, point):
     documents = committed_documents(indexed)
     assert documents == (expected if point == "published" else FILES)
     assert_recovers(corpus, indexed, expected)
+
+
+def _records(path, numbers: range, extra: str = "") -> None:
+    with open(path, "a", encoding="utf-8") as handle:
+        for n in numbers:
+            body = f"Pilots guided vessel{n} past the breakwater at dawn. {extra} The port authority logged lot{n}."
+            handle.write(json.dumps({"title": f"Harbour bulletin {n}", "body": body, "date": "2020-02-03"}) + "\n")
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "worker-indexing",
+        *(pytest.param(point, marks=pytest.mark.slow) for point in ("batch-learned", "segments-written", "published")),
+    ],
+)
+def test_kill_while_a_record_file_is_read_in_pieces(tmp_path, point):
+    """A changed record file, killed mid-run: the old records stay searchable, then all new ones."""
+    feed = tmp_path / "exports" / "feed.jsonl"
+    feed.parent.mkdir()
+    _records(feed, range(300))
+    index_dir = tmp_path / "ix"
+    code, _out, err = finish(run_index(feed.parent, index_dir, small_pieces=True))
+    assert code == 0, err
+    assert committed_documents(index_dir) == 300
+    feed.unlink()
+    _records(feed, range(250), "Amended.")  # changed: fewer records, and other text
+    code, _out, err = finish(run_index(feed.parent, index_dir, crash=point, small_pieces=True))
+    assert code == (2 if point.startswith("worker-") else -signal.SIGKILL), err
+    assert committed_documents(index_dir) == (250 if point == "published" else 300)
+    code, _out, err = finish(run_index(feed.parent, index_dir, small_pieces=True))
+    assert code == 0, err
+    assert committed_documents(index_dir) == 250
+    assert search("amended", index_dir, SearchOptions(limit=5)).total == 250
 
 
 @pytest.mark.parametrize("room", [None, 4096])

@@ -305,6 +305,21 @@ def test_segments_are_merged_and_counts_hold(tmp_path, corpus, monkeypatch):
     assert len(hits(index_dir, "pelican")) == 6
 
 
+def test_full_segments_are_not_merged_and_merging_writes_as_it_goes(tmp_path, corpus, monkeypatch):
+    """A huge run writes many full segments: merging them all would hold them all in memory."""
+    monkeypatch.setattr(index_module, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(index_module, "SEGMENT_MEMORY", 1)  # every document fills a segment
+    index_dir = tmp_path / "ix"
+    build_index([corpus], index_dir, workers=1)
+    assert len(open_index(index_dir)._segments()) == 12  # all full: none merged
+    for n in range(3):
+        write_article(corpus, f"outlet/extra-{n}.txt", f"Extra report {n}", f"Pelican sighting extra{n}.")
+    (corpus / "outlet" / "000.txt").unlink()
+    build_index([corpus], index_dir, workers=1)  # a mostly deleted segment is rewritten, a document at a time
+    assert count(index_dir) == 14
+    assert len(hits(index_dir, "pelican")) == 3 and len(hits(index_dir, "harbour")) == 11
+
+
 def test_phrase_queries_work_on_title_and_body(tmp_path, corpus):
     index_dir = tmp_path / "ix"
     build_index([corpus], index_dir, workers=1)
@@ -365,3 +380,114 @@ def test_a_lost_document_fails_the_run_and_keeps_the_old_index(tmp_path, corpus,
     monkeypatch.undo()
     assert count(index_dir) == 12
     assert build_index([corpus], index_dir, workers=1).documents == 13
+
+
+# --- big record files, indexed in pieces -----------------------------------------------
+
+
+def write_records(path, count: int, *, bad_lines: tuple[int, ...] = (), word: str = "cargo") -> None:
+    """A JSONL export: record on line N is about ``word``N; ``bad_lines`` are broken JSON."""
+    with open(path, "w", encoding="utf-8") as handle:
+        for line in range(1, count + 1):
+            if line in bad_lines:
+                handle.write('{"title": "broken\n')
+                continue
+            record = {
+                "headline": f"Dock ledger entry {line}",
+                "content": f"The wharf logged {word}{line} at berth{line % 9}. Tugs stood by.",
+                "publishedAt": f"2021-04-{1 + line % 28:02d}T08:00:00Z",
+                "source": {"name": "Quay Gazette"},
+            }
+            handle.write(json.dumps(record) + "\n")
+
+
+@pytest.fixture
+def small_pieces(monkeypatch):
+    """Every record file is split, in pieces of 7 records, in batches of about 40."""
+    monkeypatch.setattr(index_module, "SPLIT_RECORD_BYTES", 1)
+    monkeypatch.setattr(index_module, "PIECE_RECORDS", 7)
+    monkeypatch.setattr(index_module, "BATCH_SIZE", 40)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_record_file_in_pieces_keeps_every_record_and_its_line_number(tmp_path, small_pieces, workers):
+    export = tmp_path / "export" / "wire.jsonl"
+    export.parent.mkdir()
+    write_records(export, 300, bad_lines=(17, 150))
+    report = build_index([export.parent], tmp_path / "ix", workers=workers)
+    assert (report.added, report.documents) == (1, 298)
+    assert sorted((s.path, s.reason.partition(" (")[0]) for s in report.failed) == [
+        (str(export), "line 150: invalid JSON"),
+        (str(export), "line 17: invalid JSON"),
+    ]
+    with open_index(tmp_path / "ix").searcher() as searcher:
+        ids = {stored["id"] for stored in searcher.all_stored_fields()}
+    assert ids == {f"{export}#{line}" for line in range(1, 301) if line not in (17, 150)}
+    [hit] = hits(tmp_path / "ix", "cargo233")
+    assert (hit.id, hit.title, hit.source) == (f"{export}#233", "Dock ledger entry 233", "Quay Gazette")
+
+
+def test_pieces_equal_a_whole_file_read(tmp_path, monkeypatch):
+    export = tmp_path / "export" / "wire.jsonl"
+    export.parent.mkdir()
+    write_records(export, 120)
+    whole = build_index([export], tmp_path / "whole", workers=1)
+    monkeypatch.setattr(index_module, "SPLIT_RECORD_BYTES", 1)
+    monkeypatch.setattr(index_module, "PIECE_RECORDS", 5)
+    pieces = build_index([export], tmp_path / "pieces", workers=2)
+    ignored = {"seconds": 0, "rate": 0, "index": ""}
+    assert whole.as_dict() | ignored == pieces.as_dict() | ignored
+    for words in ("wharf", "cargo77", "berth3 tugs"):
+        ranked = [sorted((-h.score, h.id) for h in hits(tmp_path / name, words)) for name in ("whole", "pieces")]
+        assert ranked[0] == ranked[1], words
+
+
+def test_a_split_record_file_is_skipped_when_unchanged_and_replaced_when_changed(tmp_path, small_pieces):
+    export = tmp_path / "export" / "wire.jsonl"
+    export.parent.mkdir()
+    write_records(export, 100)
+    index_dir = tmp_path / "ix"
+    build_index([export.parent], index_dir, workers=2)
+    again = build_index([export.parent], index_dir, workers=2)
+    assert (again.added, again.updated, again.unchanged, again.documents) == (0, 0, 1, 100)
+    os.utime(export, (1_700_000_000, 1_700_000_000))  # touched, same content: hashed, not read
+    touched = build_index([export.parent], index_dir, workers=2)
+    assert (touched.updated, touched.unchanged, touched.documents) == (0, 1, 100)
+
+    write_records(export, 60, word="timber")  # shorter, and every record says something else
+    changed = build_index([export.parent], index_dir, workers=2)
+    assert (changed.added, changed.updated, changed.documents) == (0, 1, 60)
+    assert hits(index_dir, "cargo5") == []
+    assert [h.id for h in hits(index_dir, "timber59")] == [f"{export}#59"]
+    assert hits(index_dir, "timber61") == []
+    fresh = build_index([export.parent], tmp_path / "fresh", workers=1)
+    assert fresh.documents == 60
+
+    def learned(directory):
+        return json.loads((current_generation(directory) / "learned.json").read_text(encoding="utf-8"))
+
+    assert learned(index_dir) == learned(tmp_path / "fresh")
+
+
+def test_identical_records_in_pieces_are_one_document(tmp_path, small_pieces):
+    export = tmp_path / "export"
+    export.mkdir()
+    write_records(export / "a.jsonl", 30)
+    write_records(export / "b.jsonl", 30)
+    report = build_index([export], tmp_path / "ix", workers=2)
+    assert (report.added, report.duplicates, report.documents) == (2, 30, 30)
+    [hit] = hits(tmp_path / "ix", "cargo12")
+    with open_index(tmp_path / "ix").searcher() as searcher:
+        assert sorted(searcher.document(id=hit.id)["paths"]) == [f"{export}/a.jsonl#12", f"{export}/b.jsonl#12"]
+
+
+def test_a_json_array_is_indexed_in_pieces_like_jsonl(tmp_path, small_pieces):
+    lines = tmp_path / "wire.jsonl"
+    write_records(lines, 90)
+    records = [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines()]
+    export = tmp_path / "export" / "api.json"
+    export.parent.mkdir()
+    export.write_text(json.dumps({"status": "ok", "response": {"results": records}}, indent=1), encoding="utf-8")
+    report = build_index([export.parent], tmp_path / "ix", workers=2)
+    assert (report.added, report.documents, report.failed) == (1, 90, [])
+    assert [h.id for h in hits(tmp_path / "ix", "cargo61")] == [f"{export}#61"]

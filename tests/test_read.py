@@ -1,10 +1,14 @@
 import bz2
 import gzip
 import json
+import random
 
 import pytest
 
-from newsindex.read import ReadError, classify, decode, discover, read_documents
+from newsindex import read as read_module
+from newsindex.ingest import IngestOptions, drafts_from_file
+from newsindex.models import Draft, Skipped
+from newsindex.read import JsonStream, ReadError, classify, decode, discover, read_documents
 
 ARTICLE = "Published: 2021-05-04\n\nCafé owners protest\n\nThe café owners said “no” to the plan.\n"
 
@@ -118,3 +122,90 @@ def test_empty_file_reads_as_empty_text(tmp_path):
     path.write_bytes(b"")
     [doc] = documents(path)
     assert doc.text == ""
+
+
+# --- JSON files, streamed ----------------------------------------------------------------
+
+
+def _tricky_records(count: int) -> list:
+    rng = random.Random(5)
+    records = []
+    for n in range(count):
+        records.append(
+            {
+                "title": f'Quay "notes" {n} — café ☕ \\ end',
+                "body": "\n".join(
+                    rng.choice(["Tide rose.", "Line\tbreak", "ünïcode 東京", "\u2028"]) for _ in range(5)
+                ),
+                "nested": {"list": [1, 2.5, None, True, {"deep": [n]}], "empty": {}},
+                "count": n * 1000,  # a number can end where a chunk of text does
+            }
+        )
+    return records
+
+
+def _chunks(text: str, rng: random.Random) -> list[str]:
+    pieces, start = [], 0
+    while start < len(text):
+        size = rng.choice([1, 2, 3, 7, 50, 400])
+        pieces.append(text[start : start + size])
+        start += size
+    return pieces
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_array_streamed_in_any_chunks_equals_a_whole_parse(monkeypatch, indent):
+    monkeypatch.setattr(read_module, "JSON_CHUNK_CHARS", 16)  # refills read little more than asked
+    records = [*_tricky_records(60), 42, "a string", [1, 2]]
+    text = json.dumps(records, ensure_ascii=False, indent=indent)
+    rng = random.Random(indent or 0)
+    for _ in range(5):
+        streamed = list(JsonStream(_chunks(text, rng)).records())
+        assert streamed == list(enumerate(json.loads(text), 1))
+
+
+def test_api_wrapper_is_streamed_and_its_other_members_ignored():
+    results = _tricky_records(20)
+    wrapper = {"status": "ok", "response": {"total": 20, "pages": [1], "results": results, "after": {"x": 1}}}
+    text = json.dumps(wrapper, indent=1)
+    assert list(JsonStream(_chunks(text, random.Random(1))).records()) == list(enumerate(results, 1))
+    # A lone article (no list of records under a wrapper key) is one record, whole.
+    single = {"title": "One", "data": {"score": 3}, "items": [], "results": ["tag"], "body": "Text."}
+    assert list(JsonStream([json.dumps(single)]).records()) == [(1, single)]
+
+
+def test_json_file_records_numbered_and_non_objects_reported(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text('[{"title": "One"},\n 7,\n {"title": "Three"}]\n', encoding="utf-8")
+    docs = documents(path)
+    assert [(d.kind, d.record_no) for d in docs] == [("record", 1), ("error", 2), ("record", 3)]
+    assert docs[1].text == "record 2: not a JSON object"
+    assert docs[2].id == f"{path}#3"
+
+
+def test_truncated_json_array_keeps_the_records_before_the_cut(tmp_path):
+    path = tmp_path / "cut.json.gz"
+    records = [{"title": f"Report {n}", "body": f"Harbour note {n}."} for n in range(1, 6)]
+    text = json.dumps(records, indent=2)
+    path.write_bytes(gzip.compress(text[: text.index('"Report 5"') + 5].encode()))
+    items = list(drafts_from_file(classify(path), IngestOptions()))
+    assert [item.title for item in items if isinstance(item, Draft)] == [f"Report {n}" for n in range(1, 5)]
+    [failure] = [item for item in items if isinstance(item, Skipped)]
+    assert failure.path == str(path)
+    assert failure.reason == "invalid JSON at line 19 (record 5): Unterminated string"
+
+
+def test_json_syntax_error_names_its_line_and_stops_there(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('[\n{"title": "One"},\n{"title": "Two"}\n{"title": "Three"}]', encoding="utf-8")
+    stream = read_documents(classify(path))
+    assert [d.record["title"] for d in (next(stream), next(stream))] == ["One", "Two"]
+    with pytest.raises(ReadError, match=r"^invalid JSON at line 4: expecting ',' or '\]' after record 2$"):
+        next(stream)
+
+
+def test_json_files_in_other_encodings_stream(tmp_path):
+    record = {"title": "Café “owners” protest", "body": "Straße"}
+    for encoding, name in (("utf-16", "u16.json"), ("cp1252", "win.json"), ("utf-8-sig", "bom.json")):
+        (tmp_path / name).write_bytes(json.dumps([record], ensure_ascii=False).encode(encoding))
+        assert [d.record for d in documents(tmp_path / name)] == [record], encoding

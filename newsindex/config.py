@@ -1,0 +1,103 @@
+"""The user's config file (TOML): how record fields map to article fields.
+
+Example (``~/.config/newsindex/config.toml``, or any file given with ``--config``)::
+
+    [fields]
+    body = "fields.bodyText"               # one record key (dotted: nested)
+    title = ["headline.main", "headline"]  # or candidate keys, tried in order
+
+Configured keys are tried before the built-in names of ``data/record_fields.txt``,
+which stay as a fallback; ``--field NAME=KEY`` overrides a field's configured keys.
+Only the command line reads the per-user file; the library reads no file by itself.
+Every problem is a ``ConfigError`` whose message names the file (and, for TOML
+syntax, the line), so the command can print it as one line.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .extract import default_field_map
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10: the same parser, if installed, under its first name
+    try:
+        import tomli as tomllib
+    except ImportError:
+        tomllib = None
+
+#: Tables a config file may hold.
+SECTIONS = ("fields",)
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message says which and why."""
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    #: article field -> record keys to try first, in order
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def user_config_path() -> Path:
+    """``$XDG_CONFIG_HOME/newsindex/config.toml``, else ``~/.config/newsindex/config.toml``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base, "newsindex", "config.toml")
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """The config in ``path``; without one, the per-user file if there is one (else empty)."""
+    if path is None:
+        path = user_config_path()
+        if not path.is_file():
+            return Config()
+    path = Path(path)
+    if tomllib is None:
+        raise ConfigError(f"cannot read config file {path}: needs Python 3.11 or later (or pip install tomli)")
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {path} is a directory") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: invalid TOML: {exc}") from None
+    for name in data:
+        if name not in SECTIONS:
+            raise ConfigError(f"config file {path}: unknown setting {name!r} (known: {', '.join(SECTIONS)})")
+    return Config(path, _fields(path, data.get("fields", {})))
+
+
+def _fields(path: Path, table: object) -> dict[str, tuple[str, ...]]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"config file {path}: 'fields' must be a table ([fields]), not {_kind(table)}")
+    known = default_field_map()
+    fields = {}
+    for name, value in table.items():
+        if name not in known:
+            raise ConfigError(
+                f"config file {path}: unknown article field {name!r} in [fields] (known: {', '.join(sorted(known))})"
+            )
+        keys = [value] if isinstance(value, str) else value
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) and k.strip() for k in keys):
+            raise ConfigError(
+                f"config file {path}: fields.{name} must be a record key or a list of keys (strings), "
+                f"not {_kind(value)} {value!r}"[:300]
+            )
+        fields[name] = tuple(k.strip() for k in keys)
+    return fields
+
+
+def _kind(value: object) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", dict: "a table", list: "a list", str: "a string"}
+    return names.get(type(value), "a " + type(value).__name__)
