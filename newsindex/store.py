@@ -79,7 +79,7 @@ def make_schema() -> Schema:
         year=NUMERIC(stored=False, sortable=True),
         month=ID(sortable=True),
         meta=STORED(),  # display metadata: authors, source, section, date_only
-        content_hash=ID(stored=True),
+        content_hash=STORED(),  # shown by `show`; duplicates are found through the manifest
         sketch=SketchField(),
     )
 
