@@ -275,8 +275,8 @@ def in_process_latency(queries: list[str], index_dir: Path, repeat: int) -> dict
 
         weighting = BM25F(B=0.75, K1=1.2)
     options = cli_options()
-    measured = {"search() (opens the index each call)": time_calls(queries, repeat, lambda q: search(q, index_dir,
-                                                                                                    options))}
+    label = "search() (its searcher kept open between calls)"
+    measured = {label: time_calls(queries, repeat, lambda q: search(q, index_dir, options))}
 
     def open_only(_query: str) -> None:
         with open_index(index_dir).searcher(weighting=weighting):
