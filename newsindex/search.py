@@ -30,7 +30,7 @@ from .analysis import news_analyzer
 from .dates import period
 from .dedup import SKETCH_INDEXED, are_near_duplicates, unpack_sketch
 from .models import Article, Hit, SearchResult
-from .store import column_values, open_index, shared_searcher
+from .store import ColumnByDocument, column_values, open_index, shared_searcher
 
 SNIPPET_CHARS = 220
 MAX_QUERY_CHARS = 2000
@@ -440,7 +440,7 @@ def _collect(
     results = searcher.search(parsed, limit=fetch, filter=tally, sortedby=sortedby, reverse=reverse, optimize=False)
     total = len(results)
     undated = tally.undated if isinstance(tally, _UndatedTally) else 0
-    sketches = searcher.reader().column_reader("sketch", translate=False)
+    sketches = ColumnByDocument(searcher.reader(), "sketch")
     candidates = [_Candidate(hit.docnum, hit.score or 0.0, unpack_sketch(sketches[hit.docnum])) for hit in results]
     if options.recency_half_life and options.sort == "relevance":
         for candidate in candidates:
@@ -521,7 +521,7 @@ def _count_similar(searcher, candidate: _Candidate, allowed: DocumentFilter | No
     others = [docnum for docnum in sorted(sharing) if allowed is None or docnum in allowed]
     if not others:
         return 0
-    sketches = reader.column_reader("sketch", translate=False)
+    sketches = ColumnByDocument(reader, "sketch")
     return sum(
         1
         for docnum in others[:MAX_SIMILAR_CHECKED]

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from array import array
+from bisect import bisect_right
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -179,24 +180,59 @@ def index_disk_size(index_dir: Path) -> int:
     return sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
 
 
+def _column_default(reader, fieldname: str):
+    """What a document without a value holds in ``fieldname``'s column."""
+    column = reader.schema[fieldname].column_type
+    return column._default if hasattr(column, "_default") else column.default_value()
+
+
 def column_values(reader, fieldname: str) -> array:
     """Every document's raw value of a numeric column, one block read per segment.
 
     Whoosh's column reader costs a seek, a read and an unpack per document (about
     60 ms for 20,000 documents); reading each segment's fixed-width block whole
-    and letting ``array`` decode it is about 100 times cheaper.  This relies on
-    the numeric column layout of the pinned Whoosh 2.7 and falls back to the
-    value-by-value reader when that layout is not there.
+    and letting ``array`` decode it is about 100 times cheaper.  Segments are
+    read one by one because Whoosh's multi-segment column reader leaves out a
+    segment that has no column file (one whose documents all lack the value),
+    which would shift every later document.  This relies on the numeric column
+    layout of the pinned Whoosh 2.7 and falls back to the value-by-value reader
+    when that layout is not there.
     """
-    column = reader.column_reader(fieldname, translate=False)
+    default = _column_default(reader, fieldname)
     values = array("Q")
-    try:
-        for part in getattr(column, "_readers", None) or [column]:
+    for leaf, _offset in reader.leaf_readers():
+        if not leaf.has_column(fieldname):
+            values.extend([default] * leaf.doc_count_all())
+            continue
+        part = leaf.column_reader(fieldname, translate=False)
+        try:
             block = array(part._typecode, part._dbfile.get(part._basepos, part._count * part._fixedlen))
             if sys.byteorder == "little":
                 block.byteswap()  # Whoosh writes columns big-endian
             values.extend(block)
             values.extend([part._default] * (part._doccount - part._count))
-    except (AttributeError, TypeError, ValueError, OverflowError):
-        return array("Q", column)
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            values.extend(part)
     return values
+
+
+class ColumnByDocument:
+    """One column's raw values by (global) document number, segment by segment.
+
+    Whoosh's own multi-segment column reader leaves out segments without the
+    column file and so misnumbers the documents after them.
+    """
+
+    def __init__(self, reader, fieldname: str) -> None:
+        self._default = _column_default(reader, fieldname)
+        self._offsets: list[int] = []
+        self._parts: list = []
+        for leaf, offset in reader.leaf_readers():
+            self._offsets.append(offset)
+            has_column = leaf.has_column(fieldname)
+            self._parts.append(leaf.column_reader(fieldname, translate=False) if has_column else None)
+
+    def __getitem__(self, docnum: int):
+        segment = bisect_right(self._offsets, docnum) - 1
+        part = self._parts[segment]
+        return self._default if part is None else part[docnum - self._offsets[segment]]

@@ -275,3 +275,26 @@ def test_respelling_finds_the_nearest_index_word(archive):
     assert _respelling(reader, "harbuor", 2) == "harbour"  # a transposition is one edit
     assert _respelling(reader, "strikke", 1) == "strike"
     assert _respelling(reader, "zzzz", 1) is None
+
+
+def test_segments_without_a_column_keep_document_numbers_straight(tmp_path):
+    """A run that adds only undated, sketchless articles writes a segment with no
+    published or sketch column; filters and folding must still find each document's
+    own values (Whoosh's multi-segment column reader skips such segments)."""
+    news = tmp_path / "news"
+    news.mkdir()
+    for day in range(1, 4):
+        (news / f"dated{day}.txt").write_text(
+            f"Published: 2021-03-0{day}\n\nFerry timetable {day}\n\n{WIRE} The ferry timetable changed.\n"
+        )
+    index_dir = tmp_path / "index"
+    build_index([str(news)], index_dir, workers=1)
+    (news / "undated.txt").write_text("Ferry notice\n\nThe ferry timetable changed again.\n")
+    build_index([str(news)], index_dir, workers=1)
+    since = datetime(2021, 3, 2, tzinfo=timezone.utc)
+    result = search("ferry timetable", index_dir, SearchOptions(since=since, duplicates=True))
+    assert sorted(titles(result)) == ["Ferry timetable 2", "Ferry timetable 3"]
+    assert result.undated_excluded == 1
+    folded = search("ferry timetable", index_dir)
+    assert folded.total == 4
+    assert sorted(hit.similar for hit in folded.hits) == [0, 2]
