@@ -43,6 +43,7 @@ from whoosh.idsets import DocIdSet  # noqa: E402
 
 from newsindex.index import IndexProblem, build_index, index_disk_size, open_index  # noqa: E402
 from newsindex.search import SearchOptions, parse_query, search  # noqa: E402
+from newsindex.store import column_values  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "reuters-txt"
 CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "newsindex-bench"
@@ -297,29 +298,6 @@ def in_process_latency(queries: list[str], index_dir: Path, repeat: int) -> dict
             queries, repeat, raw)
         measured["parse_query() only"] = time_calls(queries, repeat, lambda q: parse_query(q, ix.schema, "all"))
     return measured
-
-
-def column_values(reader, fieldname: str) -> array:
-    """Every document's raw value of a numeric column, read segment by segment in one block each.
-
-    Whoosh's column reader iterates one ``seek`` + ``read`` + ``struct.unpack`` per document;
-    reading each segment's fixed-width block whole and letting ``array`` decode it costs ~100x
-    less.  Relies on whoosh 2.7's Numeric column layout (private attributes); falls back to the
-    per-value iteration when that layout is not there.
-    """
-    column = reader.column_reader(fieldname, translate=False)
-    parts = getattr(column, "_readers", [column])
-    values = array("Q")
-    try:
-        for part in parts:
-            block = array(part._typecode, part._dbfile.get(part._basepos, part._count * part._fixedlen))
-            if sys.byteorder == "little":
-                block.byteswap()  # Whoosh packs columns big-endian ("!")
-            values.extend(block)
-            values.extend([part._default] * (part._doccount - part._count))
-    except (AttributeError, TypeError, ValueError):
-        return array("Q", column)
-    return values
 
 
 class ColumnRange(DocIdSet):
