@@ -71,7 +71,7 @@ from .clean import LearnedBoilerplate
 from .dedup import SKETCH_INDEXED, sketch
 from .ingest import IngestOptions, article_from_draft, draft_from_raw, drafts_from_file
 from .models import Article, Draft, RawDocument, Skipped
-from .read import FoundFile, ReadError, discover, read_documents
+from .read import FoundFile, ReadError, discover, read_bytes, read_documents
 from .segment import SegmentBuilder
 from .store import (  # noqa: F401 - the read side, re-exported for library users
     _GEN_PREFIX,
@@ -239,6 +239,11 @@ class Manifest:
             self.db.close()
 
 
+def _bytes_digest(data: bytes) -> str:
+    """``file_digest`` of a file whose bytes are in hand."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def file_digest(path: Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as stream:
@@ -266,7 +271,7 @@ def dup_key(draft: Draft) -> str:
     out, so copies of one file in two folders are one article.
     """
     digest = hashlib.blake2b(digest_size=16)
-    source = "" if draft.source == Path(draft.path).parent.name else draft.source or ""
+    source = "" if draft.source == os.path.basename(os.path.dirname(draft.path)) else draft.source or ""
     published = draft.published.isoformat() if draft.published else ""
     for part in (draft.title, *draft.paragraphs, "\x01", source, published, str(draft.date_only), draft.url or ""):
         digest.update(part.encode("utf-8", "surrogatepass"))
@@ -1186,8 +1191,9 @@ class _Worker:
                 held.append(drafts)
                 continue
             _kind, found, known_digest = item
+            data = self._whole_file(found)
             try:
-                digest = stored_digest(found, self.fields)
+                digest = stored_digest(found, self.fields) if data is None else _bytes_digest(data)
             except OSError as exc:
                 results.append(("unreadable", "", exc.strerror or "cannot read"))
                 held.append([])
@@ -1196,12 +1202,23 @@ class _Worker:
                 results.append(("same", digest, []))
                 held.append([])
                 continue
-            items, drafts = self._drafts(drafts_from_file(found, self.options, self.field_map))
+            items, drafts = self._drafts(drafts_from_file(found, self.options, self.field_map, data))
             results.append(("read", digest, items))
             held.append(drafts)
         _checkpoint("worker-extracted")
         self.held[batch] = held
         return results
+
+    def _whole_file(self, found: FoundFile) -> bytes | None:
+        """An uncompressed text or HTML file's bytes, read once for both its digest and
+        its text.  ``None`` for the rest: record files stream, a compressed file's
+        digest is of what is on disk, and a file the reader refuses is left to it."""
+        if found.kind == "records" or found.compression:
+            return None
+        try:
+            return read_bytes(found, self.options.max_bytes)
+        except ReadError:
+            return None
 
     @staticmethod
     def _drafts(extracted: Iterable[Draft | Skipped]) -> tuple[list[tuple], list[tuple[Draft, str] | None]]:

@@ -92,10 +92,13 @@ def article_from_draft(draft: Draft, rules: Rules | None, learned: LearnedBoiler
     )
 
 
-def drafts_from_file(found: FoundFile, options: IngestOptions, field_map=None) -> Iterator[Draft | Skipped]:
-    """All drafts in one file; failures become ``Skipped`` and never raise."""
+def drafts_from_file(
+    found: FoundFile, options: IngestOptions, field_map=None, data: bytes | None = None
+) -> Iterator[Draft | Skipped]:
+    """All drafts in one file (``data``: its bytes, if already read); failures become
+    ``Skipped`` and never raise."""
     try:
-        for raw in read_documents(found, options.max_bytes):
+        for raw in read_documents(found, options.max_bytes, data):
             yield draft_from_raw(raw, options, field_map)
     except ReadError as exc:
         yield Skipped(str(found.path), str(exc))

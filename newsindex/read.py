@@ -302,12 +302,15 @@ def _looks_binary(text: str) -> bool:
     return controls > max(4, len(sample) // 50)
 
 
-def read_documents(found: FoundFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument]:
+def read_documents(
+    found: FoundFile, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None
+) -> Iterator[RawDocument]:
     """Yield the documents in one file: one for text and HTML, many for records.
 
     Raises ``ReadError`` when the file as a whole cannot be read.  Bad records
     inside a record file are yielded as ``RawDocument(kind="error")`` with
     the reason in ``text``, so the caller can report them and carry on.
+    ``data``: a text or HTML file's bytes, when the caller has read them already.
     """
     try:
         stat = found.path.stat()
@@ -317,7 +320,8 @@ def read_documents(found: FoundFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iter
     if found.kind == "records":
         yield from _read_records(found, path, stat, max_bytes)
         return
-    data = read_bytes(found, max_bytes)
+    if data is None:
+        data = read_bytes(found, max_bytes)
     text, encoding = decode(data, html=found.kind == "html")
     yield RawDocument(
         path=path,

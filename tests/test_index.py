@@ -491,3 +491,11 @@ def test_a_json_array_is_indexed_in_pieces_like_jsonl(tmp_path, small_pieces):
     report = build_index([export.parent], tmp_path / "ix", workers=2)
     assert (report.added, report.documents, report.failed) == (1, 90, [])
     assert [h.id for h in hits(tmp_path / "ix", "cargo61")] == [f"{export}#61"]
+
+
+def test_a_file_read_once_gets_the_digest_of_the_file_on_disk(tmp_path):
+    from newsindex.index import _bytes_digest, file_digest
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"Title\n\nBody text \xc3\xa9 and more.\n" * 500)
+    assert _bytes_digest(path.read_bytes()) == file_digest(path)
