@@ -77,6 +77,7 @@ from .store import (  # noqa: F401 - the read side, re-exported for library user
     _GEN_PREFIX,
     FORMAT_VERSION,
     INDEX_NAME,
+    UNDATED_MONTH,
     IndexLocked,
     IndexProblem,
     _format_problem,
@@ -341,6 +342,8 @@ def document_fields(stored: dict) -> dict:
         fields["_stored_published"] = published
         fields["year"] = published.year
         fields["month"] = f"{published.year:04d}-{published.month:02d}"
+    else:
+        fields["month"] = UNDATED_MONTH  # so a date-filtered search can count undated matches cheaply
     return {name: value for name, value in fields.items() if value is not None}
 
 

@@ -30,7 +30,7 @@ from .analysis import news_analyzer
 from .dates import period
 from .dedup import SKETCH_INDEXED, are_near_duplicates, unpack_sketch
 from .models import Article, Hit, SearchResult
-from .store import ColumnByDocument, column_values, open_index, shared_searcher
+from .store import UNDATED_MONTH, ColumnByDocument, column_values, open_index, shared_searcher
 
 SNIPPET_CHARS = 220
 MAX_QUERY_CHARS = 2000
@@ -252,11 +252,19 @@ class DocumentFilter(DocIdSet):
     column's maximum and never pass a date window.
     """
 
-    def __init__(self, published: array | None, low: int, high: int, labelled: set[int] | None) -> None:
+    def __init__(
+        self,
+        published: array | None,
+        low: int,
+        high: int,
+        labelled: set[int] | None,
+        window: tuple[datetime | None, datetime | None] = (None, None),
+    ) -> None:
         self.published = published
         self.low = low
         self.high = high
         self.labelled = labelled
+        self.window = window  # the date window as aware datetimes (None: open)
 
     def __contains__(self, docnum: int) -> bool:
         if self.published is not None and not self.low <= self.published[docnum] < self.high:
@@ -288,11 +296,15 @@ def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> Docum
     if options.since or options.until:
         ranges.append((options.since, options.until))
     published, low, high = None, 0, _UNDATED
+    window: tuple[datetime | None, datetime | None] = (None, None)
     if ranges:
         field = searcher.schema["published"]
-        low = max((field.to_column_value(_naive_utc(start)) for start, _ in ranges if start), default=0)
-        high = min((field.to_column_value(_naive_utc(end)) for _, end in ranges if end), default=_UNDATED)
+        start = max((start for start, _ in ranges if start), default=None)
+        end = min((end for _, end in ranges if end), default=None)
+        low = field.to_column_value(_naive_utc(start)) if start else 0
+        high = field.to_column_value(_naive_utc(end)) if end else _UNDATED
         published = column_values(searcher.reader(), "published")
+        window = (start, end)
     reader = searcher.reader()
     labelled: set[int] | None = None
     for fieldname, values in (("authors", options.authors), ("source", options.sources), ("section", options.sections)):
@@ -302,7 +314,36 @@ def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> Docum
             labelled = matching if labelled is None else labelled & matching
     if published is None and labelled is None:
         return None
-    return DocumentFilter(published, low, high, labelled)
+    return DocumentFilter(published, low, high, labelled, window)
+
+
+def _month_clause(searcher, allowed: DocumentFilter | None) -> query.Query | None:
+    """The months a date window touches (and undated articles, for their count), as
+    terms the matcher can skip by, when they hold under half the archive.
+
+    Every match is otherwise tested against the window one by one: in a
+    ten-year archive, a search of one month visits the other nine years'
+    matches for nothing.  The terms score nothing; the window itself is still
+    checked exactly by ``allowed``.
+    """
+    if allowed is None or allowed.published is None:
+        return None
+    start, end = allowed.window
+    reader = searcher.reader()
+    months = []
+    for raw in reader.lexicon("month"):
+        month = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        try:
+            first = datetime.strptime(month, "%Y-%m").replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue  # the undated marker
+        after = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+        if (end is None or first < end) and (start is None or after > start):
+            months.append(month)
+    held = sum(reader.doc_frequency("month", month) for month in months)
+    if held * 2 > reader.doc_count():
+        return None
+    return query.Or([query.Term("month", month, boost=0.0) for month in [*months, UNDATED_MONTH]])
 
 
 def _query_words(parsed: query.Query) -> set[str]:
@@ -437,7 +478,9 @@ def _collect(
     wanted = options.page * options.limit
     fetch = wanted if options.duplicates and not options.recency_half_life else wanted * CANDIDATES_PER_HIT + 10
     tally = _UndatedTally(allowed) if allowed is not None and allowed.published is not None else allowed
-    results = searcher.search(parsed, limit=fetch, filter=tally, sortedby=sortedby, reverse=reverse, optimize=False)
+    months = _month_clause(searcher, allowed)
+    matching = query.And([parsed, months]) if months is not None else parsed
+    results = searcher.search(matching, limit=fetch, filter=tally, sortedby=sortedby, reverse=reverse, optimize=False)
     total = len(results)
     undated = tally.undated if isinstance(tally, _UndatedTally) else 0
     sketches = ColumnByDocument(searcher.reader(), "sketch")

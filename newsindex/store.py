@@ -26,7 +26,10 @@ INDEX_NAME = "articles"
 #: 2: ``paths`` of duplicates, sketch indexed by its smallest values, manifest of articles.
 #: 3: the manifest keeps each article's learned-boilerplate keys, not its paragraphs.
 #: 4: the whole sketch also in a column.
-FORMAT_VERSION = 4
+#: 5: undated articles carry ``UNDATED_MONTH`` in the month field.
+FORMAT_VERSION = 5
+#: The month term of an article without a date.
+UNDATED_MONTH = "undated"
 _GEN_PREFIX = "gen-"
 
 

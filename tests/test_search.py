@@ -298,3 +298,35 @@ def test_segments_without_a_column_keep_document_numbers_straight(tmp_path):
     folded = search("ferry timetable", index_dir)
     assert folded.total == 4
     assert sorted(hit.similar for hit in folded.hits) == [0, 2]
+
+
+def test_month_terms_narrow_the_matches_without_changing_the_result(archive, monkeypatch):
+    import newsindex.search as search_module
+
+    windows = [
+        SearchOptions(since=datetime(2022, 8, 1, tzinfo=timezone.utc), duplicates=True),
+        SearchOptions(until=datetime(2020, 12, 1, tzinfo=timezone.utc), duplicates=True),
+        SearchOptions(
+            since=datetime(2021, 3, 1, 10, tzinfo=timezone.utc),
+            until=datetime(2021, 3, 2, tzinfo=timezone.utc),
+            duplicates=True,
+        ),
+    ]
+    queries = ["council OR water OR strike OR port", "port", "data breach"]
+    used = []
+    real_clause = search_module._month_clause
+
+    def spy(searcher, allowed):
+        clause = real_clause(searcher, allowed)
+        used.append(clause is not None)
+        return clause
+
+    monkeypatch.setattr(search_module, "_month_clause", spy)
+    narrowed = [search(q, archive, options) for options in windows for q in queries]
+    assert any(used)
+    monkeypatch.setattr(search_module, "_month_clause", lambda searcher, allowed: None)
+    plain = [search(q, archive, options) for options in windows for q in queries]
+    for a, b in zip(narrowed, plain, strict=True):
+        assert (titles(a), a.total, a.undated_excluded) == (titles(b), b.total, b.undated_excluded)
+        assert [hit.score for hit in a.hits] == [hit.score for hit in b.hits]
+    assert any(result.undated_excluded for result in narrowed)
