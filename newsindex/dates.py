@@ -188,7 +188,7 @@ _RELATIVE_RE = re.compile(r"^(last|this|past)\s+(week|month|year)$")
 _ISO_PERIOD_RE = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 
 
-def _add_months(value: datetime, months: int) -> datetime:
+def add_months(value: datetime, months: int) -> datetime:
     total = value.year * 12 + value.month - 1 + months
     return value.replace(year=total // 12, month=total % 12 + 1, day=1)
 
@@ -217,7 +217,7 @@ def period(text: str, *, tz=timezone.utc, now: datetime | None = None) -> tuple[
         elif unit == "week":
             start = today - timedelta(weeks=count)
         elif unit == "month":
-            start = _add_months(today, -count).replace(day=min(today.day, 28))
+            start = add_months(today, -count).replace(day=min(today.day, 28))
         else:
             start = today.replace(year=today.year - count, day=min(today.day, 28))
         return start, start + timedelta(days=1)
@@ -233,9 +233,9 @@ def period(text: str, *, tz=timezone.utc, now: datetime | None = None) -> tuple[
         if unit == "month":
             start = today.replace(day=1)
             if which == "past":
-                return _add_months(today, -1).replace(day=min(today.day, 28)), today + timedelta(days=1)
-            start = _add_months(start, -1) if which == "last" else start
-            return start, _add_months(start, 1)
+                return add_months(today, -1).replace(day=min(today.day, 28)), today + timedelta(days=1)
+            start = add_months(start, -1) if which == "last" else start
+            return start, add_months(start, 1)
         start = today.replace(month=1, day=1)
         if which == "past":
             return today.replace(year=today.year - 1), today + timedelta(days=1)
@@ -251,7 +251,7 @@ def period(text: str, *, tz=timezone.utc, now: datetime | None = None) -> tuple[
             start = datetime(year, month, day or 1, tzinfo=tz)
         except ValueError:
             raise ValueError(f"not a date: {shown} (no such day or month)") from None
-        return start, start + timedelta(days=1) if day else _add_months(start, 1)
+        return start, start + timedelta(days=1) if day else add_months(start, 1)
     try:
         first = _dateutil_parse(spec, default=_DEFAULT_A, tzinfos=_tzinfos)
         second = _dateutil_parse(spec, default=_DEFAULT_B, tzinfos=_tzinfos)
@@ -263,7 +263,7 @@ def period(text: str, *, tz=timezone.utc, now: datetime | None = None) -> tuple[
         first = first.replace(tzinfo=tz)
     if first.day != second.day:
         start = first.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        return start, _add_months(start, 1)
+        return start, add_months(start, 1)
     if _TIME_RE.search(spec):
         return first, first + timedelta(seconds=1)
     start = first.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -27,7 +27,7 @@ from whoosh.idsets import DocIdSet
 from whoosh.support.levenshtein import distance as edit_distance
 
 from .analysis import news_analyzer
-from .dates import period
+from .dates import add_months, period
 from .dedup import SKETCH_INDEXED, are_near_duplicates, unpack_sketch
 from .models import Article, Hit, SearchResult
 from .store import UNDATED_MONTH, ColumnByDocument, column_values, open_index, shared_searcher
@@ -333,12 +333,10 @@ def _month_clause(searcher, allowed: DocumentFilter | None) -> query.Query | Non
     months = []
     for raw in reader.lexicon("month"):
         month = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        try:
-            first = datetime.strptime(month, "%Y-%m").replace(tzinfo=timezone.utc)
-        except ValueError:
-            continue  # the undated marker
-        after = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
-        if (end is None or first < end) and (start is None or after > start):
+        if month == UNDATED_MONTH:
+            continue
+        first = datetime(int(month[:4]), int(month[5:7]), 1, tzinfo=timezone.utc)  # written as YYYY-MM
+        if (end is None or first < end) and (start is None or add_months(first, 1) > start):
             months.append(month)
     held = sum(reader.doc_frequency("month", month) for month in months)
     if held * 2 > reader.doc_count():

@@ -210,12 +210,14 @@ def column_values(reader, fieldname: str) -> array:
         part = leaf.column_reader(fieldname, translate=False)
         try:
             block = array(part._typecode, part._dbfile.get(part._basepos, part._count * part._fixedlen))
-            if sys.byteorder == "little":
-                block.byteswap()  # Whoosh writes columns big-endian
-            values.extend(block)
-            values.extend([part._default] * (part._doccount - part._count))
+            padding = [part._default] * (part._doccount - part._count)
         except (AttributeError, TypeError, ValueError, OverflowError):
             values.extend(part)
+            continue
+        if sys.byteorder == "little":
+            block.byteswap()  # Whoosh writes columns big-endian
+        values.extend(block)
+        values.extend(padding)
     return values
 
 
