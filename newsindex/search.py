@@ -461,9 +461,17 @@ def _sortedby(sort: str) -> tuple[str | None, bool]:
     return None, False
 
 
-def _collect(
-    searcher, parsed, allowed: DocumentFilter | None, options: SearchOptions
-) -> tuple[list[_Candidate], int, int]:
+@dataclass
+class _Scope:
+    """What one search works out once and its steps share."""
+
+    searcher: object
+    allowed: DocumentFilter | None
+    months: query.Query | None  # see _month_clause
+    sketches: ColumnByDocument
+
+
+def _collect(scope: _Scope, parsed, options: SearchOptions) -> tuple[list[_Candidate], int, int]:
     """The page of hits wanted (near-duplicates folded), the match total, and the undated matches.
 
     Up to ``CANDIDATES_PER_HIT`` times the page is fetched, so that folding
@@ -475,14 +483,15 @@ def _collect(
     sortedby, reverse = _sortedby(options.sort)
     wanted = options.page * options.limit
     fetch = wanted if options.duplicates and not options.recency_half_life else wanted * CANDIDATES_PER_HIT + 10
+    searcher, allowed = scope.searcher, scope.allowed
     tally = _UndatedTally(allowed) if allowed is not None and allowed.published is not None else allowed
-    months = _month_clause(searcher, allowed)
-    matching = query.And([parsed, months]) if months is not None else parsed
+    matching = query.And([parsed, scope.months]) if scope.months is not None else parsed
     results = searcher.search(matching, limit=fetch, filter=tally, sortedby=sortedby, reverse=reverse, optimize=False)
     total = len(results)
     undated = tally.undated if isinstance(tally, _UndatedTally) else 0
-    sketches = ColumnByDocument(searcher.reader(), "sketch")
-    candidates = [_Candidate(hit.docnum, hit.score or 0.0, unpack_sketch(sketches[hit.docnum])) for hit in results]
+    candidates = [
+        _Candidate(hit.docnum, hit.score or 0.0, unpack_sketch(scope.sketches[hit.docnum])) for hit in results
+    ]
     if options.recency_half_life and options.sort == "relevance":
         for candidate in candidates:
             candidate.stored = searcher.stored_fields(candidate.docnum)
@@ -545,13 +554,13 @@ def _recency_rerank(candidates: list[_Candidate], half_life_days: float) -> list
     return sorted(candidates, key=lambda c: c.score, reverse=True)
 
 
-def _count_similar(searcher, candidate: _Candidate, allowed: DocumentFilter | None) -> int:
+def _count_similar(scope: _Scope, candidate: _Candidate) -> int:
     """Near-duplicates of one hit anywhere in the (filtered) index, up to ``MAX_SIMILAR_CHECKED``.
 
     Articles sharing one of the hit's indexed sketch values are read straight
     from the postings, then compared with the whole sketch from the column.
     """
-    reader = searcher.reader()
+    reader, allowed = scope.searcher.reader(), scope.allowed
     sharing: set[int] = set()
     for value in candidate.sketch[:SKETCH_INDEXED]:
         # Most values belong to one article only: a frequency lookup costs
@@ -562,11 +571,10 @@ def _count_similar(searcher, candidate: _Candidate, allowed: DocumentFilter | No
     others = [docnum for docnum in sorted(sharing) if allowed is None or docnum in allowed]
     if not others:
         return 0
-    sketches = ColumnByDocument(reader, "sketch")
     return sum(
         1
         for docnum in others[:MAX_SIMILAR_CHECKED]
-        if are_near_duplicates(candidate.sketch, unpack_sketch(sketches[docnum]))
+        if are_near_duplicates(candidate.sketch, unpack_sketch(scope.sketches[docnum]))
     )
 
 
@@ -694,11 +702,12 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     _check_expansions(parsed, searcher.reader())
     allowed = allowed_documents(searcher, options, date_ranges)
     relaxed = False
-    page, total, undated = _collect(searcher, parsed, allowed, options)
+    scope = _Scope(searcher, allowed, _month_clause(searcher, allowed), ColumnByDocument(searcher.reader(), "sketch"))
+    page, total, undated = _collect(scope, parsed, options)
     strict_total = total
     if total == 0 and options.match == "all" and isinstance(parsed, query.And) and len(parsed.subqueries) > 1:
         relaxed_query = _expand_labels(parse_query(remaining, schema, "any"), searcher.reader())
-        relaxed_page, relaxed_total, relaxed_undated = _collect(searcher, relaxed_query, allowed, options)
+        relaxed_page, relaxed_total, relaxed_undated = _collect(scope, relaxed_query, options)
         if relaxed_total:
             parsed, relaxed = relaxed_query, True
             page, total, undated = relaxed_page, relaxed_total, relaxed_undated
@@ -706,7 +715,7 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     hits = []
     for candidate in page:
         hit = _hit_from_stored(candidate.stored, candidate.score, words)
-        hit.similar = _count_similar(searcher, candidate, allowed) if not options.duplicates else 0
+        hit.similar = _count_similar(scope, candidate) if not options.duplicates else 0
         hits.append(hit)
     facets = _facets(searcher, parsed, allowed, options.group_by) if options.group_by else {}
     suggestion = None
