@@ -28,10 +28,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
+
+from peak_memory import PeakMemory  # bench/peak_memory.py, beside this script
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "reuters-txt"
@@ -127,43 +128,12 @@ def _child(args: argparse.Namespace) -> None:
 # --- measuring ----------------------------------------------------------------------------
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants."""
-    total = 0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
-                    pending.extend(int(child) for child in handle.read().split())
-        except (OSError, ValueError):
-            continue
-    return total
-
-
 def measure(command: list[str]) -> tuple[dict, int]:
     """Run a contender; returns its result and the peak RSS of its process tree."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss(process.pid))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    output, _ = process.communicate()
-    done.set()
-    sampler.join()
+    with PeakMemory(process.pid) as memory:
+        output, _ = process.communicate()
+    peak = memory.peak
     if process.returncode != 0:
         raise SystemExit(f"{command[3]} run failed (exit {process.returncode})")
     return json.loads(output.strip().splitlines()[-1]), peak

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+
+from peak_memory import PeakMemory  # bench/peak_memory.py, beside this script
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -77,50 +77,15 @@ def write_jsonl(path: Path, articles: list[dict], target_bytes: int) -> tuple[in
     return records, written
 
 
-def _tree_rss(pid: int) -> tuple[int, int]:
-    """Resident memory (bytes) of a process and all its descendants, and of the process alone."""
-    total = own = 0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        rss = int(line.split()[1]) * 1024
-                        total += rss
-                        if current == pid:
-                            own = rss
-                        break
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
-                    pending.extend(int(child) for child in handle.read().split())
-        except (OSError, ValueError):
-            continue
-    return total, own
-
-
 def measure(command: list[str], output: bool = True) -> dict:
     """Run a command; its peak RSS (process tree) and, with ``output``, its last line read as JSON."""
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     stdout = subprocess.PIPE if output else subprocess.DEVNULL
     process = subprocess.Popen(command, cwd=REPO, stdout=stdout, stderr=subprocess.PIPE, text=True)
-    peak = peak_main = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak, peak_main
-        while not done.is_set():
-            total, own = _tree_rss(process.pid)
-            peak, peak_main = max(peak, total), max(peak_main, own)
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    printed, errors = process.communicate()
-    done.set()
-    sampler.join()
+    with PeakMemory(process.pid) as memory:
+        printed, errors = process.communicate()
+    peak, peak_main = memory.peak, memory.peak_main
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and its workers, once waited for
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
