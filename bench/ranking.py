@@ -476,6 +476,16 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(temporary, ignore_errors=True)
 
 
+def _timed_row(label: str, run: Callable[[Collection, Path], Ranking], collections: dict[str, Collection],
+               indexes: dict[str, Path], names: list[str], rows: list[Row]) -> Row:
+    """Score ``run`` on every collection, say how long it took, and add it to ``rows``."""
+    started = time.perf_counter()
+    row = Row(label, {n: evaluate(run(collections[n], indexes[n]), collections[n]) for n in names})
+    print(f"  {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    rows.append(row)
+    return row
+
+
 def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> int:
     loaders = {
         "npl": lambda: load_npl(args.data),
@@ -507,11 +517,7 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
             rows.append(anchor)
 
     def add(label: str, run: Callable[[Collection, Path], Ranking]) -> Row:
-        started = time.perf_counter()
-        row = Row(label, {n: evaluate(run(collections[n], indexes[n]), collections[n]) for n in names})
-        print(f"  {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        rows.append(row)
-        return row
+        return _timed_row(label, run, collections, indexes, names, rows)
 
     ours = add("newsindex search --match any", library_run)
     add("newsindex --match all (default; relaxes)", lambda c, i: library_run(c, i, match="all"))
@@ -542,11 +548,7 @@ def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: 
     rows: list[Row] = [r for r in (anchor, ours) if r is not None]
 
     def add(label: str, run: Callable[[Collection, Path], Ranking]) -> Row:
-        started = time.perf_counter()
-        row = Row(label, {n: evaluate(run(collections[n], indexes[n]), collections[n]) for n in names})
-        print(f"  {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        rows.append(row)
-        return row
+        return _timed_row(label, run, collections, indexes, names, rows)
 
     def weighting(label: str, model: scoring.WeightingModel, index_of: Callable[[str], Path] | None = None,
                   feedback: Feedback | None = None) -> Row:
