@@ -69,7 +69,15 @@ from whoosh.reading import SegmentReader
 
 from .clean import LearnedBoilerplate
 from .dedup import SKETCH_INDEXED, sketch
-from .ingest import IngestOptions, article_from_draft, draft_from_raw, drafts_from_file
+from .extract import folder_source
+from .ingest import (
+    FILE_FAILURES,
+    IngestOptions,
+    article_from_draft,
+    draft_from_raw,
+    drafts_from_file,
+    file_failure,
+)
 from .models import Article, Draft, RawDocument, Skipped
 from .read import FoundFile, ReadError, discover, read_bytes, read_documents
 from .segment import SegmentBuilder
@@ -272,7 +280,7 @@ def dup_key(draft: Draft) -> str:
     out, so copies of one file in two folders are one article.
     """
     digest = hashlib.blake2b(digest_size=16)
-    source = "" if draft.source == os.path.basename(os.path.dirname(draft.path)) else draft.source or ""
+    source = "" if draft.source == (folder_source(draft.path) or "") else draft.source or ""
     published = draft.published.isoformat() if draft.published else ""
     for part in (draft.title, *draft.paragraphs, "\x01", source, published, str(draft.date_only), draft.url or ""):
         digest.update(part.encode("utf-8", "surrogatepass"))
@@ -626,12 +634,8 @@ def _pieces(item: _Pending, options: IngestOptions) -> Iterator[_Piece]:
             if len(raws) >= PIECE_RECORDS:
                 yield _Piece(item, digest, raws, first, False)
                 raws, first = [], False
-    except ReadError as exc:
-        failure = str(exc)
-    except MemoryError:
-        failure = "too large to process in memory"
-    except RecursionError:
-        failure = "nested too deeply to process"
+    except FILE_FAILURES as exc:
+        failure = file_failure(exc)
     yield _Piece(item, digest, raws, first, True, failure=failure)
 
 

@@ -100,12 +100,20 @@ def drafts_from_file(
     try:
         for raw in read_documents(found, options.max_bytes, data):
             yield draft_from_raw(raw, options, field_map)
-    except ReadError as exc:
-        yield Skipped(str(found.path), str(exc))
-    except MemoryError:
-        yield Skipped(str(found.path), "too large to process in memory")
-    except RecursionError:
-        yield Skipped(str(found.path), "nested too deeply to process")
+    except FILE_FAILURES as exc:
+        yield Skipped(str(found.path), file_failure(exc))
+
+
+#: What can stop reading a file part-way; ``file_failure`` says why for the report.
+FILE_FAILURES = (ReadError, MemoryError, RecursionError)
+
+
+def file_failure(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return "too large to process in memory"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to process"
+    return str(exc)
 
 
 def draft_from_raw(raw: RawDocument, options: IngestOptions, field_map) -> Draft | Skipped:
