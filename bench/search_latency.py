@@ -42,8 +42,8 @@ sys.path.insert(0, str(REPO))
 from whoosh.idsets import DocIdSet  # noqa: E402
 
 from newsindex.index import IndexProblem, build_index, index_disk_size, open_index  # noqa: E402
-from newsindex.search import SearchOptions, parse_query, search  # noqa: E402
-from newsindex.store import column_values  # noqa: E402
+from newsindex.search import WEIGHTING, SearchOptions, parse_query, search  # noqa: E402
+from newsindex.store import column_values, shared_near_duplicates  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "reuters-txt"
 CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "newsindex-bench"
@@ -383,36 +383,10 @@ def breakdown(queries: list[str], index_dir: Path, repeat: int) -> dict[str, lis
         dated = set(searcher.docs_for_query(every))
         measured["undated count: mask=precomputed dated doc set"] = time_calls(
             queries, repeat, lambda q: len(searcher.search(parsed[q], limit=1, mask=dated)))
-        sketches = {}
-        for q in queries:
-            top = searcher.search(parsed[q], limit=10, filter=march)
-            sketches[q] = [(hit.fields().get("sketch") or "").split() for hit in top]
-
-        def near_duplicates(q: str, date_filter) -> int:
-            found = 0
-            for sketch in sketches[q]:
-                if sketch:
-                    terms = wq.Or([wq.Term("sketch", value) for value in sketch])
-                    found += len(searcher.search(terms, limit=200, filter=date_filter, scored=False))
-            return found
-
-        measured["near-duplicate lookups of 10 hits, filter=DateRange"] = time_calls(
-            queries, repeat, lambda q: near_duplicates(q, date_range))
-        measured["near-duplicate lookups of 10 hits, filter=precomputed doc set"] = time_calls(
-            queries, repeat, lambda q: near_duplicates(q, march))
-        measured["near-duplicate lookups of 10 hits, filter=ColumnRange"] = time_calls(
-            queries, repeat, lambda q: near_duplicates(q, lazy))
-        hashes = {}
-        for q in queries:
-            top = searcher.search(parsed[q], limit=10, filter=march)
-            hashes[q] = [hit.fields().get("content_hash") for hit in top]
-
-        def one_term_each(q: str) -> int:
-            return sum(len(march.intersection(searcher.docs_for_query(wq.Term("content_hash", h))))
-                       for h in hashes[q] if h)
-
-        measured["10 x one ID term & filter (stand-in: an index-time near-dup cluster id)"] = time_calls(
-            queries, repeat, one_term_each)
+        graph = shared_near_duplicates(index_dir, WEIGHTING)
+        top_hits = {q: [hit.docnum for hit in searcher.search(parsed[q], limit=10, filter=march)] for q in queries}
+        measured["near-duplicate counts of 10 hits: graph lookups & filter"] = time_calls(
+            queries, repeat, lambda q: sum(sum(1 for d in graph.of(hit) if d in march) for hit in top_hits[q]))
     return measured
 
 

@@ -2,9 +2,14 @@
 
 Each article gets a bottom-k sketch: the k smallest CRC-32 hashes of its
 4-word shingles.  Two sketches' overlap estimates the resemblance (Jaccard
-similarity) of the articles' shingle sets (Broder, 1997).  The sketch is
-stored in the index as keywords, so finding an article's near-duplicates is
-one small OR query, and comparing two hits is a set intersection.
+similarity) of the articles' shingle sets (Broder, 1997).
+
+Near-duplicates are found at index time, once per run, for the whole index:
+articles sharing one of their ``SKETCH_INDEXED`` smallest values are
+compared (the usual banding of locality-sensitive hashing), and the pairs
+that pass are kept as a graph, each article's list of near-duplicates
+(``near_duplicate_graph``).  A search then folds and counts a hit's copies
+by looking its list up, with no comparison and no term lookup.
 
 CRC-32 rather than Python's ``hash()``: it is stable across processes and
 runs, which an index kept on disk needs, and is computed in C.
@@ -14,16 +19,29 @@ from __future__ import annotations
 
 import heapq
 import re
+import struct
 import zlib
-from collections.abc import Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
 
 SKETCH_SIZE = 32
 SHINGLE_WORDS = 4
-#: Sketch values indexed per article: the smallest of them.  On Reuters-21578,
-#: 4 find 2041 of the 2042 near-duplicate pairs that all 32 find (8 find all)
-#: at half the index terms and half the lookups per hit at search time; the
-#: whole sketch is kept for comparing hits.
+#: Sketch values that make two articles candidates: the smallest of them.  On
+#: Reuters-21578, 4 find 2041 of the 2042 near-duplicate pairs that all 32
+#: find (8 find all); the whole sketch decides whether candidates are copies.
 SKETCH_INDEXED = 4
+#: Near-duplicates kept per article, and candidates compared per article and
+#: shared value: a story syndicated wider than this shows "+200 similar", and
+#: a value shared by thousands of articles (a boilerplate shingle that
+#: cleaning missed) costs at most this many comparisons per article.
+MAX_NEIGHBOURS = 200
+#: Articles sharing a value that are all compared pairwise; more are split
+#: again by their next ``SUB_BANDS`` values, at most ``MAX_SPLITS`` times
+#: (see ``_link_sharing``).
+SMALL_BUCKET = 16
+SUB_BANDS = 3
+MAX_SPLITS = 2
 #: Share of sketch entries two articles must have in common to count as
 #: near-duplicates: about 50% of their 4-word shingles shared.
 SIMILAR_OVERLAP = 0.5
@@ -86,3 +104,115 @@ def are_near_duplicates(first: Sequence[str], second: Sequence[str]) -> bool:
     if len(set(first).intersection(second)) < SIMILAR_OVERLAP * min(len(first), len(second)):
         return False
     return resemblance(first, second) >= SIMILAR_OVERLAP
+
+
+# --- the near-duplicate graph ---------------------------------------------------------
+
+_PACKED = struct.Struct(f">{SKETCH_SIZE}I")
+_HEAD = struct.Struct(f">{SKETCH_INDEXED}I")
+_PAD_VALUE = 0xFFFFFFFF
+
+
+def _values(packed: bytes) -> tuple[int, ...]:
+    """A packed sketch's values as integers (ordered like their hex strings)."""
+    values = _PACKED.unpack(packed)
+    return values if values[-1] != _PAD_VALUE else tuple(v for v in values if v != _PAD_VALUE)
+
+
+def near_duplicate_graph(
+    read_sketches: Callable[[], Iterable[tuple[int, bytes]]], doc_count: int
+) -> tuple[array, array]:
+    """Every article's near-duplicates, as ``(offsets, neighbours)``: the list of
+    document ``d`` is ``neighbours[offsets[d]:offsets[d + 1]]``, in document order.
+
+    ``read_sketches()`` yields ``(docnum, packed sketch)`` for every live
+    document; it is called twice.  The first pass keeps the leading
+    ``SKETCH_INDEXED`` values, as ``value << 32 | docnum`` keys in 256 arrays
+    (8 bytes each; sorting an array brings the articles sharing a value
+    together).  The second keeps the whole sketches of the articles that
+    share a value with another, the only ones ever compared.
+    """
+    partitions = [array("Q") for _ in range(256)]
+    for docnum, packed in read_sketches():
+        for value in _HEAD.unpack_from(packed):
+            if value != _PAD_VALUE:
+                partitions[value >> 24].append(value << 32 | docnum)
+    sharing = bytearray(doc_count)
+    for number, partition in enumerate(partitions):
+        keys = partitions[number] = array("Q", sorted(partition))
+        for previous, key in pairwise(keys):
+            if previous >> 32 == key >> 32:
+                sharing[previous & 0xFFFFFFFF] = sharing[key & 0xFFFFFFFF] = 1
+    packed_of = {docnum: packed for docnum, packed in read_sketches() if sharing[docnum]}
+    unpacked: dict[int, tuple[int, ...]] = {}  # one bucket's sketches, unpacked once
+
+    def of(docnum: int) -> tuple[int, ...]:
+        found = unpacked.get(docnum)
+        if found is None:
+            found = unpacked[docnum] = _values(packed_of[docnum])
+        return found
+
+    adjacent: dict[int, list[int]] = {}
+    compared: set[int] = set()
+    for keys in partitions:
+        start = 0
+        while start < len(keys):
+            value = keys[start] >> 32
+            end = start + 1
+            while end < len(keys) and keys[end] >> 32 == value:
+                end += 1
+            if end - start > 1:
+                members = [key & 0xFFFFFFFF for key in keys[start:end]]
+                _link_sharing(members, of, adjacent, compared, frozenset((value,)))
+                unpacked.clear()
+            start = end
+    offsets = array("I", [0])
+    neighbours = array("I")
+    for docnum in range(doc_count):
+        neighbours.extend(sorted(adjacent.get(docnum, ())))
+        offsets.append(len(neighbours))
+    return offsets, neighbours
+
+
+def _link_sharing(
+    docs: list[int],
+    of: Callable[[int], tuple[int, ...]],
+    adjacent: dict[int, list[int]],
+    compared: set[int],
+    shared: frozenset[int],
+) -> None:
+    """Link the near-duplicates among ``docs``, articles whose sketches share the
+    values ``shared``.
+
+    A few articles are compared pairwise.  Many articles sharing a value
+    usually means a common phrase (a sign-off, a boilerplate line the cleaner
+    kept), not copies, so they are split again by each one's next
+    ``SUB_BANDS`` smallest values: copies share most of their values and
+    meet again, unrelated articles part.  Past ``MAX_SPLITS`` splits the
+    remaining articles (one big story syndicated widely) are each compared
+    with their next ``MAX_NEIGHBOURS``.
+    """
+    if len(docs) > SMALL_BUCKET and len(shared) <= MAX_SPLITS:
+        split: dict[int, list[int]] = {}
+        for docnum in docs:
+            for value in [v for v in of(docnum) if v not in shared][:SUB_BANDS]:
+                split.setdefault(value, []).append(docnum)
+        for value, members in split.items():
+            if len(members) > 1:
+                _link_sharing(members, of, adjacent, compared, shared | {value})
+        return
+    for i, first in enumerate(docs):
+        for second in docs[i + 1 : i + 1 + MAX_NEIGHBOURS]:
+            pair = first << 32 | second
+            if pair in compared:
+                continue
+            compared.add(pair)
+            first_list = adjacent.setdefault(first, [])
+            second_list = adjacent.setdefault(second, [])
+            if len(first_list) >= MAX_NEIGHBOURS and len(second_list) >= MAX_NEIGHBOURS:
+                continue
+            if are_near_duplicates(of(first), of(second)):
+                if len(first_list) < MAX_NEIGHBOURS:
+                    first_list.append(second)
+                if len(second_list) < MAX_NEIGHBOURS:
+                    second_list.append(first)

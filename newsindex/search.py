@@ -28,9 +28,15 @@ from whoosh.support.levenshtein import distance as edit_distance
 
 from .analysis import news_analyzer
 from .dates import add_months, period
-from .dedup import SKETCH_INDEXED, are_near_duplicates, unpack_sketch
 from .models import Article, Hit, SearchResult
-from .store import UNDATED_MONTH, ColumnByDocument, column_values, open_index, shared_searcher
+from .store import (
+    UNDATED_MONTH,
+    NearDuplicates,
+    column_values,
+    open_index,
+    shared_near_duplicates,
+    shared_searcher,
+)
 
 SNIPPET_CHARS = 220
 MAX_QUERY_CHARS = 2000
@@ -64,9 +70,6 @@ WEIGHTING = NewsBM25F(B=0.75, K1=1.2)
 #: How many candidates are looked at to fold near-duplicates and re-rank by
 #: recency, per result wanted.
 CANDIDATES_PER_HIT = 3
-#: Near-duplicates compared per hit at most: a story syndicated wider than
-#: this shows "+200 similar".
-MAX_SIMILAR_CHECKED = 200
 _LABELLED_FIELDS = ("authors", "source", "section")
 
 
@@ -448,7 +451,6 @@ def _hit_from_stored(stored: dict, score: float, words: set[str]) -> Hit:
 class _Candidate:
     docnum: int
     score: float
-    sketch: list[str]
     stored: dict = field(default_factory=dict)  # read only for the hits shown (and for recency)
     similar: int = 0
 
@@ -468,7 +470,7 @@ class _Scope:
     searcher: object
     allowed: DocumentFilter | None
     months: query.Query | None  # see _month_clause
-    sketches: ColumnByDocument
+    near_duplicates: NearDuplicates
 
 
 def _collect(scope: _Scope, parsed, options: SearchOptions) -> tuple[list[_Candidate], int, int]:
@@ -489,15 +491,13 @@ def _collect(scope: _Scope, parsed, options: SearchOptions) -> tuple[list[_Candi
     results = searcher.search(matching, limit=fetch, filter=tally, sortedby=sortedby, reverse=reverse, optimize=False)
     total = len(results)
     undated = tally.undated if isinstance(tally, _UndatedTally) else 0
-    candidates = [
-        _Candidate(hit.docnum, hit.score or 0.0, unpack_sketch(scope.sketches[hit.docnum])) for hit in results
-    ]
+    candidates = [_Candidate(hit.docnum, hit.score or 0.0) for hit in results]
     if options.recency_half_life and options.sort == "relevance":
         for candidate in candidates:
             candidate.stored = searcher.stored_fields(candidate.docnum)
         candidates = _recency_rerank(candidates, options.recency_half_life)
     if not options.duplicates:
-        candidates = _fold_duplicates(candidates)
+        candidates = _fold_duplicates(candidates, scope.near_duplicates)
     start = (options.page - 1) * options.limit
     page = candidates[start : start + options.limit]
     for candidate in page:
@@ -529,14 +529,17 @@ class _UndatedTally(DocIdSet):
         return len(self.allowed)
 
 
-def _fold_duplicates(candidates: list[_Candidate]) -> list[_Candidate]:
+def _fold_duplicates(candidates: list[_Candidate], near_duplicates: NearDuplicates) -> list[_Candidate]:
+    """Each candidate folded into the best-ranked kept candidate it is a near-duplicate of."""
     kept: list[_Candidate] = []
+    rank_of: dict[int, int] = {}
     for candidate in candidates:
-        twin = next((k for k in kept if are_near_duplicates(k.sketch, candidate.sketch)), None)
-        if twin is None:
-            kept.append(candidate)
+        twins = [rank_of[other] for other in near_duplicates.of(candidate.docnum) if other in rank_of]
+        if twins:
+            kept[min(twins)].similar += 1
         else:
-            twin.similar += 1
+            rank_of[candidate.docnum] = len(kept)
+            kept.append(candidate)
     return kept
 
 
@@ -555,27 +558,11 @@ def _recency_rerank(candidates: list[_Candidate], half_life_days: float) -> list
 
 
 def _count_similar(scope: _Scope, candidate: _Candidate) -> int:
-    """Near-duplicates of one hit anywhere in the (filtered) index, up to ``MAX_SIMILAR_CHECKED``.
-
-    Articles sharing one of the hit's indexed sketch values are read straight
-    from the postings, then compared with the whole sketch from the column.
-    """
-    reader, allowed = scope.searcher.reader(), scope.allowed
-    sharing: set[int] = set()
-    for value in candidate.sketch[:SKETCH_INDEXED]:
-        # Most values belong to one article only: a frequency lookup costs
-        # half of opening the postings.
-        if reader.doc_frequency("sketch", value) > 1:
-            sharing.update(reader.postings("sketch", value).all_ids())
-    sharing.discard(candidate.docnum)
-    others = [docnum for docnum in sorted(sharing) if allowed is None or docnum in allowed]
-    if not others:
-        return 0
-    return sum(
-        1
-        for docnum in others[:MAX_SIMILAR_CHECKED]
-        if are_near_duplicates(candidate.sketch, unpack_sketch(scope.sketches[docnum]))
-    )
+    """Near-duplicates of one hit anywhere in the index that the filters let through
+    (the graph keeps up to ``dedup.MAX_NEIGHBOURS`` per article)."""
+    others = scope.near_duplicates.of(candidate.docnum)
+    allowed = scope.allowed
+    return len(others) if allowed is None else sum(1 for docnum in others if docnum in allowed)
 
 
 # --- facets -----------------------------------------------------------------------
@@ -702,7 +689,8 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     _check_expansions(parsed, searcher.reader())
     allowed = allowed_documents(searcher, options, date_ranges)
     relaxed = False
-    scope = _Scope(searcher, allowed, _month_clause(searcher, allowed), ColumnByDocument(searcher.reader(), "sketch"))
+    near_duplicates = shared_near_duplicates(Path(index_dir), WEIGHTING)
+    scope = _Scope(searcher, allowed, _month_clause(searcher, allowed), near_duplicates)
     page, total, undated = _collect(scope, parsed, options)
     strict_total = total
     if total == 0 and options.match == "all" and isinstance(parsed, query.And) and len(parsed.subqueries) > 1:

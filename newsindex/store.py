@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
+import struct
 import sys
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -27,9 +31,16 @@ INDEX_NAME = "articles"
 #: 3: the manifest keeps each article's learned-boilerplate keys, not its paragraphs.
 #: 4: the whole sketch also in a column.
 #: 5: undated articles carry ``UNDATED_MONTH`` in the month field.
-FORMAT_VERSION = 5
+#: 6: near-duplicates found at index time (``NEIGHBOURS_FILE``); the sketch is a column only.
+FORMAT_VERSION = 6
 #: The month term of an article without a date.
 UNDATED_MONTH = "undated"
+#: Each generation's near-duplicate graph (dedup.near_duplicate_graph), aligned
+#: with its document numbers: a header, then ``offsets`` and ``neighbours`` as
+#: little-endian 32-bit integers.
+NEIGHBOURS_FILE = "neighbours.bin"
+_NEIGHBOURS_HEADER = struct.Struct("<8sII")
+_NEIGHBOURS_MAGIC = b"NXNEAR01"
 _GEN_PREFIX = "gen-"
 
 
@@ -46,17 +57,17 @@ def short_id(article_id: str) -> str:
     return hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"), digest_size=5).hexdigest()
 
 
-class SketchField(KEYWORD):
-    """The near-duplicate sketch (dedup.py): its smallest values indexed as keywords,
-    the whole of it in a fixed-width column.
+class SketchField(STORED):
+    """The near-duplicate sketch (dedup.py), not indexed: stored, and packed in a
+    fixed-width column.
 
-    Counting a hit's near-duplicates compares its sketch with every article
-    sharing an indexed value; the column gives those sketches for a few
-    microseconds each, where the stored fields would unpickle whole articles.
+    Each indexing run reads every sketch from the column to work out the
+    near-duplicate graph (``NEIGHBOURS_FILE``), at a few microseconds per
+    article where the stored fields would unpickle whole articles.
     """
 
     def __init__(self) -> None:
-        super().__init__(stored=True)
+        super().__init__()
         self.column_type = FixedBytesColumn(PACKED_SIZE, default=pack_sketch([]))
 
     def to_column_value(self, value: str) -> bytes:
@@ -137,8 +148,35 @@ def open_index(index_dir: Path):
         ) from None
 
 
-#: Searchers kept open, per index directory: (generation identity, searcher).
-_SEARCHERS: dict[Path, tuple[tuple, object]] = {}
+@dataclass
+class _Opened:
+    identity: tuple | None
+    searcher: object
+    generation: Path
+    near_duplicates: NearDuplicates | None = None
+
+
+#: Searchers kept open, per index directory.
+_SEARCHERS: dict[Path, _Opened] = {}
+
+
+def _shared(index_dir: Path, weighting) -> _Opened:
+    generation = current_generation(index_dir)
+    try:
+        status = generation.stat() if generation is not None else None
+    except OSError:
+        status = None
+    identity = (generation, status.st_ino, status.st_ctime_ns, id(weighting)) if status else None
+    cached = _SEARCHERS.get(index_dir)
+    if cached is not None and identity is not None and cached.identity == identity:
+        return cached
+    if cached is not None:
+        del _SEARCHERS[index_dir]
+        cached.searcher.close()
+    opened = _Opened(identity, open_index(index_dir).searcher(weighting=weighting), generation)
+    if identity is not None:
+        _SEARCHERS[index_dir] = opened
+    return opened
 
 
 def shared_searcher(index_dir: Path, weighting):
@@ -151,22 +189,62 @@ def shared_searcher(index_dir: Path, weighting):
     directory; a new generation, or the index rebuilt from scratch, opens
     a new one.  Not for use by several threads at once.
     """
-    generation = current_generation(index_dir)
-    try:
-        status = generation.stat() if generation is not None else None
-    except OSError:
-        status = None
-    identity = (generation, status.st_ino, status.st_ctime_ns, id(weighting)) if status else None
-    cached = _SEARCHERS.get(index_dir)
-    if cached is not None and identity is not None and cached[0] == identity:
-        return cached[1]
-    if cached is not None:
-        del _SEARCHERS[index_dir]
-        cached[1].close()
-    searcher = open_index(index_dir).searcher(weighting=weighting)
-    if identity is not None:
-        _SEARCHERS[index_dir] = (identity, searcher)
-    return searcher
+    return _shared(index_dir, weighting).searcher
+
+
+def shared_near_duplicates(index_dir: Path, weighting) -> NearDuplicates:
+    """The near-duplicate graph of the generation ``shared_searcher`` searches."""
+    opened = _shared(index_dir, weighting)
+    if opened.near_duplicates is None:
+        opened.near_duplicates = NearDuplicates(opened.generation / NEIGHBOURS_FILE)
+    return opened.near_duplicates
+
+
+# --- the near-duplicate graph ------------------------------------------------------
+
+
+def write_near_duplicates(path: Path, offsets: array, neighbours: array) -> None:
+    """Write a generation's graph (see ``NEIGHBOURS_FILE``)."""
+    with open(path, "wb") as handle:
+        handle.write(_NEIGHBOURS_HEADER.pack(_NEIGHBOURS_MAGIC, len(offsets) - 1, len(neighbours)))
+        for values in (offsets, neighbours):
+            values = array("I", values)
+            if sys.byteorder == "big":
+                values.byteswap()
+            handle.write(values.tobytes())
+
+
+class NearDuplicates:
+    """A generation's near-duplicate graph, mapped from its file: looking an
+    article's list up reads a few bytes, however large the index."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            with open(path, "rb") as handle:
+                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            magic, documents, pairs = _NEIGHBOURS_HEADER.unpack_from(self._map)
+            expected = _NEIGHBOURS_HEADER.size + 4 * (documents + 1 + pairs)
+            if magic != _NEIGHBOURS_MAGIC or len(self._map) != expected:
+                raise ValueError
+        except (OSError, ValueError, struct.error):
+            raise IndexProblem(
+                f"index at {path.parent.parent} is damaged (near-duplicate file); rebuild it with --rebuild"
+            ) from None
+        body = memoryview(self._map)[_NEIGHBOURS_HEADER.size :]
+        if sys.byteorder == "little":
+            values: Sequence[int] = body.cast("I")
+        else:
+            values = array("I", body)
+            values.byteswap()
+        self.documents = documents
+        self._offsets = values[: documents + 1]
+        self._neighbours = values[documents + 1 :]
+
+    def of(self, docnum: int) -> Sequence[int]:
+        """The near-duplicates of document ``docnum`` (document numbers, ascending)."""
+        if not 0 <= docnum < self.documents:
+            return ()
+        return self._neighbours[self._offsets[docnum] : self._offsets[docnum + 1]]
 
 
 def _read_info(generation: Path) -> dict:
@@ -219,6 +297,27 @@ def column_values(reader, fieldname: str) -> array:
         values.extend(block)
         values.extend(padding)
     return values
+
+
+def live_fixed_column(reader, fieldname: str, chunk: int = 4096) -> Iterator[tuple[int, bytes]]:
+    """``(docnum, raw value)`` of every live document in a ``FixedBytesColumn``,
+    read ``chunk`` documents at a time (one read each, where Whoosh's reader
+    seeks and reads per document)."""
+    default = _column_default(reader, fieldname)
+    for leaf, offset in reader.leaf_readers():
+        deleted = leaf.has_deletions()
+        part = leaf.column_reader(fieldname, translate=False) if leaf.has_column(fieldname) else None
+        width, present = (part._fixedlen, part._count) if part is not None else (0, 0)
+        for first in range(0, leaf.doc_count_all(), chunk):
+            last = min(leaf.doc_count_all(), first + chunk)
+            block = part._dbfile.get(part._basepos + first * width, (min(last, present) - first) * width) if (
+                first < present
+            ) else b""
+            for docnum in range(first, last):
+                if deleted and leaf.is_deleted(docnum):
+                    continue
+                at = (docnum - first) * width
+                yield offset + docnum, block[at : at + width] if docnum < present else default
 
 
 class ColumnByDocument:

@@ -1,0 +1,102 @@
+"""The near-duplicate graph worked out at index time, and its file."""
+
+from __future__ import annotations
+
+import random
+from array import array
+from itertools import combinations
+
+import pytest
+
+from newsindex import dedup
+from newsindex.dedup import are_near_duplicates, near_duplicate_graph, pack_sketch, sketch, unpack_sketch
+from newsindex.index import build_index
+from newsindex.search import SearchOptions, search
+from newsindex.store import NEIGHBOURS_FILE, IndexProblem, NearDuplicates, current_generation, write_near_duplicates
+
+STORY = (
+    "The city council voted on Tuesday to close the old ferry terminal at the end of the summer, citing "
+    "repair costs that have tripled since the harbour wall was damaged in last winter's storms. Commuters "
+    "will be moved to a temporary landing on the east pier while engineers survey the site, and the council "
+    "said a decision on rebuilding would follow a public consultation in the autumn."
+)
+
+
+def rewrites(text: str, count: int, seed: int) -> list[str]:
+    """``count`` copies of ``text``, each with two words changed (as outlets edit wire copy)."""
+    rng = random.Random(seed)
+    copies = []
+    for _ in range(count):
+        words = text.split()
+        for _ in range(2):
+            words[rng.randrange(len(words))] = rng.choice(["local", "officials", "reportedly", "new"])
+        copies.append(" ".join(words))
+    return copies
+
+
+def graph_of(texts: list[str]) -> list[list[int]]:
+    packed = [pack_sketch(sketch(text)) for text in texts]
+    offsets, neighbours = near_duplicate_graph(lambda: enumerate(packed), len(packed))
+    return [list(neighbours[offsets[d] : offsets[d + 1]]) for d in range(len(texts))]
+
+
+def test_graph_links_exactly_the_pairs_that_are_near_duplicates():
+    rng = random.Random(7)
+    vocabulary = [*STORY.split(), "grain", "tariff", "minister", "exports", "rally", "court", "verdict"]
+    unrelated = [" ".join(rng.choice(vocabulary) for _ in range(60)) for _ in range(12)]
+    texts = [*rewrites(STORY, 4, seed=1), *unrelated, STORY[: len(STORY) // 2]]
+    graph = graph_of(texts)
+    sketches = [sketch(text) for text in texts]
+    expected = [[] for _ in texts]
+    for first, second in combinations(range(len(texts)), 2):
+        if are_near_duplicates(sketches[first], sketches[second]):
+            expected[first].append(second)
+            expected[second].append(first)
+    assert graph == expected
+    assert graph[0] == [1, 2, 3]  # the rewrites find each other, and nothing else does
+
+
+def test_every_article_keeps_at_most_max_neighbours(monkeypatch):
+    monkeypatch.setattr(dedup, "MAX_NEIGHBOURS", 2)
+    graph = graph_of(rewrites(STORY, 6, seed=3))
+    assert all(1 <= len(neighbours) <= 2 for neighbours in graph)
+
+
+def test_short_and_deleted_articles_have_no_neighbours():
+    packed = [pack_sketch(sketch(STORY)), pack_sketch([]), pack_sketch(sketch(STORY))]
+    live = [(0, packed[0]), (1, packed[1])]  # document 2 is deleted: not among the live ones
+    offsets, neighbours = near_duplicate_graph(lambda: live, 3)
+    assert list(offsets) == [0, 0, 0, 0] and len(neighbours) == 0
+    assert unpack_sketch(packed[1]) == []
+
+
+def test_graph_file_round_trip_and_damage(tmp_path):
+    path = tmp_path / "gen-000001" / NEIGHBOURS_FILE
+    path.parent.mkdir()
+    write_near_duplicates(path, array("I", [0, 2, 3, 4, 4]), array("I", [1, 2, 0, 0]))
+    graph = NearDuplicates(path)
+    assert [list(graph.of(d)) for d in range(4)] == [[1, 2], [0], [0], []]
+    assert list(graph.of(99)) == []
+    path.write_bytes(path.read_bytes()[:-4])
+    with pytest.raises(IndexProblem, match="damaged"):
+        NearDuplicates(path)
+
+
+def test_counts_follow_the_archive_from_run_to_run(tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    copies = rewrites(STORY, 3, seed=5)
+    for number, text in enumerate(copies[:2]):
+        (news / f"copy{number}.txt").write_text(f"Ferry terminal to close\n\n{text}\n")
+    (news / "other.txt").write_text("Grain prices rise\n\nGrain prices rose on the exchange after a poor harvest.\n")
+    index_dir = tmp_path / "index"
+    build_index([str(news)], index_dir, workers=1)
+    assert [hit.similar for hit in search("ferry terminal", index_dir).hits] == [1]
+    (news / "copy2.txt").write_text(f"Terminal closing\n\n{copies[2]}\n")
+    build_index([str(news)], index_dir, workers=1)
+    assert [hit.similar for hit in search("ferry terminal", index_dir).hits] == [2]
+    assert len(search("ferry terminal", index_dir, SearchOptions(duplicates=True)).hits) == 3
+    (news / "copy0.txt").unlink()
+    build_index([str(news)], index_dir, workers=1)
+    assert [hit.similar for hit in search("ferry terminal", index_dir).hits] == [1]
+    assert (current_generation(index_dir) / NEIGHBOURS_FILE).is_file()
