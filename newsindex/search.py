@@ -365,22 +365,34 @@ def _analyzed(word: str) -> frozenset[str]:
     return frozenset(token.text for token in news_analyzer()(word))
 
 
+@lru_cache(maxsize=256)
+def _candidate_words(prefixes: frozenset[str]) -> re.Pattern:
+    """The words of a text (as ``_WORD_RE`` splits it) that may analyse to a query term:
+    those starting with a term's first three letters, in any case, and any word
+    with a non-ASCII letter (folding may change its start).
+
+    The two look-behinds admit only a word's first letter (not one after
+    "U." in "U.S"), so the regex engine skips every other word in C.
+    """
+    starts = "|".join(re.escape(prefix) for prefix in sorted(prefixes, key=len, reverse=True))
+    return re.compile(
+        rf"(?<!\w)(?<!\w[.\-'’])(?=(?i:{starts})|[\w.\-'’]*[^\x00-\x7f])\w+(?:[.\-'’]\w+)*"
+    )
+
+
 def make_snippet(text: str, words: set[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
     """The window of ``text`` with most distinct query words, and their spans.
 
-    Words are found with a plain regex and only those sharing a three-letter
-    prefix with a query term are analysed, so long articles stay cheap.
+    Only words sharing a three-letter prefix with a query term are looked at
+    (``_candidate_words``) and analysed, so long articles stay cheap.
     """
     text = " ".join(text.split())
     if not text:
         return "", []
-    prefixes = {word[:3] for word in words}
     matches: list[tuple[int, int, str]] = []
-    for found in _WORD_RE.finditer(text):
-        lowered = found.group().lower()
-        if lowered[:3] not in prefixes and lowered.isascii():
-            continue
-        hit = _analyzed(lowered) & words
+    candidates = _candidate_words(frozenset(word[:3] for word in words)) if words else None
+    for found in candidates.finditer(text) if candidates else ():
+        hit = _analyzed(found.group().lower()) & words
         if hit:
             matches.append((found.start(), found.end(), next(iter(hit))))
     if not matches:

@@ -330,3 +330,65 @@ def test_month_terms_narrow_the_matches_without_changing_the_result(archive, mon
         assert (titles(a), a.total, a.undated_excluded) == (titles(b), b.total, b.undated_excluded)
         assert [hit.score for hit in a.hits] == [hit.score for hit in b.hits]
     assert any(result.undated_excluded for result in narrowed)
+
+
+def test_skipping_by_bisection_lands_where_whoosh_lands(tmp_path):
+    """store.py replaces Whoosh's posting-block skip_to; both must stop on the same
+    posting for any target, across blocks (128 postings each) and at the end."""
+    import random
+
+    from whoosh.matching import ReadTooFar
+
+    from newsindex.store import WHOOSH_SKIP_TO, open_index
+
+    news = tmp_path / "news"
+    news.mkdir()
+    rng = random.Random(11)
+    for number in range(700):
+        words = ["harbour"] if rng.random() < 0.6 else ["inland"]
+        (news / f"{number:04d}.txt").write_text(f"Note {number}\n\nA {' '.join(words)} note, number {number}.\n")
+    index_dir = tmp_path / "index"
+    build_index([str(news)], index_dir, workers=1)
+    with open_index(index_dir).searcher() as searcher:
+        reader = searcher.reader()
+        for _ in range(200):
+            ours, whooshs = reader.postings("body", "harbour"), reader.postings("body", "harbour")
+            assert type(ours).__name__ == "W3LeafMatcher"  # a block-encoded list, not an inline one
+            target = 0
+            while True:
+                target += rng.choice([1, 2, 5, 40, 130, 300])
+                try:
+                    ours.skip_to(target)
+                except ReadTooFar:
+                    with pytest.raises(ReadTooFar):
+                        WHOOSH_SKIP_TO(whooshs, target)
+                    break
+                WHOOSH_SKIP_TO(whooshs, target)
+                assert ours.is_active() == whooshs.is_active()
+                if not ours.is_active():
+                    break
+                assert ours.id() == whooshs.id() >= target
+
+
+def test_snippet_highlights_every_form_of_a_query_word_and_nothing_else():
+    from newsindex.search import _analyzed, make_snippet
+
+    text = (
+        "The Café's owners said U.S. ports and the port-side cafes reopened; "
+        "a naïve supporter (Ports!) agreed. Sport fans and US importers did not."
+    )
+    words = set().union(*(_analyzed(word) for word in ("cafe", "port", "u.s")))
+    snippet, spans = make_snippet(text, words)
+    assert snippet == text
+    assert [snippet[start:end] for start, end in spans] == ["Café's", "U.S", "ports", "port-side", "cafes", "Ports"]
+
+
+def test_snippet_window_holds_the_most_distinct_query_words():
+    from newsindex.search import _analyzed, make_snippet
+
+    filler = "Nothing of note happened on the quiet coast that week. " * 8
+    text = f"{filler}The harbour strike ended when dockers accepted the pay offer. {filler}"
+    words = set().union(*(_analyzed(word) for word in ("harbour", "strike", "pay")))
+    snippet, spans = make_snippet(text, words, width=120)
+    assert snippet.startswith("… ") and snippet.endswith(" …") and len(snippet) <= 124
+    assert {snippet[start:end] for start, end in spans} == {"harbour", "strike", "pay"}
