@@ -392,3 +392,18 @@ def test_snippet_window_holds_the_most_distinct_query_words():
     snippet, spans = make_snippet(text, words, width=120)
     assert snippet.startswith("… ") and snippet.endswith(" …") and len(snippet) <= 124
     assert {snippet[start:end] for start, end in spans} == {"harbour", "strike", "pay"}
+
+
+def test_field_lengths_read_whole_equal_whooshs_byte_by_byte(archive):
+    from newsindex.store import WHOOSH_DOC_FIELD_LENGTH, open_index
+
+    with open_index(archive).searcher() as searcher:
+        for leaf, _offset in searcher.reader().leaf_readers():
+            per_doc = leaf._perdoc
+            for fieldname in ("title", "body", "authors", "no_such_field"):
+                for docnum in range(leaf.doc_count_all() + 1):
+                    expected = WHOOSH_DOC_FIELD_LENGTH(per_doc, docnum, fieldname, 7)
+                    assert per_doc.doc_field_length(docnum, fieldname, 7) == expected, (fieldname, docnum)
+                with pytest.raises(IndexError):
+                    per_doc.doc_field_length(leaf.doc_count_all() + 1, fieldname)
+            assert any(per_doc.doc_field_length(d, "body") for d in range(leaf.doc_count_all()))
