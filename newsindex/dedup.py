@@ -113,9 +113,9 @@ _HEAD = struct.Struct(f">{SKETCH_INDEXED}I")
 _PAD_VALUE = 0xFFFFFFFF
 
 
-def _values(packed: bytes) -> tuple[int, ...]:
-    """A packed sketch's values as integers (ordered like their hex strings)."""
-    values = _PACKED.unpack(packed)
+def _values(buffer: bytes | bytearray, offset: int = 0) -> tuple[int, ...]:
+    """The values of the sketch packed at ``offset`` as integers (ordered like their hex strings)."""
+    values = _PACKED.unpack_from(buffer, offset)
     return values if values[-1] != _PAD_VALUE else tuple(v for v in values if v != _PAD_VALUE)
 
 
@@ -130,7 +130,8 @@ def near_duplicate_graph(
     ``SKETCH_INDEXED`` values, as ``value << 32 | docnum`` keys in 256 arrays
     (8 bytes each; sorting an array brings the articles sharing a value
     together).  The second keeps the whole sketches of the articles that
-    share a value with another, the only ones ever compared.
+    share a value with another, the only ones ever compared: at most
+    ``PACKED_SIZE`` + 4 bytes per article.
     """
     partitions = [array("Q") for _ in range(256)]
     for docnum, packed in read_sketches():
@@ -143,17 +144,15 @@ def near_duplicate_graph(
         for previous, key in pairwise(keys):
             if previous >> 32 == key >> 32:
                 sharing[previous & 0xFFFFFFFF] = sharing[key & 0xFFFFFFFF] = 1
-    packed_of = {docnum: packed for docnum, packed in read_sketches() if sharing[docnum]}
-    unpacked: dict[int, tuple[int, ...]] = {}  # one bucket's sketches, unpacked once
-
-    def of(docnum: int) -> tuple[int, ...]:
-        found = unpacked.get(docnum)
-        if found is None:
-            found = unpacked[docnum] = _values(packed_of[docnum])
-        return found
-
-    adjacent: dict[int, list[int]] = {}
-    compared: set[int] = set()
+    # The compared sketches side by side in one buffer (PACKED_SIZE bytes each, no
+    # per-object overhead), found by their slot.
+    slots = array("i", [-1]) * doc_count
+    kept = bytearray()
+    for docnum, packed in read_sketches():
+        if sharing[docnum]:
+            slots[docnum] = len(kept) // PACKED_SIZE
+            kept += packed
+    linker = _Linker(lambda docnum: _values(kept, slots[docnum] * PACKED_SIZE))
     for keys in partitions:
         start = 0
         while start < len(keys):
@@ -162,57 +161,93 @@ def near_duplicate_graph(
             while end < len(keys) and keys[end] >> 32 == value:
                 end += 1
             if end - start > 1:
-                members = [key & 0xFFFFFFFF for key in keys[start:end]]
-                _link_sharing(members, of, adjacent, compared, frozenset((value,)))
-                unpacked.clear()
+                linker.bucket(value, [key & 0xFFFFFFFF for key in keys[start:end]])
             start = end
     offsets = array("I", [0])
     neighbours = array("I")
     for docnum in range(doc_count):
-        neighbours.extend(sorted(adjacent.get(docnum, ())))
+        neighbours.extend(sorted(linker.adjacent.get(docnum, ())))
         offsets.append(len(neighbours))
     return offsets, neighbours
 
 
-def _link_sharing(
-    docs: list[int],
-    of: Callable[[int], tuple[int, ...]],
-    adjacent: dict[int, list[int]],
-    compared: set[int],
-    shared: frozenset[int],
-) -> None:
-    """Link the near-duplicates among ``docs``, articles whose sketches share the
-    values ``shared``.
+class _Linker:
+    """Links the near-duplicates among the articles sharing one sketch value.
 
-    A few articles are compared pairwise.  Many articles sharing a value
-    usually means a common phrase (a sign-off, a boilerplate line the cleaner
-    kept), not copies, so they are split again by each one's next
-    ``SUB_BANDS`` smallest values: copies share most of their values and
-    meet again, unrelated articles part.  Past ``MAX_SPLITS`` splits the
-    remaining articles (one big story syndicated widely) are each compared
-    with their next ``MAX_NEIGHBOURS``.
+    A pair of articles may share several of their leading values; it is
+    looked at only in the bucket of the smallest value they share, so no
+    pair is compared or linked twice and nothing needs remembering between
+    buckets.
     """
-    if len(docs) > SMALL_BUCKET and len(shared) <= MAX_SPLITS:
-        split: dict[int, list[int]] = {}
+
+    def __init__(self, read: Callable[[int], tuple[int, ...]]) -> None:
+        self._read = read
+        self.adjacent: dict[int, list[int]] = {}
+        self._unpacked: dict[int, tuple[int, ...]] = {}  # the bucket's sketches, unpacked once
+        self._seen: set[tuple[int, int]] = set()  # pairs of groups met in the bucket's splits
+        self._value = 0
+
+    def of(self, docnum: int) -> tuple[int, ...]:
+        found = self._unpacked.get(docnum)
+        if found is None:
+            found = self._unpacked[docnum] = self._read(docnum)
+        return found
+
+    def bucket(self, value: int, docs: list[int]) -> None:
+        self._value = value
+        self._split(docs, frozenset((value,)))
+        self._unpacked.clear()
+        self._seen.clear()
+
+    def _split(self, docs: list[int], shared: frozenset[int]) -> None:
+        """A few articles are compared pairwise.  Many articles sharing a value
+        usually means a common phrase (a sign-off, a boilerplate line the
+        cleaner kept), not copies, so they are split again by each one's next
+        ``SUB_BANDS`` smallest values: copies share most of their values and
+        meet again, unrelated articles part.  Past ``MAX_SPLITS`` splits the
+        remaining articles (one big story syndicated widely) are each compared
+        with their next ``MAX_NEIGHBOURS``."""
+        if len(docs) > SMALL_BUCKET and len(shared) <= MAX_SPLITS:
+            split: dict[int, list[int]] = {}
+            for docnum in docs:
+                for value in [v for v in self.of(docnum) if v not in shared][:SUB_BANDS]:
+                    split.setdefault(value, []).append(docnum)
+            for value, members in split.items():
+                if len(members) > 1:
+                    self._split(members, shared | {value})
+            return
+        # Identical sketches (copies of one text) are near-duplicates without comparing.
+        groups: dict[tuple[int, ...], list[int]] = {}
         for docnum in docs:
-            for value in [v for v in of(docnum) if v not in shared][:SUB_BANDS]:
-                split.setdefault(value, []).append(docnum)
-        for value, members in split.items():
-            if len(members) > 1:
-                _link_sharing(members, of, adjacent, compared, shared | {value})
-        return
-    for i, first in enumerate(docs):
-        for second in docs[i + 1 : i + 1 + MAX_NEIGHBOURS]:
-            pair = first << 32 | second
-            if pair in compared:
-                continue
-            compared.add(pair)
-            first_list = adjacent.setdefault(first, [])
-            second_list = adjacent.setdefault(second, [])
-            if len(first_list) >= MAX_NEIGHBOURS and len(second_list) >= MAX_NEIGHBOURS:
-                continue
-            if are_near_duplicates(of(first), of(second)):
-                if len(first_list) < MAX_NEIGHBOURS:
-                    first_list.append(second)
-                if len(second_list) < MAX_NEIGHBOURS:
-                    second_list.append(first)
+            groups.setdefault(self.of(docnum), []).append(docnum)
+        distinct = list(groups.items())
+        for i, (first_values, first_docs) in enumerate(distinct):
+            if len(first_docs) > 1 and self._here(first_values, first_values, first_docs[0], first_docs[0]):
+                for j, first in enumerate(first_docs):
+                    for second in first_docs[j + 1 : j + 1 + MAX_NEIGHBOURS]:
+                        self._link(first, second)
+            for second_values, second_docs in distinct[i + 1 : i + 1 + MAX_NEIGHBOURS]:
+                if not self._here(first_values, second_values, first_docs[0], second_docs[0]):
+                    continue
+                if all(len(self.adjacent.get(d, ())) >= MAX_NEIGHBOURS for d in (*first_docs, *second_docs)):
+                    continue
+                if are_near_duplicates(first_values, second_values):
+                    for first in first_docs:
+                        for second in second_docs:
+                            self._link(first, second)
+
+    def _here(self, first: tuple[int, ...], second: tuple[int, ...], first_doc: int, second_doc: int) -> bool:
+        """Whether this bucket is the one to look at a pair in, for the first time."""
+        if min(set(first[:SKETCH_INDEXED]).intersection(second[:SKETCH_INDEXED])) != self._value:
+            return False
+        pair = (first_doc, second_doc)
+        if pair in self._seen:
+            return False
+        self._seen.add(pair)
+        return True
+
+    def _link(self, first: int, second: int) -> None:
+        for one, other in ((first, second), (second, first)):
+            neighbours = self.adjacent.setdefault(one, [])
+            if len(neighbours) < MAX_NEIGHBOURS:
+                neighbours.append(other)
