@@ -247,6 +247,8 @@ def index(
         )
         if report.ignored:
             click.echo(f"{len(report.ignored)} files were not article files and were ignored", err=True)
+        if report.reread:
+            click.echo("--dayfirst or --rules differ from the last run: every indexed file was read again", err=True)
     sys.exit(EXIT_FOUND if report.documents else EXIT_NOTHING)
 
 

@@ -380,6 +380,8 @@ class IndexReport:
     documents: int = 0
     #: Articles stored as another article's document (identical copies).
     duplicates: int = 0
+    #: Every file was read again: --dayfirst or --rules differ from the last run's.
+    reread: bool = False
     seconds: float = 0.0
     index_dir: str = ""
 
@@ -398,6 +400,7 @@ class IndexReport:
             "failures": [{"path": s.path, "reason": s.reason} for s in self.failed],
             "ignored": len(self.ignored),
             "duplicates": self.duplicates,
+            "reread": self.reread,
             "documents": self.documents,
             "seconds": round(self.seconds, 3),
             "rate": round(self.rate, 1),
@@ -549,6 +552,12 @@ def build_index(
         previous = None if rebuild else current_generation(index_dir)
         if previous is not None and _read_info(previous).get("format") != FORMAT_VERSION:
             raise _format_problem(index_dir, _read_info(previous).get("format"))
+        if previous is not None and _read_info(previous).get("reading") != options.reading_fingerprint():
+            # --dayfirst or --rules changed what files yield: build afresh from every
+            # file, those indexed from other paths in earlier runs included.
+            paths = [*paths, *_indexed_elsewhere(previous, paths)]
+            previous = None
+            report.reread = True
         _remove_stale_generations(index_dir, keep={previous.name} if previous else set())
         generation = index_dir / _next_generation_name(index_dir)
         try:
@@ -571,6 +580,21 @@ def build_index(
         _remove_stale_generations(index_dir, keep={generation.name})
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _indexed_elsewhere(generation: Path, paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """The files of ``generation`` outside ``paths`` that still exist."""
+    roots = [os.path.abspath(p) for p in paths]
+    prefixes = tuple(root.rstrip(os.sep) + os.sep for root in roots)
+    known = _KnownFiles(generation)
+    try:
+        return [
+            path
+            for path in known
+            if path not in roots and not path.startswith(prefixes) and os.path.lexists(path)
+        ]
+    finally:
+        known.close()
 
 
 # --- one run -------------------------------------------------------------------------
@@ -680,6 +704,7 @@ class _Run:
         self.batches_done = 0
         self.abandoned: set[str] = set()  # files dropped for an article that could not be indexed
         self.fields = options.field_map_fingerprint()
+        self.reading = options.reading_fingerprint()
         self.records_kept = 0  # articles recorded so far from the big record file being read
 
     # -- setting up ----------------------------------------------------------------
@@ -718,7 +743,12 @@ class _Run:
             self.manifest.close(commit=committed)
         _checkpoint("committed")
         (generation / "learned.json").write_text(json.dumps(self.learned.to_dict()), encoding="utf-8")
-        info = {"format": FORMAT_VERSION, "documents": self.report.documents, "written": time.time()}
+        info = {
+            "format": FORMAT_VERSION,
+            "documents": self.report.documents,
+            "written": time.time(),
+            "reading": self.reading,
+        }
         (generation / "info.json").write_text(json.dumps(info), encoding="utf-8")
         shutil.rmtree(generation / f"{INDEX_NAME}.tmp", ignore_errors=True)
         _fsync_tree(generation)

@@ -56,6 +56,20 @@ class IngestOptions:
     def field_map(self) -> dict[str, tuple[str, ...]]:
         return field_map_with({**self.field_config, **self.field_overrides})
 
+    def reading_fingerprint(self) -> str:
+        """Short hash of the options that change what any file yields (``--dayfirst``
+        and the ``--rules`` files' contents): the indexer reads every file again when
+        it differs from the last run's."""
+        digest = hashlib.blake2b(digest_size=6)
+        digest.update(b"day first" if self.dayfirst else b"month first")
+        for path in self.rules_files:
+            try:
+                content = Path(path).read_bytes()
+            except OSError:
+                content = b"unreadable"
+            digest.update(f"\x00{path}\x00".encode("utf-8", "surrogatepass") + content)
+        return digest.hexdigest()
+
     def field_map_fingerprint(self) -> str:
         """Short hash of the whole record field mapping (built-in names included): the
         indexer stores it with each record file, and re-reads the file when it changes."""

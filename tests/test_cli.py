@@ -235,3 +235,14 @@ def test_a_new_field_mapping_re_reads_record_files_only(tmp_path):
     remapped = index(second)
     assert (remapped["updated"], remapped["unchanged"], remapped["documents"]) == (1, 1, 2)
     assert titles() == ["Strike over"]
+
+
+def test_index_says_when_a_changed_dayfirst_reads_everything_again(tmp_path):
+    index_dir = tmp_path / "ix"
+    assert run("index", SEED.parent, "--index", index_dir).exit_code == 0
+    same = run("index", SEED.parent, "--index", index_dir)
+    assert "read again" not in same.output and "1 unchanged" in same.output
+    changed = run("index", SEED.parent, "--index", index_dir, "--dayfirst")
+    assert changed.exit_code == 0, changed.output
+    assert "--dayfirst or --rules differ from the last run" in changed.output
+    assert "1 added" in changed.output

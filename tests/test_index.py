@@ -499,3 +499,41 @@ def test_a_file_read_once_gets_the_digest_of_the_file_on_disk(tmp_path):
     path = tmp_path / "a.txt"
     path.write_bytes(b"Title\n\nBody text \xc3\xa9 and more.\n" * 500)
     assert _bytes_digest(path.read_bytes()) == file_digest(path)
+
+
+def test_changing_dayfirst_or_rules_reads_every_file_again(tmp_path):
+    from newsindex.ingest import IngestOptions
+
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text(
+        "Bridge reopens\n\nPublished: 03/04/2020\n\nThe river bridge reopened to traffic after repairs.\n\n"
+        "Sponsored by Acme Ropes\n"
+    )
+    (news / "b.txt").write_text("Ferry strike\n\nPublished: 2020-05-06\n\nFerry crews walked out over pay.\n")
+    index_dir = tmp_path / "index"
+
+    def published(title: str) -> str:
+        hit = next(hit for hit in search("bridge OR ferry", index_dir, SearchOptions(duplicates=True)).hits
+                   if hit.title == title)
+        return hit.published.date().isoformat()
+
+    build_index([str(news)], index_dir, workers=1)
+    assert published("Bridge reopens") == "2020-03-04"
+    elsewhere = tmp_path / "elsewhere.txt"  # indexed in an earlier run from another path
+    elsewhere.write_text("Ferry timetable\n\nPublished: 05/06/2020\n\nThe ferry timetable changes in June.\n")
+    build_index([str(elsewhere)], index_dir, workers=1)
+    assert published("Ferry timetable") == "2020-05-06"
+    report = build_index([str(news)], index_dir, workers=1, options=IngestOptions(dayfirst=True))
+    assert report.reread and report.added == 3 and report.unchanged == 0
+    assert published("Bridge reopens") == "2020-04-03"
+    assert published("Ferry timetable") == "2020-06-05"
+    assert published("Ferry strike") == "2020-05-06"
+    again = build_index([str(news)], index_dir, workers=1, options=IngestOptions(dayfirst=True))
+    assert not again.reread and again.unchanged == 2 and again.updated == 0
+    assert search("acme", index_dir).total == 1
+    rules = tmp_path / "rules.txt"
+    rules.write_text("[line]\nsponsor: sponsored by .*\n")
+    report = build_index([str(news)], index_dir, workers=1, options=IngestOptions(dayfirst=True, rules_files=[rules]))
+    assert report.reread and report.documents == 3
+    assert search("acme", index_dir).total == 0
