@@ -268,13 +268,13 @@ def test_did_you_mean_also_when_the_query_was_relaxed(archive):
 
 
 def test_respelling_finds_the_nearest_index_word(archive):
-    from newsindex.search import WEIGHTING, _respelling
+    from newsindex.search import WEIGHTING, _respellings
     from newsindex.store import shared_searcher
 
     reader = shared_searcher(archive, WEIGHTING).reader()
-    assert _respelling(reader, "harbuor", 2) == "harbour"  # a transposition is one edit
-    assert _respelling(reader, "strikke", 1) == "strike"
-    assert _respelling(reader, "zzzz", 1) is None
+    assert _respellings(reader, "harbuor", 2)[0] == "harbour"  # a transposition is one edit
+    assert _respellings(reader, "strikke", 1)[0] == "strike"
+    assert _respellings(reader, "zzzz", 1) == []
 
 
 def test_segments_without_a_column_keep_document_numbers_straight(tmp_path):
@@ -407,3 +407,16 @@ def test_field_lengths_read_whole_equal_whooshs_byte_by_byte(archive):
                 with pytest.raises(IndexError):
                     per_doc.doc_field_length(leaf.doc_count_all() + 1, fieldname)
             assert any(per_doc.doc_field_length(d, "body") for d in range(leaf.doc_count_all()))
+
+
+def test_did_you_mean_spells_words_as_the_archive_does_not_as_stems(archive, tmp_path):
+    assert search("econimy", archive).suggestion == "economy"  # the index term is the stem "economi"
+    assert search("rationng", archive).suggestion == "rationing"  # not the stem "ration"
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "beans.txt").write_text("Coffee prices climb\n\nCoffee exporters raised coffee prices again.\n")
+    index_dir = tmp_path / "index"
+    build_index([str(news)], index_dir, workers=1)
+    # "coffe" is the index's stem of "coffee", but stems to "coff" itself.
+    result = search("coffe", index_dir)
+    assert result.total == 0 and result.suggestion == "coffee"
