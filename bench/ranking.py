@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import math
 import re
 import shutil
@@ -46,14 +47,24 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from whoosh import index as whoosh_index  # noqa: E402
-from whoosh import scoring  # noqa: E402
+from whoosh import matching, scoring  # noqa: E402
+from whoosh import query as wq  # noqa: E402
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 
-from newsindex.analysis import TOKEN_PATTERN, FoldFilter, HyphenPartsFilter, _stem_word, news_analyzer  # noqa: E402
+from newsindex.analysis import (  # noqa: E402
+    TOKEN_PATTERN,
+    FoldFilter,
+    HyphenPartsFilter,
+    _stem_word,
+    index_terms,
+    news_analyzer,
+)
 from newsindex.index import IndexProblem, build_index, make_schema, open_index  # noqa: E402
 from newsindex.search import WEIGHTING as LIBRARY_WEIGHTING  # noqa: E402
 from newsindex.search import QueryError, SearchOptions, parse_query, search  # noqa: E402
+
+library_search = importlib.import_module("newsindex.search")  # the module (``newsindex.search`` is the function)
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_NPL = DEFAULT_DATA / "ir-prepared" / "npl"
@@ -337,24 +348,282 @@ class Feedback:
         return wq.Or([parsed, *added]) if added else parsed
 
 
+@dataclass
+class TermStats:
+    """Collection statistics of one term in one field, for the models below."""
+
+    docs: int  # N
+    df: int
+    cf: float  # total weight (frequency x the field's boost)
+    avgfl: float
+
+
+_EXACT_LENGTHS: dict[int, tuple[object, dict[str, list[int]]]] = {}
+
+
+def exact_lengths(reader) -> dict[str, list[int]]:
+    """Unquantised title/body lengths of one segment, re-analysed from the stored text (slow:
+    for the study only; the index keeps one lossy byte per document and field)."""
+    key = id(reader)
+    if key not in _EXACT_LENGTHS:
+        lengths: dict[str, list[int]] = {"title": [], "body": []}
+        for docnum in range(reader.doc_count_all()):
+            stored = {} if reader.is_deleted(docnum) else reader.stored_fields(docnum)
+            for name in lengths:
+                lengths[name].append(max(1, index_terms(stored.get(name) or "")[1]))
+        _EXACT_LENGTHS[key] = (reader, lengths)  # the reader is kept so its id stays unique
+    return _EXACT_LENGTHS[key][1]
+
+
+class FieldModel(scoring.WeightingModel):
+    """Any per-field model ``formula(stats, tf, length)``, summed over title and body like
+    Whoosh's BM25F; ``exact`` reads unquantised lengths instead of the index's length byte."""
+
+    def __init__(self, formula: Callable[[TermStats, float, float], float], exact: bool = False) -> None:
+        self.formula, self.exact = formula, exact
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        return _FieldModelScorer(self, searcher, fieldname, text)
+
+
+class _FieldModelScorer(scoring.BaseScorer):
+    def __init__(self, model: FieldModel, searcher, fieldname: str, text) -> None:
+        parent = searcher.get_parent()
+        self.stats = TermStats(parent.doc_count_all(), parent.doc_frequency(fieldname, text),
+                               parent.frequency(fieldname, text), parent.avg_field_length(fieldname) or 1)
+        self.formula = model.formula
+        if model.exact:
+            self.length = exact_lengths(searcher.reader())[fieldname].__getitem__
+        else:
+            self.length = lambda docnum: searcher.doc_field_length(docnum, fieldname, 1)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def max_quality(self) -> float:
+        return math.inf
+
+    def block_quality(self, matcher) -> float:
+        return math.inf
+
+    def score(self, matcher) -> float:
+        return self.formula(self.stats, matcher.weight(), self.length(matcher.id()))
+
+
+def bm25_formula(k1: float = 1.2, b: float = 0.75, delta: float = 0.0):
+    """BM25 with the standard idf; ``delta`` > 0 is BM25+ (Lv & Zhai 2011)."""
+    def formula(st: TermStats, tf: float, dl: float) -> float:
+        idf = robertson_idf(st.df, st.docs)
+        return idf * ((k1 + 1) * tf / (tf + k1 * (1 - b + b * dl / st.avgfl)) + delta)
+    return formula
+
+
+def bm25l_formula(k1: float = 1.2, b: float = 0.75, delta: float = 0.5):
+    """BM25L (Lv & Zhai 2011): a length-normalised tf shifted by ``delta``."""
+    def formula(st: TermStats, tf: float, dl: float) -> float:
+        c = tf / (1 - b + b * dl / st.avgfl)
+        return math.log((st.docs + 1) / (st.df + 0.5)) * (k1 + 1) * (c + delta) / (k1 + c + delta)
+    return formula
+
+
+def dirichlet_formula(mu: float):
+    """Query likelihood, Dirichlet smoothing, as Lucene scores it (matched terms only, >= 0)."""
+    def formula(st: TermStats, tf: float, dl: float) -> float:
+        p = st.cf / (st.avgfl * st.docs)
+        return max(0.0, math.log(1 + tf / (mu * p)) + math.log(mu / (dl + mu)))
+    return formula
+
+
+def dph_formula(st: TermStats, tf: float, dl: float) -> float:
+    """DPH (Amati 2006), Terrier's parameter-free DFR model."""
+    dl = max(dl, tf + 1e-9)
+    f = tf / dl
+    norm = (1 - f) ** 2 / (tf + 1)
+    return norm * (tf * math.log2(tf * st.avgfl / dl * st.docs / st.cf) + 0.5 * math.log2(2 * math.pi * tf * (1 - f)))
+
+
+def pl2_formula(c: float = 1.0):
+    """PL2: Poisson randomness, Laplace after-effect, normalisation 2 (Amati & van Rijsbergen 2002)."""
+    def formula(st: TermStats, tf: float, dl: float) -> float:
+        tfn = tf * math.log2(1 + c * st.avgfl / dl)
+        lam = st.cf / st.docs
+        return (tfn * math.log2(tfn / lam) + (lam - tfn) / math.log(2) + 0.5 * math.log2(2 * math.pi * tfn)) / (tfn + 1)
+    return formula
+
+
+def inl2_formula(c: float = 1.0):
+    """InL2: inverse document frequency, Laplace after-effect, normalisation 2."""
+    def formula(st: TermStats, tf: float, dl: float) -> float:
+        tfn = tf * math.log2(1 + c * st.avgfl / dl)
+        return tfn / (tfn + 1) * math.log2((st.docs + 1) / (st.df + 0.5))
+    return formula
+
+
+class _CombinedFieldsMatcher(matching.WrappingMatcher):
+    """One word's title and body postings scored as one BM25F pseudo-field."""
+
+    def __init__(self, child, parts, reader, idf, avgfl, k1, b, boost=1.0):
+        super().__init__(child, boost)
+        self.parts, self.reader, self.idf, self.avgfl, self.k1, self.b = parts, reader, idf, avgfl, k1, b
+
+    def copy(self):
+        return _CombinedFieldsMatcher(self.child.copy(), self.parts, self.reader, self.idf, self.avgfl, self.k1,
+                                      self.b, self.boost)
+
+    def replace(self, minquality=0):
+        return self if self.child.is_active() else matching.NullMatcher()
+
+    def supports_block_quality(self):
+        return False
+
+    def max_quality(self):
+        return math.inf
+
+    def score(self):
+        docnum = self.child.id()
+        tf = 0.0
+        for fieldname, postings in self.parts:
+            if postings.is_active() and postings.id() == docnum:
+                length = self.reader.doc_field_length(docnum, fieldname, 1)
+                tf += postings.weight() / (1 - self.b + self.b * length / self.avgfl[fieldname])
+        return self.idf * tf * (self.k1 + 1) / (tf + self.k1) * self.boost
+
+
+class CombinedFields(wq.Or):
+    """True BM25F (Robertson, Zaragoza & Taylor 2004) for one word in title and body: field
+    weights (the schema's boost, in the postings) and length normalisation per field, then one
+    saturation and one idf (the larger field df, as Lucene's CombinedFieldQuery takes it)."""
+
+    def matcher(self, searcher, context=None):
+        weighting = context.weighting if context is not None else searcher.weighting
+        if not isinstance(weighting, scoring.BM25F):
+            return super().matcher(searcher, context)
+        reader, parent = searcher.reader(), searcher.get_parent()
+        text, boost = self.subqueries[0].text, self.subqueries[0].boost
+        parts, avgfl, df = [], {}, 0
+        for sub in self.subqueries:
+            btext = searcher.schema[sub.fieldname].to_bytes(text)
+            df = max(df, parent.doc_frequency(sub.fieldname, btext))
+            avgfl[sub.fieldname] = parent.avg_field_length(sub.fieldname) or 1
+            if (sub.fieldname, btext) in reader:
+                parts.append((sub.fieldname, reader.postings(sub.fieldname, btext)))
+        if not parts:
+            return matching.NullMatcher()
+        child = parts[0][1] if len(parts) == 1 else matching.UnionMatcher(parts[0][1], parts[1][1])
+        return _CombinedFieldsMatcher(child, parts, reader, robertson_idf(df, parent.doc_count_all()), avgfl,
+                                      weighting.K1, weighting.B, boost * self.boost)
+
+
+def fields_combined(parsed):
+    """``parsed`` with each word's title and body terms (same text and boost) as one CombinedFields."""
+    if type(parsed) is not wq.Or:
+        return parsed
+    groups: list[list] = []
+    open_groups: dict[tuple, list[list]] = {}
+    for sub in parsed.subqueries:
+        if type(sub) is wq.Term and sub.fieldname in ("title", "body"):
+            waiting = open_groups.setdefault((sub.text, sub.boost), [])
+            group = next((g for g in waiting if all(t.fieldname != sub.fieldname for t in g)), None)
+            if group is None:
+                group = [sub]
+                waiting.append(group)
+                groups.append(group)
+            else:
+                group.append(sub)
+        else:
+            groups.append([sub])
+    return wq.Or([CombinedFields(g) if len(g) > 1 else g[0] for g in groups], boost=parsed.boost)
+
+
+@dataclass
+class Rm3:
+    """RM3 pseudo-relevance feedback (Lavrenko & Croft; as Anserini runs it): the ``docs`` best
+    documents' term distributions, weighted by their scores, give ``terms`` expansion terms
+    (skipping those in more than ``max_df`` of the documents); the query is ``original`` x the
+    normalised original terms + (1 - ``original``) x the normalised expansion.  ``rerank``: the
+    expansion only re-scores what the original query matches (totals and facets unchanged)."""
+
+    docs: int = 10
+    terms: int = 10
+    original: float = 0.5
+    max_df: float = 0.1
+    rerank: bool = False
+
+    def expand(self, searcher, parsed, results):
+        top = results.top_n[: self.docs]
+        if not top:
+            return parsed
+        total = searcher.doc_count_all()
+        relevance: dict[str, float] = {}
+        for score, docnum in top:
+            stored = searcher.stored_fields(docnum)
+            counts: dict[str, int] = {}
+            for name in ("title", "body"):
+                for term, positions in index_terms(stored.get(name) or "")[0].items():
+                    counts[term] = counts.get(term, 0) + len(positions)
+            length = sum(counts.values()) or 1
+            for term, count in counts.items():
+                relevance[term] = relevance.get(term, 0.0) + score * count / length
+        chosen = []
+        for term, weight in sorted(relevance.items(), key=lambda item: -item[1]):
+            df = max(searcher.doc_frequency("title", term), searcher.doc_frequency("body", term))
+            if len(term) > 1 and not term.isdigit() and df <= self.max_df * total:
+                chosen.append((term, weight))
+                if len(chosen) == self.terms:
+                    break
+        originals = [text for name, text in parsed.iter_all_terms() if name == "body"]
+        weights: dict[str, float] = {}
+        for term in originals:
+            weights[term] = weights.get(term, 0.0) + self.original / len(originals)
+        norm = sum(w for _t, w in chosen) or 1
+        for term, weight in chosen:
+            weights[term] = weights.get(term, 0.0) + (1 - self.original) * weight / norm
+        expanded = wq.Or([wq.Or([wq.Term("title", t, boost=w), wq.Term("body", t, boost=w)])
+                          for t, w in weights.items()])
+        return wq.AndMaybe(wq.ConstantScoreQuery(parsed, 0.0), expanded) if self.rerank else expanded
+
+
 def whoosh_run(collection: Collection, index_dir: Path, weighting: scoring.WeightingModel,
-               feedback: Feedback | None = None) -> Ranking:
-    """Rank with the library's parser on a newsindex (or same-schema) index under ``weighting``."""
+               feedback: Feedback | Rm3 | None = None, function_words: bool = False,
+               combine: bool = False) -> Ranking:
+    """Rank with the library's parser on a newsindex (or same-schema) index under ``weighting``.
+
+    ``function_words``: keep them in the query (the library drops them from an any-query);
+    ``combine``: score each word's title and body as one BM25F field (``CombinedFields``).
+    """
     ix = open_index(index_dir) if (index_dir / "CURRENT").exists() else whoosh_index.open_dir(str(index_dir))
     ranking: Ranking = {}
-    with ix.searcher(weighting=weighting) as searcher:
-        stems = {docnum: Path(fields["path"]).stem for docnum, fields in searcher.iter_docs()}
-        for qid in collection.judged:
-            try:
-                parsed = parse_query(query_words(collection.queries[qid]), ix.schema, "any")
-            except QueryError:
-                ranking[qid] = []
-                continue
-            results = searcher.search(parsed, limit=DEPTH)
-            if feedback is not None:
-                results = searcher.search(feedback.expand(searcher, parsed, results), limit=DEPTH)
-            ranking[qid] = [stems[docnum] for _score, docnum in results.top_n]
+    dropping = library_search._without_function_words
+    if function_words:
+        library_search._without_function_words = lambda parsed, text: parsed
+    try:
+        with ix.searcher(weighting=weighting) as searcher:
+            _rank_all(collection, ix, searcher, ranking, feedback, combine)
+    finally:
+        library_search._without_function_words = dropping
     return ranking
+
+
+def _rank_all(collection, ix, searcher, ranking, feedback, combine) -> None:
+    stems = {docnum: Path(fields["path"]).stem for docnum, fields in searcher.iter_docs()}
+    for qid in collection.judged:
+        try:
+            parsed = parse_query(query_words(collection.queries[qid]), ix.schema, "any")
+        except QueryError:
+            ranking[qid] = []
+            continue
+        if combine:
+            parsed = fields_combined(parsed)
+        results = searcher.search(parsed, limit=DEPTH, optimize=False)
+        if feedback is not None:
+            expanded = feedback.expand(searcher, parsed, results)
+            results = searcher.search(expanded, limit=DEPTH, optimize=False)
+        ranking[qid] = [stems[docnum] for _score, docnum in results.top_n]
 
 
 def analyzer_variant(stop: bool = True, stem: bool = True):
@@ -551,8 +820,8 @@ def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: 
         return _timed_row(label, run, collections, indexes, names, rows)
 
     def weighting(label: str, model: scoring.WeightingModel, index_of: Callable[[str], Path] | None = None,
-                  feedback: Feedback | None = None) -> Row:
-        return add(label, lambda c, i: whoosh_run(c, index_of(c.name) if index_of else i, model, feedback))
+                  feedback: Feedback | Rm3 | None = None, **options: bool) -> Row:
+        return add(label, lambda c, i: whoosh_run(c, index_of(c.name) if index_of else i, model, feedback, **options))
 
     same = weighting("library WEIGHTING, Whoosh directly [= library?]", LIBRARY_WEIGHTING)
     check = weighting("Bm25Variant(BM25 idf, 1.2, 0.75, title 2)", Bm25Variant(idf=robertson_idf))
@@ -561,6 +830,24 @@ def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: 
         if abs(same.scores[n].map - ours.scores[n].map) > 1e-9 or abs(check.scores[n].map - same.scores[n].map) > 5e-4:
             print(f"WARNING {n}: exploration MAP {same.scores[n].map:.6f} / {check.scores[n].map:.6f} does not "
                   f"reproduce the library run's {ours.scores[n].map:.6f}; compare with care")
+    # Query and model study (library index, library query unless said): see the rank branch's commits.
+    weighting("query function words kept (as before e3380dd)", LIBRARY_WEIGHTING, function_words=True)
+    weighting("BM25, exact lengths (not the length byte)", FieldModel(bm25_formula(), exact=True))
+    weighting("BM25+ (delta 1)", FieldModel(bm25_formula(delta=1.0)))
+    weighting("BM25L (delta 0.5)", FieldModel(bm25l_formula()))
+    for mu in (300, 1000, 2000):
+        weighting(f"LM Dirichlet, mu {mu}", FieldModel(dirichlet_formula(mu)))
+    weighting("DFR DPH", FieldModel(dph_formula))
+    weighting("DFR PL2, c 1", FieldModel(pl2_formula()))
+    weighting("DFR InL2, c 1", FieldModel(inl2_formula()))
+    weighting("true BM25F: title+body one field per word", LIBRARY_WEIGHTING, combine=True)
+    weighting("true BM25F, function words kept", LIBRARY_WEIGHTING, combine=True, function_words=True)
+    weighting("+ RM3 10 docs 10 terms, original 0.5", LIBRARY_WEIGHTING, feedback=Rm3())
+    weighting("+ RM3 10/10, original 0.8", LIBRARY_WEIGHTING, feedback=Rm3(original=0.8))
+    weighting("+ RM3 10/10, 0.5, re-scoring matches only", LIBRARY_WEIGHTING, feedback=Rm3(rerank=True))
+    weighting("+ RM3 10/10, 0.8, re-scoring matches only", LIBRARY_WEIGHTING, feedback=Rm3(original=0.8, rerank=True))
+    weighting("+ Bo1 3 docs 10 terms (Whoosh's Expander)", LIBRARY_WEIGHTING, feedback=Feedback())
+    weighting("+ Bo1 3/10, beta 0.5", LIBRARY_WEIGHTING, feedback=Feedback(beta=0.5))
     for idf_name, idf in (("whoosh idf", whoosh_idf), ("BM25 idf", robertson_idf)):
         for k1 in (0.9, 1.2, 2.0):
             for b in (0.4, 0.75, 1.0):

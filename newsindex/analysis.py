@@ -90,6 +90,29 @@ def _stem_word(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def query_function_words() -> frozenset[str]:
+    """The function words a ranked "any word" query leaves out (``data/query_function_words.txt``)."""
+    from .data import data_lines
+
+    return frozenset(" ".join(data_lines("query_function_words.txt")).split())
+
+
+def function_terms_of(text: str) -> set[str]:
+    """The query terms that only the function words of ``text`` give.
+
+    A term that another word of the query stems to as well ("mining" and the
+    function word "mine" would both be "mine") is not among them.
+    """
+    analyzer = news_analyzer()
+    function_words = query_function_words()
+    from_function, from_content = set(), set()
+    for word in _TOKEN_RE.findall(text.lower()):
+        terms = from_function if fold_word(word) in function_words else from_content
+        terms.update(token.text for token in analyzer(word, mode="query"))
+    return from_function - from_content
+
+
+@lru_cache(maxsize=1)
 def news_analyzer() -> Composable:
     """The analyzer for title and body (indexing and queries alike)."""
     return (
