@@ -304,6 +304,12 @@ def _timezone(name: str):
     show_default=True,
     help="Require every word, or rank by any.",
 )
+@click.option(
+    "--feedback/--no-feedback",
+    default=True,
+    show_default=True,
+    help="With --match any: re-rank using the words of the best articles found (RM3).",
+)
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
 @click.option("--author", "authors", multiple=True, help="Only this author (repeatable).")
 @click.option(
@@ -336,6 +342,7 @@ def search(
     limit,
     page,
     match,
+    feedback,
     sort,
     authors,
     group_by,
@@ -377,6 +384,7 @@ def search(
         limit=limit,
         page=page,
         match=match,
+        feedback=feedback,
         sort=sort,
         since=start,
         until=end,

@@ -28,6 +28,7 @@ from whoosh.support.levenshtein import distance as edit_distance
 
 from .analysis import function_terms_of, news_analyzer
 from .dates import add_months, period
+from .feedback import RERANK_DEPTH, expandable, rescored
 from .models import Article, Hit, SearchResult
 from .store import (
     UNDATED_MONTH,
@@ -93,6 +94,7 @@ class SearchOptions:
     group_by: Sequence[str] = ()
     duplicates: bool = False  # show near-duplicates as hits of their own
     recency_half_life: float | None = None  # days; None = no recency boost
+    feedback: bool = True  # --match any: re-rank with the top articles' words (feedback.py)
     suggest: bool = True
     filters_text: list[str] = field(default_factory=list)
 
@@ -513,25 +515,33 @@ class _Scope:
     near_duplicates: NearDuplicates
 
 
-def _collect(scope: _Scope, parsed, options: SearchOptions) -> tuple[list[_Candidate], int, int]:
+def _collect(
+    scope: _Scope, parsed, options: SearchOptions, feedback: bool = False
+) -> tuple[list[_Candidate], int, int]:
     """The page of hits wanted (near-duplicates folded), the match total, and the undated matches.
 
     Up to ``CANDIDATES_PER_HIT`` times the page is fetched, so that folding
     copies of one story away still leaves a full page.  Every match is
     visited once (no block skipping), which gives the exact total in the
     same pass: cheaper than Whoosh's skipping search followed by its
-    separate counting pass.
+    separate counting pass.  With ``feedback`` the first ``RERANK_DEPTH``
+    are scored again with the words of the best of them (feedback.py).
     """
     sortedby, reverse = _sortedby(options.sort)
     wanted = options.page * options.limit
     fetch = wanted if options.duplicates and not options.recency_half_life else wanted * CANDIDATES_PER_HIT + 10
+    if feedback:
+        fetch = max(fetch, RERANK_DEPTH)
     searcher, allowed = scope.searcher, scope.allowed
     tally = _UndatedTally(allowed) if allowed is not None and allowed.published is not None else allowed
     matching = query.And([parsed, scope.months]) if scope.months is not None else parsed
     results = searcher.search(matching, limit=fetch, filter=tally, sortedby=sortedby, reverse=reverse, optimize=False)
     total = len(results)
     undated = tally.undated if isinstance(tally, _UndatedTally) else 0
-    candidates = [_Candidate(hit.docnum, hit.score or 0.0) for hit in results]
+    ranked = [(hit.score or 0.0, hit.docnum) for hit in results]
+    if feedback:
+        ranked = rescored(searcher, parsed, ranked)
+    candidates = [_Candidate(docnum, score) for score, docnum in ranked]
     if options.recency_half_life and options.sort == "relevance":
         for candidate in candidates:
             candidate.stored = searcher.stored_fields(candidate.docnum)
@@ -762,7 +772,8 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     relaxed = False
     near_duplicates = shared_near_duplicates(Path(index_dir), WEIGHTING)
     scope = _Scope(searcher, allowed, _month_clause(searcher, allowed), near_duplicates)
-    page, total, undated = _collect(scope, parsed, options)
+    feedback = options.match == "any" and options.feedback and options.sort == "relevance" and expandable(parsed)
+    page, total, undated = _collect(scope, parsed, options, feedback)
     strict_total = total
     if total == 0 and options.match == "all" and isinstance(parsed, query.And) and len(parsed.subqueries) > 1:
         relaxed_query = _expand_labels(parse_query(remaining, schema, "any"), searcher.reader())

@@ -246,3 +246,12 @@ def test_index_says_when_a_changed_dayfirst_reads_everything_again(tmp_path):
     assert changed.exit_code == 0, changed.output
     assert "--dayfirst or --rules differ from the last run" in changed.output
     assert "1 added" in changed.output
+
+
+def test_feedback_can_be_turned_off_for_any_queries(tmp_path):
+    index_dir = tmp_path / "ix"
+    assert run("index", SEED.parent, "--index", index_dir).exit_code == 0
+    for flag in ("--feedback", "--no-feedback"):
+        result = run("search", "liaison office korea", "--match", "any", flag, "--index", index_dir, "--format=jsonl")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output.splitlines()[0])["title"] == SEED_TITLE

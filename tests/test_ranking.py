@@ -19,7 +19,10 @@ def terms_of(text, match="any"):
 
 def test_an_any_query_leaves_out_its_function_words():
     assert terms_of("what is known about the effects of the strike on their ports") == [
-        "effect", "known", "port", "strike"
+        "effect",
+        "known",
+        "port",
+        "strike",
     ]
 
 
@@ -71,3 +74,104 @@ def test_function_words_alone_bring_in_no_match(small_archive):
     # The same words as a phrase are looked for as typed.
     phrase = search('"what there is about"', small_archive, SearchOptions(match="any"))
     assert [hit.title for hit in phrase.hits] == ["What there is about the weather"]
+
+
+# --- pseudo-relevance feedback (RM3, --match any) --------------------------------------
+
+FILLER_WORDS = [
+    "council",
+    "budget",
+    "school",
+    "teachers",
+    "election",
+    "vote",
+    "minister",
+    "railway",
+    "station",
+    "football",
+    "league",
+    "museum",
+    "painting",
+    "hospital",
+    "nurses",
+    "bridge",
+    "traffic",
+    "police",
+    "court",
+    "judge",
+    "festival",
+    "music",
+    "theatre",
+    "river",
+    "flood",
+    "bank",
+    "loan",
+    "market",
+    "shares",
+    "factory",
+    "workers",
+    "union",
+    "airport",
+    "flight",
+    "weather",
+    "storm",
+    "library",
+    "books",
+]
+
+
+@pytest.fixture(scope="module")
+def coffee_archive(tmp_path_factory):
+    """Five reports of a frost hitting Brazil's coffee harvest, a short office-coffee
+    story, a longer frost report, each saying "coffee" once, and 90 others."""
+    import random
+
+    root = tmp_path_factory.mktemp("coffee")
+    news = root / "news"
+    news.mkdir()
+    rng = random.Random(5)
+    for number in range(90):
+        words = " ".join(rng.choice(FILLER_WORDS) for _ in range(40))
+        (news / f"filler{number:02d}.txt").write_text(f"Report {number}\n\n{words.capitalize()}.\n")
+    for number in range(5):
+        (news / f"frost{number}.txt").write_text(
+            f"Frost report {number}\n\nA severe frost in Brazil damaged coffee trees and the coffee harvest; "
+            f"growers in Minas Gerais said frost losses would cut the harvest by a fifth ({number}).\n"
+        )
+    (news / "office.txt").write_text("Office kitchen\n\nThe office kitchen has a new coffee machine.\n")
+    (news / "growers.txt").write_text(
+        "Growers count losses\n\nGrowers in Minas Gerais, Brazil, counted frost losses across the harvest, "
+        "from beans to coffee, after a second night of frost damaged trees.\n"
+    )
+    index_dir = root / "index"
+    build_index([str(news)], index_dir, workers=1)
+    return index_dir
+
+
+def test_feedback_reranks_by_the_words_of_the_best_articles(coffee_archive):
+    plain = search("coffee", coffee_archive, SearchOptions(match="any", feedback=False, limit=20))
+    fed = search("coffee", coffee_archive, SearchOptions(match="any", limit=20))
+    order = [hit.title for hit in plain.hits]
+    assert order.index("Office kitchen") < order.index("Growers count losses")
+    order = [hit.title for hit in fed.hits]
+    assert order.index("Growers count losses") < order.index("Office kitchen")
+    # Re-ranking only: the same articles match, and the same words are highlighted.
+    assert fed.total == plain.total == 7
+    assert {hit.title for hit in fed.hits} == {hit.title for hit in plain.hits}
+    assert all(hit.snippet[s:e].lower() == "coffee" for hit in fed.hits for s, e in hit.highlights)
+
+
+def test_feedback_pages_follow_one_order(coffee_archive):
+    whole = search("coffee harvest", coffee_archive, SearchOptions(match="any", limit=6, duplicates=True))
+    first = search("coffee harvest", coffee_archive, SearchOptions(match="any", limit=3, duplicates=True))
+    second = search("coffee harvest", coffee_archive, SearchOptions(match="any", limit=3, page=2, duplicates=True))
+    assert [h.id for h in first.hits + second.hits] == [h.id for h in whole.hits]
+
+
+def test_feedback_only_for_a_plain_ranked_or_of_words():
+    from newsindex.feedback import expandable
+
+    assert expandable(parse_query("coffee frost brazil", SCHEMA, "any"))
+    assert not expandable(parse_query('"coffee frost" brazil', SCHEMA, "any"))
+    assert not expandable(parse_query("coffee source:reuters", SCHEMA, "any"))
+    assert not expandable(parse_query("coffee frost", SCHEMA, "all"))
