@@ -387,9 +387,6 @@ def _query_words(parsed: query.Query) -> set[str]:
 
 # --- snippets ---------------------------------------------------------------------
 
-_WORD_RE = re.compile(r"\w+(?:[.\-'’]\w+)*")
-
-
 @lru_cache(maxsize=50_000)
 def _analyzed(word: str) -> frozenset[str]:
     return frozenset(token.text for token in news_analyzer()(word))
@@ -397,7 +394,7 @@ def _analyzed(word: str) -> frozenset[str]:
 
 @lru_cache(maxsize=256)
 def _candidate_words(prefixes: frozenset[str]) -> re.Pattern:
-    """The words of a text (as ``_WORD_RE`` splits it) that may analyse to a query term:
+    """The words of a text (as ``analysis.TOKEN_PATTERN`` splits it) that may analyse to a query term:
     those starting with a term's first three letters, in any case, and any word
     with a non-ASCII letter (folding may change its start).
 
