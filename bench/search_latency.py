@@ -43,7 +43,7 @@ from whoosh.idsets import DocIdSet  # noqa: E402
 
 from newsindex.index import IndexProblem, build_index, index_disk_size, open_index  # noqa: E402
 from newsindex.search import WEIGHTING, SearchOptions, parse_query, search  # noqa: E402
-from newsindex.store import column_values, shared_near_duplicates  # noqa: E402
+from newsindex.store import column_values, shared_generation  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "reuters-txt"
 CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "newsindex-bench"
@@ -383,7 +383,7 @@ def breakdown(queries: list[str], index_dir: Path, repeat: int) -> dict[str, lis
         dated = set(searcher.docs_for_query(every))
         measured["undated count: mask=precomputed dated doc set"] = time_calls(
             queries, repeat, lambda q: len(searcher.search(parsed[q], limit=1, mask=dated)))
-        graph = shared_near_duplicates(index_dir, WEIGHTING)
+        graph = shared_generation(index_dir, WEIGHTING).near_duplicates()
         top_hits = {q: [hit.docnum for hit in searcher.search(parsed[q], limit=10, filter=march)] for q in queries}
         measured["near-duplicate counts of 10 hits: graph lookups & filter"] = time_calls(
             queries, repeat, lambda q: sum(sum(1 for d in graph.of(hit) if d in march) for hit in top_hits[q]))

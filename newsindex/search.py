@@ -35,8 +35,7 @@ from .store import (
     NearDuplicates,
     column_values,
     open_index,
-    shared_near_duplicates,
-    shared_searcher,
+    shared_generation,
 )
 
 SNIPPET_CHARS = 220
@@ -760,15 +759,15 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     for name in options.group_by:
         if name not in GROUPS:
             raise QueryError(f"cannot group by {name!r} (choose from {', '.join(GROUPS)})")
-    searcher = shared_searcher(Path(index_dir), WEIGHTING)
+    opened = shared_generation(Path(index_dir), WEIGHTING)
+    searcher = opened.searcher
     remaining, date_ranges = _date_clauses(text)
     schema = searcher.schema
     parsed = _expand_labels(parse_query(remaining, schema, options.match), searcher.reader())
     _check_expansions(parsed, searcher.reader())
     allowed = allowed_documents(searcher, options, date_ranges)
     relaxed = False
-    near_duplicates = shared_near_duplicates(Path(index_dir), WEIGHTING)
-    scope = _Scope(searcher, allowed, _month_clause(searcher, allowed), near_duplicates)
+    scope = _Scope(searcher, allowed, _month_clause(searcher, allowed), opened.near_duplicates())
     feedback = options.match == "any" and options.feedback and options.sort == "relevance" and expandable(parsed)
     page, total, undated = _collect(scope, parsed, options, feedback)
     strict_total = total

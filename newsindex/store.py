@@ -152,55 +152,58 @@ def open_index(index_dir: Path):
 
 
 @dataclass
-class _Opened:
+class OpenGeneration:
+    """A committed generation opened for searching: its searcher, and its
+    near-duplicate graph (mapped on first use)."""
+
     identity: tuple | None
     searcher: object
     generation: Path
-    near_duplicates: NearDuplicates | None = None
+    _near_duplicates: NearDuplicates | None = None
+
+    def near_duplicates(self) -> NearDuplicates:
+        if self._near_duplicates is None:
+            self._near_duplicates = NearDuplicates(self.generation / NEIGHBOURS_FILE)
+        return self._near_duplicates
 
 
-#: Searchers kept open, per index directory.
-_SEARCHERS: dict[Path, _Opened] = {}
+#: Generations kept open, per index directory.
+_OPEN: dict[Path, OpenGeneration] = {}
 
 
-def _shared(index_dir: Path, weighting) -> _Opened:
-    generation = current_generation(index_dir)
-    try:
-        status = generation.stat() if generation is not None else None
-    except OSError:
-        status = None
-    identity = (generation, status.st_ino, status.st_ctime_ns, id(weighting)) if status else None
-    cached = _SEARCHERS.get(index_dir)
-    if cached is not None and identity is not None and cached.identity == identity:
-        return cached
-    if cached is not None:
-        del _SEARCHERS[index_dir]
-        cached.searcher.close()
-    opened = _Opened(identity, open_index(index_dir).searcher(weighting=weighting), generation)
-    if identity is not None:
-        _SEARCHERS[index_dir] = opened
-    return opened
-
-
-def shared_searcher(index_dir: Path, weighting):
-    """A searcher of the committed generation, kept open between calls in one process.
+def shared_generation(index_dir: Path, weighting) -> OpenGeneration:
+    """The committed generation, kept open between calls in one process.
 
     Opening costs a few milliseconds per segment (Whoosh reads every
     document's stored-field offsets), more than a typical query, so a
     program that searches many times (a library user, the benchmarks)
     reuses the searcher for as long as CURRENT names the same generation
     directory; a new generation, or the index rebuilt from scratch, opens
-    a new one.  Not for use by several threads at once.
+    a new one.  A search takes everything from one such object, so its
+    searcher and its graph always belong to the same generation.  Not for
+    use by several threads at once.
     """
-    return _shared(index_dir, weighting).searcher
+    generation = current_generation(index_dir)
+    try:
+        status = generation.stat() if generation is not None else None
+    except OSError:
+        status = None
+    identity = (generation, status.st_ino, status.st_ctime_ns, id(weighting)) if status else None
+    cached = _OPEN.get(index_dir)
+    if cached is not None and identity is not None and cached.identity == identity:
+        return cached
+    if cached is not None:
+        del _OPEN[index_dir]
+        cached.searcher.close()
+    opened = OpenGeneration(identity, open_index(index_dir).searcher(weighting=weighting), generation)
+    if identity is not None:
+        _OPEN[index_dir] = opened
+    return opened
 
 
-def shared_near_duplicates(index_dir: Path, weighting) -> NearDuplicates:
-    """The near-duplicate graph of the generation ``shared_searcher`` searches."""
-    opened = _shared(index_dir, weighting)
-    if opened.near_duplicates is None:
-        opened.near_duplicates = NearDuplicates(opened.generation / NEIGHBOURS_FILE)
-    return opened.near_duplicates
+def shared_searcher(index_dir: Path, weighting):
+    """``shared_generation(...).searcher``."""
+    return shared_generation(index_dir, weighting).searcher
 
 
 # --- posting lists ---------------------------------------------------------------
