@@ -48,8 +48,8 @@ def expandable(parsed: query.Query) -> bool:
     return bool(leaves) and all(type(leaf) is query.Term and leaf.fieldname in _TEXT_FIELDS for leaf in leaves)
 
 
-def relevance_model(searcher, parsed: query.Query, top: list[tuple[float, int]]) -> dict[str, float]:
-    """The words of the ``top`` (score, docnum) articles worth adding to ``parsed``, with
+def relevance_model(searcher, top: list[tuple[float, int]]) -> dict[str, float]:
+    """The words of the ``top`` (score, docnum) articles worth adding to a query, with
     weights summing to ``1 - ORIGINAL_WEIGHT``.
 
     Each article's words count by their share of its words times its score;
@@ -88,7 +88,7 @@ def rescored(searcher, parsed: query.Query, ranked: list[tuple[float, int]]) -> 
     """
     head, tail = ranked[:RERANK_DEPTH], ranked[RERANK_DEPTH:]
     typed = sum(1 for fieldname, _text in parsed.iter_all_terms() if fieldname == "body")
-    added = relevance_model(searcher, parsed, head[:FEEDBACK_DOCS]) if typed else {}
+    added = relevance_model(searcher, head[:FEEDBACK_DOCS]) if typed else {}
     if not added:
         return ranked
     scores = {docnum: score * ORIGINAL_WEIGHT / typed for score, docnum in head}
