@@ -552,7 +552,8 @@ def build_index(
         previous = None if rebuild else current_generation(index_dir)
         if previous is not None and _read_info(previous).get("format") != FORMAT_VERSION:
             raise _format_problem(index_dir, _read_info(previous).get("format"))
-        if previous is not None and _read_info(previous).get("reading") != options.reading_fingerprint():
+        reading = options.reading_fingerprint()
+        if previous is not None and _read_info(previous).get("reading") != reading:
             # --dayfirst or --rules changed what files yield: build afresh from every
             # file, those indexed from other paths in earlier runs included.
             paths = [*paths, *_indexed_elsewhere(previous, paths)]
@@ -562,7 +563,7 @@ def build_index(
         generation = index_dir / _next_generation_name(index_dir)
         try:
             with _no_gc():
-                written = _Run(paths, previous, generation, options, workers, progress, report, lock).run()
+                written = _Run(paths, previous, generation, options, workers, progress, report, lock, reading).run()
             if not written:  # nothing changed: the committed generation stays
                 report.seconds = time.perf_counter() - started
                 return report
@@ -687,7 +688,7 @@ def _take(work: Iterator[_Pending | _Piece], limit: int) -> tuple[list[_Pending 
 class _Run:
     """One indexing run into a new generation directory."""
 
-    def __init__(self, paths, previous, generation, options, workers, progress, report, lock) -> None:
+    def __init__(self, paths, previous, generation, options, workers, progress, report, lock, reading: str) -> None:
         self.paths = paths
         self.previous: Path | None = previous
         self.generation: Path = generation
@@ -704,7 +705,7 @@ class _Run:
         self.batches_done = 0
         self.abandoned: set[str] = set()  # files dropped for an article that could not be indexed
         self.fields = options.field_map_fingerprint()
-        self.reading = options.reading_fingerprint()
+        self.reading = reading  # options.reading_fingerprint(), recorded in info.json
         self.records_kept = 0  # articles recorded so far from the big record file being read
 
     # -- setting up ----------------------------------------------------------------
