@@ -80,12 +80,6 @@ def pack_sketch(values: Sequence[str]) -> bytes:
     return bytes.fromhex("".join(values[:SKETCH_SIZE]) + _PAD * (SKETCH_SIZE - min(len(values), SKETCH_SIZE)))
 
 
-def unpack_sketch(packed: bytes) -> list[str]:
-    """The sketch ``pack_sketch`` packed (empty for a document without one)."""
-    hexed = packed.hex()
-    return [hexed[i : i + 8] for i in range(0, len(hexed), 8) if hexed[i : i + 8] != _PAD]
-
-
 def resemblance(first: Sequence[str], second: Sequence[str]) -> float:
     """Estimated Jaccard similarity of two articles from their sketches."""
     if not first or not second:
@@ -113,8 +107,9 @@ _HEAD = struct.Struct(f">{SKETCH_INDEXED}I")
 _PAD_VALUE = 0xFFFFFFFF
 
 
-def _values(buffer: bytes | bytearray, offset: int = 0) -> tuple[int, ...]:
-    """The values of the sketch packed at ``offset`` as integers (ordered like their hex strings)."""
+def sketch_values(buffer: bytes | bytearray, offset: int = 0) -> tuple[int, ...]:
+    """The values of the sketch packed at ``offset`` (by ``pack_sketch``) as integers,
+    ordered like their hex strings; empty for a document without a sketch."""
     values = _PACKED.unpack_from(buffer, offset)
     return values if values[-1] != _PAD_VALUE else tuple(v for v in values if v != _PAD_VALUE)
 
@@ -152,7 +147,7 @@ def near_duplicate_graph(
         if sharing[docnum]:
             slots[docnum] = len(kept) // PACKED_SIZE
             kept += packed
-    linker = _Linker(lambda docnum: _values(kept, slots[docnum] * PACKED_SIZE))
+    linker = _Linker(lambda docnum: sketch_values(kept, slots[docnum] * PACKED_SIZE))
     for keys in partitions:
         start = 0
         while start < len(keys):

@@ -14,7 +14,7 @@ import os
 import struct
 import sys
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -384,25 +384,3 @@ def live_fixed_column(reader, fieldname: str, chunk: int = 4096) -> Iterator[tup
                     continue
                 at = (docnum - first) * width
                 yield offset + docnum, block[at : at + width] if docnum < present else default
-
-
-class ColumnByDocument:
-    """One column's raw values by (global) document number, segment by segment.
-
-    Whoosh's own multi-segment column reader leaves out segments without the
-    column file and so misnumbers the documents after them.
-    """
-
-    def __init__(self, reader, fieldname: str) -> None:
-        self._default = _column_default(reader, fieldname)
-        self._offsets: list[int] = []
-        self._parts: list = []
-        for leaf, offset in reader.leaf_readers():
-            self._offsets.append(offset)
-            has_column = leaf.has_column(fieldname)
-            self._parts.append(leaf.column_reader(fieldname, translate=False) if has_column else None)
-
-    def __getitem__(self, docnum: int):
-        segment = bisect_right(self._offsets, docnum) - 1
-        part = self._parts[segment]
-        return self._default if part is None else part[docnum - self._offsets[segment]]

@@ -9,7 +9,7 @@ from itertools import combinations
 import pytest
 
 from newsindex import dedup
-from newsindex.dedup import are_near_duplicates, near_duplicate_graph, pack_sketch, sketch, unpack_sketch
+from newsindex.dedup import are_near_duplicates, near_duplicate_graph, pack_sketch, sketch, sketch_values
 from newsindex.index import build_index
 from newsindex.search import SearchOptions, search
 from newsindex.store import NEIGHBOURS_FILE, IndexProblem, NearDuplicates, current_generation, write_near_duplicates
@@ -67,7 +67,7 @@ def test_short_and_deleted_articles_have_no_neighbours():
     live = [(0, packed[0]), (1, packed[1])]  # document 2 is deleted: not among the live ones
     offsets, neighbours = near_duplicate_graph(lambda: live, 3)
     assert list(offsets) == [0, 0, 0, 0] and len(neighbours) == 0
-    assert unpack_sketch(packed[1]) == []
+    assert sketch_values(packed[1]) == ()
 
 
 def test_graph_file_round_trip_and_damage(tmp_path):
