@@ -22,8 +22,8 @@ import re
 import struct
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Sequence
-from itertools import pairwise
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import groupby
 
 SKETCH_SIZE = 32
 SHINGLE_WORDS = 4
@@ -135,10 +135,10 @@ def near_duplicate_graph(
                 partitions[value >> 24].append(value << 32 | docnum)
     sharing = bytearray(doc_count)
     for number, partition in enumerate(partitions):
-        keys = partitions[number] = array("Q", sorted(partition))
-        for previous, key in pairwise(keys):
-            if previous >> 32 == key >> 32:
-                sharing[previous & 0xFFFFFFFF] = sharing[key & 0xFFFFFFFF] = 1
+        partitions[number] = array("Q", sorted(partition))
+        for _value, docs in _buckets(partitions[number]):
+            for docnum in docs:
+                sharing[docnum] = 1
     # The compared sketches side by side in one buffer (PACKED_SIZE bytes each, no
     # per-object overhead), found by their slot.
     slots = array("i", [-1]) * doc_count
@@ -149,21 +149,23 @@ def near_duplicate_graph(
             kept += packed
     linker = _Linker(lambda docnum: sketch_values(kept, slots[docnum] * PACKED_SIZE))
     for keys in partitions:
-        start = 0
-        while start < len(keys):
-            value = keys[start] >> 32
-            end = start + 1
-            while end < len(keys) and keys[end] >> 32 == value:
-                end += 1
-            if end - start > 1:
-                linker.bucket(value, [key & 0xFFFFFFFF for key in keys[start:end]])
-            start = end
+        for value, docs in _buckets(keys):
+            linker.bucket(value, docs)
     offsets = array("I", [0])
     neighbours = array("I")
     for docnum in range(doc_count):
         neighbours.extend(sorted(linker.adjacent.get(docnum, ())))
         offsets.append(len(neighbours))
     return offsets, neighbours
+
+
+def _buckets(keys: array) -> Iterator[tuple[int, list[int]]]:
+    """``(value, docnums)`` of each value that sorted ``value << 32 | docnum`` keys
+    hold for two or more articles."""
+    for value, run in groupby(keys, key=lambda key: key >> 32):
+        docs = [key & 0xFFFFFFFF for key in run]
+        if len(docs) > 1:
+            yield value, docs
 
 
 class _Linker:

@@ -26,7 +26,7 @@ from whoosh import qparser, query, scoring, sorting
 from whoosh.idsets import DocIdSet
 from whoosh.support.levenshtein import distance as edit_distance
 
-from .analysis import function_terms_of, news_analyzer
+from .analysis import TOKEN_PATTERN, function_terms_of, news_analyzer
 from .dates import add_months, period
 from .feedback import RERANK_DEPTH, expandable, rescored
 from .models import Article, Hit, SearchResult
@@ -386,6 +386,7 @@ def _query_words(parsed: query.Query) -> set[str]:
 
 # --- snippets ---------------------------------------------------------------------
 
+
 @lru_cache(maxsize=50_000)
 def _analyzed(word: str) -> frozenset[str]:
     return frozenset(token.text for token in news_analyzer()(word))
@@ -401,9 +402,7 @@ def _candidate_words(prefixes: frozenset[str]) -> re.Pattern:
     "U." in "U.S"), so the regex engine skips every other word in C.
     """
     starts = "|".join(re.escape(prefix) for prefix in sorted(prefixes, key=len, reverse=True))
-    return re.compile(
-        rf"(?<!\w)(?<!\w[.\-'’])(?=(?i:{starts})|[\w.\-'’]*[^\x00-\x7f])\w+(?:[.\-'’]\w+)*"
-    )
+    return re.compile(rf"(?<!\w)(?<!\w[.\-'’])(?=(?i:{starts})|[\w.\-'’]*[^\x00-\x7f]){TOKEN_PATTERN}")
 
 
 def make_snippet(text: str, words: set[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:

@@ -201,11 +201,6 @@ def shared_generation(index_dir: Path, weighting) -> OpenGeneration:
     return opened
 
 
-def shared_searcher(index_dir: Path, weighting):
-    """``shared_generation(...).searcher``."""
-    return shared_generation(index_dir, weighting).searcher
-
-
 # --- posting lists ---------------------------------------------------------------
 
 
@@ -374,11 +369,11 @@ def live_fixed_column(reader, fieldname: str, chunk: int = 4096) -> Iterator[tup
         deleted = leaf.has_deletions()
         part = leaf.column_reader(fieldname, translate=False) if leaf.has_column(fieldname) else None
         width, present = (part._fixedlen, part._count) if part is not None else (0, 0)
-        for first in range(0, leaf.doc_count_all(), chunk):
-            last = min(leaf.doc_count_all(), first + chunk)
-            block = part._dbfile.get(part._basepos + first * width, (min(last, present) - first) * width) if (
-                first < present
-            ) else b""
+        count = leaf.doc_count_all()
+        for first in range(0, count, chunk):
+            last = min(count, first + chunk)
+            stored = max(0, min(last, present) - first)  # documents past the column's end hold the default
+            block = part._dbfile.get(part._basepos + first * width, stored * width) if stored else b""
             for docnum in range(first, last):
                 if deleted and leaf.is_deleted(docnum):
                     continue

@@ -182,9 +182,9 @@ def test_date_window_lets_through_what_a_range_query_finds(archive):
     from whoosh import query
 
     from newsindex.search import WEIGHTING, allowed_documents
-    from newsindex.store import shared_searcher
+    from newsindex.store import shared_generation
 
-    searcher = shared_searcher(archive, WEIGHTING)
+    searcher = shared_generation(archive, WEIGHTING).searcher
     windows = [
         (datetime(2021, 3, 1, tzinfo=timezone.utc), datetime(2021, 3, 2, tzinfo=timezone.utc)),
         (datetime(2020, 1, 1, tzinfo=timezone.utc), datetime(2022, 1, 1, tzinfo=timezone.utc)),
@@ -253,9 +253,9 @@ def test_bulk_column_read_equals_whoosh_value_by_value(archive):
     from array import array
 
     from newsindex.search import WEIGHTING
-    from newsindex.store import column_values, shared_searcher
+    from newsindex.store import column_values, shared_generation
 
-    reader = shared_searcher(archive, WEIGHTING).reader()
+    reader = shared_generation(archive, WEIGHTING).searcher.reader()
     expected = array("Q", reader.column_reader("published", translate=False))
     assert column_values(reader, "published") == expected
     assert len(expected) == len(ARTICLES)
@@ -269,9 +269,9 @@ def test_did_you_mean_also_when_the_query_was_relaxed(archive):
 
 def test_respelling_finds_the_nearest_index_word(archive):
     from newsindex.search import WEIGHTING, _respellings
-    from newsindex.store import shared_searcher
+    from newsindex.store import shared_generation
 
-    reader = shared_searcher(archive, WEIGHTING).reader()
+    reader = shared_generation(archive, WEIGHTING).searcher.reader()
     assert _respellings(reader, "harbuor", 2)[0] == "harbour"  # a transposition is one edit
     assert _respellings(reader, "strikke", 1)[0] == "strike"
     assert _respellings(reader, "zzzz", 1) == []
