@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-from whoosh import qparser, query, scoring, sorting
+from whoosh import collectors, qparser, query, scoring, sorting
 from whoosh.idsets import DocIdSet
 from whoosh.support.levenshtein import distance as edit_distance
 
@@ -40,6 +40,8 @@ from .store import (
 
 SNIPPET_CHARS = 220
 MAX_QUERY_CHARS = 2000
+#: Distinct words, phrases and patterns a query may hold (a word looked up in
+#: title and body counts once).
 MAX_QUERY_TERMS = 200
 MAX_NESTING = 20
 #: Edits a fuzzy term may allow: more matches nearly every word of a big index.
@@ -174,9 +176,10 @@ def parse_query(text: str, schema, match: str = "all") -> query.Query:
         raise QueryError(f"cannot parse query {_shown(text)}: {' '.join(str(exc).split())[:120]}") from None
     if match == "any":
         parsed = _without_function_words(parsed, text)  # before the term limit: they cost nothing
-    terms = 0
+    terms: set[tuple] = set()
     for node in parsed.leaves():
-        terms += 1
+        # A word is one term however many fields it is looked up in.
+        terms.add((type(node).__name__, getattr(node, "text", None), tuple(getattr(node, "words", ()))))
         if isinstance(node, (query.Wildcard, query.Prefix)) and len(str(node.text).strip("*?")) < 2:
             raise QueryError(f"wildcard {node.text!r} is too broad: give at least two letters")
         if isinstance(node, query.FuzzyTerm):
@@ -191,8 +194,8 @@ def parse_query(text: str, schema, match: str = "all") -> query.Query:
                     else f"fuzzy term {word!r} is too short: give at least three letters"
                 )
             node.prefixlength = max(node.prefixlength, 1)
-    if terms > MAX_QUERY_TERMS:
-        raise QueryError(f"query has {terms} terms; the limit is {MAX_QUERY_TERMS}")
+    if len(terms) > MAX_QUERY_TERMS:
+        raise QueryError(f"query has {len(terms)} distinct terms; the limit is {MAX_QUERY_TERMS}")
     if isinstance(parsed, query.Not):
         parsed = query.And([query.Every(), parsed])  # "NOT x" alone: everything but x
     return parsed
@@ -510,6 +513,22 @@ class _Scope:
     near_duplicates: NearDuplicates
 
 
+def _every_match_collector(limit: int, sortedby, reverse: bool, allowed) -> collectors.Collector:
+    """A collector of the best ``limit`` that visits every match, so its count is the total.
+
+    Whoosh's own top-N collector, even with block skipping off, swaps an OR
+    for a cheaper matcher every few hits once its heap is full, skipping the
+    documents that could no longer reach the top: its count then falls short
+    (a two-word any-query on Reuters counted 653 of 1,566 matches).
+    ``replace=0`` turns the swapping off.
+    """
+    if sortedby is not None:
+        collector = collectors.SortingCollector(sortedby, limit=limit, reverse=reverse)
+    else:
+        collector = collectors.TopCollector(limit, usequality=False, replace=0)
+    return collectors.FilterCollector(collector, allowed) if allowed is not None else collector
+
+
 def _collect(
     scope: _Scope, parsed, options: SearchOptions, feedback: bool = False
 ) -> tuple[list[_Candidate], int, int]:
@@ -530,7 +549,9 @@ def _collect(
     searcher, allowed = scope.searcher, scope.allowed
     tally = _UndatedTally(allowed) if allowed is not None and allowed.published is not None else allowed
     matching = query.And([parsed, scope.months]) if scope.months is not None else parsed
-    results = searcher.search(matching, limit=fetch, filter=tally, sortedby=sortedby, reverse=reverse, optimize=False)
+    collector = _every_match_collector(fetch, sortedby, reverse, tally)
+    searcher.search_with_collector(matching, collector)
+    results = collector.results()
     total = len(results)
     undated = tally.undated if isinstance(tally, _UndatedTally) else 0
     ranked = [(hit.score or 0.0, hit.docnum) for hit in results]
