@@ -29,6 +29,7 @@ from whoosh.support.levenshtein import distance as edit_distance
 from .analysis import TOKEN_PATTERN, function_terms_of, news_analyzer
 from .dates import add_months, period
 from .feedback import RERANK_DEPTH, expandable, rescored
+from .matching import flattened
 from .models import Article, Hit, SearchResult
 from .store import (
     UNDATED_MONTH,
@@ -548,7 +549,7 @@ def _collect(
         fetch = max(fetch, RERANK_DEPTH)
     searcher, allowed = scope.searcher, scope.allowed
     tally = _UndatedTally(allowed) if allowed is not None and allowed.published is not None else allowed
-    matching = query.And([parsed, scope.months]) if scope.months is not None else parsed
+    matching = flattened(query.And([parsed, scope.months]) if scope.months is not None else parsed)
     collector = _every_match_collector(fetch, sortedby, reverse, tally)
     searcher.search_with_collector(matching, collector)
     results = collector.results()

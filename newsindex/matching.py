@@ -1,0 +1,157 @@
+"""A flat matcher for the query most searches are: every word, in title or body.
+
+``--match all`` (the default) parses "canada decline" into
+``And([Or([title:canada, body:canada]), Or([title:decline, body:decline])])``.
+Whoosh matches that with a binary tree of Python matchers: an intersection
+of unions, where every step asks each level again for its current document.
+Since every match has to be visited (the total is exact, see
+``search._every_match_collector``), that tree is most of a search's time.
+
+``WordsMatcher`` does the same work in one loop over the posting lists
+themselves: it moves every list to the highest document any word needs,
+until all words agree.  Its matches and scores are Whoosh's (the score is
+the same sum of the same leaf scores; only the order of the additions may
+differ in the last bit); ``tests/test_search.py`` holds it to that.
+``flattened()`` swaps it in where a query has this shape and leaves every
+other query (phrases, NOT, wildcards, boosts) to Whoosh.
+"""
+
+from __future__ import annotations
+
+from whoosh import matching, query
+
+
+class WordsMatcher(matching.Matcher):
+    """Documents matched by every clause, a clause matching where any of its leaf matchers does.
+
+    The clauses come rarest first, so the first clause proposes few candidates.
+    """
+
+    def __init__(self, clauses: list[list[matching.Matcher]]) -> None:
+        self._clauses = [[leaf for leaf in leaves if leaf.is_active()] for leaves in clauses]
+        self._leaves = [leaf for leaves in self._clauses for leaf in leaves]
+        self._id = -1
+        self._active = all(self._clauses)
+        if self._active:
+            self._settle(0)
+
+    def _settle(self, target: int) -> None:
+        """Move to the first document >= ``target`` that every clause matches."""
+        clauses = self._clauses
+        agreed = False
+        while not agreed:
+            agreed = True
+            for leaves in clauses:
+                lowest = None
+                for leaf in leaves:
+                    if not leaf.is_active():
+                        continue
+                    if leaf.id() < target:
+                        leaf.skip_to(target)
+                        if not leaf.is_active():
+                            continue
+                    docnum = leaf.id()
+                    if lowest is None or docnum < lowest:
+                        lowest = docnum
+                if lowest is None:  # this clause has nothing left
+                    self._active = False
+                    return
+                if lowest > target:
+                    target = lowest
+                    agreed = False
+                    break
+        self._id = target
+
+    def is_active(self) -> bool:
+        return self._active
+
+    def id(self) -> int:
+        return self._id
+
+    def next(self) -> bool:
+        if not self._active:
+            raise matching.ReadTooFar
+        current = self._id
+        for leaf in self._leaves:
+            if leaf.is_active() and leaf.id() == current:
+                leaf.next()
+        self._settle(current + 1)
+        return False
+
+    def skip_to(self, id: int) -> bool:
+        if not self._active:
+            raise matching.ReadTooFar
+        if id > self._id:
+            self._settle(id)
+        return False
+
+    def score(self) -> float:
+        current = self._id
+        return sum(leaf.score() for leaf in self._leaves if leaf.is_active() and leaf.id() == current)
+
+    def weight(self) -> float:
+        current = self._id
+        return sum(leaf.weight() for leaf in self._leaves if leaf.is_active() and leaf.id() == current)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def supports(self, astype) -> bool:
+        return False
+
+    def value(self):
+        raise NotImplementedError("WordsMatcher has no posting values")
+
+    def value_as(self, astype):
+        raise NotImplementedError("WordsMatcher has no posting values")
+
+    def reset(self) -> None:
+        raise NotImplementedError("WordsMatcher is used once")
+
+    def copy(self) -> WordsMatcher:
+        raise NotImplementedError("WordsMatcher is used once")
+
+    def children(self) -> list[matching.Matcher]:
+        return list(self._leaves)
+
+
+def _clause_terms(clause: query.Query) -> list[query.Term] | None:
+    """The terms of a clause that is a word (a term, or an unboosted OR of terms), else None."""
+    if type(clause) is query.Term:
+        return [clause]
+    if (
+        type(clause) is query.Or
+        and clause.boost == 1.0
+        and not clause.scale
+        and not clause.minmatch
+        and all(type(sub) is query.Term for sub in clause.subqueries)
+    ):
+        return list(clause.subqueries)
+    return None
+
+
+class WordsQuery(query.And):
+    """``query.And`` of words, matched by ``WordsMatcher``; everything else about it is And's."""
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        clauses = [_clause_terms(sub) or [] for sub in subs]
+        clauses.sort(key=lambda terms: sum(term.estimate_size(reader) for term in terms))
+        return WordsMatcher([[term.matcher(searcher, context) for term in terms] for terms in clauses])
+
+
+def flattened(parsed: query.Query) -> query.Query:
+    """``parsed`` with an AND of words (possibly nested in further ANDs) made a ``WordsQuery``."""
+    if type(parsed) is not query.And or parsed.boost != 1.0:
+        return parsed
+    clauses: list[query.Query] = []
+    pending = list(parsed.subqueries)
+    while pending:
+        clause = pending.pop(0)
+        if type(clause) is query.And and clause.boost == 1.0:
+            pending[:0] = clause.subqueries
+        elif _clause_terms(clause) is None:
+            return parsed
+        else:
+            clauses.append(clause)
+    return WordsQuery(clauses) if len(clauses) > 1 else parsed

@@ -1,0 +1,80 @@
+"""WordsMatcher against Whoosh's own intersection of unions, on real posting lists."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import pytest
+from whoosh import query
+
+from newsindex.index import build_index, make_schema
+from newsindex.matching import WordsQuery, flattened
+from newsindex.search import WEIGHTING, parse_query
+from newsindex.store import open_index
+from tests.conftest import REPO, shared_data
+
+WORDS = ["council", "port", "strike", "water", "said", "police", "year", "city", "harbour", "budget", "nosuchword"]
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory) -> Path:
+    index_dir = tmp_path_factory.mktemp("corpus") / "index"
+    build_index([str(REPO / "corpus")], index_dir, workers=1)
+    return index_dir
+
+
+def _matches(searcher, q: query.Query) -> list[tuple[int, float]]:
+    results = searcher.search(q, limit=None, optimize=False)
+    return sorted((hit.docnum, hit.score) for hit in results)
+
+
+def _assert_same(searcher, whoosh_query: query.Query) -> int:
+    ours = flattened(whoosh_query)
+    assert isinstance(ours, WordsQuery)
+    expected, found = _matches(searcher, whoosh_query), _matches(searcher, ours)
+    assert [docnum for docnum, _ in found] == [docnum for docnum, _ in expected]
+    for (_, mine), (_, theirs) in zip(found, expected, strict=True):
+        assert math.isclose(mine, theirs, rel_tol=1e-9)
+    return len(expected)
+
+
+def test_words_matcher_matches_and_scores_like_whoosh(corpus_index):
+    ix = open_index(corpus_index)
+    matched = 0
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        for size in (2, 3):
+            for words in itertools.combinations(WORDS, size):
+                matched += _assert_same(searcher, parse_query(" ".join(words), ix.schema, "all"))
+    assert matched > 100  # the combinations do match something
+
+
+def test_words_matcher_on_long_lists_in_several_segments(tmp_path):
+    """Reuters, two runs (two segments) of about a thousand articles each: long
+    posting lists, whole blocks skipped."""
+    reuters = shared_data("reuters-txt")
+    index_dir = tmp_path / "index"
+    build_index([str(reuters / "00")], index_dir, workers=1)
+    build_index([str(reuters / "00"), str(reuters / "01")], index_dir, workers=1)
+    ix = open_index(index_dir)
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        assert len(searcher.reader().leaf_readers()) >= 2
+        for text in ("oil prices", "said company", "canada decline rates", "loss profit year", "bank said"):
+            assert _assert_same(searcher, parse_query(text, ix.schema, "all")) > 0
+
+
+def test_only_ands_of_plain_words_are_flattened():
+    schema = make_schema()
+    words = parse_query("oil prices", schema, "all")
+    nested = query.And([words, query.Or([query.Term("month", "1987-03"), query.Term("month", "undated")])])
+    assert isinstance(flattened(nested), WordsQuery)
+    assert len(flattened(nested).subqueries) == 3
+    for text in ('"oil prices" rise', "oil -prices", "oil pri*", "oil^2 prices", "oil", "title:oil prices"):
+        parsed = parse_query(text, schema, "all")
+        shape = flattened(parsed)
+        if text == "title:oil prices":
+            assert isinstance(shape, WordsQuery)  # a field-prefixed word is still a term
+        else:
+            assert not isinstance(shape, WordsQuery), text
+    assert not isinstance(flattened(parse_query("oil prices", schema, "any")), WordsQuery)
