@@ -1,4 +1,4 @@
-"""A flat matcher for the query most searches are: every word, in title or body.
+"""Flat matchers for the queries most searches are: all the words, or any of them.
 
 ``--match all`` (the default) parses "canada decline" into
 ``And([Or([title:canada, body:canada]), Or([title:decline, body:decline])])``.
@@ -9,19 +9,50 @@ Since every match has to be visited (the total is exact, see
 
 ``WordsMatcher`` does the same work in one loop over the posting lists
 themselves: it moves every list to the highest document any word needs,
-until all words agree.  Its matches and scores are Whoosh's (the score is
+until all words agree.  ``AnyTermMatcher`` does the same for ``--match any``
+(an OR of every word's title and body terms): a heap of the posting lists
+by current document.  Their matches and scores are Whoosh's (the score is
 the same sum of the same leaf scores; only the order of the additions may
-differ in the last bit); ``tests/test_search.py`` holds it to that.
-``flattened()`` swaps it in where a query has this shape and leaves every
-other query (phrases, NOT, wildcards, boosts) to Whoosh.
+differ in the last bit); ``tests/test_matching.py`` holds them to that.
+``flattened()`` swaps them in where a query has one of these shapes and
+leaves every other query (phrases, NOT, wildcards, boosts) to Whoosh.
 """
 
 from __future__ import annotations
 
+from heapq import heapify, heappop, heappush
+
 from whoosh import matching, query
 
 
-class WordsMatcher(matching.Matcher):
+class _FlatMatcher(matching.Matcher):
+    """What the flat matchers share: read once, front to back, for documents and scores."""
+
+    _leaves: list[matching.Matcher]
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def supports(self, astype) -> bool:
+        return False
+
+    def value(self):
+        raise NotImplementedError(f"{type(self).__name__} has no posting values")
+
+    def value_as(self, astype):
+        raise NotImplementedError(f"{type(self).__name__} has no posting values")
+
+    def reset(self) -> None:
+        raise NotImplementedError(f"{type(self).__name__} is read once")
+
+    def copy(self) -> matching.Matcher:
+        raise NotImplementedError(f"{type(self).__name__} is read once")
+
+    def children(self) -> list[matching.Matcher]:
+        return list(self._leaves)
+
+
+class WordsMatcher(_FlatMatcher):
     """Documents matched by every clause, a clause matching where any of its leaf matchers does.
 
     The clauses come rarest first, so the first clause proposes few candidates.
@@ -93,26 +124,74 @@ class WordsMatcher(matching.Matcher):
         current = self._id
         return sum(leaf.weight() for leaf in self._leaves if leaf.is_active() and leaf.id() == current)
 
-    def supports_block_quality(self) -> bool:
+
+class AnyTermMatcher(_FlatMatcher):
+    """Documents matched by any of the leaf matchers, each scored by the sum of those there."""
+
+    def __init__(self, leaves: list[matching.Matcher]) -> None:
+        self._leaves = leaves
+        self._heap = [(leaf.id(), number) for number, leaf in enumerate(leaves) if leaf.is_active()]
+        heapify(self._heap)
+        self._here: list[tuple[int, matching.Matcher]] = []  # (number, leaf) at the current document
+        self._id = -1
+        self._gather()
+
+    def _gather(self) -> None:
+        """Take the leaves at the lowest document off the heap: they are the current match."""
+        heap, leaves = self._heap, self._leaves
+        here = self._here = []
+        if not heap:
+            return
+        self._id = current = heap[0][0]
+        while heap and heap[0][0] == current:
+            number = heappop(heap)[1]
+            here.append((number, leaves[number]))
+
+    def _advance(self, target: int) -> None:
+        """Move the current match's leaves to ``target`` or beyond, back into the heap."""
+        heap, adjacent = self._heap, target == self._id + 1
+        for number, leaf in self._here:
+            if adjacent:
+                leaf.next()
+            else:
+                leaf.skip_to(target)
+            if leaf.is_active():
+                heappush(heap, (leaf.id(), number))
+
+    def is_active(self) -> bool:
+        return bool(self._here)
+
+    def id(self) -> int:
+        return self._id
+
+    def next(self) -> bool:
+        if not self._here:
+            raise matching.ReadTooFar
+        self._advance(self._id + 1)
+        self._gather()
         return False
 
-    def supports(self, astype) -> bool:
+    def skip_to(self, id: int) -> bool:
+        if not self._here:
+            raise matching.ReadTooFar
+        if id <= self._id:
+            return False
+        self._advance(id)
+        heap, leaves = self._heap, self._leaves
+        while heap and heap[0][0] < id:
+            number = heappop(heap)[1]
+            leaf = leaves[number]
+            leaf.skip_to(id)
+            if leaf.is_active():
+                heappush(heap, (leaf.id(), number))
+        self._gather()
         return False
 
-    def value(self):
-        raise NotImplementedError("WordsMatcher has no posting values")
+    def score(self) -> float:
+        return sum(leaf.score() for _number, leaf in self._here)
 
-    def value_as(self, astype):
-        raise NotImplementedError("WordsMatcher has no posting values")
-
-    def reset(self) -> None:
-        raise NotImplementedError("WordsMatcher is used once")
-
-    def copy(self) -> WordsMatcher:
-        raise NotImplementedError("WordsMatcher is used once")
-
-    def children(self) -> list[matching.Matcher]:
-        return list(self._leaves)
+    def weight(self) -> float:
+        return sum(leaf.weight() for _number, leaf in self._here)
 
 
 def _clause_terms(clause: query.Query) -> list[query.Term] | None:
@@ -140,8 +219,19 @@ class WordsQuery(query.And):
         return WordsMatcher([[term.matcher(searcher, context) for term in terms] for terms in clauses])
 
 
+class AnyTermQuery(query.Or):
+    """``query.Or`` of terms, matched by ``AnyTermMatcher``; everything else about it is Or's."""
+
+    def _matcher(self, subs, searcher, context):
+        return AnyTermMatcher([term.matcher(searcher, context) for term in subs])
+
+
 def flattened(parsed: query.Query) -> query.Query:
-    """``parsed`` with an AND of words (possibly nested in further ANDs) made a ``WordsQuery``."""
+    """``parsed`` with an AND of words (possibly nested in further ANDs) made a ``WordsQuery``,
+    and an OR of terms an ``AnyTermQuery``."""
+    if type(parsed) is query.Or:
+        terms = _clause_terms(parsed)
+        return AnyTermQuery(terms) if terms and len(terms) > 1 else parsed
     if type(parsed) is not query.And or parsed.boost != 1.0:
         return parsed
     clauses: list[query.Query] = []

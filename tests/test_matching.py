@@ -1,4 +1,4 @@
-"""WordsMatcher against Whoosh's own intersection of unions, on real posting lists."""
+"""The flat matchers against Whoosh's own unions and intersections, on real posting lists."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from whoosh import query
 
 from newsindex.index import build_index, make_schema
-from newsindex.matching import WordsQuery, flattened
+from newsindex.matching import AnyTermMatcher, AnyTermQuery, WordsQuery, flattened
 from newsindex.search import WEIGHTING, parse_query
 from newsindex.store import open_index
 from tests.conftest import REPO, shared_data
@@ -32,7 +32,7 @@ def _matches(searcher, q: query.Query) -> list[tuple[int, float]]:
 
 def _assert_same(searcher, whoosh_query: query.Query) -> int:
     ours = flattened(whoosh_query)
-    assert isinstance(ours, WordsQuery)
+    assert isinstance(ours, (WordsQuery, AnyTermQuery))
     expected, found = _matches(searcher, whoosh_query), _matches(searcher, ours)
     assert [docnum for docnum, _ in found] == [docnum for docnum, _ in expected]
     for (_, mine), (_, theirs) in zip(found, expected, strict=True):
@@ -50,6 +50,33 @@ def test_words_matcher_matches_and_scores_like_whoosh(corpus_index):
     assert matched > 100  # the combinations do match something
 
 
+def test_any_term_matcher_matches_and_scores_like_whoosh(corpus_index):
+    ix = open_index(corpus_index)
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        for size in (2, 3, len(WORDS)):
+            for words in itertools.combinations(WORDS, size):
+                assert _assert_same(searcher, parse_query(" ".join(words), ix.schema, "any")) > 0
+
+
+def test_any_term_matcher_skips_like_whoosh(corpus_index):
+    ix = open_index(corpus_index)
+    parsed = parse_query("council port strike water police", ix.schema, "any")
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        segment = searcher.leaf_searchers()[0][0]
+        context = searcher.context()
+        for step in (1, 2, 3, 5, 8):
+            ours = AnyTermMatcher([term.matcher(segment, context) for term in parsed.subqueries])
+            theirs = parsed.matcher(segment, context)
+            target = 0
+            while theirs.is_active():
+                assert ours.is_active() and ours.id() == theirs.id()
+                assert math.isclose(ours.score(), theirs.score(), rel_tol=1e-9)
+                target = theirs.id() + step
+                theirs.skip_to(target)
+                ours.skip_to(target)
+            assert not ours.is_active() and target > 0
+
+
 def test_words_matcher_on_long_lists_in_several_segments(tmp_path):
     """Reuters, two runs (two segments) of about a thousand articles each: long
     posting lists, whole blocks skipped."""
@@ -61,7 +88,8 @@ def test_words_matcher_on_long_lists_in_several_segments(tmp_path):
     with ix.searcher(weighting=WEIGHTING) as searcher:
         assert len(searcher.reader().leaf_readers()) >= 2
         for text in ("oil prices", "said company", "canada decline rates", "loss profit year", "bank said"):
-            assert _assert_same(searcher, parse_query(text, ix.schema, "all")) > 0
+            for match in ("all", "any"):
+                assert _assert_same(searcher, parse_query(text, ix.schema, match)) > 0
 
 
 def test_only_ands_of_plain_words_are_flattened():
@@ -77,4 +105,5 @@ def test_only_ands_of_plain_words_are_flattened():
             assert isinstance(shape, WordsQuery)  # a field-prefixed word is still a term
         else:
             assert not isinstance(shape, WordsQuery), text
-    assert not isinstance(flattened(parse_query("oil prices", schema, "any")), WordsQuery)
+    assert isinstance(flattened(parse_query("oil prices", schema, "any")), AnyTermQuery)
+    assert not isinstance(flattened(parse_query('oil "crude prices"', schema, "any")), AnyTermQuery)
