@@ -175,3 +175,32 @@ def test_feedback_only_for_a_plain_ranked_or_of_words():
     assert not expandable(parse_query('"coffee frost" brazil', SCHEMA, "any"))
     assert not expandable(parse_query("coffee source:reuters", SCHEMA, "any"))
     assert not expandable(parse_query("coffee frost", SCHEMA, "all"))
+
+
+def test_added_words_count_as_much_as_the_text_they_were_learnt_from():
+    from newsindex.feedback import EVIDENCE_WORDS, MAX_EXPANSION, expansion_share
+
+    shares = [expansion_share(words) for words in (0, 100, EVIDENCE_WORDS // 2, EVIDENCE_WORDS, 10 * EVIDENCE_WORDS)]
+    assert shares == sorted(shares) and shares[0] == 0
+    assert shares[2] == pytest.approx(MAX_EXPANSION / 2)
+    assert shares[3] == shares[4] == MAX_EXPANSION  # long stories: never more than the cap
+
+
+
+def test_the_added_words_share_is_learnt_from_the_feedback_articles_length(coffee_archive):
+    from newsindex.analysis import index_terms
+    from newsindex.feedback import expansion_share, relevance_model
+    from newsindex.search import WEIGHTING
+    from newsindex.store import open_index
+
+    with open_index(coffee_archive).searcher(weighting=WEIGHTING) as searcher:
+        ranked = searcher.search(parse_query("coffee", SCHEMA, "any"), limit=10)
+        top = [(hit.score, hit.docnum) for hit in ranked]
+        evidence = sum(
+            index_terms(searcher.stored_fields(docnum).get(name) or "")[1]
+            for _score, docnum in top
+            for name in ("title", "body")
+        )
+        added = relevance_model(searcher, top)
+    assert added and 0 < evidence < 1000  # short test articles: less than the full share
+    assert sum(added.values()) == pytest.approx(expansion_share(evidence))
