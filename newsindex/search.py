@@ -643,6 +643,7 @@ def _count_similar(scope: _Scope, candidate: _Candidate) -> int:
 
 def _facets(searcher, parsed, allowed, group_by: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
     facets: dict[str, list[tuple[str, int]]] = {}
+    parsed = flattened(parsed)
     for name in group_by:
         fieldname = GROUPS[name]
         facet = sorting.FieldFacet(fieldname, allow_overlap=fieldname == "authors", maptype=sorting.Count)
