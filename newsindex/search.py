@@ -702,12 +702,15 @@ def _respellings(reader, word: str, max_edits: int, count: int = 3) -> list[str]
     """
     letters = set(word)
     within: dict[str, int] = {}
+    seen: set[str] = set()  # most words are in every segment: test each once
     for leaf, _offset in reader.leaf_readers():
         for raw in leaf.expand_prefix("body", word[0]):
             candidate = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+            if candidate in seen:
+                continue
+            seen.add(candidate)
             if (
-                candidate in within
-                or abs(len(candidate) - len(word)) > max_edits
+                abs(len(candidate) - len(word)) > max_edits
                 or len(letters.symmetric_difference(candidate)) > 2 * max_edits
             ):
                 continue
