@@ -186,7 +186,6 @@ def test_added_words_count_as_much_as_the_text_they_were_learnt_from():
     assert shares[3] == shares[4] == MAX_EXPANSION  # long stories: never more than the cap
 
 
-
 def test_the_added_words_share_is_learnt_from_the_feedback_articles_length(coffee_archive):
     from newsindex.analysis import index_terms
     from newsindex.feedback import expansion_share, relevance_model
