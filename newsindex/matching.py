@@ -52,39 +52,53 @@ class _FlatMatcher(matching.Matcher):
         return list(self._leaves)
 
 
+#: The position of a leaf matcher that has run out: past every document.
+_EXHAUSTED = 2**63
+
+
 class WordsMatcher(_FlatMatcher):
     """Documents matched by every clause, a clause matching where any of its leaf matchers does.
 
     The clauses come rarest first, so the first clause proposes few candidates.
+    Each leaf's current document is kept in a list (``_EXHAUSTED`` once it
+    has run out), so the loop compares integers and calls a posting list
+    only to move it.
     """
 
     def __init__(self, clauses: list[list[matching.Matcher]]) -> None:
-        self._clauses = [[leaf for leaf in leaves if leaf.is_active()] for leaves in clauses]
-        self._leaves = [leaf for leaves in self._clauses for leaf in leaves]
+        self._leaves: list[matching.Matcher] = []
+        self._clauses: list[list[int]] = []  # each clause's leaves, as numbers in _leaves
+        for leaves in clauses:
+            active = [leaf for leaf in leaves if leaf.is_active()]
+            self._clauses.append(list(range(len(self._leaves), len(self._leaves) + len(active))))
+            self._leaves.extend(active)
+        self._at = [leaf.id() for leaf in self._leaves]
         self._id = -1
         self._active = all(self._clauses)
         if self._active:
             self._settle(0)
 
+    def _move(self, number: int, target: int) -> int:
+        leaf = self._leaves[number]
+        leaf.skip_to(target)
+        at = self._at[number] = leaf.id() if leaf.is_active() else _EXHAUSTED
+        return at
+
     def _settle(self, target: int) -> None:
         """Move to the first document >= ``target`` that every clause matches."""
-        clauses = self._clauses
+        at = self._at
         agreed = False
         while not agreed:
             agreed = True
-            for leaves in clauses:
-                lowest = None
-                for leaf in leaves:
-                    if not leaf.is_active():
-                        continue
-                    if leaf.id() < target:
-                        leaf.skip_to(target)
-                        if not leaf.is_active():
-                            continue
-                    docnum = leaf.id()
-                    if lowest is None or docnum < lowest:
+            for numbers in self._clauses:
+                lowest = _EXHAUSTED
+                for number in numbers:
+                    docnum = at[number]
+                    if docnum < target:
+                        docnum = self._move(number, target)
+                    if docnum < lowest:
                         lowest = docnum
-                if lowest is None:  # this clause has nothing left
+                if lowest == _EXHAUSTED:  # this clause has nothing left
                     self._active = False
                     return
                 if lowest > target:
@@ -92,6 +106,10 @@ class WordsMatcher(_FlatMatcher):
                     agreed = False
                     break
         self._id = target
+
+    def _here(self) -> list[matching.Matcher]:
+        current = self._id
+        return [leaf for leaf, at in zip(self._leaves, self._at, strict=True) if at == current]
 
     def is_active(self) -> bool:
         return self._active
@@ -103,9 +121,12 @@ class WordsMatcher(_FlatMatcher):
         if not self._active:
             raise matching.ReadTooFar
         current = self._id
-        for leaf in self._leaves:
-            if leaf.is_active() and leaf.id() == current:
+        at, leaves = self._at, self._leaves
+        for number, docnum in enumerate(at):
+            if docnum == current:
+                leaf = leaves[number]
                 leaf.next()
+                at[number] = leaf.id() if leaf.is_active() else _EXHAUSTED
         self._settle(current + 1)
         return False
 
@@ -117,12 +138,10 @@ class WordsMatcher(_FlatMatcher):
         return False
 
     def score(self) -> float:
-        current = self._id
-        return sum(leaf.score() for leaf in self._leaves if leaf.is_active() and leaf.id() == current)
+        return sum(leaf.score() for leaf in self._here())
 
     def weight(self) -> float:
-        current = self._id
-        return sum(leaf.weight() for leaf in self._leaves if leaf.is_active() and leaf.id() == current)
+        return sum(leaf.weight() for leaf in self._here())
 
 
 class AnyTermMatcher(_FlatMatcher):
