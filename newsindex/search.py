@@ -16,11 +16,12 @@ import math
 import re
 import time
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from whoosh import collectors, qparser, query, scoring, sorting
 from whoosh.idsets import DocIdSet
@@ -345,7 +346,8 @@ def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> Docum
         end = min((end for _, end in ranges if end), default=None)
         low = field.to_column_value(_naive_utc(start)) if start else 0
         high = field.to_column_value(_naive_utc(end)) if end else _UNDATED
-        published = column_values(searcher.reader(), "published")
+        reader = searcher.reader()
+        published = _per_reader(reader, "published", lambda: column_values(reader, "published"))
         window = (start, end)
     reader = searcher.reader()
     labelled: set[int] | None = None
@@ -357,6 +359,31 @@ def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> Docum
     if published is None and labelled is None:
         return None
     return DocumentFilter(published, low, high, labelled, window)
+
+
+#: Per open index reader, what every date-filtered search reads and only a new
+#: generation (a new reader) changes: the publication times, the months.
+_READER_CACHE: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _per_reader(reader, key: str, compute: Callable[[], object]):
+    """``compute()`` once per open reader (a searcher is kept open between searches)."""
+    cache = _READER_CACHE.get(reader)
+    if cache is None:
+        cache = _READER_CACHE[reader] = {}
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def _articles_per_month(reader) -> dict[str, int]:
+    """Dated articles per ``YYYY-MM`` month term."""
+    held = {}
+    for raw in reader.lexicon("month"):
+        month = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        if month != UNDATED_MONTH:
+            held[month] = reader.doc_frequency("month", month)
+    return held
 
 
 def _month_clause(searcher, allowed: DocumentFilter | None) -> query.Query | None:
@@ -372,15 +399,13 @@ def _month_clause(searcher, allowed: DocumentFilter | None) -> query.Query | Non
         return None
     start, end = allowed.window
     reader = searcher.reader()
+    held_by_month = _per_reader(reader, "months", lambda: _articles_per_month(reader))
     months = []
-    for raw in reader.lexicon("month"):
-        month = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        if month == UNDATED_MONTH:
-            continue
+    for month in held_by_month:
         first = datetime(int(month[:4]), int(month[5:7]), 1, tzinfo=timezone.utc)  # written as YYYY-MM
         if (end is None or first < end) and (start is None or add_months(first, 1) > start):
             months.append(month)
-    held = sum(reader.doc_frequency("month", month) for month in months)
+    held = sum(held_by_month[month] for month in months)
     if held * 2 > reader.doc_count():
         return None
     return query.Or([query.Term("month", month, boost=0.0) for month in [*months, UNDATED_MONTH]])

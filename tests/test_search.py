@@ -238,6 +238,29 @@ def test_a_new_generation_is_searched_without_restarting(tmp_path):
     assert titles(search("mill", index_dir)) == ["Mill reopens"]
 
 
+def test_date_filters_follow_a_new_generation(tmp_path):
+    """Publication times and months are read once per open index: a new
+    generation (a new month, more articles) must be seen at once."""
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("Published: 2021-03-05\n\nMill closes\n\nThe paper mill closed its doors.\n")
+    index_dir = tmp_path / "index"
+    build_index([str(news)], index_dir, workers=1)
+    march = SearchOptions(
+        since=datetime(2021, 3, 1, tzinfo=timezone.utc), until=datetime(2021, 3, 31, tzinfo=timezone.utc)
+    )
+    may = SearchOptions(
+        since=datetime(2021, 5, 1, tzinfo=timezone.utc), until=datetime(2021, 5, 31, tzinfo=timezone.utc)
+    )
+    assert search("mill", index_dir, march).total == 1
+    assert search("mill", index_dir, may).total == 0
+    (news / "b.txt").write_text("Published: 2021-03-20\n\nMill sold\n\nA cooperative bought the paper mill.\n")
+    (news / "c.txt").write_text("Published: 2021-05-02\n\nMill reopens\n\nThe paper mill reopened in May.\n")
+    build_index([str(news)], index_dir, workers=1)
+    assert search("mill", index_dir, march).total == 2
+    assert titles(search("mill", index_dir, may)) == ["Mill reopens"]
+
+
 def test_a_sketch_survives_its_column():
     from newsindex.dedup import PACKED_SIZE, SKETCH_SIZE, pack_sketch, sketch, sketch_values
 
