@@ -201,7 +201,10 @@ def test_incremental_runs_add_skip_update_and_remove(tmp_path, corpus):
     assert [hit.path for hit in hits(index_dir, "zeppelin")] == [str(changed)]
     assert hits(index_dir, "figure3") == []
     assert hits(index_dir, "figure4") == []
+    # Deleted documents stay out of an AND of words too: nothing has both, so it relaxes.
+    assert search("harbour figure4", index_dir).relaxed
     assert [hit.path for hit in hits(index_dir, "figure100")] == [str(corpus / "outlet" / "100.txt")]
+    assert [hit.path for hit in hits(index_dir, "harbour figure100")] == [str(corpus / "outlet" / "100.txt")]
 
 
 def test_touched_but_unchanged_file_is_unchanged(tmp_path, corpus):
