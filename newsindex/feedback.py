@@ -22,9 +22,9 @@ fixed 0.8 (the previous rule), and with this one (BM25 K1 0.9, B 0.4):
 NPL 0.294 / 0.307 / 0.306, Cranfield 0.305 / 0.322 / 0.319, CISI 0.166 /
 0.199 / 0.201, Reuters topics 0.490 / 0.500 / 0.512 (tantivy 0.285, 0.304,
 0.168, 0.497).  At K1 1.2, B 0.75, a fixed 0.5 lowered NPL to 0.274, and
-2,000 evidence words instead of 1,000 gave Reuters 0.497 (0.505).  Re-scoring the first 1,000 instead of
-300 added at most 0.004.  On Reuters an any-query takes about 19 ms in
-process instead of 9.
+2,000 evidence words instead of 1,000 gave Reuters 0.497 (0.505).
+Re-scoring the first 1,000 instead of 300 added at most 0.004.  On Reuters
+an any-query takes about 19 ms in process instead of 9.
 """
 
 from __future__ import annotations

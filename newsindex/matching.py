@@ -151,25 +151,25 @@ class AnyTermMatcher(_FlatMatcher):
         self._leaves = leaves
         self._heap = [(leaf.id(), number) for number, leaf in enumerate(leaves) if leaf.is_active()]
         heapify(self._heap)
-        self._here: list[tuple[int, matching.Matcher]] = []  # (number, leaf) at the current document
+        self._current: list[tuple[int, matching.Matcher]] = []  # (number, leaf) at the current document
         self._id = -1
         self._gather()
 
     def _gather(self) -> None:
         """Take the leaves at the lowest document off the heap: they are the current match."""
         heap, leaves = self._heap, self._leaves
-        here = self._here = []
+        found = self._current = []
         if not heap:
             return
         self._id = current = heap[0][0]
         while heap and heap[0][0] == current:
             number = heappop(heap)[1]
-            here.append((number, leaves[number]))
+            found.append((number, leaves[number]))
 
     def _advance(self, target: int) -> None:
         """Move the current match's leaves to ``target`` or beyond, back into the heap."""
         heap, adjacent = self._heap, target == self._id + 1
-        for number, leaf in self._here:
+        for number, leaf in self._current:
             if adjacent:
                 leaf.next()
             else:
@@ -178,20 +178,20 @@ class AnyTermMatcher(_FlatMatcher):
                 heappush(heap, (leaf.id(), number))
 
     def is_active(self) -> bool:
-        return bool(self._here)
+        return bool(self._current)
 
     def id(self) -> int:
         return self._id
 
     def next(self) -> bool:
-        if not self._here:
+        if not self._current:
             raise matching.ReadTooFar
         self._advance(self._id + 1)
         self._gather()
         return False
 
     def skip_to(self, id: int) -> bool:
-        if not self._here:
+        if not self._current:
             raise matching.ReadTooFar
         if id <= self._id:
             return False
@@ -207,10 +207,10 @@ class AnyTermMatcher(_FlatMatcher):
         return False
 
     def score(self) -> float:
-        return sum(leaf.score() for _number, leaf in self._here)
+        return sum(leaf.score() for _number, leaf in self._current)
 
     def weight(self) -> float:
-        return sum(leaf.weight() for _number, leaf in self._here)
+        return sum(leaf.weight() for _number, leaf in self._current)
 
 
 def _clause_terms(clause: query.Query) -> list[query.Term] | None:

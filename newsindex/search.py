@@ -338,6 +338,7 @@ def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> Docum
     ranges = list(date_ranges)
     if options.since or options.until:
         ranges.append((options.since, options.until))
+    reader = searcher.reader()
     published, low, high = None, 0, _UNDATED
     window: tuple[datetime | None, datetime | None] = (None, None)
     if ranges:
@@ -346,10 +347,8 @@ def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> Docum
         end = min((end for _, end in ranges if end), default=None)
         low = field.to_column_value(_naive_utc(start)) if start else 0
         high = field.to_column_value(_naive_utc(end)) if end else _UNDATED
-        reader = searcher.reader()
         published = _per_reader(reader, "published", lambda: column_values(reader, "published"))
         window = (start, end)
-    reader = searcher.reader()
     labelled: set[int] | None = None
     for fieldname, values in (("authors", options.authors), ("source", options.sources), ("section", options.sections)):
         alternatives = [q for q in (_label_query(reader, fieldname, v) for v in values) if q is not None]
@@ -549,7 +548,7 @@ def _every_match_collector(limit: int, sortedby, reverse: bool, allowed) -> coll
     """A collector of the best ``limit`` that visits every match, so its count is the total.
 
     Whoosh's own top-N collector, even with block skipping off, swaps an OR
-    for a cheaper matcher every few hits once its heap is full, skipping the
+    or AND for a cheaper matcher every few hits once its heap is full, skipping the
     documents that could no longer reach the top: its count then falls short
     (a two-word any-query on Reuters counted 653 of 1,566 matches).
     ``replace=0`` turns the swapping off.
