@@ -192,38 +192,39 @@ class _Linker:
 
     def bucket(self, value: int, docs: list[int]) -> None:
         self._value = value
-        self._split(docs, frozenset((value,)))
-        self._unpacked.clear()
-        self._seen.clear()
-
-    def _split(self, docs: list[int], shared: frozenset[int]) -> None:
-        """A few articles are compared pairwise.  Many articles sharing a value
-        usually means a common phrase (a sign-off, a boilerplate line the
-        cleaner kept), not copies, so they are split again by each one's next
-        ``SUB_BANDS`` smallest values: copies share most of their values and
-        meet again, unrelated articles part.  Past ``MAX_SPLITS`` splits the
-        remaining articles (one big story syndicated widely) are each compared
-        with their next ``MAX_NEIGHBOURS``."""
-        if len(docs) > SMALL_BUCKET and len(shared) <= MAX_SPLITS:
-            split: dict[int, list[int]] = {}
-            for docnum in docs:
-                for value in [v for v in self.of(docnum) if v not in shared][:SUB_BANDS]:
-                    split.setdefault(value, []).append(docnum)
-            for value, members in split.items():
-                if len(members) > 1:
-                    self._split(members, shared | {value})
-            return
-        # Identical sketches (copies of one text) are near-duplicates without comparing.
+        # Identical sketches (copies of one text) travel together as one group:
+        # a story copied forty times is split and compared once, not forty times.
         groups: dict[tuple[int, ...], list[int]] = {}
         for docnum in docs:
             groups.setdefault(self.of(docnum), []).append(docnum)
-        distinct = list(groups.items())
-        for i, (first_values, first_docs) in enumerate(distinct):
+        self._split(list(groups.items()), frozenset((value,)))
+        self._unpacked.clear()
+        self._seen.clear()
+
+    def _split(self, groups: list[tuple[tuple[int, ...], list[int]]], shared: frozenset[int]) -> None:
+        """A few distinct sketches are compared pairwise.  Many sharing a value
+        usually means a common phrase (a sign-off, a boilerplate line the
+        cleaner kept), not copies, so they are split again by each one's next
+        ``SUB_BANDS`` smallest values: near-copies share most of their values
+        and meet again, unrelated articles part.  Past ``MAX_SPLITS`` splits
+        the remaining sketches (one big story syndicated widely) are each
+        compared with their next ``MAX_NEIGHBOURS``."""
+        if len(groups) > SMALL_BUCKET and len(shared) <= MAX_SPLITS:
+            split: dict[int, list[tuple[tuple[int, ...], list[int]]]] = {}
+            for group in groups:
+                for value in [v for v in group[0] if v not in shared][:SUB_BANDS]:
+                    split.setdefault(value, []).append(group)
+            for value, members in split.items():
+                if len(members) > 1 or len(members[0][1]) > 1:
+                    self._split(members, shared | {value})
+            return
+        for i, (first_values, first_docs) in enumerate(groups):
+            # Identical sketches are near-duplicates without comparing.
             if len(first_docs) > 1 and self._here(first_values, first_values, first_docs[0], first_docs[0]):
                 for j, first in enumerate(first_docs):
                     for second in first_docs[j + 1 : j + 1 + MAX_NEIGHBOURS]:
                         self._link(first, second)
-            for second_values, second_docs in distinct[i + 1 : i + 1 + MAX_NEIGHBOURS]:
+            for second_values, second_docs in groups[i + 1 : i + 1 + MAX_NEIGHBOURS]:
                 if not self._here(first_values, second_values, first_docs[0], second_docs[0]):
                     continue
                 if all(len(self.adjacent.get(d, ())) >= MAX_NEIGHBOURS for d in (*first_docs, *second_docs)):

@@ -56,6 +56,23 @@ def test_graph_links_exactly_the_pairs_that_are_near_duplicates():
     assert graph[0] == [1, 2, 3]  # the rewrites find each other, and nothing else does
 
 
+def test_many_copies_of_one_story_are_linked_as_one_group():
+    """More copies than SMALL_BUCKET, beside rewrites and unrelated texts: the copies are
+    split and compared as one group, and every near-duplicate pair is still linked."""
+    rng = random.Random(11)
+    vocabulary = [*STORY.split(), "grain", "tariff", "minister", "exports", "rally", "court", "verdict"]
+    unrelated = [" ".join(rng.choice(vocabulary) for _ in range(60)) for _ in range(dedup.SMALL_BUCKET)]
+    texts = [*[STORY] * (dedup.SMALL_BUCKET + 4), *rewrites(STORY, 3, seed=5), *unrelated]
+    graph = graph_of(texts)
+    sketches = [sketch(text) for text in texts]
+    for first, second in combinations(range(len(texts)), 2):
+        linked = second in graph[first]
+        assert linked == are_near_duplicates(sketches[first], sketches[second]), (first, second)
+        assert linked == (first in graph[second])
+    copies = dedup.SMALL_BUCKET + 4
+    assert all(set(range(copies)) - {d} <= set(graph[d]) for d in range(copies))
+
+
 def test_every_article_keeps_at_most_max_neighbours(monkeypatch):
     monkeypatch.setattr(dedup, "MAX_NEIGHBOURS", 2)
     graph = graph_of(rewrites(STORY, 6, seed=3))
@@ -100,3 +117,15 @@ def test_counts_follow_the_archive_from_run_to_run(tmp_path):
     build_index([str(news)], index_dir, workers=1)
     assert [hit.similar for hit in search("ferry terminal", index_dir).hits] == [1]
     assert (current_generation(index_dir) / NEIGHBOURS_FILE).is_file()
+
+
+def test_copies_alone_in_every_split_are_still_linked():
+    """A bucket of more distinct sketches than SMALL_BUCKET is split by each one's next
+    values; copies of a text that meet no other sketch there must still be linked."""
+    size = dedup.SKETCH_SIZE
+    distinct = {n: (1, *range(1000 * (n + 1), 1000 * (n + 1) + size - 1)) for n in range(dedup.SMALL_BUCKET + 1)}
+    copy = (1, *range(500, 500 + size - 1))
+    sketches = {**distinct, 90: copy, 91: copy, 92: copy}
+    linker = dedup._Linker(sketches.__getitem__)
+    linker.bucket(1, sorted(sketches))
+    assert {d: sorted(n) for d, n in linker.adjacent.items()} == {90: [91, 92], 91: [90, 92], 92: [90, 91]}
