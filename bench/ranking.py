@@ -265,8 +265,9 @@ def library_run(collection: Collection, index_dir: Path, match: str = "any", raw
                 limit: int = DEPTH, fold: bool = False) -> Ranking:
     """Rank with ``newsindex.search.search`` exactly as a library user would.
 
-    Near-duplicate folding is off unless ``fold``: an IR ranking is scored in full, and folding
-    3,000 candidates pairwise for a 1,000-deep list costs ~20 s a query.
+    Near-duplicate folding (the CLI's default) is off unless ``fold``: an IR ranking is scored in
+    full, and a copy folded behind its story counts as a miss.  Folded and 1,000 deep, MAP was
+    NPL 0.306, Cranfield 0.318, CISI 0.199, Reuters topics 0.485 (0.512 unfolded), 2026-11-29.
     """
     options = _options(match=match, limit=limit, duplicates=not fold, suggest=False)
     ranking: Ranking = {}
