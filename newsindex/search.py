@@ -68,8 +68,8 @@ class NewsBM25F(scoring.BM25F):
         return math.log(1 + (parent.doc_count_all() - frequency + 0.5) / (frequency + 0.5))
 
 
-#: BM25F parameters: Anserini's and PISA's defaults (K1 0.9, B 0.4, from their
-#: tuning on TREC newswire), not Lucene's 1.2 / 0.75: news stories run from
+#: BM25F parameters: Anserini's and PISA's defaults (K1 0.9, B 0.4, long used
+#: on TREC newswire), not Lucene's 1.2 / 0.75: news stories run from
 #: a line to thousands of words, and B 0.75 punishes the long ones that are
 #: about the query.  bench/ranking.py, MAP with 1.2 / 0.75 and with 0.9 / 0.4
 #: (feedback on): Reuters topics 0.505 / 0.512, NPL 0.292 / 0.306; Cranfield
