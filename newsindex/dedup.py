@@ -168,6 +168,10 @@ def _buckets(keys: array) -> Iterator[tuple[int, list[int]]]:
             yield value, docs
 
 
+#: Articles with one identical sketch: the sketch, and their document numbers.
+_Group = tuple[tuple[int, ...], list[int]]
+
+
 class _Linker:
     """Links the near-duplicates among the articles sharing one sketch value.
 
@@ -201,7 +205,7 @@ class _Linker:
         self._unpacked.clear()
         self._seen.clear()
 
-    def _split(self, groups: list[tuple[tuple[int, ...], list[int]]], shared: frozenset[int]) -> None:
+    def _split(self, groups: list[_Group], shared: frozenset[int]) -> None:
         """A few distinct sketches are compared pairwise.  Many sharing a value
         usually means a common phrase (a sign-off, a boilerplate line the
         cleaner kept), not copies, so they are split again by each one's next
@@ -210,7 +214,7 @@ class _Linker:
         the remaining sketches (one big story syndicated widely) are each
         compared with their next ``MAX_NEIGHBOURS``."""
         if len(groups) > SMALL_BUCKET and len(shared) <= MAX_SPLITS:
-            split: dict[int, list[tuple[tuple[int, ...], list[int]]]] = {}
+            split: dict[int, list[_Group]] = {}
             for group in groups:
                 for value in [v for v in group[0] if v not in shared][:SUB_BANDS]:
                     split.setdefault(value, []).append(group)
