@@ -14,7 +14,7 @@ Collections (read in place, never copied into the repository):
 
 Every query is reduced to its words (lower-cased, punctuation dropped: an upper-case ``OR``
 or a trailing ``?`` would otherwise be query syntax) and run through
-``newsindex.search.search(words, index, SearchOptions(match="any", limit=1000))``: a ranked OR of
+``newsindex.query.search(words, index, SearchOptions(match="any", limit=1000))``: a ranked OR of
 the query's words.  Scores are the standard ones, binary relevance: MAP (average precision over
 the relevant documents retrieved in the top 1000, divided by the number of relevant documents;
 averaged over every query with at least one judgment), P@10 and nDCG@10 (gain 1, discount
@@ -64,10 +64,10 @@ from newsindex.analysis import (  # noqa: E402
     news_analyzer,
 )
 from newsindex.index import IndexProblem, build_index, make_schema, open_index  # noqa: E402
-from newsindex.search import WEIGHTING as LIBRARY_WEIGHTING  # noqa: E402
-from newsindex.search import QueryError, SearchOptions, parse_query, search  # noqa: E402
+from newsindex.query import WEIGHTING as LIBRARY_WEIGHTING  # noqa: E402
+from newsindex.query import QueryError, SearchOptions, parse_query, search  # noqa: E402
 
-library_search = importlib.import_module("newsindex.search")  # the module (``newsindex.search`` is the function)
+library_search = importlib.import_module("newsindex.query")
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_NPL = DEFAULT_DATA / "ir-prepared" / "npl"
@@ -263,7 +263,7 @@ def _options(**wanted: object) -> SearchOptions:
 
 def library_run(collection: Collection, index_dir: Path, match: str = "any", raw: bool = False,
                 limit: int = DEPTH, fold: bool = False) -> Ranking:
-    """Rank with ``newsindex.search.search`` exactly as a library user would.
+    """Rank with ``newsindex.query.search`` exactly as a library user would.
 
     Near-duplicate folding (the CLI's default) is off unless ``fold``: an IR ranking is scored in
     full, and a copy folded behind its story counts as a miss.  Folded and 1,000 deep, MAP was

@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO))
 from whoosh.idsets import DocIdSet  # noqa: E402
 
 from newsindex.index import IndexProblem, build_index, index_disk_size, open_index  # noqa: E402
-from newsindex.search import WEIGHTING, SearchOptions, parse_query, search  # noqa: E402
+from newsindex.query import WEIGHTING, SearchOptions, parse_query, search  # noqa: E402
 from newsindex.store import column_values, shared_generation  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "reuters-txt"
@@ -227,9 +227,9 @@ IMPORT_PROBES = {
     "import urllib.request (whoosh.compat imports it)": "import urllib.request",
     "import cached_property (pulls in asyncio; whoosh.reading)": "import cached_property",
     "import click": "import click",
-    "import newsindex.cli, .search, .render": "import newsindex.cli, newsindex.search, newsindex.render",
+    "import newsindex.cli, .query, .render": "import newsindex.cli, newsindex.query, newsindex.render",
     "  same, cached_property -> functools shim first": _CACHED_PROPERTY_SHIM
-    + "import newsindex.cli, newsindex.search, newsindex.render",
+    + "import newsindex.cli, newsindex.query, newsindex.render",
 }
 
 
@@ -270,7 +270,7 @@ def in_process_latency(queries: list[str], index_dir: Path, repeat: int) -> dict
     from whoosh import query as wq
 
     try:
-        from newsindex.search import WEIGHTING as weighting
+        from newsindex.query import WEIGHTING as weighting
     except ImportError:  # older library versions
         from whoosh.scoring import BM25F
 

@@ -1,8 +1,8 @@
 """newsindex: clean, index and search archives of scraped news.
 
-The pipeline, one module per stage::
+The pipeline, one stage after another::
 
-    read -> extract -> clean -> index -> search -> render
+    read -> extract -> clean -> index -> search (``newsindex.query``) -> render
 
 Library use::
 
@@ -10,27 +10,36 @@ Library use::
     build_index(["corpus/"], "demo-index")
     for hit in search("port strike", "demo-index").hits:
         print(hit.title, hit.published)
+
+No submodule is named like a name exported here (the search stage is
+``newsindex.query``, not ``newsindex.search``): importing a submodule binds
+its name on the package, and would shadow the function of the same name.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+
 __version__ = "0.1.0"
 
-__all__ = ["IngestOptions", "SearchOptions", "build_index", "extract_file", "iter_articles", "search"]
+#: Each public name and the module that defines it.  They are imported on first
+#: use, so ``import newsindex`` stays cheap for the CLI's fast paths.
+_HOMES = {
+    "build_index": "newsindex.index",
+    "extract_file": "newsindex.ingest",
+    "iter_articles": "newsindex.ingest",
+    "IngestOptions": "newsindex.ingest",
+    "search": "newsindex.query",
+    "SearchOptions": "newsindex.query",
+}
+
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str):
-    # Lazy, so `import newsindex` stays cheap for the CLI's fast paths.
-    if name in ("build_index",):
-        from .index import build_index
-
-        return build_index
-    if name in ("extract_file", "iter_articles", "IngestOptions"):
-        from . import ingest
-
-        return getattr(ingest, name)
-    if name in ("search", "SearchOptions"):
-        from . import search as search_module
-
-        return getattr(search_module, name)
-    raise AttributeError(name)
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'newsindex' has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value
+    return value

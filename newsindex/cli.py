@@ -368,9 +368,9 @@ def search(
       newsindex search 'date:[2019-03-01 TO 2019-03-31] korea' -n 20
       newsindex search drought --group-by source --group-by year
     """
+    from .query import QueryError, SearchOptions
+    from .query import search as run_search
     from .render import Style, header_line, render_facets, render_hits
-    from .search import QueryError, SearchOptions
-    from .search import search as run_search
     from .store import IndexProblem
 
     start, end = _bounds(since, until, tz_name)
@@ -425,8 +425,8 @@ def similar(article_id, index_dir, limit, fmt, color) -> None:
       newsindex similar 5e5f24bf3c
       newsindex similar 5e5f24bf3c -n 20 --format jsonl
     """
+    from .query import similar as find_similar
     from .render import Style, render_hits, safe
-    from .search import similar as find_similar
     from .store import IndexProblem
 
     try:
@@ -507,8 +507,8 @@ def show(article_id, index_dir, fmt, pager, color) -> None:
       newsindex show 3f2a9c01de
       newsindex show seeds/000_eb7c0f23e2b03f76.txt --format json
     """
+    from .query import find_by_short_id, stored_article
     from .render import Style, safe
-    from .search import find_by_short_id, stored_article
     from .store import IndexProblem
 
     try:

@@ -23,7 +23,7 @@ import time
 import pytest
 
 from newsindex.index import CRASH_ENV, CRASH_POINTS, current_generation, open_index
-from newsindex.search import SearchOptions, search
+from newsindex.query import SearchOptions, search
 
 FILES = 160  # enough for two worker processes
 

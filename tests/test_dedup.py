@@ -11,7 +11,7 @@ import pytest
 from newsindex import dedup
 from newsindex.dedup import are_near_duplicates, near_duplicate_graph, pack_sketch, sketch, sketch_values
 from newsindex.index import build_index
-from newsindex.search import SearchOptions, search
+from newsindex.query import SearchOptions, search
 from newsindex.store import NEIGHBOURS_FILE, IndexProblem, NearDuplicates, current_generation, write_near_duplicates
 
 STORY = (

@@ -17,8 +17,8 @@ from newsindex.dates import parse_date, period
 from newsindex.extract import extract, parse_byline, split_authors
 from newsindex.ingest import iter_articles
 from newsindex.models import Article, RawDocument, Skipped
+from newsindex.query import QueryError, SearchOptions, search
 from newsindex.read import ReadError, decode
-from newsindex.search import QueryError, SearchOptions, search
 
 EXAMPLES = int(os.environ.get("NEWSINDEX_FUZZ_EXAMPLES", "60"))
 fuzz = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))

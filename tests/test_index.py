@@ -26,7 +26,7 @@ from newsindex.index import (
     make_schema,
     open_index,
 )
-from newsindex.search import SearchOptions, search
+from newsindex.query import SearchOptions, search
 from newsindex.segment import SegmentBuilder
 
 TRICKY_TEXT = [

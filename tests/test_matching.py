@@ -11,7 +11,7 @@ from whoosh import query
 
 from newsindex.index import build_index, make_schema
 from newsindex.matching import AnyTermMatcher, AnyTermQuery, WordsQuery, flattened
-from newsindex.search import WEIGHTING, parse_query
+from newsindex.query import WEIGHTING, parse_query
 from newsindex.store import open_index
 from tests.conftest import REPO, shared_data
 

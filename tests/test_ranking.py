@@ -3,7 +3,7 @@
 import pytest
 
 from newsindex.index import build_index, make_schema
-from newsindex.search import SearchOptions, parse_query, search
+from newsindex.query import SearchOptions, parse_query, search
 
 SCHEMA = make_schema()
 
@@ -189,7 +189,7 @@ def test_added_words_count_as_much_as_the_text_they_were_learnt_from():
 def test_the_added_words_share_is_learnt_from_the_feedback_articles_length(coffee_archive):
     from newsindex.analysis import index_terms
     from newsindex.feedback import expansion_share, relevance_model
-    from newsindex.search import WEIGHTING
+    from newsindex.query import WEIGHTING
     from newsindex.store import open_index
 
     with open_index(coffee_archive).searcher(weighting=WEIGHTING) as searcher:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from newsindex.index import build_index
-from newsindex.search import MAX_QUERY_TERMS, QueryError, SearchOptions, search, similar
+from newsindex.query import MAX_QUERY_TERMS, QueryError, SearchOptions, search, similar
 
 WIRE = (
     "Dock workers at the port of Ellis walked off the job on Monday after talks over pay and shift patterns "
@@ -181,7 +181,7 @@ def test_suggestions_respect_word_boundaries_and_stay_fast(archive):
 def test_date_window_lets_through_what_a_range_query_finds(archive):
     from whoosh import query
 
-    from newsindex.search import WEIGHTING, allowed_documents
+    from newsindex.query import WEIGHTING, allowed_documents
     from newsindex.store import shared_generation
 
     searcher = shared_generation(archive, WEIGHTING).searcher
@@ -275,7 +275,7 @@ def test_a_sketch_survives_its_column():
 def test_bulk_column_read_equals_whoosh_value_by_value(archive):
     from array import array
 
-    from newsindex.search import WEIGHTING
+    from newsindex.query import WEIGHTING
     from newsindex.store import column_values, shared_generation
 
     reader = shared_generation(archive, WEIGHTING).searcher.reader()
@@ -291,7 +291,7 @@ def test_did_you_mean_also_when_the_query_was_relaxed(archive):
 
 
 def test_respelling_finds_the_nearest_index_word(archive):
-    from newsindex.search import WEIGHTING, _respellings
+    from newsindex.query import WEIGHTING, _respellings
     from newsindex.store import shared_generation
 
     reader = shared_generation(archive, WEIGHTING).searcher.reader()
@@ -324,7 +324,7 @@ def test_segments_without_a_column_keep_document_numbers_straight(tmp_path):
 
 
 def test_month_terms_narrow_the_matches_without_changing_the_result(archive, monkeypatch):
-    import newsindex.search as search_module
+    import newsindex.query as search_module
 
     windows = [
         SearchOptions(since=datetime(2022, 8, 1, tzinfo=timezone.utc), duplicates=True),
@@ -394,7 +394,7 @@ def test_skipping_by_bisection_lands_where_whoosh_lands(tmp_path):
 
 
 def test_snippet_highlights_every_form_of_a_query_word_and_nothing_else():
-    from newsindex.search import _analyzed, make_snippet
+    from newsindex.query import _analyzed, make_snippet
 
     text = (
         "The Café's owners said U.S. ports and the port-side cafes reopened; "
@@ -407,7 +407,7 @@ def test_snippet_highlights_every_form_of_a_query_word_and_nothing_else():
 
 
 def test_snippet_window_holds_the_most_distinct_query_words():
-    from newsindex.search import _analyzed, make_snippet
+    from newsindex.query import _analyzed, make_snippet
 
     filler = "Nothing of note happened on the quiet coast that week. " * 8
     text = f"{filler}The harbour strike ended when dockers accepted the pay offer. {filler}"
