@@ -113,6 +113,32 @@ ingest_options = [
 ]
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null: the reader of our pipe has left, and the
+    interpreter's last flush must not fail again (Python's documented recipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+class _Commands(click.Group):
+    """The command group, quiet when the reader of its output leaves.
+
+    ``newsindex search oil | head -1``: click turns a broken pipe inside a
+    command into exit 1 before our ``main`` could see it, so it is caught here,
+    inside click, and ends the run as ripgrep does: exit 0, nothing said.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise click.exceptions.Exit(EXIT_FOUND) from None
+
+
 def _add_options(options):
     def decorate(func):
         for option in reversed(options):
@@ -122,7 +148,7 @@ def _add_options(options):
     return decorate
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=_Commands, context_settings=CONTEXT)
 @click.version_option(package_name="newsindex")
 def cli() -> None:
     """Search your archive of scraped news from the terminal.
