@@ -48,3 +48,32 @@ def test_a_reader_that_leaves_early_is_not_an_error(demo_index, fmt):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
     assert b"rror" not in stderr and b"Traceback" not in stderr and b"Broken pipe" not in stderr
+
+
+# --- item 5: unquoted words, and a leading "-" --------------------------------------------
+
+
+def test_unquoted_words_are_all_query_words(demo_index):
+    quoted = run("search", "liaison office", "--index", demo_index, "--format", "jsonl")
+    unquoted = run("search", "liaison", "office", "--index", demo_index, "--format", "jsonl")
+    assert unquoted.exit_code == 0, unquoted.output
+    assert unquoted.output == quoted.output
+    assert "liaison office" in json.loads(unquoted.output.splitlines()[0])["snippet"]
+
+
+def test_a_leading_minus_after_double_dash_is_an_excluded_word(demo_index):
+    everything = run("search", "--index", demo_index, "--format", "paths", "-n", "1000", "--", "-zeppelin")
+    assert everything.exit_code == 0, everything.output
+    assert len(everything.output.splitlines()) > 10
+    without = run("search", "--index", demo_index, "--format", "paths", "-n", "1000", "--", "-korea")
+    assert 0 < len(without.output.splitlines()) < len(everything.output.splitlines())
+
+
+def test_a_leading_minus_without_double_dash_gets_a_helpful_error(demo_index):
+    result = run("search", "-oil", "--index", demo_index)
+    assert result.exit_code == 2
+    assert "No such option: -o" not in result.output
+    assert "newsindex search -- -oil" in result.output
+    # a mistyped long option still gets click's own message
+    typo = run("search", "oil", "--sicne", "2019", "--index", demo_index)
+    assert typo.exit_code == 2 and "--since" in typo.output

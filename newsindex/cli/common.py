@@ -139,6 +139,40 @@ class _Commands(click.Group):
             raise click.exceptions.Exit(EXIT_FOUND) from None
 
 
+class QueryCommand(click.Command):
+    """A command whose arguments are query words: ``-oil`` is an excluded word, not an option.
+
+    click reads ``-oil`` as the short options ``-o -i -l`` and says "No such
+    option: -o"; say instead how to pass it (after ``--``).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser consumes the list it is given
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            word = _word_taken_for_option(given, exc.option_name)
+            if word is None:
+                raise
+            raise click.UsageError(
+                f"{word!r} is not an option; to search with an excluded word, put the query after --: "
+                f"newsindex {ctx.info_name} -- {word}",
+                ctx,
+            ) from None
+
+
+def _word_taken_for_option(args: list[str], option_name: str) -> str | None:
+    """The argument that click read as the unknown short option ``option_name`` ("-oil" for "-o")."""
+    if option_name.startswith("--"):
+        return None
+    for arg in args:
+        if arg == "--":
+            break
+        if arg.startswith(option_name) and len(arg) > 2 and not arg.startswith("--"):
+            return arg
+    return None
+
+
 def _add_options(options):
     def decorate(func):
         for option in reversed(options):

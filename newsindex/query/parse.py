@@ -97,7 +97,7 @@ def parse_query(text: str, schema, match: str = "all") -> query.Query:
     if not text.strip():
         return query.Every()
     try:
-        parsed = _parser(schema, match).parse(text)
+        parsed = _only_excluded_words(_parser(schema, match).parse(text, normalize=False)).normalize()
     except Exception as exc:  # whoosh raises assorted types
         raise QueryError(f"cannot parse query {_shown(text)}: {' '.join(str(exc).split())[:120]}") from None
     if match == "any":
@@ -124,6 +124,18 @@ def parse_query(text: str, schema, match: str = "all") -> query.Query:
         raise QueryError(f"query has {len(terms)} distinct terms; the limit is {MAX_QUERY_TERMS}")
     if isinstance(parsed, query.Not):
         parsed = query.And([query.Every(), parsed])  # "NOT x" alone: everything but x
+    return parsed
+
+
+def _only_excluded_words(parsed: query.Query) -> query.Query:
+    """``-football`` alone means every article without the word (Whoosh's
+    parser makes nothing of it: an empty group less the word)."""
+    if (
+        isinstance(parsed, query.AndNot)
+        and isinstance(parsed.a, query.compound.CompoundQuery)
+        and not parsed.a.subqueries
+    ):
+        return query.AndNot(query.Every(), parsed.b)
     return parsed
 
 
