@@ -10,9 +10,9 @@ from datetime import datetime
 
 from whoosh import qparser, query
 
-from ..dates import period
-from ..engine.whoosh.analysis import function_terms_of
-from .options import QueryError
+from ...dates import period
+from ...query.options import QueryError
+from .analysis import function_terms_of
 
 MAX_QUERY_CHARS = 2000
 #: Distinct words, phrases and patterns a query may hold (a word looked up in
