@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 import pytest
 from whoosh import query
 
+from newsindex.engine.whoosh.parsing import parse_query
 from newsindex.index import build_index
 from newsindex.query import SearchOptions, search
-from newsindex.query.parse import parse_query
 
 ARTICLES = {
     "a/old.txt": "Published: 2020-01-01\nSource: Old Gazette\n\nHarbour fees rise\n\nThe harbour raised its fees.",
