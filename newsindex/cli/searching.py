@@ -21,7 +21,6 @@ from .common import (
     engine_option,
 )
 
-
 #: Formats with one row per hit, where --group-by's counts have no place.
 ONE_ROW_PER_HIT = ("jsonl", "csv", "paths")
 
