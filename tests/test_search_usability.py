@@ -91,3 +91,37 @@ def test_an_unknown_field_is_an_error_naming_the_fields_there_are(archive, text)
 @pytest.mark.parametrize("text", ['"autor:sherer"', "title:port", "author:x OR by:y", "outlet:post", "date:2022"])
 def test_known_fields_and_quoted_colons_are_not_errors(archive, text):
     search(text, archive)
+
+
+# --- item 8: did-you-mean when a misspelling exists somewhere -----------------------------
+
+
+@pytest.fixture(scope="module")
+def typo_archive(tmp_path_factory):
+    """Thirty articles spell the words right; one misspells them."""
+    root = tmp_path_factory.mktemp("typos")
+    for number in range(30):
+        text = (
+            f"Published: 2021-01-{number % 28 + 1:02d}\n\nBudget talks, part {number}\n\n"
+            f"The government and the Bundesbank met over the budget, round {number}."
+        )
+        (root / f"right-{number}.txt").write_text(text, encoding="utf-8")
+    (root / "typo.txt").write_text(
+        "Published: 2021-02-01\n\nA slip\n\nThe goverment asked the Bundesbnak about the lighthouse.",
+        encoding="utf-8",
+    )
+    build_index([str(root)], root / "index", workers=1)
+    return root / "index"
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("goverment", "government"), ("bundesbnak", "bundesbank")])
+def test_a_rare_spelling_gets_the_much_commoner_one_suggested(typo_archive, typed, meant):
+    result = search(typed, typo_archive)
+    assert result.total == 1
+    assert result.suggestion == meant
+
+
+def test_a_rare_word_without_a_commoner_neighbour_is_left_alone(typo_archive):
+    result = search("lighthouse", typo_archive)
+    assert result.total == 1 and result.suggestion is None
+    assert search("government", typo_archive).suggestion is None

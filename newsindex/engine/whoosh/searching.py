@@ -61,7 +61,7 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
         hits.append(hit)
     facets = _facets(searcher, parsed, allowed, options.group_by) if options.group_by else {}
     suggestion = None
-    if options.suggest and strict_total < 3:
+    if options.suggest:
         # Against the query as typed: a relaxed result for "coffe exports"
         # is only the articles about exports.
         suggestion = _suggest(searcher, text, allowed, strict_total, options.match)
