@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from whoosh import query
@@ -125,3 +125,28 @@ def test_a_rare_word_without_a_commoner_neighbour_is_left_alone(typo_archive):
     result = search("lighthouse", typo_archive)
     assert result.total == 1 and result.suggestion is None
     assert search("government", typo_archive).suggestion is None
+
+
+# --- item 10: --recency is a half-life ----------------------------------------------------
+
+
+def test_recency_halves_the_score_every_half_life():
+    from newsindex.engine.whoosh.results import _Candidate, _recency_rerank
+
+    newest = datetime(2022, 12, 31)
+    days = [0, 30, 60, 90]
+    candidates = [
+        _Candidate(docnum, 8.0, {"published": newest.replace(day=31) - timedelta(days=age)})
+        for docnum, age in enumerate(days)
+    ]
+    candidates.append(_Candidate(9, 8.0, {}))  # undated
+    scores = {c.docnum: c.score for c in _recency_rerank(candidates, 30.0)}
+    assert [scores[n] for n in range(4)] == pytest.approx([8.0, 4.0, 2.0, 1.0])
+    assert scores[9] < 1.0  # undated: as if very old
+
+
+def test_recency_lets_a_newer_article_overtake_one_scoring_under_twice_as_much(archive):
+    plain = search("port OR harbour OR ferry", archive, SearchOptions(match="any"))
+    recent = search("port OR harbour OR ferry", archive, SearchOptions(match="any", recency_half_life=30))
+    assert _titles(recent)[0] == "Port reopens after storm"
+    assert sorted(_titles(plain)) == sorted(_titles(recent))

@@ -95,7 +95,7 @@ def _timezone(name: str):
     "recency",
     type=click.FloatRange(min=0.1),
     metavar="DAYS",
-    help="Favour newer articles (half-life in days).",
+    help="Favour newer articles: a score halves every DAYS the article is older than the newest match.",
 )
 @click.option("--source", "sources", multiple=True, help="Only this outlet (repeatable).")
 @click.option("--section", "sections", multiple=True, help="Only this section (repeatable).")

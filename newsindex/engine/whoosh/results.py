@@ -222,8 +222,9 @@ def _fold_duplicates(candidates: list[_Candidate], near_duplicates: NearDuplicat
 
 
 def _recency_rerank(candidates: list[_Candidate], half_life_days: float) -> list[_Candidate]:
-    """Scale scores by age: an article ``half_life_days`` older than the newest
-    candidate keeps 75% of its score, twice that 62.5%, and so on (never < 50%)."""
+    """Scale scores by age, a true half-life: an article ``half_life_days`` older
+    than the newest candidate keeps 50% of its score, twice that 25%, and so on;
+    an undated one counts as ten half-lives old (0.1%)."""
     dates = [c.stored.get("published") for c in candidates if c.stored.get("published")]
     if not dates:
         return candidates
@@ -231,7 +232,7 @@ def _recency_rerank(candidates: list[_Candidate], half_life_days: float) -> list
     for candidate in candidates:
         published = candidate.stored.get("published")
         age_days = (newest - published).total_seconds() / 86400 if published else 10 * half_life_days
-        candidate.score *= 0.5 + 0.5 * math.pow(0.5, age_days / half_life_days)
+        candidate.score *= math.pow(0.5, age_days / half_life_days)
     return sorted(candidates, key=lambda c: c.score, reverse=True)
 
 
