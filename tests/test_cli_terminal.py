@@ -121,3 +121,16 @@ def test_count_prints_only_the_number_of_matches(demo_index):
     assert dated.exit_code == 0 and 0 < int(dated.output) < total
     none = run("search", "zeppelin", "--index", demo_index, "--count")
     assert (none.exit_code, none.output) == (1, "0\n")
+
+
+# --- item 17: show by a relative path -----------------------------------------------------
+
+
+@pytest.mark.parametrize("relative", ["seeds/000_eb7c0f23e2b03f76.txt", "./seeds/../seeds/000_eb7c0f23e2b03f76.txt"])
+def test_show_finds_an_article_by_a_path_relative_to_the_current_directory(demo_index, monkeypatch, relative):
+    monkeypatch.chdir(REPO)
+    result = run("show", relative, "--index", demo_index, "--no-pager")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("North Korea abruptly withdraws staff from liaison office")
+    monkeypatch.chdir(REPO / "corpus")
+    assert run("show", relative, "--index", demo_index, "--no-pager").exit_code == 1

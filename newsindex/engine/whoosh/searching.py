@@ -4,6 +4,7 @@ did-you-mean; similar articles; one article by id.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -83,6 +84,12 @@ def _find_docnum(searcher, handle: str) -> int | None:
         docnum = searcher.document_number(**{fieldname: handle})
         if docnum is not None:
             return docnum
+    absolute = os.path.abspath(handle)  # as indexing stores a path given relative to the current directory
+    if absolute != handle:
+        for fieldname in ("id", "path"):
+            docnum = searcher.document_number(**{fieldname: absolute})
+            if docnum is not None:
+                return docnum
     return None
 
 
