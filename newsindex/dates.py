@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from .data import data_lines
@@ -171,14 +171,14 @@ def _checked(value: datetime, has_time: bool, now: datetime, two_digit_year: boo
     return ParsedDate(utc, date_only=not has_time)
 
 
-def format_iso(value: datetime | None, date_only: bool = False) -> str | None:
-    """ISO 8601 in UTC, or just the day when only the day is known."""
+def format_iso(value: datetime | None, date_only: bool = False, tz: tzinfo | None = None) -> str | None:
+    """ISO 8601 in ``tz`` (UTC by default), or just the day when only the day is known."""
     if value is None:
         return None
     if date_only:
         return value.date().isoformat()
     # Whole seconds: no news source means its hundredths of a second.
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return value.astimezone(tz or timezone.utc).isoformat(timespec="seconds")
 
 
 # --- periods for --since / --until ----------------------------------------------

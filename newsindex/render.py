@@ -15,6 +15,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import timezone, tzinfo
 
 from .dates import format_iso
 from .models import Article, Hit, SearchResult
@@ -92,13 +93,14 @@ class Style:
         return self._wrap("33", text)
 
 
-def _date_text(hit_or_article) -> str:
+def _date_text(hit_or_article, tz: tzinfo | None = None) -> str:
+    """The date as a person reads it: the day, or the time in ``tz`` (UTC by default) with the zone's name."""
     value = hit_or_article.published
     if value is None:
         return "undated"
     if hit_or_article.date_only:
         return value.date().isoformat()
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.astimezone(tz or timezone.utc).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _highlight(snippet: str, spans: list[tuple[int, int]], style: Style) -> str:
@@ -154,14 +156,14 @@ HIT_FIELDS = (
 )
 
 
-def hit_as_dict(hit: Hit) -> dict:
+def hit_as_dict(hit: Hit, tz: tzinfo | None = None) -> dict:
     return {
         "id": hit.id,
         "short_id": hit.short_id,
         "path": hit.path,
         "title": hit.title,
         "authors": hit.authors,
-        "published": format_iso(hit.published, hit.date_only),
+        "published": format_iso(hit.published, hit.date_only, tz),
         "section": hit.section,
         "source": hit.source,
         "url": hit.url,
@@ -171,11 +173,13 @@ def hit_as_dict(hit: Hit) -> dict:
     }
 
 
-def render_hits_text(result: SearchResult, style: Style, first_rank: int = 1) -> Iterable[str]:
+def render_hits_text(
+    result: SearchResult, style: Style, first_rank: int = 1, tz: tzinfo | None = None
+) -> Iterable[str]:
     for rank, hit in enumerate(result.hits, first_rank):
         title = safe(hit.title) or "(untitled)"
         yield f"{style.rank(f'{rank:>2}.')} {style.bold(title)}"
-        facts = [_date_text(hit)]
+        facts = [_date_text(hit, tz)]
         if hit.source:
             facts.append(safe(hit.source))
         if hit.section:
@@ -191,11 +195,13 @@ def render_hits_text(result: SearchResult, style: Style, first_rank: int = 1) ->
         yield ""
 
 
-def render_hits(result: SearchResult, fmt: str, style: Style, first_rank: int = 1) -> Iterable[str]:
-    """Lines of output for ``fmt`` in text, json, jsonl, csv or paths."""
+def render_hits(
+    result: SearchResult, fmt: str, style: Style, first_rank: int = 1, tz: tzinfo | None = None
+) -> Iterable[str]:
+    """Lines of output for ``fmt`` in text, json, jsonl, csv or paths; times in ``tz`` (UTC by default)."""
     if fmt == "jsonl":
         for hit in result.hits:
-            yield to_json(hit_as_dict(hit))
+            yield to_json(hit_as_dict(hit, tz))
     elif fmt == "json":
         payload = {
             "query": result.query,
@@ -205,7 +211,7 @@ def render_hits(result: SearchResult, fmt: str, style: Style, first_rank: int = 
             "undated_excluded": result.undated_excluded,
             "relaxed": result.relaxed,
             "suggestion": result.suggestion,
-            "hits": [hit_as_dict(hit) for hit in result.hits],
+            "hits": [hit_as_dict(hit, tz) for hit in result.hits],
             "facets": {name: dict(counts) for name, counts in result.facets.items()},
         }
         yield to_json(payload, indent=2)
@@ -215,7 +221,7 @@ def render_hits(result: SearchResult, fmt: str, style: Style, first_rank: int = 
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for hit in result.hits:
-            row = hit_as_dict(hit)
+            row = hit_as_dict(hit, tz)
             row["authors"] = "; ".join(row["authors"])
             writer.writerow({key: safe(value) if isinstance(value, str) else value for key, value in row.items()})
         yield buffer.getvalue().rstrip("\n")
@@ -226,7 +232,7 @@ def render_hits(result: SearchResult, fmt: str, style: Style, first_rank: int = 
                 seen.add(hit.path)
                 yield safe(hit.path)
     else:
-        yield from render_hits_text(result, style, first_rank)
+        yield from render_hits_text(result, style, first_rank, tz)
 
 
 def render_facets(facets: dict[str, list[tuple[str, int]]], style: Style) -> Iterable[str]:
@@ -244,13 +250,13 @@ def render_facets(facets: dict[str, list[tuple[str, int]]], style: Style) -> Ite
         yield ""
 
 
-def article_as_dict(article: Article, explain: bool = False) -> dict:
+def article_as_dict(article: Article, explain: bool = False, tz: tzinfo | None = None) -> dict:
     data = {
         "id": article.id,
         "path": article.path,
         "title": article.title,
         "authors": article.authors,
-        "published": format_iso(article.published, article.date_only),
+        "published": format_iso(article.published, article.date_only, tz),
         "section": article.section,
         "source": article.source,
         "url": article.url,
@@ -265,9 +271,11 @@ def article_as_dict(article: Article, explain: bool = False) -> dict:
     return data
 
 
-def render_article_text(article: Article, style: Style, explain: bool = False) -> Iterable[str]:
+def render_article_text(
+    article: Article, style: Style, explain: bool = False, tz: tzinfo | None = None
+) -> Iterable[str]:
     yield style.bold(safe(article.title) or "(untitled)")
-    facts = [_date_text(article)]
+    facts = [_date_text(article, tz)]
     for value in (article.source, article.section):
         if value:
             facts.append(safe(value))

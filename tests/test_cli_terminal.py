@@ -134,3 +134,37 @@ def test_show_finds_an_article_by_a_path_relative_to_the_current_directory(demo_
     assert result.output.startswith("North Korea abruptly withdraws staff from liaison office")
     monkeypatch.chdir(REPO / "corpus")
     assert run("show", relative, "--index", demo_index, "--no-pager").exit_code == 1
+
+
+# --- item 21: times in the --tz zone ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def timed_index(tmp_path_factory):
+    from newsindex.index import build_index
+
+    root = tmp_path_factory.mktemp("timed")
+    (root / "late.txt").write_text(
+        "Published: 2021-03-01T23:30:00Z\nSource: Night Desk\n\nLate ferry news\n\nThe last ferry left late.",
+        encoding="utf-8",
+    )
+    build_index([str(root)], root / "index", workers=1)
+    return root / "index"
+
+
+def test_times_are_shown_in_the_tz_zone_in_text_and_machine_formats(timed_index):
+    utc = run("search", "ferry", "--index", timed_index)
+    assert "2021-03-01 23:30 UTC" in utc.output
+    tokyo = run("search", "ferry", "--index", timed_index, "--tz", "Asia/Tokyo")
+    assert "2021-03-02 08:30 JST" in tokyo.output
+    line = run("search", "ferry", "--index", timed_index, "--tz", "Asia/Tokyo", "--format", "jsonl").output
+    assert json.loads(line)["published"] == "2021-03-02T08:30:00+09:00"
+    csv_out = run("search", "ferry", "--index", timed_index, "--tz", "Asia/Tokyo", "--format", "csv").output
+    assert "2021-03-02T08:30:00+09:00" in csv_out
+    default = run("search", "ferry", "--index", timed_index, "--format", "jsonl").output
+    assert json.loads(default)["published"] == "2021-03-01T23:30:00+00:00"
+    short_id = json.loads(default)["short_id"]
+    shown = run("show", short_id, "--index", timed_index, "--tz", "America/New_York", "--no-pager")
+    assert "2021-03-01 18:30 EST" in shown.output
+    shown_json = run("show", short_id, "--index", timed_index, "--tz", "America/New_York", "--format", "json")
+    assert json.loads(shown_json.output)["published"] == "2021-03-01T18:30:00-05:00"

@@ -64,7 +64,9 @@ def _timezone(name: str):
 @click.option(
     "--until", metavar="DATE", help="Only articles on or before DATE (inclusive: --until 2019 keeps all of 2019)."
 )
-@click.option("--tz", "tz_name", default="UTC", show_default=True, help="Time zone for --since/--until.")
+@click.option(
+    "--tz", "tz_name", default="UTC", show_default=True, help="Time zone for --since/--until and the times shown."
+)
 @click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=10, show_default=True, help="Results per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option(
@@ -192,7 +194,8 @@ def search(
         click.echo(style.dim(header_line(result)), err=not sys.stdout.isatty() and color != "always", color=style.color)
         if sys.stdout.isatty():
             click.echo("")
-    _echo_lines(render_hits(result, fmt, style, first_rank=(page - 1) * limit + 1), style.color)
+    tz = _timezone(tz_name)
+    _echo_lines(render_hits(result, fmt, style, first_rank=(page - 1) * limit + 1, tz=tz), style.color)
     if result.facets and fmt == "text":
         _echo_lines(render_facets(result.facets, style), style.color)
     if result.total and not result.hits and page > 1:
@@ -235,9 +238,10 @@ def similar(article_id, index_dir, limit, fmt, color, engine_name) -> None:
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--pager/--no-pager", default=None, help="Page long articles [default: on a terminal].")
+@click.option("--tz", "tz_name", default="UTC", show_default=True, help="Time zone for the time shown.")
 @color_option
 @engine_option
-def show(article_id, index_dir, fmt, pager, color, engine_name) -> None:
+def show(article_id, index_dir, fmt, pager, tz_name, color, engine_name) -> None:
     """Print one indexed article in full, by the short id search shows.
 
     \b
@@ -248,6 +252,7 @@ def show(article_id, index_dir, fmt, pager, color, engine_name) -> None:
     from ..engine import IndexProblem
     from ..render import Style, safe
 
+    tz = _timezone(tz_name)
     try:
         article = _engine(engine_name, index_dir).article(article_id)
     except IndexProblem as exc:
@@ -258,12 +263,12 @@ def show(article_id, index_dir, fmt, pager, color, engine_name) -> None:
     if fmt == "json":
         from ..render import article_as_dict, to_json
 
-        click.echo(to_json(article_as_dict(article), indent=2))
+        click.echo(to_json(article_as_dict(article, tz=tz), indent=2))
         return
     from ..render import render_article_text
 
     style = Style(_use_color(color))
-    text = "\n".join(render_article_text(article, style))
+    text = "\n".join(render_article_text(article, style, tz=tz))
     use_pager = sys.stdout.isatty() if pager is None else pager
     if use_pager:
         click.echo_via_pager(text + "\n", color=style.color)
