@@ -168,3 +168,55 @@ def test_times_are_shown_in_the_tz_zone_in_text_and_machine_formats(timed_index)
     assert "2021-03-01 18:30 EST" in shown.output
     shown_json = run("show", short_id, "--index", timed_index, "--tz", "America/New_York", "--format", "json")
     assert json.loads(shown_json.output)["published"] == "2021-03-01T18:30:00-05:00"
+
+
+# --- item 1: colour through a pager -------------------------------------------------------
+
+
+def _fake_pager(tmp_path, name: str):
+    """A pager called ``name`` that records its arguments, $LESS and what it was given."""
+    record = tmp_path / f"{name}.record"
+    script = tmp_path / "bin" / name
+    script.parent.mkdir(exist_ok=True)
+    script.write_text(
+        f'#!/bin/sh\n{{ printf "args=%s\\n" "$*"; printf "LESS=%s\\n" "${{LESS-unset}}"; cat; }} > "{record}"\n',
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return script, record
+
+
+def _show_paged(demo_index, monkeypatch, pager, less=None):
+    monkeypatch.setenv("PAGER", str(pager))
+    if less is None:
+        monkeypatch.delenv("LESS", raising=False)
+    else:
+        monkeypatch.setenv("LESS", less)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    result = run("show", "seeds/000_eb7c0f23e2b03f76.txt", "--index", demo_index, "--pager", "--color", "always")
+    assert result.exit_code == 0, result.output
+
+
+def test_colour_sent_to_less_is_shown_as_colour_without_the_users_less(demo_index, monkeypatch, tmp_path):
+    monkeypatch.chdir(REPO)
+    pager, record = _fake_pager(tmp_path, "less")
+    _show_paged(demo_index, monkeypatch, pager)
+    args, less, *text = record.read_text(encoding="utf-8").splitlines()
+    assert less == "LESS=FRX" and "-R" in args.removeprefix("args=").split()
+    assert "\x1b[1m" in "\n".join(text)
+
+
+def test_the_users_less_is_kept_and_raw_colour_added(demo_index, monkeypatch, tmp_path):
+    monkeypatch.chdir(REPO)
+    pager, record = _fake_pager(tmp_path, "less")
+    _show_paged(demo_index, monkeypatch, pager, less="-i")
+    args, less, *_ = record.read_text(encoding="utf-8").splitlines()
+    assert less == "LESS=-i" and "-R" in args.removeprefix("args=").split()
+
+
+def test_a_pager_that_may_not_show_colour_gets_none(demo_index, monkeypatch, tmp_path):
+    monkeypatch.chdir(REPO)
+    pager, record = _fake_pager(tmp_path, "more")
+    _show_paged(demo_index, monkeypatch, pager)
+    text = record.read_text(encoding="utf-8")
+    assert "North Korea abruptly withdraws" in text and "\x1b" not in text

@@ -266,12 +266,13 @@ def show(article_id, index_dir, fmt, pager, tz_name, color, engine_name) -> None
         click.echo(to_json(article_as_dict(article, tz=tz), indent=2))
         return
     from ..render import render_article_text
+    from .pager import find_pager, page
 
-    style = Style(_use_color(color))
+    paging = find_pager() if (sys.stdout.isatty() if pager is None else pager) else None
+    style = Style(_use_color(color) and (paging is None or paging.shows_colour))
     text = "\n".join(render_article_text(article, style, tz=tz))
-    use_pager = sys.stdout.isatty() if pager is None else pager
-    if use_pager:
-        click.echo_via_pager(text + "\n", color=style.color)
+    if paging is not None:
+        page(text + "\n", paging)
     else:
         click.echo(text, color=style.color)
 
