@@ -93,6 +93,39 @@ class Style:
         return self._wrap("33", text)
 
 
+_OUR_COLOUR_RE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _shown_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: our colour codes take none, wide (CJK) characters two."""
+    plain = _OUR_COLOUR_RE.sub("", text)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in plain)
+
+
+def wrap(text: str, width: int | None, indent: str = "") -> list[str]:
+    """``indent + text`` word-wrapped to ``width`` columns, continuation lines under the text.
+
+    Works on text already coloured (the codes take no room); a word longer than
+    a line stays whole.  ``width`` None (a pipe) leaves the text one line.
+    """
+    if width is None:
+        return [indent + text]
+    lines: list[str] = []
+    line, used = indent, len(indent)
+    for word in text.split(" "):
+        if not word:
+            continue
+        size = _shown_width(word)
+        if used > len(indent) and used + 1 + size > width:
+            lines.append(line)
+            line, used = indent, len(indent)
+        if used > len(indent):
+            line, used = line + " ", used + 1
+        line, used = line + word, used + size
+    lines.append(line)
+    return lines
+
+
 def _date_text(hit_or_article, tz: tzinfo | None = None) -> str:
     """The date as a person reads it: the day, or the time in ``tz`` (UTC by default) with the zone's name."""
     value = hit_or_article.published
@@ -174,11 +207,15 @@ def hit_as_dict(hit: Hit, tz: tzinfo | None = None) -> dict:
 
 
 def render_hits_text(
-    result: SearchResult, style: Style, first_rank: int = 1, tz: tzinfo | None = None
+    result: SearchResult, style: Style, first_rank: int = 1, tz: tzinfo | None = None, width: int | None = None
 ) -> Iterable[str]:
+    """Hits as a person reads them, wrapped to ``width`` columns on a terminal."""
     for rank, hit in enumerate(result.hits, first_rank):
         title = safe(hit.title) or "(untitled)"
-        yield f"{style.rank(f'{rank:>2}.')} {style.bold(title)}"
+        number = f"{rank:>2}."
+        first, *rest = wrap(style.bold(title), width, " " * (len(number) + 1))
+        yield style.rank(number) + first[len(number) :]
+        yield from rest
         facts = [_date_text(hit, tz)]
         if hit.source:
             facts.append(safe(hit.source))
@@ -189,16 +226,22 @@ def render_hits_text(
         if hit.similar:
             facts.append(f"+{hit.similar} similar")
         facts.append(style.accent(hit.short_id))
-        yield "    " + style.dim(" · ".join(facts[:-1])) + " · " + facts[-1]
+        yield from wrap(" · ".join(style.dim(fact) for fact in facts[:-1]) + " · " + facts[-1], width, "    ")
         if hit.snippet:
-            yield "    " + _highlight(hit.snippet, hit.highlights, style)
+            yield from wrap(_highlight(hit.snippet, hit.highlights, style), width, "    ")
         yield ""
 
 
 def render_hits(
-    result: SearchResult, fmt: str, style: Style, first_rank: int = 1, tz: tzinfo | None = None
+    result: SearchResult,
+    fmt: str,
+    style: Style,
+    first_rank: int = 1,
+    tz: tzinfo | None = None,
+    width: int | None = None,
 ) -> Iterable[str]:
-    """Lines of output for ``fmt`` in text, json, jsonl, csv or paths; times in ``tz`` (UTC by default)."""
+    """Lines of output for ``fmt`` in text, json, jsonl, csv or paths; times in ``tz`` (UTC by
+    default); text wrapped to ``width`` columns when given (a terminal's)."""
     if fmt == "jsonl":
         for hit in result.hits:
             yield to_json(hit_as_dict(hit, tz))
@@ -232,7 +275,7 @@ def render_hits(
                 seen.add(hit.path)
                 yield safe(hit.path)
     else:
-        yield from render_hits_text(result, style, first_rank, tz)
+        yield from render_hits_text(result, style, first_rank, tz, width)
 
 
 def render_facets(facets: dict[str, list[tuple[str, int]]], style: Style) -> Iterable[str]:
@@ -272,9 +315,10 @@ def article_as_dict(article: Article, explain: bool = False, tz: tzinfo | None =
 
 
 def render_article_text(
-    article: Article, style: Style, explain: bool = False, tz: tzinfo | None = None
+    article: Article, style: Style, explain: bool = False, tz: tzinfo | None = None, width: int | None = None
 ) -> Iterable[str]:
-    yield style.bold(safe(article.title) or "(untitled)")
+    """An article in full, its paragraphs wrapped to ``width`` columns when given."""
+    yield from wrap(style.bold(safe(article.title) or "(untitled)"), width)
     facts = [_date_text(article, tz)]
     for value in (article.source, article.section):
         if value:
@@ -289,7 +333,7 @@ def render_article_text(
         yield style.dim("warning: " + safe(warning))
     yield ""
     for paragraph in article.body:
-        yield safe(paragraph)
+        yield from wrap(safe(paragraph), width)
         yield ""
     if explain and article.removed:
         yield style.dim(f"-- removed ({len(article.removed)}) --")

@@ -220,3 +220,65 @@ def test_a_pager_that_may_not_show_colour_gets_none(demo_index, monkeypatch, tmp
     _show_paged(demo_index, monkeypatch, pager)
     text = record.read_text(encoding="utf-8")
     assert "North Korea abruptly withdraws" in text and "\x1b" not in text
+
+
+# --- item 2: wrapping to the terminal's width ---------------------------------------------
+
+_CSI = __import__("re").compile(r"\x1b\[[0-9;]*m")
+LONG = (
+    "Dock workers at the port walked off the job on Monday after talks over pay and shift patterns collapsed, "
+    "leaving container ships anchored offshore and freight companies scrambling for berths elsewhere."
+)
+
+
+def _wide_result():
+    from datetime import datetime, timezone
+
+    from newsindex.models import Hit, SearchResult
+
+    hit = Hit(
+        id="x",
+        short_id="abc1234567",
+        path="/news/x.txt",
+        title="Dock workers walk out as talks over pay and shift patterns collapse at the port",
+        authors=["Ana Ruiz", "Tom Berg"],
+        published=datetime(2021, 3, 1, 9, 0, tzinfo=timezone.utc),
+        date_only=False,
+        section="Business and the economy",
+        source="Harbour Ledger",
+        url=None,
+        score=1.0,
+        snippet=LONG,
+        highlights=[(LONG.index("shift patterns"), LONG.index("shift patterns") + len("shift patterns"))],
+    )
+    return SearchResult(query="shift patterns", hits=[hit], total=1, seconds=0.01)
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_hits_wrap_at_word_boundaries_with_continuations_indented(color):
+    from newsindex.render import Style, render_hits
+
+    lines = list(render_hits(_wide_result(), "text", Style(color), width=40))
+    visible = [_CSI.sub("", line) for line in lines]
+    assert all(len(line) <= 40 for line in visible), visible
+    words = " ".join(line.strip() for line in visible if line.strip()).split()
+    assert "patterns" in words and "walked" in words and "collapsed," in words  # no word broken
+    assert sum(1 for line in visible if line.strip()) >= 8
+    body = [line for line in visible[1:] if line.strip()]
+    assert all(line.startswith("    ") for line in body)  # under the text they continue
+
+
+def test_show_wraps_paragraphs_and_pipes_are_not_wrapped(demo_index, monkeypatch):
+    from newsindex.models import Article
+    from newsindex.render import Style, render_article_text
+
+    article = Article(
+        id="x", path="/x.txt", title="T", authors=[], published=None, date_only=False, section=None,
+        source=None, url=None, language=None, body=[LONG, LONG], content_hash="",
+    )
+    lines = list(render_article_text(article, Style(False), width=50))
+    assert all(len(line) <= 50 for line in lines)
+    assert " ".join(" ".join(lines).split()).count(LONG) == 2
+    monkeypatch.chdir(REPO)
+    piped = run("show", "seeds/000_eb7c0f23e2b03f76.txt", "--index", demo_index, "--no-pager")
+    assert max(len(line) for line in piped.output.splitlines()) > 200  # a pipe gets whole paragraphs

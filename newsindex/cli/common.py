@@ -44,6 +44,15 @@ def _use_color(choice: str) -> bool:
     return sys.stdout.isatty()
 
 
+def _terminal_width() -> int | None:
+    """Columns to wrap text to: the terminal's, or None when the output is a pipe or file."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return max(20, shutil.get_terminal_size().columns)
+
+
 def _echo_lines(lines: Iterable[str], color: bool = False) -> None:
     # click strips ANSI codes off a non-terminal unless told the colour is wanted.
     for line in lines:

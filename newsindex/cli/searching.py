@@ -15,6 +15,7 @@ from .common import (
     QueryCommand,
     _echo_lines,
     _engine,
+    _terminal_width,
     _use_color,
     cli,
     color_option,
@@ -195,7 +196,8 @@ def search(
         if sys.stdout.isatty():
             click.echo("")
     tz = _timezone(tz_name)
-    _echo_lines(render_hits(result, fmt, style, first_rank=(page - 1) * limit + 1, tz=tz), style.color)
+    lines = render_hits(result, fmt, style, first_rank=(page - 1) * limit + 1, tz=tz, width=_terminal_width())
+    _echo_lines(lines, style.color)
     if result.facets and fmt == "text":
         _echo_lines(render_facets(result.facets, style), style.color)
     if result.total and not result.hits and page > 1:
@@ -270,7 +272,7 @@ def show(article_id, index_dir, fmt, pager, tz_name, color, engine_name) -> None
 
     paging = find_pager() if (sys.stdout.isatty() if pager is None else pager) else None
     style = Style(_use_color(color) and (paging is None or paging.shows_colour))
-    text = "\n".join(render_article_text(article, style, tz=tz))
+    text = "\n".join(render_article_text(article, style, tz=tz, width=_terminal_width()))
     if paging is not None:
         page(text + "\n", paging)
     else:
