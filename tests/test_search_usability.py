@@ -150,3 +150,12 @@ def test_recency_lets_a_newer_article_overtake_one_scoring_under_twice_as_much(a
     recent = search("port OR harbour OR ferry", archive, SearchOptions(match="any", recency_half_life=30))
     assert _titles(recent)[0] == "Port reopens after storm"
     assert sorted(_titles(plain)) == sorted(_titles(recent))
+
+
+def test_excluded_words_and_phrases_keep_every_match_inside_a_date_window(archive):
+    """The month terms narrowing a date window lost matches of queries Whoosh matches itself
+    (``strike -football`` from 2021-01 to 2021-06 found 0 of 7 in the demo corpus)."""
+    since, until = datetime(2021, 1, 1, tzinfo=timezone.utc), datetime(2023, 1, 1, tzinfo=timezone.utc)
+    window = SearchOptions(since=since, until=until, sort="oldest")
+    for text in ("(ferry OR port OR fees) -harbour", "(ferry OR port) NOT harbour", '"ferry sails" OR "port reopened"'):
+        assert _titles(search(text, archive, window)) == ["Ferry timetable changes", "Port reopens after storm"], text

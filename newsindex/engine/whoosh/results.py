@@ -17,7 +17,7 @@ from ...models import Hit
 from ...query.options import GROUPS, SearchOptions
 from .feedback import RERANK_DEPTH, rescored
 from .filters import _UNDATED, DocumentFilter, _per_reader
-from .matching import flattened
+from .matching import WordsQuery, flattened
 from .parsing import _LABELLED_FIELDS
 from .snippets import make_snippet
 from .store import NearDuplicates, column_values
@@ -133,7 +133,7 @@ def _collect(
     if isinstance(parsed, query.Every) and sortedby is not None:
         ranked, total = _browse(searcher, tally, fetch, options.sort)
     else:
-        matching = flattened(query.And([parsed, scope.months]) if scope.months is not None else parsed)
+        matching = _within_months(parsed, scope.months)
         collector = _every_match_collector(fetch, sortedby, reverse, tally)
         searcher.search_with_collector(matching, collector)
         results = collector.results()
@@ -181,6 +181,21 @@ def _live_documents(reader) -> Iterator[int]:
             yield from (offset + docnum for docnum in leaf.all_doc_ids())
         else:
             yield from range(offset, offset + leaf.doc_count_all())
+
+
+def _within_months(parsed: query.Query, months: query.Query | None) -> query.Query:
+    """The query to match: ``parsed``, narrowed to a date window's month terms
+    (``filters._month_clause``) when the flat matcher takes the two together.
+
+    Whoosh's own matchers lose matches when an AND of their tree with the
+    unscored month terms is collected (``strike -football`` in a six-month
+    window found 0 of 7); such queries are checked against the window by the
+    filter alone, which is exact.
+    """
+    if months is None:
+        return flattened(parsed)
+    combined = flattened(query.And([parsed, months]))
+    return combined if isinstance(combined, WordsQuery) else flattened(parsed)
 
 
 class _UndatedTally(DocIdSet):
