@@ -17,83 +17,10 @@ from functools import lru_cache
 from itertools import pairwise
 from urllib.parse import urlsplit
 
-from .data import data_lines, data_sections
+from .bylines import field_authors, parse_byline, read_byline, split_authors  # noqa: F401 (re-exported)
+from .data import data_lines
 from .dates import ParsedDate, parse_date
 from .models import Draft, RawDocument, Removal
-
-# --- bylines -----------------------------------------------------------------
-
-_BYLINE_RE = re.compile(
-    r"^(?:(?P<section>[^|]{1,60}?)\s*[|•·]\s*)?"
-    r"(?P<label>by|posted\s+by|written\s+by|words\s+by|reported\s+by|story\s+by|authors?\s*:|reporter\s*:|byline\s*:)"
-    r"\s+(?P<names>.{2,200})$",
-    re.I,
-)
-_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\band\b|&|\bwith\b)\s*", re.I)
-_NAME_WORD_RE = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.\-]*$|^(?:de|da|van|von|der|den|du|la|le|bin|al|el|di|del|dos|y)$")
-
-
-@lru_cache(maxsize=1)
-def _byline_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    groups = data_sections("bylines.txt", first="agencies")
-    return tuple(
-        frozenset(word.lower() for word in groups.get(name, ())) for name in ("agencies", "roles", "organisation_words")
-    )
-
-
-def split_authors(names: str) -> list[str]:
-    """Person names from the part of a byline after "By".
-
-    ``"A and B"``, ``"A, B and C"``, ``"A, Reuters"`` and ``"A, Staff reporter"``
-    all come out as the people alone.  Parts that do not look like a name
-    (lower-case words, digits, too long) are dropped.
-    """
-    agencies, roles, organisation_words = _byline_words()
-    names = re.sub(r"\s+", " ", names).strip(" .,-–—|")
-    names = re.sub(r"\s*[(\[].*?[)\]]", "", names)  # "(Reuters)", "[Twitter]"
-    people: list[str] = []
-    for part in _NAME_SPLIT_RE.split(names):
-        part = part.strip(" .,-–—:@")
-        if not part:
-            continue
-        lowered = part.lower()
-        if lowered in agencies or lowered in roles:
-            continue
-        words = part.split()
-        if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in part):
-            continue
-        if len(words) > 1 and words[-1].lower() in organisation_words:
-            continue
-        if part.isupper() and len(words) > 1:
-            part = part.title()
-            words = part.split()
-        if not all(_NAME_WORD_RE.match(word) for word in words):
-            continue
-        if part not in people:
-            people.append(part)
-    return people
-
-
-def parse_byline(line: str) -> tuple[list[str], str | None] | None:
-    """``(authors, section)`` from a byline line, or None if it is not one."""
-    line = line.strip()
-    if len(line) > 220:
-        return None
-    match = _BYLINE_RE.match(line)
-    if not match:
-        return None
-    authors = split_authors(match.group("names"))
-    section = (match.group("section") or "").strip() or None
-    if not authors and not _is_role_only(match.group("names")):
-        return None
-    return authors, section
-
-
-def _is_role_only(text: str) -> bool:
-    agencies, roles, _ = _byline_words()
-    parts = [p.strip(" .,").lower() for p in _NAME_SPLIT_RE.split(text) if p.strip(" .,")]
-    return bool(parts) and all(p in agencies or p in roles for p in parts)
-
 
 # --- header lines of scraped text ---------------------------------------------
 
@@ -137,6 +64,7 @@ class _Header:
         self.url: str | None = None
         self.language: str | None = None
         self.bad_dates: list[str] = []
+        self.credit: str | None = None  # "By X, Reuters": the agency the byline credits
 
     def take(self, line: str, *, dayfirst: bool) -> str | None:
         """Absorb ``line`` if it is header metadata; return its kind or None."""
@@ -158,14 +86,14 @@ class _Header:
             if any(ch.isdigit() for ch in match.group("value")):
                 self.bad_dates.append(stripped)
                 return "date"
-        byline = parse_byline(stripped)
+        byline = read_byline(stripped)
         if byline is not None:
-            authors, section = byline
-            for name in authors:
+            for name in byline.authors:
                 if name not in self.authors:
                     self.authors.append(name)
-            if section and not self.section:
-                self.section = section
+            if byline.section and not self.section:
+                self.section = byline.section
+            self.credit = self.credit or byline.credit
             return "byline"
         if _ROLE_LINE_RE.match(stripped):
             return "byline"
@@ -431,10 +359,7 @@ def _authors_from(value) -> list[str]:
     text = _as_text(value).strip()
     if not text:
         return []
-    parsed = parse_byline(text) if text.lower().startswith(("by ", "posted by", "written by")) else None
-    if parsed is not None:
-        return parsed[0]
-    return split_authors(text)
+    return field_authors(text)
 
 
 _HTML_HINT_RE = re.compile(r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|li|figure|img)\b[^>]*>", re.I)
