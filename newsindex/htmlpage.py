@@ -43,9 +43,10 @@ from lxml import etree
 
 from .bylines import field_authors, opens_with_label, read_byline, split_authors
 from .data import data_sections
-from .dates import ParsedDate, parse_date
+from .dates import ParsedDate, language_dayfirst, parse_date
 from .extract import folder_source, site_name_from_url, strip_site_suffix
 from .models import Draft, RawDocument
+from .page_dates import find_page_date
 
 # --- markup vocabulary ----------------------------------------------------------
 
@@ -775,8 +776,9 @@ def _element_text(element: etree._Element, limit: int = 400) -> str:
 class _Metadata:
     """What the page says about itself, gathered before any markup is removed."""
 
-    def __init__(self, root: etree._Element, dayfirst: bool) -> None:
+    def __init__(self, root: etree._Element, dayfirst: bool, page_text: str = "") -> None:
         self.dayfirst = dayfirst
+        self.page_text = page_text
         self.bad_dates: list[str] = []
         self.metas = _meta_tags(root)
         objects = _json_ld_objects(root)
@@ -792,6 +794,7 @@ class _Metadata:
         self.h1 = self._headline_h1(root)
         self.html_title = next((_element_text(t) for t in root.iter("title")), "")
         self.language = self._language(root)
+        self.dayfirst = language_dayfirst(self.language, dayfirst)
         self.url = self._url(root)
         self.source = self._source()
         self.title = self._title()
@@ -1034,6 +1037,9 @@ class _Metadata:
             parsed = self._date(element.get("datetime", ""))
             if parsed:
                 return parsed
+        parsed = find_page_date(self.page_text, self.url) if self.page_text else None
+        if parsed:
+            return parsed
         visible = root.xpath(
             "//body//*[contains(@class,'date') or contains(@class,'publish') or contains(@class,'posted')"
             " or contains(@class,'timestamp') or contains(@class,'time') or self::time]"
@@ -1127,7 +1133,7 @@ def _fill_draft(draft: Draft, text: str, dayfirst: bool) -> None:
         if text.strip():
             draft.paragraphs = [b.text for b in _soup_blocks(text) if b.link_chars <= 0.5 * len(b.text)]
         return
-    meta = _Metadata(root, dayfirst)
+    meta = _Metadata(root, dayfirst, text)
     draft.title = meta.title
     draft.authors = meta.authors
     draft.url = meta.url
