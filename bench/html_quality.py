@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from newsindex import clean as clean_module  # noqa: E402
-from newsindex.htmlpage import extract_html  # noqa: E402
+from newsindex.extract.html import extract_html  # noqa: E402
 from newsindex.models import RawDocument  # noqa: E402
 from newsindex.read import classify, read_documents  # noqa: E402
 

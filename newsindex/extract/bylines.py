@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .data import data_lines, data_sections
+from ..data import data_lines, data_sections
 
 _PARTICLES = frozenset(
     [

@@ -1,28 +1,14 @@
-"""Stage 2, extract: find metadata and candidate paragraphs in a document.
-
-Three shapes of input arrive here: scraped plain text (header lines such as
-``Published:`` and ``Section | By Author``, a title, then the page text),
-HTML pages (see ``htmlpage``), and records from JSON/JSONL/CSV exports.  Each
-becomes a ``Draft``; removing boilerplate from its paragraphs is the next
-stage's job, so nothing here throws text away except the metadata lines it
-has understood (and those are listed in ``Draft.removed``).
-"""
+"""Scraped plain text: header lines (Published:, Section | By Author, Source:), a title, then paragraphs."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from itertools import pairwise
-from urllib.parse import urlsplit
 
-from .bylines import field_authors, parse_byline, read_byline, split_authors  # noqa: F401 (re-exported)
-from .data import data_lines
-from .dates import ParsedDate, parse_date
-from .models import Draft, RawDocument, Removal
-
-# --- header lines of scraped text ---------------------------------------------
+from ..dates import ParsedDate, parse_date
+from ..models import Draft, RawDocument, Removal
+from .bylines import read_byline
+from .outlets import folder_source, site_name_from_url, strip_site_suffix
 
 _DATE_LABEL_RE = re.compile(
     r"^(?P<label>published|first\s+published|updated|last\s+updated|modified|date|dated|posted(?:\s+on)?|filed)\s*(?:on|at)?\s*[:\-–—]?\s+(?P<value>.{4,120})$",
@@ -37,19 +23,6 @@ _ROLE_LINE_RE = re.compile(r"^(?:staff\s+(?:reporter|writer|correspondent)|by\s+
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _HEADER_SCAN_LINES = 14
 _TITLE_MAX = 300
-
-
-def site_name_from_url(url: str | None) -> str | None:
-    """The host of a URL without ``www.``: the outlet when nothing names it."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    return host[4:] if host.startswith("www.") else host
 
 
 class _Header:
@@ -134,25 +107,6 @@ def _looks_like_title(line: str, lines: list[str], index: int) -> bool:
     if not any(rest.strip() for rest in lines[index + 1 :]):
         return False
     return not (line[-1:] in ".!?" and len(line.split()) > 15)
-
-
-def strip_site_suffix(title: str, known_source: str | None) -> str:
-    """``"Headline | Outlet"`` -> ``"Headline"`` when the tail names a site."""
-    for separator in (" | ", " - ", " – ", " — ", " :: ", " « ", " » "):
-        if separator not in title:
-            continue
-        head, _, tail = title.rpartition(separator)
-        tail_words = tail.split()
-        if len(head.split()) < 3 or not 1 <= len(tail_words) <= 5:
-            continue
-        if known_source and tail.strip().lower() == known_source.lower():
-            return head.strip()
-        looks_like_site = all(
-            w[:1].isupper() or w[:1].isdigit() or "." in w or w in {"&", "of", "the", "and"} for w in tail_words
-        )
-        if looks_like_site:
-            return head.strip()
-    return title
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:
@@ -276,154 +230,3 @@ def extract_text(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
         removed=removed,
         warnings=warnings,
     )
-
-
-def folder_source(path: str) -> str | None:
-    parent = os.path.basename(os.path.dirname(path))  # os.path: a Path per article costs more
-    return parent or None
-
-
-# --- records ------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def default_field_map() -> dict[str, tuple[str, ...]]:
-    """Article field -> record keys to try, from ``data/record_fields.txt``."""
-    mapping: dict[str, tuple[str, ...]] = {}
-    for line in data_lines("record_fields.txt"):
-        name, _, keys = line.partition(":")
-        mapping[name.strip()] = tuple(k.strip() for k in keys.split(",") if k.strip())
-    return mapping
-
-
-def field_map_with(overrides: Mapping[str, str | Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
-    """The default mapping with user overrides first: ``{"body": "fields.bodyText"}``, or
-    candidate keys in order (``{"title": ["headline.main", "headline"]}``)."""
-    mapping = dict(default_field_map())
-    for name, keys in (overrides or {}).items():
-        if name not in mapping:
-            raise ValueError(f"unknown article field {name!r} (known: {', '.join(sorted(mapping))})")
-        first = (keys,) if isinstance(keys, str) else tuple(keys)
-        mapping[name] = (*first, *[k for k in mapping[name] if k not in first])
-    return mapping
-
-
-def _lookup(record: Mapping, dotted: str):
-    value: object = record
-    for part in dotted.split("."):
-        if isinstance(value, list):
-            values = [item.get(part) for item in value if isinstance(item, Mapping)]
-            value = [v for v in values if v is not None] or None
-        elif isinstance(value, Mapping):
-            value = value.get(part)
-        else:
-            return None
-        if value is None:
-            return None
-    return value
-
-
-def _first(record: Mapping, keys: tuple[str, ...]):
-    for key in keys:
-        value = _lookup(record, key)
-        if value not in (None, "", [], {}):
-            return value
-    return None
-
-
-def _as_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping):
-        for key in ("name", "title", "text", "value", "@value"):
-            if isinstance(value.get(key), str):
-                return value[key]
-        return ""
-    if isinstance(value, list):
-        return "\n\n".join(_as_text(v) for v in value if v)
-    return str(value)
-
-
-def _authors_from(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        people: list[str] = []
-        for item in value:
-            for name in _authors_from(item):
-                if name not in people:
-                    people.append(name)
-        return people
-    text = _as_text(value).strip()
-    if not text:
-        return []
-    return field_authors(text)
-
-
-_HTML_HINT_RE = re.compile(r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|li|figure|img)\b[^>]*>", re.I)
-
-
-def _parse_record_date(value, dayfirst: bool) -> ParsedDate | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        from datetime import datetime, timezone
-
-        seconds = value / 1000 if value > 1e11 else value
-        try:
-            return ParsedDate(datetime.fromtimestamp(seconds, timezone.utc), date_only=False)
-        except (OverflowError, OSError, ValueError):
-            return None
-    return parse_date(_as_text(value), dayfirst=dayfirst)
-
-
-def extract_record(
-    raw: RawDocument, *, dayfirst: bool = False, field_map: Mapping[str, tuple[str, ...]] | None = None
-) -> Draft:
-    """One JSON/CSV record -> Draft, mapping fields by their common names."""
-    record = raw.record or {}
-    fields = field_map or default_field_map()
-    title = " ".join(_as_text(_first(record, fields["title"])).split())
-    body = _as_text(_first(record, fields["body"]))
-    warnings: list[str] = []
-    if _HTML_HINT_RE.search(body):
-        from .htmlpage import html_fragment_paragraphs
-
-        paragraphs = html_fragment_paragraphs(body)
-    else:
-        paragraphs = paragraphs_from_text(body.replace("\r\n", "\n").split("\n"))
-    raw_date = _first(record, fields["published"])
-    parsed = _parse_record_date(raw_date, dayfirst) if raw_date is not None else None
-    if raw_date is not None and parsed is None:
-        warnings.append(f"unparseable date: {_as_text(raw_date)[:80]!r}")
-    url = _as_text(_first(record, fields["url"])).strip() or None
-    source = _as_text(_first(record, fields["source"])).strip() or site_name_from_url(url) or folder_source(raw.path)
-    section = _as_text(_first(record, fields["section"])).strip() or None
-    language = _as_text(_first(record, fields["language"])).strip() or None
-    return Draft(
-        id=raw.id,
-        path=raw.path,
-        title=title,
-        authors=_authors_from(_first(record, fields["authors"])),
-        published=parsed.value if parsed else None,
-        date_only=parsed.date_only if parsed else False,
-        section=section,
-        source=source,
-        url=url,
-        language=language,
-        paragraphs=paragraphs,
-        warnings=warnings,
-    )
-
-
-def extract(
-    raw: RawDocument, *, dayfirst: bool = False, field_map: Mapping[str, tuple[str, ...]] | None = None
-) -> Draft:
-    """Dispatch a document to the extractor for its kind."""
-    if raw.kind == "html":
-        from .htmlpage import extract_html
-
-        return extract_html(raw, dayfirst=dayfirst)
-    if raw.kind == "record":
-        return extract_record(raw, dayfirst=dayfirst, field_map=field_map)
-    return extract_text(raw, dayfirst=dayfirst)

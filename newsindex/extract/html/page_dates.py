@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from .dates import ParsedDate
+from ...dates import ParsedDate
 
 _logger = logging.getLogger("htmldate")
 _logger.addHandler(logging.NullHandler())  # its warnings are for developers, not for our users
