@@ -10,7 +10,7 @@ from ..data import data_lines
 from ..dates import ParsedDate, parse_date
 from ..models import Draft, RawDocument
 from .bylines import field_authors
-from .outlets import folder_source, site_name_from_url
+from .outlets import site_name_from_url
 from .text import paragraphs_from_text
 
 
@@ -125,7 +125,7 @@ def extract_record(
     if raw_date is not None and parsed is None:
         warnings.append(f"unparseable date: {_as_text(raw_date)[:80]!r}")
     url = _as_text(_first(record, fields["url"])).strip() or None
-    source = _as_text(_first(record, fields["source"])).strip() or site_name_from_url(url) or folder_source(raw.path)
+    source = _as_text(_first(record, fields["source"])).strip() or site_name_from_url(url)
     section = _as_text(_first(record, fields["section"])).strip() or None
     language = _as_text(_first(record, fields["language"])).strip() or None
     return Draft(

@@ -8,7 +8,7 @@ from itertools import pairwise
 from ..dates import ParsedDate, parse_date
 from ..models import Draft, RawDocument, Removal
 from .bylines import read_byline
-from .outlets import folder_source, site_name_from_url, strip_site_suffix
+from .outlets import site_name_from_url, strip_site_suffix
 
 _DATE_LABEL_RE = re.compile(
     r"^(?P<label>published|first\s+published|updated|last\s+updated|modified|date|dated|posted(?:\s+on)?|filed)\s*(?:on|at)?\s*[:\-–—]?\s+(?P<value>.{4,120})$",
@@ -212,7 +212,7 @@ def extract_text(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
     else:
         body_start = index
     paragraphs = paragraphs_from_text(lines[body_start:])
-    source = header.source or site_name_from_url(header.url) or folder_source(raw.path)
+    source = header.source or site_name_from_url(header.url) or header.credit
     published = header.published or header.updated
     warnings = [f"unparseable date: {line!r}" for line in header.bad_dates] if published is None else []
     return Draft(
