@@ -244,7 +244,9 @@ def test_index_says_when_a_changed_dayfirst_reads_everything_again(tmp_path):
     assert "read again" not in same.output and "1 unchanged" in same.output
     changed = run("index", SEED.parent, "--index", index_dir, "--dayfirst")
     assert changed.exit_code == 0, changed.output
-    assert "--dayfirst or --rules differ from the last run" in changed.output
+    assert "--dayfirst, --rules, --source or [sources] differ from the last run" in changed.output
+    named = run("index", SEED.parent, "--index", index_dir, "--dayfirst", "--source", "Harbour Post")
+    assert "differ from the last run" in named.output  # a new outlet for the run reads everything again
     assert "1 added" in changed.output
 
 

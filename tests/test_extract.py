@@ -23,6 +23,7 @@ def test_seed_header_gives_title_author_date_section():
     assert draft.published == datetime(2019, 3, 23, tzinfo=timezone.utc)
     assert draft.date_only is True
     assert draft.section == "World Media"
+    assert draft.source is None  # the article names no outlet; its folder "seeds" is none
     assert [r.rule for r in draft.removed] == ["metadata:date", "metadata:byline", "metadata:title"]
 
 

@@ -113,6 +113,8 @@ class _Bylines:
         """Inside comments, a sidebar or navigation: a byline or date there is someone else's."""
         rules = _noise_rules()
         for ancestor in element.iterancestors():
+            if ancestor.tag in ("body", "html"):
+                break  # the page's own classes name its template, not a box on it
             if ancestor.tag in ("aside", "nav"):
                 return True
             names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
@@ -123,7 +125,7 @@ class _Bylines:
     def _visible_byline(self, root: etree._Element) -> list[str]:
         candidates = root.xpath(
             "//body//*[contains(@class,'yline') or contains(@class,'uthor') or contains(@id,'yline')"
-            " or contains(@id,'uthor') or @rel='author']"
+            " or contains(@id,'uthor') or @rel='author' or self::byline]"
         )
         for element in self._after_headline(candidates)[:30]:
             if self._in_furniture(element):
@@ -227,6 +229,9 @@ class _Metadata(_Bylines, _PageSources):
                 rank = (support[_fold(variant)], -priority, len(variant))
                 if rank > best_rank:
                     best, best_rank = variant, rank
+        headline = _normalize(_element_text(self.h1)) if self.h1 is not None else ""
+        if best and len(headline) >= 10 and _fold(headline) != _fold(best) and _fold(headline) in _fold(best):
+            best = headline  # "Kicker: Headline", "Headline - Tagline": the page's own headline is the title
         return strip_site_suffix(_without_site_tail(best, site_key), self.source) if best else ""
 
     def _date(self, text: str) -> ParsedDate | None:
