@@ -19,7 +19,8 @@ from .conftest import REPO
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = ("search", "show", "similar", "stats")
 _BLOCK_RE = re.compile(r"```sh\n(.*?)```", re.S)
-_SPAN_RE = re.compile(r"`(newsindex (?:%s)\b[^`]*)`" % "|".join(COMMANDS))
+_COMMAND = "newsindex (?:" + "|".join(COMMANDS) + r")\b"
+_SPAN_RE = re.compile(f"`({_COMMAND}[^`]*)`")
 # A short id is made from a file's full path, so the README's example of one differs per clone.
 _SHORT_ID_RE = re.compile(r"\b[0-9a-f]{10}\b")
 
@@ -28,7 +29,7 @@ def readme_examples() -> list[str]:
     examples = []
     for block in _BLOCK_RE.findall(README):
         for line in block.splitlines():
-            if re.match(r"newsindex (?:%s)\b" % "|".join(COMMANDS), line):
+            if re.match(_COMMAND, line):
                 examples.append(line.split("  #")[0].strip())
     for line in README.splitlines():
         if line.startswith("#"):
