@@ -57,7 +57,7 @@ def _timezone(name: str):
 
 
 @cli.command(cls=QueryCommand, context_settings=CONTEXT)
-@click.argument("words", nargs=-1)
+@click.argument("words", nargs=-1, metavar="[QUERY]...")
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option(
     "--since", metavar="DATE", help="Only articles on or after DATE (2019, 2019-03, 'March 2019', '7 days ago')."
