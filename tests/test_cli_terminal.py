@@ -121,6 +121,8 @@ def test_count_prints_only_the_number_of_matches(demo_index):
     assert dated.exit_code == 0 and 0 < int(dated.output) < total
     none = run("search", "zeppelin", "--index", demo_index, "--count")
     assert (none.exit_code, none.output) == (1, "0\n")
+    grouped = run("search", "said", "--index", demo_index, "--count", "--group-by", "year")
+    assert grouped.exit_code == 2 and grouped.output.startswith("newsindex: error: --count prints one number")
 
 
 # --- item 17: show by a relative path -----------------------------------------------------

@@ -157,7 +157,9 @@ def search(
     from ..query.options import QueryError, SearchOptions
     from ..render import Style, header_line, past_the_end, render_facets, render_hits
 
-    if group_by and fmt in ONE_ROW_PER_HIT and not count_only:
+    if group_by and count_only:
+        raise Failure("--count prints one number; for counts per group use --group-by without --count")
+    if group_by and fmt in ONE_ROW_PER_HIT:
         raise Failure(f"--group-by needs --format text or --format json (--format {fmt} holds one row per hit)")
     start, end = _bounds(since, until, tz_name)
     filters = []
@@ -177,7 +179,7 @@ def search(
         authors=authors,
         sources=sources,
         sections=sections,
-        group_by=() if count_only else group_by,
+        group_by=group_by,
         duplicates=duplicates,
         recency_half_life=recency,
         suggest=not count_only,
