@@ -127,6 +127,54 @@ def _add_options(options):
     return decorate
 
 
+def _engine_options(indexing: bool = False) -> list:
+    """``--engine``/``--solr`` (and where the command has none, ``--config``)."""
+    options = [
+        click.option(
+            "--engine",
+            "engine_name",
+            type=click.Choice(["whoosh", "solr"]),
+            help="Index engine [default: the config file's [engine] name, else whoosh; --solr implies solr].",
+        ),
+        click.option("--solr", "solr_url", metavar="URL", help="A Solr node: http://HOST:PORT/solr[/COLLECTION]."),
+    ]
+    if indexing:
+        options += [
+            click.option(
+                "--shards", type=click.IntRange(1, 1024), help="Shards of a new Solr collection [default: 2]."
+            ),
+            click.option("--replicas", type=click.IntRange(1, 16), help="Copies of each shard [default: 1]."),
+        ]
+    else:
+        options.append(click.option("--config", metavar="FILE", help="Config file with an [engine] table."))
+    return options
+
+
+def _solr_engine(engine_name: str | None, solr_url: str | None, config: str | None):
+    """The Solr engine the options or the config file choose, else ``None`` (the embedded one)."""
+    from .config import ConfigError, load_config
+
+    try:
+        settings = load_config(config).engine
+    except ConfigError as exc:
+        raise Failure(str(exc)) from None
+    name = engine_name or ("solr" if solr_url else settings.get("name", "whoosh"))
+    if name != "solr":
+        return None
+    url = solr_url or settings.get("solr")
+    if not url:
+        raise Failure('--engine solr needs --solr URL (or solr = "URL" in the config file\'s [engine] table)')
+    from .engine.solr import SolrEngine, SolrProblem
+
+    try:
+        engine = SolrEngine(str(url))
+    except SolrProblem as exc:
+        raise Failure(str(exc)) from None
+    engine.shards = int(settings.get("shards", 2))
+    engine.replicas = int(settings.get("replicas", 1))
+    return engine
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(package_name="newsindex")
 def cli() -> None:
@@ -184,8 +232,24 @@ class _Progress:
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True), help="Write failures to FILE.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
 @_add_options(ingest_options)
+@_add_options(_engine_options(indexing=True))
 def index(
-    paths, index_dir, rebuild, quiet, fmt, errors_file, workers, rules, fields, config, dayfirst, follow_links
+    paths,
+    index_dir,
+    rebuild,
+    quiet,
+    fmt,
+    errors_file,
+    workers,
+    rules,
+    fields,
+    config,
+    dayfirst,
+    follow_links,
+    engine_name,
+    solr_url,
+    shards,
+    replicas,
 ) -> None:
     """Index the articles under PATHS (files or directories).
 
@@ -213,14 +277,32 @@ def index(
       newsindex index corpus/ seeds/ --index ./demo-index
       newsindex index exports/ --field body=fields.bodyText --format json
       newsindex index exports/ --config guardian.toml
+      newsindex index ~/news --engine solr --solr http://localhost:8983/solr --shards 4 --replicas 2
     """
     from .index import IndexProblem, build_index
 
     options = _ingest_options(dayfirst, rules, fields, follow_links, config)
-    target = _index_dir(index_dir)
+    solr = _solr_engine(engine_name, solr_url, config)
+    target = _index_dir(index_dir) if solr is None else None
     progress = _Progress(enabled=not quiet and fmt == "text" and sys.stderr.isatty())
     try:
-        report = build_index(paths, target, options=options, rebuild=rebuild, workers=workers, progress=progress)
+        if solr is not None:
+            from .engine.solr import SolrProblem
+
+            try:
+                report = solr.index(
+                    paths,
+                    options,
+                    rebuild=rebuild,
+                    progress=progress,
+                    shards=shards or solr.shards,
+                    replicas=replicas or solr.replicas,
+                )
+            except SolrProblem as exc:
+                raise Failure(str(exc)) from None
+            target = report.index_dir
+        else:
+            report = build_index(paths, target, options=options, rebuild=rebuild, workers=workers, progress=progress)
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
     except KeyboardInterrupt:
@@ -333,6 +415,7 @@ def _timezone(name: str):
     "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text", show_default=True
 )
 @color_option
+@_add_options(_engine_options())
 def search(
     query,
     index_dir,
@@ -352,6 +435,9 @@ def search(
     sections,
     fmt,
     color,
+    engine_name,
+    solr_url,
+    config,
 ) -> None:
     """Search the index for QUERY, best matches first.
 
@@ -367,6 +453,7 @@ def search(
       newsindex search breach --source "Harbour Ledger" --format jsonl
       newsindex search 'date:[2019-03-01 TO 2019-03-31] korea' -n 20
       newsindex search drought --group-by source --group-by year
+      newsindex search "liaison office" --engine solr --solr http://localhost:8983/solr
     """
     from .query import QueryError, SearchOptions
     from .query import search as run_search
@@ -396,9 +483,10 @@ def search(
         recency_half_life=recency,
         filters_text=filters,
     )
+    solr = _solr_engine(engine_name, solr_url, config)
     try:
-        result = run_search(query, _index_dir(index_dir), options)
-    except (IndexProblem, QueryError) as exc:
+        result = run_search(query, _index_dir(index_dir), options) if solr is None else solr.search(query, options)
+    except (IndexProblem, QueryError, _solr_problem()) as exc:
         raise Failure(str(exc)) from None
     style = Style(_use_color(color))
     if fmt == "text":
@@ -417,7 +505,8 @@ def search(
 @click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text")
 @color_option
-def similar(article_id, index_dir, limit, fmt, color) -> None:
+@_add_options(_engine_options())
+def similar(article_id, index_dir, limit, fmt, color, engine_name, solr_url, config) -> None:
     """List articles most like ARTICLE_ID (the short id that search shows).
 
     \b
@@ -429,9 +518,12 @@ def similar(article_id, index_dir, limit, fmt, color) -> None:
     from .render import Style, render_hits, safe
     from .store import IndexProblem
 
+    solr = _solr_engine(engine_name, solr_url, config)
     try:
-        result = find_similar(article_id, _index_dir(index_dir), limit)
-    except IndexProblem as exc:
+        result = (
+            find_similar(article_id, _index_dir(index_dir), limit) if solr is None else solr.similar(article_id, limit)
+        )
+    except (IndexProblem, _solr_problem()) as exc:
         raise Failure(str(exc)) from None
     if result is None:
         click.echo(f"newsindex: no article with id {safe(article_id)}", err=True)
@@ -499,7 +591,8 @@ def extract(paths, fmt, explain, color, rules, fields, config, dayfirst, follow_
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--pager/--no-pager", default=None, help="Page long articles [default: on a terminal].")
 @color_option
-def show(article_id, index_dir, fmt, pager, color) -> None:
+@_add_options(_engine_options())
+def show(article_id, index_dir, fmt, pager, color, engine_name, solr_url, config) -> None:
     """Print one indexed article in full, by the short id search shows.
 
     \b
@@ -511,14 +604,18 @@ def show(article_id, index_dir, fmt, pager, color) -> None:
     from .render import Style, safe
     from .store import IndexProblem
 
+    solr = _solr_engine(engine_name, solr_url, config)
     try:
-        stored = find_by_short_id(_index_dir(index_dir), article_id)
-    except IndexProblem as exc:
+        if solr is None:
+            stored = find_by_short_id(_index_dir(index_dir), article_id)
+            article = stored_article(stored) if stored is not None else None
+        else:
+            article = solr.article(article_id)
+    except (IndexProblem, _solr_problem()) as exc:
         raise Failure(str(exc)) from None
-    if stored is None:
+    if article is None:
         click.echo(f"newsindex: no article with id {safe(article_id)}", err=True)
         sys.exit(EXIT_NOTHING)
-    article = stored_article(stored)
     if fmt == "json":
         from .render import article_as_dict, to_json
 
@@ -542,7 +639,8 @@ def show(article_id, index_dir, fmt, pager, color) -> None:
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @color_option
-def stats(index_dir, fmt, color) -> None:
+@_add_options(_engine_options())
+def stats(index_dir, fmt, color, engine_name, solr_url, config) -> None:
     """Summarise the index: articles, dates, sources, years, size on disk.
 
     \b
@@ -554,9 +652,10 @@ def stats(index_dir, fmt, color) -> None:
     from .stats import index_stats
     from .store import IndexProblem
 
+    solr = _solr_engine(engine_name, solr_url, config)
     try:
-        summary = index_stats(_index_dir(index_dir))
-    except IndexProblem as exc:
+        summary = index_stats(_index_dir(index_dir)) if solr is None else solr.stats()
+    except (IndexProblem, _solr_problem()) as exc:
         raise Failure(str(exc)) from None
     if fmt == "json":
         from .render import to_json
@@ -566,6 +665,19 @@ def stats(index_dir, fmt, color) -> None:
         style = Style(_use_color(color))
         _echo_lines(render_stats(summary, style), style.color)
     sys.exit(EXIT_FOUND if summary["documents"] else EXIT_NOTHING)
+
+
+def _solr_problem() -> type[Exception]:
+    """The Solr engine's error type, imported only when it can occur."""
+    if "newsindex.engine.solr" not in sys.modules:
+        return _NeverRaised
+    from .engine.solr import SolrProblem
+
+    return SolrProblem
+
+
+class _NeverRaised(Exception):
+    """Stands in for the Solr engine's error when the engine is not loaded."""
 
 
 def main() -> None:

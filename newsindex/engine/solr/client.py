@@ -127,6 +127,17 @@ class SolrClient:
                 pause *= 2
         raise SolrProblem(f"cannot reach the Solr cluster at {self.url}: {last}")
 
+    def ask_node(self, node: str, path: str, params: Mapping) -> dict:
+        """One node's own answer (no failover): for what each node reports about itself."""
+        try:
+            response = self._session.get(
+                f"{node}/{path.lstrip('/')}", params={**params, "wt": "json"}, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
+            )
+            response.raise_for_status()
+            return response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise SolrProblem(f"{node} does not answer ({type(exc).__name__})") from None
+
     def _learn_nodes(self) -> None:
         """Add the cluster's other live nodes, so a node going down is survived."""
         try:

@@ -297,6 +297,7 @@ class SolrSearch:
         answer = self.client.select(
             {
                 "q": "{!mlt qf=title,body mintf=1 mindf=1 maxqt=25}" + doc["id"],
+                "defType": "lucene",
                 "fl": HIT_FIELDS + ",body",
                 "rows": str(limit),
             }
