@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from ...ingest import IngestOptions
 from ...models import Article, SearchResult
-from ...query import SearchOptions
+from ...query.options import SearchOptions
 from .client import SolrClient, SolrProblem
 from .collection import require_collection
 from .feed import SolrIndexer

@@ -25,12 +25,13 @@ from datetime import timezone
 from pathlib import Path
 
 from ...clean import LearnedBoilerplate
-from ...dedup import SKETCH_INDEXED, are_near_duplicates, sketch
-from ...index import IndexReport, file_digest
+from ...index.dedup import SKETCH_INDEXED, are_near_duplicates, sketch
+from ...index.manifest import file_digest
+from ...index.report import IndexReport
 from ...ingest import IngestOptions, clean_batch, drafts_from_file
 from ...models import Article, Draft, Skipped
 from ...read import ReadError, discover
-from ...store import short_id
+from ..whoosh.store import short_id
 from .client import SolrClient, SolrProblem
 from .collection import ensure_collection
 

@@ -18,7 +18,9 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from ...models import Article, Hit, SearchResult
-from ...query import GROUPS, SNIPPET_CHARS, QueryError, SearchOptions, _date_clauses, make_snippet, parse_query
+from ...query.options import GROUPS, QueryError, SearchOptions
+from ...query.parse import _date_clauses, parse_query
+from ...query.snippets import SNIPPET_CHARS, make_snippet
 from .client import SolrClient
 from .collection import require_collection
 
@@ -34,7 +36,7 @@ _GAPS = {"year": "+1YEAR", "month": "+1MONTH"}
 
 @lru_cache(maxsize=1)
 def _schema():
-    from ...store import make_schema
+    from ..whoosh.store import make_schema
 
     return make_schema()
 
