@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from ...ingest import IngestOptions
 from ...models import Article, SearchResult
 from ...query.options import SearchOptions
+from .articles import article, similar
 from .client import SolrClient, SolrProblem
 from .collection import require_collection
 from .feed import SolrIndexer
@@ -53,10 +54,10 @@ class SolrEngine:
         return self._search.search(text, options)
 
     def article(self, handle: str) -> Article | None:
-        return self._search.article(handle)
+        return article(self.client, handle)
 
     def similar(self, handle: str, limit: int = 10) -> SearchResult | None:
-        return self._search.similar(handle, limit)
+        return similar(self.client, handle, limit)
 
     def stats(self) -> dict:
         """The same summary as the embedded engine's ``index_stats``."""

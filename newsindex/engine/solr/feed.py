@@ -174,80 +174,15 @@ class SolrIndexer:
         ensure_collection(self.client, self.shards, self.replicas)
         if rebuild:
             self.client.update({"delete": {"query": "*:*"}}, {"commit": "true"})
-        held = self._held_files(roots)
-        files, vanished = self._scan(roots, held)
+        held = held_files(self.client, roots)
+        files, vanished = scan(roots, held, self.options, self.report)
         self._index_files(files)
         self._remove(vanished)
         self._commit_and_check(roots, held, files, vanished)
         self.report.seconds = time.perf_counter() - started
         return self.report
 
-    # --- what the cluster holds -------------------------------------------------------
-
-    def _held_files(self, roots: list[str]) -> dict[str, _FileState]:
-        held: dict[str, _FileState] = {}
-        for root in roots:
-            for doc in self._documents_under(root, "id,file_path,file_size,file_mtime,file_digest"):
-                path = doc.get("file_path", "")
-                state = held.get(path)
-                if state is None:
-                    state = held[path] = _FileState(
-                        path,
-                        doc.get("file_size", -1),
-                        doc.get("file_mtime", -1.0),
-                        doc.get("file_digest", ""),
-                        new=False,
-                    )
-                state.held.append(doc["id"])
-        return held
-
-    def _documents_under(self, root: str, fields: str) -> Iterator[dict]:
-        """Every document whose file is ``root`` or lies under it (cursor paging)."""
-        cursor = "*"
-        while True:
-            answer = self.client.select(
-                {
-                    **_under(root),
-                    "fl": fields,
-                    "sort": "id asc",
-                    "rows": str(PAGE_ROWS),
-                    "cursorMark": cursor,
-                }
-            )
-            yield from answer.get("response", {}).get("docs", [])
-            following = answer.get("nextCursorMark", cursor)
-            if following == cursor:
-                return
-            cursor = following
-
     # --- the files to read ------------------------------------------------------------
-
-    def _scan(self, roots: list[str], held: dict[str, _FileState]) -> tuple[list[tuple], list[_FileState]]:
-        report = self.report
-        files: list[tuple] = []
-        seen: set[str] = set()
-
-        def ignored(path: str, reason: str) -> None:
-            report.ignored.append(Skipped(path, reason))
-
-        try:
-            for found in discover(roots, follow_links=self.options.follow_links, on_ignored=ignored):
-                path = str(found.path)
-                seen.add(path)
-                try:
-                    stat = os.stat(path)
-                except OSError as exc:
-                    report.failed.append(Skipped(path, exc.strerror or "cannot stat"))
-                    continue
-                known = held.get(path)
-                if known and known.size == stat.st_size and known.mtime == stat.st_mtime:
-                    report.unchanged += 1
-                    continue
-                files.append((found, stat.st_size, stat.st_mtime, known))
-        except ReadError as exc:
-            raise SolrProblem(str(exc)) from None
-        vanished = [state for path, state in held.items() if path not in seen]
-        return files, vanished
 
     def _index_files(self, files: list[tuple]) -> None:
         rules, field_map = self.options.rules(), self.options.field_map()
@@ -346,17 +281,13 @@ class SolrIndexer:
         for state in vanished:
             expected.pop(state.path, None)
         want = sum(expected.values())
-        found = sum(self._count_under(root) for root in roots)
+        found = sum(count_under(self.client, root) for root in roots)
         self.report.documents = found
         if found != want:
             raise SolrProblem(
                 f"the cluster holds {found} articles under the given paths, but {want} were sent or kept: "
                 "run the same command again to repair it"
             )
-
-    def _count_under(self, root: str) -> int:
-        answer = self.client.select({**_under(root), "rows": "0"})
-        return int(answer.get("response", {}).get("numFound", 0))
 
 
 def _under(root: str) -> dict[str, str]:
@@ -369,3 +300,78 @@ def _under(root: str) -> dict[str, str]:
             "root": root.rstrip(os.sep) + os.sep,
         }
     return {"q": "*:*", "defType": "lucene", "fq": "{!term f=file_path v=$root}", "root": root}
+
+
+def scan(
+    roots: list[str], held: dict[str, _FileState], options: IngestOptions, report: IndexReport
+) -> tuple[list[tuple], list[_FileState]]:
+    """The new and changed files under ``roots`` (unchanged ones counted in ``report``),
+    and the held files that are gone."""
+    files: list[tuple] = []
+    seen: set[str] = set()
+
+    def ignored(path: str, reason: str) -> None:
+        report.ignored.append(Skipped(path, reason))
+
+    try:
+        for found in discover(roots, follow_links=options.follow_links, on_ignored=ignored):
+            path = str(found.path)
+            seen.add(path)
+            try:
+                stat = os.stat(path)
+            except OSError as exc:
+                report.failed.append(Skipped(path, exc.strerror or "cannot stat"))
+                continue
+            known = held.get(path)
+            if known and known.size == stat.st_size and known.mtime == stat.st_mtime:
+                report.unchanged += 1
+                continue
+            files.append((found, stat.st_size, stat.st_mtime, known))
+    except ReadError as exc:
+        raise SolrProblem(str(exc)) from None
+    vanished = [state for path, state in held.items() if path not in seen]
+    return files, vanished
+
+
+def held_files(client: SolrClient, roots: list[str]) -> dict[str, _FileState]:
+    """The files the cluster holds articles of under ``roots``, with those articles' ids."""
+    held: dict[str, _FileState] = {}
+    for root in roots:
+        for doc in documents_under(client, root, "id,file_path,file_size,file_mtime,file_digest"):
+            path = doc.get("file_path", "")
+            state = held.get(path)
+            if state is None:
+                state = held[path] = _FileState(
+                    path,
+                    doc.get("file_size", -1),
+                    doc.get("file_mtime", -1.0),
+                    doc.get("file_digest", ""),
+                    new=False,
+                )
+            state.held.append(doc["id"])
+    return held
+
+
+def documents_under(client: SolrClient, root: str, fields: str) -> Iterator[dict]:
+    """Every document whose file is ``root`` or lies under it (cursor paging)."""
+    cursor = "*"
+    while True:
+        answer = client.select(
+            {
+                **_under(root),
+                "fl": fields,
+                "sort": "id asc",
+                "rows": str(PAGE_ROWS),
+                "cursorMark": cursor,
+            }
+        )
+        yield from answer.get("response", {}).get("docs", [])
+        following = answer.get("nextCursorMark", cursor)
+        if following == cursor:
+            return
+        cursor = following
+
+
+def count_under(client: SolrClient, root: str) -> int:
+    answer = client.select({**_under(root), "rows": "0"})
+    return int(answer.get("response", {}).get("numFound", 0))

@@ -17,10 +17,11 @@ import time
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from ...models import Article, Hit, SearchResult
+from ...models import Hit, SearchResult
 from ...query.options import GROUPS, QueryError, SearchOptions
 from ...query.parse import _date_clauses, parse_query
-from ...query.snippets import SNIPPET_CHARS, make_snippet
+from ...query.snippets import SNIPPET_CHARS
+from .aggregates import facet_counts, respelling
 from .client import SolrClient
 from .collection import require_collection
 
@@ -30,8 +31,6 @@ HIT_FIELDS = "id,article_id,short_id,path,title,authors,published,date_only,sect
 #: Bare "word~" means one edit in our language; Lucene's default is two.
 _BARE_FUZZY_RE = re.compile(r"(?<=\w)~(?![\d.])")
 _NAME_FIELDS = {"authors": "authors_lc", "source": "source_lc", "section": "section_lc"}
-#: Date facets are counted over whole months or years between the first and last match.
-_GAPS = {"year": "+1YEAR", "month": "+1MONTH"}
 
 
 @lru_cache(maxsize=1)
@@ -45,14 +44,14 @@ def solr_date(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _phrase(value: str) -> str:
+def phrase(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def name_filter(fieldname: str, values) -> str | None:
     """Part-of-name filters: every word of a value within one name (the gap between
     two names is wider than the slop), any of the values."""
-    clauses = [f"{_NAME_FIELDS[fieldname]}:{_phrase(' '.join(v.lower().split()))}~20" for v in values if v.split()]
+    clauses = [f"{_NAME_FIELDS[fieldname]}:{phrase(' '.join(v.lower().split()))}~20" for v in values if v.split()]
     return " OR ".join(clauses) or None
 
 
@@ -94,8 +93,13 @@ class SolrSearch:
         if ranges:
             undated = answer.get("facet_counts", {}).get("facet_queries", {}).get("undated", 0)
         counted = options if not relaxed else SearchOptions(**{**options.__dict__, "match": "any"})
-        facets = self._facets(remaining, counted, filters) if options.group_by else {}
-        suggestion = self._suggest(text, remaining, options, filters, strict_total) if strict_total < 3 else None
+        base = self._query(remaining, counted.match) + filters
+        facets = facet_counts(self.client, base, options.group_by) if options.group_by else {}
+        suggestion = None
+        if options.suggest and strict_total < 3:
+            suggestion = respelling(
+                self.client, text, remaining, self._query(remaining, options.match) + filters, strict_total
+            )
         return SearchResult(
             query=text,
             hits=hits,
@@ -187,153 +191,11 @@ class SolrSearch:
             hits.append(hit)
         return hits
 
-    # --- facets and did-you-mean -------------------------------------------------------
-
-    def _facets(self, remaining: str, options: SearchOptions, filters) -> dict[str, list[tuple[str, int]]]:
-        """Counts of every match (near-duplicates included, as the embedded engine counts)."""
-        request: dict[str, dict] = {}
-        for name in options.group_by:
-            if name in ("source", "author", "section"):
-                field = {"author": "authors"}.get(name, name)
-                request[name] = {"type": "terms", "field": field, "limit": -1, "mincount": 1}
-        dated = [name for name in options.group_by if name in _GAPS]
-        if dated:
-            request["undated"] = {"type": "query", "q": "*:* -published:[* TO *]"}
-            request["first"], request["last"] = "min(published)", "max(published)"
-        base = self._query(remaining, options.match) + list(filters) + [("rows", "0")]
-        answer = self.client.select([*base, ("json.facet", _json(request))])["facets"]
-        facets: dict[str, list[tuple[str, int]]] = {}
-        for name in options.group_by:
-            if name in request:
-                buckets = answer.get(name, {}).get("buckets", [])
-                facets[name] = sorted(((b["val"], b["count"]) for b in buckets), key=lambda item: (-item[1], item[0]))
-        if dated:
-            ranges = {}
-            if answer.get("first"):
-                first, last = answer["first"], answer["last"]
-                for name in dated:
-                    unit = "YEAR" if name == "year" else "MONTH"
-                    ranges[name] = {
-                        "type": "range",
-                        "field": "published",
-                        "start": f"{first}/{unit}",
-                        "end": f"{last}/{unit}+1{unit}",
-                        "gap": _GAPS[name],
-                        "mincount": 1,
-                    }
-                counted = self.client.select([*base, ("json.facet", _json(ranges))])["facets"]
-            undated = answer.get("undated", {}).get("count", 0)
-            for name in dated:
-                width = 4 if name == "year" else 7
-                buckets = counted.get(name, {}).get("buckets", []) if ranges else []
-                rows = [(b["val"][:width], b["count"]) for b in buckets]
-                facets[name] = rows + ([("undated", undated)] if undated else [])
-        return facets
-
-    def _suggest(self, text: str, remaining: str, options, filters, total: int) -> str | None:
-        """A respelt query that finds more than ``total`` articles (Solr's spellcheck collation)."""
-        if not options.suggest or not remaining.strip():
-            return None
-        params = self._query(remaining, options.match) + list(filters)
-        params += [
-            ("rows", "0"),
-            ("spellcheck", "true"),
-            ("spellcheck.q", remaining),
-            ("spellcheck.collate", "true"),
-            ("spellcheck.maxCollationTries", "5"),
-            ("spellcheck.collateExtendedResults", "true"),
-            ("spellcheck.count", "5"),
-        ]
-        collations = self.client.select(params).get("spellcheck", {}).get("collations", [])
-        for position in range(0, len(collations) - 1, 2):
-            if collations[position] != "collation" or not isinstance(collations[position + 1], dict):
-                continue
-            found = collations[position + 1]
-            if found.get("hits", 0) <= total:
-                continue
-            changed = text
-            pairs = found.get("misspellingsAndCorrections", [])
-            for index in range(0, len(pairs) - 1, 2):
-                wrong, right = pairs[index], pairs[index + 1]
-                changed = re.sub(rf"(?i)\b{re.escape(wrong)}\b", right, changed, count=1)
-            if changed != text:
-                return changed
-        return None
-
-    # --- one article -------------------------------------------------------------------
-
-    def find(self, handle: str) -> dict | None:
-        """The stored document for a short id, a full article id or a path."""
-        require_collection(self.client)
-        quoted = _phrase(handle)
-        answer = self.client.select(
-            {
-                "q": f"short_id:{quoted} OR article_id:{quoted} OR path:{quoted}",
-                "defType": "lucene",
-                "fl": HIT_FIELDS + ",body,content_hash,language",
-                "rows": "1",
-                "sort": "id asc",
-            }
-        )
-        docs = answer["response"]["docs"]
-        return docs[0] if docs else None
-
-    def article(self, handle: str) -> Article | None:
-        doc = self.find(handle)
-        if doc is None:
-            return None
-        body = doc.get("body", "")
-        return Article(
-            **stored_metadata(doc),
-            language=doc.get("language"),
-            body=[p for p in body.split("\n\n") if p],
-            content_hash=doc.get("content_hash", ""),
-        )
-
-    def similar(self, handle: str, limit: int = 10) -> SearchResult | None:
-        """Articles most like one ("more like this" over title and body)."""
-        started = time.perf_counter()
-        doc = self.find(handle)
-        if doc is None:
-            return None
-        answer = self.client.select(
-            {
-                "q": "{!mlt qf=title,body mintf=1 mindf=1 maxqt=25}" + doc["id"],
-                "defType": "lucene",
-                "fl": HIT_FIELDS + ",body",
-                "rows": str(limit),
-            }
-        )
-        hits = []
-        for found in answer["response"]["docs"]:
-            snippet, spans = make_snippet(found.get("body", ""), set())
-            hits.append(
-                Hit(
-                    **stored_metadata(found),
-                    short_id=found.get("short_id", ""),
-                    score=round(float(found.get("score") or 0.0), 4),
-                    snippet=snippet,
-                    highlights=spans,
-                )
-            )
-        return SearchResult(
-            query=f"similar to {doc.get('title') or handle}",
-            hits=hits,
-            total=len(hits),
-            seconds=time.perf_counter() - started,
-        )
-
 
 def _total(answer: dict) -> int:
     """Every match, near-duplicates included (the fold's own count is of groups)."""
     counted = answer.get("facet_counts", {}).get("facet_queries", {}).get("all")
     return int(counted if counted is not None else answer["response"]["numFound"])
-
-
-def _json(value: dict) -> str:
-    import json
-
-    return json.dumps(value)
 
 
 def parse_date(value) -> datetime | None:
