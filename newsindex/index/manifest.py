@@ -224,5 +224,3 @@ class _KnownFiles:
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
-
-

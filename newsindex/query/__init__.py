@@ -38,6 +38,7 @@ __all__ = [
     "stored_article",
 ]
 
+
 def search(text: str, index_dir: str | Path, options: SearchOptions | None = None) -> SearchResult:
     """Run a query against the index in ``index_dir``."""
     options = options or SearchOptions()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -35,9 +36,29 @@ def collection_exists(client: SolrClient) -> bool:
     return client.collection in status.get("collections", [])
 
 
+def wait_until_active(client: SolrClient, timeout: float = 120) -> None:
+    """Wait until every shard of the collection has an active leader (another client
+    may have created it a moment ago, and its cores may still be loading)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = client.request(
+            "GET", "admin/collections", {"action": "CLUSTERSTATUS", "collection": client.collection}
+        )
+        shards = status.get("cluster", {}).get("collections", {}).get(client.collection, {}).get("shards", {})
+        if shards and all(
+            any(r.get("leader") == "true" and r.get("state") == "active" for r in shard.get("replicas", {}).values())
+            for shard in shards.values()
+        ):
+            return
+        if time.monotonic() > deadline:
+            raise SolrProblem(f"collection {client.collection!r} has shards without an active leader")
+        time.sleep(0.5)
+
+
 def ensure_collection(client: SolrClient, shards: int = 2, replicas: int = 1) -> bool:
     """Create the collection if it is missing; True when it was created now."""
     if collection_exists(client):
+        wait_until_active(client)
         return False
     name, archive = configset_zip()
     listed = client.request("GET", "admin/configs", {"action": "LIST"}).get("configSets", [])
@@ -70,8 +91,10 @@ def ensure_collection(client: SolrClient, shards: int = 2, replicas: int = 1) ->
         )
     except SolrProblem as exc:
         if collection_exists(client):  # another client created it first
+            wait_until_active(client)
             return False
         raise SolrProblem(f"cannot create collection {client.collection!r}: {exc}") from None
+    wait_until_active(client)
     return True
 
 

@@ -115,8 +115,10 @@ class _Bylines:
                 return names
         for element in self.microdata.get("author", ()):
             inner = element.xpath(".//*[@itemprop='name']")
-            value = (inner[0].get("content") or _element_text(inner[0])) if inner else (
-                element.get("content") or _element_text(element, 200)
+            value = (
+                (inner[0].get("content") or _element_text(inner[0]))
+                if inner
+                else (element.get("content") or _element_text(element, 200))
             )
             names.extend(n for n in _person_names(value) if n not in names)
         if names:
