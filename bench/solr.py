@@ -116,8 +116,8 @@ def measure(args, url: str) -> int:
     print(f"data: {args.data}; cluster: {url}; {os.cpu_count()} cores")
     report, seconds = timed(lambda: build_index([args.data], whoosh_dir, rebuild=True))
     print(f"whoosh: indexed {report.documents} articles in {seconds:.1f} s, {index_disk_size(whoosh_dir) / 1e6:.1f} MB")
-    engine = SolrEngine(url)
-    solr_report, solr_seconds = timed(lambda: engine.index([args.data], rebuild=True, shards=2, replicas=1))
+    engine = SolrEngine(url, shards=2, replicas=1)
+    solr_report, solr_seconds = timed(lambda: engine.index([args.data], rebuild=True))
     size = engine.stats()["size_bytes"]
     print(
         f"solr:   indexed {solr_report.documents} articles in {solr_seconds:.1f} s "

@@ -18,14 +18,15 @@ from .common import (
     Failure,
     _add_options,
     _echo_lines,
-    _index_dir,
+    _engine,
     _ingest_options,
     _use_color,
     cli,
+    cluster_options,
     color_option,
+    engine_option,
     ingest_options,
 )
-from .engines import engine_options, solr_engine, solr_problem
 
 
 class _Progress:
@@ -65,7 +66,8 @@ class _Progress:
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True), help="Write failures to FILE.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
 @_add_options(ingest_options)
-@_add_options(engine_options(indexing=True))
+@engine_option
+@_add_options(cluster_options)
 def index(
     paths,
     index_dir,
@@ -110,22 +112,16 @@ def index(
       newsindex index corpus/ seeds/ --index ./demo-index
       newsindex index exports/ --field body=fields.bodyText --format json
       newsindex index exports/ --config guardian.toml
-      newsindex index ~/news --engine solr --solr http://localhost:8983/solr --shards 4 --replicas 2
+      newsindex index ~/news --solr http://localhost:8983/solr --shards 4 --replicas 2
     """
-    from ..index import IndexProblem, build_index
+    from ..engine import IndexProblem
 
     options = _ingest_options(dayfirst, rules, fields, follow_links, config)
-    solr = solr_engine(engine_name, solr_url, config)
+    engine = _engine(engine_name, index_dir, solr_url, config, workers=workers, shards=shards, replicas=replicas)
     progress = _Progress(enabled=not quiet and fmt == "text" and sys.stderr.isatty())
     try:
-        if solr is None:
-            target = _index_dir(index_dir)
-            report = build_index(paths, target, options=options, rebuild=rebuild, workers=workers, progress=progress)
-        else:
-            shards, replicas = shards or solr.shards, replicas or solr.replicas
-            report = solr.index(paths, options, rebuild, progress, shards=shards, replicas=replicas)
-            target = report.index_dir
-    except (IndexProblem, solr_problem()) as exc:
+        report = engine.index(paths, options, rebuild=rebuild, progress=progress)
+    except IndexProblem as exc:
         raise Failure(str(exc)) from None
     except KeyboardInterrupt:
         click.echo("\nnewsindex: interrupted; the previous index is unchanged", err=True)
@@ -146,7 +142,7 @@ def index(
         click.echo(
             f"files: {report.added} added, {report.updated} updated, {report.removed} removed, "
             f"{report.unchanged} unchanged, {len(report.failed)} failed; "
-            f"{report.documents} articles in {safe(str(target))} "
+            f"{report.documents} articles in {safe(report.index_dir)} "
             f"({report.seconds:.1f}s, {report.rate:,.0f} files/s)"
         )
         if report.ignored:

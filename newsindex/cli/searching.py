@@ -12,14 +12,14 @@ from .common import (
     EXIT_NOTHING,
     INDEX_HELP,
     Failure,
-    _add_options,
     _echo_lines,
-    _index_dir,
+    _engine,
     _use_color,
     cli,
     color_option,
+    config_option,
+    engine_option,
 )
-from .engines import engine_options, solr_engine, solr_problem
 
 
 def _bounds(since: str | None, until: str | None, tz_name: str):
@@ -100,7 +100,8 @@ def _timezone(name: str):
     "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text", show_default=True
 )
 @color_option
-@_add_options(engine_options())
+@engine_option
+@config_option
 def search(
     query,
     index_dir,
@@ -138,10 +139,9 @@ def search(
       newsindex search breach --source "Harbour Ledger" --format jsonl
       newsindex search 'date:[2019-03-01 TO 2019-03-31] korea' -n 20
       newsindex search drought --group-by source --group-by year
-      newsindex search "liaison office" --engine solr --solr http://localhost:8983/solr
+      newsindex search "liaison office" --solr http://localhost:8983/solr
     """
-    from ..engine.whoosh.store import IndexProblem
-    from ..query import search as run_search
+    from ..engine import IndexProblem
     from ..query.options import QueryError, SearchOptions
     from ..render import Style, header_line, render_facets, render_hits
 
@@ -168,10 +168,9 @@ def search(
         recency_half_life=recency,
         filters_text=filters,
     )
-    solr = solr_engine(engine_name, solr_url, config)
     try:
-        result = run_search(query, _index_dir(index_dir), options) if solr is None else solr.search(query, options)
-    except (IndexProblem, QueryError, solr_problem()) as exc:
+        result = _engine(engine_name, index_dir, solr_url, config).search(query, options)
+    except (IndexProblem, QueryError) as exc:
         raise Failure(str(exc)) from None
     style = Style(_use_color(color))
     if fmt == "text":
@@ -190,7 +189,8 @@ def search(
 @click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text")
 @color_option
-@_add_options(engine_options())
+@engine_option
+@config_option
 def similar(article_id, index_dir, limit, fmt, color, engine_name, solr_url, config) -> None:
     """List articles most like ARTICLE_ID (the short id that search shows).
 
@@ -199,16 +199,12 @@ def similar(article_id, index_dir, limit, fmt, color, engine_name, solr_url, con
       newsindex similar 5e5f24bf3c
       newsindex similar 5e5f24bf3c -n 20 --format jsonl
     """
-    from ..engine.whoosh.store import IndexProblem
-    from ..query import similar as find_similar
+    from ..engine import IndexProblem
     from ..render import Style, render_hits, safe
 
-    solr = solr_engine(engine_name, solr_url, config)
     try:
-        result = (
-            find_similar(article_id, _index_dir(index_dir), limit) if solr is None else solr.similar(article_id, limit)
-        )
-    except (IndexProblem, solr_problem()) as exc:
+        result = _engine(engine_name, index_dir, solr_url, config).similar(article_id, limit)
+    except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if result is None:
         click.echo(f"newsindex: no article with id {safe(article_id)}", err=True)
@@ -224,7 +220,8 @@ def similar(article_id, index_dir, limit, fmt, color, engine_name, solr_url, con
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--pager/--no-pager", default=None, help="Page long articles [default: on a terminal].")
 @color_option
-@_add_options(engine_options())
+@engine_option
+@config_option
 def show(article_id, index_dir, fmt, pager, color, engine_name, solr_url, config) -> None:
     """Print one indexed article in full, by the short id search shows.
 
@@ -233,18 +230,12 @@ def show(article_id, index_dir, fmt, pager, color, engine_name, solr_url, config
       newsindex show 3f2a9c01de
       newsindex show seeds/000_eb7c0f23e2b03f76.txt --format json
     """
-    from ..engine.whoosh.store import IndexProblem
-    from ..query import find_by_short_id, stored_article
+    from ..engine import IndexProblem
     from ..render import Style, safe
 
-    solr = solr_engine(engine_name, solr_url, config)
     try:
-        if solr is None:
-            stored = find_by_short_id(_index_dir(index_dir), article_id)
-            article = stored_article(stored) if stored is not None else None
-        else:
-            article = solr.article(article_id)
-    except (IndexProblem, solr_problem()) as exc:
+        article = _engine(engine_name, index_dir, solr_url, config).article(article_id)
+    except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if article is None:
         click.echo(f"newsindex: no article with id {safe(article_id)}", err=True)
@@ -269,7 +260,8 @@ def show(article_id, index_dir, fmt, pager, color, engine_name, solr_url, config
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @color_option
-@_add_options(engine_options())
+@engine_option
+@config_option
 def stats(index_dir, fmt, color, engine_name, solr_url, config) -> None:
     """Summarise the index: articles, dates, sources, years, size on disk.
 
@@ -278,14 +270,12 @@ def stats(index_dir, fmt, color, engine_name, solr_url, config) -> None:
       newsindex stats
       newsindex stats --index ./demo-index --format json
     """
-    from ..engine.whoosh.store import IndexProblem
+    from ..engine import IndexProblem
     from ..render import Style, render_stats
-    from ..stats import index_stats
 
-    solr = solr_engine(engine_name, solr_url, config)
     try:
-        summary = index_stats(_index_dir(index_dir)) if solr is None else solr.stats()
-    except (IndexProblem, solr_problem()) as exc:
+        summary = _engine(engine_name, index_dir, solr_url, config).stats()
+    except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if fmt == "json":
         from ..render import to_json

@@ -30,9 +30,17 @@ class SolrEngine:
 
     name = "solr"
 
-    def __init__(self, url: str) -> None:
-        self.client = SolrClient(url)
+    def __init__(
+        self, location: str | None = None, shards: int = 2, replicas: int = 1, workers: int | None = None
+    ) -> None:
+        """``location``: the cluster's URL.  ``shards`` and ``replicas`` shape a collection
+        this engine creates; ``workers`` is accepted for the common interface (this engine
+        reads files in one process and lets the cluster's nodes share the indexing)."""
+        if not location:
+            raise SolrProblem("the Solr engine needs the cluster's URL (--solr http://HOST:PORT/solr)")
+        self.client = SolrClient(str(location))
         self._search = SolrSearch(self.client)
+        self.shards, self.replicas = shards, replicas
 
     def close(self) -> None:
         self.client.close()
@@ -41,13 +49,12 @@ class SolrEngine:
         self,
         paths: Sequence[str | os.PathLike[str]],
         options: IngestOptions | None = None,
+        *,
         rebuild: bool = False,
         progress: Callable[[int, int], None] | None = None,
-        shards: int = 2,
-        replicas: int = 1,
     ):
         """Index ``paths`` (incrementally); the collection is created when missing."""
-        indexer = SolrIndexer(self.client, options, progress, shards=shards, replicas=replicas)
+        indexer = SolrIndexer(self.client, options, progress, shards=self.shards, replicas=self.replicas)
         return indexer.run(paths, rebuild=rebuild)
 
     def search(self, text: str, options: SearchOptions | None = None) -> SearchResult:

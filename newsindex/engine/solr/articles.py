@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from ...models import Article, Hit, SearchResult
-from ...query.snippets import make_snippet
+from ..whoosh.snippets import make_snippet
 from .client import SolrClient
 from .collection import require_collection
 from .search import HIT_FIELDS, phrase, stored_metadata

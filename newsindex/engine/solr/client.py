@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from .. import IndexProblem
+
 DEFAULT_COLLECTION = "newsindex"
 #: Seconds to wait for a connection, and for an answer.
 CONNECT_TIMEOUT = 5.0
@@ -24,7 +26,7 @@ ATTEMPTS = 4
 BACKOFF = 0.5
 
 
-class SolrProblem(Exception):
+class SolrProblem(IndexProblem):
     """The cluster cannot be used (bad URL, down, refused a request); the message says why."""
 
 

@@ -19,8 +19,8 @@ from functools import lru_cache
 
 from ...models import Hit, SearchResult
 from ...query.options import GROUPS, QueryError, SearchOptions
-from ...query.parse import _date_clauses, parse_query
-from ...query.snippets import SNIPPET_CHARS
+from ..whoosh.parsing import _date_clauses, parse_query
+from ..whoosh.snippets import SNIPPET_CHARS
 from .aggregates import facet_counts, respelling
 from .client import SolrClient
 from .collection import require_collection
