@@ -12,6 +12,7 @@ from .common import (
     EXIT_NOTHING,
     INDEX_HELP,
     Failure,
+    QueryCommand,
     _echo_lines,
     _engine,
     _use_color,
@@ -52,8 +53,8 @@ def _timezone(name: str):
         raise Failure(f"unknown time zone {name!r} (use a name like Europe/London or UTC)") from None
 
 
-@cli.command(context_settings=CONTEXT)
-@click.argument("query")
+@cli.command(cls=QueryCommand, context_settings=CONTEXT)
+@click.argument("words", nargs=-1)
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option(
     "--since", metavar="DATE", help="Only articles on or after DATE (2019, 2019-03, 'March 2019', '7 days ago')."
@@ -103,7 +104,7 @@ def _timezone(name: str):
 @engine_option
 @config_option
 def search(
-    query,
+    words,
     index_dir,
     since,
     until,
@@ -129,7 +130,9 @@ def search(
 
     QUERY takes words (all must match), "exact phrases", -excluded words,
     OR, NOT, parentheses, wildcards (strik*), fuzzy terms (strike~) and
-    fields: title:, author:, source:, section:, date:2019-03.
+    fields: title:, author:, source:, section:, date:2019-03.  Several
+    arguments are one query ("search oil prices" = "search 'oil prices'");
+    a query starting with "-" goes after "--": search -- -football strike.
 
     \b
     Examples:
@@ -169,7 +172,7 @@ def search(
         filters_text=filters,
     )
     try:
-        result = _engine(engine_name, index_dir, solr_url, config).search(query, options)
+        result = _engine(engine_name, index_dir, solr_url, config).search(" ".join(words), options)
     except (IndexProblem, QueryError) as exc:
         raise Failure(str(exc)) from None
     style = Style(_use_color(color))
