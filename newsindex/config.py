@@ -117,7 +117,7 @@ def _sources(path: Path, table: object) -> dict[str, str]:
 def _fields(path: Path, table: object) -> dict[str, tuple[str, ...]]:
     if not isinstance(table, dict):
         raise ConfigError(f"config file {path}: 'fields' must be a table ([fields]), not {_kind(table)}")
-    from .extract import default_field_map  # here: a search reads the config and must not load extraction
+    from .extract import default_field_map  # here: a search reading [engine] need not load the extractors
 
     known = default_field_map()
     fields = {}
