@@ -48,7 +48,18 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from ir_collections import (  # noqa: E402
+    Collection,
+    load_adi,
+    load_cisi,
+    load_cran,
+    load_lisa,
+    load_med,
+    load_npl,
+    load_reuters_topics,
+)
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh import matching, scoring  # noqa: E402
 from whoosh import query as wq  # noqa: E402
@@ -80,139 +91,7 @@ INDEXED_TITLE_BOOST = dict(make_schema().items())["title"].format.field_boost
 Ranking = dict[str, list[str]]  # query id -> document stems, best first
 
 
-# --- collections --------------------------------------------------------------------------------
-
-
-@dataclass
-class Collection:
-    """A test collection as files the library can index, with its queries and judgments."""
-
-    name: str
-    docs_dir: Path
-    queries: dict[str, str]
-    qrels: dict[str, set[str]]
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def judged(self) -> list[str]:
-        """Queries with at least one relevant document: the ones MAP is averaged over."""
-        return [qid for qid in self.queries if self.qrels.get(qid)]
-
-
-def load_npl(data_dir: Path) -> Collection:
-    """The prepared NPL collection, read in place."""
-    queries: dict[str, str] = {}
-    for line in (data_dir / "queries.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            qid, _, text = line.partition("\t")
-            queries[qid.strip()] = text.strip()
-    qrels: dict[str, set[str]] = {}
-    for line in (data_dir / "qrels.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            qid, _, stem = line.partition("\t")
-            qrels.setdefault(qid.strip(), set()).add(stem.strip())
-    return Collection("npl", data_dir / "docs", queries, qrels)
-
-
-def parse_smart(path: Path) -> list[dict[str, str]]:
-    """Records of a SMART-format file (``.I id`` then ``.T``/``.A``/``.W``/... sections)."""
-    records: list[dict[str, str]] = []
-    current: dict[str, str] | None = None
-    section = ""
-    for line in path.read_text(encoding="latin-1").splitlines():
-        if line.startswith(".I"):
-            current = {"I": line[2:].strip()}
-            records.append(current)
-            section = ""
-        elif len(line) >= 2 and line[0] == "." and line[1].isalpha() and line[2:].strip() == "":
-            section = line[1]
-        elif current is not None and section:
-            current[section] = current.get(section, "") + line + "\n"
-    return records
-
-
-def _write_docs(records: list[dict[str, str]], out_dir: Path, prefix: str) -> None:
-    """One ``<title>\n\n<text>`` file per record.  Cranfield is tokenised SMART-style, with a
-    detached full stop ending every title ("... of a wing in a slipstream ."); a headline has no
-    full stop, so it is dropped here, or the extractor would read long titles as opening sentences."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for record in records:
-        title = " ".join(record.get("T", "").split()).removesuffix(" .")
-        body = record.get("W", "").strip("\n")
-        (out_dir / f"{prefix}-{int(record['I']):05d}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
-
-
-def load_cran(ir_dir: Path, work: Path) -> Collection:
-    """Cranfield 1400.  ``cranqrel`` numbers the queries 1..225 in file order (their ``.I`` ids
-    have gaps); its ``-1`` rows (one per query) are not judgments of relevance and are dropped."""
-    docs = parse_smart(ir_dir / "cran" / "cran.all.1400")
-    _write_docs(docs, work / "cran", "cran")
-    records = parse_smart(ir_dir / "cran" / "cran.qry")
-    queries = {str(n): " ".join(r.get("W", "").split()) for n, r in enumerate(records, 1)}
-    qrels: dict[str, set[str]] = {}
-    for line in (ir_dir / "cran" / "cranqrel").read_text(encoding="latin-1").splitlines():
-        parts = line.split()
-        if len(parts) >= 3 and int(parts[2]) >= 1:
-            qrels.setdefault(parts[0], set()).add(f"cran-{int(parts[1]):05d}")
-    return Collection("cran", work / "cran", queries, qrels, ["title + abstract (.W repeats the title)"])
-
-
-def load_cisi(ir_dir: Path, work: Path) -> Collection:
-    """CISI: 1,460 library-science abstracts, 112 queries of which 76 have judgments."""
-    docs = parse_smart(ir_dir / "cisi" / "CISI.ALL")
-    _write_docs(docs, work / "cisi", "cisi")
-    queries = {r["I"]: " ".join(r.get("W", "").split()) for r in parse_smart(ir_dir / "cisi" / "CISI.QRY")}
-    qrels: dict[str, set[str]] = {}
-    for line in (ir_dir / "cisi" / "CISI.REL").read_text(encoding="latin-1").splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            qrels.setdefault(parts[0], set()).add(f"cisi-{int(parts[1]):05d}")
-    return Collection("cisi", work / "cisi", queries, qrels)
-
-
-#: Reuters-21578 topic codes and their names as the collection's documentation gives them: the
-#: queries of the news collection (``load_reuters_topics``), written down before any run.
-REUTERS_TOPICS = {
-    "money-fx": "Money/Foreign Exchange", "crude": "Crude Oil", "grain": "Grain", "trade": "Trade",
-    "interest": "Interest Rates", "ship": "Shipping", "money-supply": "Money Supply", "sugar": "Sugar",
-    "gnp": "Gross National/Domestic Product", "coffee": "Coffee", "gold": "Gold", "veg-oil": "Vegetable Oil",
-    "cpi": "Consumer Price Index", "oilseed": "Oilseeds", "cocoa": "Cocoa", "reserves": "Reserves",
-    "copper": "Copper", "bop": "Balance of Payments", "livestock": "Livestock",
-    "jobs": "Employment/Unemployment", "ipi": "Industrial Production Index", "alum": "Aluminium",
-    "iron-steel": "Iron/Steel", "nat-gas": "Natural Gas", "dlr": "U.S. Dollar", "rubber": "Rubber",
-    "gas": "Gasoline", "tin": "Tin", "pet-chem": "Petro-Chemicals", "carcass": "Carcass",
-    "cotton": "Cotton", "wpi": "Wholesale Price Index", "retail": "Retail Sales", "wheat": "Wheat",
-    "orange": "Orange Juice", "meal-feed": "Meal/Feed", "zinc": "Zinc", "strategic-metal": "Strategic Metals",
-    "lead": "Lead", "housing": "Housing Starts", "hog": "Hogs", "silver": "Silver",
-    "lei": "Leading Economic Indicators", "heat": "Heating Oil", "lumber": "Lumber",
-    "income": "Personal Income", "fuel": "Fuel Oil", "tea": "Tea", "corn": "Corn",
-}
-_REUTERS_STORY_RE = re.compile(r'<REUTERS[^>]*NEWID="(\d+)">(.*?)</REUTERS>', re.S)
-_REUTERS_TOPICS_RE = re.compile(r"<TOPICS>(.*?)</TOPICS>", re.S)
-
-
-def load_reuters_topics(data_dir: Path) -> Collection:
-    """A news collection: the ``reuters-txt`` stories, one query per Reuters-21578 topic (its
-    name), the stories filed under that topic (``<TOPICS>`` in the SGML) as the relevant ones.
-
-    Topic labels are not relevance judgments, but they are news, and they are not NPL: a check that
-    a ranking change is general.  Topics with under 9 stories are left out, and the two with
-    thousands ("earn", "acq"), which no 1,000-deep list can cover, are not in ``REUTERS_TOPICS``.
-    """
-    docs_dir = data_dir / "reuters-txt"
-    present = {path.stem for path in docs_dir.rglob("reuters-*.txt")}
-    qrels: dict[str, set[str]] = {}
-    for sgml in sorted((data_dir / "reuters21578").glob("reut2-*.sgm")):
-        for story in _REUTERS_STORY_RE.finditer(sgml.read_text(encoding="latin-1")):
-            stem = f"reuters-{int(story.group(1)):05d}"
-            topics = _REUTERS_TOPICS_RE.search(story.group(2))
-            if stem in present and topics:
-                for code in re.findall(r"<D>(.*?)</D>", topics.group(1)):
-                    if code in REUTERS_TOPICS:
-                        qrels.setdefault(code, set()).add(stem)
-    qrels = {code: stems for code, stems in qrels.items() if len(stems) >= 9}
-    queries = {code: REUTERS_TOPICS[code] for code in qrels}
-    return Collection("reuters", docs_dir, queries, qrels, ["topic names as queries, topic labels as relevance"])
+# --- queries ------------------------------------------------------------------------------------
 
 
 def query_words(text: str) -> str:
@@ -261,24 +140,33 @@ def _options(**wanted: object) -> SearchOptions:
     return SearchOptions(**{k: v for k, v in wanted.items() if k in known})
 
 
-def library_run(collection: Collection, index_dir: Path, match: str = "any", raw: bool = False,
-                limit: int = DEPTH, fold: bool = False) -> Ranking:
+def library_run(collection: Collection, index_dir: Path, match: str = "any", limit: int = DEPTH,
+                fold: bool = False, feedback: bool = True, function_words: bool = False,
+                matched: set[str] | None = None) -> Ranking:
     """Rank with ``newsindex.query.search`` exactly as a library user would.
 
     Near-duplicate folding (the CLI's default) is off unless ``fold``: an IR ranking is scored in
-    full, and a copy folded behind its story counts as a miss.  Folded and 1,000 deep, MAP was
-    NPL 0.306, Cranfield 0.318, CISI 0.199, Reuters topics 0.485 (0.512 unfolded), 2026-11-29.
+    full, and a copy folded behind its story counts as a miss.  ``feedback=False`` is
+    ``--no-feedback``; ``function_words=True`` keeps the function words an any-query drops.
+    ``matched``, when given, collects the queries that matched as typed (not relaxed).
     """
-    options = _options(match=match, limit=limit, duplicates=not fold, suggest=False)
+    options = _options(match=match, limit=limit, duplicates=not fold, suggest=False, feedback=feedback)
     ranking: Ranking = {}
-    for qid in collection.judged:
-        text = collection.queries[qid] if raw else query_words(collection.queries[qid])
-        try:
-            result = search(text, index_dir, options)
-        except QueryError:
-            ranking[qid] = []
-            continue
-        ranking[qid] = [Path(hit.path).stem for hit in result.hits]
+    dropping = library_search._without_function_words
+    if function_words:
+        library_search._without_function_words = lambda parsed, text: parsed
+    try:
+        for qid in collection.judged:
+            try:
+                result = search(query_words(collection.queries[qid]), index_dir, options)
+            except QueryError:
+                ranking[qid] = []
+                continue
+            ranking[qid] = [Path(hit.path).stem for hit in result.hits]
+            if matched is not None and result.total and not result.relaxed:
+                matched.add(qid)
+    finally:
+        library_search._without_function_words = dropping
     return ranking
 
 
@@ -725,6 +613,7 @@ def build_variant(source_index: Path, out_dir: Path, analyzer, layout: str) -> P
 class Row:
     label: str
     scores: dict[str, Scores]
+    rankings: dict[str, Ranking] = field(default_factory=dict)
 
 
 def _fmt(value: float | None) -> str:
@@ -777,11 +666,13 @@ def main(argv: list[str] | None = None) -> int:
                         "qrels.tsv); default %(default)s")
     parser.add_argument("--ir", type=Path, default=DEFAULT_IR, help="raw collections with cran/ and cisi/; "
                         "default %(default)s")
-    parser.add_argument("--collections", default="npl,cran,cisi,reuters",
-                        help="comma-separated subset of npl,cran,cisi,reuters (default: all)")
+    parser.add_argument("--collections", default=",".join(LOADERS),
+                        help="comma-separated subset of %(default)s (default: all)")
     parser.add_argument("--index", type=Path, help="keep indexes under DIR and reuse them when present "
                         "(delete DIR after changing the library's analysis); default: a fresh temporary directory")
     parser.add_argument("--explore", action="store_true", help="also run the BM25/title/analysis study with Whoosh")
+    parser.add_argument("--grid", action="store_true", help="also run the BM25 K1/B and title-weight grid "
+                        "(no feedback) and pick settings leaving one collection out at a time")
     parser.add_argument("--no-anchor", action="store_true", help="skip the tantivy anchor")
     args = parser.parse_args(argv)
 
@@ -799,20 +690,26 @@ def _timed_row(label: str, run: Callable[[Collection, Path], Ranking], collectio
                indexes: dict[str, Path], names: list[str], rows: list[Row]) -> Row:
     """Score ``run`` on every collection, say how long it took, and add it to ``rows``."""
     started = time.perf_counter()
-    row = Row(label, {n: evaluate(run(collections[n], indexes[n]), collections[n]) for n in names})
+    rankings = {n: run(collections[n], indexes[n]) for n in names}
+    row = Row(label, {n: evaluate(rankings[n], collections[n]) for n in names}, rankings)
     print(f"  {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     rows.append(row)
     return row
 
 
+LOADERS: dict[str, Callable[[argparse.Namespace, Path], Collection]] = {
+    "npl": lambda args, work: load_npl(args.data),
+    "cran": lambda args, work: load_cran(args.ir, work),
+    "cisi": lambda args, work: load_cisi(args.ir, work),
+    "med": lambda args, work: load_med(args.ir, work),
+    "lisa": lambda args, work: load_lisa(args.ir, work),
+    "adi": lambda args, work: load_adi(args.ir, work),
+    "reuters": lambda args, work: load_reuters_topics(args.ir.parent),
+}
+
+
 def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> int:
-    loaders = {
-        "npl": lambda: load_npl(args.data),
-        "cran": lambda: load_cran(args.ir, work / "docs"),
-        "cisi": lambda: load_cisi(args.ir, work / "docs"),
-        "reuters": lambda: load_reuters_topics(args.ir.parent),
-    }
-    collections = {name: loaders[name]() for name in names}
+    collections = {name: LOADERS[name](args, work / "docs") for name in names}
     indexes: dict[str, Path] = {}
     for name, collection in collections.items():
         index_dir = root / f"newsindex-{name}"
@@ -826,7 +723,7 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
         print(f"{name}: {len(collection.judged)} judged queries; index {how} in {time.perf_counter() - started:.1f} s",
               file=sys.stderr)
 
-    notes: list[str] = []
+    notes: list[str] = [f"{name}: {note}" for name, c in collections.items() for note in c.notes]
     rows: list[Row] = []
     anchor: Row | None = None
     if not args.no_anchor:
@@ -839,27 +736,86 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
     def add(label: str, run: Callable[[Collection, Path], Ranking]) -> Row:
         return _timed_row(label, run, collections, indexes, names, rows)
 
-    ours = add("newsindex search --match any", library_run)
-    add("newsindex --match all (default; relaxes)", lambda c, i: library_run(c, i, match="all"))
-    add("newsindex --match any, query text as is", lambda c, i: library_run(c, i, raw=True))
-    started = time.perf_counter()
-    rows.append(Row("newsindex --match any, duplicates folded, -n 10", {
-        n: evaluate(library_run(collections[n], indexes[n], limit=10, fold=True), collections[n], top10_only=True)
-        for n in names}))
-    print(f"  folded top-10 run: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    add("newsindex, no extras (no feedback, all words)",
+        lambda c, i: library_run(c, i, feedback=False, function_words=True))
+    plain = add("newsindex --match any --no-feedback", lambda c, i: library_run(c, i, feedback=False))
+    ours = add("newsindex search --match any [default ranking]", library_run)
+    matched: dict[str, set[str]] = {n: set() for n in names}
+    add("newsindex --match all (the CLI default; relaxes)",
+        lambda c, i: library_run(c, i, match="all", matched=matched[c.name]))
     print_table("Ranking quality (binary relevance, top 1000)", rows, names, anchor)
-    if "npl" in collections:
-        print("\n" + npl_title_report(collections["npl"], indexes["npl"]))
+    print_feedback_cost(ours, plain, names)
+    print_all_versus_any(rows, collections, matched, names)
     for note in notes:
         print(note)
-    if anchor is not None:
-        verdict = "meets" if ours.scores.get("npl") and ours.scores["npl"].map >= 0.30 else "misses"
-        if "npl" in ours.scores:
-            print(f"newsindex NPL MAP {ours.scores['npl'].map:.3f} {verdict} the 0.30 target "
-                  f"(anchor {anchor.scores['npl'].map:.3f}).")
+    if args.grid:
+        grid(collections, indexes, names, anchor)
     if args.explore:
         explore(collections, indexes, root, names, ours, anchor)
     return 0
+
+
+#: The grid of ``--grid``: K1 and B values published as defaults (Lucene/tantivy 1.2 / 0.75,
+#: Anserini/PISA 0.9 / 0.4) and between; title weights from half a body word to twice one.
+GRID_K1 = (0.9, 1.2)
+GRID_B = (0.4, 0.6, 0.75)
+GRID_TITLE = (0.5, 1.0, 2.0)
+
+
+def grid(collections: dict[str, Collection], indexes: dict[str, Path], names: list[str], anchor: Row | None) -> None:
+    """BM25 K1, B and title weight on every collection, first-pass ranking only (no feedback, the
+    library's query words), and the setting each leave-one-collection-out choice would make:
+    the best mean MAP ratio to the anchor over the other collections, scored on the one left out."""
+    rows: list[Row] = []
+    for k1 in GRID_K1:
+        for b in GRID_B:
+            for title in GRID_TITLE:
+                model = Bm25Variant(k1, b, robertson_idf, title)
+                _timed_row(f"K1 {k1}, B {b}, title {title:g}", lambda c, i, m=model: whoosh_run(c, i, m),
+                           collections, indexes, names, rows)
+    print_table("BM25 grid (Whoosh directly on the library's index; no feedback)", rows, names, anchor)
+    if anchor is None:
+        return
+
+    def ratio(row: Row, n: str) -> float:
+        return row.scores[n].map / anchor.scores[n].map
+
+    print("\nLeave one collection out: the setting best on the others (mean MAP / anchor), on the one left out:")
+    for held in names:
+        best = max(rows, key=lambda r: statistics.fmean(ratio(r, n) for n in names if n != held))
+        print(f"  without {held}: {best.label} -> {held} MAP {best.scores[held].map:.3f} "
+              f"(anchor {anchor.scores[held].map:.3f}, {ratio(best, held) - 1:+.1%})")
+    best = max(rows, key=lambda r: statistics.fmean(ratio(r, n) for n in names))
+    print(f"  all collections: {best.label}")
+
+
+def print_feedback_cost(ours: Row, plain: Row, names: Sequence[str]) -> None:
+    """Feedback's MAP change per collection; the issue allows at most -1% anywhere."""
+    cells = []
+    for n in names:
+        change = ours.scores[n].map / plain.scores[n].map - 1 if plain.scores[n].map else 0.0
+        cells.append(f"{n} {change:+.1%}{' (over 1%)' if change < -0.01 else ''}")
+    print("\nFeedback's MAP change against --no-feedback: " + ", ".join(cells))
+
+
+def print_all_versus_any(rows: Sequence[Row], collections: dict[str, Collection], matched: dict[str, set[str]],
+                         names: Sequence[str]) -> None:
+    """--match all against --match any on the queries every word of which some document holds:
+    there the two rank different sets (all: only documents with every word), so MAP differs, but
+    P@10 and nDCG@10 say whether the stricter set is ranked as well."""
+    by_label = {row.label: row for row in rows}
+    print("\n--match all vs --match any, only the queries --match all matches as typed "
+          "(MAP / P@10 / nDCG@10 all | any):")
+    for n in names:
+        subset = dataclasses.replace(collections[n], qrels={q: r for q, r in collections[n].qrels.items()
+                                                           if q in matched[n]})
+        if not subset.judged:
+            print(f"  {n}: no query matched with every word")
+            continue
+        scores = [evaluate(by_label[label].rankings[n], subset) for label in (
+            "newsindex --match all (the CLI default; relaxes)", "newsindex search --match any [default ranking]")]
+        print(f"  {n} ({len(subset.judged)} of {len(collections[n].judged)} queries): "
+              + " | ".join(f"{s.map:.3f} {s.p10:.3f} {s.ndcg10:.3f}" for s in scores))
 
 
 def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: Path, names: list[str],
