@@ -29,9 +29,12 @@ an any-query takes about 19 ms in process instead of 9.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 from whoosh import query
 
-from .analysis import index_terms
+from .analysis import function_word_terms, index_terms
 
 #: Articles of the first ranking taken as relevant.
 FEEDBACK_DOCS = 10
@@ -42,6 +45,10 @@ MAX_EXPANSION = 0.5
 #: Words of feedback text (the feedback articles' lengths added up) that earn
 #: the added words their full share; less text, proportionally less.
 EVIDENCE_WORDS = 1000
+#: Feedback articles a word must be in to be added (one article's words are its own).
+MIN_FEEDBACK_DOCS = 2
+#: Added to each typed word's co-occurrence share before they are multiplied.
+CO_OCCURRENCE_FLOOR = 0.1
 #: Words in more than this share of the archive are never added: they say
 #: nothing about a topic.
 MAX_SHARE = 0.1
@@ -57,14 +64,33 @@ def expandable(parsed: query.Query) -> bool:
     return bool(leaves) and all(type(leaf) is query.Term and leaf.fieldname in _TEXT_FIELDS for leaf in leaves)
 
 
-def relevance_model(searcher, top: list[tuple[float, int]]) -> dict[str, float]:
-    """The words of the ``top`` (score, docnum) articles worth adding to a query, with
-    weights summing to their ``expansion_share``.
+def relevance_model(searcher, top: list[tuple[float, int]], typed: Sequence[str] = ()) -> dict[str, float]:
+    """The words of the ``top`` (score, docnum) articles worth adding to a query whose
+    terms are ``typed``, with weights summing to their share of the final score.
 
-    Each article's words count by their share of its words times its score;
-    the ``FEEDBACK_TERMS`` best words not too common in the archive are kept.
+    RM3's weights (each article's words by their share of its words times the
+    article's weight), with three guards against drifting to another sense of
+    a typed word:
+
+    * an article counts by its score times the share of the query (by idf)
+      it holds: one about a plane crash holds "crash" of "stock market
+      crash", not the rest, and teaches little;
+    * a word counts by how often it comes with every typed word
+      (``co_occurrence``, after Xu and Croft's local context analysis): a word
+      found only beside "crash" is not about the stock market;
+    * a word must be in ``MIN_FEEDBACK_DOCS`` of the articles, or it is one
+      article's, not the topic's.
+
+    The share is ``expansion_share`` of the text learnt from times how much
+    the articles agree (``agreement``).
     """
+    reader = searcher.reader()
+    idf = {term: _idf(searcher, term) for term in dict.fromkeys(typed)}
+    idf_total = sum(idf.values())
     relevance: dict[str, float] = {}
+    holders: dict[str, int] = {}
+    support: dict[str, float] = {}  # article weight holding the word
+    beside: dict[tuple[str, str], float] = {}  # (word, typed term) -> article weight holding both
     evidence = 0
     for score, docnum in top:
         stored = searcher.stored_fields(docnum)
@@ -74,19 +100,69 @@ def relevance_model(searcher, top: list[tuple[float, int]]) -> dict[str, float]:
                 counts[term] = counts.get(term, 0) + len(positions)
         length = sum(counts.values()) or 1
         evidence += length
+        present = [term for term in idf if term in counts]
+        coverage = sum(idf[term] for term in present) / idf_total if idf_total else 1.0
+        weight = score * coverage
         for term, count in counts.items():
-            relevance[term] = relevance.get(term, 0.0) + score * count / length
-    reader = searcher.reader()
+            relevance[term] = relevance.get(term, 0.0) + weight * count / length
+            holders[term] = holders.get(term, 0) + 1
+            support[term] = support.get(term, 0.0) + weight
+            for typed_term in present:
+                beside[term, typed_term] = beside.get((term, typed_term), 0.0) + weight
     ceiling = MAX_SHARE * reader.doc_count_all()
+    needed = min(MIN_FEEDBACK_DOCS, len(top))
+    function_words = function_word_terms()
+    candidates: list[tuple[str, float]] = []
+    for term, weight in relevance.items():
+        if term in idf or term in function_words or holders[term] < needed or len(term) < 2 or term.isdigit():
+            continue
+        together = co_occurrence(term, idf, support[term], beside) if support[term] else 0.0
+        candidates.append((term, weight * together))
     chosen: list[tuple[str, float]] = []
-    for term, weight in sorted(relevance.items(), key=lambda item: (-item[1], item[0])):
-        if len(term) > 1 and not term.isdigit() and max(reader.doc_frequency(f, term) for f in _TEXT_FIELDS) <= ceiling:
+    for term, weight in sorted(candidates, key=lambda item: (-item[1], item[0])):
+        if weight > 0 and max(reader.doc_frequency(f, term) for f in _TEXT_FIELDS) <= ceiling:
             chosen.append((term, weight))
             if len(chosen) == FEEDBACK_TERMS:
                 break
     total = sum(weight for _term, weight in chosen)
-    share = expansion_share(evidence)
-    return {term: share * weight / total for term, weight in chosen} if total > 0 else {}
+    if total <= 0:
+        return {}
+    agreed = agreement([holders[term] for term, _weight in chosen], [w for _t, w in chosen], len(top))
+    share = expansion_share(evidence) * agreed
+    return {term: share * weight / total for term, weight in chosen}
+
+
+def co_occurrence(term: str, idf: dict[str, float], support: float, beside: dict[tuple[str, str], float]) -> float:
+    """How much ``term`` comes with all the typed terms: over the feedback articles holding
+    it, the share of their weight that also holds each typed term, plus ``CO_OCCURRENCE_FLOOR``
+    (a typed word no article holds does not zero every word), multiplied over the typed terms
+    with their idf as exponents (normalised: a geometric mean), as local context analysis does."""
+    total = sum(idf.values())
+    if not total:
+        return 1.0
+    product = 1.0
+    for typed_term, weight in idf.items():
+        shared = beside.get((term, typed_term), 0.0) / support
+        product *= (CO_OCCURRENCE_FLOOR + shared) ** (weight / total)
+    return product
+
+
+def agreement(holders: Sequence[int], weights: Sequence[float], articles: int) -> float:
+    """How much the feedback articles agree on the words chosen: the weighted share of the
+    articles holding each.  Articles about one topic share its words (a high share); a
+    first ranking of scattered matches -- few articles about the question, or a question
+    the archive does not answer -- shares few, and its words get proportionally less."""
+    total = sum(weights)
+    if not total or not articles:
+        return 0.0
+    return sum(h * w for h, w in zip(holders, weights, strict=True)) / (total * articles)
+
+
+def _idf(searcher, term: str) -> float:
+    """The query term's BM25 idf in the body field (the larger field, and never zero)."""
+    parent = searcher.get_parent()
+    frequency = parent.doc_frequency("body", term)
+    return math.log(1 + (parent.doc_count_all() - frequency + 0.5) / (frequency + 0.5))
 
 
 def expansion_share(evidence: int) -> float:
@@ -105,8 +181,9 @@ def rescored(searcher, parsed: query.Query, ranked: list[tuple[float, int]]) -> 
     weight`` would score.
     """
     head, tail = ranked[:RERANK_DEPTH], ranked[RERANK_DEPTH:]
-    typed = sum(1 for fieldname, _text in parsed.iter_all_terms() if fieldname == "body")
-    added = relevance_model(searcher, head[:FEEDBACK_DOCS]) if typed else {}
+    terms = [text for fieldname, text in parsed.iter_all_terms() if fieldname == "body"]
+    typed = len(terms)
+    added = relevance_model(searcher, head[:FEEDBACK_DOCS], terms) if typed else {}
     if not added:
         return ranked
     kept = 1 - sum(added.values())

@@ -54,29 +54,47 @@ GROUPS = {"source": "source", "author": "authors", "section": "section", "year":
 
 
 class NewsBM25F(scoring.BM25F):
-    """Whoosh's BM25F with the standard BM25 idf, log(1 + (N - n + 0.5) / (n + 0.5)).
+    """Whoosh's BM25F (BM25 per field, summed over title and body) with the standard BM25
+    idf and a title weight of its own.
 
-    Whoosh's own idf, log(N / (n + 1)) + 1, gives common words more weight.
-    The standard one (Lucene's, tantivy's) ranked better on all three test
-    collections of bench/ranking.py: MAP NPL 0.280 -> 0.285, Cranfield
-    0.304 -> 0.308, CISI 0.155 -> 0.163.
+    The idf is log(1 + (N - n + 0.5) / (n + 0.5)) (Lucene's, tantivy's);
+    Whoosh's own, log(N / (n + 1)) + 1, gives common words more weight and
+    ranked lower on NPL, Cranfield and CISI.  ``title_weight`` is what a
+    title word counts for against a body word: the index stores title
+    postings with the schema's field boost (2), and the scorer rescales
+    them, so the weight is a search setting, not an index format.
     """
+
+    def __init__(self, B: float, K1: float, title_weight: float) -> None:
+        super().__init__(B=B, K1=K1)
+        self.title_weight = title_weight
 
     def idf(self, searcher, fieldname: str, text) -> float:
         parent = searcher.get_parent()
         frequency = parent.doc_frequency(fieldname, text)
         return math.log(1 + (parent.doc_count_all() - frequency + 0.5) / (frequency + 0.5))
 
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if fieldname != "title" or not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf)
+        indexed = searcher.schema[fieldname].format.field_boost or 1.0
+        return _WeightedFieldScorer(searcher, fieldname, text, self.B, self.K1, self.title_weight / indexed)
 
-#: BM25F parameters: Anserini's and PISA's defaults (K1 0.9, B 0.4, long used
-#: on TREC newswire), not Lucene's 1.2 / 0.75: news stories run from
-#: a line to thousands of words, and B 0.75 punishes the long ones that are
-#: about the query.  bench/ranking.py, MAP with 1.2 / 0.75 and with 0.9 / 0.4
-#: (feedback on): Reuters topics 0.505 / 0.512, NPL 0.292 / 0.306; Cranfield
-#: 0.325 / 0.319 and CISI 0.207 / 0.201 lose a little (tantivy, 1.2 / 0.75:
-#: 0.497, 0.285, 0.304, 0.168).  The title's weight comes from the schema's
-#: field boost.
-WEIGHTING = NewsBM25F(B=0.4, K1=0.9)
+
+class _WeightedFieldScorer(scoring.BM25FScorer):
+    """BM25 of a field whose postings' weights are rescaled by ``scale``."""
+
+    def __init__(self, searcher, fieldname: str, text, B: float, K1: float, scale: float) -> None:
+        self.scale = scale
+        super().__init__(searcher, fieldname, text, B, K1)
+
+    def _score(self, weight: float, length: float) -> float:
+        return scoring.bm25(self.idf, weight * self.scale, length, self.avgfl, self.B, self.K1)
+
+
+#: BM25F parameters and the title's weight, chosen across every collection of
+#: bench/ranking.py (see the README's ranking section for the figures).
+WEIGHTING = NewsBM25F(B=0.4, K1=0.9, title_weight=2.0)
 #: How many candidates are looked at to fold near-duplicates and re-rank by
 #: recency, per result wanted.
 CANDIDATES_PER_HIT = 3
@@ -823,12 +841,15 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     allowed = allowed_documents(searcher, options, date_ranges)
     relaxed = False
     scope = _Scope(searcher, allowed, _month_clause(searcher, allowed), opened.near_duplicates())
-    feedback = options.match == "any" and options.feedback and options.sort == "relevance" and expandable(parsed)
+    feedback = options.match == "any" and _feedback_wanted(parsed, options)
     page, total, undated = _collect(scope, parsed, options, feedback)
     strict_total = total
     if total == 0 and options.match == "all" and isinstance(parsed, query.And) and len(parsed.subqueries) > 1:
+        # Relaxed, the query is an any-query and ranks exactly as one.
         relaxed_query = _expand_labels(parse_query(remaining, schema, "any"), searcher.reader())
-        relaxed_page, relaxed_total, relaxed_undated = _collect(scope, relaxed_query, options)
+        relaxed_page, relaxed_total, relaxed_undated = _collect(
+            scope, relaxed_query, options, _feedback_wanted(relaxed_query, options)
+        )
         if relaxed_total:
             parsed, relaxed = relaxed_query, True
             page, total, undated = relaxed_page, relaxed_total, relaxed_undated
@@ -855,6 +876,11 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
         suggestion=suggestion,
         facets=facets,
     )
+
+
+def _feedback_wanted(parsed: query.Query, options: SearchOptions) -> bool:
+    """Whether a ranked any-query is re-ranked with feedback (feedback.py)."""
+    return options.feedback and options.sort == "relevance" and expandable(parsed)
 
 
 def _find_docnum(searcher, handle: str) -> int | None:

@@ -200,6 +200,17 @@ def test_the_added_words_share_is_learnt_from_the_feedback_articles_length(coffe
             for _score, docnum in top
             for name in ("title", "body")
         )
-        added = relevance_model(searcher, top)
+        added = relevance_model(searcher, top, ["coffe"])
     assert added and 0 < evidence < 1000  # short test articles: less than the full share
-    assert sum(added.values()) == pytest.approx(expansion_share(evidence))
+    # Scaled down again by how much the articles agree on the words (never up).
+    assert 0 < sum(added.values()) < expansion_share(evidence)
+
+
+def test_words_the_feedback_articles_share_earn_more_than_scattered_ones():
+    from newsindex.feedback import agreement
+
+    assert agreement([10, 10], [1.0, 1.0], 10) == pytest.approx(1.0)
+    assert agreement([2, 2], [1.0, 1.0], 10) == pytest.approx(0.2)
+    # Weighted by the words' weights: the heavier word's spread counts more.
+    assert agreement([8, 2], [3.0, 1.0], 10) == pytest.approx((8 * 3 + 2) / 40)
+    assert agreement([], [], 10) == 0.0
