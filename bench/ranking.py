@@ -66,7 +66,7 @@ from whoosh import query as wq  # noqa: E402
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 
-from newsindex.analysis import (  # noqa: E402
+from newsindex.engine.whoosh.analysis import (  # noqa: E402
     TOKEN_PATTERN,
     FoldFilter,
     HyphenPartsFilter,
@@ -74,11 +74,12 @@ from newsindex.analysis import (  # noqa: E402
     index_terms,
     news_analyzer,
 )
-from newsindex.index import IndexProblem, build_index, make_schema, open_index  # noqa: E402
+from newsindex.engine.whoosh.store import make_schema, open_index  # noqa: E402
+from newsindex.index import IndexProblem, build_index  # noqa: E402
 from newsindex.query import WEIGHTING as LIBRARY_WEIGHTING  # noqa: E402
 from newsindex.query import QueryError, SearchOptions, parse_query, search  # noqa: E402
 
-library_search = importlib.import_module("newsindex.query")
+library_search = importlib.import_module("newsindex.query.parse")
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_NPL = DEFAULT_DATA / "ir-prepared" / "npl"
