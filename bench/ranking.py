@@ -771,11 +771,11 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
     return 0
 
 
-#: The grid of ``--grid``: K1 and B values published as defaults (Lucene/tantivy 1.2 / 0.75,
-#: Anserini/PISA 0.9 / 0.4) and between; title weights from half a body word to twice one.
-GRID_K1 = (0.9, 1.2)
-GRID_B = (0.4, 0.75)
-GRID_TITLE = (0.5, 1.0, 2.0)
+#: The settings of ``--grid`` (K1, B, title weight): the published defaults (Lucene/tantivy
+#: 1.2 / 0.75, Anserini/PISA 0.9 / 0.4), their crossings, and title weights of half a body
+#: word, one, and two (the schema's boost).
+GRID = ((0.9, 0.4, 2.0), (0.9, 0.4, 1.0), (1.2, 0.75, 1.0), (1.2, 0.75, 2.0), (0.9, 0.4, 0.5), (1.2, 0.4, 1.0),
+        (0.9, 0.75, 1.0), (1.2, 0.75, 0.5))
 
 
 def grid(collections: dict[str, Collection], indexes: dict[str, Path], names: list[str], anchor: Row | None) -> None:
@@ -783,12 +783,11 @@ def grid(collections: dict[str, Collection], indexes: dict[str, Path], names: li
     library's query words), and the setting each leave-one-collection-out choice would make:
     the best mean MAP ratio to the anchor over the other collections, scored on the one left out."""
     rows: list[Row] = []
-    for k1 in GRID_K1:
-        for b in GRID_B:
-            for title in GRID_TITLE:
-                model = Bm25Variant(k1, b, robertson_idf, title)
-                _timed_row(f"K1 {k1}, B {b}, title {title:g}", lambda c, i, m=model: whoosh_run(c, i, m),
-                           collections, indexes, names, rows)
+    for k1, b, title in GRID:
+        model = Bm25Variant(k1, b, robertson_idf, title)
+        row = _timed_row(f"K1 {k1}, B {b}, title {title:g}", lambda c, i, m=model: whoosh_run(c, i, m),
+                         collections, indexes, names, rows)
+        print(f"  {row.label}: " + ", ".join(f"{n} {row.scores[n].map:.4f}" for n in names), file=sys.stderr)
     print_table("BM25 grid (Whoosh directly on the library's index; no feedback)", rows, names, anchor)
     if anchor is None:
         return

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from heapq import heappush, heapreplace
 
 from whoosh import query
 
@@ -88,9 +89,8 @@ def relevance_model(searcher, top: list[tuple[float, int]], typed: Sequence[str]
     idf = {term: _idf(searcher, term) for term in dict.fromkeys(typed)}
     idf_total = sum(idf.values())
     relevance: dict[str, float] = {}
-    holders: dict[str, int] = {}
-    support: dict[str, float] = {}  # article weight holding the word
-    beside: dict[tuple[str, str], float] = {}  # (word, typed term) -> article weight holding both
+    holding: dict[str, list[int]] = {}  # word -> the feedback articles (numbers in ``articles``) holding it
+    articles: list[tuple[float, frozenset[str]]] = []  # each article's weight and the typed terms it holds
     evidence = 0
     for score, docnum in top:
         stored = searcher.stored_fields(docnum)
@@ -100,50 +100,69 @@ def relevance_model(searcher, top: list[tuple[float, int]], typed: Sequence[str]
                 counts[term] = counts.get(term, 0) + len(positions)
         length = sum(counts.values()) or 1
         evidence += length
-        present = [term for term in idf if term in counts]
-        coverage = sum(idf[term] for term in present) / idf_total if idf_total else 1.0
-        weight = score * coverage
+        present = frozenset(term for term in idf if term in counts)
+        weight = score * (sum(idf[term] for term in present) / idf_total if idf_total else 1.0)
+        number = len(articles)
+        articles.append((weight, present))
         for term, count in counts.items():
             relevance[term] = relevance.get(term, 0.0) + weight * count / length
-            holders[term] = holders.get(term, 0) + 1
-            support[term] = support.get(term, 0.0) + weight
-            for typed_term in present:
-                beside[term, typed_term] = beside.get((term, typed_term), 0.0) + weight
-    ceiling = MAX_SHARE * reader.doc_count_all()
-    needed = min(MIN_FEEDBACK_DOCS, len(top))
-    function_words = function_word_terms()
-    candidates: list[tuple[str, float]] = []
-    for term, weight in relevance.items():
-        if term in idf or term in function_words or holders[term] < needed or len(term) < 2 or term.isdigit():
-            continue
-        together = co_occurrence(term, idf, support[term], beside) if support[term] else 0.0
-        candidates.append((term, weight * together))
-    chosen: list[tuple[str, float]] = []
-    for term, weight in sorted(candidates, key=lambda item: (-item[1], item[0])):
-        if weight > 0 and max(reader.doc_frequency(f, term) for f in _TEXT_FIELDS) <= ceiling:
-            chosen.append((term, weight))
-            if len(chosen) == FEEDBACK_TERMS:
-                break
+            found = holding.get(term)
+            if found is None:
+                holding[term] = [number]
+            else:
+                found.append(number)
+    chosen = _best_words(reader, relevance, holding, articles, idf)
     total = sum(weight for _term, weight in chosen)
     if total <= 0:
         return {}
-    agreed = agreement([holders[term] for term, _weight in chosen], [w for _t, w in chosen], len(top))
+    agreed = agreement([len(holding[term]) for term, _weight in chosen], [w for _t, w in chosen], len(top))
     share = expansion_share(evidence) * agreed
     return {term: share * weight / total for term, weight in chosen}
 
 
-def co_occurrence(term: str, idf: dict[str, float], support: float, beside: dict[tuple[str, str], float]) -> float:
-    """How much ``term`` comes with all the typed terms: over the feedback articles holding
-    it, the share of their weight that also holds each typed term, plus ``CO_OCCURRENCE_FLOOR``
-    (a typed word no article holds does not zero every word), multiplied over the typed terms
-    with their idf as exponents (normalised: a geometric mean), as local context analysis does."""
+def _best_words(reader, relevance: dict[str, float], holding: dict[str, list[int]],
+                articles: list[tuple[float, frozenset[str]]], idf: dict[str, float]) -> list[tuple[str, float]]:
+    """The ``FEEDBACK_TERMS`` words of highest relevance times ``co_occurrence``, best first.
+
+    Words are taken in order of relevance; since the co-occurrence factor is
+    at most ``1 + CO_OCCURRENCE_FLOOR``, the search stops once no word left
+    can reach the list (most of an article's words are never scored).
+    """
+    ceiling = MAX_SHARE * reader.doc_count_all()
+    needed = min(MIN_FEEDBACK_DOCS, len(articles))
+    function_words = function_word_terms()
+    best: list[tuple[float, str]] = []  # a min-heap of the best FEEDBACK_TERMS (weight, word)
+    bound = 1 + CO_OCCURRENCE_FLOOR
+    for term, weight in sorted(relevance.items(), key=lambda item: (-item[1], item[0])):
+        if len(best) == FEEDBACK_TERMS and weight * bound < best[0][0]:
+            break
+        held = holding[term]
+        if term in idf or term in function_words or len(held) < needed or len(term) < 2 or term.isdigit():
+            continue
+        support = sum(articles[number][0] for number in held)
+        if support <= 0 or max(reader.doc_frequency(f, term) for f in _TEXT_FIELDS) > ceiling:
+            continue
+        beside = {typed: sum(articles[n][0] for n in held if typed in articles[n][1]) for typed in idf}
+        scored = (weight * co_occurrence(idf, support, beside), term)
+        if len(best) < FEEDBACK_TERMS:
+            heappush(best, scored)
+        elif scored > best[0]:
+            heapreplace(best, scored)
+    return [(term, weight) for weight, term in sorted(best, reverse=True) if weight > 0]
+
+
+def co_occurrence(idf: dict[str, float], support: float, beside: dict[str, float]) -> float:
+    """How much a word comes with all the typed terms: over the feedback articles holding
+    it (their weight ``support``), the share of that weight that also holds each typed
+    term (``beside``), plus ``CO_OCCURRENCE_FLOOR`` (a typed word no article holds does not
+    zero every word), multiplied over the typed terms with their idf as exponents
+    (normalised: a geometric mean), as local context analysis does."""
     total = sum(idf.values())
     if not total:
         return 1.0
     product = 1.0
-    for typed_term, weight in idf.items():
-        shared = beside.get((term, typed_term), 0.0) / support
-        product *= (CO_OCCURRENCE_FLOOR + shared) ** (weight / total)
+    for typed, weight in idf.items():
+        product *= (CO_OCCURRENCE_FLOOR + beside.get(typed, 0.0) / support) ** (weight / total)
     return product
 
 
