@@ -167,8 +167,9 @@ def test_feedback_keeps_the_sense_of_the_question(senses_archive, question, sens
 
 def test_feedback_adds_no_other_sense_words(senses_archive):
     from newsindex.engine.whoosh import feedback
+    from newsindex.engine.whoosh.parsing import parse_query
     from newsindex.engine.whoosh.store import open_index
-    from newsindex.query import WEIGHTING, parse_query
+    from newsindex.engine.whoosh.weighting import WEIGHTING
 
     with open_index(senses_archive).searcher(weighting=WEIGHTING) as searcher:
         parsed = parse_query("how long did the dock workers strike over pay last", searcher.schema, "any")
