@@ -56,8 +56,9 @@ class _WeightedFieldScorer(scoring.BM25FScorer):
 #: Title 1 wins on five, ties NPL (all its text is the first line) and loses
 #: only on ADI (82 documents): the title is already a field of its own, and a
 #: headline's words are mostly in the story too, so they score in both fields
-#: (the two scores add up) without a boost; and a doubtful title (the first line of a header-less story, as MED's) is not
-#: worth more than the line it is.  Between the two published K1/B pairs the
+#: (the two scores add up) without a boost; and a doubtful title (the first
+#: line of a header-less story, as MED's) is not worth more than the line it is.
+#: Between the two published K1/B pairs the
 #: collections split 4 to 3; the news collection (Reuters, +4%) and NPL's short
 #: abstracts prefer 0.9 / 0.4, the library-science and medical abstracts
 #: 1.2 / 0.75 (+1-5%); the news-like setting stays.
