@@ -213,6 +213,9 @@ def test_incremental_changed_new_and_removed_files(cluster, tmp_path):
     assert second["documents"] == first["documents"]  # one article gone, one new
     assert search_json("zebracorn", "--solr", url)["total"] == 1
     assert search_json("liaison office", "--solr", url)["total"] == 0
+    day_first = json.loads(run("index", archive, "--solr", url, "--dayfirst", "--format", "json").output)
+    assert day_first["reread"] and day_first["updated"] > 0 and day_first["unchanged"] == day_first["added"] == 0
+    assert day_first["documents"] == second["documents"]
 
 
 def test_two_clients_indexing_at_once_lose_nothing(cluster, tmp_path):
