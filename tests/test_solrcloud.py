@@ -138,6 +138,8 @@ def test_filters_facets_and_dates_agree_with_the_embedded_engine(demo):
         ("korea", ["--author", "harmon"]),
         ("korea", ["--section", "world media"]),
         ("drought", ["--since", "2022-08-01", "--sort", "oldest"]),
+        ("*", ["--since", "2021", "--until", "2021-06"]),
+        ("NOT port", ["--source", "Coastline Post"]),
     ):
         solr = search_json(query, "--solr", url, "--duplicates", *options)
         embedded = search_json(query, "--index", whoosh, "--duplicates", *options)
