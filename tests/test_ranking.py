@@ -4,9 +4,10 @@ import itertools
 
 import pytest
 
+from newsindex.engine.whoosh.parsing import parse_query
 from newsindex.engine.whoosh.store import make_schema
 from newsindex.index import build_index
-from newsindex.query import SearchOptions, parse_query, search
+from newsindex.query import SearchOptions, search
 
 SCHEMA = make_schema()
 
@@ -199,7 +200,7 @@ def _added_share(index_dir) -> float:
     """The total weight of the words feedback adds to "coffee" in ``index_dir``."""
     from newsindex.engine.whoosh.feedback import relevance_model
     from newsindex.engine.whoosh.store import open_index
-    from newsindex.query import WEIGHTING
+    from newsindex.engine.whoosh.weighting import WEIGHTING
 
     with open_index(index_dir).searcher(weighting=WEIGHTING) as searcher:
         ranked = searcher.search(parse_query("coffee", SCHEMA, "any"), limit=10)
