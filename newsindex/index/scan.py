@@ -168,6 +168,7 @@ class _Scanning:
                     and _same_mapping(found, known[2], self.fields)
                 ):
                     report.unchanged += 1
+                    report.failed.extend(known_files.failures.get(path, ()))  # still failing, still listed
                     continue
                 yield _Pending(found, stat.st_size, stat.st_mtime, known)
         except ReadError as exc:
@@ -199,3 +200,4 @@ class _Scanning:
             self.learned.forget_keys(source, _split_keys(keys))
             self.manifest.remove_article(article_id)
             self.manifest.mark_dirty(dup)
+        self.manifest.remove_failures(path)

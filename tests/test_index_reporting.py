@@ -1,0 +1,68 @@
+"""What an indexing run tells its user: failures remembered across runs, the index kept apart
+from what it indexes, progress, links, summaries (issue 17's indexing items)."""
+
+from __future__ import annotations
+
+import os
+
+from click.testing import CliRunner
+
+from newsindex.cli import cli
+from newsindex.index import build_index
+
+from .test_index import make_corpus
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _failing_files(folder):
+    """Three files that cannot be indexed, of three kinds."""
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 200)
+    (folder / "feed.jsonl").write_text(
+        '{"title": "Good one", "body": "Quay works resume."}\n{broken\n', encoding="utf-8"
+    )
+    return {str(folder / "empty.txt"), str(folder / "binary.txt"), str(folder / "feed.jsonl")}
+
+
+def test_failed_files_stay_listed_until_fixed_or_gone(tmp_path):
+    news = tmp_path / "news"
+    make_corpus(news, 3)
+    failing = _failing_files(news)
+    index_dir = tmp_path / "ix"
+    first = build_index([news], index_dir, workers=1)
+    assert {s.path for s in first.failed} == failing
+    second = build_index([news], index_dir, workers=1)
+    assert {s.path for s in second.failed} == failing, "a second run still lists what still fails"
+    assert [s.reason for s in sorted(second.failed, key=lambda s: s.path)] == [
+        s.reason for s in sorted(first.failed, key=lambda s: s.path)
+    ]
+    assert second.added == second.updated == 0
+    # Fixed: listed no more, and indexed.
+    (news / "empty.txt").write_text("Quay reopens\n\nThe quay reopened on Monday.\n", encoding="utf-8")
+    # Gone: listed no more.
+    (news / "binary.txt").unlink()
+    third = build_index([news], index_dir, workers=1)
+    assert {s.path for s in third.failed} == {str(news / "feed.jsonl")}
+    assert (third.updated, third.removed) == (1, 1)  # the fixed file read again, the gone one dropped
+    fourth = build_index([news], index_dir, workers=1)
+    assert {s.path for s in fourth.failed} == {str(news / "feed.jsonl")}
+    # The record file fixed: its bad line is forgotten with its old version.
+    (news / "feed.jsonl").write_text('{"title": "Good one", "body": "Quay works resume."}\n', encoding="utf-8")
+    os.utime(news / "feed.jsonl", (1_700_000_000, 1_700_000_000))
+    assert build_index([news], index_dir, workers=1).failed == []
+
+
+def test_errors_file_of_a_second_run_lists_what_still_fails(tmp_path):
+    news = tmp_path / "news"
+    make_corpus(news, 2)
+    failing = _failing_files(news)
+    index_dir, errors = tmp_path / "ix", tmp_path / "failed.tsv"
+    for _ in range(2):
+        result = run("index", news, "--index", index_dir, "--errors", errors)
+        assert result.exit_code == 0, result.output
+        assert "3 failed" in result.output
+        listed = {line.split("\t")[0] for line in errors.read_text(encoding="utf-8").splitlines()}
+        assert listed == failing
