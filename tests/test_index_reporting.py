@@ -3,6 +3,7 @@ from what it indexes, progress, links, summaries (issue 17's indexing items)."""
 
 from __future__ import annotations
 
+import json
 import os
 
 from click.testing import CliRunner
@@ -66,3 +67,34 @@ def test_errors_file_of_a_second_run_lists_what_still_fails(tmp_path):
         assert "3 failed" in result.output
         listed = {line.split("\t")[0] for line in errors.read_text(encoding="utf-8").splitlines()}
         assert listed == failing
+
+
+def test_an_index_inside_the_folder_it_indexes_never_reads_itself(tmp_path):
+    news = tmp_path / "news"
+    make_corpus(news, 3)
+    for _ in range(2):
+        result = run("index", news, "--index", news / "idx", "--format", "json")
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.output)
+        assert summary["failed"] == 0 and summary["ignored"] == 0, summary
+        assert summary["documents"] == 3
+    # Given as a path of its own it is skipped too (reached through another spelling).
+    result = run("index", news, "--index", tmp_path / "." / "news" / "idx", "--format", "json")
+    assert json.loads(result.output)["failed"] == 0
+
+
+def test_a_non_empty_folder_that_is_no_index_is_refused(tmp_path):
+    news = tmp_path / "news"
+    make_corpus(news, 2)
+    target = tmp_path / "documents"
+    target.mkdir()
+    (target / "thesis.txt").write_text("my thesis", encoding="utf-8")
+    result = run("index", news, "--index", target)
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert "not a newsindex index" in result.output and str(target) in result.output
+    assert sorted(p.name for p in target.iterdir()) == ["thesis.txt"]  # nothing written into it
+    # An empty folder, or an index, is fine.
+    (tmp_path / "empty").mkdir()
+    assert run("index", news, "--index", tmp_path / "empty", "-q").exit_code == 0
+    assert run("index", news, "--index", tmp_path / "empty", "-q").exit_code == 0

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..clean.learned import LearnedBoilerplate
 from ..engine.whoosh.commit import _Committing
 from ..engine.whoosh.store import (
+    _GEN_PREFIX,
     FORMAT_VERSION,
     INDEX_NAME,
     IndexProblem,
@@ -67,6 +68,7 @@ def build_index(
     started = time.perf_counter()
     options = options or IngestOptions()
     index_dir = Path(index_dir)
+    _refuse_foreign_folder(index_dir)
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -105,6 +107,23 @@ def build_index(
         _remove_stale_generations(index_dir, keep={generation.name})
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _refuse_foreign_folder(index_dir: Path) -> None:
+    """An existing folder that holds something but no index is the user's, not ours:
+    a mistyped ``--index`` must not write an index into it (nor, with --rebuild,
+    clear anything in it)."""
+    try:
+        entries = [entry.name for entry in os.scandir(index_dir)]
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        raise IndexProblem(f"cannot use {index_dir} as the index: {exc.strerror}") from None
+    ours = {"CURRENT", "LOCK", "CURRENT.tmp"}
+    if entries and not any(name in ours or name.startswith(_GEN_PREFIX) for name in entries):
+        raise IndexProblem(
+            f"{index_dir} is not a newsindex index and is not empty; give --index an empty or new folder"
+        )
 
 
 # --- one run -------------------------------------------------------------------------

@@ -152,7 +152,10 @@ class _Scanning:
             report.ignored.append(Skipped(path, reason))
 
         try:
-            for found in discover(roots, follow_links=self.options.follow_links, on_ignored=ignored):
+            index_dir = self.generation.parent  # never read the index itself, wherever it lies
+            for found in discover(
+                roots, follow_links=self.options.follow_links, on_ignored=ignored, skip=[index_dir]
+            ):
                 path = str(found.path)
                 seen.add(path)
                 try:
