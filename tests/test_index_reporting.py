@@ -98,3 +98,43 @@ def test_a_non_empty_folder_that_is_no_index_is_refused(tmp_path):
     (tmp_path / "empty").mkdir()
     assert run("index", news, "--index", tmp_path / "empty", "-q").exit_code == 0
     assert run("index", news, "--index", tmp_path / "empty", "-q").exit_code == 0
+
+
+def test_progress_total_is_known_from_the_first_call_and_counts_files(tmp_path, monkeypatch):
+    from newsindex.index import limits
+
+    monkeypatch.setattr(limits, "BATCH_SIZE", 10)  # many batches: the walk is not over at the first
+    monkeypatch.setattr(limits, "SPLIT_RECORD_BYTES", 1)  # the record file goes in pieces
+    monkeypatch.setattr(limits, "PIECE_RECORDS", 3)
+    news = tmp_path / "news"
+    make_corpus(news, 45)
+    lines = [json.dumps({"title": f"Record {n}", "body": f"Cargo figure {n} at the quay."}) for n in range(20)]
+    (news / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    calls = []
+    build_index([news], tmp_path / "ix", workers=1, progress=lambda done, total: calls.append((done, total)))
+    assert calls, "progress was reported"
+    assert {total for _done, total in calls} == {46}, "the total is the number of files, known up front"
+    dones = [done for done, _total in calls]
+    assert dones == sorted(dones) and dones[-1] == 46
+    # An incremental run counts the unchanged files as done too.
+    (news / "outlet" / "000.txt").write_text("Changed\n\nA changed report.\n", encoding="utf-8")
+    calls.clear()
+    build_index([news], tmp_path / "ix", workers=1, progress=lambda done, total: calls.append((done, total)))
+    assert {total for _done, total in calls} == {46} and calls[-1][0] == 46
+
+
+def test_progress_line_speaks_plainly_and_waits_for_a_rate():
+    from newsindex.cli.progress import ProgressLine
+
+    clock = iter([0.0, 0.2, 0.5, 5.0, 10.0])
+    shown = []
+    line = ProgressLine(write=shown.append, clock=lambda: next(clock))
+    line(0, 2000)  # at 0.2 s
+    line(10, 2000)  # at 0.5 s: too early for a rate
+    assert shown and all("/s" not in text and "ETA" not in text and "left" not in text for text in shown)
+    assert all("pieces" not in text and "files" in text for text in shown)
+    line(1000, 2000)  # at 5 s: 200 files/s, 1,000 to go
+    assert "200 files/s" in shown[-1] and "5 s left" in shown[-1]
+    assert "1,000 of 2,000 files" in shown[-1]
+    line(2000, 2000)
+    assert "left" not in shown[-1]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 import click
 
@@ -28,32 +27,23 @@ from .common import (
 )
 
 
-class _Progress:
-    """A one-line progress bar with rate and ETA on stderr."""
+class _ProgressBar:
+    """The progress line on a terminal's stderr, ended with a newline once the run is over."""
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.started = time.perf_counter()
-        self.last = 0.0
+    def __init__(self) -> None:
+        from .progress import ProgressLine
+
+        self.line = ProgressLine(lambda text: click.echo(f"\r{text} ", err=True, nl=False))
+        self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if done < total and now - self.last < 0.1:
-            return
-        self.last = now
-        elapsed = max(now - self.started, 1e-6)
-        rate = done / elapsed
-        eta = (total - done) / rate if rate > 0 else 0
-        width = 30
-        filled = int(width * done / total) if total else width
-        bar = "█" * filled + "░" * (width - filled)
-        # A big record file counts once per piece of records, so its progress shows.
-        line = f"\r{bar} {done}/{total} files+pieces  {rate:,.0f}/s  ETA {eta:,.0f}s "
-        click.echo(line, err=True, nl=False)
-        if done >= total:
+        self.shown = True
+        self.line(done, total)
+
+    def close(self) -> None:
+        if self.shown:
             click.echo("", err=True)
+            self.shown = False
 
 
 @cli.command(context_settings=CONTEXT)
@@ -112,7 +102,7 @@ def index(
 
     options = _ingest_options(dayfirst, rules, fields, follow_links, config)
     engine = _engine(engine_name, index_dir, **({"workers": workers} if workers else {}))
-    progress = _Progress(enabled=not quiet and fmt == "text" and sys.stderr.isatty())
+    progress = _ProgressBar() if not quiet and fmt == "text" and sys.stderr.isatty() else None
     try:
         report = engine.index(paths, options, rebuild=rebuild, progress=progress)
     except IndexProblem as exc:
@@ -122,6 +112,9 @@ def index(
         sys.exit(130)
     except OSError as exc:
         raise Failure(f"cannot write the index: {exc.strerror or exc}") from None
+    finally:
+        if progress:
+            progress.close()
     if errors_file:
         with open(errors_file, "w", encoding="utf-8") as handle:
             for skipped in report.failed:

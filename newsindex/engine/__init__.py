@@ -43,7 +43,8 @@ DEFAULT_ENGINE = "whoosh"
 #: never pays for another engine's imports.  An engine registers itself here.
 ENGINES: dict[str, str] = {"whoosh": "newsindex.engine.whoosh.engine:WhooshEngine"}
 
-#: ``progress(done, total)``: called as files (or pieces of big record files) are indexed.
+#: ``progress(done, total)``: called as files are done; ``total`` (the files under the
+#: paths) is known from the first call.
 ProgressFn = Callable[[int, int], None]
 
 

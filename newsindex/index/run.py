@@ -57,8 +57,10 @@ def build_index(
 ) -> IndexReport:
     """Index (incrementally, unless ``rebuild``) every article under ``paths``.
 
-    ``progress(done, total)`` is called as files are processed (a big record
-    file counts once per piece of ``PIECE_RECORDS`` records); ``workers``
+    ``progress(done, total)`` is called as files are done (read and indexed, or
+    found unchanged); ``total``, the number of article files under ``paths``, is
+    counted by a quick walk before the run starts, so it is the same in every call
+    (a big record file counts once, when all of it is in); ``workers``
     is the number of processes (default: the number of cores).  Raises
     ``IndexProblem`` for whole-index problems (lock held, bad paths, disk
     full, a lost document); problems with single files are reported in the
@@ -143,8 +145,9 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         self.lock = lock
         self.segments: list = []
         self.indexed = 0  # documents added to new segments
-        self.done = 0
-        self.total = 0
+        self.done = 0  # files read and indexed (a big record file once its last piece is in)
+        self.passed = 0  # files the walk found unchanged (or could not stat): done without reading
+        self.total = 0  # files under the paths, counted before the run when progress is shown
         self.vanished: list[str] = []
         self.batches_done = 0
         self.abandoned: set[str] = set()  # files dropped for an article that could not be indexed
@@ -156,6 +159,8 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
 
     def run(self) -> bool:
         """Index into the new generation; False when nothing changed and none was written."""
+        if self.progress:
+            self.total = self._count_files()
         self.known_files = _KnownFiles(self.previous)
         scan = self._work(self._scan(self.known_files))
         first, scanned = _take(scan, limits.BATCH_SIZE)  # if scanned, the walk is over and self.vanished known
