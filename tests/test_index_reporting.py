@@ -138,3 +138,50 @@ def test_progress_line_speaks_plainly_and_waits_for_a_rate():
     assert "1,000 of 2,000 files" in shown[-1]
     line(2000, 2000)
     assert "left" not in shown[-1]
+
+
+def test_links_not_followed_are_named_with_the_option_to_follow_them(tmp_path):
+    real = tmp_path / "real"
+    make_corpus(real, 2)
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "articles").symlink_to(real / "outlet")
+    (news / "one.txt").symlink_to(real / "outlet" / "000.txt")
+    result = run("index", news, "--index", tmp_path / "ix")
+    assert "not article files" not in result.output
+    assert "2 symbolic links were not followed" in result.output
+    assert "--follow-links" in result.output
+    followed = run("index", news, "--index", tmp_path / "ix", "--follow-links")
+    assert followed.exit_code == 0 and "symbolic link" not in followed.output
+
+
+def test_index_summary_counts_duplicates_in_plain_words(tmp_path):
+    news = tmp_path / "news"
+    make_corpus(news, 1)
+    one = run("index", news, "--index", tmp_path / "ix")
+    assert one.exit_code == 0, one.output
+    assert "1 article in" in one.output and "1 articles" not in one.output
+    assert "0 files/s" not in one.output
+    again = run("index", news, "--index", tmp_path / "ix")  # nothing read: no rate at all
+    assert "files/s" not in again.output and "1 unchanged" in again.output
+    copy = news / "copy"
+    copy.mkdir()
+    for n in range(2):
+        (copy / f"{n}.txt").write_bytes((news / "outlet" / "000.txt").read_bytes())
+    dup = run("index", news, "--index", tmp_path / "ix")
+    assert "2 identical copies stored once" in dup.output, dup.output
+
+
+def test_stats_shows_undated_articles_and_says_when_outlets_are_cut(tmp_path):
+    news = tmp_path / "news"
+    for n in range(45):
+        folder = news / f"outlet{n:02d}"
+        folder.mkdir(parents=True)
+        (folder / "a.txt").write_text(f"Report {n}\n\nThe quay of outlet {n} reopened.\n", encoding="utf-8")
+    assert run("index", news, "--index", tmp_path / "ix", "-q").exit_code == 0
+    shown = run("stats", "--index", tmp_path / "ix")
+    assert shown.exit_code == 0, shown.output
+    assert "45 undated" in shown.output
+    assert "40 of 45 outlets" in shown.output and "--all" in shown.output
+    every = run("stats", "--index", tmp_path / "ix", "--all")
+    assert "outlet44" in every.output and "of 45 outlets" not in every.output

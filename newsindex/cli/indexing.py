@@ -123,19 +123,13 @@ def index(
         click.echo(json.dumps(report.as_dict()))
     elif not quiet:
         from ..render import safe
+        from .summary import notes, summary_line
 
         for skipped in report.failed:
             click.echo(f"skipped {safe(skipped.path)}: {safe(skipped.reason)}", err=True)
-        click.echo(
-            f"files: {report.added} added, {report.updated} updated, {report.removed} removed, "
-            f"{report.unchanged} unchanged, {len(report.failed)} failed; "
-            f"{report.documents} articles in {safe(report.index_dir)} "
-            f"({report.seconds:.1f}s, {report.rate:,.0f} files/s)"
-        )
-        if report.ignored:
-            click.echo(f"{len(report.ignored)} files were not article files and were ignored", err=True)
-        if report.reread:
-            click.echo("--dayfirst or --rules differ from the last run: every indexed file was read again", err=True)
+        click.echo(summary_line(report))
+        for note in notes(report):
+            click.echo(note, err=True)
     sys.exit(EXIT_FOUND if report.documents else EXIT_NOTHING)
 
 
