@@ -12,6 +12,7 @@ from .common import (
     EXIT_NOTHING,
     INDEX_HELP,
     Failure,
+    QueryCommand,
     _echo_lines,
     _engine,
     _use_color,
@@ -51,8 +52,8 @@ def _timezone(name: str):
         raise Failure(f"unknown time zone {name!r} (use a name like Europe/London or UTC)") from None
 
 
-@cli.command(context_settings=CONTEXT)
-@click.argument("query")
+@cli.command(cls=QueryCommand, context_settings=CONTEXT)
+@click.argument("words", nargs=-1)
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option(
     "--since", metavar="DATE", help="Only articles on or after DATE (2019, 2019-03, 'March 2019', '7 days ago')."
@@ -101,7 +102,7 @@ def _timezone(name: str):
 @color_option
 @engine_option
 def search(
-    query,
+    words,
     index_dir,
     since,
     until,
@@ -125,7 +126,9 @@ def search(
 
     QUERY takes words (all must match), "exact phrases", -excluded words,
     OR, NOT, parentheses, wildcards (strik*), fuzzy terms (strike~) and
-    fields: title:, author:, source:, section:, date:2019-03.
+    fields: title:, author:, source:, section:, date:2019-03.  Several
+    arguments are one query ("search oil prices" = "search 'oil prices'");
+    a query starting with "-" goes after "--": search -- -football strike.
 
     \b
     Examples:
@@ -164,7 +167,7 @@ def search(
         filters_text=filters,
     )
     try:
-        result = _engine(engine_name, index_dir).search(query, options)
+        result = _engine(engine_name, index_dir).search(" ".join(words), options)
     except (IndexProblem, QueryError) as exc:
         raise Failure(str(exc)) from None
     style = Style(_use_color(color))
