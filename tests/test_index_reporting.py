@@ -185,3 +185,18 @@ def test_stats_shows_undated_articles_and_says_when_outlets_are_cut(tmp_path):
     assert "40 of 45 outlets" in shown.output and "--all" in shown.output
     every = run("stats", "--index", tmp_path / "ix", "--all")
     assert "outlet44" in every.output and "of 45 outlets" not in every.output
+
+
+def test_searching_while_a_first_build_runs_says_it_is_being_built(tmp_path):
+    from newsindex.index.generations import _Lock
+
+    index_dir = tmp_path / "ix"
+    index_dir.mkdir()
+    with _Lock(index_dir):  # what a first run holds while it builds
+        for command in (["search", "quay"], ["stats"]):
+            result = run(*command, "--index", index_dir)
+            assert result.exit_code == 2
+            assert "being built" in result.output and "create one" not in result.output, result.output
+    # Once the writer has gone (e.g. it was interrupted), the usual advice.
+    result = run("search", "quay", "--index", index_dir)
+    assert "create one" in result.output
