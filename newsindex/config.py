@@ -6,6 +6,9 @@ Example (``~/.config/newsindex/config.toml``, or any file given with ``--config`
     body = "fields.bodyText"               # one record key (dotted: nested)
     title = ["headline.main", "headline"]  # or candidate keys, tried in order
 
+    [index]
+    path = "~/news-index"                  # the index, when neither --index nor $NEWSINDEX_INDEX says
+
 Configured keys are tried before the built-in names of ``data/record_fields.txt``,
 which stay as a fallback; ``--field NAME=KEY`` overrides a field's configured keys.
 Only the command line reads the per-user file; the library reads no file by itself.
@@ -30,7 +33,7 @@ except ImportError:  # Python 3.10: the same parser, if installed, under its fir
         tomllib = None
 
 #: Tables a config file may hold.
-SECTIONS = ("fields",)
+SECTIONS = ("fields", "index")
 
 
 class ConfigError(ValueError):
@@ -42,6 +45,8 @@ class Config:
     path: Path | None = None
     #: article field -> record keys to try first, in order
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: ``[index] path``: where the index lives when neither --index nor $NEWSINDEX_INDEX says
+    index_path: Path | None = None
 
 
 def user_config_path() -> Path:
@@ -75,7 +80,22 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     for name in data:
         if name not in SECTIONS:
             raise ConfigError(f"config file {path}: unknown setting {name!r} (known: {', '.join(SECTIONS)})")
-    return Config(path, _fields(path, data.get("fields", {})))
+    return Config(path, _fields(path, data.get("fields", {})), _index_path(path, data.get("index", {})))
+
+
+def _index_path(path: Path, table: object) -> Path | None:
+    """``[index] path``: ``~`` expanded; a relative path is taken from the config file's folder."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"config file {path}: 'index' must be a table ([index]), not {_kind(table)}")
+    for name in table:
+        if name != "path":
+            raise ConfigError(f"config file {path}: unknown setting {name!r} in [index] (known: path)")
+    value = table.get("path")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"config file {path}: index.path must be a folder name (a string), not {_kind(value)}")
+    return path.parent / Path(value.strip()).expanduser()
 
 
 def _fields(path: Path, table: object) -> dict[str, tuple[str, ...]]:

@@ -200,3 +200,32 @@ def test_searching_while_a_first_build_runs_says_it_is_being_built(tmp_path):
     # Once the writer has gone (e.g. it was interrupted), the usual advice.
     result = run("search", "quay", "--index", index_dir)
     assert "create one" in result.output
+
+
+def test_the_config_file_names_the_index_after_option_and_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSINDEX_INDEX", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+    config_dir = tmp_path / "config-home" / "newsindex"
+    config_dir.mkdir(parents=True)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
+    (config_dir / "config.toml").write_text(f'[index]\npath = "{tmp_path / "from-config"}"\n', encoding="utf-8")
+    news = tmp_path / "news"
+    make_corpus(news, 2)
+    assert run("index", news, "-q").exit_code == 0
+    assert (tmp_path / "from-config" / "CURRENT").is_file()
+    assert not (tmp_path / "data-home").exists()
+    assert run("search", "harbour", "--format", "paths").exit_code == 0
+    assert json.loads(run("stats", "--format", "json").output)["index"] == str(tmp_path / "from-config")
+    # NEWSINDEX_INDEX goes first, --index before both.
+    monkeypatch.setenv("NEWSINDEX_INDEX", str(tmp_path / "from-env"))
+    assert json.loads(run("index", news, "--format", "json").output)["index"] == str(tmp_path / "from-env")
+    assert json.loads(run("index", news, "--index", tmp_path / "given", "--format", "json").output)["index"] == str(
+        tmp_path / "given"
+    )
+    # A relative path is taken from the config file's folder; a bad value is one line.
+    monkeypatch.delenv("NEWSINDEX_INDEX")
+    (config_dir / "config.toml").write_text('[index]\npath = "ix"\n', encoding="utf-8")
+    assert json.loads(run("index", news, "--format", "json").output)["index"] == str(config_dir / "ix")
+    (config_dir / "config.toml").write_text("[index]\npath = 3\n", encoding="utf-8")
+    bad = run("stats")
+    assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1 and "index.path" in bad.output

@@ -12,7 +12,10 @@ import click
 
 EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-INDEX_HELP = "Index directory [default: $NEWSINDEX_INDEX, else ~/.local/share/newsindex/index]."
+INDEX_HELP = (
+    "Index directory [default: $NEWSINDEX_INDEX, else the config file's [index] path, "
+    "else ~/.local/share/newsindex/index]."
+)
 
 
 class Failure(click.ClickException):
@@ -26,10 +29,18 @@ class Failure(click.ClickException):
         click.echo(f"newsindex: error: {safe(self.format_message())}", err=True)
 
 
-def _engine(name: str | None, index_dir: str | None, **settings):
-    """The engine the options choose, on the index they name (None: the engine's default)."""
+def _engine(name: str | None, index_dir: str | None, config: str | None = None, **settings):
+    """The engine the options choose, on the index they name: --index, else
+    $NEWSINDEX_INDEX, else the config file's ``[index] path``, else the engine's default."""
     from ..engine import IndexProblem, open_engine
 
+    if index_dir is None and not os.environ.get("NEWSINDEX_INDEX") and name in (None, "whoosh"):
+        from ..config import ConfigError, load_config
+
+        try:
+            index_dir = load_config(config).index_path  # without --config, the per-user file if any
+        except ConfigError as exc:
+            raise Failure(str(exc)) from None
     try:
         return open_engine(name, index_dir, **settings)
     except IndexProblem as exc:

@@ -101,7 +101,7 @@ def index(
     from ..engine import IndexProblem
 
     options = _ingest_options(dayfirst, rules, fields, follow_links, config)
-    engine = _engine(engine_name, index_dir, **({"workers": workers} if workers else {}))
+    engine = _engine(engine_name, index_dir, config, **({"workers": workers} if workers else {}))
     progress = _ProgressBar() if not quiet and fmt == "text" and sys.stderr.isatty() else None
     try:
         report = engine.index(paths, options, rebuild=rebuild, progress=progress)
