@@ -107,8 +107,8 @@ def index(
         report = engine.index(paths, options, rebuild=rebuild, progress=progress)
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
-    except KeyboardInterrupt:
-        click.echo("\nnewsindex: interrupted; the previous index is unchanged", err=True)
+    except KeyboardInterrupt as exc:  # the engine's IndexInterrupted says what the run left
+        click.echo(f"\nnewsindex: {str(exc) or 'interrupted'}", err=True)
         sys.exit(130)
     except OSError as exc:
         raise Failure(f"cannot write the index: {exc.strerror or exc}") from None

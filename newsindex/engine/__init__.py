@@ -56,6 +56,10 @@ class IndexLocked(IndexProblem):
     """Another process is writing the index."""
 
 
+class IndexInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run; the message says what it left (the previous index, or none)."""
+
+
 @runtime_checkable
 class Engine(Protocol):
     """What the CLI and the library need of an index, whatever stores it.

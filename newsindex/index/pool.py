@@ -236,6 +236,15 @@ class _Pool:
             raise IndexProblem(f"indexing failed in a worker: {reply[1]}: {reply[2]}")
         return reply
 
+    def kill(self) -> None:
+        """Stop every worker now, mid-batch: for a run that is abandoned (they ignore
+        SIGINT, and would finish their batch before reading a polite stop)."""
+        for process in self.processes:
+            if process.is_alive():
+                process.kill()
+        for process in self.processes:
+            process.join(timeout=1)
+
     def close(self) -> None:
         if not self.processes:
             return
@@ -271,6 +280,9 @@ class _Feeding:
         pool = _Pool(count, self.generation, self.options, self.lock.fileno())
         try:
             self._pipeline(pool, first, scan)
+        except BaseException:
+            pool.kill()  # Ctrl-C or a failure: the run is void, its workers' work with it
+            raise
         finally:
             pool.close()
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..clean.learned import LearnedBoilerplate
+from ..engine import IndexInterrupted
 from ..engine.whoosh.commit import _Committing
 from ..engine.whoosh.store import (
     _GEN_PREFIX,
@@ -101,14 +102,24 @@ def build_index(
             shutil.rmtree(generation, ignore_errors=True)
             if isinstance(exc, (OSError, sqlite3.Error)):
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                raise IndexProblem(
-                    f"cannot write the index at {index_dir}: {reason}; the previous index is unchanged"
-                ) from None
+                left = _what_is_left(index_dir)
+                raise IndexProblem(f"cannot write the index at {index_dir}: {reason}; {left}") from None
+            if isinstance(exc, KeyboardInterrupt):
+                raise IndexInterrupted(f"interrupted; {_what_is_left(index_dir)}") from None
             raise
         _checkpoint("published")
         _remove_stale_generations(index_dir, keep={generation.name})
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _what_is_left(index_dir: Path) -> str:
+    """What a failed or interrupted run leaves, said truly: a first build leaves no index."""
+    try:
+        committed = current_generation(index_dir)
+    except IndexProblem:
+        committed = None
+    return "the previous index is unchanged" if committed is not None else "no index was created"
 
 
 def _refuse_foreign_folder(index_dir: Path) -> None:
