@@ -6,6 +6,10 @@ Example (``~/.config/newsindex/config.toml``, or any file given with ``--config`
     body = "fields.bodyText"               # one record key (dotted: nested)
     title = ["headline.main", "headline"]  # or candidate keys, tried in order
 
+    [sources]                              # the outlet of articles that name none
+    "reuters-txt" = "Reuters"              # a folder glob ("*" crosses "/") -> outlet
+    "bbc/*" = "BBC News"
+
     [index]
     path = "~/news-index"                  # the index, when neither --index nor $NEWSINDEX_INDEX says
 
@@ -33,7 +37,7 @@ except ImportError:  # Python 3.10: the same parser, if installed, under its fir
         tomllib = None
 
 #: Tables a config file may hold.
-SECTIONS = ("fields", "index")
+SECTIONS = ("fields", "sources", "index")
 
 
 class ConfigError(ValueError):
@@ -45,6 +49,8 @@ class Config:
     path: Path | None = None
     #: article field -> record keys to try first, in order
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: folder glob -> outlet name, for articles that name no outlet
+    sources: dict[str, str] = field(default_factory=dict)
     #: ``[index] path``: where the index lives when neither --index nor $NEWSINDEX_INDEX says
     index_path: Path | None = None
 
@@ -80,7 +86,12 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     for name in data:
         if name not in SECTIONS:
             raise ConfigError(f"config file {path}: unknown setting {name!r} (known: {', '.join(SECTIONS)})")
-    return Config(path, _fields(path, data.get("fields", {})), _index_path(path, data.get("index", {})))
+    return Config(
+        path,
+        _fields(path, data.get("fields", {})),
+        _sources(path, data.get("sources", {})),
+        _index_path(path, data.get("index", {})),
+    )
 
 
 def _index_path(path: Path, table: object) -> Path | None:
@@ -96,6 +107,21 @@ def _index_path(path: Path, table: object) -> Path | None:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"config file {path}: index.path must be a folder name (a string), not {_kind(value)}")
     return path.parent / Path(value.strip()).expanduser()
+
+
+def _sources(path: Path, table: object) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"config file {path}: 'sources' must be a table ([sources]), not {_kind(table)}")
+    sources = {}
+    for glob, outlet in table.items():
+        if not isinstance(outlet, str) or not outlet.strip() or not glob.strip():
+            raise ConfigError(
+                f"config file {path}: sources.{glob!r} must name an outlet (a string), not {_kind(outlet)} {outlet!r}"[
+                    :300
+                ]
+            )
+        sources[glob.strip()] = outlet.strip()
+    return sources
 
 
 def _fields(path: Path, table: object) -> dict[str, tuple[str, ...]]:

@@ -72,7 +72,12 @@ def _parse_fields(values: Iterable[str]) -> dict[str, str]:
 
 
 def _ingest_options(
-    dayfirst: bool, rules: tuple[str, ...], fields: tuple[str, ...], follow_links: bool, config: str | None
+    dayfirst: bool,
+    rules: tuple[str, ...],
+    fields: tuple[str, ...],
+    follow_links: bool,
+    config: str | None,
+    source: str | None = None,
 ):
     from ..config import ConfigError, load_config
     from ..ingest import IngestOptions
@@ -91,6 +96,8 @@ def _ingest_options(
         field_overrides=overrides,
         field_config=settings.fields,
         follow_links=follow_links,
+        source=(source or "").strip() or None,
+        sources=settings.sources,
     )
     try:
         options.field_map()
@@ -128,6 +135,11 @@ ingest_options = [
         help="Config file (TOML) [default: ~/.config/newsindex/config.toml if present].",
     ),
     click.option("--dayfirst", is_flag=True, help="Read ambiguous dates like 03/04/2020 as day/month."),
+    click.option(
+        "--source",
+        metavar="NAME",
+        help="Outlet of every article that names none (else [sources] in --config; a folder name never is one).",
+    ),
     click.option("--follow-links", is_flag=True, help="Follow symbolic links inside directories."),
 ]
 

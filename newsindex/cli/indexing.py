@@ -68,6 +68,7 @@ def index(
     fields,
     config,
     dayfirst,
+    source,
     follow_links,
     engine_name,
 ) -> None:
@@ -91,16 +92,27 @@ def index(
 
     Record files are re-read when the mapping changes.
 
+    An article's outlet is the one it names (publisher, site name, a "By X,
+    Reuters" credit, its URL's site); for those that name none, --source NAME,
+    else a [sources] table mapping folder globs to outlets.  A folder's name
+    is never taken for an outlet.  Every file is read again when these change.
+
+    \b
+      [sources]
+      "reuters-txt" = "Reuters"
+      "bbc/*" = "BBC News"
+
     \b
     Examples:
       newsindex index ~/news
+      newsindex index reuters-txt/ --source Reuters
       newsindex index corpus/ seeds/ --index ./demo-index
       newsindex index exports/ --field body=fields.bodyText --format json
       newsindex index exports/ --config guardian.toml
     """
     from ..engine import IndexProblem
 
-    options = _ingest_options(dayfirst, rules, fields, follow_links, config)
+    options = _ingest_options(dayfirst, rules, fields, follow_links, config, source)
     engine = _engine(engine_name, index_dir, config, **({"workers": workers} if workers else {}))
     progress = _ProgressBar() if not quiet and fmt == "text" and sys.stderr.isatty() else None
     try:
@@ -139,7 +151,7 @@ def index(
 @click.option("--explain", is_flag=True, help="Also show each removed piece of text and the rule that removed it.")
 @color_option
 @_add_options(ingest_options)
-def extract(paths, fmt, explain, color, rules, fields, config, dayfirst, follow_links) -> None:
+def extract(paths, fmt, explain, color, rules, fields, config, dayfirst, source, follow_links) -> None:
     """Print the cleaned articles in PATHS without indexing them.
 
     Directories are read recursively.  Use it to check what newsindex will
@@ -158,7 +170,7 @@ def extract(paths, fmt, explain, color, rules, fields, config, dayfirst, follow_
     from ..read import ReadError
     from ..render import Style, article_as_dict, render_article_text, safe, to_json
 
-    options = _ingest_options(dayfirst, rules, fields, follow_links, config)
+    options = _ingest_options(dayfirst, rules, fields, follow_links, config, source)
     style = Style(_use_color(color))
     found = skipped = 0
     try:

@@ -43,4 +43,4 @@ def notes(report: IndexReport) -> Iterator[str]:
         were = "was" if others == 1 else "were"
         yield f"{counted(others, 'file')} {were} not article files and {were} ignored"
     if report.reread:
-        yield "--dayfirst or --rules differ from the last run: every indexed file was read again"
+        yield "--dayfirst, --rules, --source or [sources] differ from the last run: every indexed file was read again"
