@@ -313,6 +313,11 @@ def render_stats(summary: dict, style: Style, show_all: bool = False) -> Iterabl
         yield dates + (f"; {summary['undated']:,} undated" if summary["undated"] else "")
     elif summary["undated"]:
         yield f"dates: none found ({summary['undated']:,} undated)"
+    if summary.get("folders"):
+        yield ""
+        yield style.bold("folders indexed")
+        for folder, files in summary["folders"].items():
+            yield f"  {safe(folder)}  ({counted(files, 'file')})"
     for title, key in (("sources", "sources"), ("years", "years")):
         counts = summary[key]
         if not counts:

@@ -229,3 +229,64 @@ def test_the_config_file_names_the_index_after_option_and_environment(tmp_path, 
     (config_dir / "config.toml").write_text("[index]\npath = 3\n", encoding="utf-8")
     bad = run("stats")
     assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1 and "index.path" in bad.output
+
+
+def test_remove_drops_a_folder_and_stats_lists_the_folders_indexed(tmp_path):
+    news, wire = tmp_path / "news", tmp_path / "wire"
+    make_corpus(news, 4)
+    (wire / "ap").mkdir(parents=True)
+    (wire / "ap" / "a.txt").write_text("Zeppelin seen\n\nA zeppelin was seen over the quay.\n", encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    assert run("index", news, wire, "--index", index_dir, "-q").exit_code == 0
+    folders = json.loads(run("stats", "--index", index_dir, "--format", "json").output)["folders"]
+    assert folders == {str(news): 4, str(wire): 1}
+    assert str(wire) in run("stats", "--index", index_dir).output
+
+    removed = run("remove", wire / "ap", "--index", index_dir)
+    assert removed.exit_code == 0, removed.output
+    assert "1 file removed" in removed.output and "4 articles" in removed.output
+    assert run("search", "zeppelin", "--index", index_dir).exit_code == 1
+    assert run("search", "harbour", "--index", index_dir).exit_code == 0
+    folders = json.loads(run("stats", "--index", index_dir, "--format", "json").output)["folders"]
+    assert folders == {str(news): 4, str(wire): 0}
+    # A whole folder indexed, given as it was: it leaves the list (no file was left under it).
+    dropped = run("remove", wire, "--index", index_dir)
+    assert dropped.exit_code == 0 and "no longer a folder indexed" in dropped.output
+    assert json.loads(run("stats", "--index", index_dir, "--format", "json").output)["folders"] == {str(news): 4}
+    # A later run over the kept folder does not bring the removed one back.
+    again = json.loads(run("index", news, "--index", index_dir, "--format", "json").output)
+    assert again["documents"] == 4
+
+
+def test_remove_errors_are_one_line(tmp_path):
+    missing = run("remove", tmp_path / "news", "--index", tmp_path / "none")
+    assert missing.exit_code == 2 and len(missing.output.strip().splitlines()) == 1
+    news = tmp_path / "news"
+    make_corpus(news, 2)
+    assert run("index", news, "--index", tmp_path / "ix", "-q").exit_code == 0
+    elsewhere = run("remove", tmp_path / "elsewhere", "--index", tmp_path / "ix")
+    assert elsewhere.exit_code == 1 and "nothing indexed under" in elsewhere.output
+    assert len(elsewhere.output.strip().splitlines()) == 1
+
+
+def test_remove_is_crash_safe(tmp_path):
+    news = tmp_path / "news"
+    make_corpus(news, 6)
+    build_index([news], tmp_path / "ix", workers=1)
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NEWSINDEX_CRASH_AT": "before-publish"}
+    gone = str(news / "outlet" / "000.txt")
+    killed = subprocess.run(
+        [sys.executable, "-m", "newsindex", "remove", gone, "--index", str(tmp_path / "ix")],
+        env=env,
+        capture_output=True,
+    )
+    assert killed.returncode < 0  # killed as a crash would
+    # The index before the removal, whole; the next removal works.
+    assert json.loads(run("stats", "--index", tmp_path / "ix", "--format", "json").output)["documents"] == 6
+    assert run("search", "figure0", "--index", tmp_path / "ix").exit_code == 0
+    assert run("remove", gone, "--index", tmp_path / "ix").exit_code == 0
+    assert run("search", "figure0", "--index", tmp_path / "ix").exit_code == 1
+    assert json.loads(run("stats", "--index", tmp_path / "ix", "--format", "json").output)["documents"] == 5

@@ -147,6 +147,53 @@ def index(
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@engine_option
+def remove(paths, index_dir, fmt, engine_name) -> None:
+    """Drop the files under PATHS (files or folders) from the index.
+
+    The files themselves are not touched, and need not exist any more.  A
+    folder given as it was indexed also leaves the list of folders indexed
+    (`newsindex stats`).  Like a run, a removal is published whole or not at
+    all.  Exit 1 when nothing was indexed under PATHS.
+
+    \b
+    Examples:
+      newsindex remove ~/news/old-scrapes
+      newsindex remove corpus/ --index ./demo-index
+    """
+    from ..engine import IndexProblem
+    from ..render import counted, safe
+
+    engine = _engine(engine_name, index_dir)
+    if not hasattr(engine, "remove"):
+        raise Failure(f"the {engine.name} engine cannot remove files")
+    try:
+        report = engine.remove(paths)
+    except IndexProblem as exc:
+        raise Failure(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("\nnewsindex: interrupted; the index is unchanged", err=True)
+        sys.exit(130)
+    changed = report.removed or report.folders_dropped
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict()))
+    elif changed:
+        click.echo(
+            f"{counted(report.removed, 'file')} removed; {counted(report.documents, 'article')} "
+            f"in {safe(report.index_dir)}"
+        )
+        for folder in report.folders_dropped:
+            click.echo(f"{safe(folder)} is no longer a folder indexed", err=True)
+    else:
+        names = ", ".join(safe(str(p)) for p in paths)
+        click.echo(f"newsindex: nothing indexed under {names}", err=True)
+    sys.exit(EXIT_FOUND if changed else EXIT_NOTHING)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
 @click.option("--explain", is_flag=True, help="Also show each removed piece of text and the rule that removed it.")
 @color_option

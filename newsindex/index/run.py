@@ -37,7 +37,7 @@ from .generations import (
     _remove_stale_generations,
 )
 from .learned import _load_learned
-from .manifest import Manifest, _KnownFiles
+from .manifest import Manifest, _KnownFiles, indexed_folders
 from .pool import _Feeding
 from .report import IndexReport
 from .scan import _indexed_elsewhere, _Scanning, _take
@@ -82,7 +82,9 @@ def build_index(
         if previous is not None and _read_info(previous).get("format") != FORMAT_VERSION:
             raise _format_problem(index_dir, _read_info(previous).get("format"))
         reading = options.reading_fingerprint()
+        roots = [os.path.abspath(p) for p in paths]
         if previous is not None and _read_info(previous).get("reading") != reading:
+            roots += sorted(indexed_folders(previous))
             # --dayfirst or --rules changed what files yield: build afresh from every
             # file, those indexed from other paths in earlier runs included.
             paths = [*paths, *_indexed_elsewhere(previous, paths)]
@@ -92,7 +94,9 @@ def build_index(
         generation = index_dir / _next_generation_name(index_dir)
         try:
             with _no_gc():
-                written = _Run(paths, previous, generation, options, workers, progress, report, lock, reading).run()
+                run = _Run(paths, previous, generation, options, workers, progress, report, lock, reading)
+                run.roots = roots
+                written = run.run()
             if not written:  # nothing changed: the committed generation stays
                 report.seconds = time.perf_counter() - started
                 return report
@@ -165,8 +169,16 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         self.fields = options.field_map_fingerprint()
         self.reading = reading  # options.reading_fingerprint(), recorded in info.json
         self.records_kept = 0  # articles recorded so far from the big record file being read
+        self.roots = [os.path.abspath(p) for p in paths]  # the folders indexed, for the manifest
 
     # -- setting up ----------------------------------------------------------------
+
+    def _roots_change(self) -> bool:
+        """Whether the folders indexed change (a path given for the first time)."""
+        return bool(set(self.roots) - self.known_files.roots)
+
+    def _record_roots(self) -> None:
+        self.manifest.add_roots(self.roots)
 
     def run(self) -> bool:
         """Index into the new generation; False when nothing changed and none was written."""
@@ -175,7 +187,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         self.known_files = _KnownFiles(self.previous)
         scan = self._work(self._scan(self.known_files))
         first, scanned = _take(scan, limits.BATCH_SIZE)  # if scanned, the walk is over and self.vanished known
-        if scanned and not first and not self.vanished and self.previous is not None:
+        if scanned and not first and not self.vanished and not self._roots_change() and self.previous is not None:
             self.report.documents = _read_info(self.previous).get("documents", 0)
             return False
         generation = self.generation
@@ -190,6 +202,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
             create_index(generation)
             self.learned = LearnedBoilerplate()
         self.manifest = Manifest(generation / "manifest.sqlite")
+        self._record_roots()
         committed = False
         try:
             if scanned:
