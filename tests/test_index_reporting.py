@@ -174,10 +174,12 @@ def test_index_summary_counts_duplicates_in_plain_words(tmp_path):
 
 def test_stats_shows_undated_articles_and_says_when_outlets_are_cut(tmp_path):
     news = tmp_path / "news"
-    for n in range(45):
-        folder = news / f"outlet{n:02d}"
-        folder.mkdir(parents=True)
-        (folder / "a.txt").write_text(f"Report {n}\n\nThe quay of outlet {n} reopened.\n", encoding="utf-8")
+    news.mkdir()
+    records = [
+        json.dumps({"title": f"Report {n}", "body": f"The quay of outlet {n} reopened.", "source": f"outlet{n:02d}"})
+        for n in range(45)
+    ]
+    (news / "feed.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
     assert run("index", news, "--index", tmp_path / "ix", "-q").exit_code == 0
     shown = run("stats", "--index", tmp_path / "ix")
     assert shown.exit_code == 0, shown.output
