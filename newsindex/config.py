@@ -10,6 +10,18 @@ Example (``~/.config/newsindex/config.toml``, or any file given with ``--config`
     "reuters-txt" = "Reuters"              # a folder glob ("*" crosses "/") -> outlet
     "bbc/*" = "BBC News"
 
+An ``[engine]`` table points every command at a Solr cluster instead of the
+embedded index (``--engine`` and ``--solr`` override it)::
+
+    [engine]
+    name = "solr"                                # or "whoosh", the default
+    solr = "http://localhost:8983/solr"          # a node; /solr/NAME for another collection
+    shards = 4                                   # for a collection newsindex creates
+    replicas = 2
+
+An ``[index]`` table says where the embedded index lives when neither --index nor
+$NEWSINDEX_INDEX does::
+
     [index]
     path = "~/news-index"                  # the index, when neither --index nor $NEWSINDEX_INDEX says
 
@@ -37,7 +49,8 @@ except ImportError:  # Python 3.10: the same parser, if installed, under its fir
         tomllib = None
 
 #: Tables a config file may hold.
-SECTIONS = ("fields", "sources", "index")
+SECTIONS = ("fields", "sources", "engine", "index")
+ENGINES = ("whoosh", "solr")
 
 
 class ConfigError(ValueError):
@@ -49,6 +62,8 @@ class Config:
     path: Path | None = None
     #: article field -> record keys to try first, in order
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: ``[engine]``: name, solr (URL), shards, replicas
+    engine: dict[str, object] = field(default_factory=dict)
     #: folder glob -> outlet name, for articles that name no outlet
     sources: dict[str, str] = field(default_factory=dict)
     #: ``[index] path``: where the index lives when neither --index nor $NEWSINDEX_INDEX says
@@ -89,8 +104,9 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     return Config(
         path,
         _fields(path, data.get("fields", {})),
-        _sources(path, data.get("sources", {})),
-        _index_path(path, data.get("index", {})),
+        engine=_engine(path, data.get("engine", {})),
+        sources=_sources(path, data.get("sources", {})),
+        index_path=_index_path(path, data.get("index", {})),
     )
 
 
@@ -142,6 +158,21 @@ def _fields(path: Path, table: object) -> dict[str, tuple[str, ...]]:
             )
         fields[name] = tuple(k.strip() for k in keys)
     return fields
+
+
+def _engine(path: Path, table: object) -> dict[str, object]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"config file {path}: 'engine' must be a table ([engine]), not {_kind(table)}")
+    wanted = {"name": str, "solr": str, "shards": int, "replicas": int}
+    for key, value in table.items():
+        if key not in wanted:
+            raise ConfigError(f"config file {path}: unknown setting {key!r} in [engine] (known: {', '.join(wanted)})")
+        if type(value) is not wanted[key] or (wanted[key] is int and value < 1):
+            kind = "a positive number" if wanted[key] is int else "a string"
+            raise ConfigError(f"config file {path}: engine.{key} must be {kind}, not {_kind(value)} {value!r}"[:300])
+    if table.get("name", "whoosh") not in ENGINES:
+        raise ConfigError(f"config file {path}: engine.name must be one of {', '.join(ENGINES)}, not {table['name']!r}")
+    return dict(table)
 
 
 def _kind(value: object) -> str:

@@ -21,7 +21,9 @@ from .common import (
     _ingest_options,
     _use_color,
     cli,
+    cluster_options,
     color_option,
+    config_option,
     engine_option,
     ingest_options,
 )
@@ -56,6 +58,7 @@ class _ProgressBar:
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
 @_add_options(ingest_options)
 @engine_option
+@_add_options(cluster_options)
 def index(
     paths,
     index_dir,
@@ -71,6 +74,9 @@ def index(
     source,
     follow_links,
     engine_name,
+    solr_url,
+    shards,
+    replicas,
 ) -> None:
     """Index the articles under PATHS (files or directories).
 
@@ -109,11 +115,12 @@ def index(
       newsindex index corpus/ seeds/ --index ./demo-index
       newsindex index exports/ --field body=fields.bodyText --format json
       newsindex index exports/ --config guardian.toml
+      newsindex index ~/news --solr http://localhost:8983/solr --shards 4 --replicas 2
     """
     from ..engine import IndexProblem
 
     options = _ingest_options(dayfirst, rules, fields, follow_links, config, source)
-    engine = _engine(engine_name, index_dir, config, **({"workers": workers} if workers else {}))
+    engine = _engine(engine_name, index_dir, solr_url, config, workers=workers, shards=shards, replicas=replicas)
     progress = _ProgressBar() if not quiet and fmt == "text" and sys.stderr.isatty() else None
     try:
         report = engine.index(paths, options, rebuild=rebuild, progress=progress)
@@ -150,7 +157,8 @@ def index(
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @engine_option
-def remove(paths, index_dir, fmt, engine_name) -> None:
+@config_option
+def remove(paths, index_dir, fmt, engine_name, solr_url, config) -> None:
     """Drop the files under PATHS (files or folders) from the index.
 
     The files themselves are not touched, and need not exist any more.  A
@@ -166,7 +174,7 @@ def remove(paths, index_dir, fmt, engine_name) -> None:
     from ..engine import IndexProblem
     from ..render import counted, safe
 
-    engine = _engine(engine_name, index_dir)
+    engine = _engine(engine_name, index_dir, solr_url, config)
     if not hasattr(engine, "remove"):
         raise Failure(f"the {engine.name} engine cannot remove files")
     try:
