@@ -38,8 +38,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .extract import default_field_map
-
 try:
     import tomllib
 except ImportError:  # Python 3.10: the same parser, if installed, under its first name
@@ -143,6 +141,8 @@ def _sources(path: Path, table: object) -> dict[str, str]:
 def _fields(path: Path, table: object) -> dict[str, tuple[str, ...]]:
     if not isinstance(table, dict):
         raise ConfigError(f"config file {path}: 'fields' must be a table ([fields]), not {_kind(table)}")
+    from .extract import default_field_map  # here: a search reading [engine] need not load the extractors
+
     known = default_field_map()
     fields = {}
     for name, value in table.items():
