@@ -214,4 +214,16 @@ def test_the_added_words_share_grows_with_the_feedback_articles_length(coffee_ar
     build_index([str(tmp_path / "news")], tmp_path / "index", workers=1)
     short, long = _added_share(coffee_archive), _added_share(tmp_path / "index")
     assert 0 < short < long
-    assert long == pytest.approx(MAX_EXPANSION)  # thousands of words of feedback text: the full share
+    # Thousands of words of feedback text: the full share, times how much the articles agree
+    # on the words (``agreement``), which only ever scales it down.
+    assert long <= MAX_EXPANSION
+
+
+def test_words_the_feedback_articles_share_earn_more_than_scattered_ones():
+    from newsindex.engine.whoosh.feedback import agreement
+
+    assert agreement([10, 10], [1.0, 1.0], 10) == pytest.approx(1.0)
+    assert agreement([2, 2], [1.0, 1.0], 10) == pytest.approx(0.2)
+    # Weighted by the words' weights: the heavier word's spread counts more.
+    assert agreement([8, 2], [3.0, 1.0], 10) == pytest.approx((8 * 3 + 2) / 40)
+    assert agreement([], [], 10) == 0.0
