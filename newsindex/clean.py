@@ -519,11 +519,10 @@ def clean(
         _apply_learned(blocks, draft.source, learned)
     if not draft.trusted_body:
         _remove_share_runs(blocks, rules)
-        if _looks_like_page(blocks):
+        if not draft.region_chosen and _looks_like_page(blocks):
             _measure(blocks)
             _keep_main_region(blocks)
         _remove_link_lists(blocks)
-        _remove_duplicates(blocks)
     kept: list[str] = []
     removals: list[Removal] = []
     for block in blocks:
@@ -760,27 +759,6 @@ def _introduces_links(block: _Block) -> bool:
 
 def _is_furniture(block: _Block) -> bool:
     return (block.removed_by or "").startswith(("phrase:", "heading:", "structure:share-run"))
-
-
-DUPLICATE_MIN_WORDS = 8
-
-
-def _remove_duplicates(blocks: list[_Block]) -> None:
-    """A paragraph repeated word for word within the article (pull quotes, captions twice) is kept once.
-
-    Only sentences of some length count: short lines and rows of figures repeat
-    legitimately (table rows, "Year" headers in results).
-    """
-    seen: set[str] = set()
-    for block in blocks:
-        text = block.norm
-        if not block.kept or len(text) < 40 or text.count(" ") < DUPLICATE_MIN_WORDS - 1:
-            continue
-        key = text.lower()
-        if key not in seen:
-            seen.add(key)
-        elif sum(map(text.count, "0123456789")) * 4 <= len(text):
-            block.removed_by = "structure:duplicate-paragraph"
 
 
 # --- layer 2: the main text of a whole page --------------------------------------------------------------------------

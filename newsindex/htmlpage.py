@@ -335,8 +335,11 @@ _HIDDEN_XPATH = etree.XPath(
 
 
 def _name_verdict(names: str, rules: _NoiseRules) -> int:
-    """0, _FURNITURE or _BOILERPLATE for a class/id string."""
-    tokens = _class_tokens(names)
+    """0, _FURNITURE or _BOILERPLATE for a class/id string.
+
+    A token holding a "/" is an address (an id set to the page's URL), not a name.
+    """
+    tokens = [token for token in _class_tokens(names) if "/" not in token]
     if not rules.any_noise.search(" ".join(tokens)) and rules.noise_tokens.isdisjoint(tokens):
         return 0
     if any(rules.content.search(token) for token in tokens):
@@ -595,6 +598,13 @@ def _main_blocks(body: etree._Element) -> list[_Block]:
     else:
         relaxed, relaxed_prose = _best_region(blocks, chains, relaxed_noise)
         chosen = strict if strict_prose >= 0.5 * relaxed_prose else relaxed
+    if not chosen:
+        # Nothing outside noise: the article sits in a box named or styled like noise
+        # (a listicle in a "gallery", a wrapper hidden until scripts run).  Text decides:
+        # a box holding most of the page's running text is the article's wrapper.
+        wrappers = {element for element in noise if prose.get(element, 0) >= _WRAPPER_SHARE * total_prose}
+        if wrappers:
+            chosen, _ = _best_region(blocks, chains, set(noise).difference(wrappers))
     if chosen:
         return chosen
     # No region stands out (a page of a few short lines): keep whatever is not noise or links.
@@ -1149,6 +1159,7 @@ def _fill_draft(draft: Draft, text: str, dayfirst: bool) -> None:
             body = root
         etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
         dom_paragraphs = _paragraphs(_main_blocks(body))
+        draft.region_chosen = True
     trusted = _trusted_article_body(meta.article, dom_paragraphs)
     if trusted is not None:
         draft.paragraphs, draft.trusted_body = trusted, True

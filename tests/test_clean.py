@@ -201,10 +201,12 @@ def test_link_list_after_a_related_heading_is_removed():
     assert rules_of(removed) == {"Related stories": "heading:related", **dict.fromkeys(links, "structure:link-list")}
 
 
-def test_repeated_paragraph_is_kept_once():
+def test_repeated_paragraph_is_kept_where_it_stands():
+    # Articles repeat paragraphs on purpose (a refrain, a question asked twice); every
+    # shared set's gold keeps them, so the cleaner does not fold repeats.
     body, removed = clean(draft_of(PROSE[0], PROSE[1], PROSE[0], PROSE[2]))
-    assert body == [PROSE[0], PROSE[1], PROSE[2]]
-    assert [r.rule for r in removed] == ["structure:duplicate-paragraph"]
+    assert body == [PROSE[0], PROSE[1], PROSE[0], PROSE[2]]
+    assert removed == []
 
 
 def test_title_repeated_with_a_section_label_is_removed():
@@ -481,7 +483,7 @@ def test_reuters_wire_copy_loses_only_sign_offs():
     folder = SHARED_DATA / "reuters-txt" / "00"
     if not folder.is_dir():
         pytest.skip("../shared/data/reuters-txt is not available")
-    allowed = {"phrase:wire-signoff", "phrase:end-marker", "structure:duplicate-paragraph"}
+    allowed = {"phrase:wire-signoff", "phrase:end-marker"}
     for found in list(discover([folder]))[:400]:
         for raw in read_documents(found):
             draft = extract(raw)
