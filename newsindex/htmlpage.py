@@ -400,14 +400,16 @@ def _noise_elements(body: etree._Element) -> dict[etree._Element, int]:
 _CARD_TAGS = frozenset({"li", "article", "div", "section"})
 #: Teaser cards are short: a headline link, maybe a date and a line of summary.
 _CARD_MAX_CHARS = 600
+#: A teaser's first line of this length or more is its headline link.
+_CARD_FIRST_LINE_CHARS = 25
 
 
 def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object, int], prose: dict) -> set:
     """Items of repeated lists that lead with a headline link: "more stories" teasers.
 
     An item is a card when it is one of at least three same-tag siblings, is short,
-    and holds a link-only line (a headline) or starts with a long link followed by
-    a summary; a list with three or more cards is teasers, summaries included,
+    opens with a link (its first line of some length is the headline link), and
+    holds a link-only line or starts with a long link followed by a summary; a list with three or more cards is teasers, summaries included,
     however its classes are named.  Lists of the second kind are also how an
     article enumerates things ("10 things to know: <a>headline</a> summary"), so
     they count only when no running text stands beside the list.
@@ -415,6 +417,12 @@ def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object,
     cards_by_list: dict[object, set] = {}
     leading_links: set = set()
     same_tag: dict[tuple[object, str], int] = {}
+    opens_with_link: dict[object, bool] = {}  # does the item's first line of some length lead with a link?
+    for block, chain in zip(blocks, chains, strict=True):
+        if len(block.text) >= _CARD_FIRST_LINE_CHARS:
+            leads = block.link_chars >= 0.8 * len(block.text) or block.lead_link_chars >= 20
+            for element in chain[:5]:
+                opens_with_link.setdefault(element, leads)
     for block, chain in zip(blocks, chains, strict=True):
         length = len(block.text)
         headline = length >= 15 and block.link_chars >= 0.8 * length
@@ -423,6 +431,8 @@ def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object,
         for element in chain[:5]:
             if element.tag not in _CARD_TAGS or chars.get(element, 0) > _CARD_MAX_CHARS:
                 continue
+            if not opens_with_link.get(element, True):
+                continue  # text first, a link after it ("Learn more"): a described item, not a teaser
             parent = element.getparent()
             if parent is None:
                 break
