@@ -26,8 +26,17 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.matching import ReadTooFar
 from whoosh.util.numeric import byte_to_length
 
+from ...index.dedup import PACKED_SIZE, pack_sketch
+from . import analysis
 from .analysis import news_analyzer
-from .dedup import PACKED_SIZE, pack_sketch
+
+#: An index's table of contents pickles its schema, naming the classes of its
+#: analyzers and fields by module.  Indexes written before the package was laid
+#: out by stage (issue 13) name ``newsindex.analysis`` and ``newsindex.store``:
+#: those names stay importable, so such an index still opens without a rebuild.
+LEGACY_MODULE_NAMES = {"newsindex.analysis": analysis, "newsindex.store": sys.modules[__name__]}
+for _name, _module in LEGACY_MODULE_NAMES.items():
+    sys.modules.setdefault(_name, _module)
 
 INDEX_NAME = "articles"
 #: 2: ``paths`` of duplicates, sketch indexed by its smallest values, manifest of articles.

@@ -92,7 +92,7 @@ def _stem_word(word: str) -> str:
 @lru_cache(maxsize=1)
 def query_function_words() -> frozenset[str]:
     """The function words a ranked "any word" query leaves out (``data/query_function_words.txt``)."""
-    from .data import data_lines
+    from ...data import data_lines
 
     return frozenset(" ".join(data_lines("query_function_words.txt")).split())
 
