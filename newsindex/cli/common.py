@@ -26,12 +26,14 @@ class Failure(click.ClickException):
         click.echo(f"newsindex: error: {safe(self.format_message())}", err=True)
 
 
-def _index_dir(value: str | None):
-    from pathlib import Path
+def _engine(name: str | None, index_dir: str | None, **settings):
+    """The engine the options choose, on the index they name (None: the engine's default)."""
+    from ..engine import IndexProblem, open_engine
 
-    from ..engine.whoosh.store import default_index_dir
-
-    return Path(value).expanduser() if value else default_index_dir()
+    try:
+        return open_engine(name, index_dir, **settings)
+    except IndexProblem as exc:
+        raise Failure(str(exc)) from None
 
 
 def _use_color(choice: str) -> bool:
@@ -87,6 +89,12 @@ def _ingest_options(
     return options
 
 
+engine_option = click.option(
+    "--engine",
+    "engine_name",
+    metavar="NAME",
+    help="Index engine [default: whoosh, the index in a local directory].",
+)
 color_option = click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),

@@ -12,14 +12,14 @@ from datetime import datetime, timezone
 from whoosh import collectors, query, sorting
 from whoosh.idsets import DocIdSet
 
-from ..engine.whoosh.feedback import RERANK_DEPTH, rescored
-from ..engine.whoosh.matching import flattened
-from ..engine.whoosh.store import NearDuplicates
-from ..models import Hit
+from ...models import Hit
+from ...query.options import GROUPS, SearchOptions
+from .feedback import RERANK_DEPTH, rescored
 from .filters import DocumentFilter
-from .options import GROUPS, SearchOptions
-from .parse import _LABELLED_FIELDS
+from .matching import flattened
+from .parsing import _LABELLED_FIELDS
 from .snippets import make_snippet
+from .store import NearDuplicates
 
 #: How many candidates are looked at to fold near-duplicates and re-rank by
 #: recency, per result wanted.

@@ -9,19 +9,12 @@ import contextlib
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
-from ..engine.whoosh.segment import SegmentBuilder
-from ..engine.whoosh.store import (
-    INDEX_NAME,
-    NEIGHBOURS_FILE,
-    IndexProblem,
-    live_fixed_column,
-    short_id,
-    write_near_duplicates,
-)
-from . import limits
-from .dedup import near_duplicate_graph
-from .documents import _FAST_TEXT, document_fields
-from .generations import _checkpoint
+from ...index import limits
+from ...index.dedup import near_duplicate_graph
+from ...index.documents import _FAST_TEXT, document_fields
+from ...index.generations import _checkpoint
+from .segment import SegmentBuilder
+from .store import INDEX_NAME, NEIGHBOURS_FILE, IndexProblem, live_fixed_column, short_id, write_near_duplicates
 
 
 def _merge_policy(writer, segments: list) -> list:

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from whoosh import qparser, query
 
-from ..dates import period
-from ..engine.whoosh.analysis import function_terms_of
-from .options import QueryError
+from ...dates import period
+from ...query.options import QueryError
+from .analysis import function_terms_of
 
 MAX_QUERY_CHARS = 2000
 #: Distinct words, phrases and patterns a query may hold (a word looked up in
@@ -22,7 +22,7 @@ MAX_NESTING = 20
 #: Edits a fuzzy term may allow: more matches nearly every word of a big index.
 MAX_FUZZY_EDITS = 2
 #: Wildcard and fuzzy expansion stops at this many distinct index terms.
-MAX_EXPANSION = 1000
+MAX_PATTERN_WORDS = 1000
 
 
 _LABELLED_FIELDS = ("authors", "source", "section")
@@ -157,10 +157,10 @@ def _check_expansions(parsed: query.Query, reader) -> None:
     """Refuse wildcard and fuzzy terms that would expand to too many words."""
     for node in parsed.leaves():
         if isinstance(node, query.terms.MultiTerm) and node.field() in reader.schema:
-            expansions = sum(1 for _ in itertools.islice(node._btexts(reader), MAX_EXPANSION + 1))
-            if expansions > MAX_EXPANSION:
+            expansions = sum(1 for _ in itertools.islice(node._btexts(reader), MAX_PATTERN_WORDS + 1))
+            if expansions > MAX_PATTERN_WORDS:
                 raise QueryError(
-                    f"{node.text!r} matches more than {MAX_EXPANSION} different words; make it more specific"
+                    f"{node.text!r} matches more than {MAX_PATTERN_WORDS} different words; make it more specific"
                 )
 
 
