@@ -5,6 +5,7 @@ element scored by the blocks inside it, the best one's blocks kept.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -246,8 +247,21 @@ def _is_body_text(block: _Block) -> bool:
     return block.kind == "pre" or not _looks_like_markup(block.text)
 
 
-def _best_region(blocks: list[_Block], chains: list[tuple], noise: set) -> tuple[list[_Block], int]:
-    """Blocks of the element whose blocks weigh most with ``noise`` left out, and their running text.
+@dataclass
+class _Selection:
+    """What ``_main_blocks`` decided, kept for ``explain.removals``: the kept blocks and the evidence."""
+
+    kept: list[_Block]
+    blocks: list[_Block]
+    chains: list[tuple]
+    region: object | None  # the element chosen as the article; None when no region stood out
+    noise: dict  # element -> noise level, all that was marked
+    left_out: set  # the noise actually left out of the region that won
+    cards: set  # teaser cards among the noise
+
+
+def _best_region(blocks: list[_Block], chains: list[tuple], noise: set) -> tuple[list[_Block], int, object]:
+    """Blocks of the element whose blocks weigh most with ``noise`` left out, their running text, the element.
 
     Noise inside a region counts against it, so the tightest element around the
     article wins over the column that also holds comments and teasers.  A single
@@ -263,19 +277,19 @@ def _best_region(blocks: list[_Block], chains: list[tuple], noise: set) -> tuple
                 scores[element] = scores.get(element, 0.0) + weight
     candidates = [element for element in scores if element.tag not in _LINE_TAGS]
     if not candidates:
-        return [], 0
+        return [], 0, None
     best = max(candidates, key=scores.__getitem__)
     if scores[best] <= 0:
-        return [], 0
+        return [], 0, None
     kept = [
         block
         for block, chain, noisy in zip(blocks, chains, in_noise, strict=True)
         if not noisy and best in chain and _is_body_text(block)
     ]
-    return kept, sum(_prose_chars(block) for block in kept)
+    return kept, sum(_prose_chars(block) for block in kept), best
 
 
-def _main_blocks(body: etree._Element) -> list[_Block]:
+def _main_blocks(body: etree._Element) -> _Selection:
     """The article's blocks: the heaviest region once noise is left out.
 
     Tried twice, as readability does: first leaving out everything that looks
@@ -298,34 +312,37 @@ def _main_blocks(body: etree._Element) -> list[_Block]:
         for element in chain:
             prose[element] = prose.get(element, 0) + block_prose
             chars[element] = chars.get(element, 0) + len(block.text)
-    for card in _teaser_cards(blocks, chains, chars, prose):
-        noise.setdefault(card, _FURNITURE)
-    strict, strict_prose = _best_region(blocks, chains, set(noise))
+    cards = _teaser_cards(blocks, chains, chars, prose) - noise.keys()
+    for card in cards:
+        noise[card] = _FURNITURE
+    left_out = set(noise)
+    chosen, strict_prose, region = _best_region(blocks, chains, left_out)
     relaxed_noise = {
         element
         for element, level in noise.items()
         if level == _BOILERPLATE or prose.get(element, 0) < _WRAPPER_SHARE * total_prose
     }
-    if len(relaxed_noise) == len(noise):
-        chosen = strict
-    else:
-        relaxed, relaxed_prose = _best_region(blocks, chains, relaxed_noise)
-        chosen = strict if strict_prose >= 0.5 * relaxed_prose else relaxed
+    if len(relaxed_noise) != len(noise):
+        relaxed, relaxed_prose, relaxed_region = _best_region(blocks, chains, relaxed_noise)
+        if strict_prose < 0.5 * relaxed_prose:
+            chosen, region, left_out = relaxed, relaxed_region, relaxed_noise
     if not chosen:
         # Nothing outside noise: the article sits in a box named or styled like noise
         # (a listicle in a "gallery", a wrapper hidden until scripts run).  Text decides:
         # a box holding most of the page's running text is the article's wrapper.
         wrappers = {element for element in noise if prose.get(element, 0) >= _WRAPPER_SHARE * total_prose}
         if wrappers:
-            chosen, _ = _best_region(blocks, chains, set(noise).difference(wrappers))
-    if chosen:
-        return chosen
-    # No region stands out (a page of a few short lines): keep whatever is not noise or links.
-    return [
-        block
-        for block, chain in zip(blocks, chains, strict=True)
-        if noise.keys().isdisjoint(chain) and _is_body_text(block)
-    ]
+            left_out = set(noise).difference(wrappers)
+            chosen, _, region = _best_region(blocks, chains, left_out)
+    if not chosen:
+        # No region stands out (a page of a few short lines): keep whatever is not noise or links.
+        region, left_out = None, set(noise)
+        chosen = [
+            block
+            for block, chain in zip(blocks, chains, strict=True)
+            if left_out.isdisjoint(chain) and _is_body_text(block)
+        ]
+    return _Selection(chosen, blocks, chains, region, noise, left_out, cards)
 
 
 def _paragraphs(blocks: list[_Block]) -> list[str]:
