@@ -58,7 +58,8 @@ def test_every_removed_block_is_named_with_its_evidence(tmp_path):
     comment = "Great reporting, thank you to all the volunteers who helped last night!"
     assert rules[comment] == 'html:noise class/id word "comments": never the article (div#comments)'
     assert rules["Council approves the new budget for the harbour"].startswith("html:noise")
-    assert rules["Contact the newsroom at any hour of the day or night"].startswith("html:noise page furniture <footer>")
+    footer = "Contact the newsroom at any hour of the day or night"
+    assert rules[footer].startswith("html:noise page furniture <footer>")
     assert rules["Flood waters recede"] == "html:headline"
     # Nothing the page shows is missing from the body and the removals together.
     shown = {"Home News Sport", "Flood waters recede", ARTICLE, SECOND, comment}
