@@ -143,6 +143,7 @@ def alternatives(pattern: str) -> list[str]:
 
 # --- where rules fire --------------------------------------------------------------------------------
 
+
 class _Corpus:
     """Every site's distinct paragraphs in one string per rule section, so a rule is one regex scan.
 
