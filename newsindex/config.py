@@ -6,6 +6,10 @@ Example (``~/.config/newsindex/config.toml``, or any file given with ``--config`
     body = "fields.bodyText"               # one record key (dotted: nested)
     title = ["headline.main", "headline"]  # or candidate keys, tried in order
 
+    [sources]                              # the outlet of articles that name none
+    "reuters-txt" = "Reuters"              # a folder glob ("*" crosses "/") -> outlet
+    "bbc/*" = "BBC News"
+
 Configured keys are tried before the built-in names of ``data/record_fields.txt``,
 which stay as a fallback; ``--field NAME=KEY`` overrides a field's configured keys.
 Only the command line reads the per-user file; the library reads no file by itself.
@@ -30,7 +34,7 @@ except ImportError:  # Python 3.10: the same parser, if installed, under its fir
         tomllib = None
 
 #: Tables a config file may hold.
-SECTIONS = ("fields",)
+SECTIONS = ("fields", "sources")
 
 
 class ConfigError(ValueError):
@@ -42,6 +46,8 @@ class Config:
     path: Path | None = None
     #: article field -> record keys to try first, in order
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: folder glob -> outlet name, for articles that name no outlet
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 def user_config_path() -> Path:
@@ -75,7 +81,22 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     for name in data:
         if name not in SECTIONS:
             raise ConfigError(f"config file {path}: unknown setting {name!r} (known: {', '.join(SECTIONS)})")
-    return Config(path, _fields(path, data.get("fields", {})))
+    return Config(path, _fields(path, data.get("fields", {})), _sources(path, data.get("sources", {})))
+
+
+def _sources(path: Path, table: object) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"config file {path}: 'sources' must be a table ([sources]), not {_kind(table)}")
+    sources = {}
+    for glob, outlet in table.items():
+        if not isinstance(outlet, str) or not outlet.strip() or not glob.strip():
+            raise ConfigError(
+                f"config file {path}: sources.{glob!r} must name an outlet (a string), not {_kind(outlet)} {outlet!r}"[
+                    :300
+                ]
+            )
+        sources[glob.strip()] = outlet.strip()
+    return sources
 
 
 def _fields(path: Path, table: object) -> dict[str, tuple[str, ...]]:

@@ -23,6 +23,7 @@ def test_seed_header_gives_title_author_date_section():
     assert draft.published == datetime(2019, 3, 23, tzinfo=timezone.utc)
     assert draft.date_only is True
     assert draft.section == "World Media"
+    assert draft.source is None  # the article names no outlet; its folder "seeds" is none
     assert [r.rule for r in draft.removed] == ["metadata:date", "metadata:byline", "metadata:title"]
 
 
@@ -56,10 +57,10 @@ def test_split_authors_drops_agencies_and_junk():
     assert split_authors("Jane Roe (Reuters), AP, 123 Main") == ["Jane Roe"]
 
 
-def test_text_without_header_uses_first_line_as_title_and_folder_as_source():
+def test_text_without_header_uses_first_line_as_title_and_no_folder_as_source():
     draft = extract(text_doc("Dock strike spreads to second port - Harbour Ledger\nFirst paragraph.\nSecond.\n"))
     assert draft.title == "Dock strike spreads to second port"
-    assert draft.source == "harbour-ledger"
+    assert draft.source is None  # the folder "harbour-ledger" is no outlet
     assert draft.paragraphs == ["First paragraph.", "Second."]
     assert draft.published is None
 

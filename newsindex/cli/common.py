@@ -61,7 +61,12 @@ def _parse_fields(values: Iterable[str]) -> dict[str, str]:
 
 
 def _ingest_options(
-    dayfirst: bool, rules: tuple[str, ...], fields: tuple[str, ...], follow_links: bool, config: str | None
+    dayfirst: bool,
+    rules: tuple[str, ...],
+    fields: tuple[str, ...],
+    follow_links: bool,
+    config: str | None,
+    source: str | None = None,
 ):
     from ..config import ConfigError, load_config
     from ..ingest import IngestOptions
@@ -80,6 +85,8 @@ def _ingest_options(
         field_overrides=overrides,
         field_config=settings.fields,
         follow_links=follow_links,
+        source=(source or "").strip() or None,
+        sources=settings.sources,
     )
     try:
         options.field_map()
@@ -117,8 +124,73 @@ ingest_options = [
         help="Config file (TOML) [default: ~/.config/newsindex/config.toml if present].",
     ),
     click.option("--dayfirst", is_flag=True, help="Read ambiguous dates like 03/04/2020 as day/month."),
+    click.option(
+        "--source",
+        metavar="NAME",
+        help="Outlet of every article that names none (else [sources] in --config; a folder name never is one).",
+    ),
     click.option("--follow-links", is_flag=True, help="Follow symbolic links inside directories."),
 ]
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null: the reader of our pipe has left, and the
+    interpreter's last flush must not fail again (Python's documented recipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+class _Commands(click.Group):
+    """The command group, quiet when the reader of its output leaves.
+
+    ``newsindex search oil | head -1``: click turns a broken pipe inside a
+    command into exit 1 before our ``main`` could see it, so it is caught here,
+    inside click, and ends the run as ripgrep does: exit 0, nothing said.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise click.exceptions.Exit(EXIT_FOUND) from None
+
+
+class QueryCommand(click.Command):
+    """A command whose arguments are query words: ``-oil`` is an excluded word, not an option.
+
+    click reads ``-oil`` as the short options ``-o -i -l`` and says "No such
+    option: -o"; say instead how to pass it (after ``--``).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser consumes the list it is given
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            word = _word_taken_for_option(given, exc.option_name)
+            if word is None:
+                raise
+            raise click.UsageError(
+                f"{word!r} is not an option; to search with an excluded word, put the query after --: "
+                f"newsindex {ctx.info_name} -- {word}",
+                ctx,
+            ) from None
+
+
+def _word_taken_for_option(args: list[str], option_name: str) -> str | None:
+    """The argument that click read as the unknown short option ``option_name`` ("-oil" for "-o")."""
+    if option_name.startswith("--"):
+        return None
+    for arg in args:
+        if arg == "--":
+            break
+        if arg.startswith(option_name) and len(arg) > 2 and not arg.startswith("--"):
+            return arg
+    return None
 
 
 def _add_options(options):
@@ -130,7 +202,7 @@ def _add_options(options):
     return decorate
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=_Commands, context_settings=CONTEXT)
 @click.version_option(package_name="newsindex")
 def cli() -> None:
     """Search your archive of scraped news from the terminal.

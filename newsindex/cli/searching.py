@@ -12,6 +12,7 @@ from .common import (
     EXIT_NOTHING,
     INDEX_HELP,
     Failure,
+    QueryCommand,
     _echo_lines,
     _engine,
     _use_color,
@@ -19,6 +20,9 @@ from .common import (
     color_option,
     engine_option,
 )
+
+#: Formats with one row per hit, where --group-by's counts have no place.
+ONE_ROW_PER_HIT = ("jsonl", "csv", "paths")
 
 
 def _bounds(since: str | None, until: str | None, tz_name: str):
@@ -51,8 +55,8 @@ def _timezone(name: str):
         raise Failure(f"unknown time zone {name!r} (use a name like Europe/London or UTC)") from None
 
 
-@cli.command(context_settings=CONTEXT)
-@click.argument("query")
+@cli.command(cls=QueryCommand, context_settings=CONTEXT)
+@click.argument("words", nargs=-1)
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option(
     "--since", metavar="DATE", help="Only articles on or after DATE (2019, 2019-03, 'March 2019', '7 days ago')."
@@ -96,12 +100,18 @@ def _timezone(name: str):
 @click.option("--source", "sources", multiple=True, help="Only this outlet (repeatable).")
 @click.option("--section", "sections", multiple=True, help="Only this section (repeatable).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "jsonl", "csv", "paths"]),
+    default="text",
+    show_default=True,
+    help="json holds --group-by counts as a 'facets' object; jsonl, csv and paths (one row per hit) refuse --group-by.",
 )
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches (exit 1 when 0).")
 @color_option
 @engine_option
 def search(
-    query,
+    words,
     index_dir,
     since,
     until,
@@ -118,6 +128,7 @@ def search(
     sources,
     sections,
     fmt,
+    count_only,
     color,
     engine_name,
 ) -> None:
@@ -125,7 +136,9 @@ def search(
 
     QUERY takes words (all must match), "exact phrases", -excluded words,
     OR, NOT, parentheses, wildcards (strik*), fuzzy terms (strike~) and
-    fields: title:, author:, source:, section:, date:2019-03.
+    fields: title:, author:, source:, section:, date:2019-03.  Several
+    arguments are one query ("search oil prices" = "search 'oil prices'");
+    a query starting with "-" goes after "--": search -- -football strike.
 
     \b
     Examples:
@@ -135,11 +148,14 @@ def search(
       newsindex search breach --source "Harbour Ledger" --format jsonl
       newsindex search 'date:[2019-03-01 TO 2019-03-31] korea' -n 20
       newsindex search drought --group-by source --group-by year
+      newsindex search '*' --since 2021-03 --until 2021-03 --count
     """
     from ..engine import IndexProblem
     from ..query.options import QueryError, SearchOptions
-    from ..render import Style, header_line, render_facets, render_hits
+    from ..render import Style, header_line, past_the_end, render_facets, render_hits
 
+    if group_by and fmt in ONE_ROW_PER_HIT and not count_only:
+        raise Failure(f"--group-by needs --format text or --format json (--format {fmt} holds one row per hit)")
     start, end = _bounds(since, until, tz_name)
     filters = []
     if since:
@@ -148,8 +164,8 @@ def search(
         filters.append(f"until {until}")
     filters += [f"author {a}" for a in authors] + [f"source {s}" for s in sources] + [f"section {s}" for s in sections]
     options = SearchOptions(
-        limit=limit,
-        page=page,
+        limit=1 if count_only else limit,
+        page=1 if count_only else page,
         match=match,
         feedback=feedback,
         sort=sort,
@@ -158,23 +174,29 @@ def search(
         authors=authors,
         sources=sources,
         sections=sections,
-        group_by=group_by,
+        group_by=() if count_only else group_by,
         duplicates=duplicates,
         recency_half_life=recency,
+        suggest=not count_only,
         filters_text=filters,
     )
     try:
-        result = _engine(engine_name, index_dir).search(query, options)
+        result = _engine(engine_name, index_dir).search(" ".join(words), options)
     except (IndexProblem, QueryError) as exc:
         raise Failure(str(exc)) from None
+    if count_only:
+        click.echo(str(result.total))
+        sys.exit(EXIT_FOUND if result.total else EXIT_NOTHING)
     style = Style(_use_color(color))
     if fmt == "text":
         click.echo(style.dim(header_line(result)), err=not sys.stdout.isatty() and color != "always", color=style.color)
         if sys.stdout.isatty():
             click.echo("")
     _echo_lines(render_hits(result, fmt, style, first_rank=(page - 1) * limit + 1), style.color)
-    if result.facets and fmt in ("text", "csv", "paths"):
+    if result.facets and fmt == "text":
         _echo_lines(render_facets(result.facets, style), style.color)
+    if result.total and not result.hits and page > 1:
+        click.echo(f"newsindex: {past_the_end(page, limit, result.total)}", err=True)
     sys.exit(EXIT_FOUND if result.hits else EXIT_NOTHING)
 
 

@@ -7,8 +7,8 @@ from itertools import pairwise
 
 from ..dates import ParsedDate, parse_date
 from ..models import Draft, RawDocument, Removal
-from .bylines import parse_byline
-from .outlets import folder_source, site_name_from_url, strip_site_suffix
+from .bylines import read_byline
+from .outlets import site_name_from_url, strip_site_suffix
 
 _DATE_LABEL_RE = re.compile(
     r"^(?P<label>published|first\s+published|updated|last\s+updated|modified|date|dated|posted(?:\s+on)?|filed)\s*(?:on|at)?\s*[:\-–—]?\s+(?P<value>.{4,120})$",
@@ -37,6 +37,7 @@ class _Header:
         self.url: str | None = None
         self.language: str | None = None
         self.bad_dates: list[str] = []
+        self.credit: str | None = None  # "By X, Reuters": the agency the byline credits
 
     def take(self, line: str, *, dayfirst: bool) -> str | None:
         """Absorb ``line`` if it is header metadata; return its kind or None."""
@@ -58,14 +59,14 @@ class _Header:
             if any(ch.isdigit() for ch in match.group("value")):
                 self.bad_dates.append(stripped)
                 return "date"
-        byline = parse_byline(stripped)
+        byline = read_byline(stripped)
         if byline is not None:
-            authors, section = byline
-            for name in authors:
+            for name in byline.authors:
                 if name not in self.authors:
                     self.authors.append(name)
-            if section and not self.section:
-                self.section = section
+            if byline.section and not self.section:
+                self.section = byline.section
+            self.credit = self.credit or byline.credit
             return "byline"
         if _ROLE_LINE_RE.match(stripped):
             return "byline"
@@ -211,7 +212,7 @@ def extract_text(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
     else:
         body_start = index
     paragraphs = paragraphs_from_text(lines[body_start:])
-    source = header.source or site_name_from_url(header.url) or folder_source(raw.path)
+    source = header.source or site_name_from_url(header.url) or header.credit
     published = header.published or header.updated
     warnings = [f"unparseable date: {line!r}" for line in header.bad_dates] if published is None else []
     return Draft(

@@ -147,9 +147,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         generation.mkdir()
         if self.previous is not None:
             for item in self.previous.iterdir():
-                if item.is_file() and item.name not in _PER_GENERATION and (
-                    "WRITELOCK" not in item.name
-                ):
+                if item.is_file() and item.name not in _PER_GENERATION and ("WRITELOCK" not in item.name):
                     os.link(item, generation / item.name)
             shutil.copy2(self.previous / "manifest.sqlite", generation / "manifest.sqlite")
             self.learned = _load_learned(self.previous / "learned.json")
@@ -179,5 +177,3 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         shutil.rmtree(generation / f"{INDEX_NAME}.tmp", ignore_errors=True)
         _fsync_tree(generation)
         return True
-
-

@@ -5,6 +5,7 @@ did-you-mean; similar articles; one article by id.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import query
@@ -13,7 +14,7 @@ from ...models import Article, SearchResult
 from ...query.options import GROUPS, QueryError, SearchOptions
 from .feedback import expandable
 from .filters import _month_clause, allowed_documents
-from .parsing import _check_expansions, _date_clauses, _expand_labels, parse_query
+from .parsing import _check_expansions, _date_clauses, _expand_labels, browses, parse_query
 from .results import _collect, _count_similar, _facets, _hit_from_stored, _Scope, _stored_metadata
 from .snippets import _query_words
 from .spelling import _suggest
@@ -34,9 +35,15 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     schema = searcher.schema
     parsed = _expand_labels(parse_query(remaining, schema, options.match), searcher.reader())
     _check_expansions(parsed, searcher.reader())
+    if browses(parsed) and options.sort == "relevance":
+        # Browsing ("*", "-football", or only filters): nothing to rank by, so newest first.
+        options = replace(options, sort="newest")
     allowed = allowed_documents(searcher, options, date_ranges)
     relaxed = False
-    scope = _Scope(searcher, allowed, _month_clause(searcher, allowed), opened.near_duplicates())
+    # Browsing visits every article anyway: the month terms would only slow it
+    # (and Whoosh's every-document matcher loses matches intersected with them).
+    months = None if browses(parsed) else _month_clause(searcher, allowed)
+    scope = _Scope(searcher, allowed, months, opened.near_duplicates())
     feedback = options.match == "any" and options.feedback and options.sort == "relevance" and expandable(parsed)
     page, total, undated = _collect(scope, parsed, options, feedback)
     strict_total = total
