@@ -281,12 +281,30 @@ def _best_region(blocks: list[_Block], chains: list[tuple], noise: set) -> tuple
     best = max(candidates, key=scores.__getitem__)
     if scores[best] <= 0:
         return [], 0, None
-    kept = [
+    inside = [
         block
         for block, chain, noisy in zip(blocks, chains, in_noise, strict=True)
-        if not noisy and best in chain and _is_body_text(block)
+        if not noisy and best in chain
     ]
+    in_text_rows = _rows_of_text(inside)
+    kept = [block for block in inside if _is_body_text(block) or id(block) in in_text_rows]
     return kept, sum(_prose_chars(block) for block in kept), best
+
+
+def _rows_of_text(blocks: list[_Block]) -> set[int]:
+    """Table cells (by ``id``) in rows that are mostly not links: a linked name in a row of
+    data is the row's content, while a row made of links is navigation."""
+    rows: dict[object, list[_Block]] = {}
+    for block in blocks:
+        if block.kind in _CELLS and block.owner is not None:
+            row = block.owner.getparent()
+            if row is not None:
+                rows.setdefault(row, []).append(block)
+    found: set[int] = set()
+    for cells in rows.values():
+        if len(cells) >= 2 and sum(c.link_chars for c in cells) <= _LINK_LIMIT * sum(len(c.text) for c in cells):
+            found.update(id(c) for c in cells if not _looks_like_markup(c.text))
+    return found
 
 
 def _main_blocks(body: etree._Element) -> _Selection:
