@@ -70,6 +70,11 @@ def test_prose_is_not_a_byline(line):
     assert read_byline(line) is None
 
 
+def test_a_lone_word_before_prose_or_a_role_is_no_name():
+    assert field_authors("Zeige alle Beiträge") == []
+    assert split_authors("Rasender Reporter") == []
+
+
 def test_handles_count_only_from_author_fields():
     assert field_authors("gizzmo") == ["gizzmo"]
     assert field_authors("Harbour Times", site="Harbour Times") == []

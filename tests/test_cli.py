@@ -192,7 +192,7 @@ def test_the_user_config_is_read_unless_config_names_another(tmp_path, monkeypat
         ("[fields]\nbody = 3\n", r"fields\.body must be a record key or a list of keys \(strings\), not a number 3$"),
         ('[fields]\nbody = ["a", 2]\n', r"fields\.body must be a record key or a list of keys"),
         ('fields = "body"\n', r"'fields' must be a table \(\[fields\]\), not a string$"),
-        ('[feilds]\nbody = "x"\n', r"unknown setting 'feilds' \(known: fields, sources\)$"),
+        ('[feilds]\nbody = "x"\n', r"unknown setting 'feilds' \(known: fields, sources, engine\)$"),
     ],
 )
 def test_bad_config_file_is_one_line_naming_it_and_exit_2(tmp_path, text, message):

@@ -139,3 +139,9 @@ def test_cli_source_option_names_the_outlet(tmp_path):
     assert '"source": null' in plain.output
     named = runner.invoke(cli, ["extract", str(folder), "--format", "jsonl", "--source", "Reuters"])
     assert '"source": "Reuters"' in named.output
+
+
+def test_a_first_name_field_yields_to_the_full_byline_shown():
+    head = '<meta name="author" content="Todd">'
+    body = '<p class="byline">By Todd Barnes</p>'
+    assert extract_html(html_page(head, body)).authors == ["Todd Barnes"]

@@ -22,6 +22,7 @@ from .common import (
     _ingest_options,
     _use_color,
     cli,
+    cluster_options,
     color_option,
     engine_option,
     ingest_options,
@@ -66,6 +67,7 @@ class _Progress:
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
 @_add_options(ingest_options)
 @engine_option
+@_add_options(cluster_options)
 def index(
     paths,
     index_dir,
@@ -81,6 +83,9 @@ def index(
     source,
     follow_links,
     engine_name,
+    solr_url,
+    shards,
+    replicas,
 ) -> None:
     """Index the articles under PATHS (files or directories).
 
@@ -119,11 +124,12 @@ def index(
       newsindex index corpus/ seeds/ --index ./demo-index
       newsindex index exports/ --field body=fields.bodyText --format json
       newsindex index exports/ --config guardian.toml
+      newsindex index ~/news --solr http://localhost:8983/solr --shards 4 --replicas 2
     """
     from ..engine import IndexProblem
 
     options = _ingest_options(dayfirst, rules, fields, follow_links, config, source)
-    engine = _engine(engine_name, index_dir, **({"workers": workers} if workers else {}))
+    engine = _engine(engine_name, index_dir, solr_url, config, workers=workers, shards=shards, replicas=replicas)
     progress = _Progress(enabled=not quiet and fmt == "text" and sys.stderr.isatty())
     try:
         report = engine.index(paths, options, rebuild=rebuild, progress=progress)

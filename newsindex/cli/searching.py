@@ -18,6 +18,7 @@ from .common import (
     _use_color,
     cli,
     color_option,
+    config_option,
     engine_option,
 )
 
@@ -110,6 +111,7 @@ def _timezone(name: str):
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches (exit 1 when 0).")
 @color_option
 @engine_option
+@config_option
 def search(
     words,
     index_dir,
@@ -131,6 +133,8 @@ def search(
     count_only,
     color,
     engine_name,
+    solr_url,
+    config,
 ) -> None:
     """Search the index for QUERY, best matches first.
 
@@ -148,6 +152,7 @@ def search(
       newsindex search breach --source "Harbour Ledger" --format jsonl
       newsindex search 'date:[2019-03-01 TO 2019-03-31] korea' -n 20
       newsindex search drought --group-by source --group-by year
+      newsindex search "liaison office" --solr http://localhost:8983/solr
       newsindex search '*' --since 2021-03 --until 2021-03 --count
     """
     from ..engine import IndexProblem
@@ -181,7 +186,7 @@ def search(
         filters_text=filters,
     )
     try:
-        result = _engine(engine_name, index_dir).search(" ".join(words), options)
+        result = _engine(engine_name, index_dir, solr_url, config).search(" ".join(words), options)
     except (IndexProblem, QueryError) as exc:
         raise Failure(str(exc)) from None
     if count_only:
@@ -207,7 +212,8 @@ def search(
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text")
 @color_option
 @engine_option
-def similar(article_id, index_dir, limit, fmt, color, engine_name) -> None:
+@config_option
+def similar(article_id, index_dir, limit, fmt, color, engine_name, solr_url, config) -> None:
     """List articles most like ARTICLE_ID (the short id that search shows).
 
     \b
@@ -219,7 +225,7 @@ def similar(article_id, index_dir, limit, fmt, color, engine_name) -> None:
     from ..render import Style, render_hits, safe
 
     try:
-        result = _engine(engine_name, index_dir).similar(article_id, limit)
+        result = _engine(engine_name, index_dir, solr_url, config).similar(article_id, limit)
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if result is None:
@@ -237,7 +243,8 @@ def similar(article_id, index_dir, limit, fmt, color, engine_name) -> None:
 @click.option("--pager/--no-pager", default=None, help="Page long articles [default: on a terminal].")
 @color_option
 @engine_option
-def show(article_id, index_dir, fmt, pager, color, engine_name) -> None:
+@config_option
+def show(article_id, index_dir, fmt, pager, color, engine_name, solr_url, config) -> None:
     """Print one indexed article in full, by the short id search shows.
 
     \b
@@ -249,7 +256,7 @@ def show(article_id, index_dir, fmt, pager, color, engine_name) -> None:
     from ..render import Style, safe
 
     try:
-        article = _engine(engine_name, index_dir).article(article_id)
+        article = _engine(engine_name, index_dir, solr_url, config).article(article_id)
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if article is None:
@@ -276,7 +283,8 @@ def show(article_id, index_dir, fmt, pager, color, engine_name) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @color_option
 @engine_option
-def stats(index_dir, fmt, color, engine_name) -> None:
+@config_option
+def stats(index_dir, fmt, color, engine_name, solr_url, config) -> None:
     """Summarise the index: articles, dates, sources, years, size on disk.
 
     \b
@@ -288,7 +296,7 @@ def stats(index_dir, fmt, color, engine_name) -> None:
     from ..render import Style, render_stats
 
     try:
-        summary = _engine(engine_name, index_dir).stats()
+        summary = _engine(engine_name, index_dir, solr_url, config).stats()
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if fmt == "json":

@@ -177,6 +177,8 @@ def _person_part(part: str, words: _Words, single_ok: bool) -> tuple[str | None,
         if name and lowered in words.places:
             break  # "in Kyiv", "at the UN", "for the Mail on Sunday"
         if name and _opens_role(rest, words):
+            if len(name) == 1:
+                return None, True  # "Rasender Reporter": a word and a role is a pen name, not a person
             break
         bare = token.strip(_QUOTES)
         if _NAME_WORD_RE.match(bare) and (bare[:1].isupper() or (lowered in _PARTICLES and name)):
@@ -190,8 +192,8 @@ def _person_part(part: str, words: _Words, single_ok: bool) -> tuple[str | None,
         name.pop()  # "Joshua Sokol May 25, 2017": the date was cut at its digits
     if not name or len(name) > 5:
         return None, False
-    if len(name) == 1 and (not single_ok or _is_code(name[0])):
-        return None, explained
+    if len(name) == 1 and (not single_ok or not explained or _is_code(name[0])):
+        return None, explained  # a lone word is a name only when nothing unexplained follows it
     if name[0].lower() in words.role_modifiers | words.role_heads and _is_role_phrase(name, words):
         return None, True
     return _tidy_name(name), explained

@@ -51,7 +51,7 @@ def _check_fields(text: str, schema) -> None:
         name = found.group(1)
         if name not in known:
             raise QueryError(
-                f"unknown field {name!r} in {_shown(found.group(0) + text[found.end():].split(' ')[0])}: "
+                f"unknown field {name!r} in {_shown(found.group(0) + text[found.end() :].split(' ')[0])}: "
                 f"the fields are {', '.join(SHOWN_FIELDS)} (quote the text to search for it as words)"
             )
 

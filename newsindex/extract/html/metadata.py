@@ -75,12 +75,12 @@ class _Bylines:
         site = self.source or ""
         names = _ld_authors(self.article.get("author") or self.article.get("creator"), self.ids, site)
         if names:
-            return names
+            return self._fuller(names, root)
         for key in _AUTHOR_META:
             for value in self.metas.get(key, ()):
                 names.extend(n for n in _person_names(html.unescape(value), site) if n not in names)
             if names:
-                return names
+                return self._fuller(names, root)
         parsely_authors = self.parsely.get("authors")
         if parsely_authors:
             names = _ld_authors(parsely_authors, None, site)
@@ -97,6 +97,16 @@ class _Bylines:
         if names:
             return names
         return self._visible_byline(root) or self._labelled_byline(root)
+
+    def _fuller(self, names: list[str], root: etree._Element) -> list[str]:
+        """A field that gives only a first name ("Todd") yields to the byline a reader sees
+        when that byline starts with it ("Todd Bates")."""
+        if len(names) != 1 or " " in names[0]:
+            return names
+        shown = self._visible_byline(root) or self._labelled_byline(root)
+        if shown and shown[0].split()[0].casefold() == names[0].casefold() and " " in shown[0]:
+            return shown
+        return names
 
     def _after_headline(self, elements: list[etree._Element]) -> list[etree._Element]:
         """Put the elements after the headline first: related-story boxes come later on the page."""
