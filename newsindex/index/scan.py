@@ -148,13 +148,17 @@ class _Scanning:
             report.ignored.append(Skipped(path, reason))
 
         try:
-            for found in discover(roots, follow_links=self.options.follow_links, on_ignored=ignored):
+            index_dir = self.generation.parent  # never read the index itself, wherever it lies
+            for found in discover(
+                roots, follow_links=self.options.follow_links, on_ignored=ignored, skip=[index_dir]
+            ):
                 path = str(found.path)
                 seen.add(path)
                 try:
                     stat = os.stat(path)
                 except OSError as exc:
                     report.failed.append(Skipped(path, exc.strerror or "cannot stat"))
+                    self.passed += 1
                     continue
                 known = known_files.get(path)
                 if (
@@ -164,6 +168,8 @@ class _Scanning:
                     and _same_mapping(found, known[2], self.fields)
                 ):
                     report.unchanged += 1
+                    report.failed.extend(known_files.failures.get(path, ()))  # still failing, still listed
+                    self.passed += 1
                     continue
                 yield _Pending(found, stat.st_size, stat.st_mtime, known)
         except ReadError as exc:
@@ -174,6 +180,21 @@ class _Scanning:
         ]
         known_files.close()
         _checkpoint("scanned")
+
+    def _count_files(self) -> int:
+        """The article files under the paths: a walk without reading or even a stat
+        per file (cheap next to the run), so that progress has its total up front."""
+        try:
+            return sum(
+                1
+                for _found in discover(
+                    [os.path.abspath(p) for p in self.paths],
+                    follow_links=self.options.follow_links,
+                    skip=[self.generation.parent],
+                )
+            )
+        except ReadError as exc:
+            raise IndexProblem(str(exc)) from None
 
     def _work(self, scan: Iterator[_Pending]) -> Iterator[_Pending | _Piece]:
         """The files to read, big record files as pieces."""
@@ -195,3 +216,4 @@ class _Scanning:
             self.learned.forget_keys(source, _split_keys(keys))
             self.manifest.remove_article(article_id)
             self.manifest.mark_dirty(dup)
+        self.manifest.remove_failures(path)
