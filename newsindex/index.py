@@ -72,7 +72,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
 from .clean import LearnedBoilerplate
-from .dedup import near_duplicate_graph, sketch
+from .dedup import sketch
 from .extract import folder_source
 from .ingest import (
     FILE_FAILURES,
@@ -83,6 +83,7 @@ from .ingest import (
     file_failure,
 )
 from .models import Article, Draft, RawDocument, Skipped
+from .neargraph import STATE_FILE, graph_for, write_graph
 from .read import FoundFile, ReadError, discover, read_bytes, read_documents
 from .segment import SegmentBuilder
 from .store import (  # noqa: F401 - the read side, re-exported for library users
@@ -124,7 +125,7 @@ PIECE_RECORDS = 250
 MAX_SEGMENTS = 12
 _FAST_TEXT = frozenset({"title", "body"})
 #: Files a generation writes anew rather than hard-linking from the previous one.
-_PER_GENERATION = frozenset({"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE})
+_PER_GENERATION = frozenset({"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE, STATE_FILE})
 #: Test hook: ``NEWSINDEX_CRASH_AT=<point>`` kills the indexer with SIGKILL
 #: when it reaches that point (see ``_checkpoint`` and ``CRASH_POINTS``).
 CRASH_ENV = "NEWSINDEX_CRASH_AT"
@@ -1043,8 +1044,8 @@ class _Run:
         self.report.documents = documents
         _checkpoint("before-near-duplicates")
         with ix.reader() as reader:
-            graph = near_duplicate_graph(lambda: live_fixed_column(reader, "sketch"), reader.doc_count_all())
-        write_near_duplicates(self.generation / NEIGHBOURS_FILE, *graph)
+            graph = graph_for(reader, self.previous)
+        write_graph(self.generation, graph)
 
     def _rewrite_groups(self, writer, old_docs: int):
         """Delete the documents of changed duplicate groups; re-add those with copies left.
