@@ -71,6 +71,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
+from .changes import discover_changed
 from .clean import LearnedBoilerplate
 from .dedup import sketch
 from .extract import folder_source
@@ -468,9 +469,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_tree(path: Path) -> None:
+def _fsync_tree(path: Path, durable: frozenset[str] = frozenset()) -> None:
+    """fsync a generation's files and folder; ``durable`` names files hard-linked from a
+    published generation, whose contents were synced when it was (a one-file run at
+    200,000 articles would otherwise sync every segment again)."""
     for child in path.iterdir():
-        if child.is_file():
+        if child.is_file() and child.name not in durable:
             with open(child, "rb") as handle:
                 os.fsync(handle.fileno())
     _fsync_dir(path)
@@ -530,8 +534,13 @@ def build_index(
     rebuild: bool = False,
     workers: int | None = None,
     progress: ProgressFn | None = None,
+    changed: Sequence[str] | None = None,
 ) -> IndexReport:
     """Index (incrementally, unless ``rebuild``) every article under ``paths``.
+
+    ``changed`` (for ``watch``) says that only these paths, files or folders
+    under ``paths``, may differ from the index: they alone are looked at, and
+    indexed files at or under those gone are removed.
 
     ``progress(done, total)`` is called as files are processed (a big record
     file counts once per piece of ``PIECE_RECORDS`` records); ``workers``
@@ -560,11 +569,15 @@ def build_index(
             paths = [*paths, *_indexed_elsewhere(previous, paths)]
             previous = None
             report.reread = True
+        if previous is None:
+            changed = None  # a first or rebuilding run reads everything
         _remove_stale_generations(index_dir, keep={previous.name} if previous else set())
         generation = index_dir / _next_generation_name(index_dir)
         try:
             with _no_gc():
-                written = _Run(paths, previous, generation, options, workers, progress, report, lock, reading).run()
+                run = _Run(paths, previous, generation, options, workers, progress, report, lock, reading)
+                run.changed = changed
+                written = run.run()
             if not written:  # nothing changed: the committed generation stays
                 report.seconds = time.perf_counter() - started
                 return report
@@ -708,12 +721,13 @@ class _Run:
         self.fields = options.field_map_fingerprint()
         self.reading = reading  # options.reading_fingerprint(), recorded in info.json
         self.records_kept = 0  # articles recorded so far from the big record file being read
+        self.changed: Sequence[str] | None = None  # see build_index
 
     # -- setting up ----------------------------------------------------------------
 
     def run(self) -> bool:
         """Index into the new generation; False when nothing changed and none was written."""
-        self.known_files = _KnownFiles(self.previous)
+        self.known_files = _KnownFiles(self.previous, lazy=self.changed is not None)
         scan = self._work(self._scan(self.known_files))
         first, scanned = _take(scan, BATCH_SIZE)  # if scanned, the walk is over and self.vanished known
         if scanned and not first and not self.vanished and self.previous is not None:
@@ -721,12 +735,14 @@ class _Run:
             return False
         generation = self.generation
         generation.mkdir()
+        linked: set[str] = set()
         if self.previous is not None:
             for item in self.previous.iterdir():
                 if item.is_file() and item.name not in _PER_GENERATION and (
                     "WRITELOCK" not in item.name
                 ):
                     os.link(item, generation / item.name)
+                    linked.add(item.name)
             shutil.copy2(self.previous / "manifest.sqlite", generation / "manifest.sqlite")
             self.learned = _load_learned(self.previous / "learned.json")
         else:
@@ -753,7 +769,7 @@ class _Run:
         }
         (generation / "info.json").write_text(json.dumps(info), encoding="utf-8")
         shutil.rmtree(generation / f"{INDEX_NAME}.tmp", ignore_errors=True)
-        _fsync_tree(generation)
+        _fsync_tree(generation, frozenset(linked))
         return True
 
     def _scan(self, known_files: _KnownFiles) -> Iterator[_Pending]:
@@ -769,8 +785,14 @@ class _Run:
         def ignored(path: str, reason: str) -> None:
             report.ignored.append(Skipped(path, reason))
 
+        if self.changed is not None:
+            found_files = discover_changed(
+                roots, self.changed, follow_links=self.options.follow_links, on_ignored=ignored
+            )
+        else:
+            found_files = discover(roots, follow_links=self.options.follow_links, on_ignored=ignored)
         try:
-            for found in discover(roots, follow_links=self.options.follow_links, on_ignored=ignored):
+            for found in found_files:
                 path = str(found.path)
                 seen.add(path)
                 try:
@@ -790,10 +812,14 @@ class _Run:
                 yield _Pending(found, stat.st_size, stat.st_mtime, known)
         except ReadError as exc:
             raise IndexProblem(str(exc)) from None
-        prefixes = tuple(root.rstrip(os.sep) + os.sep for root in roots)
-        self.vanished = [
-            path for path in known_files if path not in seen and (path in roots or path.startswith(prefixes))
-        ]
+        if self.changed is not None:
+            gone = {os.path.abspath(p) for p in self.changed if not os.path.lexists(p)}
+            self.vanished = sorted({path for root in gone for path in known_files.at_or_under(root)} - seen)
+        else:
+            prefixes = tuple(root.rstrip(os.sep) + os.sep for root in roots)
+            self.vanished = [
+                path for path in known_files if path not in seen and (path in roots or path.startswith(prefixes))
+            ]
         known_files.close()
         _checkpoint("scanned")
 
@@ -1155,14 +1181,17 @@ KNOWN_FILES_IN_MEMORY = 500_000
 class _KnownFiles:
     """The files in the committed generation's manifest (read-only)."""
 
-    def __init__(self, generation: Path | None) -> None:
+    def __init__(self, generation: Path | None, lazy: bool = False) -> None:
+        """``lazy``: ask file by file (a run told which few files changed)."""
         self.db = None
         self.loaded: dict[str, tuple[int, float, str]] | None = {}
         if generation is None:
             return
         try:
             self.db = sqlite3.connect(f"file:{quote(str(generation / 'manifest.sqlite'))}?mode=ro", uri=True)
-            if self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0] <= KNOWN_FILES_IN_MEMORY:
+            if lazy:
+                self.loaded = None
+            elif self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0] <= KNOWN_FILES_IN_MEMORY:
                 self.loaded = {row[0]: row[1:] for row in self.db.execute("SELECT path, size, mtime, hash FROM files")}
             else:
                 self.loaded = None
@@ -1180,6 +1209,17 @@ class _KnownFiles:
         elif self.db is not None:
             for (path,) in self.db.execute("SELECT path FROM files"):
                 yield path
+
+    def at_or_under(self, path: str) -> list[str]:
+        """Indexed files at ``path`` or inside the folder it names."""
+        if self.db is None:
+            return []
+        folder = path.rstrip(os.sep) + os.sep
+        rows = self.db.execute(
+            "SELECT path FROM files WHERE path = ? OR (path >= ? AND path < ?)",
+            (path, folder, folder[:-1] + chr(ord(os.sep) + 1)),
+        )
+        return [row[0] for row in rows]
 
     def close(self) -> None:
         if self.db is not None:

@@ -50,12 +50,14 @@ class FoundFile:
 
 def classify(path: Path) -> FoundFile | None:
     """Decide from its name how a file is read; None means not an article file."""
+    # String operations, not Path objects: a scan classifies every file of the
+    # archive on every run, and two Path objects per file were most of its time.
     name = path.name.lower()
     compression = None
-    stem_suffix = Path(name).suffix
+    stem_suffix = _suffix(name)
     if stem_suffix in COMPRESSED_SUFFIXES:
         compression = stem_suffix
-        stem_suffix = Path(name[: -len(stem_suffix)]).suffix
+        stem_suffix = _suffix(name[: -len(stem_suffix)])
     if stem_suffix in TEXT_SUFFIXES:
         return FoundFile(path, "text", compression)
     if stem_suffix in HTML_SUFFIXES:
@@ -63,6 +65,12 @@ def classify(path: Path) -> FoundFile | None:
     if stem_suffix in RECORD_SUFFIXES:
         return FoundFile(path, "records", compression)
     return None
+
+
+def _suffix(name: str) -> str:
+    """``PurePath(name).suffix`` for a bare file name."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def discover(
