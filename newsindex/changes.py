@@ -47,7 +47,8 @@ def discover_changed(
 ) -> Iterator[FoundFile]:
     """Article files at or under the ``changed`` paths that lie inside ``roots``
     (absolute paths), as ``read.discover`` would find them walking ``roots``."""
-    seen: set[str] = set()
+    seen: set[str] = set()  # real folders walked (with follow_links)
+    yielded: set[str] = set()
     for path in sorted({os.path.abspath(p) for p in changed}):
         root = _root_of(path, roots)
         if root is None or not os.path.lexists(path):
@@ -64,7 +65,11 @@ def discover_changed(
                 on_ignored(path, "symbolic link not followed (use --follow-links)")
             continue
         if os.path.isdir(path):
-            yield from _walk(Path(path), follow_links, seen, on_ignored)
+            for found in _walk(Path(path), follow_links, seen, on_ignored):
+                yielded.add(str(found.path))
+                yield found
+            continue
+        if path in yielded:  # found walking a changed folder already
             continue
         if not os.path.isfile(path):
             if on_ignored:

@@ -180,7 +180,7 @@ class _Progress:
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option("--rebuild", is_flag=True, help="Start over instead of updating incrementally.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True), help="Write failures to FILE.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
 @_add_options(ingest_options)
@@ -233,7 +233,11 @@ def index(
             for skipped in report.failed:
                 handle.write(f"{skipped.path}\t{skipped.reason}\n")
     if fmt == "json":
-        click.echo(json.dumps(report.as_dict()))
+        click.echo(json.dumps({**report.as_dict(), "alerts": alerts_as_records(target)}))
+    elif fmt == "jsonl":
+        from .render_live import batch_record, to_json
+
+        click.echo(to_json(batch_record(report, report.seconds)))
     elif not quiet:
         from .render import safe
 
@@ -249,6 +253,8 @@ def index(
             click.echo(f"{len(report.ignored)} files were not article files and were ignored", err=True)
         if report.reread:
             click.echo("--dayfirst or --rules differ from the last run: every indexed file was read again", err=True)
+    if fmt != "json":
+        report_alerts(target, fmt)
     sys.exit(EXIT_FOUND if report.documents else EXIT_NOTHING)
 
 
@@ -566,6 +572,12 @@ def stats(index_dir, fmt, color) -> None:
         style = Style(_use_color(color))
         _echo_lines(render_stats(summary, style), style.color)
     sys.exit(EXIT_FOUND if summary["documents"] else EXIT_NOTHING)
+
+
+from .cli_live import alert, alerts_as_records, report_alerts, watch  # noqa: E402 - they use the helpers above
+
+cli.add_command(watch)
+cli.add_command(alert)
 
 
 def main() -> None:

@@ -224,7 +224,7 @@ class Watcher:
         report = build_index(
             self.roots, self.index_dir, options=self.options, workers=self.settings.workers, changed=paths
         )
-        if self.crash_hook:
+        if self.crash_hook and not catch_up:
             self.crash_hook("watch-indexed")
         reports = check_alerts(self.index_dir, deliver, crash_hook=self.crash_hook)
         return Batch(report, len(paths or ()), time.perf_counter() - started, reports, catch_up)

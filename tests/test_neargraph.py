@@ -24,7 +24,8 @@ STORIES = [
 ]
 #: A sign-off many articles share: its shingles make big buckets that are split.
 SIGN_OFF = "reporting by the news desk editing by the night desk for more stories visit our website today"
-WORDS = "grain tariff minister exports rally court verdict harbour storm council ferry budget strike".split()
+WORDS = ["grain", "tariff", "minister", "exports", "rally", "court", "verdict"]
+WORDS += ["harbour", "storm", "council", "ferry", "budget", "strike"]
 
 
 def _text(rng: random.Random) -> str:

@@ -73,7 +73,7 @@ def test_written_edited_moved_and_deleted_files_follow(watching, tmp_path):
 
 
 def test_hidden_and_foreign_files_are_left_alone(watching):
-    news, index_dir, batches = watching
+    news, index_dir, _batches = watching
     _article(news / ".draft.txt", "kraken")
     _article(news / "notes.swp", "kraken")
     _article(news / "real.txt", "selkie")
