@@ -41,7 +41,8 @@ def make_array(path: Path, size_mb: int, data: list[Path]) -> int:
 
 def _child(mode: str, path: str) -> None:
     sys.path.insert(0, str(REPO))
-    from newsindex.read import JsonStream, _text_chunks, classify, read_documents
+    from newsindex.read import JsonStream, classify, read_documents
+    from newsindex.read.records import _text_chunks
 
     started = time.perf_counter()
     if mode == "whole":

@@ -55,7 +55,7 @@ from whoosh import query as wq  # noqa: E402
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 
-from newsindex.analysis import (  # noqa: E402
+from newsindex.engine.whoosh.analysis import (  # noqa: E402
     TOKEN_PATTERN,
     FoldFilter,
     HyphenPartsFilter,
@@ -63,7 +63,8 @@ from newsindex.analysis import (  # noqa: E402
     index_terms,
     news_analyzer,
 )
-from newsindex.index import IndexProblem, build_index, make_schema, open_index  # noqa: E402
+from newsindex.engine.whoosh.store import make_schema, open_index  # noqa: E402
+from newsindex.index import IndexProblem, build_index  # noqa: E402
 from newsindex.query import WEIGHTING as LIBRARY_WEIGHTING  # noqa: E402
 from newsindex.query import QueryError, SearchOptions, parse_query, search  # noqa: E402
 

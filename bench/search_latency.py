@@ -41,9 +41,9 @@ sys.path.insert(0, str(REPO))
 
 from whoosh.idsets import DocIdSet  # noqa: E402
 
-from newsindex.index import IndexProblem, build_index, index_disk_size, open_index  # noqa: E402
+from newsindex.engine.whoosh.store import column_values, index_disk_size, open_index, shared_generation  # noqa: E402
+from newsindex.index import IndexProblem, build_index  # noqa: E402
 from newsindex.query import WEIGHTING, SearchOptions, parse_query, search  # noqa: E402
-from newsindex.store import column_values, shared_generation  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "reuters-txt"
 CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "newsindex-bench"

@@ -25,7 +25,7 @@ __version__ = "0.1.0"
 #: Each public name and the module that defines it.  They are imported on first
 #: use, so ``import newsindex`` stays cheap for the CLI's fast paths.
 _HOMES = {
-    "build_index": "newsindex.index",
+    "build_index": "newsindex.index.run",
     "extract_file": "newsindex.ingest",
     "iter_articles": "newsindex.ingest",
     "IngestOptions": "newsindex.ingest",

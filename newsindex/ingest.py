@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .clean import LearnedBoilerplate, Rules, clean, load_rules
+from .clean import clean
+from .clean.learned import LearnedBoilerplate
+from .clean.rules import Rules, load_rules
 from .extract import extract, field_map_with
 from .models import Article, Draft, RawDocument, Skipped
 from .read import DEFAULT_MAX_BYTES, FoundFile, ReadError, discover, read_documents

@@ -1,4 +1,4 @@
-"""Tests for the cleaning stage (newsindex/clean.py)."""
+"""Tests for the cleaning stage (newsindex/clean/)."""
 
 from __future__ import annotations
 
@@ -429,7 +429,7 @@ def test_learned_round_trips_through_json():
 
 
 def test_learned_memory_is_bounded(monkeypatch):
-    import newsindex.clean as clean_module
+    import newsindex.clean.learned as clean_module
 
     monkeypatch.setattr(clean_module, "LEARN_MAX_ENTRIES", 200)
     learned = LearnedBoilerplate()

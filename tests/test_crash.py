@@ -22,7 +22,8 @@ import time
 
 import pytest
 
-from newsindex.index import CRASH_ENV, CRASH_POINTS, current_generation, open_index
+from newsindex.engine.whoosh.store import current_generation, open_index
+from newsindex.index.generations import CRASH_ENV, CRASH_POINTS
 from newsindex.query import SearchOptions, search
 
 FILES = 160  # enough for two worker processes
@@ -60,7 +61,7 @@ def _change(folder) -> int:
 
 #: ``python -m newsindex`` with every record file split in pieces of 20 records.
 SMALL_PIECES = (
-    "import sys; from newsindex import index; index.SPLIT_RECORD_BYTES = 1; index.PIECE_RECORDS = 20; "
+    "import sys; from newsindex.index import limits; limits.SPLIT_RECORD_BYTES = 1; limits.PIECE_RECORDS = 20; "
     "from newsindex.cli import main; sys.argv[0] = 'newsindex'; main()"
 )
 

@@ -8,11 +8,16 @@ from itertools import combinations
 
 import pytest
 
-from newsindex import dedup
-from newsindex.dedup import are_near_duplicates, near_duplicate_graph, pack_sketch, sketch, sketch_values
-from newsindex.index import build_index
+from newsindex.engine.whoosh.store import (
+    NEIGHBOURS_FILE,
+    IndexProblem,
+    NearDuplicates,
+    current_generation,
+    write_near_duplicates,
+)
+from newsindex.index import build_index, dedup
+from newsindex.index.dedup import are_near_duplicates, near_duplicate_graph, pack_sketch, sketch, sketch_values
 from newsindex.query import SearchOptions, search
-from newsindex.store import NEIGHBOURS_FILE, IndexProblem, NearDuplicates, current_generation, write_near_duplicates
 
 STORY = (
     "The city council voted on Tuesday to close the old ferry terminal at the end of the summer, citing "

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsindex.htmlpage import INTERNAL_ERROR, extract_html, html_fragment_paragraphs
+from newsindex.extract.html import INTERNAL_ERROR, extract_html, html_fragment_paragraphs
 from newsindex.models import RawDocument
 
 from .conftest import REPO, shared_data

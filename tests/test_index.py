@@ -12,22 +12,14 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
-from newsindex import index as index_module
-from newsindex.analysis import index_terms, news_analyzer
-from newsindex.index import (
-    FORMAT_VERSION,
-    INDEX_NAME,
-    IndexLocked,
-    IndexProblem,
-    _Lock,
-    build_index,
-    current_generation,
-    document_fields,
-    make_schema,
-    open_index,
-)
+from newsindex.engine.whoosh.analysis import index_terms, news_analyzer
+from newsindex.engine.whoosh.segment import SegmentBuilder
+from newsindex.engine.whoosh.store import FORMAT_VERSION, INDEX_NAME, current_generation, make_schema, open_index
+from newsindex.index import IndexLocked, IndexProblem, build_index
+from newsindex.index import limits as index_module
+from newsindex.index.documents import document_fields
+from newsindex.index.generations import _Lock
 from newsindex.query import SearchOptions, search
-from newsindex.segment import SegmentBuilder
 
 TRICKY_TEXT = [
     "The U.S. state-run COVID-19 café's re-opening, it's the 2nd e.g. test.",
@@ -497,7 +489,7 @@ def test_a_json_array_is_indexed_in_pieces_like_jsonl(tmp_path, small_pieces):
 
 
 def test_a_file_read_once_gets_the_digest_of_the_file_on_disk(tmp_path):
-    from newsindex.index import _bytes_digest, file_digest
+    from newsindex.index.manifest import _bytes_digest, file_digest
 
     path = tmp_path / "a.txt"
     path.write_bytes(b"Title\n\nBody text \xc3\xa9 and more.\n" * 500)

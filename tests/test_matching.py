@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from whoosh import query
 
-from newsindex.index import build_index, make_schema
-from newsindex.matching import AnyTermMatcher, AnyTermQuery, WordsQuery, flattened
+from newsindex.engine.whoosh.matching import AnyTermMatcher, AnyTermQuery, WordsQuery, flattened
+from newsindex.engine.whoosh.store import make_schema, open_index
+from newsindex.index import build_index
 from newsindex.query import WEIGHTING, parse_query
-from newsindex.store import open_index
 from tests.conftest import REPO, shared_data
 
 WORDS = ["council", "port", "strike", "water", "said", "police", "year", "city", "harbour", "budget", "nosuchword"]

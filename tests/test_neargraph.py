@@ -7,12 +7,16 @@ import random
 import numpy as np
 import pytest
 
-from newsindex import dedup
-from newsindex import index as index_module
-from newsindex.dedup import near_duplicate_graph
-from newsindex.index import build_index
-from newsindex.neargraph import capped, full_graph, load_state
-from newsindex.store import NEIGHBOURS_FILE, NearDuplicates, current_generation, live_fixed_column, open_index
+from newsindex.engine.whoosh.store import (
+    NEIGHBOURS_FILE,
+    NearDuplicates,
+    current_generation,
+    live_fixed_column,
+    open_index,
+)
+from newsindex.index import build_index, dedup, limits
+from newsindex.index.dedup import near_duplicate_graph
+from newsindex.index.neargraph import capped, full_graph, load_state
 
 STORIES = [
     "The city council voted on Tuesday to close the old ferry terminal at the end of the summer citing repair "
@@ -70,7 +74,7 @@ def test_incremental_graph_equals_a_full_rebuild(tmp_path, monkeypatch, seed):
     caps and segment limits so that splits, cut lists and merges all happen."""
     monkeypatch.setattr(dedup, "MAX_NEIGHBOURS", 4)
     monkeypatch.setattr(dedup, "SMALL_BUCKET", 3)
-    monkeypatch.setattr(index_module, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(limits, "MAX_SEGMENTS", 3)
     rng = random.Random(seed)
     news = tmp_path / "news"
     news.mkdir()

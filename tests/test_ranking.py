@@ -2,7 +2,8 @@
 
 import pytest
 
-from newsindex.index import build_index, make_schema
+from newsindex.engine.whoosh.store import make_schema
+from newsindex.index import build_index
 from newsindex.query import SearchOptions, parse_query, search
 
 SCHEMA = make_schema()
@@ -169,7 +170,7 @@ def test_feedback_pages_follow_one_order(coffee_archive):
 
 
 def test_feedback_only_for_a_plain_ranked_or_of_words():
-    from newsindex.feedback import expandable
+    from newsindex.engine.whoosh.feedback import expandable
 
     assert expandable(parse_query("coffee frost brazil", SCHEMA, "any"))
     assert not expandable(parse_query('"coffee frost" brazil', SCHEMA, "any"))
@@ -178,7 +179,7 @@ def test_feedback_only_for_a_plain_ranked_or_of_words():
 
 
 def test_added_words_count_as_much_as_the_text_they_were_learnt_from():
-    from newsindex.feedback import EVIDENCE_WORDS, MAX_EXPANSION, expansion_share
+    from newsindex.engine.whoosh.feedback import EVIDENCE_WORDS, MAX_EXPANSION, expansion_share
 
     shares = [expansion_share(words) for words in (0, 100, EVIDENCE_WORDS // 2, EVIDENCE_WORDS, 10 * EVIDENCE_WORDS)]
     assert shares == sorted(shares) and shares[0] == 0
@@ -187,10 +188,10 @@ def test_added_words_count_as_much_as_the_text_they_were_learnt_from():
 
 
 def test_the_added_words_share_is_learnt_from_the_feedback_articles_length(coffee_archive):
-    from newsindex.analysis import index_terms
-    from newsindex.feedback import expansion_share, relevance_model
+    from newsindex.engine.whoosh.analysis import index_terms
+    from newsindex.engine.whoosh.feedback import expansion_share, relevance_model
+    from newsindex.engine.whoosh.store import open_index
     from newsindex.query import WEIGHTING
-    from newsindex.store import open_index
 
     with open_index(coffee_archive).searcher(weighting=WEIGHTING) as searcher:
         ranked = searcher.search(parse_query("coffee", SCHEMA, "any"), limit=10)

@@ -5,10 +5,10 @@ import random
 
 import pytest
 
-from newsindex import read as read_module
 from newsindex.ingest import IngestOptions, drafts_from_file
 from newsindex.models import Draft, Skipped
 from newsindex.read import JsonStream, ReadError, classify, decode, discover, read_documents
+from newsindex.read import records as read_module
 
 ARTICLE = "Published: 2021-05-04\n\nCafé owners protest\n\nThe café owners said “no” to the plan.\n"
 

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 import pytest
 
 from newsindex.index import build_index
-from newsindex.query import MAX_QUERY_TERMS, QueryError, SearchOptions, search, similar
+from newsindex.query import QueryError, SearchOptions, search, similar
+from newsindex.query.parse import MAX_QUERY_TERMS
 
 WIRE = (
     "Dock workers at the port of Ellis walked off the job on Monday after talks over pay and shift patterns "
@@ -181,8 +182,8 @@ def test_suggestions_respect_word_boundaries_and_stay_fast(archive):
 def test_date_window_lets_through_what_a_range_query_finds(archive):
     from whoosh import query
 
+    from newsindex.engine.whoosh.store import shared_generation
     from newsindex.query import WEIGHTING, allowed_documents
-    from newsindex.store import shared_generation
 
     searcher = shared_generation(archive, WEIGHTING).searcher
     windows = [
@@ -262,7 +263,7 @@ def test_date_filters_follow_a_new_generation(tmp_path):
 
 
 def test_a_sketch_survives_its_column():
-    from newsindex.dedup import PACKED_SIZE, SKETCH_SIZE, pack_sketch, sketch, sketch_values
+    from newsindex.index.dedup import PACKED_SIZE, SKETCH_SIZE, pack_sketch, sketch, sketch_values
 
     values = sketch(WIRE)
     assert len(values) == SKETCH_SIZE
@@ -275,8 +276,8 @@ def test_a_sketch_survives_its_column():
 def test_bulk_column_read_equals_whoosh_value_by_value(archive):
     from array import array
 
+    from newsindex.engine.whoosh.store import column_values, shared_generation
     from newsindex.query import WEIGHTING
-    from newsindex.store import column_values, shared_generation
 
     reader = shared_generation(archive, WEIGHTING).searcher.reader()
     expected = array("Q", reader.column_reader("published", translate=False))
@@ -291,8 +292,9 @@ def test_did_you_mean_also_when_the_query_was_relaxed(archive):
 
 
 def test_respelling_finds_the_nearest_index_word(archive):
-    from newsindex.query import WEIGHTING, _respellings
-    from newsindex.store import shared_generation
+    from newsindex.engine.whoosh.store import shared_generation
+    from newsindex.query import WEIGHTING
+    from newsindex.query.spelling import _respellings
 
     reader = shared_generation(archive, WEIGHTING).searcher.reader()
     assert _respellings(reader, "harbuor", 2)[0] == "harbour"  # a transposition is one edit
@@ -362,7 +364,7 @@ def test_skipping_by_bisection_lands_where_whoosh_lands(tmp_path):
 
     from whoosh.matching import ReadTooFar
 
-    from newsindex.store import WHOOSH_SKIP_TO, open_index
+    from newsindex.engine.whoosh.store import WHOOSH_SKIP_TO, open_index
 
     news = tmp_path / "news"
     news.mkdir()
@@ -394,7 +396,7 @@ def test_skipping_by_bisection_lands_where_whoosh_lands(tmp_path):
 
 
 def test_snippet_highlights_every_form_of_a_query_word_and_nothing_else():
-    from newsindex.query import _analyzed, make_snippet
+    from newsindex.query.snippets import _analyzed, make_snippet
 
     text = (
         "The Café's owners said U.S. ports and the port-side cafes reopened; "
@@ -407,7 +409,7 @@ def test_snippet_highlights_every_form_of_a_query_word_and_nothing_else():
 
 
 def test_snippet_window_holds_the_most_distinct_query_words():
-    from newsindex.query import _analyzed, make_snippet
+    from newsindex.query.snippets import _analyzed, make_snippet
 
     filler = "Nothing of note happened on the quiet coast that week. " * 8
     text = f"{filler}The harbour strike ended when dockers accepted the pay offer. {filler}"
@@ -418,7 +420,7 @@ def test_snippet_window_holds_the_most_distinct_query_words():
 
 
 def test_field_lengths_read_whole_equal_whooshs_byte_by_byte(archive):
-    from newsindex.store import WHOOSH_DOC_FIELD_LENGTH, open_index
+    from newsindex.engine.whoosh.store import WHOOSH_DOC_FIELD_LENGTH, open_index
 
     with open_index(archive).searcher() as searcher:
         for leaf, _offset in searcher.reader().leaf_readers():

@@ -20,7 +20,8 @@ import time
 
 import pytest
 
-from newsindex.index import CRASH_ENV, current_generation, open_index
+from newsindex.engine.whoosh.store import current_generation, open_index
+from newsindex.index.generations import CRASH_ENV
 from newsindex.query import search
 
 

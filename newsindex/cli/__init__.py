@@ -1,0 +1,46 @@
+"""The ``newsindex`` command: parses options, calls the library, prints.
+
+Exit codes follow ripgrep: 0 something found, 1 nothing found, 2 error.
+Commands live in ``indexing`` and ``searching``, shared options in
+``common``.  Library modules are imported inside each command so that a search does not
+pay for the indexer's imports, and the reverse.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from . import indexing, live, searching  # noqa: F401 - importing them adds their commands to the group
+from .common import EXIT_ERROR, EXIT_FOUND, cli
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    """Entry point: no traceback ever reaches the user."""
+    try:
+        cli.main(prog_name="newsindex", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("newsindex: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        click.echo("newsindex: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        # `newsindex search ... | head`: the reader left; that is not an error.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        sys.exit(EXIT_FOUND)
+    except Exception as exc:
+        click.echo(f"newsindex: error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_ERROR)

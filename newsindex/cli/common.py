@@ -1,0 +1,139 @@
+"""What every command shares: exit codes, the one-line error, colour, index location, ingest
+options, and the click group.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+
+import click
+
+EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+INDEX_HELP = "Index directory [default: $NEWSINDEX_INDEX, else ~/.local/share/newsindex/index]."
+
+
+class Failure(click.ClickException):
+    """A one-line error for the user, exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file=None) -> None:
+        from ..render import safe
+
+        click.echo(f"newsindex: error: {safe(self.format_message())}", err=True)
+
+
+def _index_dir(value: str | None):
+    from pathlib import Path
+
+    from ..engine.whoosh.store import default_index_dir
+
+    return Path(value).expanduser() if value else default_index_dir()
+
+
+def _use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _echo_lines(lines: Iterable[str], color: bool = False) -> None:
+    # click strips ANSI codes off a non-terminal unless told the colour is wanted.
+    for line in lines:
+        click.echo(line, color=color)
+
+
+def _parse_fields(values: Iterable[str]) -> dict[str, str]:
+    overrides = {}
+    for value in values:
+        name, sep, key = value.partition("=")
+        if not sep or not name.strip() or not key.strip():
+            raise Failure(f"--field wants NAME=KEY (e.g. body=fields.bodyText), got {value!r}")
+        overrides[name.strip()] = key.strip()
+    return overrides
+
+
+def _ingest_options(
+    dayfirst: bool, rules: tuple[str, ...], fields: tuple[str, ...], follow_links: bool, config: str | None
+):
+    from ..config import ConfigError, load_config
+    from ..ingest import IngestOptions
+
+    for rules_file in rules:
+        if not os.path.isfile(rules_file):
+            raise Failure(f"rules file not found: {rules_file}")
+    overrides = _parse_fields(fields)
+    try:
+        settings = load_config(config)  # without --config, the per-user file if there is one
+    except ConfigError as exc:
+        raise Failure(str(exc)) from None
+    options = IngestOptions(
+        dayfirst=dayfirst,
+        rules_files=rules,
+        field_overrides=overrides,
+        field_config=settings.fields,
+        follow_links=follow_links,
+    )
+    try:
+        options.field_map()
+        options.rules()
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+    return options
+
+
+color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the output; 'auto' colours only on a terminal.",
+)
+ingest_options = [
+    click.option("--rules", multiple=True, metavar="FILE", help="Extra boilerplate rules file (repeatable)."),
+    click.option(
+        "--field",
+        "fields",
+        multiple=True,
+        metavar="NAME=KEY",
+        help="Map a record key to a field, e.g. body=fields.bodyText (before --config's keys).",
+    ),
+    click.option(
+        "--config",
+        metavar="FILE",
+        help="Config file (TOML) [default: ~/.config/newsindex/config.toml if present].",
+    ),
+    click.option("--dayfirst", is_flag=True, help="Read ambiguous dates like 03/04/2020 as day/month."),
+    click.option("--follow-links", is_flag=True, help="Follow symbolic links inside directories."),
+]
+
+
+def _add_options(options):
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="newsindex")
+def cli() -> None:
+    """Search your archive of scraped news from the terminal.
+
+    newsindex cleans scraped articles (text dumps, HTML pages, JSON/JSONL/CSV
+    exports), indexes them, and answers ranked keyword and date searches.
+
+    \b
+    Examples:
+      newsindex index ~/news                 # build or update the index
+      newsindex search "port strike" --since 2021
+      newsindex show 3f2a9c01de              # read one result in full
+      newsindex extract page.html --explain  # see what cleaning removes
+    """

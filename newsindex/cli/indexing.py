@@ -1,0 +1,185 @@
+"""Commands that read articles: index (build or update an index) and extract (print cleaned
+articles without indexing).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+from .common import (
+    CONTEXT,
+    EXIT_FOUND,
+    EXIT_NOTHING,
+    INDEX_HELP,
+    Failure,
+    _add_options,
+    _echo_lines,
+    _index_dir,
+    _ingest_options,
+    _use_color,
+    cli,
+    color_option,
+    ingest_options,
+)
+
+
+class _Progress:
+    """A one-line progress bar with rate and ETA on stderr."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.perf_counter()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        elapsed = max(now - self.started, 1e-6)
+        rate = done / elapsed
+        eta = (total - done) / rate if rate > 0 else 0
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "█" * filled + "░" * (width - filled)
+        # A big record file counts once per piece of records, so its progress shows.
+        line = f"\r{bar} {done}/{total} files+pieces  {rate:,.0f}/s  ETA {eta:,.0f}s "
+        click.echo(line, err=True, nl=False)
+        if done >= total:
+            click.echo("", err=True)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
+@click.option("--rebuild", is_flag=True, help="Start over instead of updating incrementally.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True), help="Write failures to FILE.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
+@_add_options(ingest_options)
+def index(
+    paths, index_dir, rebuild, quiet, fmt, errors_file, workers, rules, fields, config, dayfirst, follow_links
+) -> None:
+    """Index the articles under PATHS (files or directories).
+
+    Runs are incremental: unchanged files are skipped, changed ones re-read,
+    files gone from PATHS removed.  Bad files are skipped and listed; they
+    never stop the run.  An interrupted run leaves the last index searchable.
+
+    Fields of JSON, JSONL and CSV records are found by their usual names
+    (title, headline, body, content, date, author...).  To name yours, use
+    --field or a config file ($XDG_CONFIG_HOME/newsindex/config.toml, else
+    ~/.config/newsindex/config.toml, or --config FILE); the fields are title,
+    body, published, authors, url, source, section and language, each mapped
+    to a key (dotted for nested ones) or a list of keys tried in order:
+
+    \b
+      [fields]
+      body = "fields.bodyText"
+      title = ["headline.main", "headline"]
+
+    Record files are re-read when the mapping changes.
+
+    \b
+    Examples:
+      newsindex index ~/news
+      newsindex index corpus/ seeds/ --index ./demo-index
+      newsindex index exports/ --field body=fields.bodyText --format json
+      newsindex index exports/ --config guardian.toml
+    """
+    from ..index import IndexProblem, build_index
+    from .live import alerts_as_records, report_alerts
+
+    options = _ingest_options(dayfirst, rules, fields, follow_links, config)
+    target = _index_dir(index_dir)
+    progress = _Progress(enabled=not quiet and fmt == "text" and sys.stderr.isatty())
+    try:
+        report = build_index(paths, target, options=options, rebuild=rebuild, workers=workers, progress=progress)
+    except IndexProblem as exc:
+        raise Failure(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("\nnewsindex: interrupted; the previous index is unchanged", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        raise Failure(f"cannot write the index: {exc.strerror or exc}") from None
+    if errors_file:
+        with open(errors_file, "w", encoding="utf-8") as handle:
+            for skipped in report.failed:
+                handle.write(f"{skipped.path}\t{skipped.reason}\n")
+    if fmt == "json":
+        click.echo(json.dumps({**report.as_dict(), "alerts": alerts_as_records(target)}))
+    elif fmt == "jsonl":
+        from ..render import batch_record, to_json
+
+        click.echo(to_json(batch_record(report, report.seconds)))
+    elif not quiet:
+        from ..render import safe
+
+        for skipped in report.failed:
+            click.echo(f"skipped {safe(skipped.path)}: {safe(skipped.reason)}", err=True)
+        click.echo(
+            f"files: {report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{report.unchanged} unchanged, {len(report.failed)} failed; "
+            f"{report.documents} articles in {safe(str(target))} "
+            f"({report.seconds:.1f}s, {report.rate:,.0f} files/s)"
+        )
+        if report.ignored:
+            click.echo(f"{len(report.ignored)} files were not article files and were ignored", err=True)
+        if report.reread:
+            click.echo("--dayfirst or --rules differ from the last run: every indexed file was read again", err=True)
+    if fmt != "json":
+        report_alerts(target, fmt)
+    sys.exit(EXIT_FOUND if report.documents else EXIT_NOTHING)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
+@click.option("--explain", is_flag=True, help="Also show each removed piece of text and the rule that removed it.")
+@color_option
+@_add_options(ingest_options)
+def extract(paths, fmt, explain, color, rules, fields, config, dayfirst, follow_links) -> None:
+    """Print the cleaned articles in PATHS without indexing them.
+
+    Directories are read recursively.  Use it to check what newsindex will
+    index, and --explain to see what cleaning removed and why.
+
+    \b
+    Examples:
+      newsindex extract seeds/
+      newsindex extract page.html --explain
+      newsindex extract corpus/ --format jsonl | jq .title
+      newsindex extract export.jsonl --field body=fields.bodyText
+      newsindex extract export.json --config guardian.toml --format jsonl
+    """
+    from ..ingest import iter_articles
+    from ..models import Skipped
+    from ..read import ReadError
+    from ..render import Style, article_as_dict, render_article_text, safe, to_json
+
+    options = _ingest_options(dayfirst, rules, fields, follow_links, config)
+    style = Style(_use_color(color))
+    found = skipped = 0
+    try:
+        for item in iter_articles(paths, options):
+            if isinstance(item, Skipped):
+                skipped += 1
+                click.echo(f"skipped {safe(item.path)}: {safe(item.reason)}", err=True)
+                continue
+            found += 1
+            if fmt == "jsonl":
+                click.echo(to_json(article_as_dict(item, explain)))
+            else:
+                _echo_lines(render_article_text(item, style, explain), style.color)
+    except ReadError as exc:
+        raise Failure(str(exc)) from None
+    if skipped:
+        click.echo(f"{found} articles, {skipped} skipped", err=True)
+    sys.exit(EXIT_FOUND if found else EXIT_NOTHING)

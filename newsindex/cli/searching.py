@@ -1,0 +1,278 @@
+"""Commands that read an index: search, similar, show, stats."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .common import (
+    CONTEXT,
+    EXIT_FOUND,
+    EXIT_NOTHING,
+    INDEX_HELP,
+    Failure,
+    _echo_lines,
+    _index_dir,
+    _use_color,
+    cli,
+    color_option,
+)
+
+
+def _bounds(since: str | None, until: str | None, tz_name: str):
+    from ..dates import period
+
+    tz = _timezone(tz_name)
+    start = end = None
+    try:
+        if since:
+            start = period(since, tz=tz)[0]
+        if until:
+            end = period(until, tz=tz)[1]
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+    if start and end and start >= end:
+        raise Failure(f"--since {since} is after --until {until}")
+    return start, end
+
+
+def _timezone(name: str):
+    from datetime import timezone
+
+    if name.upper() in ("UTC", "Z", "GMT"):
+        return timezone.utc
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except Exception:
+        raise Failure(f"unknown time zone {name!r} (use a name like Europe/London or UTC)") from None
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("query")
+@click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
+@click.option(
+    "--since", metavar="DATE", help="Only articles on or after DATE (2019, 2019-03, 'March 2019', '7 days ago')."
+)
+@click.option(
+    "--until", metavar="DATE", help="Only articles on or before DATE (inclusive: --until 2019 keeps all of 2019)."
+)
+@click.option("--tz", "tz_name", default="UTC", show_default=True, help="Time zone for --since/--until.")
+@click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=10, show_default=True, help="Results per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option(
+    "--match",
+    type=click.Choice(["all", "any"]),
+    default="all",
+    show_default=True,
+    help="Require every word, or rank by any.",
+)
+@click.option(
+    "--feedback/--no-feedback",
+    default=True,
+    show_default=True,
+    help="With --match any: re-rank using the words of the best articles found (RM3).",
+)
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--author", "authors", multiple=True, help="Only this author (repeatable).")
+@click.option(
+    "--group-by",
+    "group_by",
+    multiple=True,
+    type=click.Choice(["source", "author", "section", "year", "month"]),
+    help="Count all matches per outlet, author, section, year or month (repeatable).",
+)
+@click.option("--duplicates", is_flag=True, help="List near-duplicate articles separately instead of folding them.")
+@click.option(
+    "--recency",
+    "recency",
+    type=click.FloatRange(min=0.1),
+    metavar="DAYS",
+    help="Favour newer articles (half-life in days).",
+)
+@click.option("--source", "sources", multiple=True, help="Only this outlet (repeatable).")
+@click.option("--section", "sections", multiple=True, help="Only this section (repeatable).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text", show_default=True
+)
+@color_option
+def search(
+    query,
+    index_dir,
+    since,
+    until,
+    tz_name,
+    limit,
+    page,
+    match,
+    feedback,
+    sort,
+    authors,
+    group_by,
+    duplicates,
+    recency,
+    sources,
+    sections,
+    fmt,
+    color,
+) -> None:
+    """Search the index for QUERY, best matches first.
+
+    QUERY takes words (all must match), "exact phrases", -excluded words,
+    OR, NOT, parentheses, wildcards (strik*), fuzzy terms (strike~) and
+    fields: title:, author:, source:, section:, date:2019-03.
+
+    \b
+    Examples:
+      newsindex search "liaison office"
+      newsindex search 'strike port -football' --since 2021-01 --until 2021-06
+      newsindex search 'title:drought OR "water rationing"' --sort newest
+      newsindex search breach --source "Harbour Ledger" --format jsonl
+      newsindex search 'date:[2019-03-01 TO 2019-03-31] korea' -n 20
+      newsindex search drought --group-by source --group-by year
+    """
+    from ..engine.whoosh.store import IndexProblem
+    from ..query import search as run_search
+    from ..query.options import QueryError, SearchOptions
+    from ..render import Style, header_line, render_facets, render_hits
+
+    start, end = _bounds(since, until, tz_name)
+    filters = []
+    if since:
+        filters.append(f"since {since}")
+    if until:
+        filters.append(f"until {until}")
+    filters += [f"author {a}" for a in authors] + [f"source {s}" for s in sources] + [f"section {s}" for s in sections]
+    options = SearchOptions(
+        limit=limit,
+        page=page,
+        match=match,
+        feedback=feedback,
+        sort=sort,
+        since=start,
+        until=end,
+        authors=authors,
+        sources=sources,
+        sections=sections,
+        group_by=group_by,
+        duplicates=duplicates,
+        recency_half_life=recency,
+        filters_text=filters,
+    )
+    try:
+        result = run_search(query, _index_dir(index_dir), options)
+    except (IndexProblem, QueryError) as exc:
+        raise Failure(str(exc)) from None
+    style = Style(_use_color(color))
+    if fmt == "text":
+        click.echo(style.dim(header_line(result)), err=not sys.stdout.isatty() and color != "always", color=style.color)
+        if sys.stdout.isatty():
+            click.echo("")
+    _echo_lines(render_hits(result, fmt, style, first_rank=(page - 1) * limit + 1), style.color)
+    if result.facets and fmt in ("text", "csv", "paths"):
+        _echo_lines(render_facets(result.facets, style), style.color)
+    sys.exit(EXIT_FOUND if result.hits else EXIT_NOTHING)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("article_id")
+@click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
+@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text")
+@color_option
+def similar(article_id, index_dir, limit, fmt, color) -> None:
+    """List articles most like ARTICLE_ID (the short id that search shows).
+
+    \b
+    Examples:
+      newsindex similar 5e5f24bf3c
+      newsindex similar 5e5f24bf3c -n 20 --format jsonl
+    """
+    from ..engine.whoosh.store import IndexProblem
+    from ..query import similar as find_similar
+    from ..render import Style, render_hits, safe
+
+    try:
+        result = find_similar(article_id, _index_dir(index_dir), limit)
+    except IndexProblem as exc:
+        raise Failure(str(exc)) from None
+    if result is None:
+        click.echo(f"newsindex: no article with id {safe(article_id)}", err=True)
+        sys.exit(EXIT_NOTHING)
+    style = Style(_use_color(color))
+    _echo_lines(render_hits(result, fmt, style), style.color)
+    sys.exit(EXIT_FOUND if result.hits else EXIT_NOTHING)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("article_id")
+@click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--pager/--no-pager", default=None, help="Page long articles [default: on a terminal].")
+@color_option
+def show(article_id, index_dir, fmt, pager, color) -> None:
+    """Print one indexed article in full, by the short id search shows.
+
+    \b
+    Examples:
+      newsindex show 3f2a9c01de
+      newsindex show seeds/000_eb7c0f23e2b03f76.txt --format json
+    """
+    from ..engine.whoosh.store import IndexProblem
+    from ..query import find_by_short_id, stored_article
+    from ..render import Style, safe
+
+    try:
+        stored = find_by_short_id(_index_dir(index_dir), article_id)
+    except IndexProblem as exc:
+        raise Failure(str(exc)) from None
+    if stored is None:
+        click.echo(f"newsindex: no article with id {safe(article_id)}", err=True)
+        sys.exit(EXIT_NOTHING)
+    article = stored_article(stored)
+    if fmt == "json":
+        from ..render import article_as_dict, to_json
+
+        click.echo(to_json(article_as_dict(article), indent=2))
+        return
+    from ..render import render_article_text
+
+    style = Style(_use_color(color))
+    text = "\n".join(render_article_text(article, style))
+    use_pager = sys.stdout.isatty() if pager is None else pager
+    if use_pager:
+        click.echo_via_pager(text + "\n", color=style.color)
+    else:
+        click.echo(text, color=style.color)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@color_option
+def stats(index_dir, fmt, color) -> None:
+    """Summarise the index: articles, dates, sources, years, size on disk.
+
+    \b
+    Examples:
+      newsindex stats
+      newsindex stats --index ./demo-index --format json
+    """
+    from ..engine.whoosh.store import IndexProblem
+    from ..render import Style, render_stats
+    from ..stats import index_stats
+
+    try:
+        summary = index_stats(_index_dir(index_dir))
+    except IndexProblem as exc:
+        raise Failure(str(exc)) from None
+    if fmt == "json":
+        from ..render import to_json
+
+        click.echo(to_json(summary, indent=2))
+    else:
+        style = Style(_use_color(color))
+        _echo_lines(render_stats(summary, style), style.color)
+    sys.exit(EXIT_FOUND if summary["documents"] else EXIT_NOTHING)

@@ -1,0 +1,264 @@
+"""Writing a built segment's files in Whoosh's W3Codec format: term table, posting blocks, columns."""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from operator import itemgetter, sub
+from pickle import dumps
+from zlib import crc32
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec
+from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numlists import GrowableArray
+
+from .segment_format import (
+    _BLOCK_LIMIT,
+    _COMPRESSION,
+    _LENGTHS,
+    _LITTLE_ENDIAN,
+    _POINTER,
+    _STORED_BYTES,
+    _TERMINFO,
+    _UINT,
+    _UINT32,
+    INLINE_LIMIT,
+    PICKLE_PROTOCOL,
+    _Field,
+    _term_bytes,
+)
+
+
+class _Columns:
+    """Per-document columns (stored fields, lengths, sortable values), one file each.
+
+    What ``W3PerDocWriter`` writes, without its temporary compound file and
+    per-field bookkeeping.
+    """
+
+    def __init__(self, storage, segment) -> None:
+        self.storage = storage
+        self.segment = segment
+        self.files: dict[str, object] = {}
+        self.writers: dict[str, object] = {}
+
+    def _writer(self, name: str, column):
+        writer = self.writers.get(name)
+        if writer is None:
+            handle = self.storage.create_file(W3Codec.column_filename(self.segment, name))
+            self.files[name] = handle
+            writer = self.writers[name] = column.writer(handle)
+        return writer
+
+    def add(self, name: str, column, docnum: int, value) -> None:
+        self._writer(name, column).add(docnum, value)
+
+    def add_all(self, name: str, column, values: bytearray) -> None:
+        writer = self._writer(name, column)
+        for docnum, value in enumerate(values):
+            if value:
+                writer.add(docnum, value)
+
+    def close(self, doccount: int) -> None:
+        for name, writer in self.writers.items():
+            writer.finish(doccount)
+            self.files[name].close()
+
+    def discard(self) -> None:
+        for name, handle in self.files.items():
+            handle.close()
+            self.storage.delete_file(W3Codec.column_filename(self.segment, name))
+
+
+class _TermTable(OrderedHashWriter):
+    """Whoosh's ordered hash file of terms, hashed with CRC-32 and written in bulk.
+
+    The file format is ``OrderedHashWriter``'s; its header names the hash
+    function (the stock reader supports MD5, CRC-32 and CDB hashes), and
+    CRC-32 is computed in C where MD5 went through a hex string per term.
+    """
+
+    def __init__(self, dbfile) -> None:
+        HashWriter.__init__(self, dbfile, hashtype=1)
+        self.index = GrowableArray("H")
+        self.lastkey = b""
+        self._buffer = bytearray()
+        self._base = dbfile.tell()
+        self._positions: list[int] = []
+
+    def add_entry(self, key: bytes, value: bytes) -> None:
+        """Add one ``(key, value)``; keys must increase.  Buffered until ``flush``."""
+        if key <= self.lastkey:
+            raise ValueError(f"term keys must increase: {self.lastkey!r}..{key!r}")
+        self.lastkey = key
+        buffer = self._buffer
+        position = self._base + len(buffer)
+        self._positions.append(position)
+        buffer += _LENGTHS.pack(len(key), len(value))
+        buffer += key
+        buffer += value
+        hashed = crc32(key)
+        self.buckets[hashed & 255].append((hashed, position))
+
+    def flush(self) -> None:
+        self.dbfile.write(bytes(self._buffer))
+        self._buffer = bytearray()
+        self._base = self.dbfile.tell()
+        self.index.extend(self._positions)
+        self._positions = []
+
+    def _write_hashes(self) -> None:
+        """``HashWriter._write_hashes``, one write per bucket."""
+        dbfile = self.dbfile
+        for entries in self.buckets:
+            position = dbfile.tell()
+            slots = 2 * len(entries)
+            self.directory.append((position, slots))
+            table = [(0, 0)] * slots
+            for hashed, where in entries:
+                slot = (hashed >> 8) % slots
+                while table[slot] != (0, 0):
+                    slot = (slot + 1) % slots
+                table[slot] = (hashed, where)
+            dbfile.write(b"".join([_POINTER.pack(hashed, where) for hashed, where in table]))
+
+    def close(self):
+        self.flush()
+        return super().close()
+
+
+class _TermsWriter:
+    """The .trm and .pst files of a segment, as ``W3FieldWriter`` lays them out."""
+
+    def __init__(self, storage, segment) -> None:
+        self.table = _TermTable(segment.create_file(storage, W3Codec.TERMS_EXT))
+        self.fieldmap: dict[str, int] = {}
+        self.table.extras["fieldmap"] = self.fieldmap
+        self.postfile = segment.create_file(storage, W3Codec.POSTS_EXT)
+
+    def start_field(self, fieldname: str) -> bytes:
+        """Register a field; returns the prefix of its term keys."""
+        self.fieldmap.setdefault(fieldname, len(self.fieldmap))
+        return pack_ushort(self.fieldmap[fieldname])
+
+    def close(self) -> None:
+        self.table.close()
+        self.postfile.close()
+
+
+_FIRST_FOUR = itemgetter(slice(0, 4))
+
+
+def _weights(values: list[bytes], boost: float) -> list[float]:
+    """freq * boost of each posting; a Positions or Frequency value starts with the
+    frequency (4 bytes, big-endian).  Unpacked in bulk."""
+    freqs = array(_UINT32, b"".join(map(_FIRST_FOUR, values)))
+    if _LITTLE_ENDIAN:
+        freqs.byteswap()
+    return [freq * boost for freq in freqs]
+
+
+def _length_range(length_bytes: list[int] | None) -> tuple[int, int]:
+    """(min, max) of the non-zero length bytes, or (0, 0), as W3TermInfo records them."""
+    if not length_bytes:
+        return 0, 0
+    present = [b for b in length_bytes if b]
+    return (min(present), max(present)) if present else (0, 0)
+
+
+def _write_blocks(out: bytearray, docs, weights, values, doc_lengths, fixed_size) -> None:
+    """A posting list exactly as ``W3PostingsWriter`` writes it: blocks of up to 128."""
+    out += WHOOSH3_HEADER_MAGIC
+    total = len(docs)
+    for start in range(0, total, _BLOCK_LIMIT):
+        end = min(total, start + _BLOCK_LIMIT)
+        ids = docs[start:end]
+        block_weights = weights[start:end]
+        deltas = [ids[0], *map(sub, ids[1:], ids[:-1])]
+        first = block_weights[0]
+        if block_weights.count(first) == len(block_weights):
+            mini_weights = None if first == 1.0 else float(first)
+        else:
+            mini_weights = tuple(map(float, block_weights))
+        if fixed_size is None or fixed_size < 0:
+            mini_values = tuple(values[start:end])  # never empty: positions
+        elif fixed_size == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(values[start:end])
+        data = zlib.compress(dumps((tuple(deltas), mini_weights, mini_values), PICKLE_PROTOCOL), _COMPRESSION)
+        minlength, maxlength = _length_range(doc_lengths[start:end] if doc_lengths is not None else None)
+        info = dumps((len(ids), ids[-1], max(block_weights), _COMPRESSION, minlength, maxlength), 2)
+        size = len(info) + len(data)
+        out += pack_int(-size if end == total else size)
+        out += info
+        out += data
+
+
+class _SegmentWriting:
+    """Writing the segment a builder holds: its term table, posting blocks, lengths and columns."""
+
+    def write(self):
+        """Write the segment's files and start a new one; returns the segment, or None if empty."""
+        segment = self.segment
+        if self.docs == 0:
+            self._columns.discard()
+            self._reset()
+            return None
+        for name, lengths in self.length_bytes.items():
+            if any(lengths):
+                self._columns.add_all(f"_{name}_len", LENGTHS_COLUMN, lengths)
+        self._columns.add_all("_stored", _STORED_BYTES, bytearray())  # always there, as Whoosh writes it
+        self._columns.close(self.docs)
+        segment.set_doc_count(self.docs)
+        segment._fieldlengths = dict(self.field_lengths)
+        terms_writer = _TermsWriter(self.storage, segment)
+        try:
+            for name in sorted(self.postings):
+                if self.postings[name]:
+                    self._write_field(terms_writer, self.fields[name], self.postings[name])
+        finally:
+            terms_writer.close()
+        self._reset()
+        return segment
+
+    def _write_field(self, writer: _TermsWriter, spec: _Field, terms: dict) -> None:
+        """One field's term table entries and posting lists, in term order."""
+        key_prefix = writer.start_field(spec.name)
+        lengths = self.length_bytes.get(spec.name)
+        boost = spec.boost
+        by_count = spec.fixed_size != 0  # Existence postings weigh the field boost, others freq * boost
+        unpack_uint = _UINT.unpack_from
+        if spec.kind == "text":
+            items = sorted((_term_bytes(term, exact=False), entry) for term, entry in terms.items())
+        else:
+            items = sorted(terms.items())
+        table = writer.table
+        blocks = bytearray()
+        base = writer.postfile.tell()
+        pack_info = _TERMINFO.pack
+        for tbytes, entry in items:
+            if len(entry) == 2:  # one document: the common case, kept short
+                doc, value = entry
+                weight = unpack_uint(value)[0] * boost if by_count else boost
+                lb = lengths[doc] if lengths is not None else 0
+                inline = dumps(((doc,), (weight,), (value,)), PICKLE_PROTOCOL)
+                table.add_entry(key_prefix + tbytes, pack_info(1, weight, 1, lb, lb, weight, doc, doc) + inline)
+                continue
+            docs = entry[0::2]
+            values = entry[1::2]
+            count = len(docs)
+            weights = _weights(values, boost) if by_count else [boost] * count
+            doc_lengths = [lengths[doc] for doc in docs] if lengths is not None else None
+            minlength, maxlength = _length_range(doc_lengths)
+            head = (sum(weights), count, minlength, maxlength, max(weights), docs[0], docs[-1])
+            if count <= INLINE_LIMIT:
+                info = pack_info(1, *head) + dumps((tuple(docs), tuple(weights), tuple(values)), PICKLE_PROTOCOL)
+            else:
+                start = base + len(blocks)
+                _write_blocks(blocks, docs, weights, values, doc_lengths, spec.fixed_size)
+                info = pack_info(0, *head) + pack_long(start) + pack_int(base + len(blocks) - start)
+            table.add_entry(key_prefix + tbytes, info)
+        writer.postfile.write(bytes(blocks))
+        table.flush()

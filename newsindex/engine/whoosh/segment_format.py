@@ -1,0 +1,137 @@
+"""Whoosh's W3Codec segment format as the segment builder writes it: sizes, structs, positions, how
+each field is indexed.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from array import array
+from itertools import pairwise
+from pickle import dumps
+
+from whoosh import formats
+from whoosh.columns import CompressedBytesColumn
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT
+from whoosh.system import pack_uint
+
+from .analysis import index_terms
+
+#: Posting lists of at most this many documents are stored inline in the term
+#: table: no posting block and no compression call for them.
+INLINE_LIMIT = 16
+_BLOCK_LIMIT = 128  # postings per block, as W3Codec writes them
+_COMPRESSION = 1  # zlib level of posting blocks (W3Codec uses 3: 10% slower to write, 2% smaller)
+_TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo's header
+_LENGTHS = struct.Struct("!ii")  # key and value lengths in the term table
+_POINTER = struct.Struct("!Iq")  # a hash table slot
+_UINT = struct.Struct("!I")
+_LITTLE_ENDIAN = sys.byteorder == "little"
+_UINT32 = "I" if array("I").itemsize == 4 else "L"
+
+
+#: The stored-fields column is ``PickleColumn(CompressedBytesColumn())``; the
+#: builder pickles (protocol 5) itself and writes the compressed bytes.
+_STORED_BYTES = CompressedBytesColumn()
+_ONE = pack_uint(1)
+#: Encoded single positions, shared: most words occur once in an article.
+_ONE_POSITION = [_ONE + dumps([pos], 2) for pos in range(4096)]
+
+
+def encode_positions(positions: list[int]) -> bytes:
+    """``whoosh.formats.Positions.encode``: a count, then the pickled position deltas."""
+    if len(positions) == 1:
+        pos = positions[0]
+        return _ONE_POSITION[pos] if pos < 4096 else _ONE + dumps(positions, 2)
+    deltas = [positions[0]]
+    deltas.extend(b - a for a, b in pairwise(positions))
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+#: Pickle protocol of inline postings, block data and stored fields: Whoosh
+#: reads them with ``pickle.loads``, and protocol 5 writes bytes natively, where
+#: protocol 2 (Whoosh's) spells each one as a latin-1 string and a call:
+#: half the size and a fifth of the time.  Block headers, read from a stream,
+#: stay protocol 2.
+PICKLE_PROTOCOL = 5
+
+
+def _term_bytes(term: str, exact: bool) -> bytes:
+    """UTF-8 of a term.  A lone surrogate (a JSON escape, an undecodable file
+    name) stays distinct in ids and paths and becomes "?" elsewhere, where
+    Whoosh's own writer would fail on it."""
+    try:
+        return term.encode("utf-8")
+    except UnicodeEncodeError:
+        return term.encode("utf-8", "surrogatepass" if exact else "replace")
+
+
+class _Field:
+    """How one schema field is indexed and stored, decided once per builder."""
+
+    def __init__(self, name: str, field, fast_text: bool) -> None:
+        self.name = name
+        self.field = field
+        self.indexed = bool(field.indexed)
+        self.stored = bool(field.stored)
+        self.scorable = bool(field.scorable)
+        self.column = field.column_type
+        fmt = field.format
+        self.boost = fmt.field_boost if fmt is not None else 1.0
+        if self.indexed and type(fmt) not in (formats.Existence, formats.Frequency, formats.Positions):
+            raise ValueError(f"field {name!r}: posting format {type(fmt).__name__} is not supported")
+        self.fixed_size = fmt.fixed_value_size() if fmt is not None else 0
+        self.cache: dict = {}
+        self.kind = "generic"
+        if fast_text and isinstance(field, TEXT):
+            self.kind = "text"
+        elif isinstance(field, ID) and not self.scorable and list(field.index("Ab c")) == [(b"Ab c", 1, 1.0, b"")]:
+            self.kind = "id"
+        elif (
+            isinstance(field, KEYWORD)
+            and not self.scorable
+            and list(field.index("Ab c"))
+            == [
+                (b"Ab", 1, 1.0, _ONE),
+                (b"c", 1, 1.0, _ONE),
+            ]
+        ):
+            self.kind = "words"
+        elif isinstance(field, NUMERIC) and not self.scorable and field.shift_step:
+            self.kind = "numeric"
+            self.unpack = field._struct.unpack
+            self.pack = field._struct.pack
+            self.shifts = range(0, field.bits, field.shift_step)
+
+    def postings(self, value) -> tuple:
+        """``([(term, value bytes), ...], length)`` of one field value, as Whoosh indexes it
+        (for fast text fields: ``({term: positions}, length)``, encoded by the caller)."""
+        if self.kind == "text":
+            return index_terms(value)
+        if self.kind == "id":
+            return [(_term_bytes(value, exact=True), b"")], 0
+        if self.kind == "words":
+            words = value.split()
+            if " ".join(words) == value and len(set(words)) == len(words) and all(w.isalnum() for w in words):
+                return [(_term_bytes(word, exact=False), _ONE) for word in words], 0
+        if self.kind == "numeric":
+            cached = self.cache.get(value)
+            if cached is None:
+                first = self.field.to_bytes(value, 0)
+                number = self.unpack(first[1:])[0]
+                tiers = [(bytes((shift,)) + self.pack(number >> shift), b"") for shift in self.shifts[1:]]
+                cached = ([(first, b""), *tiers], 0)
+                if len(self.cache) < _CACHE_LIMIT:
+                    self.cache[value] = cached
+            return cached
+        cached = self.cache.get(value) if isinstance(value, str) else None
+        if cached is None:
+            indexed = list(self.field.index(value))
+            length = sum(freq for _t, freq, _w, _v in indexed) if self.scorable else 0
+            cached = ([(tbytes, vbytes) for tbytes, _freq, _weight, vbytes in indexed], length)
+            if isinstance(value, str) and len(self.cache) < _CACHE_LIMIT:
+                self.cache[value] = cached
+        return cached
+
+
+_CACHE_LIMIT = 50_000

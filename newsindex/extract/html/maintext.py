@@ -1,0 +1,321 @@
+"""The main text: non-content marked (furniture, hidden markup, noise words, teaser cards), every
+element scored by the blocks inside it, the best one's blocks kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .blocks import _Block, _lxml_blocks
+from .parse import (
+    _BLOCK_TAGS,
+    _BOILERPLATE_TAGS,
+    _CELLS,
+    _FURNITURE_TAGS,
+    _HEADINGS,
+    _LINE_TAGS,
+    _PHRASING_TAGS,
+    _class_tokens,
+    _noise_rules,
+    _NoiseRules,
+)
+
+#: Noise levels: furniture may still wrap the article (a "has-sidebar" layout
+#: div); boilerplate such as comments or cookie notices never does.
+_FURNITURE, _BOILERPLATE = 1, 2
+#: A block this long with few links reads as running text.
+_PROSE_MIN_CHARS = 80
+#: Furniture holding at least this share of the page's running text is a wrapper, not furniture.
+_WRAPPER_SHARE = 0.4
+
+_HIDDEN_XPATH = etree.XPath(
+    ".//*[@hidden or @aria-hidden='true' or contains(translate(@style,' ',''),'display:none')"
+    " or contains(translate(@style,' ',''),'visibility:hidden')]"
+)
+
+
+def _name_verdict(names: str, rules: _NoiseRules) -> int:
+    """0, _FURNITURE or _BOILERPLATE for a class/id string."""
+    tokens = _class_tokens(names)
+    if not rules.any_noise.search(" ".join(tokens)) and rules.noise_tokens.isdisjoint(tokens):
+        return 0
+    if any(rules.content.search(token) for token in tokens):
+        return 0
+    verdict = 0
+    for token in tokens:
+        if rules.modifier.search(token):
+            continue  # "has-sidebar", "category-promotions": says what a block has, not what it is
+        if rules.never_main.search(token):
+            return _BOILERPLATE
+        if token in rules.noise_tokens or rules.noise.search(token):
+            verdict = _FURNITURE
+    return verdict
+
+
+_NAME_XPATH = etree.XPath(".//@class | .//@id")
+_ROLE_XPATH = etree.XPath(".//@role")
+
+
+def _noise_elements(body: etree._Element) -> dict[etree._Element, int]:
+    """Elements that look like non-content, by tag, ARIA role, visibility or class/id words.
+
+    Class and id values are judged as strings first (each distinct value once),
+    so only the few suspicious elements are ever touched from Python.
+    """
+    found: dict[etree._Element, int] = {}
+    for element in body.iter(*_FURNITURE_TAGS):
+        found[element] = _FURNITURE
+    for element in body.iter(*_BOILERPLATE_TAGS):
+        found[element] = _BOILERPLATE
+    for element in _HIDDEN_XPATH(body):
+        found[element] = _BOILERPLATE  # often a hidden copy of the article for crawlers
+    rules = _noise_rules()
+    for value in _ROLE_XPATH(body):
+        if value.strip().lower() in rules.roles:
+            element = value.getparent()
+            found[element] = max(found.get(element, 0), _FURNITURE)
+    verdicts: dict[str, int] = {}
+    suspects = []
+    for value in _NAME_XPATH(body):
+        verdict = verdicts.get(value)
+        if verdict is None:
+            verdict = verdicts[value] = _name_verdict(value, rules)
+        if verdict:
+            suspects.append(value.getparent())
+    for element in suspects:
+        if element is body:
+            continue  # body classes describe the page ("cookies-not-set"), not a block
+        names = f"{element.get('class') or ''} {element.get('id') or ''}"  # a content class overrides a noisy id
+        verdict = verdicts.get(names)
+        if verdict is None:
+            verdict = verdicts[names] = _name_verdict(names, rules)
+        if verdict:
+            found[element] = max(found.get(element, 0), verdict)
+    return found
+
+
+_CARD_TAGS = frozenset({"li", "article", "div", "section"})
+#: Teaser cards are short: a headline link, maybe a date and a line of summary.
+_CARD_MAX_CHARS = 600
+
+
+def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object, int], prose: dict) -> set:
+    """Items of repeated lists that lead with a headline link: "more stories" teasers.
+
+    An item is a card when it is one of at least three same-tag siblings, is short,
+    and holds a link-only line (a headline) or starts with a long link followed by
+    a summary; a list with three or more cards is teasers, summaries included,
+    however its classes are named.  Lists of the second kind are also how an
+    article enumerates things ("10 things to know: <a>headline</a> summary"), so
+    they count only when no running text stands beside the list.
+    """
+    cards_by_list: dict[object, set] = {}
+    leading_links: set = set()
+    same_tag: dict[tuple[object, str], int] = {}
+    for block, chain in zip(blocks, chains, strict=True):
+        length = len(block.text)
+        headline = length >= 15 and block.link_chars >= 0.8 * length
+        if not headline and block.lead_link_chars < 20:
+            continue
+        for element in chain[:5]:
+            if element.tag not in _CARD_TAGS or chars.get(element, 0) > _CARD_MAX_CHARS:
+                continue
+            parent = element.getparent()
+            if parent is None:
+                break
+            key = (parent, element.tag)
+            count = same_tag.get(key)
+            if count is None:
+                count = same_tag[key] = sum(1 for child in parent if child.tag == element.tag)
+            if count >= 3:
+                cards_by_list.setdefault(parent, set()).add(element)
+                if not headline:
+                    leading_links.add(parent)
+                break
+    teasers = set()
+    for parent, cards in cards_by_list.items():
+        if len(cards) < 3:
+            continue
+        if parent in leading_links:
+            around = parent.getparent()
+            if around is not None and prose.get(around, 0) > prose.get(parent, 0):
+                continue  # an enumeration inside the article's running text
+        teasers |= cards
+    return teasers
+
+
+def _drop_inline_noise(noise: dict[etree._Element, int]) -> None:
+    """Remove noise that sits inside a line of text (a hover card after a name), keeping what follows it.
+
+    Links and emphasis are words of the sentence whatever their class; only
+    generic inline boxes (``span``, ``ins`` ad slots, custom tags) are cut.
+    """
+    for element in [e for e in noise if e.tag not in _BLOCK_TAGS and e.tag not in _PHRASING_TAGS]:
+        if any(d.tag in _BLOCK_TAGS for d in element.iterdescendants()):
+            continue  # an inline tag used as a wrapper: leave it to the block-level decision
+        parent = element.getparent()
+        if parent is None:
+            continue
+        if element.tail:
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
+        del noise[element]
+
+
+def _ancestry(element: object, memo: dict[object, tuple]) -> tuple:
+    """``(element, parent, ..., root)``, memoised so each element is walked once."""
+    path = []
+    node = element
+    while node is not None and node not in memo:
+        path.append(node)
+        node = node.getparent()
+    chain = memo[node] if node is not None else ()
+    for node in reversed(path):
+        chain = (node, *chain)
+        memo[node] = chain
+    return memo[element]
+
+
+def _weight(block: _Block) -> float:
+    """How strongly a block says "article text here" (negative: boilerplate)."""
+    length = len(block.text)
+    if block.kind in _HEADINGS:
+        return 0.0
+    if _is_link_list(block):
+        return -float(length)
+    if length < 25:
+        return 0.0 if block.kind in _CELLS else -3.0  # a data table's cells are short, not boilerplate
+    return float(length - block.link_chars)
+
+
+#: Share of a block's text inside links above which it is navigation, not prose.
+_LINK_LIMIT = 0.5
+#: A paragraph (``<p>``) is prose with links unless nearly all of it is links.
+_PARAGRAPH_LINK_LIMIT = 0.8
+
+
+def _is_link_list(block: _Block) -> bool:
+    limit = _PARAGRAPH_LINK_LIMIT if block.kind == "p" else _LINK_LIMIT
+    return block.link_chars > limit * len(block.text)
+
+
+def _prose_chars(block: _Block) -> int:
+    if block.kind in _HEADINGS or len(block.text) < _PROSE_MIN_CHARS or block.link_chars > 0.25 * len(block.text):
+        return 0
+    return len(block.text)
+
+
+_MARKUP_RE = re.compile(r"</?[a-zA-Z][^<>]{0,400}>")
+
+
+def _looks_like_markup(text: str) -> bool:
+    """Escaped HTML shown as text (a saved page's ``&lt;img ...&gt;``), not prose."""
+    if "<" not in text:
+        return False
+    return sum(len(m) for m in _MARKUP_RE.findall(text)) > 0.5 * len(text)
+
+
+#: How much a character of noise inside a region counts against it (a character of prose counts 1).
+_NOISE_WEIGHT = 0.5
+
+
+def _is_body_text(block: _Block) -> bool:
+    """Not the headline, a list of links or markup shown as text."""
+    if block.kind == "h1" or _is_link_list(block):
+        return False
+    return block.kind == "pre" or not _looks_like_markup(block.text)
+
+
+def _best_region(blocks: list[_Block], chains: list[tuple], noise: set) -> tuple[list[_Block], int]:
+    """Blocks of the element whose blocks weigh most with ``noise`` left out, and their running text.
+
+    Noise inside a region counts against it, so the tightest element around the
+    article wins over the column that also holds comments and teasers.  A single
+    paragraph is never a region: a short article interleaved with share bars and
+    sign-up boxes must not shrink to its longest paragraph.
+    """
+    scores: dict[object, float] = {}
+    in_noise = [not noise.isdisjoint(chain) for chain in chains]
+    for block, chain, noisy in zip(blocks, chains, in_noise, strict=True):
+        weight = -_NOISE_WEIGHT * len(block.text) if noisy else _weight(block)
+        if weight:
+            for element in chain:
+                scores[element] = scores.get(element, 0.0) + weight
+    candidates = [element for element in scores if element.tag not in _LINE_TAGS]
+    if not candidates:
+        return [], 0
+    best = max(candidates, key=scores.__getitem__)
+    if scores[best] <= 0:
+        return [], 0
+    kept = [
+        block
+        for block, chain, noisy in zip(blocks, chains, in_noise, strict=True)
+        if not noisy and best in chain and _is_body_text(block)
+    ]
+    return kept, sum(_prose_chars(block) for block in kept)
+
+
+def _main_blocks(body: etree._Element) -> list[_Block]:
+    """The article's blocks: the heaviest region once noise is left out.
+
+    Tried twice, as readability does: first leaving out everything that looks
+    like noise, then only what cannot be the article (comments, consent
+    notices) and furniture that holds little of the page's running text.  The
+    strict answer wins unless it found much less text, which happens when a
+    page's layout wrapper has a furniture-like name ("content-with-sidebar").
+    """
+    noise = _noise_elements(body)
+    _drop_inline_noise(noise)
+    blocks = _lxml_blocks(body)
+    memo: dict[object, tuple] = {}
+    chains = [_ancestry(block.owner, memo) for block in blocks]
+    prose: dict[object, int] = {}
+    chars: dict[object, int] = {}
+    total_prose = 0
+    for block, chain in zip(blocks, chains, strict=True):
+        block_prose = _prose_chars(block)
+        total_prose += block_prose
+        for element in chain:
+            prose[element] = prose.get(element, 0) + block_prose
+            chars[element] = chars.get(element, 0) + len(block.text)
+    for card in _teaser_cards(blocks, chains, chars, prose):
+        noise.setdefault(card, _FURNITURE)
+    strict, strict_prose = _best_region(blocks, chains, set(noise))
+    relaxed_noise = {
+        element
+        for element, level in noise.items()
+        if level == _BOILERPLATE or prose.get(element, 0) < _WRAPPER_SHARE * total_prose
+    }
+    if len(relaxed_noise) == len(noise):
+        chosen = strict
+    else:
+        relaxed, relaxed_prose = _best_region(blocks, chains, relaxed_noise)
+        chosen = strict if strict_prose >= 0.5 * relaxed_prose else relaxed
+    if chosen:
+        return chosen
+    # No region stands out (a page of a few short lines): keep whatever is not noise or links.
+    return [
+        block
+        for block, chain in zip(blocks, chains, strict=True)
+        if noise.keys().isdisjoint(chain) and _is_body_text(block)
+    ]
+
+
+def _paragraphs(blocks: list[_Block]) -> list[str]:
+    """One paragraph per block; the cells of one table row make one paragraph."""
+    paragraphs: list[str] = []
+    row: object = None
+    for block in blocks:
+        parent = block.owner.getparent() if block.kind in _CELLS and block.owner is not None else None
+        if parent is not None and parent is row and paragraphs:
+            paragraphs[-1] = f"{paragraphs[-1]} | {block.text}"
+            continue
+        row = parent
+        paragraphs.append(block.text)
+    return paragraphs

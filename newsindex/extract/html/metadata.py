@@ -1,0 +1,293 @@
+"""An HTML page's metadata: title, authors, date, section, outlet, language, from the most reliable
+place the page offers.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from lxml import etree
+
+from ...dates import ParsedDate, parse_date
+from ..bylines import parse_byline, split_authors
+from ..outlets import strip_site_suffix
+from .blocks import _normalize
+from .maintext import _BOILERPLATE, _name_verdict
+from .parse import _noise_rules
+from .structured import (
+    _AUTHOR_META,
+    _PAGE_TYPES,
+    _PUBLISHED_META,
+    _SECTION_META,
+    _UPDATED_META,
+    _URL_DATE_RE,
+    _element_text,
+    _fold,
+    _is_article,
+    _json_ld_objects,
+    _ld_text,
+    _meta_tags,
+    _PageSources,
+    _title_heads,
+    _types,
+    _without_site_tail,
+)
+
+#: Last words of a byline "name" that make it a desk or an outlet, not a person ("National Desk", "CNN Wire").
+_ORGANISATION_WORDS = frozenset(
+    {"desk", "staff", "team", "newsroom", "editors", "editorial", "wire", "wires", "service", "services", "bureau"}
+    | {"agency", "reports", "media"}
+)
+_NICKNAME_RE = re.compile(r"[\"“”«»][^\"“”«»]{1,40}[\"“”«»]")
+_NAME_LIST_RE = re.compile(r",|;|&|\band\b|、|，")
+
+
+def _person(name: str) -> str | None:
+    """``name`` tidied if it is a plausible person's name ("Lauren del Valle", 'Amanda "Tania Mae" Tan',
+    "严玉洁", "JOHN O'NEILL" -> "John O'Neill"), else None."""
+    plain = _NICKNAME_RE.sub(" ", name)
+    words = plain.split()
+    if not 1 <= len(words) <= 6 or any(ch.isdigit() for ch in name) or len(name) > 80:
+        return None
+    if words[-1].lower() in _ORGANISATION_WORDS:
+        return None
+    if re.search(r"[A-Za-z]", plain):
+        # split_authors knows agencies, roles and what a capitalised name looks like;
+        # a single Latin word is a handle or an outlet ("LinkNaija"), not a byline.
+        checked = split_authors(" ".join(words))
+        if len(words) < 2 or len(checked) != 1:
+            return None
+        return name if checked[0] == " ".join(words) else checked[0]
+    return name if len(plain.replace(" ", "")) <= 20 else None
+
+
+def _person_names(value: str) -> list[str]:
+    """Person names from one author string ("By A and B", "A, B", one name in any script)."""
+    text = _normalize(value)
+    if not text or "://" in text or text.startswith(("www.", "@")) or len(text) > 200:
+        return []
+    parsed = parse_byline(text)
+    if parsed is not None:
+        names = parsed[0]
+    elif _NAME_LIST_RE.search(text):
+        names = split_authors(text)
+        if not names and not re.search(r"[A-Za-z]", text):
+            names = [part for part in re.split(r"\s*[,;&、，]\s*", text) if part]
+    else:
+        names = [text]
+    people = [_person(name) for name in names]
+    return [person for person in people if person]
+
+
+def _ld_authors(value: object) -> list[str]:
+    names: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, dict):
+            if _types(item) & {"Organization", "NewsMediaOrganization", "Corporation"}:
+                continue
+            item = item.get("name")
+            if isinstance(item, list):
+                names.extend(n for v in item for n in _ld_authors(v) if n not in names)
+                continue
+        if isinstance(item, str):
+            names.extend(n for n in _person_names(html.unescape(item)) if n not in names)
+    return names
+
+
+class _Bylines:
+    """The authors: JSON-LD and meta tags first, else a byline a reader sees near the headline."""
+
+    def _authors(self, root: etree._Element) -> list[str]:
+        names = _ld_authors(self.article.get("author") or self.article.get("creator"))
+        if names:
+            return names
+        for key in _AUTHOR_META:
+            for value in self.metas.get(key, ()):
+                names.extend(n for n in _person_names(html.unescape(value)) if n not in names)
+            if names:
+                return names
+        parsely_authors = self.parsely.get("authors")
+        if parsely_authors:
+            names = _ld_authors(parsely_authors)
+            if names:
+                return names
+        for element in self.microdata.get("author", ()):
+            inner = element.xpath(".//*[@itemprop='name']")
+            value = (inner[0].get("content") or _element_text(inner[0])) if inner else (
+                element.get("content") or _element_text(element, 200)
+            )
+            names.extend(n for n in _person_names(value) if n not in names)
+        if names:
+            return names
+        return self._visible_byline(root)
+
+    def _after_headline(self, elements: list[etree._Element]) -> list[etree._Element]:
+        """Put the elements after the headline first: related-story boxes come later on the page."""
+        if self.h1 is None or not elements:
+            return elements
+        order = {el: i for i, el in enumerate(self.h1.getroottree().iter())} if len(elements) > 1 else {}
+        if not order:
+            return elements
+        mark = order.get(self.h1, 0)
+        return sorted(elements, key=lambda el: (order.get(el, 0) < mark, order.get(el, 0)))
+
+    @staticmethod
+    def _in_furniture(element: etree._Element) -> bool:
+        """Inside comments, a sidebar or navigation: a byline or date there is someone else's."""
+        rules = _noise_rules()
+        for ancestor in element.iterancestors():
+            if ancestor.tag in ("aside", "nav"):
+                return True
+            names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
+            if names.strip() and _name_verdict(names, rules) == _BOILERPLATE:
+                return True
+        return False
+
+    def _visible_byline(self, root: etree._Element) -> list[str]:
+        candidates = root.xpath(
+            "//body//*[contains(@class,'yline') or contains(@class,'uthor') or contains(@id,'yline')"
+            " or contains(@id,'uthor') or @rel='author']"
+        )
+        for element in self._after_headline(candidates)[:30]:
+            if self._in_furniture(element):
+                continue
+            text = _element_text(element, 300)
+            if not text or len(text) > 200:
+                continue
+            parsed = parse_byline(text)
+            if parsed is not None and parsed[0]:
+                return parsed[0]
+            label = f"{element.get('class') or ''} {element.get('id') or ''} {element.get('rel') or ''}".lower()
+            if element.tag == "a" or "name" in label or len(text.split()) <= 4:
+                names = _person_names(text)
+                if names:
+                    return names
+        return []
+
+
+class _Metadata(_Bylines, _PageSources):
+    """What the page says about itself, gathered before any markup is removed."""
+
+    def __init__(self, root: etree._Element, dayfirst: bool) -> None:
+        self.dayfirst = dayfirst
+        self.bad_dates: list[str] = []
+        self.metas = _meta_tags(root)
+        objects = _json_ld_objects(root)
+        articles = [o for o in objects if _is_article(o)]
+        self.article: dict = next((a for a in articles if a.get("headline") or a.get("articleBody")), None) or (
+            articles[0] if articles else {}
+        )
+        self.page: dict = next((o for o in objects if _types(o) & _PAGE_TYPES), {})
+        self.website: dict = next((o for o in objects if "WebSite" in _types(o)), {})
+        self.parsely = self._parsely_page()
+        self.microdata = self._microdata(root)
+        self.h1 = self._headline_h1(root)
+        self.html_title = next((_element_text(t) for t in root.iter("title")), "")
+        self.language = self._language(root)
+        self.url = self._url(root)
+        self.source = self._source()
+        self.title = self._title()
+        self.authors = self._authors(root)
+        self.published = self._published(root)
+        self.section = self._section()
+
+    def _title(self) -> str:
+        """The headline most of the page's title fields agree on (og:title, JSON-LD, h1, <title>).
+
+        Each field also offers itself with trailing " | Section | Outlet" parts cut
+        off, so "Headline -- Outlet" in og:title and a bare h1 vote together; a
+        lone field wins by the order above.
+        """
+        sources = [
+            self.meta("og:title", "twitter:title"),
+            _ld_text(self.article.get("headline")),
+            self._microdata_value("headline"),
+            _element_text(self.h1) if self.h1 is not None else "",
+            self.html_title,
+            _ld_text(self.page.get("name")),
+        ]
+        site_key = _fold(self.source or "")
+        offered: list[list[str]] = []
+        support: dict[str, int] = {}
+        for text in sources:
+            text = _normalize(text)
+            variants = [v for v in (text, *_title_heads(text)) if _fold(v) and _fold(v) != site_key]
+            offered.append(variants)
+            for key in {_fold(v) for v in variants}:
+                support[key] = support.get(key, 0) + 1
+        best, best_rank = "", (0, 0, 0)
+        for priority, variants in enumerate(offered):
+            for variant in variants:
+                rank = (support[_fold(variant)], -priority, len(variant))
+                if rank > best_rank:
+                    best, best_rank = variant, rank
+        return strip_site_suffix(_without_site_tail(best, site_key), self.source) if best else ""
+
+    def _date(self, text: str) -> ParsedDate | None:
+        text = (text or "").strip()
+        if not text:
+            return None
+        parsed = parse_date(text, dayfirst=self.dayfirst)
+        if parsed is None and any(ch.isdigit() for ch in text) and len(self.bad_dates) < 3:
+            self.bad_dates.append(text[:80])
+        return parsed
+
+    def _published(self, root: etree._Element) -> ParsedDate | None:
+        structured = [
+            _ld_text(self.article.get("datePublished")),
+            *(self.metas.get(k, [""])[0] for k in _PUBLISHED_META if k in self.metas),
+            str(self.parsely.get("pub_date") or ""),
+            self._microdata_value("datePublished"),
+            _ld_text(self.page.get("datePublished")),
+            _ld_text(self.article.get("dateCreated")),
+        ]
+        for value in structured:
+            parsed = self._date(value)
+            if parsed:
+                return parsed
+        times = root.xpath("//body//time[@datetime]")
+        times.sort(key=lambda t: t.get("pubdate") is None and "publish" not in (t.get("class") or "").lower())
+        for element in self._after_headline(times)[:10]:
+            label = (element.get("class") or "").lower()
+            if self._in_furniture(element) or "updated" in label or "modified" in label:
+                continue
+            parsed = self._date(element.get("datetime", ""))
+            if parsed:
+                return parsed
+        visible = root.xpath(
+            "//body//*[contains(@class,'date') or contains(@class,'publish') or contains(@class,'posted')"
+            " or contains(@class,'timestamp') or contains(@class,'time') or self::time]"
+        )
+        for element in self._after_headline(visible)[:15]:
+            if self._in_furniture(element):
+                continue
+            text = _element_text(element, 120)
+            if 6 <= len(text) <= 80 and re.search(r"\d", text):
+                parsed = parse_date(text, dayfirst=self.dayfirst)
+                if parsed:
+                    return parsed
+        match = _URL_DATE_RE.search(self.url or "")
+        if match:
+            parsed = parse_date("-".join(f"{int(g):02d}" for g in match.groups()))
+            if parsed:
+                return parsed
+        for value in (_ld_text(self.article.get("dateModified")), self.meta(*_UPDATED_META)):
+            parsed = self._date(value)
+            if parsed:
+                return parsed
+        return None
+
+    def _section(self) -> str | None:
+        candidates = [
+            _ld_text(self.article.get("articleSection")),
+            self.meta(*_SECTION_META),
+            str(self.parsely.get("section") or ""),
+            self._microdata_value("articleSection"),
+        ]
+        for value in candidates:
+            value = _normalize(value)
+            if value and len(value) <= 80:
+                return value
+        return None

@@ -1,0 +1,117 @@
+"""Parsing a page: the markup vocabulary (which tags are blocks, furniture, never shown), noise
+words from data/html_noise.txt, lxml with a clean-up of what it cannot take.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lxml import etree
+
+from ...data import data_sections
+
+#: Elements whose content is never text a reader sees as the article.
+_DROP_TAGS = (
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
+    "video", "audio", "map", "select", "textarea", "button", "input", "option", "link", "meta", "head",
+)  # fmt: skip
+_DROP_TAG_SET = frozenset(_DROP_TAGS)
+#: Page furniture by tag; left out unless it holds most of the page's running text.
+_FURNITURE_TAGS = ("nav", "aside", "footer", "header", "form", "dialog", "menu")
+#: Never article text: pictures with their captions and credits.
+_BOILERPLATE_TAGS = ("figure", "figcaption")
+#: Elements that start a new line of text (everything else is inline).
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir",
+        "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2",
+        "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "p",
+        "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+#: Inline elements that are part of a sentence whatever their class says ("searchLink", "tag-link").
+_PHRASING_TAGS = frozenset(
+    {"a", "b", "i", "em", "strong", "u", "s", "abbr", "cite", "q", "small", "sup", "sub", "time", "code", "mark"}
+    | {"font", "bdi", "bdo", "dfn", "kbd", "samp", "var", "data", "ruby", "rt", "rp", "wbr", "br"}
+)
+#: Elements that hold one line or paragraph of text: never the article's container by themselves.
+_LINE_TAGS = _HEADINGS | {"p", "li", "dt", "dd", "pre", "blockquote", "figcaption", "caption", "summary", "legend"}
+_CELLS = frozenset({"td", "th"})
+#: Stand-in for ``<br>`` inside a run of inline text (input NULs are removed first).
+_BREAK = "\x00"
+_INVISIBLE_RE = re.compile("[\x00\u200b\u2060\ufeff\u00ad]")
+
+
+def _without_invisibles(text: str) -> str:
+    """Drop NULs (our ``<br>`` stand-in) and zero-width characters that would split or glue words."""
+    return _INVISIBLE_RE.sub("", text)
+
+
+_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+
+
+@dataclass(frozen=True)
+class _NoiseRules:
+    any_noise: re.Pattern[str]  # never_main or noise anywhere in space-separated tokens: a quick first test
+    never_main: re.Pattern[str]
+    noise: re.Pattern[str]
+    noise_tokens: frozenset[str]
+    modifier: re.Pattern[str]
+    content: re.Pattern[str]
+    roles: frozenset[str]
+
+
+def _word_pattern(alternatives: list[str]) -> re.Pattern[str]:
+    """Any of ``alternatives`` as whole hyphen-separated words of a class token."""
+    if not alternatives:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?:^|[-\s])(?:" + "|".join(alternatives) + r")(?=$|[-\s])")
+
+
+@lru_cache(maxsize=1)
+def _noise_rules() -> _NoiseRules:
+    """Class/id/role vocabulary of non-content blocks, from ``data/html_noise.txt``."""
+    groups = data_sections("html_noise.txt", first="noise")
+    noise = groups.get("noise", [])
+    noise_words = [w for w in noise if not w.startswith("=")]
+    return _NoiseRules(
+        any_noise=_word_pattern(groups.get("never-main", []) + noise_words),
+        never_main=_word_pattern(groups.get("never-main", [])),
+        noise=_word_pattern(noise_words),
+        noise_tokens=frozenset(w[1:] for w in noise if w.startswith("=")),
+        modifier=_word_pattern(groups.get("modifiers", [])),
+        content=_word_pattern(groups.get("content", [])),
+        roles=frozenset(r.lower() for r in groups.get("roles", [])),
+    )
+
+
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS_RE = re.compile(r"[-_]+")
+
+
+def _class_tokens(value: str) -> list[str]:
+    """``"shareButtons article__body"`` -> ``["share-buttons", "article-body"]``, for word matching."""
+    return _SEPARATORS_RE.sub("-", _CAMEL_RE.sub("-", value)).lower().split()
+
+
+def _parse(text: str) -> tuple[etree._Element | None, bool, list[str]]:
+    """``(root, truncated, warnings)``; ``truncated`` when libxml2 gave up on deep nesting.
+
+    Plain ``etree.HTMLParser``, not ``lxml.html``'s: the latter looks up a Python
+    element class for every node touched, which costs a third of the run time.
+    """
+    text = _XML_DECLARATION_RE.sub("", _without_invisibles(text), count=1)
+    if not text.strip():
+        return None, False, ["empty page"]
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, no_network=True)
+    try:
+        root = etree.fromstring(text, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        return None, False, [f"unparseable HTML ({exc})"]
+    if root is None:
+        return None, False, ["no HTML elements in page"]
+    truncated = any("xcessive depth" in entry.message for entry in parser.error_log)
+    return root, truncated, []

@@ -1,0 +1,43 @@
+"""Outlet names: from a URL's host, from a title's "| Outlet" tail, from the folder an article sits in."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+
+def site_name_from_url(url: str | None) -> str | None:
+    """The host of a URL without ``www.``: the outlet when nothing names it."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def strip_site_suffix(title: str, known_source: str | None) -> str:
+    """``"Headline | Outlet"`` -> ``"Headline"`` when the tail names a site."""
+    for separator in (" | ", " - ", " – ", " — ", " :: ", " « ", " » "):
+        if separator not in title:
+            continue
+        head, _, tail = title.rpartition(separator)
+        tail_words = tail.split()
+        if len(head.split()) < 3 or not 1 <= len(tail_words) <= 5:
+            continue
+        if known_source and tail.strip().lower() == known_source.lower():
+            return head.strip()
+        looks_like_site = all(
+            w[:1].isupper() or w[:1].isdigit() or "." in w or w in {"&", "of", "the", "and"} for w in tail_words
+        )
+        if looks_like_site:
+            return head.strip()
+    return title
+
+
+def folder_source(path: str) -> str | None:
+    parent = os.path.basename(os.path.dirname(path))  # os.path: a Path per article costs more
+    return parent or None

@@ -1,0 +1,61 @@
+"""An article as the index stores it: its record (the manifest's and the workers' currency) and its document fields."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ..engine.whoosh.store import (
+    UNDATED_MONTH,
+    short_id,
+)
+from ..models import Article
+from .dedup import sketch
+
+_FAST_TEXT = frozenset({"title", "body"})
+
+
+def article_record(article: Article) -> dict:
+    """The stored fields of an article's document: everything indexed derives from them."""
+    published = article.published.astimezone(timezone.utc).replace(tzinfo=None) if article.published else None
+    return {
+        "id": article.id,
+        "short_id": short_id(article.id),
+        "path": article.path,
+        "url": article.url,
+        "title": article.title,
+        "body": article.text,
+        "meta": {
+            "authors": article.authors,
+            "source": article.source,
+            "section": article.section,
+            "date_only": article.date_only,
+        },
+        "content_hash": article.content_hash,
+        "sketch": " ".join(sketch(article.text)),
+        "published": published,
+    }
+
+
+def document_fields(stored: dict) -> dict:
+    """``add_document`` values for a stored record (so a document can be rebuilt from the index alone)."""
+    meta = stored.get("meta") or {}
+    fields = {
+        name: stored.get(name)
+        for name in ("id", "short_id", "path", "paths", "url", "title", "body", "meta", "content_hash", "published")
+    }
+    fields["authors"] = ",".join(a.replace(",", " ") for a in meta.get("authors") or [])
+    fields["source"] = (meta.get("source") or "").replace(",", " ")
+    fields["section"] = (meta.get("section") or "").replace(",", " ")
+    fields["sketch"] = stored.get("sketch") or ""
+    published = stored.get("published")
+    if isinstance(published, datetime):
+        # Terms for the day, the exact time stored and sorted on: every date
+        # filter is by whole days, and per-day terms are shared by the day's
+        # articles instead of a handful of unique terms per article.
+        fields["published"] = published.replace(hour=0, minute=0, second=0, microsecond=0)
+        fields["_stored_published"] = published
+        fields["year"] = published.year
+        fields["month"] = f"{published.year:04d}-{published.month:02d}"
+    else:
+        fields["month"] = UNDATED_MONTH  # so a date-filtered search can count undated matches cheaply
+    return {name: value for name, value in fields.items() if value is not None}

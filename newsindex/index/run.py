@@ -1,0 +1,197 @@
+"""A run: build or update an index from paths, in a new generation published only when whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from ..clean.learned import LearnedBoilerplate
+from ..engine.whoosh.store import (
+    FORMAT_VERSION,
+    INDEX_NAME,
+    IndexProblem,
+    _format_problem,
+    _read_info,
+    current_generation,
+    make_schema,
+)
+from ..ingest import IngestOptions
+from . import limits
+from .accept import _Accepting
+from .commit import _Committing
+from .generations import (
+    _PER_GENERATION,
+    _checkpoint,
+    _fsync_tree,
+    _Lock,
+    _next_generation_name,
+    _no_gc,
+    _publish,
+    _remove_stale_generations,
+)
+from .learned import _load_learned
+from .manifest import Manifest, _KnownFiles
+from .pool import _Feeding
+from .report import IndexReport
+from .scan import _indexed_elsewhere, _Scanning, _take
+
+# --- the entry point ---------------------------------------------------------------
+
+ProgressFn = Callable[[int, int], None]
+
+
+def build_index(
+    paths: Sequence[str | os.PathLike[str]],
+    index_dir: str | os.PathLike[str],
+    *,
+    options: IngestOptions | None = None,
+    rebuild: bool = False,
+    workers: int | None = None,
+    progress: ProgressFn | None = None,
+    changed: Sequence[str] | None = None,
+) -> IndexReport:
+    """Index (incrementally, unless ``rebuild``) every article under ``paths``.
+
+    ``changed`` (for ``watch``) says that only these paths, files or folders
+    under ``paths``, may differ from the index: they alone are looked at, and
+    indexed files at or under those gone are removed.
+
+    ``progress(done, total)`` is called as files are processed (a big record
+    file counts once per piece of ``PIECE_RECORDS`` records); ``workers``
+    is the number of processes (default: the number of cores).  Raises
+    ``IndexProblem`` for whole-index problems (lock held, bad paths, disk
+    full, a lost document); problems with single files are reported in the
+    returned ``IndexReport``.  Whatever happens, the previous index stays
+    whole and searchable until the new one is complete.
+    """
+    started = time.perf_counter()
+    options = options or IngestOptions()
+    index_dir = Path(index_dir)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IndexProblem(f"cannot create index directory {index_dir}: {exc.strerror}") from None
+    report = IndexReport(index_dir=str(index_dir))
+    with _Lock(index_dir) as lock:
+        previous = None if rebuild else current_generation(index_dir)
+        if previous is not None and _read_info(previous).get("format") != FORMAT_VERSION:
+            raise _format_problem(index_dir, _read_info(previous).get("format"))
+        reading = options.reading_fingerprint()
+        if previous is not None and _read_info(previous).get("reading") != reading:
+            # --dayfirst or --rules changed what files yield: build afresh from every
+            # file, those indexed from other paths in earlier runs included.
+            paths = [*paths, *_indexed_elsewhere(previous, paths)]
+            previous = None
+            report.reread = True
+        if previous is None:
+            changed = None  # a first or rebuilding run reads everything
+        _remove_stale_generations(index_dir, keep={previous.name} if previous else set())
+        generation = index_dir / _next_generation_name(index_dir)
+        try:
+            with _no_gc():
+                run = _Run(paths, previous, generation, options, workers, progress, report, lock, reading)
+                run.changed = changed
+                written = run.run()
+            if not written:  # nothing changed: the committed generation stays
+                report.seconds = time.perf_counter() - started
+                return report
+            _checkpoint("before-publish")
+            _publish(index_dir, generation)
+        except BaseException as exc:
+            shutil.rmtree(generation, ignore_errors=True)
+            if isinstance(exc, (OSError, sqlite3.Error)):
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                raise IndexProblem(
+                    f"cannot write the index at {index_dir}: {reason}; the previous index is unchanged"
+                ) from None
+            raise
+        _checkpoint("published")
+        _remove_stale_generations(index_dir, keep={generation.name})
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --- one run -------------------------------------------------------------------------
+
+
+class _Run(_Feeding, _Committing, _Accepting, _Scanning):
+    """One indexing run into a new generation directory."""
+
+    def __init__(self, paths, previous, generation, options, workers, progress, report, lock, reading: str) -> None:
+        self.paths = paths
+        self.previous: Path | None = previous
+        self.generation: Path = generation
+        self.options: IngestOptions = options
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.progress = progress
+        self.report: IndexReport = report
+        self.lock = lock
+        self.segments: list = []
+        self.indexed = 0  # documents added to new segments
+        self.done = 0
+        self.total = 0
+        self.vanished: list[str] = []
+        self.batches_done = 0
+        self.abandoned: set[str] = set()  # files dropped for an article that could not be indexed
+        self.fields = options.field_map_fingerprint()
+        self.reading = reading  # options.reading_fingerprint(), recorded in info.json
+        self.records_kept = 0  # articles recorded so far from the big record file being read
+        self.changed: Sequence[str] | None = None  # see build_index
+
+    # -- setting up ----------------------------------------------------------------
+
+    def run(self) -> bool:
+        """Index into the new generation; False when nothing changed and none was written."""
+        self.known_files = _KnownFiles(self.previous, lazy=self.changed is not None)
+        scan = self._work(self._scan(self.known_files))
+        first, scanned = _take(scan, limits.BATCH_SIZE)  # if scanned, the walk is over and self.vanished known
+        if scanned and not first and not self.vanished and self.previous is not None:
+            self.report.documents = _read_info(self.previous).get("documents", 0)
+            return False
+        generation = self.generation
+        generation.mkdir()
+        linked: set[str] = set()
+        if self.previous is not None:
+            for item in self.previous.iterdir():
+                if item.is_file() and item.name not in _PER_GENERATION and (
+                    "WRITELOCK" not in item.name
+                ):
+                    os.link(item, generation / item.name)
+                    linked.add(item.name)
+            shutil.copy2(self.previous / "manifest.sqlite", generation / "manifest.sqlite")
+            self.learned = _load_learned(self.previous / "learned.json")
+        else:
+            whoosh_index.create_in(str(generation), make_schema(), indexname=INDEX_NAME)
+            self.learned = LearnedBoilerplate()
+        self.manifest = Manifest(generation / "manifest.sqlite")
+        committed = False
+        try:
+            if scanned:
+                self._remove_vanished()
+            self._index(first, None if scanned else scan)
+            _checkpoint("segments-written")
+            self._commit()
+            committed = True
+        finally:
+            self.manifest.close(commit=committed)
+        _checkpoint("committed")
+        (generation / "learned.json").write_text(json.dumps(self.learned.to_dict()), encoding="utf-8")
+        info = {
+            "format": FORMAT_VERSION,
+            "documents": self.report.documents,
+            "written": time.time(),
+            "reading": self.reading,
+        }
+        (generation / "info.json").write_text(json.dumps(info), encoding="utf-8")
+        shutil.rmtree(generation / f"{INDEX_NAME}.tmp", ignore_errors=True)
+        _fsync_tree(generation, frozenset(linked))
+        return True
+
+

@@ -1,0 +1,212 @@
+"""The walk: what to index, in what pieces; files changed, unchanged, gone."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine.whoosh.store import (
+    IndexProblem,
+)
+from ..ingest import FILE_FAILURES, IngestOptions, file_failure
+from ..models import RawDocument, Skipped
+from ..read import FoundFile, ReadError, discover, read_documents
+from ..read.changes import discover_changed
+from . import limits
+from .generations import _checkpoint
+from .manifest import _KnownFiles, _same_mapping, _split_keys, stored_digest
+
+
+def _indexed_elsewhere(generation: Path, paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """The files of ``generation`` outside ``paths`` that still exist."""
+    roots = [os.path.abspath(p) for p in paths]
+    prefixes = tuple(root.rstrip(os.sep) + os.sep for root in roots)
+    known = _KnownFiles(generation)
+    try:
+        return [
+            path
+            for path in known
+            if path not in roots and not path.startswith(prefixes) and os.path.lexists(path)
+        ]
+    finally:
+        known.close()
+
+
+@dataclass
+class _Pending:
+    """A file read in this run, and what its articles became."""
+
+    found: FoundFile
+    size: int
+    mtime: float
+    known: tuple[int, float, str] | None
+
+    @property
+    def weight(self) -> int:
+        return 1
+
+
+@dataclass
+class _Piece:
+    """Consecutive records of a big record file, read by the main process.
+
+    The file's old articles are forgotten with its first piece, and it is put
+    in the manifest (as indexed, with its digest) only with its last, so a
+    file counts as indexed once every record is in; all of it lands in one
+    generation, which is published whole or not at all.  ``status`` is
+    ``"same"`` when the content hash shows the file unchanged (then it is the
+    only piece), ``"failed"`` when it cannot be hashed.  ``failure`` is a
+    read error met after ``raws``: the records before it are kept.
+    """
+
+    pending: _Pending
+    digest: str
+    raws: list[RawDocument]
+    first: bool
+    last: bool
+    status: str = "records"
+    failure: str | None = None
+
+    @property
+    def weight(self) -> int:
+        return max(1, len(self.raws))
+
+
+def _is_big_record_file(item: _Pending) -> bool:
+    if item.found.kind != "records":
+        return False
+    threshold = limits.SPLIT_RECORD_BYTES // 8 if item.found.compression else limits.SPLIT_RECORD_BYTES
+    return item.size >= threshold
+
+
+def _pieces(item: _Pending, options: IngestOptions) -> Iterator[_Piece]:
+    """A big record file as pieces of ``PIECE_RECORDS`` records, read as they are needed."""
+    try:
+        digest = stored_digest(item.found, options.field_map_fingerprint())
+    except OSError as exc:
+        yield _Piece(item, "", [], True, True, status="failed", failure=exc.strerror or "cannot read")
+        return
+    if item.known is not None and item.known[2] == digest:
+        yield _Piece(item, digest, [], True, True, status="same")
+        return
+    raws: list[RawDocument] = []
+    first = True
+    failure = None
+    try:
+        for raw in read_documents(item.found, options.max_bytes):
+            raws.append(raw)
+            if len(raws) >= limits.PIECE_RECORDS:
+                yield _Piece(item, digest, raws, first, False)
+                raws, first = [], False
+    except FILE_FAILURES as exc:
+        failure = file_failure(exc)
+    yield _Piece(item, digest, raws, first, True, failure=failure)
+
+
+def _take(work: Iterator[_Pending | _Piece], limit: int) -> tuple[list[_Pending | _Piece], bool]:
+    """The next batch: files and pieces up to ``limit`` in weight (a file weighs 1,
+    a piece its records); True when ``work`` is exhausted."""
+    batch: list[_Pending | _Piece] = []
+    weight = 0
+    for item in work:
+        batch.append(item)
+        weight += item.weight
+        if weight >= limit:
+            return batch, False
+    return batch, True
+
+
+def _split(items: list[_Pending | _Piece], parts: int) -> list[list[_Pending | _Piece]]:
+    """Contiguous shares of nearly equal weight (order kept: learning follows file order)."""
+    total = sum(item.weight for item in items)
+    shares: list[list[_Pending | _Piece]] = [[] for _ in range(parts)]
+    done = 0
+    for item in items:
+        shares[min(parts - 1, done * parts // total)].append(item)
+        done += item.weight
+    return shares
+
+
+def _work_item(item: _Pending | _Piece) -> tuple:
+    """What a worker is sent to extract: a file to read and hash, or records read already."""
+    if isinstance(item, _Piece):
+        return ("records", item.raws)
+    return ("file", item.found, item.known[2] if item.known else None)
+
+
+class _Scanning:
+    """The run's walk: files to read (new or changed), big record files as pieces, files gone."""
+
+    def _scan(self, known_files: _KnownFiles) -> Iterator[_Pending]:
+        """Files to read, as they are found; unchanged ones counted.  At the end
+        of the walk, ``self.vanished`` lists indexed files gone from the paths."""
+        roots = [os.path.abspath(p) for p in self.paths]
+        for root in roots:
+            if not os.path.exists(root) and not os.path.islink(root):
+                raise IndexProblem(f"{root}: no such file or directory")
+        report = self.report
+        seen: set[str] = set()
+
+        def ignored(path: str, reason: str) -> None:
+            report.ignored.append(Skipped(path, reason))
+
+        if self.changed is not None:
+            found_files = discover_changed(
+                roots, self.changed, follow_links=self.options.follow_links, on_ignored=ignored
+            )
+        else:
+            found_files = discover(roots, follow_links=self.options.follow_links, on_ignored=ignored)
+        try:
+            for found in found_files:
+                path = str(found.path)
+                seen.add(path)
+                try:
+                    stat = os.stat(path)
+                except OSError as exc:
+                    report.failed.append(Skipped(path, exc.strerror or "cannot stat"))
+                    continue
+                known = known_files.get(path)
+                if (
+                    known
+                    and known[0] == stat.st_size
+                    and known[1] == stat.st_mtime
+                    and _same_mapping(found, known[2], self.fields)
+                ):
+                    report.unchanged += 1
+                    continue
+                yield _Pending(found, stat.st_size, stat.st_mtime, known)
+        except ReadError as exc:
+            raise IndexProblem(str(exc)) from None
+        if self.changed is not None:
+            gone = {os.path.abspath(p) for p in self.changed if not os.path.lexists(p)}
+            self.vanished = sorted({path for root in gone for path in known_files.at_or_under(root)} - seen)
+        else:
+            prefixes = tuple(root.rstrip(os.sep) + os.sep for root in roots)
+            self.vanished = [
+                path for path in known_files if path not in seen and (path in roots or path.startswith(prefixes))
+            ]
+        known_files.close()
+        _checkpoint("scanned")
+
+    def _work(self, scan: Iterator[_Pending]) -> Iterator[_Pending | _Piece]:
+        """The files to read, big record files as pieces."""
+        for item in scan:
+            if _is_big_record_file(item):
+                yield from _pieces(item, self.options)
+            else:
+                yield item
+
+    def _remove_vanished(self) -> None:
+        for gone in self.vanished:
+            self._forget_file(gone)
+            self.manifest.remove_file(gone)
+            self.report.removed += 1
+
+    def _forget_file(self, path: str) -> None:
+        """Undo a file's articles: learned counts, manifest rows, document membership."""
+        for article_id, dup, source, keys in self.manifest.articles_of(path):
+            self.learned.forget_keys(source, _split_keys(keys))
+            self.manifest.remove_article(article_id)
+            self.manifest.mark_dirty(dup)

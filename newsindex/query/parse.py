@@ -1,0 +1,195 @@
+"""Query text to a Whoosh query: syntax checked with a position, date clauses, fuzzy and wildcard
+limits, labelled fields.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import datetime
+
+from whoosh import qparser, query
+
+from ..dates import period
+from ..engine.whoosh.analysis import function_terms_of
+from .options import QueryError
+
+MAX_QUERY_CHARS = 2000
+#: Distinct words, phrases and patterns a query may hold (a word looked up in
+#: title and body counts once).
+MAX_QUERY_TERMS = 200
+MAX_NESTING = 20
+#: Edits a fuzzy term may allow: more matches nearly every word of a big index.
+MAX_FUZZY_EDITS = 2
+#: Wildcard and fuzzy expansion stops at this many distinct index terms.
+MAX_EXPANSION = 1000
+
+
+_LABELLED_FIELDS = ("authors", "source", "section")
+
+
+_DATE_CLAUSE_RE = re.compile(r"(?<![\w:])(?:date|published):(\[[^\]]*\]|\"[^\"]*\"|\S+)", re.IGNORECASE)
+
+
+def _parser(schema, match: str) -> qparser.QueryParser:
+    group = qparser.AndGroup if match == "all" else qparser.OrGroup
+    parser = qparser.MultifieldParser(["title", "body"], schema, group=group)
+    parser.add_plugin(qparser.FieldAliasPlugin({"authors": ["author", "by"], "source": ["outlet"]}))
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    # "+" and "-" mark required/excluded words only at a word's start, so
+    # "COVID-19" stays one word.
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?:(?<=\s)|^)\+", minusexpr=r"(?:(?<=[\s(])|^)-"))
+    return parser
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A query as quoted in an error message: one line, bounded."""
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= limit else flat[:limit] + "…")
+
+
+def _check_syntax(text: str) -> None:
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+    if text.count('"') % 2:
+        raise QueryError(f"unclosed quote at character {text.rfind(chr(34)) + 1} of {_shown(text)}")
+    depth = 0
+    for position, char in enumerate(text, 1):
+        if char == "(":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QueryError(f"parentheses nest more than {MAX_NESTING} deep at character {position}")
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                raise QueryError(f"unmatched ')' at character {position} of {_shown(text)}")
+    if depth:
+        raise QueryError(f"unclosed '(' in {_shown(text)}")
+
+
+def _date_clauses(text: str) -> tuple[str, list[tuple[datetime | None, datetime | None]]]:
+    """Take ``date:`` clauses out of the query as (start, end) ranges."""
+    ranges: list[tuple[datetime | None, datetime | None]] = []
+
+    def take(match: re.Match) -> str:
+        value = match.group(1).strip('"')
+        try:
+            if value.startswith("["):
+                low, sep, high = value.strip("[]").partition(" TO ")
+                if not sep:
+                    raise ValueError(f"a date range is written date:[START TO END], not {_shown(match.group(0))}")
+                low, high = low.strip(), high.strip()
+                start = period(low)[0] if low and low != "*" else None
+                end = period(high)[1] if high and high != "*" else None
+            else:
+                start, end = period(value)
+        except ValueError as exc:
+            raise QueryError(str(exc)) from None
+        ranges.append((start, end))
+        return " "
+
+    return _DATE_CLAUSE_RE.sub(take, text), ranges
+
+
+def parse_query(text: str, schema, match: str = "all") -> query.Query:
+    """Parse the user's query (without date clauses) or raise ``QueryError``."""
+    _check_syntax(text)
+    if not text.strip():
+        return query.Every()
+    try:
+        parsed = _parser(schema, match).parse(text)
+    except Exception as exc:  # whoosh raises assorted types
+        raise QueryError(f"cannot parse query {_shown(text)}: {' '.join(str(exc).split())[:120]}") from None
+    if match == "any":
+        parsed = _without_function_words(parsed, text)  # before the term limit: they cost nothing
+    terms: set[tuple] = set()
+    for node in parsed.leaves():
+        # A word is one term however many fields it is looked up in.
+        terms.add((type(node).__name__, getattr(node, "text", None), tuple(getattr(node, "words", ()))))
+        if isinstance(node, (query.Wildcard, query.Prefix)) and len(str(node.text).strip("*?")) < 2:
+            raise QueryError(f"wildcard {node.text!r} is too broad: give at least two letters")
+        if isinstance(node, query.FuzzyTerm):
+            # Lucene's rule of thumb: 1 edit for words under 6 letters, 2 above;
+            # and the first letter fixed, which also keeps expansion fast.
+            word = str(node.text)
+            allowed = 0 if len(word) < 3 else 1 if len(word) < 6 else MAX_FUZZY_EDITS
+            if node.maxdist > allowed:
+                raise QueryError(
+                    f"fuzzy term {word!r} may differ by at most {allowed} letter(s) (words of 6+ letters: 2)"
+                    if allowed
+                    else f"fuzzy term {word!r} is too short: give at least three letters"
+                )
+            node.prefixlength = max(node.prefixlength, 1)
+    if len(terms) > MAX_QUERY_TERMS:
+        raise QueryError(f"query has {len(terms)} distinct terms; the limit is {MAX_QUERY_TERMS}")
+    if isinstance(parsed, query.Not):
+        parsed = query.And([query.Every(), parsed])  # "NOT x" alone: everything but x
+    return parsed
+
+
+def _without_function_words(parsed: query.Query, text: str) -> query.Query:
+    """A ranked OR of words, less its function words ("what", "about", "their").
+
+    Each one still matches most of the archive and only adds noise to the
+    ranking: bench/ranking.py, MAP NPL 0.285 -> 0.289, Cranfield 0.308 ->
+    0.309, CISI 0.163 -> 0.173.  Only a plain OR of words is changed: a word
+    typed in both default fields (title and body) unboosted; phrases, fields,
+    boosts, +required and -excluded words stay, and so does every word of a
+    query that has nothing else.  Done before the term limit is counted.
+    """
+    if type(parsed) is not query.Or:
+        return parsed
+    function_terms = function_terms_of(text)
+    fields: dict[str, set[str]] = {}
+    for sub in parsed.subqueries:
+        if type(sub) is query.Term and sub.boost == 1.0 and sub.text in function_terms:
+            fields.setdefault(sub.text, set()).add(sub.fieldname)
+    dropped = {text for text, names in fields.items() if names == {"title", "body"}}
+    kept = [
+        sub for sub in parsed.subqueries if not (type(sub) is query.Term and sub.boost == 1.0 and sub.text in dropped)
+    ]
+    if not dropped or not kept:
+        return parsed
+    return query.Or(kept, boost=parsed.boost) if len(kept) > 1 else kept[0]
+
+
+def _check_expansions(parsed: query.Query, reader) -> None:
+    """Refuse wildcard and fuzzy terms that would expand to too many words."""
+    for node in parsed.leaves():
+        if isinstance(node, query.terms.MultiTerm) and node.field() in reader.schema:
+            expansions = sum(1 for _ in itertools.islice(node._btexts(reader), MAX_EXPANSION + 1))
+            if expansions > MAX_EXPANSION:
+                raise QueryError(
+                    f"{node.text!r} matches more than {MAX_EXPANSION} different words; make it more specific"
+                )
+
+
+def _expand_labels(parsed: query.Query, reader) -> query.Query:
+    """``author:harmon`` matches "Shelia Harmon": widen label terms over the lexicon.
+
+    Authors, sources and sections are indexed as whole lower-cased names, so a
+    term matches any name that contains all its words.
+    """
+
+    def widen(node: query.Query) -> query.Query:
+        if isinstance(node, query.Term) and node.fieldname in _LABELLED_FIELDS:
+            return _label_query(reader, node.fieldname, str(node.text)) or node
+        return node
+
+    return parsed.accept(widen)
+
+
+def _label_query(reader, fieldname: str, value: str) -> query.Query | None:
+    words = value.lower().split()
+    if not words:
+        return None
+    names = [
+        name
+        for name in (term.decode("utf-8") if isinstance(term, bytes) else term for term in reader.lexicon(fieldname))
+        if all(word in name.split() for word in words) or name == value.lower()
+    ]
+    if not names:
+        return query.Term(fieldname, value.lower())
+    return (
+        query.Or([query.Term(fieldname, name) for name in names]) if len(names) > 1 else query.Term(fieldname, names[0])
+    )
