@@ -185,8 +185,10 @@ class Watcher:
 
     def stop(self) -> None:
         if self._observer is not None:
+            # Its threads are daemons: the emitter notices the stop at its next read
+            # timeout, which a process on its way out need not wait for.
             self._observer.stop()
-            self._observer.join(timeout=2)
+            self._observer.join(timeout=0.2)
             self._observer = None
 
     def catch_up(self, deliver: Callable[[AlertReport], None]) -> Batch:
