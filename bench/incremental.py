@@ -35,8 +35,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from search_latency import CACHE, DEFAULT_DATA, write_scaled_corpus  # noqa: E402
 
+from newsindex.engine.whoosh.neargraph import load_state  # noqa: E402
 from newsindex.index import build_index, current_generation  # noqa: E402
-from newsindex.index.neargraph import load_state  # noqa: E402
 from newsindex.query import search  # noqa: E402
 
 NEW_ARTICLE = (

@@ -63,12 +63,14 @@ from newsindex.engine.whoosh.analysis import (  # noqa: E402
     index_terms,
     news_analyzer,
 )
+from newsindex.engine.whoosh.parsing import parse_query  # noqa: E402
 from newsindex.engine.whoosh.store import make_schema, open_index  # noqa: E402
+from newsindex.engine.whoosh.weighting import WEIGHTING as LIBRARY_WEIGHTING  # noqa: E402
 from newsindex.index import IndexProblem, build_index  # noqa: E402
-from newsindex.query import WEIGHTING as LIBRARY_WEIGHTING  # noqa: E402
-from newsindex.query import QueryError, SearchOptions, parse_query, search  # noqa: E402
+from newsindex.query import QueryError, SearchOptions, search  # noqa: E402
 
-library_search = importlib.import_module("newsindex.query")
+#: The parser module, whose function-word dropping the ablation turns off.
+library_parser = importlib.import_module("newsindex.engine.whoosh.parsing")
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_NPL = DEFAULT_DATA / "ir-prepared" / "npl"
@@ -648,14 +650,14 @@ def whoosh_run(collection: Collection, index_dir: Path, weighting: scoring.Weigh
     """
     ix = open_index(index_dir) if (index_dir / "CURRENT").exists() else whoosh_index.open_dir(str(index_dir))
     ranking: Ranking = {}
-    dropping = library_search._without_function_words
+    dropping = library_parser._without_function_words
     if function_words:
-        library_search._without_function_words = lambda parsed, text: parsed
+        library_parser._without_function_words = lambda parsed, text: parsed
     try:
         with ix.searcher(weighting=weighting) as searcher:
             _rank_all(collection, ix, searcher, ranking, feedback, combine)
     finally:
-        library_search._without_function_words = dropping
+        library_parser._without_function_words = dropping
     return ranking
 
 

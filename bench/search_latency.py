@@ -41,9 +41,11 @@ sys.path.insert(0, str(REPO))
 
 from whoosh.idsets import DocIdSet  # noqa: E402
 
+from newsindex.engine.whoosh.parsing import parse_query  # noqa: E402
 from newsindex.engine.whoosh.store import column_values, index_disk_size, open_index, shared_generation  # noqa: E402
+from newsindex.engine.whoosh.weighting import WEIGHTING  # noqa: E402
 from newsindex.index import IndexProblem, build_index  # noqa: E402
-from newsindex.query import WEIGHTING, SearchOptions, parse_query, search  # noqa: E402
+from newsindex.query import SearchOptions, search  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "reuters-txt"
 CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "newsindex-bench"
@@ -270,7 +272,7 @@ def in_process_latency(queries: list[str], index_dir: Path, repeat: int) -> dict
     from whoosh import query as wq
 
     try:
-        from newsindex.query import WEIGHTING as weighting
+        from newsindex.engine.whoosh.weighting import WEIGHTING as weighting
     except ImportError:  # older library versions
         from whoosh.scoring import BM25F
 

@@ -31,6 +31,7 @@ _HOMES = {
     "IngestOptions": "newsindex.ingest",
     "search": "newsindex.query",
     "SearchOptions": "newsindex.query",
+    "open_engine": "newsindex.engine",
 }
 
 __all__ = sorted(_HOMES)

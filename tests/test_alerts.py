@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
+from newsindex.engine.whoosh.alerts import Alert, AlertProblem, add_alert, check_alerts, list_alerts, remove_alert
 from newsindex.index import build_index
 from newsindex.index.generations import CRASH_ENV
-from newsindex.query.alerts import Alert, AlertProblem, add_alert, check_alerts, list_alerts, remove_alert
 
 
 def _article(folder, name: str, title: str, body: str, source: str = "") -> None:
@@ -99,7 +99,7 @@ RUN = """
 import json, sys
 from newsindex.index import build_index
 from newsindex.index.generations import _checkpoint
-from newsindex.query.alerts import check_alerts
+from newsindex.engine.whoosh.alerts import check_alerts
 news, index_dir = sys.argv[1:3]
 build_index([news], index_dir, workers=1)
 def deliver(report):

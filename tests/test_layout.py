@@ -139,3 +139,21 @@ def test_schemas_pickled_under_the_old_module_names_still_load():
     schema = pickle.loads(old)
     assert schema.names() == make_schema().names()
     assert type(schema["sketch"]).__name__ == "SketchField"
+
+
+def test_only_the_whoosh_engine_imports_whoosh():
+    """The engine seam: everything else reaches the index through ``newsindex.engine``."""
+    engine = PACKAGE / "engine" / "whoosh"
+    importers = []
+    for path in _modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            if any(name == "whoosh" or name.startswith("whoosh.") for name in names):
+                importers.append(path)
+    assert engine / "store.py" in importers  # the check sees Whoosh imports where they are
+    outside = sorted({str(p.relative_to(REPO)) for p in importers if engine not in p.parents})
+    assert not outside, f"modules outside newsindex/engine/whoosh/ that import whoosh: {outside}"

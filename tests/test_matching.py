@@ -10,9 +10,10 @@ import pytest
 from whoosh import query
 
 from newsindex.engine.whoosh.matching import AnyTermMatcher, AnyTermQuery, WordsQuery, flattened
+from newsindex.engine.whoosh.parsing import parse_query
 from newsindex.engine.whoosh.store import make_schema, open_index
+from newsindex.engine.whoosh.weighting import WEIGHTING
 from newsindex.index import build_index
-from newsindex.query import WEIGHTING, parse_query
 from tests.conftest import REPO, shared_data
 
 WORDS = ["council", "port", "strike", "water", "said", "police", "year", "city", "harbour", "budget", "nosuchword"]

@@ -7,6 +7,7 @@ import random
 import numpy as np
 import pytest
 
+from newsindex.engine.whoosh.neargraph import capped, full_graph, load_state
 from newsindex.engine.whoosh.store import (
     NEIGHBOURS_FILE,
     NearDuplicates,
@@ -16,7 +17,6 @@ from newsindex.engine.whoosh.store import (
 )
 from newsindex.index import build_index, dedup, limits
 from newsindex.index.dedup import near_duplicate_graph
-from newsindex.index.neargraph import capped, full_graph, load_state
 
 STORIES = [
     "The city council voted on Tuesday to close the old ferry terminal at the end of the summer citing repair "

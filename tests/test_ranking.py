@@ -2,9 +2,10 @@
 
 import pytest
 
+from newsindex.engine.whoosh.parsing import parse_query
 from newsindex.engine.whoosh.store import make_schema
 from newsindex.index import build_index
-from newsindex.query import SearchOptions, parse_query, search
+from newsindex.query import SearchOptions, search
 
 SCHEMA = make_schema()
 
@@ -191,7 +192,7 @@ def test_the_added_words_share_is_learnt_from_the_feedback_articles_length(coffe
     from newsindex.engine.whoosh.analysis import index_terms
     from newsindex.engine.whoosh.feedback import expansion_share, relevance_model
     from newsindex.engine.whoosh.store import open_index
-    from newsindex.query import WEIGHTING
+    from newsindex.engine.whoosh.weighting import WEIGHTING
 
     with open_index(coffee_archive).searcher(weighting=WEIGHTING) as searcher:
         ranked = searcher.search(parse_query("coffee", SCHEMA, "any"), limit=10)

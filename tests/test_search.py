@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 import pytest
 
+from newsindex.engine.whoosh.parsing import MAX_QUERY_TERMS
 from newsindex.index import build_index
 from newsindex.query import QueryError, SearchOptions, search, similar
-from newsindex.query.parse import MAX_QUERY_TERMS
 
 WIRE = (
     "Dock workers at the port of Ellis walked off the job on Monday after talks over pay and shift patterns "
@@ -182,8 +182,9 @@ def test_suggestions_respect_word_boundaries_and_stay_fast(archive):
 def test_date_window_lets_through_what_a_range_query_finds(archive):
     from whoosh import query
 
+    from newsindex.engine.whoosh.filters import allowed_documents
     from newsindex.engine.whoosh.store import shared_generation
-    from newsindex.query import WEIGHTING, allowed_documents
+    from newsindex.engine.whoosh.weighting import WEIGHTING
 
     searcher = shared_generation(archive, WEIGHTING).searcher
     windows = [
@@ -277,7 +278,7 @@ def test_bulk_column_read_equals_whoosh_value_by_value(archive):
     from array import array
 
     from newsindex.engine.whoosh.store import column_values, shared_generation
-    from newsindex.query import WEIGHTING
+    from newsindex.engine.whoosh.weighting import WEIGHTING
 
     reader = shared_generation(archive, WEIGHTING).searcher.reader()
     expected = array("Q", reader.column_reader("published", translate=False))
@@ -292,9 +293,9 @@ def test_did_you_mean_also_when_the_query_was_relaxed(archive):
 
 
 def test_respelling_finds_the_nearest_index_word(archive):
+    from newsindex.engine.whoosh.spelling import _respellings
     from newsindex.engine.whoosh.store import shared_generation
-    from newsindex.query import WEIGHTING
-    from newsindex.query.spelling import _respellings
+    from newsindex.engine.whoosh.weighting import WEIGHTING
 
     reader = shared_generation(archive, WEIGHTING).searcher.reader()
     assert _respellings(reader, "harbuor", 2)[0] == "harbour"  # a transposition is one edit
@@ -326,7 +327,7 @@ def test_segments_without_a_column_keep_document_numbers_straight(tmp_path):
 
 
 def test_month_terms_narrow_the_matches_without_changing_the_result(archive, monkeypatch):
-    import newsindex.query as search_module
+    import newsindex.engine.whoosh.searching as search_module
 
     windows = [
         SearchOptions(since=datetime(2022, 8, 1, tzinfo=timezone.utc), duplicates=True),
@@ -396,7 +397,7 @@ def test_skipping_by_bisection_lands_where_whoosh_lands(tmp_path):
 
 
 def test_snippet_highlights_every_form_of_a_query_word_and_nothing_else():
-    from newsindex.query.snippets import _analyzed, make_snippet
+    from newsindex.engine.whoosh.snippets import _analyzed, make_snippet
 
     text = (
         "The Café's owners said U.S. ports and the port-side cafes reopened; "
@@ -409,7 +410,7 @@ def test_snippet_highlights_every_form_of_a_query_word_and_nothing_else():
 
 
 def test_snippet_window_holds_the_most_distinct_query_words():
-    from newsindex.query.snippets import _analyzed, make_snippet
+    from newsindex.engine.whoosh.snippets import _analyzed, make_snippet
 
     filler = "Nothing of note happened on the quiet coast that week. " * 8
     text = f"{filler}The harbour strike ended when dockers accepted the pay offer. {filler}"

@@ -27,11 +27,11 @@ from .learned import (
     LEARN_MIN_SENTENCE_CHARS,
     LearnedBoilerplate,
     _hash,
-    _learn_fold,
     _learn_units,
     _line_unit,
+    _template_key,
 )
-from .paragraphs import _WORD_RE, _Block, _fold, _normalise, split_sentences
+from .paragraphs import _WORD_RE, _collapse_spaces, _Paragraph, _shape_key, split_sentences
 from .region import _keep_main_region
 from .rules import (
     CONTAINS_RULE_MAX_CHARS,
@@ -58,7 +58,7 @@ def clean(
     phrase, sentence, title and learned rules: there is no page to cut away.
     """
     rules = rules or load_rules()
-    blocks = [_Block(p, _normalise(p)) for p in draft.paragraphs if p and not p.isspace()]
+    blocks = [_Paragraph(p, _collapse_spaces(p)) for p in draft.paragraphs if p and not p.isspace()]
     title = _Title(draft.title)
     for block in blocks:
         _apply_phrase_rules(block, rules, title)
@@ -92,7 +92,7 @@ class _Title:
     """The draft's headline, folded, with a cheap first test for lines that might repeat it."""
 
     def __init__(self, title: str) -> None:
-        self.folded = _fold(title) if title else ""
+        self.folded = _shape_key(title) if title else ""
         words = self.folded.split()
         self.key = max(words, key=len) if words else ""
 
@@ -100,7 +100,7 @@ class _Title:
         """The headline again, perhaps with a section label or site name around it."""
         if not self.key or len(text) > 3 * len(self.folded) + 20 or self.key not in lowered:
             return False
-        folded = _fold(text)
+        folded = _shape_key(text)
         if folded == self.folded:
             return True
         # "Opinion | <headline>" or "<headline> - Site" repeats it; a line that is only a
@@ -124,7 +124,7 @@ def _reads_like_prose(text: str) -> bool:
     return text.count(". ") + text.count("? ") + text.count("! ") >= 2
 
 
-def _apply_phrase_rules(block: _Block, rules: Rules, title: _Title) -> None:
+def _apply_phrase_rules(block: _Paragraph, rules: Rules, title: _Title) -> None:
     """Title repeats, whole-line and contained-phrase rules, then notices inside the paragraph."""
     text = block.norm
     lowered = text.lower()
@@ -158,7 +158,7 @@ def _apply_phrase_rules(block: _Block, rules: Rules, title: _Title) -> None:
         block.cut.clear()
 
 
-def _remove_sentences(block: _Block, rules: Rules) -> None:
+def _remove_sentences(block: _Paragraph, rules: Rules) -> None:
     """Cut each sentence matching a sentence rule, leaving the rest exactly as it was."""
     if rules.sentence_inside is None or rules.sentence_first is None:
         return
@@ -197,7 +197,7 @@ def _sentence_rule_name(rules: Rules, notice: str) -> str:
 # --- layer 3: learned templates ----------------------------------------------------------------------------------
 
 
-def _apply_learned(blocks: list[_Block], source: str | None, learned: LearnedBoilerplate) -> None:
+def _apply_learned(blocks: list[_Paragraph], source: str | None, learned: LearnedBoilerplate) -> None:
     """Remove lines (and sentences) that recur across many documents of the draft's source."""
     templates, has_sentences = learned.templates(source)
     if not templates:
@@ -212,7 +212,7 @@ def _apply_learned(blocks: list[_Block], source: str | None, learned: LearnedBoi
             continue
         kept_sentences: list[str] = []
         for sentence in split_sentences(block.norm):
-            folded = _learn_fold(sentence) if len(sentence) >= LEARN_MIN_SENTENCE_CHARS else ""
+            folded = _template_key(sentence) if len(sentence) >= LEARN_MIN_SENTENCE_CHARS else ""
             if folded and "s" + _hash(folded) in templates:
                 block.cut.append(Removal(sentence, "learned:source-template"))
             else:

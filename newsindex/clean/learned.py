@@ -11,7 +11,7 @@ import string
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
 
-from .paragraphs import _SENTENCE_BREAK_RE, _normalise, split_sentences
+from .paragraphs import _SENTENCE_BREAK_RE, _collapse_spaces, split_sentences
 
 #: Lengths (characters) of texts that may be learned: shorter ones say too little,
 #: longer ones are stories, never templates.  Sentences must be longer than lines
@@ -38,7 +38,7 @@ _PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys(string.punctuation + "“”
 _ASCII_PUNCTUATION_TO_SPACE = bytes(32 if chr(code) in string.punctuation else code for code in range(256))
 
 
-def _learn_fold(text: str) -> str:
+def _template_key(text: str) -> str:
     """Case and punctuation folded away, digits kept: "Net 4.1 mln" lines of different
     reports must not look like one template."""
     lowered = text.lower()
@@ -50,7 +50,7 @@ def _learn_fold(text: str) -> str:
 def _line_unit(paragraph: str) -> str | None:
     """The key of a whole paragraph: a kind letter ("l" short, "L" longer) and a 64-bit hash."""
     if LEARN_MIN_LINE_CHARS <= len(paragraph) <= LEARN_MAX_CHARS:
-        folded = _learn_fold(paragraph)
+        folded = _template_key(paragraph)
         if folded:
             return ("l" if len(paragraph) <= LEARN_SHORT_CHARS else "L") + _hash(folded)
     return None
@@ -66,7 +66,7 @@ def _learn_units(paragraph: str) -> list[str]:
     if len(paragraph) >= 2 * LEARN_MIN_SENTENCE_CHARS and _SENTENCE_BREAK_RE.search(paragraph):
         for sentence in split_sentences(paragraph):
             if LEARN_MIN_SENTENCE_CHARS <= len(sentence) <= LEARN_MAX_CHARS:
-                folded = _learn_fold(sentence)
+                folded = _template_key(sentence)
                 if folded:
                     keys.append("s" + _hash(folded))
     return keys
@@ -75,7 +75,7 @@ def _learn_units(paragraph: str) -> list[str]:
 def _document_units(paragraphs: Iterable[str]) -> set[str]:
     units: set[str] = set()
     for paragraph in paragraphs:
-        units.update(_learn_units(_normalise(paragraph)))
+        units.update(_learn_units(_collapse_spaces(paragraph)))
     return units
 
 

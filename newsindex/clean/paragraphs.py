@@ -24,14 +24,14 @@ _SPACE_RE = re.compile(r"\s+")
 _TERMINAL_PUNCTUATION = tuple('.!?…。！？"”’»)')
 
 
-def _normalise(text: str) -> str:
+def _collapse_spaces(text: str) -> str:
     """Whitespace collapsed to single spaces: the form every rule is matched against."""
     if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\xa0" in text:
         return _SPACE_RE.sub(" ", text).strip()
     return text.strip()
 
 
-def _fold(text: str) -> str:
+def _shape_key(text: str) -> str:
     """Case, digits and punctuation folded away: the same for "12 Comments" and "3 comments"."""
     return " ".join(_WORD_RE.findall(_DIGITS_RE.sub("0", text.lower())))
 
@@ -67,7 +67,7 @@ def _function_words() -> tuple[tuple[str, ...], dict[str, int]]:
 
 
 @dataclass
-class _Block:
+class _Paragraph:
     """One candidate paragraph and what the cleaner found out about it."""
 
     text: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from .paragraphs import _Block, _fold
+from .paragraphs import _Paragraph, _shape_key
 
 #: Region scoring, in "words of article text" units (see ``_block_value``).
 SHORT_LINE_COST = 3.0
@@ -25,7 +25,7 @@ COMMENTS_AFTER_TEXT = 50.0
 _COMMENTS_START = frozenset({"phrase:comment-count", "phrase:comment-policy", "heading:comments-heading"})
 
 
-def _block_value(block: _Block, repeated: bool) -> float:
+def _block_value(block: _Paragraph, repeated: bool) -> float:
     """How strongly a paragraph says "article text" (positive) or "page furniture" (negative)."""
     rule = block.removed_by
     if rule is not None:
@@ -53,12 +53,12 @@ def _block_value(block: _Block, repeated: bool) -> float:
     return -0.5 * words if density < 0.15 else -0.1 * words
 
 
-def _region_scores(blocks: list[_Block]) -> tuple[list[float], list[float], int]:
+def _region_scores(blocks: list[_Paragraph]) -> tuple[list[float], list[float], int]:
     """(value of each paragraph, bonus for the article starting there, index where comments start or -1)."""
     shapes: dict[str, int] = {}
     folded: list[str] = []
     for block in blocks:
-        key = _fold(block.norm) if block.words < 15 else ""
+        key = _shape_key(block.norm) if block.words < 15 else ""
         folded.append(key)
         if key:
             shapes[key] = shapes.get(key, 0) + 1
@@ -88,7 +88,7 @@ def _region_scores(blocks: list[_Block]) -> tuple[list[float], list[float], int]
     return values, bonus, comments_at
 
 
-def _keep_main_region(blocks: list[_Block]) -> None:
+def _keep_main_region(blocks: list[_Paragraph]) -> None:
     """Keep the best-scoring contiguous run of paragraphs; the rest of the page goes.
 
     Kadane's maximum-sum run over the paragraph values, with two page

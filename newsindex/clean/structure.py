@@ -10,8 +10,8 @@ from .paragraphs import (
     _TERMINAL_PUNCTUATION,
     _WORD_RE,
     MIN_LANGUAGE_SHARE,
-    _Block,
     _function_words,
+    _Paragraph,
 )
 from .rules import Rules
 
@@ -22,7 +22,7 @@ _SHARE_PROMPTS = frozenset(
 _SHARE_ITEM_MAX_CHARS = 40
 
 
-def _remove_share_runs(blocks: list[_Block], rules: Rules) -> None:
+def _remove_share_runs(blocks: list[_Paragraph], rules: Rules) -> None:
     """A share prompt and the network names after it ("Share this:", "Facebook", "Email")."""
     count = len(blocks)
     index = 0
@@ -42,7 +42,7 @@ def _remove_share_runs(blocks: list[_Block], rules: Rules) -> None:
         index = end
 
 
-def _is_share_item(block: _Block, rules: Rules) -> bool:
+def _is_share_item(block: _Paragraph, rules: Rules) -> bool:
     if block.removed_by == "structure:share-run":
         return True
     text = block.norm
@@ -54,7 +54,7 @@ LINK_MAX_WORDS = 10
 LINK_LIST_MIN_RUN = 3
 
 
-def _is_link_like(block: _Block) -> bool:
+def _is_link_like(block: _Paragraph) -> bool:
     text = block.norm
     if not block.kept or len(text) > 100 or text.endswith(_TERMINAL_PUNCTUATION) or text.endswith(":"):
         return False
@@ -65,7 +65,7 @@ def _is_link_like(block: _Block) -> bool:
     return digits * 5 < len(text)
 
 
-def _remove_link_lists(blocks: list[_Block]) -> None:
+def _remove_link_lists(blocks: list[_Paragraph]) -> None:
     """A heading such as "Related stories" or "Read more:" and the run of short link-like lines under it.
 
     Runs of short lines elsewhere are left alone: inside the text they are more
@@ -88,20 +88,20 @@ def _remove_link_lists(blocks: list[_Block]) -> None:
         index = max(end, index + 1)
 
 
-def _introduces_links(block: _Block) -> bool:
+def _introduces_links(block: _Paragraph) -> bool:
     """A heading rule's line, or a removed label ending in a colon ("Read more:", "See also:")."""
     rule = block.removed_by or ""
     return rule.startswith("heading:") or (rule.startswith("phrase:") and block.norm.endswith(":"))
 
 
-def _is_furniture(block: _Block) -> bool:
+def _is_furniture(block: _Paragraph) -> bool:
     return (block.removed_by or "").startswith(("phrase:", "heading:", "structure:share-run"))
 
 
 DUPLICATE_MIN_WORDS = 8
 
 
-def _remove_duplicates(blocks: list[_Block]) -> None:
+def _remove_duplicates(blocks: list[_Paragraph]) -> None:
     """A paragraph repeated word for word within the article (pull quotes, captions twice) is kept once.
 
     Only sentences of some length count: short lines and rows of figures repeat
@@ -135,7 +135,7 @@ def _is_menu_like(text: str) -> bool:
     return any(ch.isalpha() for ch in text)  # scripts without case (CJK, Thai...)
 
 
-def _looks_like_page(blocks: list[_Block]) -> bool:
+def _looks_like_page(blocks: list[_Paragraph]) -> bool:
     """True for a whole page dumped as text: many distinct menu-like lines around the article.
 
     Tables in wire copy have short lines too, but mostly with figures, in
@@ -158,7 +158,7 @@ _WIRE_RULES = frozenset({"phrase:wire-signoff", "phrase:end-marker", "phrase:rep
 PAGE_MIN_FURNITURE = 2
 
 
-def _measure(blocks: list[_Block]) -> None:
+def _measure(blocks: list[_Paragraph]) -> None:
     """Word counts, sentence ends and function-word density in the document's main language."""
     languages, masks = _function_words()
     per_block: list[tuple[int, list[int]]] = []

@@ -8,13 +8,12 @@ pay for the indexer's imports, and the reverse.
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 
 from . import indexing, live, searching  # noqa: F401 - importing them adds their commands to the group
-from .common import EXIT_ERROR, EXIT_FOUND, cli
+from .common import EXIT_ERROR, EXIT_FOUND, _quiet_stdout, cli
 
 __all__ = ["cli", "main"]
 
@@ -22,7 +21,10 @@ __all__ = ["cli", "main"]
 def main() -> None:
     """Entry point: no traceback ever reaches the user."""
     try:
-        cli.main(prog_name="newsindex", standalone_mode=False)
+        code = cli.main(prog_name="newsindex", standalone_mode=False)
+        sys.stdout.flush()  # here, where a closed pipe is still ours to handle
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
@@ -36,10 +38,7 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         # `newsindex search ... | head`: the reader left; that is not an error.
-        try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        except OSError:
-            pass
+        _quiet_stdout()
         sys.exit(EXIT_FOUND)
     except Exception as exc:
         click.echo(f"newsindex: error: {type(exc).__name__}: {exc}", err=True)

@@ -26,12 +26,14 @@ class Failure(click.ClickException):
         click.echo(f"newsindex: error: {safe(self.format_message())}", err=True)
 
 
-def _index_dir(value: str | None):
-    from pathlib import Path
+def _engine(name: str | None, index_dir: str | None, **settings):
+    """The engine the options choose, on the index they name (None: the engine's default)."""
+    from ..engine import IndexProblem, open_engine
 
-    from ..engine.whoosh.store import default_index_dir
-
-    return Path(value).expanduser() if value else default_index_dir()
+    try:
+        return open_engine(name, index_dir, **settings)
+    except IndexProblem as exc:
+        raise Failure(str(exc)) from None
 
 
 def _use_color(choice: str) -> bool:
@@ -87,6 +89,12 @@ def _ingest_options(
     return options
 
 
+engine_option = click.option(
+    "--engine",
+    "engine_name",
+    metavar="NAME",
+    help="Index engine [default: whoosh, the index in a local directory].",
+)
 color_option = click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
@@ -113,6 +121,66 @@ ingest_options = [
 ]
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null: the reader of our pipe has left, and the
+    interpreter's last flush must not fail again (Python's documented recipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+class _Commands(click.Group):
+    """The command group, quiet when the reader of its output leaves.
+
+    ``newsindex search oil | head -1``: click turns a broken pipe inside a
+    command into exit 1 before our ``main`` could see it, so it is caught here,
+    inside click, and ends the run as ripgrep does: exit 0, nothing said.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise click.exceptions.Exit(EXIT_FOUND) from None
+
+
+class QueryCommand(click.Command):
+    """A command whose arguments are query words: ``-oil`` is an excluded word, not an option.
+
+    click reads ``-oil`` as the short options ``-o -i -l`` and says "No such
+    option: -o"; say instead how to pass it (after ``--``).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser consumes the list it is given
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            word = _word_taken_for_option(given, exc.option_name)
+            if word is None:
+                raise
+            raise click.UsageError(
+                f"{word!r} is not an option; to search with an excluded word, put the query after --: "
+                f"newsindex {ctx.info_name} -- {word}",
+                ctx,
+            ) from None
+
+
+def _word_taken_for_option(args: list[str], option_name: str) -> str | None:
+    """The argument that click read as the unknown short option ``option_name`` ("-oil" for "-o")."""
+    if option_name.startswith("--"):
+        return None
+    for arg in args:
+        if arg == "--":
+            break
+        if arg.startswith(option_name) and len(arg) > 2 and not arg.startswith("--"):
+            return arg
+    return None
+
+
 def _add_options(options):
     def decorate(func):
         for option in reversed(options):
@@ -122,7 +190,7 @@ def _add_options(options):
     return decorate
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=_Commands, context_settings=CONTEXT)
 @click.version_option(package_name="newsindex")
 def cli() -> None:
     """Search your archive of scraped news from the terminal.

@@ -18,11 +18,12 @@ from .common import (
     Failure,
     _add_options,
     _echo_lines,
-    _index_dir,
+    _engine,
     _ingest_options,
     _use_color,
     cli,
     color_option,
+    engine_option,
     ingest_options,
 )
 
@@ -64,8 +65,21 @@ class _Progress:
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True), help="Write failures to FILE.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
 @_add_options(ingest_options)
+@engine_option
 def index(
-    paths, index_dir, rebuild, quiet, fmt, errors_file, workers, rules, fields, config, dayfirst, follow_links
+    paths,
+    index_dir,
+    rebuild,
+    quiet,
+    fmt,
+    errors_file,
+    workers,
+    rules,
+    fields,
+    config,
+    dayfirst,
+    follow_links,
+    engine_name,
 ) -> None:
     """Index the articles under PATHS (files or directories).
 
@@ -94,14 +108,14 @@ def index(
       newsindex index exports/ --field body=fields.bodyText --format json
       newsindex index exports/ --config guardian.toml
     """
-    from ..index import IndexProblem, build_index
+    from ..engine import IndexProblem
     from .live import alerts_as_records, report_alerts
 
     options = _ingest_options(dayfirst, rules, fields, follow_links, config)
-    target = _index_dir(index_dir)
+    engine = _engine(engine_name, index_dir, **({"workers": workers} if workers else {}))
     progress = _Progress(enabled=not quiet and fmt == "text" and sys.stderr.isatty())
     try:
-        report = build_index(paths, target, options=options, rebuild=rebuild, workers=workers, progress=progress)
+        report = engine.index(paths, options, rebuild=rebuild, progress=progress)
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
     except KeyboardInterrupt:
@@ -113,8 +127,11 @@ def index(
         with open(errors_file, "w", encoding="utf-8") as handle:
             for skipped in report.failed:
                 handle.write(f"{skipped.path}\t{skipped.reason}\n")
+    # Saved searches (newsindex alert) live with a Whoosh index directory.
+    alerts_here = engine.name == "whoosh"
     if fmt == "json":
-        click.echo(json.dumps({**report.as_dict(), "alerts": alerts_as_records(target)}))
+        alerts = alerts_as_records(report.index_dir) if alerts_here else []
+        click.echo(json.dumps({**report.as_dict(), "alerts": alerts}))
     elif fmt == "jsonl":
         from ..render import batch_record, to_json
 
@@ -127,15 +144,15 @@ def index(
         click.echo(
             f"files: {report.added} added, {report.updated} updated, {report.removed} removed, "
             f"{report.unchanged} unchanged, {len(report.failed)} failed; "
-            f"{report.documents} articles in {safe(str(target))} "
+            f"{report.documents} articles in {safe(report.index_dir)} "
             f"({report.seconds:.1f}s, {report.rate:,.0f} files/s)"
         )
         if report.ignored:
             click.echo(f"{len(report.ignored)} files were not article files and were ignored", err=True)
         if report.reread:
             click.echo("--dayfirst or --rules differ from the last run: every indexed file was read again", err=True)
-    if fmt != "json":
-        report_alerts(target, fmt)
+    if fmt != "json" and alerts_here:
+        report_alerts(report.index_dir, fmt)
     sys.exit(EXIT_FOUND if report.documents else EXIT_NOTHING)
 
 

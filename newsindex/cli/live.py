@@ -13,11 +13,19 @@ from .common import (
     INDEX_HELP,
     Failure,
     _add_options,
-    _index_dir,
     _ingest_options,
     cli,
     ingest_options,
 )
+
+
+def _index_dir(value: str | None):
+    """The Whoosh index directory ``--index`` names, else the default one."""
+    from pathlib import Path
+
+    from ..engine.whoosh.store import default_index_dir
+
+    return Path(value).expanduser() if value else default_index_dir()
 
 
 def _echo(line: str, err: bool = False) -> None:
@@ -42,8 +50,8 @@ def deliver_alerts(fmt: str):
 
 def report_alerts(index_dir, fmt: str) -> None:
     """After an ``index`` run: the new matches of every saved search."""
+    from ..engine.whoosh.alerts import AlertProblem, check_alerts
     from ..index.generations import _checkpoint
-    from ..query.alerts import AlertProblem, check_alerts
 
     try:
         check_alerts(index_dir, deliver_alerts(fmt), crash_hook=_checkpoint)
@@ -53,8 +61,8 @@ def report_alerts(index_dir, fmt: str) -> None:
 
 def alerts_as_records(index_dir) -> list[dict]:
     """After an ``index --format json`` run: the new matches, for its JSON document."""
+    from ..engine.whoosh.alerts import AlertProblem, check_alerts
     from ..index.generations import _checkpoint
-    from ..query.alerts import AlertProblem, check_alerts
 
     records: list[dict] = []
 
@@ -210,8 +218,8 @@ def alert_add(name, query, index_dir, since, until, tz_name, match, authors, sou
     Only articles indexed from now on are reported; the ones matching
     already are counted.
     """
+    from ..engine.whoosh.alerts import Alert, AlertProblem, add_alert, validate
     from ..engine.whoosh.store import IndexProblem
-    from ..query.alerts import Alert, AlertProblem, add_alert, validate
 
     target = _index_dir(index_dir)
     saved = Alert(
@@ -239,7 +247,7 @@ def alert_add(name, query, index_dir, since, until, tz_name, match, authors, sou
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
 def alert_list(index_dir, fmt) -> None:
     """List the saved searches."""
-    from ..query.alerts import list_alerts
+    from ..engine.whoosh.alerts import list_alerts
     from ..render import alert_record, alert_summary, to_json
 
     alerts = list_alerts(_index_dir(index_dir))
@@ -253,7 +261,7 @@ def alert_list(index_dir, fmt) -> None:
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 def alert_remove(name, index_dir) -> None:
     """Forget the saved search NAME."""
-    from ..query.alerts import AlertProblem, remove_alert
+    from ..engine.whoosh.alerts import AlertProblem, remove_alert
 
     try:
         remove_alert(_index_dir(index_dir), name)

@@ -12,11 +12,13 @@ from .common import (
     EXIT_NOTHING,
     INDEX_HELP,
     Failure,
+    QueryCommand,
     _echo_lines,
-    _index_dir,
+    _engine,
     _use_color,
     cli,
     color_option,
+    engine_option,
 )
 
 
@@ -50,8 +52,8 @@ def _timezone(name: str):
         raise Failure(f"unknown time zone {name!r} (use a name like Europe/London or UTC)") from None
 
 
-@cli.command(context_settings=CONTEXT)
-@click.argument("query")
+@cli.command(cls=QueryCommand, context_settings=CONTEXT)
+@click.argument("words", nargs=-1)
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option(
     "--since", metavar="DATE", help="Only articles on or after DATE (2019, 2019-03, 'March 2019', '7 days ago')."
@@ -98,8 +100,9 @@ def _timezone(name: str):
     "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text", show_default=True
 )
 @color_option
+@engine_option
 def search(
-    query,
+    words,
     index_dir,
     since,
     until,
@@ -117,12 +120,15 @@ def search(
     sections,
     fmt,
     color,
+    engine_name,
 ) -> None:
     """Search the index for QUERY, best matches first.
 
     QUERY takes words (all must match), "exact phrases", -excluded words,
     OR, NOT, parentheses, wildcards (strik*), fuzzy terms (strike~) and
-    fields: title:, author:, source:, section:, date:2019-03.
+    fields: title:, author:, source:, section:, date:2019-03.  Several
+    arguments are one query ("search oil prices" = "search 'oil prices'");
+    a query starting with "-" goes after "--": search -- -football strike.
 
     \b
     Examples:
@@ -133,8 +139,7 @@ def search(
       newsindex search 'date:[2019-03-01 TO 2019-03-31] korea' -n 20
       newsindex search drought --group-by source --group-by year
     """
-    from ..engine.whoosh.store import IndexProblem
-    from ..query import search as run_search
+    from ..engine import IndexProblem
     from ..query.options import QueryError, SearchOptions
     from ..render import Style, header_line, render_facets, render_hits
 
@@ -162,7 +167,7 @@ def search(
         filters_text=filters,
     )
     try:
-        result = run_search(query, _index_dir(index_dir), options)
+        result = _engine(engine_name, index_dir).search(" ".join(words), options)
     except (IndexProblem, QueryError) as exc:
         raise Failure(str(exc)) from None
     style = Style(_use_color(color))
@@ -182,7 +187,8 @@ def search(
 @click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text")
 @color_option
-def similar(article_id, index_dir, limit, fmt, color) -> None:
+@engine_option
+def similar(article_id, index_dir, limit, fmt, color, engine_name) -> None:
     """List articles most like ARTICLE_ID (the short id that search shows).
 
     \b
@@ -190,12 +196,11 @@ def similar(article_id, index_dir, limit, fmt, color) -> None:
       newsindex similar 5e5f24bf3c
       newsindex similar 5e5f24bf3c -n 20 --format jsonl
     """
-    from ..engine.whoosh.store import IndexProblem
-    from ..query import similar as find_similar
+    from ..engine import IndexProblem
     from ..render import Style, render_hits, safe
 
     try:
-        result = find_similar(article_id, _index_dir(index_dir), limit)
+        result = _engine(engine_name, index_dir).similar(article_id, limit)
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if result is None:
@@ -212,7 +217,8 @@ def similar(article_id, index_dir, limit, fmt, color) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--pager/--no-pager", default=None, help="Page long articles [default: on a terminal].")
 @color_option
-def show(article_id, index_dir, fmt, pager, color) -> None:
+@engine_option
+def show(article_id, index_dir, fmt, pager, color, engine_name) -> None:
     """Print one indexed article in full, by the short id search shows.
 
     \b
@@ -220,18 +226,16 @@ def show(article_id, index_dir, fmt, pager, color) -> None:
       newsindex show 3f2a9c01de
       newsindex show seeds/000_eb7c0f23e2b03f76.txt --format json
     """
-    from ..engine.whoosh.store import IndexProblem
-    from ..query import find_by_short_id, stored_article
+    from ..engine import IndexProblem
     from ..render import Style, safe
 
     try:
-        stored = find_by_short_id(_index_dir(index_dir), article_id)
+        article = _engine(engine_name, index_dir).article(article_id)
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
-    if stored is None:
+    if article is None:
         click.echo(f"newsindex: no article with id {safe(article_id)}", err=True)
         sys.exit(EXIT_NOTHING)
-    article = stored_article(stored)
     if fmt == "json":
         from ..render import article_as_dict, to_json
 
@@ -252,7 +256,8 @@ def show(article_id, index_dir, fmt, pager, color) -> None:
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @color_option
-def stats(index_dir, fmt, color) -> None:
+@engine_option
+def stats(index_dir, fmt, color, engine_name) -> None:
     """Summarise the index: articles, dates, sources, years, size on disk.
 
     \b
@@ -260,12 +265,11 @@ def stats(index_dir, fmt, color) -> None:
       newsindex stats
       newsindex stats --index ./demo-index --format json
     """
-    from ..engine.whoosh.store import IndexProblem
+    from ..engine import IndexProblem
     from ..render import Style, render_stats
-    from ..stats import index_stats
 
     try:
-        summary = index_stats(_index_dir(index_dir))
+        summary = _engine(engine_name, index_dir).stats()
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if fmt == "json":

@@ -1,5 +1,119 @@
-"""Index engines: where articles are stored and searched.
+"""Index engines: where articles are stored and how they are searched.
 
-``engine.whoosh`` is the only engine so far: everything that imports Whoosh
-lives there.
+Every command and the library reach an index through one small interface,
+``Engine``, chosen by name (``open_engine("whoosh", "demo-index")``; the CLI's
+``--engine``).  Whoosh, embedded in an index directory, is the default and the
+first implementation (``engine.whoosh``, the only code that imports Whoosh).
+
+An engine takes and returns the pipeline's plain records: ``IngestOptions``
+in, an ``IndexReport`` out of ``index``; ``SearchOptions`` in, a
+``SearchResult`` of ``Hit``\\ s out of ``search`` and ``similar``; an
+``Article`` out of ``article``; a plain dict out of ``stats``.  Rendering is
+the same whatever the engine.
+
+Why the writing side is ``index(paths)``, the whole incremental build, and not
+add/remove/commit of single articles: the embedded engine is fast because
+worker processes each read, clean and analyse their share of a batch and
+write a Whoosh segment themselves, while the main process decides which
+files changed and which articles duplicate one another, and a run is
+published as a whole new generation (crash safety).  Feeding articles one by
+one through a writer in the main process would undo all three.  A server
+engine (Solr) has the reverse needs (batches over HTTP, its own commit and
+replication), and does its own feeding with the same read, extract and clean
+stages (``newsindex.ingest``).  So each engine owns its build, and what is
+shared is the pipeline before it and the records after it.
 """
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from ..index.report import IndexReport
+    from ..ingest import IngestOptions
+    from ..models import Article, SearchResult
+    from ..query.options import SearchOptions
+
+DEFAULT_ENGINE = "whoosh"
+
+#: Engine name -> ``"module:Class"``, imported only when chosen, so a command
+#: never pays for another engine's imports.  An engine registers itself here.
+ENGINES: dict[str, str] = {"whoosh": "newsindex.engine.whoosh.engine:WhooshEngine"}
+
+#: ``progress(done, total)``: called as files (or pieces of big record files) are indexed.
+ProgressFn = Callable[[int, int], None]
+
+
+class IndexProblem(Exception):
+    """The index cannot be used as asked; the message says why and what to do."""
+
+
+class IndexLocked(IndexProblem):
+    """Another process is writing the index."""
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What the CLI and the library need of an index, whatever stores it.
+
+    Errors: ``IndexProblem`` (or a subclass) for an index that is missing,
+    locked, unreachable or damaged; ``QueryError`` for a query that cannot be
+    understood.  Messages are one line, for the user.
+    """
+
+    #: The name ``open_engine`` knows it by.
+    name: str
+
+    def index(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        options: IngestOptions | None = None,
+        *,
+        rebuild: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> IndexReport:
+        """Index the articles under ``paths``: new and changed files added, files gone removed.
+
+        ``rebuild`` starts over.  Bad files are counted in the report, never fatal.
+        """
+        ...
+
+    def search(self, text: str, options: SearchOptions | None = None) -> SearchResult:
+        """Ranked hits for a query in newsindex's query language, with filters, facets and paging."""
+        ...
+
+    def article(self, handle: str) -> Article | None:
+        """One stored article by its short id, full id or path; None when there is none."""
+        ...
+
+    def similar(self, handle: str, limit: int = 10) -> SearchResult | None:
+        """Articles most like the one ``handle`` names; None when there is no such article."""
+        ...
+
+    def stats(self) -> dict:
+        """A summary: ``index``, ``generation``, ``documents``, ``undated``, ``first`` and
+        ``last`` (ISO dates or None), ``sources``, ``years`` and ``months`` (name -> count),
+        ``size_bytes``."""
+        ...
+
+    def close(self) -> None:
+        """Release what the engine holds (connections, open files)."""
+        ...
+
+
+def open_engine(name: str | None = None, location: str | os.PathLike[str] | None = None, **settings) -> Engine:
+    """The engine called ``name`` (default ``DEFAULT_ENGINE``) on the index at ``location``.
+
+    ``location`` is what the engine understands: an index directory for
+    Whoosh (None: ``$NEWSINDEX_INDEX`` or the default directory).  Other
+    keyword settings go to the engine (Whoosh: ``workers``).
+    """
+    name = name or DEFAULT_ENGINE
+    target = ENGINES.get(name)
+    if target is None:
+        raise IndexProblem(f"unknown engine {name!r} (choose from {', '.join(sorted(ENGINES))})")
+    module, _, class_name = target.partition(":")
+    return getattr(import_module(module), class_name)(location, **settings)

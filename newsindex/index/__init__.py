@@ -63,8 +63,8 @@ from importlib import import_module
 _HOMES = {
     "build_index": "newsindex.index.run",
     "IndexReport": "newsindex.index.report",
-    "IndexProblem": "newsindex.engine.whoosh.store",
-    "IndexLocked": "newsindex.engine.whoosh.store",
+    "IndexProblem": "newsindex.engine",
+    "IndexLocked": "newsindex.engine",
     # The read side, as ``newsindex.index`` offered it before the stage packages.
     "FORMAT_VERSION": "newsindex.engine.whoosh.store",
     "INDEX_NAME": "newsindex.engine.whoosh.store",

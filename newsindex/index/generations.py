@@ -12,13 +12,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..engine.whoosh.neargraph import STATE_FILE
 from ..engine.whoosh.store import (
     _GEN_PREFIX,
     NEIGHBOURS_FILE,
     IndexLocked,
     current_generation,
 )
-from .neargraph import STATE_FILE
 
 #: Files a generation writes anew rather than hard-linking from the previous one.
 _PER_GENERATION = frozenset({"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE, STATE_FILE})

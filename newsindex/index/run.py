@@ -10,22 +10,20 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from ..clean.learned import LearnedBoilerplate
+from ..engine.whoosh.commit import _Committing
 from ..engine.whoosh.store import (
     FORMAT_VERSION,
     INDEX_NAME,
     IndexProblem,
     _format_problem,
     _read_info,
+    create_index,
     current_generation,
-    make_schema,
 )
 from ..ingest import IngestOptions
 from . import limits
 from .accept import _Accepting
-from .commit import _Committing
 from .generations import (
     _PER_GENERATION,
     _checkpoint,
@@ -168,7 +166,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
             shutil.copy2(self.previous / "manifest.sqlite", generation / "manifest.sqlite")
             self.learned = _load_learned(self.previous / "learned.json")
         else:
-            whoosh_index.create_in(str(generation), make_schema(), indexname=INDEX_NAME)
+            create_index(generation)
             self.learned = LearnedBoilerplate()
         self.manifest = Manifest(generation / "manifest.sqlite")
         committed = False

@@ -26,9 +26,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..engine.whoosh.alerts import AlertReport, check_alerts
 from ..engine.whoosh.store import IndexLocked, IndexProblem
 from ..ingest import IngestOptions
-from ..query.alerts import AlertReport, check_alerts
 from .report import IndexReport
 from .run import build_index
 

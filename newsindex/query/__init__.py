@@ -1,4 +1,4 @@
-"""Stage 5, search: parse a query, rank with BM25F, filter, group, snippet.
+"""Stage 5, search: a query in, ranked hits out, through the chosen engine.
 
 The query language is Whoosh's (words, "phrases", -exclude, NOT, OR,
 parentheses, wildcards, ``term~`` fuzzy) with our field names: ``title:``,
@@ -7,130 +7,43 @@ parentheses, wildcards, ``term~`` fuzzy) with our field names: ``title:``,
 nothing does, the query is relaxed to rank documents with most of the words
 first, and the result says so.  Near-duplicates (the same wire story at
 several outlets) fold into one hit with a count, unless asked for.
+
+What a search asks for (``SearchOptions``) and what it returns
+(``SearchResult``) are the same for every engine; how it is done is the
+engine's (``newsindex.engine.whoosh.searching`` for the embedded one).
 """
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
+import os
 
-from whoosh import query
-
-from ..engine.whoosh.feedback import expandable
-from ..engine.whoosh.store import open_index, shared_generation
+from ..engine import DEFAULT_ENGINE, open_engine
 from ..models import Article, SearchResult
-from .filters import _month_clause, allowed_documents
 from .options import GROUPS, QueryError, SearchOptions
-from .parse import _check_expansions, _date_clauses, _expand_labels, parse_query
-from .results import _collect, _count_similar, _facets, _hit_from_stored, _Scope, _stored_metadata
-from .snippets import _query_words
-from .spelling import _suggest
-from .weighting import WEIGHTING
 
-__all__ = [
-    "WEIGHTING",
-    "QueryError",
-    "SearchOptions",
-    "find_by_short_id",
-    "parse_query",
-    "search",
-    "similar",
-    "stored_article",
-]
-
-def search(text: str, index_dir: str | Path, options: SearchOptions | None = None) -> SearchResult:
-    """Run a query against the index in ``index_dir``."""
-    options = options or SearchOptions()
-    started = time.perf_counter()
-    for name in options.group_by:
-        if name not in GROUPS:
-            raise QueryError(f"cannot group by {name!r} (choose from {', '.join(GROUPS)})")
-    opened = shared_generation(Path(index_dir), WEIGHTING)
-    searcher = opened.searcher
-    remaining, date_ranges = _date_clauses(text)
-    schema = searcher.schema
-    parsed = _expand_labels(parse_query(remaining, schema, options.match), searcher.reader())
-    _check_expansions(parsed, searcher.reader())
-    allowed = allowed_documents(searcher, options, date_ranges)
-    relaxed = False
-    scope = _Scope(searcher, allowed, _month_clause(searcher, allowed), opened.near_duplicates())
-    feedback = options.match == "any" and options.feedback and options.sort == "relevance" and expandable(parsed)
-    page, total, undated = _collect(scope, parsed, options, feedback)
-    strict_total = total
-    if total == 0 and options.match == "all" and isinstance(parsed, query.And) and len(parsed.subqueries) > 1:
-        relaxed_query = _expand_labels(parse_query(remaining, schema, "any"), searcher.reader())
-        relaxed_page, relaxed_total, relaxed_undated = _collect(scope, relaxed_query, options)
-        if relaxed_total:
-            parsed, relaxed = relaxed_query, True
-            page, total, undated = relaxed_page, relaxed_total, relaxed_undated
-    words = _query_words(parsed)
-    hits = []
-    for candidate in page:
-        hit = _hit_from_stored(candidate.stored, candidate.score, words)
-        hit.similar = _count_similar(scope, candidate) if not options.duplicates else 0
-        hits.append(hit)
-    facets = _facets(searcher, parsed, allowed, options.group_by) if options.group_by else {}
-    suggestion = None
-    if options.suggest and strict_total < 3:
-        # Against the query as typed: a relaxed result for "coffe exports"
-        # is only the articles about exports.
-        suggestion = _suggest(searcher, text, allowed, strict_total, options.match)
-    return SearchResult(
-        query=text,
-        hits=hits,
-        total=total,
-        seconds=time.perf_counter() - started,
-        filters=list(options.filters_text),
-        undated_excluded=undated,
-        relaxed=relaxed,
-        suggestion=suggestion,
-        facets=facets,
-    )
+__all__ = ["GROUPS", "QueryError", "SearchOptions", "article", "search", "similar"]
 
 
-def _find_docnum(searcher, handle: str) -> int | None:
-    for fieldname in ("short_id", "id", "path"):
-        docnum = searcher.document_number(**{fieldname: handle})
-        if docnum is not None:
-            return docnum
-    return None
+def search(
+    text: str,
+    index: str | os.PathLike[str] | None = None,
+    options: SearchOptions | None = None,
+    *,
+    engine: str = DEFAULT_ENGINE,
+) -> SearchResult:
+    """Run a query against an index (for Whoosh, the index directory)."""
+    return open_engine(engine, index).search(text, options)
 
 
-def find_by_short_id(index_dir: str | Path, handle: str) -> dict | None:
-    """The stored article for a short id (or a full id, or a path)."""
-    ix = open_index(Path(index_dir))
-    with ix.searcher() as searcher:
-        docnum = _find_docnum(searcher, handle)
-        return searcher.stored_fields(docnum) if docnum is not None else None
+def similar(
+    handle: str, index: str | os.PathLike[str] | None = None, limit: int = 10, *, engine: str = DEFAULT_ENGINE
+) -> SearchResult | None:
+    """Articles most like the one with id ``handle`` ("more like this"); None when there is none."""
+    return open_engine(engine, index).similar(handle, limit)
 
 
-def similar(handle: str, index_dir: str | Path, limit: int = 10) -> SearchResult | None:
-    """Articles most like the one with id ``handle`` ("more like this")."""
-    started = time.perf_counter()
-    ix = open_index(Path(index_dir))
-    with ix.searcher(weighting=WEIGHTING) as searcher:
-        docnum = _find_docnum(searcher, handle)
-        if docnum is None:
-            return None
-        stored = searcher.stored_fields(docnum)
-        text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
-        results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=25)
-        key_terms = {term for term, _ in searcher.key_terms_from_text("body", text, numterms=25)}
-        hits = [_hit_from_stored(hit.fields(), hit.score or 0.0, key_terms) for hit in results]
-    return SearchResult(
-        query=f"similar to {stored.get('title', handle)}",
-        hits=hits,
-        total=len(hits),
-        seconds=time.perf_counter() - started,
-    )
-
-
-def stored_article(stored: dict) -> Article:
-    """Rebuild an ``Article`` from an index entry, for ``show``."""
-    body = stored.get("body", "")
-    return Article(
-        **_stored_metadata(stored),
-        language=None,
-        body=[p for p in body.split("\n\n") if p],
-        content_hash=stored.get("content_hash", ""),
-    )
+def article(
+    handle: str, index: str | os.PathLike[str] | None = None, *, engine: str = DEFAULT_ENGINE
+) -> Article | None:
+    """One indexed article by short id, full id or path; None when there is none."""
+    return open_engine(engine, index).article(handle)

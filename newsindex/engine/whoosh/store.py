@@ -27,6 +27,7 @@ from whoosh.matching import ReadTooFar
 from whoosh.util.numeric import byte_to_length
 
 from ...index.dedup import PACKED_SIZE, pack_sketch
+from .. import IndexLocked, IndexProblem  # noqa: F401 - raised here, and imported from here
 from . import analysis
 from .analysis import news_analyzer
 
@@ -54,14 +55,6 @@ NEIGHBOURS_FILE = "neighbours.bin"
 _NEIGHBOURS_HEADER = struct.Struct("<8sII")
 _NEIGHBOURS_MAGIC = b"NXNEAR01"
 _GEN_PREFIX = "gen-"
-
-
-class IndexProblem(Exception):
-    """A problem with the index as a whole (missing, locked, incompatible, unwritable)."""
-
-
-class IndexLocked(IndexProblem):
-    """Another process is writing the index."""
 
 
 def short_id(article_id: str) -> str:
@@ -109,6 +102,11 @@ def make_schema() -> Schema:
         content_hash=STORED(),  # shown by `show`; duplicates are found through the manifest
         sketch=SketchField(),
     )
+
+
+def create_index(directory: Path) -> None:
+    """An empty index with our schema in ``directory`` (a new generation)."""
+    whoosh_index.create_in(str(directory), make_schema(), indexname=INDEX_NAME)
 
 
 # --- locating and opening -------------------------------------------------------

@@ -40,13 +40,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..engine.whoosh.store import current_generation, open_index
-from ..render import hit_as_dict, to_json
+from ...query.options import QueryError, SearchOptions
+from ...render import hit_as_dict, to_json
 from .filters import allowed_documents
-from .options import QueryError, SearchOptions
-from .parse import _date_clauses, _expand_labels, parse_query
+from .parsing import _date_clauses, _expand_labels, parse_query
 from .results import _hit_from_stored
 from .snippets import _query_words
+from .store import current_generation, open_index
 
 ALERTS_FILE = "alerts.sqlite"
 _LOCK_FILE = "ALERTS.lock"
@@ -223,7 +223,7 @@ def _unseen_docnums(reader, seen_segments: set[str]) -> set[int]:
 def _period(text: str | None, tz_name: str, end: bool) -> datetime | None:
     from zoneinfo import ZoneInfo
 
-    from ..dates import period
+    from ...dates import period
 
     if not text:
         return None

@@ -34,9 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..engine.whoosh.store import NEIGHBOURS_FILE, _column_default, write_near_duplicates
-from . import dedup
-from .dedup import PACKED_SIZE, SKETCH_INDEXED, SKETCH_SIZE, _Linker, sketch_values
+from ...index import dedup
+from ...index.dedup import PACKED_SIZE, SKETCH_INDEXED, SKETCH_SIZE, _Linker, sketch_values
+from .store import NEIGHBOURS_FILE, _column_default, write_near_duplicates
 
 #: Each generation's graph state (see the module's docstring): an uncompressed
 #: numpy ``.npz`` archive, read by the next run only.

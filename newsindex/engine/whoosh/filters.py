@@ -10,10 +10,10 @@ from weakref import WeakKeyDictionary
 from whoosh import query
 from whoosh.idsets import DocIdSet
 
-from ..dates import add_months
-from ..engine.whoosh.store import UNDATED_MONTH, column_values
-from .options import SearchOptions
-from .parse import _label_query
+from ...dates import add_months
+from ...query.options import SearchOptions
+from .parsing import _label_query
+from .store import UNDATED_MONTH, column_values
 
 
 def _naive_utc(value: datetime) -> datetime:

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from whoosh import query
 
-from ..engine.whoosh.analysis import TOKEN_PATTERN, news_analyzer
+from .analysis import TOKEN_PATTERN, news_analyzer
 
 SNIPPET_CHARS = 220
 

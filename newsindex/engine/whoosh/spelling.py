@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from whoosh.support.levenshtein import distance as edit_distance
 
-from .options import QueryError
-from .parse import _DATE_CLAUSE_RE, parse_query
+from ...query.options import QueryError
+from .parsing import _DATE_CLAUSE_RE, parse_query
 from .snippets import _analyzed, _candidate_words
 
 

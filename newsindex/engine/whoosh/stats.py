@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from .engine.whoosh.store import current_generation, index_disk_size, open_index
+from .store import current_generation, index_disk_size, open_index
 
 
 def index_stats(index_dir: Path) -> dict:

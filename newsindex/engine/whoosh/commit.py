@@ -9,12 +9,12 @@ import contextlib
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
-from ..engine.whoosh.segment import SegmentBuilder
-from ..engine.whoosh.store import INDEX_NAME, IndexProblem, short_id
-from . import limits
-from .documents import _FAST_TEXT, document_fields
-from .generations import _checkpoint
+from ...index import limits
+from ...index.documents import _FAST_TEXT, document_fields
+from ...index.generations import _checkpoint
 from .neargraph import graph_for, write_graph
+from .segment import SegmentBuilder
+from .store import INDEX_NAME, IndexProblem, short_id
 
 
 def _merge_policy(writer, segments: list) -> list:
