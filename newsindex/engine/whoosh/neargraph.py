@@ -217,7 +217,10 @@ def updated_graph(reader, previous: GraphState) -> GraphState:
             relinked = np.isin(_deciding_values(heads, links[suspects]), touched)
             links = np.delete(links, suspects[relinked])
     buckets = _members(heads, touched)
-    links = np.union1d(links, _link(buckets, leaves.sketch))
+    # Both are sorted (renumbering keeps the order of the documents kept) and share no
+    # link (a link is made in one bucket only): an insertion, not a sort of millions.
+    new_links = _link(buckets, leaves.sketch)
+    links = np.insert(links, np.searchsorted(links, new_links), new_links)
     return GraphState(leaves.ids, leaves.sizes, heads, links, relinked=len(buckets), full=False)
 
 
