@@ -279,6 +279,11 @@ def print_set(name: str, cases: list[Case], tallies: dict[str, Tally], fields: t
             f"{f}: " + ", ".join(f"{k} {v}" for k, v in tally.misses.get(f, Counter()).most_common()) for f in fields
         )
         print(f"  {extractor} misses - {classes}  ({getattr(tally, 'seconds', 0):.1f} s)")
+    malformed = [c for c in cases if c.date and _day(c.date) is None]
+    if malformed:
+        print("  expected dates that are no calendar date (counted all the same; a right answer misses):")
+        for case in malformed:
+            print(f"    {case.key}: {case.date!r}")
     if name == "newspaper4k":
         print("  expected values that are wrong (counted all the same):")
         for (key, field_name), reason in WRONG_LABELS.items():

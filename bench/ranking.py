@@ -176,19 +176,55 @@ def load_cisi(ir_dir: Path, work: Path) -> Collection:
 #: Reuters-21578 topic codes and their names as the collection's documentation gives them: the
 #: queries of the news collection (``load_reuters_topics``), written down before any run.
 REUTERS_TOPICS = {
-    "money-fx": "Money/Foreign Exchange", "crude": "Crude Oil", "grain": "Grain", "trade": "Trade",
-    "interest": "Interest Rates", "ship": "Shipping", "money-supply": "Money Supply", "sugar": "Sugar",
-    "gnp": "Gross National/Domestic Product", "coffee": "Coffee", "gold": "Gold", "veg-oil": "Vegetable Oil",
-    "cpi": "Consumer Price Index", "oilseed": "Oilseeds", "cocoa": "Cocoa", "reserves": "Reserves",
-    "copper": "Copper", "bop": "Balance of Payments", "livestock": "Livestock",
-    "jobs": "Employment/Unemployment", "ipi": "Industrial Production Index", "alum": "Aluminium",
-    "iron-steel": "Iron/Steel", "nat-gas": "Natural Gas", "dlr": "U.S. Dollar", "rubber": "Rubber",
-    "gas": "Gasoline", "tin": "Tin", "pet-chem": "Petro-Chemicals", "carcass": "Carcass",
-    "cotton": "Cotton", "wpi": "Wholesale Price Index", "retail": "Retail Sales", "wheat": "Wheat",
-    "orange": "Orange Juice", "meal-feed": "Meal/Feed", "zinc": "Zinc", "strategic-metal": "Strategic Metals",
-    "lead": "Lead", "housing": "Housing Starts", "hog": "Hogs", "silver": "Silver",
-    "lei": "Leading Economic Indicators", "heat": "Heating Oil", "lumber": "Lumber",
-    "income": "Personal Income", "fuel": "Fuel Oil", "tea": "Tea", "corn": "Corn",
+    "money-fx": "Money/Foreign Exchange",
+    "crude": "Crude Oil",
+    "grain": "Grain",
+    "trade": "Trade",
+    "interest": "Interest Rates",
+    "ship": "Shipping",
+    "money-supply": "Money Supply",
+    "sugar": "Sugar",
+    "gnp": "Gross National/Domestic Product",
+    "coffee": "Coffee",
+    "gold": "Gold",
+    "veg-oil": "Vegetable Oil",
+    "cpi": "Consumer Price Index",
+    "oilseed": "Oilseeds",
+    "cocoa": "Cocoa",
+    "reserves": "Reserves",
+    "copper": "Copper",
+    "bop": "Balance of Payments",
+    "livestock": "Livestock",
+    "jobs": "Employment/Unemployment",
+    "ipi": "Industrial Production Index",
+    "alum": "Aluminium",
+    "iron-steel": "Iron/Steel",
+    "nat-gas": "Natural Gas",
+    "dlr": "U.S. Dollar",
+    "rubber": "Rubber",
+    "gas": "Gasoline",
+    "tin": "Tin",
+    "pet-chem": "Petro-Chemicals",
+    "carcass": "Carcass",
+    "cotton": "Cotton",
+    "wpi": "Wholesale Price Index",
+    "retail": "Retail Sales",
+    "wheat": "Wheat",
+    "orange": "Orange Juice",
+    "meal-feed": "Meal/Feed",
+    "zinc": "Zinc",
+    "strategic-metal": "Strategic Metals",
+    "lead": "Lead",
+    "housing": "Housing Starts",
+    "hog": "Hogs",
+    "silver": "Silver",
+    "lei": "Leading Economic Indicators",
+    "heat": "Heating Oil",
+    "lumber": "Lumber",
+    "income": "Personal Income",
+    "fuel": "Fuel Oil",
+    "tea": "Tea",
+    "corn": "Corn",
 }
 _REUTERS_STORY_RE = re.compile(r'<REUTERS[^>]*NEWID="(\d+)">(.*?)</REUTERS>', re.S)
 _REUTERS_TOPICS_RE = re.compile(r"<TOPICS>(.*?)</TOPICS>", re.S)
@@ -264,8 +300,14 @@ def _options(**wanted: object) -> SearchOptions:
     return SearchOptions(**{k: v for k, v in wanted.items() if k in known})
 
 
-def library_run(collection: Collection, index_dir: Path, match: str = "any", raw: bool = False,
-                limit: int = DEPTH, fold: bool = False) -> Ranking:
+def library_run(
+    collection: Collection,
+    index_dir: Path,
+    match: str = "any",
+    raw: bool = False,
+    limit: int = DEPTH,
+    fold: bool = False,
+) -> Ranking:
     """Rank with ``newsindex.query.search`` exactly as a library user would.
 
     Near-duplicate folding (the CLI's default) is off unless ``fold``: an IR ranking is scored in
@@ -354,8 +396,13 @@ class Bm25Variant(scoring.WeightingModel):
     the library's ``WEIGHTING`` on the library's schema (checked at run time).
     """
 
-    def __init__(self, k1: float = 1.2, b: float = 0.75, idf: Callable[[int, int], float] = whoosh_idf,
-                 title_boost: float = INDEXED_TITLE_BOOST) -> None:
+    def __init__(
+        self,
+        k1: float = 1.2,
+        b: float = 0.75,
+        idf: Callable[[int, int], float] = whoosh_idf,
+        title_boost: float = INDEXED_TITLE_BOOST,
+    ) -> None:
         self.k1, self.b, self.idf, self.title_boost = k1, b, idf, title_boost
 
     def supports_block_quality(self) -> bool:
@@ -446,8 +493,12 @@ class FieldModel(scoring.WeightingModel):
 class _FieldModelScorer(scoring.BaseScorer):
     def __init__(self, model: FieldModel, searcher, fieldname: str, text) -> None:
         parent = searcher.get_parent()
-        self.stats = TermStats(parent.doc_count_all(), parent.doc_frequency(fieldname, text),
-                               parent.frequency(fieldname, text), parent.avg_field_length(fieldname) or 1)
+        self.stats = TermStats(
+            parent.doc_count_all(),
+            parent.doc_frequency(fieldname, text),
+            parent.frequency(fieldname, text),
+            parent.avg_field_length(fieldname) or 1,
+        )
         self.formula = model.formula
         if model.exact:
             self.length = exact_lengths(searcher.reader())[fieldname].__getitem__
@@ -469,25 +520,31 @@ class _FieldModelScorer(scoring.BaseScorer):
 
 def bm25_formula(k1: float = 1.2, b: float = 0.75, delta: float = 0.0):
     """BM25 with the standard idf; ``delta`` > 0 is BM25+ (Lv & Zhai 2011)."""
+
     def formula(st: TermStats, tf: float, dl: float) -> float:
         idf = robertson_idf(st.df, st.docs)
         return idf * ((k1 + 1) * tf / (tf + k1 * (1 - b + b * dl / st.avgfl)) + delta)
+
     return formula
 
 
 def bm25l_formula(k1: float = 1.2, b: float = 0.75, delta: float = 0.5):
     """BM25L (Lv & Zhai 2011): a length-normalised tf shifted by ``delta``."""
+
     def formula(st: TermStats, tf: float, dl: float) -> float:
         c = tf / (1 - b + b * dl / st.avgfl)
         return math.log((st.docs + 1) / (st.df + 0.5)) * (k1 + 1) * (c + delta) / (k1 + c + delta)
+
     return formula
 
 
 def dirichlet_formula(mu: float):
     """Query likelihood, Dirichlet smoothing, as Lucene scores it (matched terms only, >= 0)."""
+
     def formula(st: TermStats, tf: float, dl: float) -> float:
         p = st.cf / (st.avgfl * st.docs)
         return max(0.0, math.log(1 + tf / (mu * p)) + math.log(mu / (dl + mu)))
+
     return formula
 
 
@@ -501,18 +558,22 @@ def dph_formula(st: TermStats, tf: float, dl: float) -> float:
 
 def pl2_formula(c: float = 1.0):
     """PL2: Poisson randomness, Laplace after-effect, normalisation 2 (Amati & van Rijsbergen 2002)."""
+
     def formula(st: TermStats, tf: float, dl: float) -> float:
         tfn = tf * math.log2(1 + c * st.avgfl / dl)
         lam = st.cf / st.docs
         return (tfn * math.log2(tfn / lam) + (lam - tfn) / math.log(2) + 0.5 * math.log2(2 * math.pi * tfn)) / (tfn + 1)
+
     return formula
 
 
 def inl2_formula(c: float = 1.0):
     """InL2: inverse document frequency, Laplace after-effect, normalisation 2."""
+
     def formula(st: TermStats, tf: float, dl: float) -> float:
         tfn = tf * math.log2(1 + c * st.avgfl / dl)
         return tfn / (tfn + 1) * math.log2((st.docs + 1) / (st.df + 0.5))
+
     return formula
 
 
@@ -524,8 +585,9 @@ class _CombinedFieldsMatcher(matching.WrappingMatcher):
         self.parts, self.reader, self.idf, self.avgfl, self.k1, self.b = parts, reader, idf, avgfl, k1, b
 
     def copy(self):
-        return _CombinedFieldsMatcher(self.child.copy(), self.parts, self.reader, self.idf, self.avgfl, self.k1,
-                                      self.b, self.boost)
+        return _CombinedFieldsMatcher(
+            self.child.copy(), self.parts, self.reader, self.idf, self.avgfl, self.k1, self.b, self.boost
+        )
 
     def replace(self, minquality=0):
         return self if self.child.is_active() else matching.NullMatcher()
@@ -567,8 +629,16 @@ class CombinedFields(wq.Or):
         if not parts:
             return matching.NullMatcher()
         child = parts[0][1] if len(parts) == 1 else matching.UnionMatcher(parts[0][1], parts[1][1])
-        return _CombinedFieldsMatcher(child, parts, reader, robertson_idf(df, parent.doc_count_all()), avgfl,
-                                      weighting.K1, weighting.B, boost * self.boost)
+        return _CombinedFieldsMatcher(
+            child,
+            parts,
+            reader,
+            robertson_idf(df, parent.doc_count_all()),
+            avgfl,
+            weighting.K1,
+            weighting.B,
+            boost * self.boost,
+        )
 
 
 def fields_combined(parsed):
@@ -635,14 +705,20 @@ class Rm3:
         norm = sum(w for _t, w in chosen) or 1
         for term, weight in chosen:
             weights[term] = weights.get(term, 0.0) + (1 - self.original) * weight / norm
-        expanded = wq.Or([wq.Or([wq.Term("title", t, boost=w), wq.Term("body", t, boost=w)])
-                          for t, w in weights.items()])
+        expanded = wq.Or(
+            [wq.Or([wq.Term("title", t, boost=w), wq.Term("body", t, boost=w)]) for t, w in weights.items()]
+        )
         return wq.AndMaybe(wq.ConstantScoreQuery(parsed, 0.0), expanded) if self.rerank else expanded
 
 
-def whoosh_run(collection: Collection, index_dir: Path, weighting: scoring.WeightingModel,
-               feedback: Feedback | Rm3 | None = None, function_words: bool = False,
-               combine: bool = False) -> Ranking:
+def whoosh_run(
+    collection: Collection,
+    index_dir: Path,
+    weighting: scoring.WeightingModel,
+    feedback: Feedback | Rm3 | None = None,
+    function_words: bool = False,
+    combine: bool = False,
+) -> Ranking:
     """Rank with the library's parser on a newsindex (or same-schema) index under ``weighting``.
 
     ``function_words``: keep them in the query (the library drops them from an any-query);
@@ -776,14 +852,26 @@ def _usable(index_dir: Path) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_NPL, help="prepared NPL directory (docs/, queries.tsv, "
-                        "qrels.tsv); default %(default)s")
-    parser.add_argument("--ir", type=Path, default=DEFAULT_IR, help="raw collections with cran/ and cisi/; "
-                        "default %(default)s")
-    parser.add_argument("--collections", default="npl,cran,cisi,reuters",
-                        help="comma-separated subset of npl,cran,cisi,reuters (default: all)")
-    parser.add_argument("--index", type=Path, help="keep indexes under DIR and reuse them when present "
-                        "(delete DIR after changing the library's analysis); default: a fresh temporary directory")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_NPL,
+        help="prepared NPL directory (docs/, queries.tsv, qrels.tsv); default %(default)s",
+    )
+    parser.add_argument(
+        "--ir", type=Path, default=DEFAULT_IR, help="raw collections with cran/ and cisi/; default %(default)s"
+    )
+    parser.add_argument(
+        "--collections",
+        default="npl,cran,cisi,reuters",
+        help="comma-separated subset of npl,cran,cisi,reuters (default: all)",
+    )
+    parser.add_argument(
+        "--index",
+        type=Path,
+        help="keep indexes under DIR and reuse them when present "
+        "(delete DIR after changing the library's analysis); default: a fresh temporary directory",
+    )
     parser.add_argument("--explore", action="store_true", help="also run the BM25/title/analysis study with Whoosh")
     parser.add_argument("--no-anchor", action="store_true", help="skip the tantivy anchor")
     args = parser.parse_args(argv)
@@ -798,8 +886,14 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(temporary, ignore_errors=True)
 
 
-def _timed_row(label: str, run: Callable[[Collection, Path], Ranking], collections: dict[str, Collection],
-               indexes: dict[str, Path], names: list[str], rows: list[Row]) -> Row:
+def _timed_row(
+    label: str,
+    run: Callable[[Collection, Path], Ranking],
+    collections: dict[str, Collection],
+    indexes: dict[str, Path],
+    names: list[str],
+    rows: list[Row],
+) -> Row:
     """Score ``run`` on every collection, say how long it took, and add it to ``rows``."""
     started = time.perf_counter()
     row = Row(label, {n: evaluate(run(collections[n], indexes[n]), collections[n]) for n in names})
@@ -826,8 +920,10 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
             report = build_index([collection.docs_dir], index_dir, rebuild=True)
             how = f"built: {report.documents} documents, {len(report.failed)} failed"
         indexes[name] = index_dir
-        print(f"{name}: {len(collection.judged)} judged queries; index {how} in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
+        print(
+            f"{name}: {len(collection.judged)} judged queries; index {how} in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
 
     notes: list[str] = []
     rows: list[Row] = []
@@ -835,8 +931,9 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
     if not args.no_anchor:
         rankings = {name: tantivy_run(c, root, notes) for name, c in collections.items()}
         if all(r is not None for r in rankings.values()):
-            anchor = Row("tantivy BM25 (en_stem, OR) [anchor]", {
-                n: evaluate(rankings[n], collections[n]) for n in names})
+            anchor = Row(
+                "tantivy BM25 (en_stem, OR) [anchor]", {n: evaluate(rankings[n], collections[n]) for n in names}
+            )
             rows.append(anchor)
 
     def add(label: str, run: Callable[[Collection, Path], Ranking]) -> Row:
@@ -846,9 +943,17 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
     add("newsindex --match all (default; relaxes)", lambda c, i: library_run(c, i, match="all"))
     add("newsindex --match any, query text as is", lambda c, i: library_run(c, i, raw=True))
     started = time.perf_counter()
-    rows.append(Row("newsindex --match any, duplicates folded, -n 10", {
-        n: evaluate(library_run(collections[n], indexes[n], limit=10, fold=True), collections[n], top10_only=True)
-        for n in names}))
+    rows.append(
+        Row(
+            "newsindex --match any, duplicates folded, -n 10",
+            {
+                n: evaluate(
+                    library_run(collections[n], indexes[n], limit=10, fold=True), collections[n], top10_only=True
+                )
+                for n in names
+            },
+        )
+    )
     print(f"  folded top-10 run: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     print_table("Ranking quality (binary relevance, top 1000)", rows, names, anchor)
     if "npl" in collections:
@@ -858,34 +963,50 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
     if anchor is not None:
         verdict = "meets" if ours.scores.get("npl") and ours.scores["npl"].map >= 0.30 else "misses"
         if "npl" in ours.scores:
-            print(f"newsindex NPL MAP {ours.scores['npl'].map:.3f} {verdict} the 0.30 target "
-                  f"(anchor {anchor.scores['npl'].map:.3f}).")
+            print(
+                f"newsindex NPL MAP {ours.scores['npl'].map:.3f} {verdict} the 0.30 target "
+                f"(anchor {anchor.scores['npl'].map:.3f})."
+            )
     if args.explore:
         explore(collections, indexes, root, names, ours, anchor)
     return 0
 
 
-def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: Path, names: list[str],
-            ours: Row, anchor: Row | None) -> None:
+def explore(
+    collections: dict[str, Collection],
+    indexes: dict[str, Path],
+    root: Path,
+    names: list[str],
+    ours: Row,
+    anchor: Row | None,
+) -> None:
     """The study: every setting on every collection, so a winner has to win everywhere."""
     rows: list[Row] = [r for r in (anchor, ours) if r is not None]
 
     def add(label: str, run: Callable[[Collection, Path], Ranking]) -> Row:
         return _timed_row(label, run, collections, indexes, names, rows)
 
-    def weighting(label: str, model: scoring.WeightingModel, index_of: Callable[[str], Path] | None = None,
-                  feedback: Feedback | Rm3 | None = None, **options: bool) -> Row:
+    def weighting(
+        label: str,
+        model: scoring.WeightingModel,
+        index_of: Callable[[str], Path] | None = None,
+        feedback: Feedback | Rm3 | None = None,
+        **options: bool,
+    ) -> Row:
         return add(label, lambda c, i: whoosh_run(c, index_of(c.name) if index_of else i, model, feedback, **options))
 
     same = weighting("library WEIGHTING, Whoosh directly [= library?]", LIBRARY_WEIGHTING)
     library_k1, library_b = LIBRARY_WEIGHTING.K1, LIBRARY_WEIGHTING.B
-    check = weighting(f"Bm25Variant(BM25 idf, {library_k1}, {library_b}, title 2)",
-                      Bm25Variant(library_k1, library_b, robertson_idf))
+    check = weighting(
+        f"Bm25Variant(BM25 idf, {library_k1}, {library_b}, title 2)", Bm25Variant(library_k1, library_b, robertson_idf)
+    )
     for n in names:
         # The variant scorer rounds differently on ties: agree to 3 decimals.
         if abs(same.scores[n].map - ours.scores[n].map) > 1e-9 or abs(check.scores[n].map - same.scores[n].map) > 5e-4:
-            print(f"WARNING {n}: exploration MAP {same.scores[n].map:.6f} / {check.scores[n].map:.6f} does not "
-                  f"reproduce the library run's {ours.scores[n].map:.6f}; compare with care")
+            print(
+                f"WARNING {n}: exploration MAP {same.scores[n].map:.6f} / {check.scores[n].map:.6f} does not "
+                f"reproduce the library run's {ours.scores[n].map:.6f}; compare with care"
+            )
     # Query and model study (library index, library query unless said): see the rank branch's commits.
     weighting("query function words kept (as before e3380dd)", LIBRARY_WEIGHTING, function_words=True)
     weighting("BM25, exact lengths (not the length byte)", FieldModel(bm25_formula(), exact=True))
@@ -915,35 +1036,59 @@ def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: 
         weighting(f"BM25 idf, K1 1.2, B 0.75, title {boost:g}", Bm25Variant(idf=robertson_idf, title_boost=boost))
     bm25 = robertson_idf
     variants: dict[str, tuple[object, str, list[tuple[str, scoring.WeightingModel]]]] = {
-        "no stop words": (analyzer_variant(stop=False), "split", [
-            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
-        "no stemming": (analyzer_variant(stem=False), "split", [
-            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
-        "title merged into body": (news_analyzer(), "merged", [
-            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25)),
-            ("BM25 idf, K1 0.9, B 0.4", Bm25Variant(0.9, 0.4, bm25))]),
-        "body = title + body, title field kept": (news_analyzer(), "copy", [
-            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
-        "lone line is body, not title": (news_analyzer(), "lone", [
-            ("whoosh idf, title 2", Bm25Variant()), ("BM25 idf, title 2", Bm25Variant(idf=bm25)),
-            ("BM25 idf, title 1.5", Bm25Variant(idf=bm25, title_boost=1.5)),
-            ("BM25 idf, title 1", Bm25Variant(idf=bm25, title_boost=1.0)),
-            ("BM25 idf, K1 0.9, B 0.4, title 1.5", Bm25Variant(0.9, 0.4, bm25, 1.5))]),
+        "no stop words": (
+            analyzer_variant(stop=False),
+            "split",
+            [("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))],
+        ),
+        "no stemming": (
+            analyzer_variant(stem=False),
+            "split",
+            [("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))],
+        ),
+        "title merged into body": (
+            news_analyzer(),
+            "merged",
+            [
+                ("whoosh idf", Bm25Variant()),
+                ("BM25 idf", Bm25Variant(idf=bm25)),
+                ("BM25 idf, K1 0.9, B 0.4", Bm25Variant(0.9, 0.4, bm25)),
+            ],
+        ),
+        "body = title + body, title field kept": (
+            news_analyzer(),
+            "copy",
+            [("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))],
+        ),
+        "lone line is body, not title": (
+            news_analyzer(),
+            "lone",
+            [
+                ("whoosh idf, title 2", Bm25Variant()),
+                ("BM25 idf, title 2", Bm25Variant(idf=bm25)),
+                ("BM25 idf, title 1.5", Bm25Variant(idf=bm25, title_boost=1.5)),
+                ("BM25 idf, title 1", Bm25Variant(idf=bm25, title_boost=1.0)),
+                ("BM25 idf, K1 0.9, B 0.4, title 1.5", Bm25Variant(0.9, 0.4, bm25, 1.5)),
+            ],
+        ),
     }
     for label, (analyzer, layout, models) in variants.items():
         started = time.perf_counter()
-        built = {n: build_variant(indexes[n], root / f"variant-{n}-{layout}-{len(rows)}", analyzer, layout)
-                 for n in names}
+        built = {
+            n: build_variant(indexes[n], root / f"variant-{n}-{layout}-{len(rows)}", analyzer, layout) for n in names
+        }
         print(f"  built '{label}' indexes in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         for model_label, model in models:
             weighting(f"{label}: {model_label}", model, built.__getitem__)
         if layout == "lone":
             best = Bm25Variant(idf=bm25, title_boost=1.5)
             weighting(f"{label}: BM25 idf, title 1.5, + Bo1 3 docs 10 terms", best, built.__getitem__, Feedback())
-            weighting(f"{label}: BM25 idf, title 1.5, + Bo1 10 docs 10 terms", best, built.__getitem__,
-                      Feedback(docs=10))
-            weighting(f"{label}: BM25 idf, title 1.5, + Bo1 3/10, beta 0.5", best, built.__getitem__,
-                      Feedback(beta=0.5))
+            weighting(
+                f"{label}: BM25 idf, title 1.5, + Bo1 10 docs 10 terms", best, built.__getitem__, Feedback(docs=10)
+            )
+            weighting(
+                f"{label}: BM25 idf, title 1.5, + Bo1 3/10, beta 0.5", best, built.__getitem__, Feedback(beta=0.5)
+            )
     print_table("Exploration (Whoosh directly on the library's index and variants of it)", rows, names, anchor)
 
 

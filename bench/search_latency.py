@@ -56,8 +56,32 @@ KEEP_ENV = False  # --keep-env: measure subprocesses in the environment as it is
 TARGETS = {"process median": 250.0, "in-process median": 5.0, "in-process p95": 20.0}
 _WORD_RE = re.compile(r"[A-Za-z]{4,}")
 _COMMON = {
-    "said", "that", "with", "from", "have", "which", "will", "would", "this", "were", "been", "also", "reuter",
-    "their", "they", "year", "after", "other", "than", "more", "last", "about", "into", "there", "some", "could",
+    "said",
+    "that",
+    "with",
+    "from",
+    "have",
+    "which",
+    "will",
+    "would",
+    "this",
+    "were",
+    "been",
+    "also",
+    "reuter",
+    "their",
+    "they",
+    "year",
+    "after",
+    "other",
+    "than",
+    "more",
+    "last",
+    "about",
+    "into",
+    "there",
+    "some",
+    "could",
 }
 
 
@@ -87,8 +111,10 @@ def ensure_index(data: Path, index_dir: Path, label: str, rebuild: bool = False)
     started = time.perf_counter()
     report = build_index([data], index_dir, rebuild=True)
     seconds = time.perf_counter() - started
-    print(f"{label}: built {report.documents} articles in {seconds:.1f} s ({report.documents / seconds:.0f}/s), "
-          f"{index_disk_size(index_dir) / 1e6:.1f} MB, {len(report.failed)} failed")
+    print(
+        f"{label}: built {report.documents} articles in {seconds:.1f} s ({report.documents / seconds:.0f}/s), "
+        f"{index_disk_size(index_dir) / 1e6:.1f} MB, {len(report.failed)} failed"
+    )
 
 
 def sample_queries(data: Path, count: int, seed: int) -> list[str]:
@@ -168,8 +194,21 @@ def time_command(argv: Sequence[str], runs: int = 1) -> list[float]:
 
 
 def search_argv(prefix: Sequence[str], query: str, index_dir: Path) -> list[str]:
-    return [*prefix, "search", query, "--index", str(index_dir), "--since", SINCE, "--until", UNTIL,
-            "-n", "10", "--format", "jsonl"]
+    return [
+        *prefix,
+        "search",
+        query,
+        "--index",
+        str(index_dir),
+        "--since",
+        SINCE,
+        "--until",
+        UNTIL,
+        "-n",
+        "10",
+        "--format",
+        "jsonl",
+    ]
 
 
 def process_latency(queries: list[str], index_dir: Path, runs: int) -> dict[str, list[float]]:
@@ -209,12 +248,16 @@ def heaviest_imports(query: str, index_dir: Path, top: int, runs: int = 5) -> No
                 if depth[name] == 0:
                     total += int(match.group(2))  # top-level imports add up to the whole
         totals.append(total)
-    print(f"\nImports of one search (python -X importtime, median of {runs}): "
-          f"{statistics.median(totals) / 1000:.0f} ms in all; heaviest by cumulative time (dots = nesting):")
+    print(
+        f"\nImports of one search (python -X importtime, median of {runs}): "
+        f"{statistics.median(totals) / 1000:.0f} ms in all; heaviest by cumulative time (dots = nesting):"
+    )
     ranked = sorted(cumulative, key=lambda n: -statistics.median(cumulative[n]))
     for name in ranked[:top]:
-        print(f"  {statistics.median(cumulative[name]) / 1000:7.1f} ms cumulative "
-              f"{statistics.median(own[name]) / 1000:6.1f} ms self  {'.' * depth[name]}{name}")
+        print(
+            f"  {statistics.median(cumulative[name]) / 1000:7.1f} ms cumulative "
+            f"{statistics.median(own[name]) / 1000:6.1f} ms self  {'.' * depth[name]}{name}"
+        )
 
 
 #: Import statements timed as whole processes: the cost of what a search imports, and of a fix.
@@ -287,8 +330,7 @@ def in_process_latency(queries: list[str], index_dir: Path, repeat: int) -> dict
 
     measured["open_index() + searcher() only"] = time_calls(queries, repeat, open_only)
     ix = open_index(index_dir)
-    date_filter = wq.DateRange("published", SINCE_DT.replace(tzinfo=None), UNTIL_DT.replace(tzinfo=None),
-                               endexcl=True)
+    date_filter = wq.DateRange("published", SINCE_DT.replace(tzinfo=None), UNTIL_DT.replace(tzinfo=None), endexcl=True)
     with ix.searcher(weighting=weighting) as searcher:
         parsed = {q: parse_query(q, ix.schema, "all") for q in queries}
 
@@ -297,7 +339,8 @@ def in_process_latency(queries: list[str], index_dir: Path, repeat: int) -> dict
             [hit.fields() for hit in results]
 
         measured["raw Whoosh: open searcher, parsed, filter=DateRange, top 10 stored"] = time_calls(
-            queries, repeat, raw)
+            queries, repeat, raw
+        )
         measured["parse_query() only"] = time_calls(queries, repeat, lambda q: parse_query(q, ix.schema, "all"))
     return measured
 
@@ -345,15 +388,20 @@ def breakdown(queries: list[str], index_dir: Path, repeat: int) -> dict[str, lis
         march = set(searcher.docs_for_query(date_range))
         same = march == set(searcher.docs_for_query(month_terms))
         measured["filter -> doc set: DateRange(published)"] = time_calls(
-            queries, repeat, lambda q: set(searcher.docs_for_query(date_range)))
+            queries, repeat, lambda q: set(searcher.docs_for_query(date_range))
+        )
         measured[f"filter -> doc set: Term(month, 1987-03) (same docs: {same})"] = time_calls(
-            queries, repeat, lambda q: set(searcher.docs_for_query(month_terms)))
+            queries, repeat, lambda q: set(searcher.docs_for_query(month_terms))
+        )
         measured["search top 30, no filter"] = time_calls(
-            queries, repeat, lambda q: searcher.search(parsed[q], limit=30).scored_length())
+            queries, repeat, lambda q: searcher.search(parsed[q], limit=30).scored_length()
+        )
         measured["search top 30, filter=DateRange query"] = time_calls(
-            queries, repeat, lambda q: searcher.search(parsed[q], limit=30, filter=date_range).scored_length())
+            queries, repeat, lambda q: searcher.search(parsed[q], limit=30, filter=date_range).scored_length()
+        )
         measured["search top 30, filter=precomputed doc set"] = time_calls(
-            queries, repeat, lambda q: searcher.search(parsed[q], limit=30, filter=march).scored_length())
+            queries, repeat, lambda q: searcher.search(parsed[q], limit=30, filter=march).scored_length()
+        )
         low, high = (ix.schema["published"].to_column_value(d) for d in (start, end))
         undated_value = 2**64 - 1  # the column's value for a document without a date
 
@@ -368,11 +416,15 @@ def breakdown(queries: list[str], index_dir: Path, repeat: int) -> dict[str, lis
         same = scan_bulk("") == march == scan_per_value("")
         measured["filter -> doc set: published column, value by value"] = time_calls(queries, repeat, scan_per_value)
         measured[f"filter -> doc set: published column read in bulk (same docs: {same})"] = time_calls(
-            queries, repeat, scan_bulk)
+            queries, repeat, scan_bulk
+        )
         measured["search top 30, filter=ColumnRange over the bulk-read column (no set)"] = time_calls(
-            queries, repeat, lambda q: searcher.search(
+            queries,
+            repeat,
+            lambda q: searcher.search(
                 parsed[q], limit=30, filter=ColumnRange(column_values(searcher.reader(), "published"), low, high)
-            ).scored_length())
+            ).scored_length(),
+        )
         lazy = ColumnRange(column_values(searcher.reader(), "published"), low, high)
         for q in queries:
             first = searcher.search(parsed[q], limit=30, filter=march)
@@ -381,14 +433,17 @@ def breakdown(queries: list[str], index_dir: Path, repeat: int) -> dict[str, lis
                 print(f"WARNING: ColumnRange filter differs from the doc set for {q!r}")
         every = wq.Every("published")
         measured["undated count: search(mask=Every(published))"] = time_calls(
-            queries, repeat, lambda q: len(searcher.search(parsed[q], limit=1, mask=every)))
+            queries, repeat, lambda q: len(searcher.search(parsed[q], limit=1, mask=every))
+        )
         dated = set(searcher.docs_for_query(every))
         measured["undated count: mask=precomputed dated doc set"] = time_calls(
-            queries, repeat, lambda q: len(searcher.search(parsed[q], limit=1, mask=dated)))
+            queries, repeat, lambda q: len(searcher.search(parsed[q], limit=1, mask=dated))
+        )
         graph = shared_generation(index_dir, WEIGHTING).near_duplicates()
         top_hits = {q: [hit.docnum for hit in searcher.search(parsed[q], limit=10, filter=march)] for q in queries}
         measured["near-duplicate counts of 10 hits: graph lookups & filter"] = time_calls(
-            queries, repeat, lambda q: sum(sum(1 for d in graph.of(hit) if d in march) for hit in top_hits[q]))
+            queries, repeat, lambda q: sum(sum(1 for d in graph.of(hit) if d in march) for hit in top_hits[q])
+        )
     return measured
 
 
@@ -423,11 +478,16 @@ def measure(index_dir: Path, queries: list[str], args: argparse.Namespace, label
     """Every measure on one index."""
     print(f"\n=== {label}: {index_dir} ({index_disk_size(index_dir) / 1e6:.1f} MB on disk)")
     hits = [len(search(q, index_dir, cli_options()).hits) for q in queries]
-    print(f"queries with hits in March 1987: {sum(1 for h in hits if h)}/{len(queries)}; e.g. "
-          + ", ".join(repr(q) for q in queries[:6]))
+    print(
+        f"queries with hits in March 1987: {sum(1 for h in hits if h)}/{len(queries)}; e.g. "
+        + ", ".join(repr(q) for q in queries[:6])
+    )
     if not args.no_process:
-        report("Whole process, --since/--until, -n 10, --format jsonl", process_latency(queries, index_dir, args.runs),
-               {"process median": TARGETS["process median"]})
+        report(
+            "Whole process, --since/--until, -n 10, --format jsonl",
+            process_latency(queries, index_dir, args.runs),
+            {"process median": TARGETS["process median"]},
+        )
     inproc = in_process_latency(queries, index_dir, args.repeat)
     report("In process", inproc, {k: v for k, v in TARGETS.items() if k.startswith("in-process")})
     report("In process, the pieces of a search (open searcher)", breakdown(queries, index_dir, args.repeat))
@@ -438,8 +498,9 @@ def measure(index_dir: Path, queries: list[str], args: argparse.Namespace, label
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="Reuters text articles; default %(default)s")
-    parser.add_argument("--index", type=Path, default=CACHE / "reuters-index", help="index to build once and reuse; "
-                        "default %(default)s")
+    parser.add_argument(
+        "--index", type=Path, default=CACHE / "reuters-index", help="index to build once and reuse; default %(default)s"
+    )
     parser.add_argument("--queries", type=int, default=30, help="how many sampled queries (default %(default)s)")
     parser.add_argument("--seed", type=int, default=1987, help="sampling seed (default %(default)s)")
     parser.add_argument("--runs", type=int, default=1, help="subprocess runs per query (default %(default)s)")
@@ -447,14 +508,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-process", action="store_true", help="skip the subprocess measures")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip importtime and cProfile")
     parser.add_argument("--top", type=int, default=15, help="profile / import rows shown (default %(default)s)")
-    parser.add_argument("--scale", type=int, metavar="N", help="also build and measure an N-article index made of "
-                        "replicas (e.g. 200000; tens of minutes)")
-    parser.add_argument("--scale-dir", type=Path, default=CACHE / "scale", help="where the replicas and their index "
-                        "go (default %(default)s)")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the indexes even if usable ones exist "
-                        "(after a change to the library's analysis or schema)")
-    parser.add_argument("--keep-env", action="store_true", help="run subprocesses in this environment as is (by "
-                        "default bytecode is cached under the cache directory, as a normal install would)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="also build and measure an N-article index made of replicas (e.g. 200000; tens of minutes)",
+    )
+    parser.add_argument(
+        "--scale-dir",
+        type=Path,
+        default=CACHE / "scale",
+        help="where the replicas and their index go (default %(default)s)",
+    )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild the indexes even if usable ones exist (after a change to the library's analysis or schema)",
+    )
+    parser.add_argument(
+        "--keep-env",
+        action="store_true",
+        help="run subprocesses in this environment as is (by "
+        "default bytecode is cached under the cache directory, as a normal install would)",
+    )
     args = parser.parse_args(argv)
     global KEEP_ENV
     KEEP_ENV = args.keep_env

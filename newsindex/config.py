@@ -6,6 +6,19 @@ Example (``~/.config/newsindex/config.toml``, or any file given with ``--config`
     body = "fields.bodyText"               # one record key (dotted: nested)
     title = ["headline.main", "headline"]  # or candidate keys, tried in order
 
+    [sources]                              # the outlet of articles that name none
+    "reuters-txt" = "Reuters"              # a folder glob ("*" crosses "/") -> outlet
+    "bbc/*" = "BBC News"
+
+An ``[engine]`` table points every command at a Solr cluster instead of the
+embedded index (``--engine`` and ``--solr`` override it)::
+
+    [engine]
+    name = "solr"                                # or "whoosh", the default
+    solr = "http://localhost:8983/solr"          # a node; /solr/NAME for another collection
+    shards = 4                                   # for a collection newsindex creates
+    replicas = 2
+
 Configured keys are tried before the built-in names of ``data/record_fields.txt``,
 which stay as a fallback; ``--field NAME=KEY`` overrides a field's configured keys.
 Only the command line reads the per-user file; the library reads no file by itself.
@@ -19,8 +32,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .extract import default_field_map
-
 try:
     import tomllib
 except ImportError:  # Python 3.10: the same parser, if installed, under its first name
@@ -30,7 +41,8 @@ except ImportError:  # Python 3.10: the same parser, if installed, under its fir
         tomllib = None
 
 #: Tables a config file may hold.
-SECTIONS = ("fields",)
+SECTIONS = ("fields", "sources", "engine")
+ENGINES = ("whoosh", "solr")
 
 
 class ConfigError(ValueError):
@@ -42,6 +54,10 @@ class Config:
     path: Path | None = None
     #: article field -> record keys to try first, in order
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: ``[engine]``: name, solr (URL), shards, replicas
+    engine: dict[str, object] = field(default_factory=dict)
+    #: folder glob -> outlet name, for articles that name no outlet
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 def user_config_path() -> Path:
@@ -75,12 +91,34 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     for name in data:
         if name not in SECTIONS:
             raise ConfigError(f"config file {path}: unknown setting {name!r} (known: {', '.join(SECTIONS)})")
-    return Config(path, _fields(path, data.get("fields", {})))
+    return Config(
+        path,
+        _fields(path, data.get("fields", {})),
+        engine=_engine(path, data.get("engine", {})),
+        sources=_sources(path, data.get("sources", {})),
+    )
+
+
+def _sources(path: Path, table: object) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"config file {path}: 'sources' must be a table ([sources]), not {_kind(table)}")
+    sources = {}
+    for glob, outlet in table.items():
+        if not isinstance(outlet, str) or not outlet.strip() or not glob.strip():
+            raise ConfigError(
+                f"config file {path}: sources.{glob!r} must name an outlet (a string), not {_kind(outlet)} {outlet!r}"[
+                    :300
+                ]
+            )
+        sources[glob.strip()] = outlet.strip()
+    return sources
 
 
 def _fields(path: Path, table: object) -> dict[str, tuple[str, ...]]:
     if not isinstance(table, dict):
         raise ConfigError(f"config file {path}: 'fields' must be a table ([fields]), not {_kind(table)}")
+    from .extract import default_field_map  # here: a search reading [engine] need not load the extractors
+
     known = default_field_map()
     fields = {}
     for name, value in table.items():
@@ -96,6 +134,21 @@ def _fields(path: Path, table: object) -> dict[str, tuple[str, ...]]:
             )
         fields[name] = tuple(k.strip() for k in keys)
     return fields
+
+
+def _engine(path: Path, table: object) -> dict[str, object]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"config file {path}: 'engine' must be a table ([engine]), not {_kind(table)}")
+    wanted = {"name": str, "solr": str, "shards": int, "replicas": int}
+    for key, value in table.items():
+        if key not in wanted:
+            raise ConfigError(f"config file {path}: unknown setting {key!r} in [engine] (known: {', '.join(wanted)})")
+        if type(value) is not wanted[key] or (wanted[key] is int and value < 1):
+            kind = "a positive number" if wanted[key] is int else "a string"
+            raise ConfigError(f"config file {path}: engine.{key} must be {kind}, not {_kind(value)} {value!r}"[:300])
+    if table.get("name", "whoosh") not in ENGINES:
+        raise ConfigError(f"config file {path}: engine.name must be one of {', '.join(ENGINES)}, not {table['name']!r}")
+    return dict(table)
 
 
 def _kind(value: object) -> str:

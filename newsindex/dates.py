@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from .data import data_lines
+from .data import data_lines, data_sections
 
 
 def _dateutil_parse(text: str, **options) -> datetime:
@@ -39,7 +39,8 @@ _DEBRIS_RE = re.compile(r"[&#;<>{}\[\]\\|\x00-\x08\x0b-\x1f]")
 
 @dataclass(frozen=True)
 class ParsedDate:
-    """``value`` is aware UTC; ``date_only`` when no time of day was given."""
+    """``value`` is aware, in the source's own offset (so its ``.date()`` is the day the
+    source wrote; UTC when none was given); ``date_only`` when no time of day was given."""
 
     value: datetime
     date_only: bool
@@ -93,10 +94,11 @@ def _tzinfos(name: str, offset: int | None):
     return timezone(timedelta(seconds=seconds), name)
 
 
-def _to_utc(value: datetime) -> datetime:
+def _aware(value: datetime) -> datetime:
+    """Naive times are UTC; an offset the source gave is kept, so its day stays its day."""
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+    return value
 
 
 _DEFAULT_A = datetime(2000, 1, 1)
@@ -160,7 +162,7 @@ def parse_date(text: str, *, dayfirst: bool = False, now: datetime | None = None
 def _checked(value: datetime, has_time: bool, now: datetime, two_digit_year: bool = False) -> ParsedDate | None:
     if not has_time:
         value = value.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-    utc = _to_utc(value)
+    utc = _aware(value)
     if two_digit_year and utc > now + timedelta(days=2):
         try:
             utc = utc.replace(year=utc.year - 100)
@@ -169,6 +171,28 @@ def _checked(value: datetime, has_time: bool, now: datetime, two_digit_year: boo
     if utc.year < _EARLIEST_YEAR or utc > now + timedelta(days=2):
         return None
     return ParsedDate(utc, date_only=not has_time)
+
+
+@lru_cache(maxsize=1)
+def _date_order() -> tuple[frozenset[str], frozenset[str]]:
+    groups = data_sections("date_order.txt", first="month_first")
+    return frozenset(t.lower() for t in groups.get("month_first", ())), frozenset(
+        t.lower() for t in groups.get("day_first", ())
+    )
+
+
+def language_dayfirst(language: str | None, default: bool = False) -> bool:
+    """Does a page in ``language`` write 03.02.2022 for 3 February? ``default`` when unknown."""
+    tag = (language or "").strip().lower().replace("_", "-")
+    if not tag:
+        return default
+    month_first, day_first = _date_order()
+    for key in (tag, tag.split("-")[0]):
+        if key in day_first:
+            return True
+        if key in month_first:
+            return default
+    return True
 
 
 def format_iso(value: datetime | None, date_only: bool = False) -> str | None:

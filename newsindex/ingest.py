@@ -17,7 +17,7 @@ from pathlib import Path
 from .clean import clean
 from .clean.learned import LearnedBoilerplate
 from .clean.rules import Rules, load_rules
-from .extract import extract, field_map_with
+from .extract import configured_outlet, extract, field_map_with
 from .models import Article, Draft, RawDocument, Skipped
 from .read import DEFAULT_MAX_BYTES, FoundFile, ReadError, discover, read_documents
 
@@ -51,6 +51,14 @@ class IngestOptions:
     field_config: Mapping[str, Sequence[str]] = field(default_factory=dict)
     follow_links: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
+    #: ``--source NAME``: the outlet of every article of the run that names none
+    source: str | None = None
+    #: ``[sources]`` of a config file: folder glob -> outlet, for articles that name none
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def outlet_for(self, path: str) -> str | None:
+        """The configured outlet of the file at ``path``: ``--source`` first, then ``[sources]``."""
+        return self.source or configured_outlet(path, self.sources)
 
     def rules(self) -> Rules:
         return load_rules(self.rules_files)
@@ -59,11 +67,13 @@ class IngestOptions:
         return field_map_with({**self.field_config, **self.field_overrides})
 
     def reading_fingerprint(self) -> str:
-        """Short hash of the options that change what any file yields (``--dayfirst``
-        and the ``--rules`` files' contents): the indexer reads every file again when
-        it differs from the last run's."""
+        """Short hash of the options that change what any file yields (``--dayfirst``,
+        ``--source`` and ``[sources]``, the ``--rules`` files' contents): the indexer
+        reads every file again when it differs from the last run's."""
         digest = hashlib.blake2b(digest_size=6)
         digest.update(b"day first" if self.dayfirst else b"month first")
+        outlets = json.dumps([self.source, sorted(self.sources.items())], ensure_ascii=False)
+        digest.update(outlets.encode("utf-8", "surrogatepass"))
         for path in self.rules_files:
             try:
                 content = Path(path).read_bytes()
@@ -144,6 +154,8 @@ def draft_from_raw(raw: RawDocument, options: IngestOptions, field_map) -> Draft
         return Skipped(raw.id, f"could not extract: {type(exc).__name__}: {exc}"[:300])
     if not draft.title and not draft.paragraphs:
         return Skipped(raw.id, "empty document: no title or text found")
+    if not draft.source:
+        draft.source = options.outlet_for(raw.path)
     cap_length(draft)
     return draft
 

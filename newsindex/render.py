@@ -133,6 +133,13 @@ def header_line(result: SearchResult) -> str:
     return line
 
 
+def past_the_end(page: int, per_page: int, total: int) -> str:
+    """What ``--page`` beyond the last page gets told."""
+    pages = -(-total // per_page)
+    noun = "match makes" if total == 1 else "matches make"
+    return f"page {page} is past the end: {total} {noun} {pages} page{'s' if pages != 1 else ''} of {per_page}"
+
+
 HIT_FIELDS = (
     "id",
     "short_id",

@@ -192,7 +192,7 @@ def test_the_user_config_is_read_unless_config_names_another(tmp_path, monkeypat
         ("[fields]\nbody = 3\n", r"fields\.body must be a record key or a list of keys \(strings\), not a number 3$"),
         ('[fields]\nbody = ["a", 2]\n', r"fields\.body must be a record key or a list of keys"),
         ('fields = "body"\n', r"'fields' must be a table \(\[fields\]\), not a string$"),
-        ('[feilds]\nbody = "x"\n', r"unknown setting 'feilds' \(known: fields\)$"),
+        ('[feilds]\nbody = "x"\n', r"unknown setting 'feilds' \(known: fields, sources, engine\)$"),
     ],
 )
 def test_bad_config_file_is_one_line_naming_it_and_exit_2(tmp_path, text, message):
@@ -244,7 +244,9 @@ def test_index_says_when_a_changed_dayfirst_reads_everything_again(tmp_path):
     assert "read again" not in same.output and "1 unchanged" in same.output
     changed = run("index", SEED.parent, "--index", index_dir, "--dayfirst")
     assert changed.exit_code == 0, changed.output
-    assert "--dayfirst or --rules differ from the last run" in changed.output
+    assert "--dayfirst, --rules, --source or [sources] differ from the last run" in changed.output
+    named = run("index", SEED.parent, "--index", index_dir, "--dayfirst", "--source", "Harbour Post")
+    assert "differ from the last run" in named.output  # a new outlet for the run reads everything again
     assert "1 added" in changed.output
 
 

@@ -77,3 +77,47 @@ def test_a_leading_minus_without_double_dash_gets_a_helpful_error(demo_index):
     # a mistyped long option still gets click's own message
     typo = run("search", "oil", "--sicne", "2019", "--index", demo_index)
     assert typo.exit_code == 2 and "--since" in typo.output
+
+
+# --- item 4: facets in machine formats ----------------------------------------------------
+
+
+def test_group_by_in_json_is_a_facets_object(demo_index):
+    result = run("search", "said", "--index", demo_index, "--format", "json", "--group-by", "year", "-n", "1000")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert sum(payload["facets"]["year"].values()) == payload["total"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "paths", "jsonl"])
+def test_group_by_with_a_one_row_per_hit_format_is_refused_in_one_line(demo_index, fmt):
+    result = run("search", "said", "--index", demo_index, "--format", fmt, "--group-by", "month")
+    assert result.exit_code == 2
+    [line] = result.output.splitlines()
+    assert line.startswith("newsindex: error: --group-by") and "--format json" in line
+
+
+# --- item 9: a page past the end ----------------------------------------------------------
+
+
+def test_a_page_past_the_end_says_how_many_pages_there_are(demo_index):
+    total = json.loads(run("search", "said", "--index", demo_index, "--format", "json").output)["total"]
+    pages = -(-total // 10)
+    result = run("search", "said", "--index", demo_index, "--page", "999999")
+    assert result.exit_code == 1
+    assert f"page 999999 is past the end: {total} matches make {pages} page" in result.output
+    last = run("search", "said", "--index", demo_index, "--page", pages, "--format", "paths")
+    assert last.exit_code == 0 and last.output.strip()
+
+
+# --- item 20: --count ---------------------------------------------------------------------
+
+
+def test_count_prints_only_the_number_of_matches(demo_index):
+    total = json.loads(run("search", "said", "--index", demo_index, "--format", "json").output)["total"]
+    result = run("search", "said", "--index", demo_index, "--count")
+    assert (result.exit_code, result.output) == (0, f"{total}\n")
+    dated = run("search", "said", "--index", demo_index, "--count", "--since", "2019-03-23", "--until", "2019-03-23")
+    assert dated.exit_code == 0 and 0 < int(dated.output) < total
+    none = run("search", "zeppelin", "--index", demo_index, "--count")
+    assert (none.exit_code, none.output) == (1, "0\n")

@@ -23,7 +23,7 @@ def test_an_unknown_engine_is_a_one_line_problem(tmp_path):
         open_engine("nope", tmp_path)
     done = CliRunner().invoke(cli, ["search", "liaison", "--engine", "nope", "--index", str(tmp_path)])
     assert done.exit_code == 2
-    assert done.output.strip().splitlines() == ["newsindex: error: unknown engine 'nope' (choose from whoosh)"]
+    assert done.output.strip().splitlines() == ["newsindex: error: unknown engine 'nope' (choose from solr, whoosh)"]
 
 
 def test_a_whole_round_through_the_engine(tmp_path):

@@ -23,6 +23,7 @@ def test_seed_header_gives_title_author_date_section():
     assert draft.published == datetime(2019, 3, 23, tzinfo=timezone.utc)
     assert draft.date_only is True
     assert draft.section == "World Media"
+    assert draft.source is None  # the article names no outlet; its folder "seeds" is none
     assert [r.rule for r in draft.removed] == ["metadata:date", "metadata:byline", "metadata:title"]
 
 
@@ -56,10 +57,10 @@ def test_split_authors_drops_agencies_and_junk():
     assert split_authors("Jane Roe (Reuters), AP, 123 Main") == ["Jane Roe"]
 
 
-def test_text_without_header_uses_first_line_as_title_and_folder_as_source():
+def test_text_without_header_uses_first_line_as_title_and_no_folder_as_source():
     draft = extract(text_doc("Dock strike spreads to second port - Harbour Ledger\nFirst paragraph.\nSecond.\n"))
     assert draft.title == "Dock strike spreads to second port"
-    assert draft.source == "harbour-ledger"
+    assert draft.source is None  # the folder "harbour-ledger" is no outlet
     assert draft.paragraphs == ["First paragraph.", "Second."]
     assert draft.published is None
 
@@ -193,3 +194,34 @@ def test_a_long_opening_sentence_is_not_taken_for_a_headline():
     draft = extract(text_doc(first + "\nSecond paragraph.\n"))
     assert draft.title == ""
     assert draft.paragraphs[0] == first
+
+
+def test_headline_broken_over_two_lines_is_joined():
+    text = (
+        "Published: 29-JUN-1987 09:09:20.03\n\n"
+        "HARBOUR CORP SAID IT FILED CHAPTER 11 BANKRUPTCY\nPETITION\n\nHarbour Corp said it filed.\n"
+    )
+    draft = extract(text_doc(text))
+    assert draft.title == "HARBOUR CORP SAID IT FILED CHAPTER 11 BANKRUPTCY PETITION"
+    assert draft.paragraphs == ["Harbour Corp said it filed."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The council said on Tuesday that the new breakwater would be finished by spring, a year late.\nMore.\n",
+        "Talks on the future of the port resumed on Monday, and\nboth sides said they were hopeful.\n\nMore.\n",
+        "The harbour authority said the\nwork would start soon.\nMore text.\n",
+    ],
+)
+def test_headerless_text_whose_first_line_is_prose_has_no_title(text):
+    draft = extract(text_doc(text))
+    assert draft.title == ""
+    assert draft.paragraphs[0].startswith(text.split()[0])
+
+
+@pytest.mark.parametrize(
+    "first", ["Could the port be saved?", "Ferry strike ends after nine days", "Mauresmo opens with victory in LA"]
+)
+def test_headerless_text_whose_first_line_reads_like_a_headline_is_titled(first):
+    assert extract(text_doc(f"{first}\n\nThe body of the story.\n")).title == first

@@ -131,11 +131,11 @@ def test_title_fields_vote_and_suffixes_are_cut():
     assert extract_html(page(html)).title == "Ferry strike ends after nine days"
 
 
-def test_source_falls_back_to_url_host_then_folder():
+def test_source_falls_back_to_url_host_never_to_folder():
     with_url = '<link rel="canonical" href="https://www.harbourtimes.example/x">'
     assert extract_html(page(article_html(f"<p>{PROSE}</p>", with_url))).source == "harbourtimes.example"
     bare = "<html><body><p>" + PROSE + "</p></body></html>"
-    assert extract_html(page(bare, path="/archive/quayside-news/a.html")).source == "quayside-news"
+    assert extract_html(page(bare, path="/archive/quayside-news/a.html")).source is None
 
 
 def test_unparseable_date_is_a_warning():

@@ -122,9 +122,7 @@ def test_segment_builder_reads_back_like_the_whoosh_writer(tmp_path):
             expected.doc_field_length(d, fieldname) for d in range(400)
         ]
     for column in ("published", "year", "month"):
-        assert list(got.column_reader(column, translate=False)) == list(
-            expected.column_reader(column, translate=False)
-        )
+        assert list(got.column_reader(column, translate=False)) == list(expected.column_reader(column, translate=False))
 
 
 def test_segment_builder_refuses_unknown_fields_and_adds_nothing(tmp_path):
@@ -509,8 +507,11 @@ def test_changing_dayfirst_or_rules_reads_every_file_again(tmp_path):
     index_dir = tmp_path / "index"
 
     def published(title: str) -> str:
-        hit = next(hit for hit in search("bridge OR ferry", index_dir, SearchOptions(duplicates=True)).hits
-                   if hit.title == title)
+        hit = next(
+            hit
+            for hit in search("bridge OR ferry", index_dir, SearchOptions(duplicates=True)).hits
+            if hit.title == title
+        )
         return hit.published.date().isoformat()
 
     build_index([str(news)], index_dir, workers=1)

@@ -26,8 +26,9 @@ def test_each_public_name_imports_alone_in_a_fresh_process(name):
 
 def test_all_public_names_import_together_and_are_not_modules():
     names = ", ".join(newsindex.__all__)
-    done = _python(f"from newsindex import {names}; import types; "
-                   f"print(any(isinstance(x, types.ModuleType) for x in ({names},)))")
+    done = _python(
+        f"from newsindex import {names}; import types; print(any(isinstance(x, types.ModuleType) for x in ({names},)))"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
 

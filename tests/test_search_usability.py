@@ -69,3 +69,25 @@ def test_browsing_with_exclusions_and_fields(archive):
     since = datetime(2021, 1, 1, tzinfo=timezone.utc)
     for text in ("* -ferry", "NOT ferry", "-ferry"):
         assert _titles(search(text, archive, SearchOptions(since=since))) == ["Port reopens after storm"]
+
+
+# --- item 7: unknown fields ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["autor:sherer", "foo:bar", "port AND (headline:storm OR ferry)"])
+def test_an_unknown_field_is_an_error_naming_the_fields_there_are(archive, text):
+    from newsindex.query import QueryError
+
+    with pytest.raises(QueryError) as caught:
+        search(text, archive)
+    message = str(caught.value)
+    name = text.split(":")[0].split("(")[-1]
+    assert f"unknown field {name!r}" in message
+    for field in ("title", "author", "source", "section", "date"):
+        assert f"{field}:" in message
+    assert "food" not in message
+
+
+@pytest.mark.parametrize("text", ['"autor:sherer"', "title:port", "author:x OR by:y", "outlet:post", "date:2022"])
+def test_known_fields_and_quoted_colons_are_not_errors(archive, text):
+    search(text, archive)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
+from ..data import data_text
 from ..models import Removal
 
 _WORD_RE = re.compile(r"\w+")
@@ -49,7 +49,7 @@ MIN_LANGUAGE_SHARE = 0.12
 @lru_cache(maxsize=1)
 def _function_words() -> tuple[tuple[str, ...], dict[str, int]]:
     """(language codes, word -> bit mask of the languages it is a function word of)."""
-    text = resources.files("newsindex.data").joinpath("function_words.txt").read_text(encoding="utf-8")
+    text = data_text("function_words.txt")
     languages: list[str] = []
     masks: dict[str, int] = {}
     for raw_line in text.splitlines():

@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
+from ..data import data_text
 from .paragraphs import _SPACE_RE
 
 RULE_SECTIONS = ("line", "contains", "sentence", "heading", "share")
@@ -156,7 +156,7 @@ def parse_rules(text: str, source: str = "<rules>") -> dict[str, dict[str, str]]
 
 @lru_cache(maxsize=1)
 def _shipped_rule_text() -> str:
-    return resources.files("newsindex.data").joinpath("boilerplate.txt").read_text(encoding="utf-8")
+    return data_text("boilerplate.txt")
 
 
 @lru_cache(maxsize=16)

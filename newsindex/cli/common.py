@@ -26,12 +26,32 @@ class Failure(click.ClickException):
         click.echo(f"newsindex: error: {safe(self.format_message())}", err=True)
 
 
-def _engine(name: str | None, index_dir: str | None, **settings):
-    """The engine the options choose, on the index they name (None: the engine's default)."""
+def _engine(
+    name: str | None, index_dir: str | None, solr_url: str | None = None, config: str | None = None, **settings
+):
+    """The engine the options (else the config file's ``[engine]`` table) choose, on the
+    index they name (None: the engine's default).  ``--solr URL`` alone means Solr."""
+    from ..config import ConfigError, load_config
     from ..engine import IndexProblem, open_engine
 
     try:
-        return open_engine(name, index_dir, **settings)
+        configured = load_config(config).engine  # without --config, the per-user file if there is one
+    except ConfigError as exc:
+        raise Failure(str(exc)) from None
+    name = name or ("solr" if solr_url else configured.get("name"))
+    location = index_dir
+    if name == "solr":
+        location = solr_url or configured.get("solr")
+        if not location:
+            raise Failure('--engine solr needs --solr URL (or solr = "URL" in the config file\'s [engine] table)')
+        for key in ("shards", "replicas"):
+            if settings.get(key) is None and key in configured:
+                settings[key] = configured[key]
+    else:
+        settings.pop("shards", None), settings.pop("replicas", None)  # a cluster's settings
+    settings = {key: value for key, value in settings.items() if value is not None}
+    try:
+        return open_engine(name, location, **settings)
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
 
@@ -61,7 +81,12 @@ def _parse_fields(values: Iterable[str]) -> dict[str, str]:
 
 
 def _ingest_options(
-    dayfirst: bool, rules: tuple[str, ...], fields: tuple[str, ...], follow_links: bool, config: str | None
+    dayfirst: bool,
+    rules: tuple[str, ...],
+    fields: tuple[str, ...],
+    follow_links: bool,
+    config: str | None,
+    source: str | None = None,
 ):
     from ..config import ConfigError, load_config
     from ..ingest import IngestOptions
@@ -80,6 +105,8 @@ def _ingest_options(
         field_overrides=overrides,
         field_config=settings.fields,
         follow_links=follow_links,
+        source=(source or "").strip() or None,
+        sources=settings.sources,
     )
     try:
         options.field_map()
@@ -89,12 +116,28 @@ def _ingest_options(
     return options
 
 
-engine_option = click.option(
-    "--engine",
-    "engine_name",
-    metavar="NAME",
-    help="Index engine [default: whoosh, the index in a local directory].",
-)
+def engine_option(command):
+    """``--engine NAME`` and ``--solr URL`` (the Solr engine's cluster)."""
+    command = click.option(
+        "--solr",
+        "solr_url",
+        metavar="URL",
+        help="A Solr node, http://HOST:PORT/solr[/COLLECTION] (implies --engine solr).",
+    )(command)
+    return click.option(
+        "--engine",
+        "engine_name",
+        metavar="NAME",
+        help="Index engine: whoosh (an index in a local directory) or solr [default: the config file's "
+        "[engine] name, else whoosh].",
+    )(command)
+
+
+config_option = click.option("--config", metavar="FILE", help="Config file (TOML) with an [engine] table.")
+cluster_options = [
+    click.option("--shards", type=click.IntRange(1, 1024), help="Shards of a new Solr collection [default: 2]."),
+    click.option("--replicas", type=click.IntRange(1, 16), help="Copies of each Solr shard [default: 1]."),
+]
 color_option = click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
@@ -117,6 +160,11 @@ ingest_options = [
         help="Config file (TOML) [default: ~/.config/newsindex/config.toml if present].",
     ),
     click.option("--dayfirst", is_flag=True, help="Read ambiguous dates like 03/04/2020 as day/month."),
+    click.option(
+        "--source",
+        metavar="NAME",
+        help="Outlet of every article that names none (else [sources] in --config; a folder name never is one).",
+    ),
     click.option("--follow-links", is_flag=True, help="Follow symbolic links inside directories."),
 ]
 

@@ -22,6 +22,7 @@ from .common import (
     _ingest_options,
     _use_color,
     cli,
+    cluster_options,
     color_option,
     engine_option,
     ingest_options,
@@ -66,6 +67,7 @@ class _Progress:
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
 @_add_options(ingest_options)
 @engine_option
+@_add_options(cluster_options)
 def index(
     paths,
     index_dir,
@@ -78,8 +80,12 @@ def index(
     fields,
     config,
     dayfirst,
+    source,
     follow_links,
     engine_name,
+    solr_url,
+    shards,
+    replicas,
 ) -> None:
     """Index the articles under PATHS (files or directories).
 
@@ -101,18 +107,30 @@ def index(
 
     Record files are re-read when the mapping changes.
 
+    An article's outlet is the one it names (publisher, site name, a "By X,
+    Reuters" credit, its URL's site); for those that name none, --source NAME,
+    else a [sources] table mapping folder globs to outlets.  A folder's name
+    is never taken for an outlet.  Every file is read again when these change.
+
+    \b
+      [sources]
+      "reuters-txt" = "Reuters"
+      "bbc/*" = "BBC News"
+
     \b
     Examples:
       newsindex index ~/news
+      newsindex index reuters-txt/ --source Reuters
       newsindex index corpus/ seeds/ --index ./demo-index
       newsindex index exports/ --field body=fields.bodyText --format json
       newsindex index exports/ --config guardian.toml
+      newsindex index ~/news --solr http://localhost:8983/solr --shards 4 --replicas 2
     """
     from ..engine import IndexProblem
     from .live import alerts_as_records, report_alerts
 
-    options = _ingest_options(dayfirst, rules, fields, follow_links, config)
-    engine = _engine(engine_name, index_dir, **({"workers": workers} if workers else {}))
+    options = _ingest_options(dayfirst, rules, fields, follow_links, config, source)
+    engine = _engine(engine_name, index_dir, solr_url, config, workers=workers, shards=shards, replicas=replicas)
     progress = _Progress(enabled=not quiet and fmt == "text" and sys.stderr.isatty())
     try:
         report = engine.index(paths, options, rebuild=rebuild, progress=progress)
@@ -150,7 +168,11 @@ def index(
         if report.ignored:
             click.echo(f"{len(report.ignored)} files were not article files and were ignored", err=True)
         if report.reread:
-            click.echo("--dayfirst or --rules differ from the last run: every indexed file was read again", err=True)
+            click.echo(
+                "--dayfirst, --rules, --source or [sources] differ from the last run: "
+                "every indexed file was read again",
+                err=True,
+            )
     if fmt != "json" and alerts_here:
         report_alerts(report.index_dir, fmt)
     sys.exit(EXIT_FOUND if report.documents else EXIT_NOTHING)
@@ -162,7 +184,7 @@ def index(
 @click.option("--explain", is_flag=True, help="Also show each removed piece of text and the rule that removed it.")
 @color_option
 @_add_options(ingest_options)
-def extract(paths, fmt, explain, color, rules, fields, config, dayfirst, follow_links) -> None:
+def extract(paths, fmt, explain, color, rules, fields, config, dayfirst, source, follow_links) -> None:
     """Print the cleaned articles in PATHS without indexing them.
 
     Directories are read recursively.  Use it to check what newsindex will
@@ -181,7 +203,7 @@ def extract(paths, fmt, explain, color, rules, fields, config, dayfirst, follow_
     from ..read import ReadError
     from ..render import Style, article_as_dict, render_article_text, safe, to_json
 
-    options = _ingest_options(dayfirst, rules, fields, follow_links, config)
+    options = _ingest_options(dayfirst, rules, fields, follow_links, config, source)
     style = Style(_use_color(color))
     found = skipped = 0
     try:

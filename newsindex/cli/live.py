@@ -117,7 +117,7 @@ def _terminate(_signum, _frame) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
 @_add_options(ingest_options)
 def watch(
-    paths, index_dir, poll, debounce, max_delay, quiet, fmt, workers, rules, fields, config, dayfirst, follow_links
+    paths, index_dir, poll, debounce, max_delay, quiet, fmt, workers, rules, fields, config, dayfirst, source, follow_links
 ) -> None:
     """Keep the index current as files under PATHS are written, moved or deleted.
 
@@ -139,7 +139,7 @@ def watch(
     from ..index.watch import Watcher, WatchSettings
     from ..render import batch_line, batch_record, safe, to_json
 
-    options = _ingest_options(dayfirst, rules, fields, follow_links, config)
+    options = _ingest_options(dayfirst, rules, fields, follow_links, config, source)
     target = _index_dir(index_dir)
     settings = WatchSettings(debounce=debounce, max_delay=max_delay, poll=poll, workers=workers)
     deliver = deliver_alerts(fmt)

@@ -18,8 +18,12 @@ from .common import (
     _use_color,
     cli,
     color_option,
+    config_option,
     engine_option,
 )
+
+#: Formats with one row per hit, where --group-by's counts have no place.
+ONE_ROW_PER_HIT = ("jsonl", "csv", "paths")
 
 
 def _bounds(since: str | None, until: str | None, tz_name: str):
@@ -97,10 +101,17 @@ def _timezone(name: str):
 @click.option("--source", "sources", multiple=True, help="Only this outlet (repeatable).")
 @click.option("--section", "sections", multiple=True, help="Only this section (repeatable).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "jsonl", "csv", "paths"]),
+    default="text",
+    show_default=True,
+    help="json holds --group-by counts as a 'facets' object; jsonl, csv and paths (one row per hit) refuse --group-by.",
 )
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches (exit 1 when 0).")
 @color_option
 @engine_option
+@config_option
 def search(
     words,
     index_dir,
@@ -119,8 +130,11 @@ def search(
     sources,
     sections,
     fmt,
+    count_only,
     color,
     engine_name,
+    solr_url,
+    config,
 ) -> None:
     """Search the index for QUERY, best matches first.
 
@@ -138,11 +152,15 @@ def search(
       newsindex search breach --source "Harbour Ledger" --format jsonl
       newsindex search 'date:[2019-03-01 TO 2019-03-31] korea' -n 20
       newsindex search drought --group-by source --group-by year
+      newsindex search "liaison office" --solr http://localhost:8983/solr
+      newsindex search '*' --since 2021-03 --until 2021-03 --count
     """
     from ..engine import IndexProblem
     from ..query.options import QueryError, SearchOptions
-    from ..render import Style, header_line, render_facets, render_hits
+    from ..render import Style, header_line, past_the_end, render_facets, render_hits
 
+    if group_by and fmt in ONE_ROW_PER_HIT and not count_only:
+        raise Failure(f"--group-by needs --format text or --format json (--format {fmt} holds one row per hit)")
     start, end = _bounds(since, until, tz_name)
     filters = []
     if since:
@@ -151,8 +169,8 @@ def search(
         filters.append(f"until {until}")
     filters += [f"author {a}" for a in authors] + [f"source {s}" for s in sources] + [f"section {s}" for s in sections]
     options = SearchOptions(
-        limit=limit,
-        page=page,
+        limit=1 if count_only else limit,
+        page=1 if count_only else page,
         match=match,
         feedback=feedback,
         sort=sort,
@@ -161,23 +179,29 @@ def search(
         authors=authors,
         sources=sources,
         sections=sections,
-        group_by=group_by,
+        group_by=() if count_only else group_by,
         duplicates=duplicates,
         recency_half_life=recency,
+        suggest=not count_only,
         filters_text=filters,
     )
     try:
-        result = _engine(engine_name, index_dir).search(" ".join(words), options)
+        result = _engine(engine_name, index_dir, solr_url, config).search(" ".join(words), options)
     except (IndexProblem, QueryError) as exc:
         raise Failure(str(exc)) from None
+    if count_only:
+        click.echo(str(result.total))
+        sys.exit(EXIT_FOUND if result.total else EXIT_NOTHING)
     style = Style(_use_color(color))
     if fmt == "text":
         click.echo(style.dim(header_line(result)), err=not sys.stdout.isatty() and color != "always", color=style.color)
         if sys.stdout.isatty():
             click.echo("")
     _echo_lines(render_hits(result, fmt, style, first_rank=(page - 1) * limit + 1), style.color)
-    if result.facets and fmt in ("text", "csv", "paths"):
+    if result.facets and fmt == "text":
         _echo_lines(render_facets(result.facets, style), style.color)
+    if result.total and not result.hits and page > 1:
+        click.echo(f"newsindex: {past_the_end(page, limit, result.total)}", err=True)
     sys.exit(EXIT_FOUND if result.hits else EXIT_NOTHING)
 
 
@@ -188,7 +212,8 @@ def search(
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "paths"]), default="text")
 @color_option
 @engine_option
-def similar(article_id, index_dir, limit, fmt, color, engine_name) -> None:
+@config_option
+def similar(article_id, index_dir, limit, fmt, color, engine_name, solr_url, config) -> None:
     """List articles most like ARTICLE_ID (the short id that search shows).
 
     \b
@@ -200,7 +225,7 @@ def similar(article_id, index_dir, limit, fmt, color, engine_name) -> None:
     from ..render import Style, render_hits, safe
 
     try:
-        result = _engine(engine_name, index_dir).similar(article_id, limit)
+        result = _engine(engine_name, index_dir, solr_url, config).similar(article_id, limit)
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if result is None:
@@ -218,7 +243,8 @@ def similar(article_id, index_dir, limit, fmt, color, engine_name) -> None:
 @click.option("--pager/--no-pager", default=None, help="Page long articles [default: on a terminal].")
 @color_option
 @engine_option
-def show(article_id, index_dir, fmt, pager, color, engine_name) -> None:
+@config_option
+def show(article_id, index_dir, fmt, pager, color, engine_name, solr_url, config) -> None:
     """Print one indexed article in full, by the short id search shows.
 
     \b
@@ -230,7 +256,7 @@ def show(article_id, index_dir, fmt, pager, color, engine_name) -> None:
     from ..render import Style, safe
 
     try:
-        article = _engine(engine_name, index_dir).article(article_id)
+        article = _engine(engine_name, index_dir, solr_url, config).article(article_id)
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if article is None:
@@ -257,7 +283,8 @@ def show(article_id, index_dir, fmt, pager, color, engine_name) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @color_option
 @engine_option
-def stats(index_dir, fmt, color, engine_name) -> None:
+@config_option
+def stats(index_dir, fmt, color, engine_name, solr_url, config) -> None:
     """Summarise the index: articles, dates, sources, years, size on disk.
 
     \b
@@ -269,7 +296,7 @@ def stats(index_dir, fmt, color, engine_name) -> None:
     from ..render import Style, render_stats
 
     try:
-        summary = _engine(engine_name, index_dir).stats()
+        summary = _engine(engine_name, index_dir, solr_url, config).stats()
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
     if fmt == "json":

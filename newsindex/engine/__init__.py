@@ -3,7 +3,9 @@
 Every command and the library reach an index through one small interface,
 ``Engine``, chosen by name (``open_engine("whoosh", "demo-index")``; the CLI's
 ``--engine``).  Whoosh, embedded in an index directory, is the default and the
-first implementation (``engine.whoosh``, the only code that imports Whoosh).
+first implementation (``engine.whoosh``, the only code that imports Whoosh);
+``engine.solr`` keeps the index in a SolrCloud collection (``--engine solr
+--solr URL``), for archives beyond one machine.
 
 An engine takes and returns the pipeline's plain records: ``IngestOptions``
 in, an ``IndexReport`` out of ``index``; ``SearchOptions`` in, a
@@ -41,7 +43,10 @@ DEFAULT_ENGINE = "whoosh"
 
 #: Engine name -> ``"module:Class"``, imported only when chosen, so a command
 #: never pays for another engine's imports.  An engine registers itself here.
-ENGINES: dict[str, str] = {"whoosh": "newsindex.engine.whoosh.engine:WhooshEngine"}
+ENGINES: dict[str, str] = {
+    "whoosh": "newsindex.engine.whoosh.engine:WhooshEngine",
+    "solr": "newsindex.engine.solr:SolrEngine",
+}
 
 #: ``progress(done, total)``: called as files (or pieces of big record files) are indexed.
 ProgressFn = Callable[[int, int], None]

@@ -14,17 +14,17 @@ from collections.abc import Mapping
 
 from ..models import Draft, RawDocument
 from .bylines import parse_byline, split_authors
-from .outlets import folder_source, site_name_from_url, strip_site_suffix
+from .outlets import configured_outlet, site_name_from_url, strip_site_suffix
 from .records import default_field_map, extract_record, field_map_with
 from .text import extract_text, paragraphs_from_text
 
 __all__ = [
+    "configured_outlet",
     "default_field_map",
     "extract",
     "extract_record",
     "extract_text",
     "field_map_with",
-    "folder_source",
     "paragraphs_from_text",
     "parse_byline",
     "site_name_from_url",

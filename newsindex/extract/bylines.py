@@ -1,81 +1,305 @@
-"""Bylines: "By A and B" lines parsed into authors, agencies and roles (words from data/bylines.txt).
+"""Bylines: the people a byline names, and nothing else.
 
-One module for both extractors: plain text header lines and HTML pages read bylines the same way."""
+Real bylines carry more than names: a place ("Dan Sabbagh in Kyiv"), a role
+("Nicola Davis Science correspondent", "Rowena Mason Deputy political editor"),
+a venue or outlet ("Ana Ruiz at the UN", "Glen Owen for the Mail on Sunday"), an
+agency credit ("By Jane Doe, Reuters", "Name and agencies"), several people
+("A and B in Place", "Von A und B"), and a label in the page's language ("By",
+"Von", "Par", "Por", "Di", "Door", "Av", "Af").  Every word list is data
+(``data/bylines.txt``); this module only knows the shapes.
+
+``read_byline`` parses a byline line (label required) strictly: every part must
+be explained as a person, an agency, a role or an organisation, or the line is
+not a byline ("By the way, ..." is prose).  ``split_authors`` reads an author
+field leniently: the names it can find.  Neither ever returns a role, a place or
+an agency as a name.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
-from ..data import data_sections
+from ..data import data_lines, data_sections
 
-_BYLINE_RE = re.compile(
-    r"^(?:(?P<section>[^|]{1,60}?)\s*[|•·]\s*)?"
-    r"(?P<label>by|posted\s+by|written\s+by|words\s+by|reported\s+by|story\s+by|authors?\s*:|reporter\s*:|byline\s*:)"
-    r"\s+(?P<names>.{2,200})$",
-    re.I,
+_PARTICLES = frozenset(
+    [
+        "de",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "del",
+        "della",
+        "di",
+        "la",
+        "le",
+        "bin",
+        "ben",
+        "al",
+        "el",
+        "y",
+        "ter",
+        "ten",
+        "zu",
+        "vom",
+        "af",
+        "av",
+    ]
 )
-_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\band\b|&|\bwith\b)\s*", re.I)
-_NAME_WORD_RE = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.\-]*$|^(?:de|da|van|von|der|den|du|la|le|bin|al|el|di|del|dos|y)$")
+_NAME_WORD_RE = re.compile(r"^(?:[^\W\d_][\w'’\-]*\.?|[^\W\d_]\.(?:[^\W\d_]\.)*|[^\W\d_]\.-[^\W\d_]\.)$")
+_SUFFIXES = frozenset({"jr.", "sr.", "jr", "sr", "ii", "iii", "iv"})
+_BRACKETS_RE = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+_TRAILING_DATE_RE = re.compile(r"\s*(?:[|•·–—]|\s-\s|\b\d).*$")
+_QUOTES = "\"“”«»'‘’"
+_HANDLE_RE = re.compile(r"^[\w.\-]{2,40}$")
+
+
+@dataclass(frozen=True)
+class Byline:
+    """What a byline says: the people, the section before it, an agency or outlet it credits."""
+
+    authors: list[str]
+    section: str | None = None
+    credit: str | None = None
+
+
+@dataclass(frozen=True)
+class _Words:
+    agencies: frozenset[str]
+    roles: frozenset[str]
+    organisation_words: frozenset[str]
+    labels: re.Pattern[str]
+    opening: re.Pattern[str]
+    joiners: re.Pattern[str]
+    places: frozenset[str]
+    role_heads: frozenset[str]
+    role_modifiers: frozenset[str]
+    agency_names: dict[str, str]
 
 
 @lru_cache(maxsize=1)
-def _byline_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def _month_names() -> frozenset[str]:
+    names = set()
+    for line in data_lines("month_names.txt"):
+        english, _, others = line.partition(":")
+        names.add(english.strip().lower())
+        names.update(n.strip().lower() for n in others.split(",") if n.strip())
+    return frozenset(names | {n[:3] for n in names if len(n) > 3})
+
+
+@lru_cache(maxsize=1)
+def _words() -> _Words:
     groups = data_sections("bylines.txt", first="agencies")
-    return tuple(
-        frozenset(word.lower() for word in groups.get(name, ())) for name in ("agencies", "roles", "organisation_words")
+
+    def lowered(name: str) -> frozenset[str]:
+        return frozenset(w.lower() for w in groups.get(name, ()))
+
+    labels = sorted(groups.get("labels", ()), key=len, reverse=True)
+    label_re = "|".join(r"\s+".join(map(re.escape, label.split())) for label in labels)
+    joiners = "|".join(re.escape(j) for j in groups.get("joiners", ()))
+    return _Words(
+        agencies=lowered("agencies"),
+        roles=lowered("roles"),
+        organisation_words=lowered("organisation_words"),
+        labels=re.compile(
+            r"^(?:(?P<section>[^|]{1,60}?)\s*[|•·]\s*)?(?P<label>" + label_re + r")\s*:?\s+(?P<names>.{2,200})$",
+            re.I,
+        ),
+        opening=re.compile(r"^(?:" + label_re + r")\s*:?(?:\s|$)", re.I),
+        joiners=re.compile(r"\s*(?:[,;&/]|\b(?:" + joiners + r")\b)\s*", re.I),
+        places=lowered("place_words"),
+        role_heads=lowered("role_heads"),
+        role_modifiers=lowered("role_modifiers"),
+        agency_names={a.lower(): a for a in groups.get("agencies", ())},
     )
 
 
-def split_authors(names: str) -> list[str]:
-    """Person names from the part of a byline after "By".
+def _opens_role(tokens: list[str], words: _Words) -> bool:
+    """Do ``tokens`` start with a role ("Journaliste au Monde", "Science correspondent at ...")?"""
+    for end in range(1, min(len(tokens), 6) + 1):
+        if not _is_role_phrase(tokens[:end], words):
+            if tokens[end - 1].lower().strip(".,") not in words.role_modifiers | words.role_heads:
+                return False
+            continue
+        return True
+    return False
 
-    ``"A and B"``, ``"A, B and C"``, ``"A, Reuters"`` and ``"A, Staff reporter"``
-    all come out as the people alone.  Parts that do not look like a name
-    (lower-case words, digits, too long) are dropped.
-    """
-    agencies, roles, organisation_words = _byline_words()
-    names = re.sub(r"\s+", " ", names).strip(" .,-–—|")
-    names = re.sub(r"\s*[(\[].*?[)\]]", "", names)  # "(Reuters)", "[Twitter]"
+
+def _is_role_phrase(tokens: list[str], words: _Words) -> bool:
+    """ "Science correspondent", "Deputy political editor": role words ending in a role noun."""
+    lowered = [t.lower().strip(".,") for t in tokens]
+    return (
+        bool(lowered)
+        and lowered[-1] in words.role_heads
+        and all(t in words.role_modifiers or t in words.role_heads for t in lowered)
+    )
+
+
+def _tidy_name(tokens: list[str]) -> str:
+    name = " ".join(tokens)
+    last = tokens[-1]
+    if last.endswith(".") and not (len(last) == 2 or last.lower() in _SUFFIXES or re.fullmatch(r"(\w\.)+", last)):
+        name = name[:-1]
+    if name.isupper() and len(tokens) > 1:
+        name = " ".join(t if t.lower() in _PARTICLES else t.capitalize() for t in name.split())
+        name = re.sub(r"(?<=[’'])(\w)", lambda m: m.group(1).upper(), name)
+    return name
+
+
+def _person_part(part: str, words: _Words, single_ok: bool) -> tuple[str | None, bool]:
+    """(name, explained) for one comma/and-separated part of a byline.
+
+    ``explained`` is False when the part holds words that are neither a name nor a
+    place, role, agency or organisation: then the line is prose, not a byline."""
+    part = part.strip(" ,:-–—|@")
+    if not part.strip("."):
+        return None, True
+    lowered = part.rstrip(".").lower()
+    if lowered in words.agencies or lowered in words.roles:
+        return None, True
+    tokens = part.split()
+    if _is_role_phrase(tokens, words):
+        return None, True
+    if len(tokens) > 1 and tokens[-1].lower() in words.organisation_words:
+        return None, True  # "National Desk", "Metro Staff"
+    name: list[str] = []
+    explained = True
+    for index, token in enumerate(tokens):
+        lowered = token.lower()
+        rest = tokens[index:]
+        if name and lowered in words.places:
+            break  # "in Kyiv", "at the UN", "for the Mail on Sunday"
+        if name and _opens_role(rest, words):
+            if len(name) == 1:
+                return None, True  # "Rasender Reporter": a word and a role is a pen name, not a person
+            break
+        bare = token.strip(_QUOTES)
+        if _NAME_WORD_RE.match(bare) and (bare[:1].isupper() or (lowered in _PARTICLES and name)):
+            name.append(token)
+            continue
+        explained = False
+        break
+    while name and (
+        name[-1].lower() in _PARTICLES or (len(name) > 2 and name[-1].lower().strip(".") in _month_names())
+    ):
+        name.pop()  # "Joshua Sokol May 25, 2017": the date was cut at its digits
+    if not name or len(name) > 5:
+        return None, False
+    if len(name) == 1 and (not single_ok or not explained or _is_code(name[0])):
+        return None, explained  # a lone word is a name only when nothing unexplained follows it
+    if name[0].lower() in words.role_modifiers | words.role_heads and _is_role_phrase(name, words):
+        return None, True
+    return _tidy_name(name), explained
+
+
+def _is_code(word: str) -> bool:
+    """ "AFP", "SP-X", "NDR": a short capitalised code names an agency or a desk, not a person."""
+    letters = re.sub(r"\W", "", word)
+    return letters.isupper() and len(letters) <= 5
+
+
+def _parts(text: str) -> list[str]:
+    text = _BRACKETS_RE.sub("", re.sub(r"\s+", " ", text)).strip(" ,-–—|")
+    return [p for p in _words().joiners.split(text) if p and p.strip()]
+
+
+def _credit(parts: list[str]) -> str | None:
+    names = _words().agency_names
+    for part in parts:
+        found = names.get(part.strip(" .,").lower())
+        if found and found.lower() not in _words().roles and found.lower() not in {"staff", "agencies", "and agencies"}:
+            return found
+    return None
+
+
+def read_byline(line: str) -> Byline | None:
+    """A labelled byline line ("By A and B in Kyiv", "Politics | Von A und B") or None."""
+    line = " ".join(line.split())
+    if len(line) > 220:
+        return None
+    words = _words()
+    match = words.labels.match(line)
+    if not match:
+        return None
+    names = _TRAILING_DATE_RE.sub("", match.group("names"))
+    parts = _parts(names)
+    if not parts:
+        return None
     people: list[str] = []
-    for part in _NAME_SPLIT_RE.split(names):
-        part = part.strip(" .,-–—:@")
-        if not part:
-            continue
-        lowered = part.lower()
-        if lowered in agencies or lowered in roles:
-            continue
-        words = part.split()
-        if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in part):
-            continue
-        if len(words) > 1 and words[-1].lower() in organisation_words:
-            continue
-        if part.isupper() and len(words) > 1:
-            part = part.title()
-            words = part.split()
-        if not all(_NAME_WORD_RE.match(word) for word in words):
-            continue
-        if part not in people:
-            people.append(part)
-    return people
+    for part in parts:
+        name, explained = _person_part(part, words, single_ok=True)
+        if not explained:
+            return None  # words that are no name, place, role or agency: prose
+        if name and name not in people:
+            people.append(name)
+    section = (match.group("section") or "").strip() or None
+    return Byline(people, section, _credit(parts))
+
+
+def opens_with_label(text: str) -> bool:
+    """Does ``text`` start with a byline label ("By", "Von", "Text:")? A cheap test before ``read_byline``."""
+    return bool(_words().opening.match(text))
 
 
 def parse_byline(line: str) -> tuple[list[str], str | None] | None:
     """``(authors, section)`` from a byline line, or None if it is not one."""
-    line = line.strip()
-    if len(line) > 220:
-        return None
-    match = _BYLINE_RE.match(line)
-    if not match:
-        return None
-    authors = split_authors(match.group("names"))
-    section = (match.group("section") or "").strip() or None
-    if not authors and not _is_role_only(match.group("names")):
-        return None
-    return authors, section
+    byline = read_byline(line)
+    return None if byline is None else (byline.authors, byline.section)
 
 
-def _is_role_only(text: str) -> bool:
-    agencies, roles, _ = _byline_words()
-    parts = [p.strip(" .,").lower() for p in _NAME_SPLIT_RE.split(text) if p.strip(" .,")]
-    return bool(parts) and all(p in agencies or p in roles for p in parts)
+def split_authors(names: str, *, single_ok: bool = False) -> list[str]:
+    """Person names from an author field or the part of a byline after its label.
+
+    ``"A and B"``, ``"A, Reuters"``, ``"A in Kyiv"``, ``"A Science correspondent"``
+    all come out as the people alone; parts that are not names are dropped.
+    A lone word ("Tobi") counts only when ``single_ok`` (a field that holds authors)."""
+    byline = read_byline(names)
+    if byline is not None:
+        return byline.authors
+    words = _words()
+    people: list[str] = []
+    for part in _parts(_TRAILING_DATE_RE.sub("", names) or names):
+        name, _ = _person_part(part, words, single_ok)
+        if name and name not in people:
+            people.append(name)
+    return people
+
+
+def field_authors(value: str, *, site: str = "") -> list[str]:
+    """Names in one author field of a page or record (meta author, JSON-LD name, a byline element).
+
+    Like ``split_authors``, and a single handle ("gizzmo", "HansG") is kept when the field
+    is nothing else: not the outlet, an agency, a role or a web address."""
+    text = " ".join((value or "").split())
+    if not text or "://" in text or text.startswith(("www.", "@")) or len(text) > 200:
+        return []
+    people = split_authors(text, single_ok=True)
+    if people or " " in text:
+        return [p for p in people if _fold(p) != _fold(site)]
+    words = _words()
+    if (
+        _HANDLE_RE.match(text)
+        and text.lower() not in words.agencies | words.roles | words.organisation_words
+        and _fold(text) != _fold(site)
+        and not re.fullmatch(r"[\d.\-]+", text)
+        and "." not in text.strip(".")
+    ):
+        return [text]
+    return []
+
+
+def credit_in(value: str) -> str | None:
+    """The agency or outlet a byline credits ("By Jane Doe, Reuters" -> "Reuters"), if any."""
+    byline = read_byline(value)
+    return byline.credit if byline else _credit(_parts(value))
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", (text or "").lower()))

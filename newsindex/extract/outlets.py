@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 
@@ -38,6 +40,15 @@ def strip_site_suffix(title: str, known_source: str | None) -> str:
     return title
 
 
-def folder_source(path: str) -> str | None:
-    parent = os.path.basename(os.path.dirname(path))  # os.path: a Path per article costs more
-    return parent or None
+def configured_outlet(path: str, mapping: Mapping[str, str], default: str | None = None) -> str | None:
+    """The outlet configuration gives the file at ``path``: the first ``[sources]`` glob that
+    matches it, else ``default`` (``--source``), else None: a folder's name is no outlet.
+
+    A glob matches the whole path, or any part of it made of whole folders ("reuters-txt",
+    "bbc/*", "*/exports/guardian-*"); ``*`` also crosses "/"."""
+    posix = path.replace(os.sep, "/")
+    for pattern, outlet in mapping.items():
+        glob = pattern.strip().rstrip("/")
+        if any(fnmatch.fnmatchcase(posix, form) for form in (glob, f"*/{glob}", f"{glob}/*", f"*/{glob}/*")):
+            return outlet
+    return default

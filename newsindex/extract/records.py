@@ -9,8 +9,8 @@ from functools import lru_cache
 from ..data import data_lines
 from ..dates import ParsedDate, parse_date
 from ..models import Draft, RawDocument
-from .bylines import parse_byline, split_authors
-from .outlets import folder_source, site_name_from_url
+from .bylines import field_authors
+from .outlets import site_name_from_url
 from .text import paragraphs_from_text
 
 
@@ -87,10 +87,7 @@ def _authors_from(value) -> list[str]:
     text = _as_text(value).strip()
     if not text:
         return []
-    parsed = parse_byline(text) if text.lower().startswith(("by ", "posted by", "written by")) else None
-    if parsed is not None:
-        return parsed[0]
-    return split_authors(text)
+    return field_authors(text)
 
 
 _HTML_HINT_RE = re.compile(r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|li|figure|img)\b[^>]*>", re.I)
@@ -128,7 +125,7 @@ def extract_record(
     if raw_date is not None and parsed is None:
         warnings.append(f"unparseable date: {_as_text(raw_date)[:80]!r}")
     url = _as_text(_first(record, fields["url"])).strip() or None
-    source = _as_text(_first(record, fields["source"])).strip() or site_name_from_url(url) or folder_source(raw.path)
+    source = _as_text(_first(record, fields["source"])).strip() or site_name_from_url(url)
     section = _as_text(_first(record, fields["section"])).strip() or None
     language = _as_text(_first(record, fields["language"])).strip() or None
     return Draft(

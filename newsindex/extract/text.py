@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import pairwise
 
+from ..data import data_lines
 from ..dates import ParsedDate, parse_date
 from ..models import Draft, RawDocument, Removal
-from .bylines import parse_byline
-from .outlets import folder_source, site_name_from_url, strip_site_suffix
+from .bylines import read_byline
+from .outlets import site_name_from_url, strip_site_suffix
 
 _DATE_LABEL_RE = re.compile(
     r"^(?P<label>published|first\s+published|updated|last\s+updated|modified|date|dated|posted(?:\s+on)?|filed)\s*(?:on|at)?\s*[:\-–—]?\s+(?P<value>.{4,120})$",
@@ -37,6 +39,7 @@ class _Header:
         self.url: str | None = None
         self.language: str | None = None
         self.bad_dates: list[str] = []
+        self.credit: str | None = None  # "By X, Reuters": the agency the byline credits
 
     def take(self, line: str, *, dayfirst: bool) -> str | None:
         """Absorb ``line`` if it is header metadata; return its kind or None."""
@@ -58,14 +61,14 @@ class _Header:
             if any(ch.isdigit() for ch in match.group("value")):
                 self.bad_dates.append(stripped)
                 return "date"
-        byline = parse_byline(stripped)
+        byline = read_byline(stripped)
         if byline is not None:
-            authors, section = byline
-            for name in authors:
+            for name in byline.authors:
                 if name not in self.authors:
                     self.authors.append(name)
-            if section and not self.section:
-                self.section = section
+            if byline.section and not self.section:
+                self.section = byline.section
+            self.credit = self.credit or byline.credit
             return "byline"
         if _ROLE_LINE_RE.match(stripped):
             return "byline"
@@ -94,18 +97,54 @@ class _Header:
         return None
 
 
+@lru_cache(maxsize=1)
+def _dangling_words() -> frozenset[str]:
+    return frozenset(" ".join(data_lines("title_cues.txt")).split())
+
+
+_HEADLINE_MAX_WORDS = 25
+_SENTENCE_MIN_WORDS = 12
+
+
 def _looks_like_title(line: str, lines: list[str], index: int) -> bool:
     """Is this first line of content a headline rather than the text itself?
 
-    A headline is short, is not a long sentence ending in a full stop, and
-    has text after it: a document of one line (an abstract, a note) is all
+    General cues, not fitted to one source: a headline is short (at most 25 words),
+    is not a sentence (a full stop after twelve words or more, unless the last word is an
+    abbreviation such as "U.S."), does not stop on an open phrase (a comma, or a word
+    like "the", "of", "und" written in lower case: data/title_cues.txt), does not run on into a lower-case
+    next line, and has text after it: a one-line document (an abstract, a note) is all
     body and has no title.
     """
-    if len(line) > _TITLE_MAX:
+    words = line.split()
+    if len(line) > _TITLE_MAX or len(words) > _HEADLINE_MAX_WORDS:
         return False
     if not any(rest.strip() for rest in lines[index + 1 :]):
         return False
-    return not (line[-1:] in ".!?" and len(line.split()) > 15)
+    last = words[-1]
+    if line[-1:] == "." and len(words) >= _SENTENCE_MIN_WORDS and last.count(".") < 2 and not line.endswith(".."):
+        return False
+    if line[-1:] in ",;" or last.strip("\"'“”«»") in _dangling_words():
+        return False
+    following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+    return not following[:1].islower()
+
+
+def _headline_continuation(title: str, lines: list[str], index: int) -> str | None:
+    """The second line of a headline broken over two ("... FILED CHAPTER 11 BANKRUPTCY" /
+    "PETITION"): right under the first, alone before a blank line, short, not a sentence,
+    and written like it (capitals under capitals, or running on in lower case)."""
+    if index + 1 >= len(lines) or title[-1:] in ".!?:":
+        return None
+    following = lines[index + 1].strip()
+    after = lines[index + 2].strip() if index + 2 < len(lines) else ""
+    if not following or after or len(following.split()) > 12 or following[-1:] in ".!?":
+        return None
+    if not ((following.isupper() and title.isupper()) or following[:1].islower()):
+        return None
+    if _Header().take(following, dayfirst=False) is not None:
+        return None
+    return following
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:
@@ -199,9 +238,14 @@ def extract_text(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
             index += 1
             continue
         if not title:
-            if _looks_like_title(stripped, lines, index):
-                title = stripped
+            rest = _headline_continuation(stripped, lines, index)
+            candidate = f"{stripped} {rest}" if rest else stripped
+            if _looks_like_title(candidate, lines, index + (1 if rest else 0)):
+                title = candidate
                 removed.append(Removal(stripped, "metadata:title"))
+                if rest:
+                    removed.append(Removal(rest, "metadata:title"))
+                    index += 1
                 index += 1
                 continue
             body_start = index
@@ -211,7 +255,7 @@ def extract_text(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
     else:
         body_start = index
     paragraphs = paragraphs_from_text(lines[body_start:])
-    source = header.source or site_name_from_url(header.url) or folder_source(raw.path)
+    source = header.source or site_name_from_url(header.url) or header.credit
     published = header.published or header.updated
     warnings = [f"unparseable date: {line!r}" for line in header.bad_dates] if published is None else []
     return Draft(

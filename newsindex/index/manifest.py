@@ -15,7 +15,6 @@ from ..clean.learned import LearnedBoilerplate
 from ..engine.whoosh.store import (
     IndexProblem,
 )
-from ..extract.outlets import folder_source
 from ..models import Draft
 from ..read import FoundFile
 
@@ -161,11 +160,11 @@ def _same_mapping(found: FoundFile, known_digest: str, fields: str) -> bool:
 def dup_key(draft: Draft) -> str:
     """What makes two articles the same: text and metadata, not where they were found.
 
-    A source that is only the name of the folder holding the file is left
-    out, so copies of one file in two folders are one article.
+    A folder's name is never an outlet, so copies of one file in two folders are
+    one article (unless the configuration names two outlets for them).
     """
     digest = hashlib.blake2b(digest_size=16)
-    source = "" if draft.source == (folder_source(draft.path) or "") else draft.source or ""
+    source = draft.source or ""
     published = draft.published.isoformat() if draft.published else ""
     for part in (draft.title, *draft.paragraphs, "\x01", source, published, str(draft.date_only), draft.url or ""):
         digest.update(part.encode("utf-8", "surrogatepass"))
@@ -239,5 +238,3 @@ class _KnownFiles:
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
-
-

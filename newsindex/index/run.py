@@ -158,9 +158,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         linked: set[str] = set()
         if self.previous is not None:
             for item in self.previous.iterdir():
-                if item.is_file() and item.name not in _PER_GENERATION and (
-                    "WRITELOCK" not in item.name
-                ):
+                if item.is_file() and item.name not in _PER_GENERATION and ("WRITELOCK" not in item.name):
                     os.link(item, generation / item.name)
                     linked.add(item.name)
             shutil.copy2(self.previous / "manifest.sqlite", generation / "manifest.sqlite")
@@ -191,5 +189,3 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         shutil.rmtree(generation / f"{INDEX_NAME}.tmp", ignore_errors=True)
         _fsync_tree(generation, frozenset(linked))
         return True
-
-

@@ -25,11 +25,7 @@ def _indexed_elsewhere(generation: Path, paths: Sequence[str | os.PathLike[str]]
     prefixes = tuple(root.rstrip(os.sep) + os.sep for root in roots)
     known = _KnownFiles(generation)
     try:
-        return [
-            path
-            for path in known
-            if path not in roots and not path.startswith(prefixes) and os.path.lexists(path)
-        ]
+        return [path for path in known if path not in roots and not path.startswith(prefixes) and os.path.lexists(path)]
     finally:
         known.close()
 

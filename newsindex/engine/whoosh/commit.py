@@ -124,9 +124,7 @@ class _Committing:
                 self.manifest.remove_doc(dup)
                 continue
             if stored is None:
-                raise IndexProblem(
-                    f"index check failed: no document for {doc_id}; rebuild the index with --rebuild"
-                )
+                raise IndexProblem(f"index check failed: no document for {doc_id}; rebuild the index with --rebuild")
             ids = [member_id for member_id, _path in members]
             primary, primary_path = next(((i, p) for i, p in members if i == doc_id), members[0])
             stored.update(id=primary, short_id=short_id(primary), path=primary_path)

@@ -31,10 +31,35 @@ _LABELLED_FIELDS = ("authors", "source", "section")
 _DATE_CLAUSE_RE = re.compile(r"(?<![\w:])(?:date|published):(\[[^\]]*\]|\"[^\"]*\"|\S+)", re.IGNORECASE)
 
 
+#: Field names a query may use for each indexed field, the first the one the help shows.
+FIELD_ALIASES = {"authors": ["author", "by"], "source": ["outlet"]}
+#: The fields named to a user who typed an unknown one.
+SHOWN_FIELDS = ("title:", "author:", "source:", "section:", "date:", "body:")
+# A field name as Whoosh's parser reads one: a word and a colon, then text.
+_FIELD_RE = re.compile(r"(?<![\w.:/-])([A-Za-z_]\w*):(?=[^\s:])")
+_QUOTED_RE = re.compile(r'"[^"]*"')
+
+
+def _check_fields(text: str, schema) -> None:
+    """An unknown field is an error naming the fields there are.
+
+    Whoosh's parser reads ``autor:sherer`` as the words "autor sherer", which
+    match nothing, and did-you-mean then offered "food:bar" for ``foo:bar``.
+    """
+    known = set(schema.names()) | {alias for names in FIELD_ALIASES.values() for alias in names}
+    for found in _FIELD_RE.finditer(_QUOTED_RE.sub(" ", text)):
+        name = found.group(1)
+        if name not in known:
+            raise QueryError(
+                f"unknown field {name!r} in {_shown(found.group(0) + text[found.end() :].split(' ')[0])}: "
+                f"the fields are {', '.join(SHOWN_FIELDS)} (quote the text to search for it as words)"
+            )
+
+
 def _parser(schema, match: str) -> qparser.QueryParser:
     group = qparser.AndGroup if match == "all" else qparser.OrGroup
     parser = qparser.MultifieldParser(["title", "body"], schema, group=group)
-    parser.add_plugin(qparser.FieldAliasPlugin({"authors": ["author", "by"], "source": ["outlet"]}))
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     # "+" and "-" mark required/excluded words only at a word's start, so
     # "COVID-19" stays one word.
@@ -96,6 +121,7 @@ def parse_query(text: str, schema, match: str = "all") -> query.Query:
     _check_syntax(text)
     if not text.strip():
         return query.Every()
+    _check_fields(text, schema)
     try:
         parsed = _only_excluded_words(_parser(schema, match).parse(text, normalize=False)).normalize()
         parsed = _match_all(parsed)

@@ -43,7 +43,7 @@ import re
 from lxml import etree
 
 from ...models import Draft, RawDocument
-from ..outlets import folder_source, site_name_from_url
+from ..outlets import site_name_from_url
 from .blocks import _lxml_blocks, _normalize, _soup_blocks
 from .maintext import _main_blocks, _paragraphs
 from .metadata import _Metadata
@@ -86,7 +86,7 @@ def extract_html(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
 
     Never raises on bad input: what could not be read is reported in ``warnings``.
     """
-    draft = Draft(id=raw.id, path=raw.path, source=folder_source(raw.path))
+    draft = Draft(id=raw.id, path=raw.path)
     try:
         _fill_draft(draft, raw.text or "", dayfirst)
     except RecursionError:
@@ -103,7 +103,7 @@ def _fill_draft(draft: Draft, text: str, dayfirst: bool) -> None:
         if text.strip():
             draft.paragraphs = [b.text for b in _soup_blocks(text) if b.link_chars <= 0.5 * len(b.text)]
         return
-    meta = _Metadata(root, dayfirst)
+    meta = _Metadata(root, dayfirst, text)
     draft.title = meta.title
     draft.authors = meta.authors
     draft.url = meta.url

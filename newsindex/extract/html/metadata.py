@@ -9,11 +9,12 @@ import re
 
 from lxml import etree
 
-from ...dates import ParsedDate, parse_date
-from ..bylines import parse_byline, split_authors
+from ...dates import ParsedDate, language_dayfirst, parse_date
+from ..bylines import field_authors, opens_with_label, read_byline, split_authors
 from ..outlets import strip_site_suffix
 from .blocks import _normalize
 from .maintext import _BOILERPLATE, _name_verdict
+from .page_dates import find_page_date
 from .parse import _noise_rules
 from .structured import (
     _AUTHOR_META,
@@ -34,65 +35,36 @@ from .structured import (
     _without_site_tail,
 )
 
-#: Last words of a byline "name" that make it a desk or an outlet, not a person ("National Desk", "CNN Wire").
-_ORGANISATION_WORDS = frozenset(
-    {"desk", "staff", "team", "newsroom", "editors", "editorial", "wire", "wires", "service", "services", "bureau"}
-    | {"agency", "reports", "media"}
-)
-_NICKNAME_RE = re.compile(r"[\"“”«»][^\"“”«»]{1,40}[\"“”«»]")
-_NAME_LIST_RE = re.compile(r",|;|&|\band\b|、|，")
 
-
-def _person(name: str) -> str | None:
-    """``name`` tidied if it is a plausible person's name ("Lauren del Valle", 'Amanda "Tania Mae" Tan',
-    "严玉洁", "JOHN O'NEILL" -> "John O'Neill"), else None."""
-    plain = _NICKNAME_RE.sub(" ", name)
-    words = plain.split()
-    if not 1 <= len(words) <= 6 or any(ch.isdigit() for ch in name) or len(name) > 80:
-        return None
-    if words[-1].lower() in _ORGANISATION_WORDS:
-        return None
-    if re.search(r"[A-Za-z]", plain):
-        # split_authors knows agencies, roles and what a capitalised name looks like;
-        # a single Latin word is a handle or an outlet ("LinkNaija"), not a byline.
-        checked = split_authors(" ".join(words))
-        if len(words) < 2 or len(checked) != 1:
-            return None
-        return name if checked[0] == " ".join(words) else checked[0]
-    return name if len(plain.replace(" ", "")) <= 20 else None
-
-
-def _person_names(value: str) -> list[str]:
-    """Person names from one author string ("By A and B", "A, B", one name in any script)."""
+def _person_names(value: str, site: str = "", *, handles: bool = True) -> list[str]:
+    """Person names from one author string ("By A and B", "A, B", one name in any script);
+    a lone handle ("gizzmo") only from a field that holds nothing but the author (``handles``)."""
     text = _normalize(value)
-    if not text or "://" in text or text.startswith(("www.", "@")) or len(text) > 200:
-        return []
-    parsed = parse_byline(text)
-    if parsed is not None:
-        names = parsed[0]
-    elif _NAME_LIST_RE.search(text):
-        names = split_authors(text)
-        if not names and not re.search(r"[A-Za-z]", text):
-            names = [part for part in re.split(r"\s*[,;&、，]\s*", text) if part]
-    else:
-        names = [text]
-    people = [_person(name) for name in names]
-    return [person for person in people if person]
+    names = field_authors(text, site=site) if handles else split_authors(text)
+    names = [n for n in names if _fold(n) != _fold(site)]
+    if names or re.search(r"[A-Za-z]", text) or not text or len(text) > 80 or "://" in text:
+        return names
+    # Names in scripts without capitals ("严玉洁"): the parts of the list as they are.
+    return [part for part in re.split(r"\s*[,;&、，]\s*", text) if part and len(part.replace(" ", "")) <= 20]
 
 
-def _ld_authors(value: object) -> list[str]:
+def _ld_authors(value: object, ids: dict[str, dict] | None = None, site: str = "") -> list[str]:
+    """Person names from a JSON-LD ``author``: strings, Person objects, lists, and
+    ``{"@id": ...}`` references to a Person elsewhere in the page's graph."""
     names: list[str] = []
     items = value if isinstance(value, list) else [value]
     for item in items:
+        if isinstance(item, dict) and "name" not in item and ids and isinstance(item.get("@id"), str):
+            item = ids.get(item["@id"], item)
         if isinstance(item, dict):
             if _types(item) & {"Organization", "NewsMediaOrganization", "Corporation"}:
                 continue
             item = item.get("name")
             if isinstance(item, list):
-                names.extend(n for v in item for n in _ld_authors(v) if n not in names)
+                names.extend(n for v in item for n in _ld_authors(v, ids, site) if n not in names)
                 continue
         if isinstance(item, str):
-            names.extend(n for n in _person_names(html.unescape(item)) if n not in names)
+            names.extend(n for n in _person_names(html.unescape(item), site) if n not in names)
     return names
 
 
@@ -100,28 +72,41 @@ class _Bylines:
     """The authors: JSON-LD and meta tags first, else a byline a reader sees near the headline."""
 
     def _authors(self, root: etree._Element) -> list[str]:
-        names = _ld_authors(self.article.get("author") or self.article.get("creator"))
+        site = self.source or ""
+        names = _ld_authors(self.article.get("author") or self.article.get("creator"), self.ids, site)
         if names:
-            return names
+            return self._fuller(names, root)
         for key in _AUTHOR_META:
             for value in self.metas.get(key, ()):
-                names.extend(n for n in _person_names(html.unescape(value)) if n not in names)
+                names.extend(n for n in _person_names(html.unescape(value), site) if n not in names)
             if names:
-                return names
+                return self._fuller(names, root)
         parsely_authors = self.parsely.get("authors")
         if parsely_authors:
-            names = _ld_authors(parsely_authors)
+            names = _ld_authors(parsely_authors, None, site)
             if names:
                 return names
         for element in self.microdata.get("author", ()):
             inner = element.xpath(".//*[@itemprop='name']")
-            value = (inner[0].get("content") or _element_text(inner[0])) if inner else (
-                element.get("content") or _element_text(element, 200)
+            value = (
+                (inner[0].get("content") or _element_text(inner[0]))
+                if inner
+                else (element.get("content") or _element_text(element, 200))
             )
-            names.extend(n for n in _person_names(value) if n not in names)
+            names.extend(n for n in _person_names(value, site) if n not in names)
         if names:
             return names
-        return self._visible_byline(root)
+        return self._visible_byline(root) or self._labelled_byline(root)
+
+    def _fuller(self, names: list[str], root: etree._Element) -> list[str]:
+        """A field that gives only a first name ("Todd") yields to the byline a reader sees
+        when that byline starts with it ("Todd Bates")."""
+        if len(names) != 1 or " " in names[0]:
+            return names
+        shown = self._visible_byline(root) or self._labelled_byline(root)
+        if shown and shown[0].split()[0].casefold() == names[0].casefold() and " " in shown[0]:
+            return shown
+        return names
 
     def _after_headline(self, elements: list[etree._Element]) -> list[etree._Element]:
         """Put the elements after the headline first: related-story boxes come later on the page."""
@@ -138,6 +123,8 @@ class _Bylines:
         """Inside comments, a sidebar or navigation: a byline or date there is someone else's."""
         rules = _noise_rules()
         for ancestor in element.iterancestors():
+            if ancestor.tag in ("body", "html"):
+                break  # the page's own classes name its template, not a box on it
             if ancestor.tag in ("aside", "nav"):
                 return True
             names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
@@ -148,7 +135,7 @@ class _Bylines:
     def _visible_byline(self, root: etree._Element) -> list[str]:
         candidates = root.xpath(
             "//body//*[contains(@class,'yline') or contains(@class,'uthor') or contains(@id,'yline')"
-            " or contains(@id,'uthor') or @rel='author']"
+            " or contains(@id,'uthor') or @rel='author' or self::byline]"
         )
         for element in self._after_headline(candidates)[:30]:
             if self._in_furniture(element):
@@ -156,22 +143,49 @@ class _Bylines:
             text = _element_text(element, 300)
             if not text or len(text) > 200:
                 continue
-            parsed = parse_byline(text)
-            if parsed is not None and parsed[0]:
-                return parsed[0]
+            byline = read_byline(text)
+            if byline is not None and byline.authors:
+                return byline.authors
             label = f"{element.get('class') or ''} {element.get('id') or ''} {element.get('rel') or ''}".lower()
             if element.tag == "a" or "name" in label or len(text.split()) <= 4:
-                names = _person_names(text)
+                names = _person_names(text, self.source or "", handles=element.get("rel") == "author")
                 if names:
                     return names
+        return []
+
+    def _labelled_byline(self, root: etree._Element) -> list[str]:
+        """A short line that opens with a byline label ("By ...", "Von ...", "Par ...", "Text: ..."),
+        nearest after the headline: bylines without a telling class name."""
+        lines = []
+        for element in root.xpath(
+            "//body//*[self::p or self::span or self::div or self::em or self::i"
+            " or self::strong or self::b or self::li or self::small or self::address]"
+        ):
+            head = (element.text or "").strip()
+            if not head and len(element):
+                head = (element[0].text or "").strip()
+            if not head or len(head) > 60 or not opens_with_label(head):
+                continue
+            text = _element_text(element, 200)
+            if 4 <= len(text) <= 120:
+                lines.append(element)
+            if len(lines) >= 400:
+                break
+        for element in self._after_headline(lines)[:200]:
+            if self._in_furniture(element):
+                continue
+            byline = read_byline(_element_text(element, 200))
+            if byline is not None and byline.authors:
+                return byline.authors
         return []
 
 
 class _Metadata(_Bylines, _PageSources):
     """What the page says about itself, gathered before any markup is removed."""
 
-    def __init__(self, root: etree._Element, dayfirst: bool) -> None:
+    def __init__(self, root: etree._Element, dayfirst: bool, page_text: str = "") -> None:
         self.dayfirst = dayfirst
+        self.page_text = page_text
         self.bad_dates: list[str] = []
         self.metas = _meta_tags(root)
         objects = _json_ld_objects(root)
@@ -181,11 +195,13 @@ class _Metadata(_Bylines, _PageSources):
         )
         self.page: dict = next((o for o in objects if _types(o) & _PAGE_TYPES), {})
         self.website: dict = next((o for o in objects if "WebSite" in _types(o)), {})
+        self.ids = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and "Person" in _types(o)}
         self.parsely = self._parsely_page()
         self.microdata = self._microdata(root)
         self.h1 = self._headline_h1(root)
         self.html_title = next((_element_text(t) for t in root.iter("title")), "")
         self.language = self._language(root)
+        self.dayfirst = language_dayfirst(self.language, dayfirst)
         self.url = self._url(root)
         self.source = self._source()
         self.title = self._title()
@@ -223,6 +239,9 @@ class _Metadata(_Bylines, _PageSources):
                 rank = (support[_fold(variant)], -priority, len(variant))
                 if rank > best_rank:
                     best, best_rank = variant, rank
+        headline = _normalize(_element_text(self.h1)) if self.h1 is not None else ""
+        if best and len(headline) >= 10 and _fold(headline) != _fold(best) and _fold(headline) in _fold(best):
+            best = headline  # "Kicker: Headline", "Headline - Tagline": the page's own headline is the title
         return strip_site_suffix(_without_site_tail(best, site_key), self.source) if best else ""
 
     def _date(self, text: str) -> ParsedDate | None:
@@ -256,6 +275,9 @@ class _Metadata(_Bylines, _PageSources):
             parsed = self._date(element.get("datetime", ""))
             if parsed:
                 return parsed
+        parsed = find_page_date(self.page_text, self.url) if self.page_text else None
+        if parsed:
+            return parsed
         visible = root.xpath(
             "//body//*[contains(@class,'date') or contains(@class,'publish') or contains(@class,'posted')"
             " or contains(@class,'timestamp') or contains(@class,'time') or self::time]"
