@@ -56,8 +56,11 @@ def test_filters_and_several_alerts(archive):
     news, index_dir = archive
     add_alert(index_dir, Alert("wire", "harvest", sources=["wire"]))
     add_alert(index_dir, Alert("any", "harvest rally", match="any"))
-    _article(news, "a.txt", "Harvest in", "The harvest came in early.", source="wire")
-    _article(news, "b.txt", "Harvest out", "The harvest came in late.", source="blog")
+    records = [
+        {"title": "Harvest in", "body": "The harvest came in early this year.", "source": "wire"},
+        {"title": "Harvest out", "body": "The harvest came in late this year.", "source": "blog"},
+    ]
+    (news / "feed.jsonl").write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
     build_index([str(news)], index_dir, workers=1)
     assert sorted(_check(index_dir)) == [("any", "Harvest in"), ("any", "Harvest out"), ("wire", "Harvest in")]
     assert [alert.name for alert in list_alerts(index_dir)] == ["any", "wire"]

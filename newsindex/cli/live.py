@@ -117,7 +117,20 @@ def _terminate(_signum, _frame) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
 @_add_options(ingest_options)
 def watch(
-    paths, index_dir, poll, debounce, max_delay, quiet, fmt, workers, rules, fields, config, dayfirst, source, follow_links
+    paths,
+    index_dir,
+    poll,
+    debounce,
+    max_delay,
+    quiet,
+    fmt,
+    workers,
+    rules,
+    fields,
+    config,
+    dayfirst,
+    source,
+    follow_links,
 ) -> None:
     """Keep the index current as files under PATHS are written, moved or deleted.
 
