@@ -48,7 +48,18 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from ir_collections import (  # noqa: E402
+    Collection,
+    load_adi,
+    load_cisi,
+    load_cran,
+    load_lisa,
+    load_med,
+    load_npl,
+    load_reuters_topics,
+)
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh import matching, scoring  # noqa: E402
 from whoosh import query as wq  # noqa: E402
@@ -83,175 +94,7 @@ INDEXED_TITLE_BOOST = dict(make_schema().items())["title"].format.field_boost
 Ranking = dict[str, list[str]]  # query id -> document stems, best first
 
 
-# --- collections --------------------------------------------------------------------------------
-
-
-@dataclass
-class Collection:
-    """A test collection as files the library can index, with its queries and judgments."""
-
-    name: str
-    docs_dir: Path
-    queries: dict[str, str]
-    qrels: dict[str, set[str]]
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def judged(self) -> list[str]:
-        """Queries with at least one relevant document: the ones MAP is averaged over."""
-        return [qid for qid in self.queries if self.qrels.get(qid)]
-
-
-def load_npl(data_dir: Path) -> Collection:
-    """The prepared NPL collection, read in place."""
-    queries: dict[str, str] = {}
-    for line in (data_dir / "queries.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            qid, _, text = line.partition("\t")
-            queries[qid.strip()] = text.strip()
-    qrels: dict[str, set[str]] = {}
-    for line in (data_dir / "qrels.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            qid, _, stem = line.partition("\t")
-            qrels.setdefault(qid.strip(), set()).add(stem.strip())
-    return Collection("npl", data_dir / "docs", queries, qrels)
-
-
-def parse_smart(path: Path) -> list[dict[str, str]]:
-    """Records of a SMART-format file (``.I id`` then ``.T``/``.A``/``.W``/... sections)."""
-    records: list[dict[str, str]] = []
-    current: dict[str, str] | None = None
-    section = ""
-    for line in path.read_text(encoding="latin-1").splitlines():
-        if line.startswith(".I"):
-            current = {"I": line[2:].strip()}
-            records.append(current)
-            section = ""
-        elif len(line) >= 2 and line[0] == "." and line[1].isalpha() and line[2:].strip() == "":
-            section = line[1]
-        elif current is not None and section:
-            current[section] = current.get(section, "") + line + "\n"
-    return records
-
-
-def _write_docs(records: list[dict[str, str]], out_dir: Path, prefix: str) -> None:
-    """One ``<title>\n\n<text>`` file per record.  Cranfield is tokenised SMART-style, with a
-    detached full stop ending every title ("... of a wing in a slipstream ."); a headline has no
-    full stop, so it is dropped here, or the extractor would read long titles as opening sentences."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for record in records:
-        title = " ".join(record.get("T", "").split()).removesuffix(" .")
-        body = record.get("W", "").strip("\n")
-        (out_dir / f"{prefix}-{int(record['I']):05d}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
-
-
-def load_cran(ir_dir: Path, work: Path) -> Collection:
-    """Cranfield 1400.  ``cranqrel`` numbers the queries 1..225 in file order (their ``.I`` ids
-    have gaps); its ``-1`` rows (one per query) are not judgments of relevance and are dropped."""
-    docs = parse_smart(ir_dir / "cran" / "cran.all.1400")
-    _write_docs(docs, work / "cran", "cran")
-    records = parse_smart(ir_dir / "cran" / "cran.qry")
-    queries = {str(n): " ".join(r.get("W", "").split()) for n, r in enumerate(records, 1)}
-    qrels: dict[str, set[str]] = {}
-    for line in (ir_dir / "cran" / "cranqrel").read_text(encoding="latin-1").splitlines():
-        parts = line.split()
-        if len(parts) >= 3 and int(parts[2]) >= 1:
-            qrels.setdefault(parts[0], set()).add(f"cran-{int(parts[1]):05d}")
-    return Collection("cran", work / "cran", queries, qrels, ["title + abstract (.W repeats the title)"])
-
-
-def load_cisi(ir_dir: Path, work: Path) -> Collection:
-    """CISI: 1,460 library-science abstracts, 112 queries of which 76 have judgments."""
-    docs = parse_smart(ir_dir / "cisi" / "CISI.ALL")
-    _write_docs(docs, work / "cisi", "cisi")
-    queries = {r["I"]: " ".join(r.get("W", "").split()) for r in parse_smart(ir_dir / "cisi" / "CISI.QRY")}
-    qrels: dict[str, set[str]] = {}
-    for line in (ir_dir / "cisi" / "CISI.REL").read_text(encoding="latin-1").splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            qrels.setdefault(parts[0], set()).add(f"cisi-{int(parts[1]):05d}")
-    return Collection("cisi", work / "cisi", queries, qrels)
-
-
-#: Reuters-21578 topic codes and their names as the collection's documentation gives them: the
-#: queries of the news collection (``load_reuters_topics``), written down before any run.
-REUTERS_TOPICS = {
-    "money-fx": "Money/Foreign Exchange",
-    "crude": "Crude Oil",
-    "grain": "Grain",
-    "trade": "Trade",
-    "interest": "Interest Rates",
-    "ship": "Shipping",
-    "money-supply": "Money Supply",
-    "sugar": "Sugar",
-    "gnp": "Gross National/Domestic Product",
-    "coffee": "Coffee",
-    "gold": "Gold",
-    "veg-oil": "Vegetable Oil",
-    "cpi": "Consumer Price Index",
-    "oilseed": "Oilseeds",
-    "cocoa": "Cocoa",
-    "reserves": "Reserves",
-    "copper": "Copper",
-    "bop": "Balance of Payments",
-    "livestock": "Livestock",
-    "jobs": "Employment/Unemployment",
-    "ipi": "Industrial Production Index",
-    "alum": "Aluminium",
-    "iron-steel": "Iron/Steel",
-    "nat-gas": "Natural Gas",
-    "dlr": "U.S. Dollar",
-    "rubber": "Rubber",
-    "gas": "Gasoline",
-    "tin": "Tin",
-    "pet-chem": "Petro-Chemicals",
-    "carcass": "Carcass",
-    "cotton": "Cotton",
-    "wpi": "Wholesale Price Index",
-    "retail": "Retail Sales",
-    "wheat": "Wheat",
-    "orange": "Orange Juice",
-    "meal-feed": "Meal/Feed",
-    "zinc": "Zinc",
-    "strategic-metal": "Strategic Metals",
-    "lead": "Lead",
-    "housing": "Housing Starts",
-    "hog": "Hogs",
-    "silver": "Silver",
-    "lei": "Leading Economic Indicators",
-    "heat": "Heating Oil",
-    "lumber": "Lumber",
-    "income": "Personal Income",
-    "fuel": "Fuel Oil",
-    "tea": "Tea",
-    "corn": "Corn",
-}
-_REUTERS_STORY_RE = re.compile(r'<REUTERS[^>]*NEWID="(\d+)">(.*?)</REUTERS>', re.S)
-_REUTERS_TOPICS_RE = re.compile(r"<TOPICS>(.*?)</TOPICS>", re.S)
-
-
-def load_reuters_topics(data_dir: Path) -> Collection:
-    """A news collection: the ``reuters-txt`` stories, one query per Reuters-21578 topic (its
-    name), the stories filed under that topic (``<TOPICS>`` in the SGML) as the relevant ones.
-
-    Topic labels are not relevance judgments, but they are news, and they are not NPL: a check that
-    a ranking change is general.  Topics with under 9 stories are left out, and the two with
-    thousands ("earn", "acq"), which no 1,000-deep list can cover, are not in ``REUTERS_TOPICS``.
-    """
-    docs_dir = data_dir / "reuters-txt"
-    present = {path.stem for path in docs_dir.rglob("reuters-*.txt")}
-    qrels: dict[str, set[str]] = {}
-    for sgml in sorted((data_dir / "reuters21578").glob("reut2-*.sgm")):
-        for story in _REUTERS_STORY_RE.finditer(sgml.read_text(encoding="latin-1")):
-            stem = f"reuters-{int(story.group(1)):05d}"
-            topics = _REUTERS_TOPICS_RE.search(story.group(2))
-            if stem in present and topics:
-                for code in re.findall(r"<D>(.*?)</D>", topics.group(1)):
-                    if code in REUTERS_TOPICS:
-                        qrels.setdefault(code, set()).add(stem)
-    qrels = {code: stems for code, stems in qrels.items() if len(stems) >= 9}
-    queries = {code: REUTERS_TOPICS[code] for code in qrels}
-    return Collection("reuters", docs_dir, queries, qrels, ["topic names as queries, topic labels as relevance"])
+# --- queries ------------------------------------------------------------------------------------
 
 
 def query_words(text: str) -> str:
@@ -300,30 +143,33 @@ def _options(**wanted: object) -> SearchOptions:
     return SearchOptions(**{k: v for k, v in wanted.items() if k in known})
 
 
-def library_run(
-    collection: Collection,
-    index_dir: Path,
-    match: str = "any",
-    raw: bool = False,
-    limit: int = DEPTH,
-    fold: bool = False,
-) -> Ranking:
+def library_run(collection: Collection, index_dir: Path, match: str = "any", limit: int = DEPTH,
+                fold: bool = False, feedback: bool = True, function_words: bool = False,
+                matched: set[str] | None = None) -> Ranking:
     """Rank with ``newsindex.query.search`` exactly as a library user would.
 
     Near-duplicate folding (the CLI's default) is off unless ``fold``: an IR ranking is scored in
-    full, and a copy folded behind its story counts as a miss.  Folded and 1,000 deep, MAP was
-    NPL 0.306, Cranfield 0.318, CISI 0.199, Reuters topics 0.485 (0.512 unfolded), 2026-11-29.
+    full, and a copy folded behind its story counts as a miss.  ``feedback=False`` is
+    ``--no-feedback``; ``function_words=True`` keeps the function words an any-query drops.
+    ``matched``, when given, collects the queries that matched as typed (not relaxed).
     """
-    options = _options(match=match, limit=limit, duplicates=not fold, suggest=False)
+    options = _options(match=match, limit=limit, duplicates=not fold, suggest=False, feedback=feedback)
     ranking: Ranking = {}
-    for qid in collection.judged:
-        text = collection.queries[qid] if raw else query_words(collection.queries[qid])
-        try:
-            result = search(text, index_dir, options)
-        except QueryError:
-            ranking[qid] = []
-            continue
-        ranking[qid] = [Path(hit.path).stem for hit in result.hits]
+    dropping = library_parser._without_function_words
+    if function_words:
+        library_parser._without_function_words = lambda parsed, text: parsed
+    try:
+        for qid in collection.judged:
+            try:
+                result = search(query_words(collection.queries[qid]), index_dir, options)
+            except QueryError:
+                ranking[qid] = []
+                continue
+            ranking[qid] = [Path(hit.path).stem for hit in result.hits]
+            if matched is not None and result.total and not result.relaxed:
+                matched.add(qid)
+    finally:
+        library_parser._without_function_words = dropping
     return ranking
 
 
@@ -396,13 +242,8 @@ class Bm25Variant(scoring.WeightingModel):
     the library's ``WEIGHTING`` on the library's schema (checked at run time).
     """
 
-    def __init__(
-        self,
-        k1: float = 1.2,
-        b: float = 0.75,
-        idf: Callable[[int, int], float] = whoosh_idf,
-        title_boost: float = INDEXED_TITLE_BOOST,
-    ) -> None:
+    def __init__(self, k1: float = 1.2, b: float = 0.75, idf: Callable[[int, int], float] = whoosh_idf,
+                 title_boost: float = INDEXED_TITLE_BOOST) -> None:
         self.k1, self.b, self.idf, self.title_boost = k1, b, idf, title_boost
 
     def supports_block_quality(self) -> bool:
@@ -493,12 +334,8 @@ class FieldModel(scoring.WeightingModel):
 class _FieldModelScorer(scoring.BaseScorer):
     def __init__(self, model: FieldModel, searcher, fieldname: str, text) -> None:
         parent = searcher.get_parent()
-        self.stats = TermStats(
-            parent.doc_count_all(),
-            parent.doc_frequency(fieldname, text),
-            parent.frequency(fieldname, text),
-            parent.avg_field_length(fieldname) or 1,
-        )
+        self.stats = TermStats(parent.doc_count_all(), parent.doc_frequency(fieldname, text),
+                               parent.frequency(fieldname, text), parent.avg_field_length(fieldname) or 1)
         self.formula = model.formula
         if model.exact:
             self.length = exact_lengths(searcher.reader())[fieldname].__getitem__
@@ -520,31 +357,25 @@ class _FieldModelScorer(scoring.BaseScorer):
 
 def bm25_formula(k1: float = 1.2, b: float = 0.75, delta: float = 0.0):
     """BM25 with the standard idf; ``delta`` > 0 is BM25+ (Lv & Zhai 2011)."""
-
     def formula(st: TermStats, tf: float, dl: float) -> float:
         idf = robertson_idf(st.df, st.docs)
         return idf * ((k1 + 1) * tf / (tf + k1 * (1 - b + b * dl / st.avgfl)) + delta)
-
     return formula
 
 
 def bm25l_formula(k1: float = 1.2, b: float = 0.75, delta: float = 0.5):
     """BM25L (Lv & Zhai 2011): a length-normalised tf shifted by ``delta``."""
-
     def formula(st: TermStats, tf: float, dl: float) -> float:
         c = tf / (1 - b + b * dl / st.avgfl)
         return math.log((st.docs + 1) / (st.df + 0.5)) * (k1 + 1) * (c + delta) / (k1 + c + delta)
-
     return formula
 
 
 def dirichlet_formula(mu: float):
     """Query likelihood, Dirichlet smoothing, as Lucene scores it (matched terms only, >= 0)."""
-
     def formula(st: TermStats, tf: float, dl: float) -> float:
         p = st.cf / (st.avgfl * st.docs)
         return max(0.0, math.log(1 + tf / (mu * p)) + math.log(mu / (dl + mu)))
-
     return formula
 
 
@@ -558,22 +389,18 @@ def dph_formula(st: TermStats, tf: float, dl: float) -> float:
 
 def pl2_formula(c: float = 1.0):
     """PL2: Poisson randomness, Laplace after-effect, normalisation 2 (Amati & van Rijsbergen 2002)."""
-
     def formula(st: TermStats, tf: float, dl: float) -> float:
         tfn = tf * math.log2(1 + c * st.avgfl / dl)
         lam = st.cf / st.docs
         return (tfn * math.log2(tfn / lam) + (lam - tfn) / math.log(2) + 0.5 * math.log2(2 * math.pi * tfn)) / (tfn + 1)
-
     return formula
 
 
 def inl2_formula(c: float = 1.0):
     """InL2: inverse document frequency, Laplace after-effect, normalisation 2."""
-
     def formula(st: TermStats, tf: float, dl: float) -> float:
         tfn = tf * math.log2(1 + c * st.avgfl / dl)
         return tfn / (tfn + 1) * math.log2((st.docs + 1) / (st.df + 0.5))
-
     return formula
 
 
@@ -585,9 +412,8 @@ class _CombinedFieldsMatcher(matching.WrappingMatcher):
         self.parts, self.reader, self.idf, self.avgfl, self.k1, self.b = parts, reader, idf, avgfl, k1, b
 
     def copy(self):
-        return _CombinedFieldsMatcher(
-            self.child.copy(), self.parts, self.reader, self.idf, self.avgfl, self.k1, self.b, self.boost
-        )
+        return _CombinedFieldsMatcher(self.child.copy(), self.parts, self.reader, self.idf, self.avgfl, self.k1,
+                                      self.b, self.boost)
 
     def replace(self, minquality=0):
         return self if self.child.is_active() else matching.NullMatcher()
@@ -629,16 +455,8 @@ class CombinedFields(wq.Or):
         if not parts:
             return matching.NullMatcher()
         child = parts[0][1] if len(parts) == 1 else matching.UnionMatcher(parts[0][1], parts[1][1])
-        return _CombinedFieldsMatcher(
-            child,
-            parts,
-            reader,
-            robertson_idf(df, parent.doc_count_all()),
-            avgfl,
-            weighting.K1,
-            weighting.B,
-            boost * self.boost,
-        )
+        return _CombinedFieldsMatcher(child, parts, reader, robertson_idf(df, parent.doc_count_all()), avgfl,
+                                      weighting.K1, weighting.B, boost * self.boost)
 
 
 def fields_combined(parsed):
@@ -705,20 +523,14 @@ class Rm3:
         norm = sum(w for _t, w in chosen) or 1
         for term, weight in chosen:
             weights[term] = weights.get(term, 0.0) + (1 - self.original) * weight / norm
-        expanded = wq.Or(
-            [wq.Or([wq.Term("title", t, boost=w), wq.Term("body", t, boost=w)]) for t, w in weights.items()]
-        )
+        expanded = wq.Or([wq.Or([wq.Term("title", t, boost=w), wq.Term("body", t, boost=w)])
+                          for t, w in weights.items()])
         return wq.AndMaybe(wq.ConstantScoreQuery(parsed, 0.0), expanded) if self.rerank else expanded
 
 
-def whoosh_run(
-    collection: Collection,
-    index_dir: Path,
-    weighting: scoring.WeightingModel,
-    feedback: Feedback | Rm3 | None = None,
-    function_words: bool = False,
-    combine: bool = False,
-) -> Ranking:
+def whoosh_run(collection: Collection, index_dir: Path, weighting: scoring.WeightingModel,
+               feedback: Feedback | Rm3 | None = None, function_words: bool = False,
+               combine: bool = False) -> Ranking:
     """Rank with the library's parser on a newsindex (or same-schema) index under ``weighting``.
 
     ``function_words``: keep them in the query (the library drops them from an any-query);
@@ -804,6 +616,7 @@ def build_variant(source_index: Path, out_dir: Path, analyzer, layout: str) -> P
 class Row:
     label: str
     scores: dict[str, Scores]
+    rankings: dict[str, Ranking] = field(default_factory=dict)
 
 
 def _fmt(value: float | None) -> str:
@@ -852,27 +665,20 @@ def _usable(index_dir: Path) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=DEFAULT_NPL,
-        help="prepared NPL directory (docs/, queries.tsv, qrels.tsv); default %(default)s",
-    )
-    parser.add_argument(
-        "--ir", type=Path, default=DEFAULT_IR, help="raw collections with cran/ and cisi/; default %(default)s"
-    )
-    parser.add_argument(
-        "--collections",
-        default="npl,cran,cisi,reuters",
-        help="comma-separated subset of npl,cran,cisi,reuters (default: all)",
-    )
-    parser.add_argument(
-        "--index",
-        type=Path,
-        help="keep indexes under DIR and reuse them when present "
-        "(delete DIR after changing the library's analysis); default: a fresh temporary directory",
-    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_NPL, help="prepared NPL directory (docs/, queries.tsv, "
+                        "qrels.tsv); default %(default)s")
+    parser.add_argument("--ir", type=Path, default=DEFAULT_IR, help="raw collections with cran/ and cisi/; "
+                        "default %(default)s")
+    parser.add_argument("--collections", default=",".join(LOADERS),
+                        help="comma-separated subset of %(default)s (default: all)")
+    parser.add_argument("--index", type=Path, help="keep indexes under DIR and reuse them when present "
+                        "(delete DIR after changing the library's analysis); default: a fresh temporary directory")
     parser.add_argument("--explore", action="store_true", help="also run the BM25/title/analysis study with Whoosh")
+    parser.add_argument("--grid", action="store_true", help="also run the BM25 K1/B and title-weight grid "
+                        "(no feedback) and pick settings leaving one collection out at a time")
+    parser.add_argument("--rows", default="extras,nofb,any,all", help="library runs: extras (none: no "
+                        "feedback, function words kept), nofb (--no-feedback), any, all; default %(default)s")
+    parser.add_argument("--grid-only", action="store_true", help="the anchor and the grid only")
     parser.add_argument("--no-anchor", action="store_true", help="skip the tantivy anchor")
     args = parser.parse_args(argv)
 
@@ -886,30 +692,33 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(temporary, ignore_errors=True)
 
 
-def _timed_row(
-    label: str,
-    run: Callable[[Collection, Path], Ranking],
-    collections: dict[str, Collection],
-    indexes: dict[str, Path],
-    names: list[str],
-    rows: list[Row],
-) -> Row:
+def _timed_row(label: str, run: Callable[[Collection, Path], Ranking], collections: dict[str, Collection],
+               indexes: dict[str, Path], names: list[str], rows: list[Row]) -> Row:
     """Score ``run`` on every collection, say how long it took, and add it to ``rows``."""
     started = time.perf_counter()
-    row = Row(label, {n: evaluate(run(collections[n], indexes[n]), collections[n]) for n in names})
+    rankings = {n: run(collections[n], indexes[n]) for n in names}
+    row = Row(label, {n: evaluate(rankings[n], collections[n]) for n in names}, rankings)
     print(f"  {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     rows.append(row)
     return row
 
 
+NO_FEEDBACK = "newsindex --match any --no-feedback"
+DEFAULT_ANY = "newsindex search --match any [default ranking]"
+DEFAULT_ALL = "newsindex --match all (the CLI default; relaxes)"
+LOADERS: dict[str, Callable[[argparse.Namespace, Path], Collection]] = {
+    "npl": lambda args, work: load_npl(args.data),
+    "cran": lambda args, work: load_cran(args.ir, work),
+    "cisi": lambda args, work: load_cisi(args.ir, work),
+    "med": lambda args, work: load_med(args.ir, work),
+    "lisa": lambda args, work: load_lisa(args.ir, work),
+    "adi": lambda args, work: load_adi(args.ir, work),
+    "reuters": lambda args, work: load_reuters_topics(args.ir.parent),
+}
+
+
 def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> int:
-    loaders = {
-        "npl": lambda: load_npl(args.data),
-        "cran": lambda: load_cran(args.ir, work / "docs"),
-        "cisi": lambda: load_cisi(args.ir, work / "docs"),
-        "reuters": lambda: load_reuters_topics(args.ir.parent),
-    }
-    collections = {name: loaders[name]() for name in names}
+    collections = {name: LOADERS[name](args, work / "docs") for name in names}
     indexes: dict[str, Path] = {}
     for name, collection in collections.items():
         index_dir = root / f"newsindex-{name}"
@@ -920,93 +729,131 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
             report = build_index([collection.docs_dir], index_dir, rebuild=True)
             how = f"built: {report.documents} documents, {len(report.failed)} failed"
         indexes[name] = index_dir
-        print(
-            f"{name}: {len(collection.judged)} judged queries; index {how} in {time.perf_counter() - started:.1f} s",
-            file=sys.stderr,
-        )
+        print(f"{name}: {len(collection.judged)} judged queries; index {how} in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr)
 
-    notes: list[str] = []
+    notes: list[str] = [f"{name}: {note}" for name, c in collections.items() for note in c.notes]
     rows: list[Row] = []
     anchor: Row | None = None
     if not args.no_anchor:
         rankings = {name: tantivy_run(c, root, notes) for name, c in collections.items()}
         if all(r is not None for r in rankings.values()):
-            anchor = Row(
-                "tantivy BM25 (en_stem, OR) [anchor]", {n: evaluate(rankings[n], collections[n]) for n in names}
-            )
+            anchor = Row("tantivy BM25 (en_stem, OR) [anchor]", {
+                n: evaluate(rankings[n], collections[n]) for n in names})
             rows.append(anchor)
+
+    if args.grid_only:
+        grid(collections, indexes, names, anchor)
+        return 0
 
     def add(label: str, run: Callable[[Collection, Path], Ranking]) -> Row:
         return _timed_row(label, run, collections, indexes, names, rows)
 
-    ours = add("newsindex search --match any", library_run)
-    add("newsindex --match all (default; relaxes)", lambda c, i: library_run(c, i, match="all"))
-    add("newsindex --match any, query text as is", lambda c, i: library_run(c, i, raw=True))
-    started = time.perf_counter()
-    rows.append(
-        Row(
-            "newsindex --match any, duplicates folded, -n 10",
-            {
-                n: evaluate(
-                    library_run(collections[n], indexes[n], limit=10, fold=True), collections[n], top10_only=True
-                )
-                for n in names
-            },
-        )
-    )
-    print(f"  folded top-10 run: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    wanted = set(args.rows.split(","))
+    matched: dict[str, set[str]] = {n: set() for n in names}
+    runs: dict[str, tuple[str, Callable[[Collection, Path], Ranking]]] = {
+        "extras": ("newsindex, no extras (no feedback, all words)",
+                   lambda c, i: library_run(c, i, feedback=False, function_words=True)),
+        "nofb": (NO_FEEDBACK, lambda c, i: library_run(c, i, feedback=False)),
+        "any": (DEFAULT_ANY, library_run),
+        "all": (DEFAULT_ALL, lambda c, i: library_run(c, i, match="all", matched=matched[c.name])),
+    }
+    made = {key: add(label, run) for key, (label, run) in runs.items() if key in wanted}
     print_table("Ranking quality (binary relevance, top 1000)", rows, names, anchor)
-    if "npl" in collections:
-        print("\n" + npl_title_report(collections["npl"], indexes["npl"]))
+    if "any" in made and "nofb" in made:
+        print_feedback_cost(made["any"], made["nofb"], names)
+    if "all" in made:
+        print_all_versus_any(made["all"], collections, indexes, matched, names)
     for note in notes:
         print(note)
-    if anchor is not None:
-        verdict = "meets" if ours.scores.get("npl") and ours.scores["npl"].map >= 0.30 else "misses"
-        if "npl" in ours.scores:
-            print(
-                f"newsindex NPL MAP {ours.scores['npl'].map:.3f} {verdict} the 0.30 target "
-                f"(anchor {anchor.scores['npl'].map:.3f})."
-            )
-    if args.explore:
-        explore(collections, indexes, root, names, ours, anchor)
+    if args.grid:
+        grid(collections, indexes, names, anchor)
+    if args.explore and "any" in made:
+        explore(collections, indexes, root, names, made["any"], anchor)
     return 0
 
 
-def explore(
-    collections: dict[str, Collection],
-    indexes: dict[str, Path],
-    root: Path,
-    names: list[str],
-    ours: Row,
-    anchor: Row | None,
-) -> None:
+#: The settings of ``--grid`` (K1, B, title weight): the published defaults (Lucene/tantivy
+#: 1.2 / 0.75, Anserini/PISA 0.9 / 0.4), their crossings, and title weights of half a body
+#: word, one, and two (the schema's boost).
+GRID = ((0.9, 0.4, 2.0), (0.9, 0.4, 1.0), (1.2, 0.75, 1.0), (1.2, 0.75, 2.0), (0.9, 0.4, 0.5), (1.2, 0.4, 1.0),
+        (0.9, 0.75, 1.0), (1.2, 0.75, 0.5))
+
+
+def grid(collections: dict[str, Collection], indexes: dict[str, Path], names: list[str], anchor: Row | None) -> None:
+    """BM25 K1, B and title weight on every collection, first-pass ranking only (no feedback, the
+    library's query words), and the setting each leave-one-collection-out choice would make:
+    the best mean MAP ratio to the anchor over the other collections, scored on the one left out."""
+    rows: list[Row] = []
+    for k1, b, title in GRID:
+        model = Bm25Variant(k1, b, robertson_idf, title)
+        row = _timed_row(f"K1 {k1}, B {b}, title {title:g}", lambda c, i, m=model: whoosh_run(c, i, m),
+                         collections, indexes, names, rows)
+        print(f"  {row.label}: " + ", ".join(f"{n} {row.scores[n].map:.4f}" for n in names), file=sys.stderr)
+    print_table("BM25 grid (Whoosh directly on the library's index; no feedback)", rows, names, anchor)
+    if anchor is None:
+        return
+
+    def ratio(row: Row, n: str) -> float:
+        return row.scores[n].map / anchor.scores[n].map
+
+    print("\nLeave one collection out: the setting best on the others (mean MAP / anchor), on the one left out:")
+    for held in names:
+        best = max(rows, key=lambda r: statistics.fmean(ratio(r, n) for n in names if n != held))
+        print(f"  without {held}: {best.label} -> {held} MAP {best.scores[held].map:.3f} "
+              f"(anchor {anchor.scores[held].map:.3f}, {ratio(best, held) - 1:+.1%})")
+    best = max(rows, key=lambda r: statistics.fmean(ratio(r, n) for n in names))
+    print(f"  all collections: {best.label}")
+
+
+def print_feedback_cost(ours: Row, plain: Row, names: Sequence[str]) -> None:
+    """Feedback's MAP change per collection; the issue allows at most -1% anywhere."""
+    cells = []
+    for n in names:
+        change = ours.scores[n].map / plain.scores[n].map - 1 if plain.scores[n].map else 0.0
+        cells.append(f"{n} {change:+.1%}{' (over 1%)' if change < -0.01 else ''}")
+    print("\nFeedback's MAP change against --no-feedback: " + ", ".join(cells))
+
+
+def print_all_versus_any(all_row: Row, collections: dict[str, Collection], indexes: dict[str, Path],
+                         matched: dict[str, set[str]], names: Sequence[str]) -> None:
+    """--match all against --match any on the queries every word of which some document holds:
+    there the two rank different sets (all: only documents with every word), so MAP differs, but
+    P@10 and nDCG@10 say whether the stricter set is ranked as well."""
+    print("\n--match all vs --match any, only the queries --match all matches as typed "
+          "(MAP / P@10 / nDCG@10 all | any):")
+    for n in names:
+        subset = dataclasses.replace(collections[n], qrels={q: r for q, r in collections[n].qrels.items()
+                                                           if q in matched[n]})
+        if not subset.judged:
+            print(f"  {n}: no query matched with every word")
+            continue
+        scores = [evaluate(all_row.rankings[n], subset), evaluate(library_run(subset, indexes[n]), subset)]
+        print(f"  {n} ({len(subset.judged)} of {len(collections[n].judged)} queries): "
+              + " | ".join(f"{s.map:.3f} {s.p10:.3f} {s.ndcg10:.3f}" for s in scores))
+
+
+def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: Path, names: list[str],
+            ours: Row, anchor: Row | None) -> None:
     """The study: every setting on every collection, so a winner has to win everywhere."""
     rows: list[Row] = [r for r in (anchor, ours) if r is not None]
 
     def add(label: str, run: Callable[[Collection, Path], Ranking]) -> Row:
         return _timed_row(label, run, collections, indexes, names, rows)
 
-    def weighting(
-        label: str,
-        model: scoring.WeightingModel,
-        index_of: Callable[[str], Path] | None = None,
-        feedback: Feedback | Rm3 | None = None,
-        **options: bool,
-    ) -> Row:
+    def weighting(label: str, model: scoring.WeightingModel, index_of: Callable[[str], Path] | None = None,
+                  feedback: Feedback | Rm3 | None = None, **options: bool) -> Row:
         return add(label, lambda c, i: whoosh_run(c, index_of(c.name) if index_of else i, model, feedback, **options))
 
     same = weighting("library WEIGHTING, Whoosh directly [= library?]", LIBRARY_WEIGHTING)
     library_k1, library_b = LIBRARY_WEIGHTING.K1, LIBRARY_WEIGHTING.B
-    check = weighting(
-        f"Bm25Variant(BM25 idf, {library_k1}, {library_b}, title 2)", Bm25Variant(library_k1, library_b, robertson_idf)
-    )
+    check = weighting(f"Bm25Variant(BM25 idf, {library_k1}, {library_b}, title 2)",
+                      Bm25Variant(library_k1, library_b, robertson_idf))
     for n in names:
         # The variant scorer rounds differently on ties: agree to 3 decimals.
         if abs(same.scores[n].map - ours.scores[n].map) > 1e-9 or abs(check.scores[n].map - same.scores[n].map) > 5e-4:
-            print(
-                f"WARNING {n}: exploration MAP {same.scores[n].map:.6f} / {check.scores[n].map:.6f} does not "
-                f"reproduce the library run's {ours.scores[n].map:.6f}; compare with care"
-            )
+            print(f"WARNING {n}: exploration MAP {same.scores[n].map:.6f} / {check.scores[n].map:.6f} does not "
+                  f"reproduce the library run's {ours.scores[n].map:.6f}; compare with care")
     # Query and model study (library index, library query unless said): see the rank branch's commits.
     weighting("query function words kept (as before e3380dd)", LIBRARY_WEIGHTING, function_words=True)
     weighting("BM25, exact lengths (not the length byte)", FieldModel(bm25_formula(), exact=True))
@@ -1036,59 +883,35 @@ def explore(
         weighting(f"BM25 idf, K1 1.2, B 0.75, title {boost:g}", Bm25Variant(idf=robertson_idf, title_boost=boost))
     bm25 = robertson_idf
     variants: dict[str, tuple[object, str, list[tuple[str, scoring.WeightingModel]]]] = {
-        "no stop words": (
-            analyzer_variant(stop=False),
-            "split",
-            [("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))],
-        ),
-        "no stemming": (
-            analyzer_variant(stem=False),
-            "split",
-            [("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))],
-        ),
-        "title merged into body": (
-            news_analyzer(),
-            "merged",
-            [
-                ("whoosh idf", Bm25Variant()),
-                ("BM25 idf", Bm25Variant(idf=bm25)),
-                ("BM25 idf, K1 0.9, B 0.4", Bm25Variant(0.9, 0.4, bm25)),
-            ],
-        ),
-        "body = title + body, title field kept": (
-            news_analyzer(),
-            "copy",
-            [("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))],
-        ),
-        "lone line is body, not title": (
-            news_analyzer(),
-            "lone",
-            [
-                ("whoosh idf, title 2", Bm25Variant()),
-                ("BM25 idf, title 2", Bm25Variant(idf=bm25)),
-                ("BM25 idf, title 1.5", Bm25Variant(idf=bm25, title_boost=1.5)),
-                ("BM25 idf, title 1", Bm25Variant(idf=bm25, title_boost=1.0)),
-                ("BM25 idf, K1 0.9, B 0.4, title 1.5", Bm25Variant(0.9, 0.4, bm25, 1.5)),
-            ],
-        ),
+        "no stop words": (analyzer_variant(stop=False), "split", [
+            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
+        "no stemming": (analyzer_variant(stem=False), "split", [
+            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
+        "title merged into body": (news_analyzer(), "merged", [
+            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25)),
+            ("BM25 idf, K1 0.9, B 0.4", Bm25Variant(0.9, 0.4, bm25))]),
+        "body = title + body, title field kept": (news_analyzer(), "copy", [
+            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
+        "lone line is body, not title": (news_analyzer(), "lone", [
+            ("whoosh idf, title 2", Bm25Variant()), ("BM25 idf, title 2", Bm25Variant(idf=bm25)),
+            ("BM25 idf, title 1.5", Bm25Variant(idf=bm25, title_boost=1.5)),
+            ("BM25 idf, title 1", Bm25Variant(idf=bm25, title_boost=1.0)),
+            ("BM25 idf, K1 0.9, B 0.4, title 1.5", Bm25Variant(0.9, 0.4, bm25, 1.5))]),
     }
     for label, (analyzer, layout, models) in variants.items():
         started = time.perf_counter()
-        built = {
-            n: build_variant(indexes[n], root / f"variant-{n}-{layout}-{len(rows)}", analyzer, layout) for n in names
-        }
+        built = {n: build_variant(indexes[n], root / f"variant-{n}-{layout}-{len(rows)}", analyzer, layout)
+                 for n in names}
         print(f"  built '{label}' indexes in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         for model_label, model in models:
             weighting(f"{label}: {model_label}", model, built.__getitem__)
         if layout == "lone":
             best = Bm25Variant(idf=bm25, title_boost=1.5)
             weighting(f"{label}: BM25 idf, title 1.5, + Bo1 3 docs 10 terms", best, built.__getitem__, Feedback())
-            weighting(
-                f"{label}: BM25 idf, title 1.5, + Bo1 10 docs 10 terms", best, built.__getitem__, Feedback(docs=10)
-            )
-            weighting(
-                f"{label}: BM25 idf, title 1.5, + Bo1 3/10, beta 0.5", best, built.__getitem__, Feedback(beta=0.5)
-            )
+            weighting(f"{label}: BM25 idf, title 1.5, + Bo1 10 docs 10 terms", best, built.__getitem__,
+                      Feedback(docs=10))
+            weighting(f"{label}: BM25 idf, title 1.5, + Bo1 3/10, beta 0.5", best, built.__getitem__,
+                      Feedback(beta=0.5))
     print_table("Exploration (Whoosh directly on the library's index and variants of it)", rows, names, anchor)
 
 

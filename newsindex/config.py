@@ -19,6 +19,12 @@ embedded index (``--engine`` and ``--solr`` override it)::
     shards = 4                                   # for a collection newsindex creates
     replicas = 2
 
+An ``[index]`` table says where the embedded index lives when neither --index nor
+$NEWSINDEX_INDEX does::
+
+    [index]
+    path = "~/news-index"                  # the index, when neither --index nor $NEWSINDEX_INDEX says
+
 Configured keys are tried before the built-in names of ``data/record_fields.txt``,
 which stay as a fallback; ``--field NAME=KEY`` overrides a field's configured keys.
 Only the command line reads the per-user file; the library reads no file by itself.
@@ -41,7 +47,7 @@ except ImportError:  # Python 3.10: the same parser, if installed, under its fir
         tomllib = None
 
 #: Tables a config file may hold.
-SECTIONS = ("fields", "sources", "engine")
+SECTIONS = ("fields", "sources", "engine", "index")
 ENGINES = ("whoosh", "solr")
 
 
@@ -58,6 +64,8 @@ class Config:
     engine: dict[str, object] = field(default_factory=dict)
     #: folder glob -> outlet name, for articles that name no outlet
     sources: dict[str, str] = field(default_factory=dict)
+    #: ``[index] path``: where the index lives when neither --index nor $NEWSINDEX_INDEX says
+    index_path: Path | None = None
 
 
 def user_config_path() -> Path:
@@ -96,7 +104,23 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         _fields(path, data.get("fields", {})),
         engine=_engine(path, data.get("engine", {})),
         sources=_sources(path, data.get("sources", {})),
+        index_path=_index_path(path, data.get("index", {})),
     )
+
+
+def _index_path(path: Path, table: object) -> Path | None:
+    """``[index] path``: ``~`` expanded; a relative path is taken from the config file's folder."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"config file {path}: 'index' must be a table ([index]), not {_kind(table)}")
+    for name in table:
+        if name != "path":
+            raise ConfigError(f"config file {path}: unknown setting {name!r} in [index] (known: path)")
+    value = table.get("path")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"config file {path}: index.path must be a folder name (a string), not {_kind(value)}")
+    return path.parent / Path(value.strip()).expanduser()
 
 
 def _sources(path: Path, table: object) -> dict[str, str]:

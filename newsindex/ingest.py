@@ -122,12 +122,18 @@ def drafts_from_file(
     found: FoundFile, options: IngestOptions, field_map=None, data: bytes | None = None
 ) -> Iterator[Draft | Skipped]:
     """All drafts in one file (``data``: its bytes, if already read); failures become
-    ``Skipped`` and never raise."""
+    ``Skipped`` and never raise.  A file that holds no record at all (an empty JSONL
+    file, ``[]``) is a ``Skipped`` too: every file is either read or reported."""
+    documents = 0
     try:
         for raw in read_documents(found, options.max_bytes, data):
+            documents += 1
             yield draft_from_raw(raw, options, field_map)
     except FILE_FAILURES as exc:
         yield Skipped(str(found.path), file_failure(exc))
+        return
+    if not documents:
+        yield Skipped(str(found.path), "no records in the file")
 
 
 #: What can stop reading a file part-way; ``file_failure`` says why for the report.

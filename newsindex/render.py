@@ -298,22 +298,41 @@ def _bar(count: int, largest: int, width: int = 30) -> str:
     return "█" * max(1, round(width * count / largest)) if count else ""
 
 
-def render_stats(summary: dict, style: Style) -> Iterable[str]:
+def counted(number: int, singular: str, plural: str | None = None) -> str:
+    """``1 article``, ``2 articles``, ``1,000 articles``."""
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
+#: Outlets ``stats`` lists before saying how many more there are.
+STATS_SOURCES = 40
+
+
+def render_stats(summary: dict, style: Style, show_all: bool = False) -> Iterable[str]:
     size_mb = summary["size_bytes"] / (1024 * 1024)
-    yield style.bold(f"{summary['documents']} articles") + f" in {safe(summary['index'])} ({size_mb:.1f} MB)"
+    yield style.bold(counted(summary["documents"], "article")) + f" in {safe(summary['index'])} ({size_mb:.1f} MB)"
     if summary["first"]:
-        yield f"dates: {summary['first']} to {summary['last']}" + (
-            f"; {summary['undated']} undated" if summary["undated"] else ""
-        )
+        dates = f"dates: {summary['first']} to {summary['last']}"
+        yield dates + (f"; {summary['undated']:,} undated" if summary["undated"] else "")
+    elif summary["undated"]:
+        yield f"dates: none found ({summary['undated']:,} undated)"
+    if summary.get("folders"):
+        yield ""
+        yield style.bold("folders indexed")
+        for folder, files in summary["folders"].items():
+            yield f"  {safe(folder)}  ({counted(files, 'file')})"
     for title, key in (("sources", "sources"), ("years", "years")):
         counts = summary[key]
         if not counts:
             continue
+        shown = list(counts.items())
+        if key == "sources" and not show_all and len(shown) > STATS_SOURCES:
+            title = f"sources ({STATS_SOURCES} of {len(shown):,} outlets, the largest; all with --all or --format json)"
+            shown = shown[:STATS_SOURCES]
         yield ""
         yield style.bold(title)
         largest = max(counts.values())
-        label_width = min(40, max(len(safe(str(k))) for k in counts))
-        for name, count in list(counts.items())[:40]:
+        label_width = min(40, max(len(safe(str(k))) for k, _count in shown))
+        for name, count in shown:
             label = safe(str(name))[:label_width].ljust(label_width)
             yield f"  {label} {count:>7}  {style.accent(_bar(count, largest))}"
 

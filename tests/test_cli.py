@@ -192,7 +192,7 @@ def test_the_user_config_is_read_unless_config_names_another(tmp_path, monkeypat
         ("[fields]\nbody = 3\n", r"fields\.body must be a record key or a list of keys \(strings\), not a number 3$"),
         ('[fields]\nbody = ["a", 2]\n', r"fields\.body must be a record key or a list of keys"),
         ('fields = "body"\n', r"'fields' must be a table \(\[fields\]\), not a string$"),
-        ('[feilds]\nbody = "x"\n', r"unknown setting 'feilds' \(known: fields, sources, engine\)$"),
+        ('[feilds]\nbody = "x"\n', r"unknown setting 'feilds' \(known: fields, sources, engine, index\)$"),
     ],
 )
 def test_bad_config_file_is_one_line_naming_it_and_exit_2(tmp_path, text, message):
@@ -251,9 +251,17 @@ def test_index_says_when_a_changed_dayfirst_reads_everything_again(tmp_path):
 
 
 def test_feedback_can_be_turned_off_for_any_queries(tmp_path):
+    from .test_ranking import write_coffee_archive
+
+    # An archive where feedback changes the order: without it the short office story
+    # about coffee ranks above the frost report; with it, the reverse.
+    write_coffee_archive(tmp_path / "news")
     index_dir = tmp_path / "ix"
-    assert run("index", SEED.parent, "--index", index_dir).exit_code == 0
+    assert run("index", tmp_path / "news", "--index", index_dir, "-q").exit_code == 0
+    orders = {}
     for flag in ("--feedback", "--no-feedback"):
-        result = run("search", "liaison office korea", "--match", "any", flag, "--index", index_dir, "--format=jsonl")
+        result = run("search", "coffee", "--match", "any", flag, "--index", index_dir, "-n", "20", "--format=jsonl")
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output.splitlines()[0])["title"] == SEED_TITLE
+        orders[flag] = [json.loads(line)["title"] for line in result.output.splitlines()]
+    assert orders["--no-feedback"].index("Office kitchen") < orders["--no-feedback"].index("Growers count losses")
+    assert orders["--feedback"].index("Growers count losses") < orders["--feedback"].index("Office kitchen")

@@ -33,6 +33,14 @@ def html_page(head: str = "", body: str = "", lang: str = "en", url: str = "") -
         ('<meta property="article:published_time" content="2021-11-02">', date(2021, 11, 2)),
         ('<meta name="parsely-pub-date" content="2020-04-28T23:30:00+02:00">', date(2020, 4, 28)),
         ('<meta name="DC.date.issued" content="2019-03-23">', date(2019, 3, 23)),
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "B",'
+         ' "datePublished": ["2016-08-15T08:00:00+02:00", "2016-08-16"]}</script>', date(2016, 8, 15)),
+        ('<meta name="pubdate" content="2015-06-05">', date(2015, 6, 5)),
+        ('<meta name="publishdate" content="2014-11-02T10:00:00Z">', date(2014, 11, 2)),
+        ('<meta name="date" content="2013-04-04">', date(2013, 4, 4)),
+        ('<meta name="dc.date" content="2012-06-04">', date(2012, 6, 4)),
+        ('<meta property="og:published_time" content="2011-03-03T09:00:00+01:00">', date(2011, 3, 3)),
+        ('<meta itemprop="datePublished" content="2010-10-26">', date(2010, 10, 26)),
         ('<meta name="sailthru.date" content="2018-07-09 10:00:00">', date(2018, 7, 9)),
         ('<meta name="citation_publication_date" content="2017/01/12">', date(2017, 1, 12)),
     ],
@@ -74,6 +82,11 @@ def test_day_first_follows_the_page_language(lang, expected):
 def test_visible_date_lines_in_many_languages(lang, text, expected):
     draft = extract_html(html_page(body=f'<p class="date">{text}</p>', lang=lang))
     assert draft.published.date() == expected
+
+
+def test_time_element_with_datetime():
+    body = '<p>By Ana Ruiz <time datetime="2021-03-04T07:15:00+01:00">4 March</time></p>'
+    assert extract_html(html_page(body=body)).published.date() == date(2021, 3, 4)
 
 
 def test_url_path_date_when_nothing_else_says():

@@ -1,5 +1,7 @@
 """Ranking: what a ranked "any word" query keeps of its words, and how it orders hits."""
 
+import itertools
+
 import pytest
 
 from newsindex.engine.whoosh.parsing import parse_query
@@ -122,32 +124,36 @@ FILLER_WORDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def coffee_archive(tmp_path_factory):
+def write_coffee_archive(news, repeat: int = 1) -> None:
     """Five reports of a frost hitting Brazil's coffee harvest, a short office-coffee
-    story, a longer frost report, each saying "coffee" once, and 90 others."""
+    story, a longer frost report, each saying "coffee" once, and 90 others.  ``repeat``
+    makes the frost reports that many times longer (more feedback text)."""
     import random
 
-    root = tmp_path_factory.mktemp("coffee")
-    news = root / "news"
-    news.mkdir()
+    news.mkdir(parents=True, exist_ok=True)
     rng = random.Random(5)
     for number in range(90):
         words = " ".join(rng.choice(FILLER_WORDS) for _ in range(40))
         (news / f"filler{number:02d}.txt").write_text(f"Report {number}\n\n{words.capitalize()}.\n")
     for number in range(5):
-        (news / f"frost{number}.txt").write_text(
-            f"Frost report {number}\n\nA severe frost in Brazil damaged coffee trees and the coffee harvest; "
-            f"growers in Minas Gerais said frost losses would cut the harvest by a fifth ({number}).\n"
+        body = " ".join(
+            ["A severe frost in Brazil damaged coffee trees and the coffee harvest;"]
+            + ["growers in Minas Gerais said frost losses would cut the harvest by a fifth;"] * repeat
         )
+        (news / f"frost{number}.txt").write_text(f"Frost report {number}\n\n{body} ({number}).\n")
     (news / "office.txt").write_text("Office kitchen\n\nThe office kitchen has a new coffee machine.\n")
     (news / "growers.txt").write_text(
         "Growers count losses\n\nGrowers in Minas Gerais, Brazil, counted frost losses across the harvest, "
         "from beans to coffee, after a second night of frost damaged trees.\n"
     )
-    index_dir = root / "index"
-    build_index([str(news)], index_dir, workers=1)
-    return index_dir
+
+
+@pytest.fixture(scope="module")
+def coffee_archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("coffee")
+    write_coffee_archive(root / "news")
+    build_index([str(root / "news")], root / "index", workers=1)
+    return root / "index"
 
 
 def test_feedback_reranks_by_the_words_of_the_best_articles(coffee_archive):
@@ -182,26 +188,42 @@ def test_feedback_only_for_a_plain_ranked_or_of_words():
 def test_added_words_count_as_much_as_the_text_they_were_learnt_from():
     from newsindex.engine.whoosh.feedback import EVIDENCE_WORDS, MAX_EXPANSION, expansion_share
 
-    shares = [expansion_share(words) for words in (0, 100, EVIDENCE_WORDS // 2, EVIDENCE_WORDS, 10 * EVIDENCE_WORDS)]
-    assert shares == sorted(shares) and shares[0] == 0
-    assert shares[2] == pytest.approx(MAX_EXPANSION / 2)
-    assert shares[3] == shares[4] == MAX_EXPANSION  # long stories: never more than the cap
+    lengths = [0, 1, 100, EVIDENCE_WORDS // 2, EVIDENCE_WORDS - 1, EVIDENCE_WORDS, 10 * EVIDENCE_WORDS]
+    shares = [expansion_share(words) for words in lengths]
+    assert shares[0] == 0  # no feedback text: nothing added
+    below = shares[: lengths.index(EVIDENCE_WORDS)]
+    assert all(a < b for a, b in itertools.pairwise(below))  # more text, more share
+    assert shares[-2] == shares[-1] == MAX_EXPANSION  # long stories: never more than the cap
 
 
-def test_the_added_words_share_is_learnt_from_the_feedback_articles_length(coffee_archive):
-    from newsindex.engine.whoosh.analysis import index_terms
-    from newsindex.engine.whoosh.feedback import expansion_share, relevance_model
+def _added_share(index_dir) -> float:
+    """The total weight of the words feedback adds to "coffee" in ``index_dir``."""
+    from newsindex.engine.whoosh.feedback import relevance_model
     from newsindex.engine.whoosh.store import open_index
     from newsindex.engine.whoosh.weighting import WEIGHTING
 
-    with open_index(coffee_archive).searcher(weighting=WEIGHTING) as searcher:
+    with open_index(index_dir).searcher(weighting=WEIGHTING) as searcher:
         ranked = searcher.search(parse_query("coffee", SCHEMA, "any"), limit=10)
-        top = [(hit.score, hit.docnum) for hit in ranked]
-        evidence = sum(
-            index_terms(searcher.stored_fields(docnum).get(name) or "")[1]
-            for _score, docnum in top
-            for name in ("title", "body")
-        )
-        added = relevance_model(searcher, top)
-    assert added and 0 < evidence < 1000  # short test articles: less than the full share
-    assert sum(added.values()) == pytest.approx(expansion_share(evidence))
+        return sum(relevance_model(searcher, [(hit.score, hit.docnum) for hit in ranked]).values())
+
+
+def test_the_added_words_share_grows_with_the_feedback_articles_length(coffee_archive, tmp_path):
+    from newsindex.engine.whoosh.feedback import MAX_EXPANSION
+
+    write_coffee_archive(tmp_path / "news", repeat=20)  # the same stories, far longer frost reports
+    build_index([str(tmp_path / "news")], tmp_path / "index", workers=1)
+    short, long = _added_share(coffee_archive), _added_share(tmp_path / "index")
+    assert 0 < short < long
+    # Thousands of words of feedback text: the full share, times how much the articles agree
+    # on the words (``agreement``), which only ever scales it down.
+    assert long <= MAX_EXPANSION
+
+
+def test_words_the_feedback_articles_share_earn_more_than_scattered_ones():
+    from newsindex.engine.whoosh.feedback import agreement
+
+    assert agreement([10, 10], [1.0, 1.0], 10) == pytest.approx(1.0)
+    assert agreement([2, 2], [1.0, 1.0], 10) == pytest.approx(0.2)
+    # Weighted by the words' weights: the heavier word's spread counts more.
+    assert agreement([8, 2], [3.0, 1.0], 10) == pytest.approx((8 * 3 + 2) / 40)
+    assert agreement([], [], 10) == 0.0

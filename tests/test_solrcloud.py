@@ -138,6 +138,8 @@ def test_filters_facets_and_dates_agree_with_the_embedded_engine(demo):
         ("korea", ["--author", "harmon"]),
         ("korea", ["--section", "world media"]),
         ("drought", ["--since", "2022-08-01", "--sort", "oldest"]),
+        ("*", ["--since", "2021", "--until", "2021-06"]),
+        ("NOT port", ["--source", "Coastline Post"]),
     ):
         solr = search_json(query, "--solr", url, "--duplicates", *options)
         embedded = search_json(query, "--index", whoosh, "--duplicates", *options)
@@ -213,6 +215,9 @@ def test_incremental_changed_new_and_removed_files(cluster, tmp_path):
     assert second["documents"] == first["documents"]  # one article gone, one new
     assert search_json("zebracorn", "--solr", url)["total"] == 1
     assert search_json("liaison office", "--solr", url)["total"] == 0
+    day_first = json.loads(run("index", archive, "--solr", url, "--dayfirst", "--format", "json").output)
+    assert day_first["reread"] and day_first["updated"] > 0 and day_first["unchanged"] == day_first["added"] == 0
+    assert day_first["documents"] == second["documents"]
 
 
 def test_two_clients_indexing_at_once_lose_nothing(cluster, tmp_path):

@@ -14,7 +14,10 @@ NEVER_IN_A_SEARCH = ("urllib.request", "http.client", "asyncio", "cached_propert
 def _modules_after(code: str) -> set[str]:
     done = subprocess.run(
         [sys.executable, "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     return set(done.stdout.split())

@@ -12,7 +12,10 @@ import click
 
 EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-INDEX_HELP = "Index directory [default: $NEWSINDEX_INDEX, else ~/.local/share/newsindex/index]."
+INDEX_HELP = (
+    "Index directory [default: $NEWSINDEX_INDEX, else the config file's [index] path, "
+    "else ~/.local/share/newsindex/index]."
+)
 
 
 class Failure(click.ClickException):
@@ -30,16 +33,27 @@ def _engine(
     name: str | None, index_dir: str | None, solr_url: str | None = None, config: str | None = None, **settings
 ):
     """The engine the options (else the config file's ``[engine]`` table) choose, on the
-    index they name (None: the engine's default).  ``--solr URL`` alone means Solr."""
+    index they name: --index, else $NEWSINDEX_INDEX, else the config file's ``[index] path``,
+    else the engine's default.  ``--solr URL`` alone means Solr."""
     from ..config import ConfigError, load_config
     from ..engine import IndexProblem, open_engine
 
+    if index_dir is None and not os.environ.get("NEWSINDEX_INDEX") and name in (None, "whoosh"):
+        from ..config import ConfigError, load_config
+
+        try:
+            index_dir = load_config(config).index_path  # without --config, the per-user file if any
+        except ConfigError as exc:
+            raise Failure(str(exc)) from None
     try:
-        configured = load_config(config).engine  # without --config, the per-user file if there is one
+        settings_file = load_config(config)  # without --config, the per-user file if there is one
     except ConfigError as exc:
         raise Failure(str(exc)) from None
+    configured = settings_file.engine
     name = name or ("solr" if solr_url else configured.get("name"))
     location = index_dir
+    if location is None and not os.environ.get("NEWSINDEX_INDEX"):
+        location = settings_file.index_path  # --index, else $NEWSINDEX_INDEX, else [index] path
     if name == "solr":
         location = solr_url or configured.get("solr")
         if not location:
@@ -133,7 +147,7 @@ def engine_option(command):
     )(command)
 
 
-config_option = click.option("--config", metavar="FILE", help="Config file (TOML) with an [engine] table.")
+config_option = click.option("--config", metavar="FILE", help="Config file (TOML) with [engine] or [index] tables.")
 cluster_options = [
     click.option("--shards", type=click.IntRange(1, 1024), help="Shards of a new Solr collection [default: 2]."),
     click.option("--replicas", type=click.IntRange(1, 16), help="Copies of each Solr shard [default: 1]."),

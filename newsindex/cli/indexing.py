@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 import click
 
@@ -24,37 +23,29 @@ from .common import (
     cli,
     cluster_options,
     color_option,
+    config_option,
     engine_option,
     ingest_options,
 )
 
 
-class _Progress:
-    """A one-line progress bar with rate and ETA on stderr."""
+class _ProgressBar:
+    """The progress line on a terminal's stderr, ended with a newline once the run is over."""
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.started = time.perf_counter()
-        self.last = 0.0
+    def __init__(self) -> None:
+        from .progress import ProgressLine
+
+        self.line = ProgressLine(lambda text: click.echo(f"\r{text} ", err=True, nl=False))
+        self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if done < total and now - self.last < 0.1:
-            return
-        self.last = now
-        elapsed = max(now - self.started, 1e-6)
-        rate = done / elapsed
-        eta = (total - done) / rate if rate > 0 else 0
-        width = 30
-        filled = int(width * done / total) if total else width
-        bar = "█" * filled + "░" * (width - filled)
-        # A big record file counts once per piece of records, so its progress shows.
-        line = f"\r{bar} {done}/{total} files+pieces  {rate:,.0f}/s  ETA {eta:,.0f}s "
-        click.echo(line, err=True, nl=False)
-        if done >= total:
+        self.shown = True
+        self.line(done, total)
+
+    def close(self) -> None:
+        if self.shown:
             click.echo("", err=True)
+            self.shown = False
 
 
 @cli.command(context_settings=CONTEXT)
@@ -131,16 +122,19 @@ def index(
 
     options = _ingest_options(dayfirst, rules, fields, follow_links, config, source)
     engine = _engine(engine_name, index_dir, solr_url, config, workers=workers, shards=shards, replicas=replicas)
-    progress = _Progress(enabled=not quiet and fmt == "text" and sys.stderr.isatty())
+    progress = _ProgressBar() if not quiet and fmt == "text" and sys.stderr.isatty() else None
     try:
         report = engine.index(paths, options, rebuild=rebuild, progress=progress)
     except IndexProblem as exc:
         raise Failure(str(exc)) from None
-    except KeyboardInterrupt:
-        click.echo("\nnewsindex: interrupted; the previous index is unchanged", err=True)
+    except KeyboardInterrupt as exc:  # the engine's IndexInterrupted says what the run left
+        click.echo(f"\nnewsindex: {str(exc) or 'interrupted'}", err=True)
         sys.exit(130)
     except OSError as exc:
         raise Failure(f"cannot write the index: {exc.strerror or exc}") from None
+    finally:
+        if progress:
+            progress.close()
     if errors_file:
         with open(errors_file, "w", encoding="utf-8") as handle:
             for skipped in report.failed:
@@ -156,26 +150,64 @@ def index(
         click.echo(to_json(batch_record(report, report.seconds)))
     elif not quiet:
         from ..render import safe
+        from .summary import notes, summary_line
 
         for skipped in report.failed:
             click.echo(f"skipped {safe(skipped.path)}: {safe(skipped.reason)}", err=True)
-        click.echo(
-            f"files: {report.added} added, {report.updated} updated, {report.removed} removed, "
-            f"{report.unchanged} unchanged, {len(report.failed)} failed; "
-            f"{report.documents} articles in {safe(report.index_dir)} "
-            f"({report.seconds:.1f}s, {report.rate:,.0f} files/s)"
-        )
-        if report.ignored:
-            click.echo(f"{len(report.ignored)} files were not article files and were ignored", err=True)
-        if report.reread:
-            click.echo(
-                "--dayfirst, --rules, --source or [sources] differ from the last run: "
-                "every indexed file was read again",
-                err=True,
-            )
+        click.echo(summary_line(report))
+        for note in notes(report):
+            click.echo(note, err=True)
     if fmt != "json" and alerts_here:
         report_alerts(report.index_dir, fmt)
     sys.exit(EXIT_FOUND if report.documents else EXIT_NOTHING)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@engine_option
+@config_option
+def remove(paths, index_dir, fmt, engine_name, solr_url, config) -> None:
+    """Drop the files under PATHS (files or folders) from the index.
+
+    The files themselves are not touched, and need not exist any more.  A
+    folder given as it was indexed also leaves the list of folders indexed
+    (`newsindex stats`).  Like a run, a removal is published whole or not at
+    all.  Exit 1 when nothing was indexed under PATHS.
+
+    \b
+    Examples:
+      newsindex remove ~/news/old-scrapes
+      newsindex remove corpus/ --index ./demo-index
+    """
+    from ..engine import IndexProblem
+    from ..render import counted, safe
+
+    engine = _engine(engine_name, index_dir, solr_url, config)
+    if not hasattr(engine, "remove"):
+        raise Failure(f"the {engine.name} engine cannot remove files")
+    try:
+        report = engine.remove(paths)
+    except IndexProblem as exc:
+        raise Failure(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("\nnewsindex: interrupted; the index is unchanged", err=True)
+        sys.exit(130)
+    changed = report.removed or report.folders_dropped
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict()))
+    elif changed:
+        click.echo(
+            f"{counted(report.removed, 'file')} removed; {counted(report.documents, 'article')} "
+            f"in {safe(report.index_dir)}"
+        )
+        for folder in report.folders_dropped:
+            click.echo(f"{safe(folder)} is no longer a folder indexed", err=True)
+    else:
+        names = ", ".join(safe(str(p)) for p in paths)
+        click.echo(f"newsindex: nothing indexed under {names}", err=True)
+    sys.exit(EXIT_FOUND if changed else EXIT_NOTHING)
 
 
 @cli.command(context_settings=CONTEXT)

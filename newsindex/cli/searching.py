@@ -281,15 +281,17 @@ def show(article_id, index_dir, fmt, pager, color, engine_name, solr_url, config
 @cli.command(context_settings=CONTEXT)
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="List every outlet (the text shows the 40 largest).")
 @color_option
 @engine_option
 @config_option
-def stats(index_dir, fmt, color, engine_name, solr_url, config) -> None:
-    """Summarise the index: articles, dates, sources, years, size on disk.
+def stats(index_dir, fmt, show_all, color, engine_name, solr_url, config) -> None:
+    """Summarise the index: articles, dates, undated articles, sources, years, size on disk.
 
     \b
     Examples:
       newsindex stats
+      newsindex stats --all
       newsindex stats --index ./demo-index --format json
     """
     from ..engine import IndexProblem
@@ -305,5 +307,5 @@ def stats(index_dir, fmt, color, engine_name, solr_url, config) -> None:
         click.echo(to_json(summary, indent=2))
     else:
         style = Style(_use_color(color))
-        _echo_lines(render_stats(summary, style), style.color)
+        _echo_lines(render_stats(summary, style, show_all), style.color)
     sys.exit(EXIT_FOUND if summary["documents"] else EXIT_NOTHING)

@@ -48,7 +48,8 @@ ENGINES: dict[str, str] = {
     "solr": "newsindex.engine.solr:SolrEngine",
 }
 
-#: ``progress(done, total)``: called as files (or pieces of big record files) are indexed.
+#: ``progress(done, total)``: called as files are done; ``total`` (the files under the
+#: paths) is known from the first call.
 ProgressFn = Callable[[int, int], None]
 
 
@@ -58,6 +59,10 @@ class IndexProblem(Exception):
 
 class IndexLocked(IndexProblem):
     """Another process is writing the index."""
+
+
+class IndexInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run; the message says what it left (the previous index, or none)."""
 
 
 @runtime_checkable

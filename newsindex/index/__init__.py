@@ -63,6 +63,7 @@ from importlib import import_module
 
 _HOMES = {
     "build_index": "newsindex.index.run",
+    "remove_from_index": "newsindex.index.remove",
     "IndexReport": "newsindex.index.report",
     "IndexProblem": "newsindex.engine",
     "IndexLocked": "newsindex.engine",

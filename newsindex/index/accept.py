@@ -28,6 +28,7 @@ class _Accepting:
         if status == "same":
             self.manifest.put_file(path, pending.size, pending.mtime, digest)
             report.unchanged += 1
+            report.failed.extend(self.manifest.failures_of(path))
             return []
         if pending.known is not None:
             self._forget_file(path)
@@ -52,6 +53,7 @@ class _Accepting:
         if piece.status == "same":
             self.manifest.put_file(path, pending.size, pending.mtime, piece.digest)
             report.unchanged += 1
+            report.failed.extend(self.manifest.failures_of(path))
             return []
         if piece.first:
             self.records_kept = 0
@@ -60,7 +62,7 @@ class _Accepting:
         chosen, rows = self._accept_items(path, result[2])
         self.records_kept += rows
         if piece.failure:
-            report.failed.append(Skipped(path, piece.failure))
+            self._failed(path, Skipped(path, piece.failure))
         if piece.last:
             self.manifest.put_file(path, pending.size, pending.mtime, piece.digest)
             if pending.known is not None:
@@ -77,7 +79,7 @@ class _Accepting:
         chosen = []
         for position, item in enumerate(items):
             if item[0] == "skip":
-                report.failed.append(Skipped(item[1], item[2]))
+                self._failed(path, Skipped(item[1], item[2]))
                 continue
             _kind, article_id, dup, source, keys = item
             self.learned.observe_keys(source, _split_keys(keys))
@@ -93,6 +95,12 @@ class _Accepting:
         # numbering repeated) keeps its last copy.
         self.manifest.add_articles(rows)
         return chosen, len(rows)
+
+    def _failed(self, path: str, failed: Skipped) -> None:
+        """A failure in a file that is recorded as read: reported now, and remembered
+        (until the file changes or goes) so that later runs list it too."""
+        self.report.failed.append(failed)
+        self.manifest.add_failure(path, failed)
 
     def _abandon(self, article_id: str, path: str, dup: str, reason: str) -> None:
         """An article that could not be cleaned: its group gets no document.

@@ -15,7 +15,7 @@ from ..clean.learned import LearnedBoilerplate
 from ..engine.whoosh.store import (
     IndexProblem,
 )
-from ..models import Draft
+from ..models import Draft, Skipped
 from ..read import FoundFile
 
 
@@ -26,6 +26,11 @@ class Manifest:
     ``articles``: every article read from them, with its duplicate key and
     its ``LearnedBoilerplate.document_keys``, which undo its observation.
     ``docs``: the Whoosh document (by id) standing for each duplicate key.
+    ``roots``: the paths given to ``newsindex index`` (absolute), the folders
+    indexed, until ``newsindex remove`` drops them.
+    ``failures``: what could not be indexed in each file in ``files`` (the file, or
+    a record or article of it: ``id``), with the reason, so a run that finds the
+    file unchanged lists it again; forgotten with the file's old version.
     Lives in the generation directory, so it is always consistent with the
     index beside it.  Two temporary tables hold the run's own bookkeeping:
     ``dirty`` (duplicate keys whose document must be rewritten or deleted) and
@@ -47,6 +52,9 @@ class Manifest:
             CREATE INDEX IF NOT EXISTS articles_path ON articles (path);
             CREATE INDEX IF NOT EXISTS articles_dup ON articles (dup);
             CREATE TABLE IF NOT EXISTS docs (dup TEXT PRIMARY KEY, doc_id TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS failures (path TEXT NOT NULL, id TEXT NOT NULL, reason TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS roots (path TEXT PRIMARY KEY);
+            CREATE INDEX IF NOT EXISTS failures_path ON failures (path);
             CREATE TEMP TABLE dirty (dup TEXT PRIMARY KEY) WITHOUT ROWID;
             CREATE TEMP TABLE fresh (dup TEXT PRIMARY KEY) WITHOUT ROWID;
             """
@@ -58,6 +66,22 @@ class Manifest:
 
     def remove_file(self, path: str) -> None:
         self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def add_roots(self, paths: Iterable[str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO roots VALUES (?)", ((path,) for path in paths))
+
+    def remove_roots(self, paths: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM roots WHERE path = ?", ((path,) for path in paths))
+
+    def add_failure(self, path: str, failed: Skipped) -> None:
+        self.db.execute("INSERT INTO failures VALUES (?, ?, ?)", (path, failed.path, failed.reason))
+
+    def remove_failures(self, path: str) -> None:
+        self.db.execute("DELETE FROM failures WHERE path = ?", (path,))
+
+    def failures_of(self, path: str) -> list[Skipped]:
+        rows = self.db.execute("SELECT id, reason FROM failures WHERE path = ? ORDER BY rowid", (path,))
+        return [Skipped(item, reason) for item, reason in rows]
 
     def articles_of(self, path: str, page: int = 1000) -> Iterator[tuple[str, str, str | None, str]]:
         """(id, dup, source, learn_keys) of a file's articles, a page at a time (a
@@ -153,6 +177,34 @@ def stored_digest(found: FoundFile, fields: str) -> str:
     return f"{digest}+{fields}" if found.kind == "records" else digest
 
 
+def under(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or lies inside it (both absolute)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def indexed_folders(generation: Path) -> dict[str, int]:
+    """The paths given to ``newsindex index`` (and not removed), with the files indexed under each."""
+    try:
+        db = sqlite3.connect(f"file:{quote(str(generation / 'manifest.sqlite'))}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return {}
+    try:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'roots'").fetchone():
+            return {}
+        folders = {}
+        for (root,) in db.execute("SELECT path FROM roots ORDER BY path").fetchall():
+            prefix = root.rstrip(os.sep) + os.sep
+            # Paths under the folder sort between "folder/" and "folder0" ("0" follows "/").
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM files WHERE path = ? OR (path >= ? AND path < ?)",
+                (root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)),
+            ).fetchone()
+            folders[root] = count
+        return folders
+    finally:
+        db.close()
+
+
 def _same_mapping(found: FoundFile, known_digest: str, fields: str) -> bool:
     return found.kind != "records" or known_digest.endswith(f"+{fields}")
 
@@ -199,10 +251,17 @@ class _KnownFiles:
         """``lazy``: ask file by file (a run told which few files changed)."""
         self.db = None
         self.loaded: dict[str, tuple[int, float, str]] | None = {}
+        self.failures: dict[str, list[Skipped]] = {}
+        self.roots: set[str] = set()
         if generation is None:
             return
         try:
             self.db = sqlite3.connect(f"file:{quote(str(generation / 'manifest.sqlite'))}?mode=ro", uri=True)
+            if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'roots'").fetchone():
+                self.roots = {path for (path,) in self.db.execute("SELECT path FROM roots")}
+            if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'failures'").fetchone():
+                for path, item, reason in self.db.execute("SELECT path, id, reason FROM failures ORDER BY rowid"):
+                    self.failures.setdefault(path, []).append(Skipped(item, reason))
             if lazy:
                 self.loaded = None
             elif self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0] <= KNOWN_FILES_IN_MEMORY:

@@ -236,6 +236,15 @@ class _Pool:
             raise IndexProblem(f"indexing failed in a worker: {reply[1]}: {reply[2]}")
         return reply
 
+    def kill(self) -> None:
+        """Stop every worker now, mid-batch: for a run that is abandoned (they ignore
+        SIGINT, and would finish their batch before reading a polite stop)."""
+        for process in self.processes:
+            if process.is_alive():
+                process.kill()
+        for process in self.processes:
+            process.join(timeout=1)
+
     def close(self) -> None:
         if not self.processes:
             return
@@ -264,14 +273,16 @@ class _Feeding:
         gone from the paths are then removed at its end).
         """
         if not first:
-            if self.progress:
-                self.progress(0, 0)
+            self._show_progress()
             return
         weight = sum(item.weight for item in first)
         count = self.workers if scan is not None else max(1, min(self.workers, -(-weight // limits.PARALLEL_MIN_FILES)))
         pool = _Pool(count, self.generation, self.options, self.lock.fileno())
         try:
             self._pipeline(pool, first, scan)
+        except BaseException:
+            pool.kill()  # Ctrl-C or a failure: the run is void, its workers' work with it
+            raise
         finally:
             pool.close()
 
@@ -280,26 +291,26 @@ class _Feeding:
         process learns from batch k.  Batches are taken from the walk as it
         goes, so memory stays bounded however many files there are."""
         queued: deque[list[list[_Pending | _Piece]]] = deque()  # the shares of batches sent for extraction
+        # Per worker, the files each share sent to it completes, in the order its replies come.
+        self.completing: list[deque[int]] = [deque() for _ in range(pool.size)]
 
         def send_next(batch: list[_Pending | _Piece]) -> None:
             shares = _split(batch, pool.size)
             queued.append(shares)
-            self.total += len(batch)
             for worker, share in enumerate(shares):
+                self.completing[worker].append(sum(1 for item in share if not isinstance(item, _Piece) or item.last))
                 pool.send(worker, ("extract", len(queued) + self.batches_done - 1, [_work_item(i) for i in share]))
 
         def next_batch() -> list[_Pending | _Piece]:
             return _take(scan, limits.BATCH_SIZE)[0] if scan is not None else []
 
-        self.total = 0
         self.batches_done = 0
         send_next(first)
         while queued:
             following = next_batch()
             if following:
                 send_next(following)
-            if self.progress:
-                self.progress(self.done, self.total)
+            self._show_progress()
             # Learn from the whole batch first, then let every worker clean its share.
             shares = queued.popleft()
             decided = []
@@ -328,22 +339,26 @@ class _Feeding:
         while True:
             reply = pool.recv(worker)
             if reply[0] == "indexed":
-                self._indexed(reply[1], reply[2], reply[3], reply[4])
+                self._indexed(worker, reply[1], reply[3], reply[4])
             elif reply[0] == "flushed":
                 self._segments_written(reply[1], reply[2])
             if reply[0] == kind:
                 return reply[1] if kind == "extracted" else None
 
-    def _indexed(self, outcomes: list, files: int, segments: list, added: int) -> None:
+    def _indexed(self, worker: int, outcomes: list, segments: list, added: int) -> None:
         for article_id, path, dup, failure, warnings in outcomes:
             if failure is not None:
                 self._abandon(article_id, path, dup, failure)
             for warning in warnings:
                 self.report.warnings.append((article_id, warning))
         self._segments_written(segments, added)
-        self.done += files
+        self.done += self.completing[worker].popleft()
+        self._show_progress()
+
+    def _show_progress(self) -> None:
         if self.progress:
-            self.progress(self.done, self.total)
+            done = self.done + self.passed
+            self.progress(done, max(done, self.total))  # files may appear after the count
 
     def _segments_written(self, segments: list, added: int) -> None:
         self.segments.extend(segments)

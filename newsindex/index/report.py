@@ -25,6 +25,8 @@ class IndexReport:
     reread: bool = False
     seconds: float = 0.0
     index_dir: str = ""
+    #: Folders ``newsindex remove`` took off the list of folders indexed.
+    folders_dropped: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -46,4 +48,5 @@ class IndexReport:
             "seconds": round(self.seconds, 3),
             "rate": round(self.rate, 1),
             "index": self.index_dir,
+            "folders_dropped": self.folders_dropped,
         }

@@ -11,8 +11,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..clean.learned import LearnedBoilerplate
+from ..engine import IndexInterrupted
 from ..engine.whoosh.commit import _Committing
 from ..engine.whoosh.store import (
+    _GEN_PREFIX,
     FORMAT_VERSION,
     INDEX_NAME,
     IndexProblem,
@@ -35,7 +37,7 @@ from .generations import (
     _remove_stale_generations,
 )
 from .learned import _load_learned
-from .manifest import Manifest, _KnownFiles
+from .manifest import Manifest, _KnownFiles, indexed_folders
 from .pool import _Feeding
 from .report import IndexReport
 from .scan import _indexed_elsewhere, _Scanning, _take
@@ -61,8 +63,10 @@ def build_index(
     under ``paths``, may differ from the index: they alone are looked at, and
     indexed files at or under those gone are removed.
 
-    ``progress(done, total)`` is called as files are processed (a big record
-    file counts once per piece of ``PIECE_RECORDS`` records); ``workers``
+    ``progress(done, total)`` is called as files are done (read and indexed, or
+    found unchanged); ``total``, the number of article files under ``paths``, is
+    counted by a quick walk before the run starts, so it is the same in every call
+    (a big record file counts once, when all of it is in); ``workers``
     is the number of processes (default: the number of cores).  Raises
     ``IndexProblem`` for whole-index problems (lock held, bad paths, disk
     full, a lost document); problems with single files are reported in the
@@ -72,6 +76,7 @@ def build_index(
     started = time.perf_counter()
     options = options or IngestOptions()
     index_dir = Path(index_dir)
+    _refuse_foreign_folder(index_dir)
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -82,7 +87,9 @@ def build_index(
         if previous is not None and _read_info(previous).get("format") != FORMAT_VERSION:
             raise _format_problem(index_dir, _read_info(previous).get("format"))
         reading = options.reading_fingerprint()
+        roots = [os.path.abspath(p) for p in paths]
         if previous is not None and _read_info(previous).get("reading") != reading:
+            roots += sorted(indexed_folders(previous))
             # --dayfirst or --rules changed what files yield: build afresh from every
             # file, those indexed from other paths in earlier runs included.
             paths = [*paths, *_indexed_elsewhere(previous, paths)]
@@ -96,6 +103,7 @@ def build_index(
             with _no_gc():
                 run = _Run(paths, previous, generation, options, workers, progress, report, lock, reading)
                 run.changed = changed
+                run.roots = roots
                 written = run.run()
             if not written:  # nothing changed: the committed generation stays
                 report.seconds = time.perf_counter() - started
@@ -106,14 +114,41 @@ def build_index(
             shutil.rmtree(generation, ignore_errors=True)
             if isinstance(exc, (OSError, sqlite3.Error)):
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                raise IndexProblem(
-                    f"cannot write the index at {index_dir}: {reason}; the previous index is unchanged"
-                ) from None
+                left = _what_is_left(index_dir)
+                raise IndexProblem(f"cannot write the index at {index_dir}: {reason}; {left}") from None
+            if isinstance(exc, KeyboardInterrupt):
+                raise IndexInterrupted(f"interrupted; {_what_is_left(index_dir)}") from None
             raise
         _checkpoint("published")
         _remove_stale_generations(index_dir, keep={generation.name})
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _what_is_left(index_dir: Path) -> str:
+    """What a failed or interrupted run leaves, said truly: a first build leaves no index."""
+    try:
+        committed = current_generation(index_dir)
+    except IndexProblem:
+        committed = None
+    return "the previous index is unchanged" if committed is not None else "no index was created"
+
+
+def _refuse_foreign_folder(index_dir: Path) -> None:
+    """An existing folder that holds something but no index is the user's, not ours:
+    a mistyped ``--index`` must not write an index into it (nor, with --rebuild,
+    clear anything in it)."""
+    try:
+        entries = [entry.name for entry in os.scandir(index_dir)]
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        raise IndexProblem(f"cannot use {index_dir} as the index: {exc.strerror}") from None
+    ours = {"CURRENT", "LOCK", "CURRENT.tmp"}
+    if entries and not any(name in ours or name.startswith(_GEN_PREFIX) for name in entries):
+        raise IndexProblem(
+            f"{index_dir} is not a newsindex index and is not empty; give --index an empty or new folder"
+        )
 
 
 # --- one run -------------------------------------------------------------------------
@@ -133,8 +168,9 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         self.lock = lock
         self.segments: list = []
         self.indexed = 0  # documents added to new segments
-        self.done = 0
-        self.total = 0
+        self.done = 0  # files read and indexed (a big record file once its last piece is in)
+        self.passed = 0  # files the walk found unchanged (or could not stat): done without reading
+        self.total = 0  # files under the paths, counted before the run when progress is shown
         self.vanished: list[str] = []
         self.batches_done = 0
         self.abandoned: set[str] = set()  # files dropped for an article that could not be indexed
@@ -142,15 +178,25 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         self.reading = reading  # options.reading_fingerprint(), recorded in info.json
         self.records_kept = 0  # articles recorded so far from the big record file being read
         self.changed: Sequence[str] | None = None  # see build_index
+        self.roots = [os.path.abspath(p) for p in paths]  # the folders indexed, for the manifest
 
     # -- setting up ----------------------------------------------------------------
 
+    def _roots_change(self) -> bool:
+        """Whether the folders indexed change (a path given for the first time)."""
+        return bool(set(self.roots) - self.known_files.roots)
+
+    def _record_roots(self) -> None:
+        self.manifest.add_roots(self.roots)
+
     def run(self) -> bool:
         """Index into the new generation; False when nothing changed and none was written."""
+        if self.progress:
+            self.total = self._count_files()
         self.known_files = _KnownFiles(self.previous, lazy=self.changed is not None)
         scan = self._work(self._scan(self.known_files))
         first, scanned = _take(scan, limits.BATCH_SIZE)  # if scanned, the walk is over and self.vanished known
-        if scanned and not first and not self.vanished and self.previous is not None:
+        if scanned and not first and not self.vanished and not self._roots_change() and self.previous is not None:
             self.report.documents = _read_info(self.previous).get("documents", 0)
             return False
         generation = self.generation
@@ -167,6 +213,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
             create_index(generation)
             self.learned = LearnedBoilerplate()
         self.manifest = Manifest(generation / "manifest.sqlite")
+        self._record_roots()
         committed = False
         try:
             if scanned:

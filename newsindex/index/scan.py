@@ -148,12 +148,13 @@ class _Scanning:
         def ignored(path: str, reason: str) -> None:
             report.ignored.append(Skipped(path, reason))
 
+        index_dir = self.generation.parent  # never read the index itself, wherever it lies
         if self.changed is not None:
             found_files = discover_changed(
-                roots, self.changed, follow_links=self.options.follow_links, on_ignored=ignored
+                roots, self.changed, follow_links=self.options.follow_links, on_ignored=ignored, skip=[index_dir]
             )
         else:
-            found_files = discover(roots, follow_links=self.options.follow_links, on_ignored=ignored)
+            found_files = discover(roots, follow_links=self.options.follow_links, on_ignored=ignored, skip=[index_dir])
         try:
             for found in found_files:
                 path = str(found.path)
@@ -162,6 +163,7 @@ class _Scanning:
                     stat = os.stat(path)
                 except OSError as exc:
                     report.failed.append(Skipped(path, exc.strerror or "cannot stat"))
+                    self.passed += 1
                     continue
                 known = known_files.get(path)
                 if (
@@ -171,6 +173,8 @@ class _Scanning:
                     and _same_mapping(found, known[2], self.fields)
                 ):
                     report.unchanged += 1
+                    report.failed.extend(known_files.failures.get(path, ()))  # still failing, still listed
+                    self.passed += 1
                     continue
                 yield _Pending(found, stat.st_size, stat.st_mtime, known)
         except ReadError as exc:
@@ -185,6 +189,21 @@ class _Scanning:
             ]
         known_files.close()
         _checkpoint("scanned")
+
+    def _count_files(self) -> int:
+        """The article files under the paths: a walk without reading or even a stat
+        per file (cheap next to the run), so that progress has its total up front."""
+        try:
+            return sum(
+                1
+                for _found in discover(
+                    [os.path.abspath(p) for p in self.paths],
+                    follow_links=self.options.follow_links,
+                    skip=[self.generation.parent],
+                )
+            )
+        except ReadError as exc:
+            raise IndexProblem(str(exc)) from None
 
     def _work(self, scan: Iterator[_Pending]) -> Iterator[_Pending | _Piece]:
         """The files to read, big record files as pieces."""
@@ -206,3 +225,4 @@ class _Scanning:
             self.learned.forget_keys(source, _split_keys(keys))
             self.manifest.remove_article(article_id)
             self.manifest.mark_dirty(dup)
+        self.manifest.remove_failures(path)

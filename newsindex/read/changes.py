@@ -44,14 +44,19 @@ def discover_changed(
     *,
     follow_links: bool = False,
     on_ignored: Callable[[str, str], None] | None = None,
+    skip: Iterable[str | os.PathLike[str]] = (),
 ) -> Iterator[FoundFile]:
     """Article files at or under the ``changed`` paths that lie inside ``roots``
     (absolute paths), as ``read.discover`` would find them walking ``roots``."""
+    skipped = {os.path.realpath(folder) for folder in skip}  # the index, if it lies inside
     seen: set[str] = set()  # real folders walked (with follow_links)
     yielded: set[str] = set()
     for path in sorted({os.path.abspath(p) for p in changed}):
         root = _root_of(path, roots)
         if root is None or not os.path.lexists(path):
+            continue
+        real = os.path.realpath(path)
+        if any(real == folder or real.startswith(folder + os.sep) for folder in skipped):
             continue
         if path != root:
             relative = os.path.relpath(path, root)
@@ -65,7 +70,7 @@ def discover_changed(
                 on_ignored(path, "symbolic link not followed (use --follow-links)")
             continue
         if os.path.isdir(path):
-            for found in _walk(Path(path), follow_links, seen, on_ignored):
+            for found in _walk(Path(path), follow_links, seen, on_ignored, skipped):
                 yielded.add(str(found.path))
                 yield found
             continue

@@ -63,6 +63,7 @@ def discover(
     *,
     follow_links: bool = False,
     on_ignored: callable | None = None,
+    skip: Iterable[str | os.PathLike[str]] = (),
 ) -> Iterator[FoundFile]:
     """Yield article files under ``paths`` in a stable (sorted) order.
 
@@ -71,12 +72,16 @@ def discover(
     link out of the tree is then still visited at most once per real path).
     Files given explicitly are read whatever their name, as plain text when the
     suffix is unknown.  ``on_ignored(path, reason)`` hears about files passed over.
+    Folders in ``skip`` (the index being written, when it lies inside the tree it
+    indexes) are passed over silently, however they are reached.
     """
     seen: set[str] = set()
+    skipped = {os.path.realpath(folder) for folder in skip}
     for given in paths:
         root = Path(given)
         if root.is_dir():
-            yield from _walk(root, follow_links, seen, on_ignored)
+            if os.path.realpath(root) not in skipped:
+                yield from _walk(root, follow_links, seen, on_ignored, skipped)
         elif root.exists() or root.is_symlink():
             if root.exists() and not root.is_file():
                 raise ReadError(f"{given}: not a regular file")
@@ -115,7 +120,7 @@ def _child(folder: Path, name: str, path: str) -> Path:
         return Path(path)
 
 
-def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored) -> Iterator[FoundFile]:
+def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored, skipped: set[str]) -> Iterator[FoundFile]:
     """Walk one directory tree in sorted order.
 
     A ``.newsindexignore`` file in any folder lists names (glob patterns) under
@@ -151,7 +156,8 @@ def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored) -> Iterato
                     report(entry.path, "symbolic link not followed (use --follow-links)")
                     continue
                 if entry.is_dir(follow_symlinks=follow_links):
-                    yield from visit(entry.path, rules)
+                    if not (skipped and os.path.realpath(entry.path) in skipped):
+                        yield from visit(entry.path, rules)
                     continue
                 is_file = entry.is_file(follow_symlinks=follow_links)
             except OSError as exc:

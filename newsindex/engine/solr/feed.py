@@ -195,6 +195,7 @@ class SolrIndexer:
             except OSError as exc:
                 self.report.failed.append(Skipped(path, exc.strerror or "cannot read"))
                 continue
+            digest = f"{digest}+{reading_key(found, self.options)}"
             if known and known.digest == digest:
                 self.report.unchanged += 1  # touched, not changed
                 continue
@@ -323,7 +324,10 @@ def scan(
                 report.failed.append(Skipped(path, exc.strerror or "cannot stat"))
                 continue
             known = held.get(path)
-            if known and known.size == stat.st_size and known.mtime == stat.st_mtime:
+            same_reading = known is not None and known.digest.endswith("+" + reading_key(found, options))
+            if known and not same_reading:
+                report.reread = True
+            if known and same_reading and known.size == stat.st_size and known.mtime == stat.st_mtime:
                 report.unchanged += 1
                 continue
             files.append((found, stat.st_size, stat.st_mtime, known))
@@ -331,6 +335,14 @@ def scan(
         raise SolrProblem(str(exc)) from None
     vanished = [state for path, state in held.items() if path not in seen]
     return files, vanished
+
+
+def reading_key(found, options: IngestOptions) -> str:
+    """What, besides the file's bytes, decides what it yields: --dayfirst and the --rules
+    files' contents, and for record files the field mapping.  Stored after the digest, so a
+    run with other settings reads every file again, as the embedded engine does."""
+    key = options.reading_fingerprint()
+    return f"{key}.{options.field_map_fingerprint()}" if found.kind == "records" else key
 
 
 def held_files(client: SolrClient, roots: list[str]) -> dict[str, _FileState]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from functools import lru_cache
 
 from ...models import Hit, SearchResult
 from ...query.options import GROUPS, QueryError, SearchOptions
-from ..whoosh.parsing import _date_clauses, parse_query
+from ..whoosh.parsing import _date_clauses, browses, parse_query
 from ..whoosh.snippets import SNIPPET_CHARS
 from .aggregates import facet_counts, respelling
 from .client import SolrClient
@@ -78,6 +79,8 @@ class SolrSearch:
                 raise QueryError(f"cannot group by {name!r} (choose from {', '.join(GROUPS)})")
         remaining, date_ranges = _date_clauses(text)
         parsed = parse_query(remaining, _schema(), options.match)  # the same errors as the embedded engine
+        if browses(parsed) and options.sort == "relevance":
+            options = replace(options, sort="newest")  # "*", "-football": nothing to rank by, newest first
         require_collection(self.client)
         ranges = list(date_ranges) + ([(options.since, options.until)] if options.since or options.until else [])
         filters = self._filters(options, ranges)
@@ -133,7 +136,7 @@ class SolrSearch:
     @staticmethod
     def _query(remaining: str, match: str) -> list[tuple[str, str]]:
         words = _BARE_FUZZY_RE.sub("~1", remaining).strip()
-        params = [("q", words)] if words else [("q.alt", "*:*")]
+        params = [("q", words)] if words and words != "*" else [("q.alt", "*:*")]
         if match == "any":
             params += [("q.op", "OR"), ("mm", "1")]
         return params

@@ -97,6 +97,14 @@ def query_function_words() -> frozenset[str]:
     return frozenset(" ".join(data_lines("query_function_words.txt")).split())
 
 
+@lru_cache(maxsize=1)
+def function_word_terms() -> frozenset[str]:
+    """The index terms the function words analyse to ("should", "becaus"): never words to
+    add to a query by feedback, whatever a few articles hold."""
+    analyzer = news_analyzer()
+    return frozenset(token.text for word in query_function_words() for token in analyzer(word, mode="query"))
+
+
 def function_terms_of(text: str) -> set[str]:
     """The query terms that only the function words of ``text`` give.
 

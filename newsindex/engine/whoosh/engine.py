@@ -60,6 +60,12 @@ class WhooshEngine:
 
         return similar(handle, self.index_dir, limit)
 
+    def remove(self, paths: Sequence[str | os.PathLike[str]]) -> IndexReport:
+        """Drop the indexed files under ``paths`` (see ``newsindex.index.remove``)."""
+        from ...index.remove import remove_from_index
+
+        return remove_from_index(paths, self.index_dir)
+
     def stats(self) -> dict:
         from .stats import index_stats
 

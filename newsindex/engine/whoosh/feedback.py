@@ -1,4 +1,4 @@
-"""Pseudo-relevance feedback for ranked OR queries (``--match any``): RM3.
+"""Pseudo-relevance feedback for ranked OR queries (``--match any``): RM3, guarded.
 
 A long question typed in plain words ("what did the central bank say about
 inflation") shares only some of its words with the articles that answer
@@ -10,28 +10,37 @@ those words added to the query's own.  Only the order of the top
 word of the query, so the total, the facets and the highlighted words stay
 the ones the user typed, and every page comes from the same order.
 
-How much the added words count depends on how much text they were
-learnt from.  Ten news stories of a hundred words or more give a
-relevance model worth half the score (Anserini's weight); ten one-line
-abstracts (the NPL collection) give one that is mostly noise, and its
-words get about a fifth of that.  The share is ``MAX_EXPANSION`` times the
-feedback articles' words over ``EVIDENCE_WORDS``, at most ``MAX_EXPANSION``.
+Plain RM3 goes wrong when the best articles are not about the question:
+when few articles are (a small archive, a rare subject), or when a typed
+word has another sense the archive holds more of ("crash" of a stock market
+beside plane crashes).  Its added words then pull in more of the wrong
+articles.  So, per query, from how the first ranking looks:
 
-bench/ranking.py, MAP without feedback, with the typed words keeping a
-fixed 0.8 (the previous rule), and with this one (BM25 K1 0.9, B 0.4):
-NPL 0.294 / 0.307 / 0.306, Cranfield 0.305 / 0.322 / 0.319, CISI 0.166 /
-0.199 / 0.201, Reuters topics 0.490 / 0.500 / 0.512 (tantivy 0.285, 0.304,
-0.168, 0.497).  At K1 1.2, B 0.75, a fixed 0.5 lowered NPL to 0.274, and
-2,000 evidence words instead of 1,000 gave Reuters 0.497 (0.505).
-Re-scoring the first 1,000 instead of 300 added at most 0.004.  On Reuters
-an any-query takes about 19 ms in process instead of 9.
+* an article teaches in proportion to its score times the share of the
+  question (by idf) it holds;
+* a word counts by how much it comes with every typed word, not just one
+  (``co_occurrence``, after Xu and Croft's local context analysis, 1996);
+  one article's words and function words are never added;
+* the added words' share of the score is ``MAX_EXPANSION`` scaled down by
+  how little text they were learnt from (``expansion_share``) and by how
+  little the articles agree on them (``agreement``): scattered first
+  results -- a question the archive cannot answer -- get almost no
+  feedback, which is the selective query expansion of Cronen-Townsend,
+  Zhou and Croft (2004) without a threshold to tune.  The typed words keep
+  at least half the score always.
+
+The figures (bench/ranking.py, every collection) are in bench/README.md.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from heapq import heappush, heapreplace
+
 from whoosh import query
 
-from .analysis import index_terms
+from .analysis import function_word_terms, index_terms
 
 #: Articles of the first ranking taken as relevant.
 FEEDBACK_DOCS = 10
@@ -42,6 +51,10 @@ MAX_EXPANSION = 0.5
 #: Words of feedback text (the feedback articles' lengths added up) that earn
 #: the added words their full share; less text, proportionally less.
 EVIDENCE_WORDS = 1000
+#: Feedback articles a word must be in to be added (one article's words are its own).
+MIN_FEEDBACK_DOCS = 2
+#: Added to each typed word's co-occurrence share before they are multiplied.
+CO_OCCURRENCE_FLOOR = 0.1
 #: Words in more than this share of the archive are never added: they say
 #: nothing about a topic.
 MAX_SHARE = 0.1
@@ -57,14 +70,32 @@ def expandable(parsed: query.Query) -> bool:
     return bool(leaves) and all(type(leaf) is query.Term and leaf.fieldname in _TEXT_FIELDS for leaf in leaves)
 
 
-def relevance_model(searcher, top: list[tuple[float, int]]) -> dict[str, float]:
-    """The words of the ``top`` (score, docnum) articles worth adding to a query, with
-    weights summing to their ``expansion_share``.
+def relevance_model(searcher, top: list[tuple[float, int]], typed: Sequence[str] = ()) -> dict[str, float]:
+    """The words of the ``top`` (score, docnum) articles worth adding to a query whose
+    terms are ``typed``, with weights summing to their share of the final score.
 
-    Each article's words count by their share of its words times its score;
-    the ``FEEDBACK_TERMS`` best words not too common in the archive are kept.
+    RM3's weights (each article's words by their share of its words times the
+    article's weight), with three guards against drifting to another sense of
+    a typed word:
+
+    * an article counts by its score times the share of the query (by idf)
+      it holds: one about a plane crash holds "crash" of "stock market
+      crash", not the rest, and teaches little;
+    * a word counts by how often it comes with every typed word
+      (``co_occurrence``, after Xu and Croft's local context analysis): a word
+      found only beside "crash" is not about the stock market;
+    * a word must be in ``MIN_FEEDBACK_DOCS`` of the articles, or it is one
+      article's, not the topic's.
+
+    The share is ``expansion_share`` of the text learnt from times how much
+    the articles agree (``agreement``).
     """
+    reader = searcher.reader()
+    idf = {term: _idf(searcher, term) for term in dict.fromkeys(typed)}
+    idf_total = sum(idf.values())
     relevance: dict[str, float] = {}
+    holding: dict[str, list[int]] = {}  # word -> the feedback articles (numbers in ``articles``) holding it
+    articles: list[tuple[float, frozenset[str]]] = []  # each article's weight and the typed terms it holds
     evidence = 0
     for score, docnum in top:
         stored = searcher.stored_fields(docnum)
@@ -74,19 +105,88 @@ def relevance_model(searcher, top: list[tuple[float, int]]) -> dict[str, float]:
                 counts[term] = counts.get(term, 0) + len(positions)
         length = sum(counts.values()) or 1
         evidence += length
+        present = frozenset(term for term in idf if term in counts)
+        weight = score * (sum(idf[term] for term in present) / idf_total if idf_total else 1.0)
+        number = len(articles)
+        articles.append((weight, present))
         for term, count in counts.items():
-            relevance[term] = relevance.get(term, 0.0) + score * count / length
-    reader = searcher.reader()
-    ceiling = MAX_SHARE * reader.doc_count_all()
-    chosen: list[tuple[str, float]] = []
-    for term, weight in sorted(relevance.items(), key=lambda item: (-item[1], item[0])):
-        if len(term) > 1 and not term.isdigit() and max(reader.doc_frequency(f, term) for f in _TEXT_FIELDS) <= ceiling:
-            chosen.append((term, weight))
-            if len(chosen) == FEEDBACK_TERMS:
-                break
+            relevance[term] = relevance.get(term, 0.0) + weight * count / length
+            found = holding.get(term)
+            if found is None:
+                holding[term] = [number]
+            else:
+                found.append(number)
+    chosen = _best_words(reader, relevance, holding, articles, idf)
     total = sum(weight for _term, weight in chosen)
-    share = expansion_share(evidence)
-    return {term: share * weight / total for term, weight in chosen} if total > 0 else {}
+    if total <= 0:
+        return {}
+    agreed = agreement([len(holding[term]) for term, _weight in chosen], [w for _t, w in chosen], len(top))
+    share = expansion_share(evidence) * agreed
+    return {term: share * weight / total for term, weight in chosen}
+
+
+def _best_words(reader, relevance: dict[str, float], holding: dict[str, list[int]],
+                articles: list[tuple[float, frozenset[str]]], idf: dict[str, float]) -> list[tuple[str, float]]:
+    """The ``FEEDBACK_TERMS`` words of highest relevance times ``co_occurrence``, best first.
+
+    Words are taken in order of relevance; since the co-occurrence factor is
+    at most ``1 + CO_OCCURRENCE_FLOOR``, the search stops once no word left
+    can reach the list (most of an article's words are never scored).
+    """
+    ceiling = MAX_SHARE * reader.doc_count_all()
+    needed = min(MIN_FEEDBACK_DOCS, len(articles))
+    function_words = function_word_terms()
+    best: list[tuple[float, str]] = []  # a min-heap of the best FEEDBACK_TERMS (weight, word)
+    bound = 1 + CO_OCCURRENCE_FLOOR
+    for term, weight in sorted(relevance.items(), key=lambda item: (-item[1], item[0])):
+        if len(best) == FEEDBACK_TERMS and weight * bound < best[0][0]:
+            break
+        held = holding[term]
+        if term in idf or term in function_words or len(held) < needed or len(term) < 2 or term.isdigit():
+            continue
+        support = sum(articles[number][0] for number in held)
+        if support <= 0 or max(reader.doc_frequency(f, term) for f in _TEXT_FIELDS) > ceiling:
+            continue
+        beside = {typed: sum(articles[n][0] for n in held if typed in articles[n][1]) for typed in idf}
+        scored = (weight * co_occurrence(idf, support, beside), term)
+        if len(best) < FEEDBACK_TERMS:
+            heappush(best, scored)
+        elif scored > best[0]:
+            heapreplace(best, scored)
+    return [(term, weight) for weight, term in sorted(best, reverse=True) if weight > 0]
+
+
+def co_occurrence(idf: dict[str, float], support: float, beside: dict[str, float]) -> float:
+    """How much a word comes with all the typed terms: over the feedback articles holding
+    it (their weight ``support``), the share of that weight that also holds each typed
+    term (``beside``), plus ``CO_OCCURRENCE_FLOOR`` (a typed word no article holds does not
+    zero every word), multiplied over the typed terms with their idf as exponents
+    (normalised: a geometric mean), as local context analysis does."""
+    total = sum(idf.values())
+    if not total:
+        return 1.0
+    product = 1.0
+    for typed, weight in idf.items():
+        product *= (CO_OCCURRENCE_FLOOR + beside.get(typed, 0.0) / support) ** (weight / total)
+    return product
+
+
+def agreement(holders: Sequence[int], weights: Sequence[float], articles: int) -> float:
+    """How much the feedback articles agree on the words chosen: the weighted share of the
+    articles holding each.  Articles about one topic share its words (a high share); a
+    first ranking of scattered matches -- few articles about the question, or a question
+    the archive does not answer -- shares few, and its words get proportionally less."""
+    total = sum(weights)
+    if not total or not articles:
+        return 0.0
+    return sum(h * w for h, w in zip(holders, weights, strict=True)) / (total * articles)
+
+
+def _idf(searcher, term: str) -> float:
+    """The query term's BM25 idf in the body field (the larger field, and never zero)."""
+    parent = searcher.get_parent()
+    frequency = parent.doc_frequency("body", term)
+    return math.log(1 + (parent.doc_count_all() - frequency + 0.5) / (frequency + 0.5))
 
 
 def expansion_share(evidence: int) -> float:
@@ -105,8 +205,9 @@ def rescored(searcher, parsed: query.Query, ranked: list[tuple[float, int]]) -> 
     weight`` would score.
     """
     head, tail = ranked[:RERANK_DEPTH], ranked[RERANK_DEPTH:]
-    typed = sum(1 for fieldname, _text in parsed.iter_all_terms() if fieldname == "body")
-    added = relevance_model(searcher, head[:FEEDBACK_DOCS]) if typed else {}
+    terms = [text for fieldname, text in parsed.iter_all_terms() if fieldname == "body"]
+    typed = len(terms)
+    added = relevance_model(searcher, head[:FEEDBACK_DOCS], terms) if typed else {}
     if not added:
         return ranked
     kept = 1 - sum(added.values())

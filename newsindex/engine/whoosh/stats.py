@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from ...index.manifest import indexed_folders
 from .store import current_generation, index_disk_size, open_index
 
 
@@ -40,4 +41,5 @@ def index_stats(index_dir: Path) -> dict:
         "years": dict(sorted(years.items())),
         "months": dict(sorted(months.items())),
         "size_bytes": index_disk_size(index_dir),
+        "folders": indexed_folders(current_generation(index_dir)),
     }

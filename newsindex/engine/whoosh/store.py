@@ -146,6 +146,8 @@ def open_index(index_dir: Path):
     if generation is None:
         if index_dir.exists() and any(index_dir.glob("*.toc")):
             raise IndexProblem(f"{index_dir} holds an index of another program or version; rebuild it with --rebuild")
+        if _being_written(index_dir):
+            raise IndexProblem(f"the index at {index_dir} is being built; search again when the first run finishes")
         raise IndexProblem(f"no index at {index_dir}; create one with: newsindex index PATH --index {index_dir}")
     info = _read_info(generation)
     if info.get("format") != FORMAT_VERSION:
@@ -156,6 +158,23 @@ def open_index(index_dir: Path):
         raise IndexProblem(
             f"cannot open index at {index_dir} ({type(exc).__name__}); rebuild it with --rebuild"
         ) from None
+
+
+def _being_written(index_dir: Path) -> bool:
+    """Whether a writer holds the index's ``LOCK`` now (a first run before it has
+    published anything); a lock file left by a dead run is not held."""
+    import fcntl
+
+    try:
+        with open(index_dir / "LOCK", "rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+    except OSError:
+        return False
 
 
 @dataclass
