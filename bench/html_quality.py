@@ -19,61 +19,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from shingles import macro_f1, page_scores  # noqa: E402
 
 from newsindex import clean as clean_module  # noqa: E402
 from newsindex.extract.html import extract_html  # noqa: E402
 from newsindex.models import RawDocument  # noqa: E402
 from newsindex.read import classify, read_documents  # noqa: E402
-
-# --- the benchmark's metric ------------------------------------------------------
-
-_WORD_RE = re.compile(r"\w+")
-
-
-def shingles(text: str, size: int = 4) -> Counter:
-    """Token n-grams of ``text``; a text shorter than ``size`` tokens is one shingle."""
-    tokens = _WORD_RE.findall(text or "")
-    if len(tokens) < size:
-        return Counter([tuple(tokens)]) if tokens else Counter()
-    return Counter(tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
-
-
-def page_scores(truth: str, predicted: str) -> tuple[float | None, float | None]:
-    """(precision, recall) of one page; None where the benchmark leaves the page out of that mean."""
-    expected, got = shingles(truth), shingles(predicted)
-    hits = sum((expected & got).values())
-    extra = sum(got.values()) - hits
-    missed = sum(expected.values()) - hits
-    if extra == missed == 0:
-        return 1.0, 1.0
-    precision = hits / (hits + extra) if hits + extra else None
-    recall = hits / (hits + missed) if hits + missed else None
-    return precision, recall
-
-
-def macro_f1(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
-    """(precision, recall, F1) over (truth, predicted) pages, as the benchmark averages them."""
-    precisions, recalls = [], []
-    for truth, predicted in pairs:
-        precision, recall = page_scores(truth, predicted)
-        if precision is not None:
-            precisions.append(precision)
-        if recall is not None:
-            recalls.append(recall)
-    precision = sum(precisions) / len(precisions) if precisions else 0.0
-    recall = sum(recalls) / len(recalls) if recalls else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-
 
 # --- loading ---------------------------------------------------------------------
 

@@ -62,6 +62,9 @@ class Draft:
     #: True when the paragraphs come from a trusted structured field (for
     #: example a JSON-LD ``articleBody``) and need no page-level cleaning.
     trusted_body: bool = False
+    #: True when an HTML extractor already chose the article's region from the page's
+    #: structure: the cleaner then does not cut the text again by its line shapes.
+    region_chosen: bool = False
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 
 import pytest
 
@@ -200,10 +201,12 @@ def test_link_list_after_a_related_heading_is_removed():
     assert rules_of(removed) == {"Related stories": "heading:related", **dict.fromkeys(links, "structure:link-list")}
 
 
-def test_repeated_paragraph_is_kept_once():
+def test_repeated_paragraph_is_kept_where_it_stands():
+    # Articles repeat paragraphs on purpose (a refrain, a question asked twice); every
+    # shared set's gold keeps them, so the cleaner does not fold repeats.
     body, removed = clean(draft_of(PROSE[0], PROSE[1], PROSE[0], PROSE[2]))
-    assert body == [PROSE[0], PROSE[1], PROSE[2]]
-    assert [r.rule for r in removed] == ["structure:duplicate-paragraph"]
+    assert body == [PROSE[0], PROSE[1], PROSE[0], PROSE[2]]
+    assert removed == []
 
 
 def test_title_repeated_with_a_section_label_is_removed():
@@ -444,42 +447,43 @@ def test_learned_memory_is_bounded(monkeypatch):
 # --- real data (skipped when ../shared/data is absent) ----------------------------------------------------------------
 
 
-def _bench_module():
-    spec = importlib.util.spec_from_file_location("clean_quality", REPO / "bench" / "clean_quality.py")
+def _bench_module(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
+    sys.modules[name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
 
 def test_shingle_metric_matches_the_benchmark_definition():
-    bench = _bench_module()
-    assert bench.match_counts("a b c d e", "a b c d e") == (1.0, 0.0, 0.0)
+    metric = _bench_module("shingles")
+    assert metric.page_scores("a b c d e", "a b c d e") == (1.0, 1.0)
     # Truth has two 4-token windows, the prediction one (a text of four tokens is one window).
-    assert bench.match_counts("one two three four five", "one two three four") == (0.5, 0.0, 0.5)
-    assert bench.shingles("short text") == {("short", "text"): 1}
-    scores = bench.summarise([(1.0, 0.0, 0.0), (0.5, 0.5, 0.0)])
-    assert scores["precision"] == 0.75 and scores["recall"] == 1.0
+    assert metric.page_scores("one two three four five", "one two three four") == (1.0, 0.5)
+    assert metric.page_scores("one two three four five", "") == (None, 0.0)  # nothing extracted: no precision
+    assert metric.shingles("short text") == {("short", "text"): 1}
+    precision, recall, _ = metric.summarise([(1.0, 1.0), (0.5, 1.0), (None, 0.0)])
+    assert precision == 0.75 and recall == 2 / 3
 
 
 def test_aeb_text_quality():
     data = SHARED_DATA
     if not (data / "aeb-text").is_dir() or not (data / "article-extraction-benchmark" / "ground-truth.json").exists():
         pytest.skip("../shared/data/aeb-text is not available")
-    bench = _bench_module()
-    pages = bench.load_pages(data)
-    system = bench.make_newsindex()
-    rows = [bench.match_counts(expected, system(page_id, text)) for page_id, text, expected in pages]
-    scores = bench.summarise(rows)
+    bench = _bench_module("extraction_quality")
+    pages = list(bench.aeb_pages(data))
+    system = bench.make_newsindex("text")
+    precision, recall, f1 = bench.summarise(bench.page_scores(page.truth, system(page)) for page in pages)
     assert len(pages) >= 150
-    assert scores["f1"] >= 0.85, scores
+    assert f1 >= 0.85, (precision, recall, f1)
 
 
 def test_reuters_wire_copy_loses_only_sign_offs():
     folder = SHARED_DATA / "reuters-txt" / "00"
     if not folder.is_dir():
         pytest.skip("../shared/data/reuters-txt is not available")
-    allowed = {"phrase:wire-signoff", "phrase:end-marker", "structure:duplicate-paragraph"}
+    allowed = {"phrase:wire-signoff", "phrase:end-marker"}
     for found in list(discover([folder]))[:400]:
         for raw in read_documents(found):
             draft = extract(raw)

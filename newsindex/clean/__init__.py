@@ -42,7 +42,7 @@ from .rules import (
     load_rules,
     parse_rules,
 )
-from .structure import _looks_like_page, _measure, _remove_duplicates, _remove_link_lists, _remove_share_runs
+from .structure import _looks_like_page, _measure, _remove_link_lists, _remove_share_runs
 
 __all__ = ["LearnedBoilerplate", "Rules", "clean", "load_rules", "parse_rules"]
 
@@ -66,11 +66,10 @@ def clean(
         _apply_learned(blocks, draft.source, learned)
     if not draft.trusted_body:
         _remove_share_runs(blocks, rules)
-        if _looks_like_page(blocks):
+        if not draft.region_chosen and _looks_like_page(blocks):
             _measure(blocks)
             _keep_main_region(blocks)
         _remove_link_lists(blocks)
-        _remove_duplicates(blocks)
     kept: list[str] = []
     removals: list[Removal] = []
     for block in blocks:

@@ -98,27 +98,6 @@ def _is_furniture(block: _Paragraph) -> bool:
     return (block.removed_by or "").startswith(("phrase:", "heading:", "structure:share-run"))
 
 
-DUPLICATE_MIN_WORDS = 8
-
-
-def _remove_duplicates(blocks: list[_Paragraph]) -> None:
-    """A paragraph repeated word for word within the article (pull quotes, captions twice) is kept once.
-
-    Only sentences of some length count: short lines and rows of figures repeat
-    legitimately (table rows, "Year" headers in results).
-    """
-    seen: set[str] = set()
-    for block in blocks:
-        text = block.norm
-        if not block.kept or len(text) < 40 or text.count(" ") < DUPLICATE_MIN_WORDS - 1:
-            continue
-        key = text.lower()
-        if key not in seen:
-            seen.add(key)
-        elif sum(map(text.count, "0123456789")) * 4 <= len(text):
-            block.removed_by = "structure:duplicate-paragraph"
-
-
 #: A page dump has many menu-like lines ("World", "Sign In", "Most Popular").
 PAGE_MIN_MENU_LINES = 15
 PAGE_MIN_MENU_SHARE = 0.2

@@ -45,6 +45,7 @@ from lxml import etree
 from ...models import Draft, RawDocument
 from ..outlets import site_name_from_url
 from .blocks import _lxml_blocks, _normalize, _soup_blocks
+from .explain import removals
 from .maintext import _main_blocks, _paragraphs
 from .metadata import _Metadata
 from .parse import _DROP_TAGS, _parse
@@ -125,12 +126,16 @@ def _fill_draft(draft: Draft, text: str, dayfirst: bool) -> None:
         if body is None:
             body = root
         etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
-        dom_paragraphs = _paragraphs(_main_blocks(body))
+        selection = _main_blocks(body)
+        dom_paragraphs = _paragraphs(selection.kept)
+        draft.region_chosen = True
     trusted = _trusted_article_body(meta.article, dom_paragraphs)
     if trusted is not None:
         draft.paragraphs, draft.trusted_body = trusted, True
     else:
         draft.paragraphs = dom_paragraphs
+        if not truncated:
+            draft.removed.extend(removals(selection))
     if not draft.paragraphs:
         draft.warnings.append("no main text found")
 

@@ -5,6 +5,7 @@ element scored by the blocks inside it, the best one's blocks kept.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -37,8 +38,11 @@ _HIDDEN_XPATH = etree.XPath(
 
 
 def _name_verdict(names: str, rules: _NoiseRules) -> int:
-    """0, _FURNITURE or _BOILERPLATE for a class/id string."""
-    tokens = _class_tokens(names)
+    """0, _FURNITURE or _BOILERPLATE for a class/id string.
+
+    A token holding a "/" is an address (an id set to the page's URL), not a name.
+    """
+    tokens = [token for token in _class_tokens(names) if "/" not in token]
     if not rules.any_noise.search(" ".join(tokens)) and rules.noise_tokens.isdisjoint(tokens):
         return 0
     if any(rules.content.search(token) for token in tokens):
@@ -99,21 +103,30 @@ def _noise_elements(body: etree._Element) -> dict[etree._Element, int]:
 _CARD_TAGS = frozenset({"li", "article", "div", "section"})
 #: Teaser cards are short: a headline link, maybe a date and a line of summary.
 _CARD_MAX_CHARS = 600
+#: A teaser's first line of this length or more is its headline link.
+_CARD_FIRST_LINE_CHARS = 25
 
 
 def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object, int], prose: dict) -> set:
     """Items of repeated lists that lead with a headline link: "more stories" teasers.
 
     An item is a card when it is one of at least three same-tag siblings, is short,
-    and holds a link-only line (a headline) or starts with a long link followed by
-    a summary; a list with three or more cards is teasers, summaries included,
-    however its classes are named.  Lists of the second kind are also how an
+    opens with a link (its first line of some length is the headline link), and
+    holds a link-only line or starts with a long link followed by a summary; a list
+    with three or more cards is teasers, summaries included, however its classes
+    are named.  Lists of the second kind are also how an
     article enumerates things ("10 things to know: <a>headline</a> summary"), so
     they count only when no running text stands beside the list.
     """
     cards_by_list: dict[object, set] = {}
     leading_links: set = set()
     same_tag: dict[tuple[object, str], int] = {}
+    opens_with_link: dict[object, bool] = {}  # does the item's first line of some length lead with a link?
+    for block, chain in zip(blocks, chains, strict=True):
+        if len(block.text) >= _CARD_FIRST_LINE_CHARS:
+            leads = block.link_chars >= 0.8 * len(block.text) or block.lead_link_chars >= 20
+            for element in chain[:5]:
+                opens_with_link.setdefault(element, leads)
     for block, chain in zip(blocks, chains, strict=True):
         length = len(block.text)
         headline = length >= 15 and block.link_chars >= 0.8 * length
@@ -122,6 +135,8 @@ def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object,
         for element in chain[:5]:
             if element.tag not in _CARD_TAGS or chars.get(element, 0) > _CARD_MAX_CHARS:
                 continue
+            if not opens_with_link.get(element, True):
+                continue  # text first, a link after it ("Learn more"): a described item, not a teaser
             parent = element.getparent()
             if parent is None:
                 break
@@ -232,8 +247,21 @@ def _is_body_text(block: _Block) -> bool:
     return block.kind == "pre" or not _looks_like_markup(block.text)
 
 
-def _best_region(blocks: list[_Block], chains: list[tuple], noise: set) -> tuple[list[_Block], int]:
-    """Blocks of the element whose blocks weigh most with ``noise`` left out, and their running text.
+@dataclass
+class _Selection:
+    """What ``_main_blocks`` decided, kept for ``explain.removals``: the kept blocks and the evidence."""
+
+    kept: list[_Block]
+    blocks: list[_Block]
+    chains: list[tuple]
+    region: object | None  # the element chosen as the article; None when no region stood out
+    noise: dict  # element -> noise level, all that was marked
+    left_out: set  # the noise actually left out of the region that won
+    cards: set  # teaser cards among the noise
+
+
+def _best_region(blocks: list[_Block], chains: list[tuple], noise: set) -> tuple[list[_Block], int, object]:
+    """Blocks of the element whose blocks weigh most with ``noise`` left out, their running text, the element.
 
     Noise inside a region counts against it, so the tightest element around the
     article wins over the column that also holds comments and teasers.  A single
@@ -249,19 +277,37 @@ def _best_region(blocks: list[_Block], chains: list[tuple], noise: set) -> tuple
                 scores[element] = scores.get(element, 0.0) + weight
     candidates = [element for element in scores if element.tag not in _LINE_TAGS]
     if not candidates:
-        return [], 0
+        return [], 0, None
     best = max(candidates, key=scores.__getitem__)
     if scores[best] <= 0:
-        return [], 0
-    kept = [
+        return [], 0, None
+    inside = [
         block
         for block, chain, noisy in zip(blocks, chains, in_noise, strict=True)
-        if not noisy and best in chain and _is_body_text(block)
+        if not noisy and best in chain
     ]
-    return kept, sum(_prose_chars(block) for block in kept)
+    in_text_rows = _rows_of_text(inside)
+    kept = [block for block in inside if _is_body_text(block) or id(block) in in_text_rows]
+    return kept, sum(_prose_chars(block) for block in kept), best
 
 
-def _main_blocks(body: etree._Element) -> list[_Block]:
+def _rows_of_text(blocks: list[_Block]) -> set[int]:
+    """Table cells (by ``id``) in rows that are mostly not links: a linked name in a row of
+    data is the row's content, while a row made of links is navigation."""
+    rows: dict[object, list[_Block]] = {}
+    for block in blocks:
+        if block.kind in _CELLS and block.owner is not None:
+            row = block.owner.getparent()
+            if row is not None:
+                rows.setdefault(row, []).append(block)
+    found: set[int] = set()
+    for cells in rows.values():
+        if len(cells) >= 2 and sum(c.link_chars for c in cells) <= _LINK_LIMIT * sum(len(c.text) for c in cells):
+            found.update(id(c) for c in cells if not _looks_like_markup(c.text))
+    return found
+
+
+def _main_blocks(body: etree._Element) -> _Selection:
     """The article's blocks: the heaviest region once noise is left out.
 
     Tried twice, as readability does: first leaving out everything that looks
@@ -284,27 +330,37 @@ def _main_blocks(body: etree._Element) -> list[_Block]:
         for element in chain:
             prose[element] = prose.get(element, 0) + block_prose
             chars[element] = chars.get(element, 0) + len(block.text)
-    for card in _teaser_cards(blocks, chains, chars, prose):
-        noise.setdefault(card, _FURNITURE)
-    strict, strict_prose = _best_region(blocks, chains, set(noise))
+    cards = _teaser_cards(blocks, chains, chars, prose) - noise.keys()
+    for card in cards:
+        noise[card] = _FURNITURE
+    left_out = set(noise)
+    chosen, strict_prose, region = _best_region(blocks, chains, left_out)
     relaxed_noise = {
         element
         for element, level in noise.items()
         if level == _BOILERPLATE or prose.get(element, 0) < _WRAPPER_SHARE * total_prose
     }
-    if len(relaxed_noise) == len(noise):
-        chosen = strict
-    else:
-        relaxed, relaxed_prose = _best_region(blocks, chains, relaxed_noise)
-        chosen = strict if strict_prose >= 0.5 * relaxed_prose else relaxed
-    if chosen:
-        return chosen
-    # No region stands out (a page of a few short lines): keep whatever is not noise or links.
-    return [
-        block
-        for block, chain in zip(blocks, chains, strict=True)
-        if noise.keys().isdisjoint(chain) and _is_body_text(block)
-    ]
+    if len(relaxed_noise) != len(noise):
+        relaxed, relaxed_prose, relaxed_region = _best_region(blocks, chains, relaxed_noise)
+        if strict_prose < 0.5 * relaxed_prose:
+            chosen, region, left_out = relaxed, relaxed_region, relaxed_noise
+    if not chosen:
+        # Nothing outside noise: the article sits in a box named or styled like noise
+        # (a listicle in a "gallery", a wrapper hidden until scripts run).  Text decides:
+        # a box holding most of the page's running text is the article's wrapper.
+        wrappers = {element for element in noise if prose.get(element, 0) >= _WRAPPER_SHARE * total_prose}
+        if wrappers:
+            left_out = set(noise).difference(wrappers)
+            chosen, _, region = _best_region(blocks, chains, left_out)
+    if not chosen:
+        # No region stands out (a page of a few short lines): keep whatever is not noise or links.
+        region, left_out = None, set(noise)
+        chosen = [
+            block
+            for block, chain in zip(blocks, chains, strict=True)
+            if left_out.isdisjoint(chain) and _is_body_text(block)
+        ]
+    return _Selection(chosen, blocks, chains, region, noise, left_out, cards)
 
 
 def _paragraphs(blocks: list[_Block]) -> list[str]:

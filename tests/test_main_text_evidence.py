@@ -1,0 +1,71 @@
+"""Main text decided by structure and text, not by names alone (issue 15's mechanisms)."""
+
+from __future__ import annotations
+
+from newsindex.extract import extract
+from newsindex.ingest import article_from_draft
+from newsindex.models import RawDocument
+
+PROSE = [
+    "The river rose four metres overnight and the council opened the school as a shelter for families "
+    "from the lower streets, while volunteers carried sandbags along the quay until dawn.",
+    "Engineers will inspect the old bridge on Monday before it reopens to traffic; the council expects "
+    "the repairs to the embankment to take most of the summer and to cost about two million.",
+    "Farmers upstream said the fields would take weeks to drain, and several asked the regional "
+    "government for help with the cost of replacing fences and feed that the water carried away.",
+]
+
+
+def body_of(html: str) -> list[str]:
+    draft = extract(RawDocument(path="site/page.html", kind="html", text=html))
+    return article_from_draft(draft, None, None).body
+
+
+def test_article_inside_a_box_named_like_noise_is_kept():
+    # A listicle inside a "gallery", nothing else on the page: text decides, not the name.
+    html = "<html><body><div class='full-gallery'>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</div></body></html>"
+    assert body_of(html) == PROSE
+
+
+def test_an_id_that_is_the_page_url_is_no_class_word():
+    html = (
+        "<html><body><div id='http://example.org/2013/03/08/read-comments-on-mobile/'>"
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + "</div></body></html>"
+    )
+    assert body_of(html) == PROSE
+
+
+def test_items_that_describe_first_and_link_after_are_content():
+    items = "".join(
+        f"<li><h3>Tool {n}</h3><p>{PROSE[n % 3]}</p><a href='/t{n}'>Learn more about tool number {n}</a></li>"
+        for n in range(4)
+    )
+    html = f"<html><body><main><p>{PROSE[0]}</p><ul>{items}</ul></main></body></html>"
+    body = body_of(html)
+    assert body.count(PROSE[1]) == 1 and body.count(PROSE[2]) == 1
+
+
+def test_linked_names_in_a_data_table_stay_with_their_row():
+    rows = "".join(
+        f"<tr><td><a href='/f{n}'>Film number {n}</a></td><td>{1950 + n}</td>"
+        f"<td>A story in which the same day repeats for its hero, number {n}.</td></tr>"
+        for n in range(5)
+    )
+    html = f"<html><body><article><p>{PROSE[0]}</p><p>{PROSE[1]}</p><table>{rows}</table></article></body></html>"
+    body = body_of(html)
+    assert "Film number 3 | 1953 | A story in which the same day repeats for its hero, number 3." in body
+
+
+def test_html_text_is_not_cut_again_by_line_shapes():
+    # Short product lines inside the article's own element are article text.
+    lines = "".join(f"<li>Feature {n}: longer battery life</li>" for n in range(6))
+    html = f"<html><body><article><p>{PROSE[0]}</p><ul>{lines}</ul><p>{PROSE[1]}</p></article></body></html>"
+    body = body_of(html)
+    assert body[0] == PROSE[0] and body[-1] == PROSE[1]
+    assert "Feature 3: longer battery life" in body
+
+
+def test_a_repeated_paragraph_stays_where_the_page_repeats_it():
+    html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in [*PROSE, PROSE[0]]) + "</article></body></html>"
+    assert body_of(html) == [*PROSE, PROSE[0]]
