@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from . import indexing, searching  # noqa: F401 - importing them adds their commands to the group
+from . import indexing, live, searching  # noqa: F401 - importing them adds their commands to the group
 from .common import EXIT_ERROR, EXIT_FOUND, _quiet_stdout, cli
 
 __all__ = ["cli", "main"]

@@ -53,7 +53,7 @@ class _ProgressBar:
 @click.option("--index", "index_dir", metavar="DIR", help=INDEX_HELP)
 @click.option("--rebuild", is_flag=True, help="Start over instead of updating incrementally.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True), help="Write failures to FILE.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Extraction processes [default: number of cores].")
 @_add_options(ingest_options)
@@ -118,6 +118,7 @@ def index(
       newsindex index ~/news --solr http://localhost:8983/solr --shards 4 --replicas 2
     """
     from ..engine import IndexProblem
+    from .live import alerts_as_records, report_alerts
 
     options = _ingest_options(dayfirst, rules, fields, follow_links, config, source)
     engine = _engine(engine_name, index_dir, solr_url, config, workers=workers, shards=shards, replicas=replicas)
@@ -138,8 +139,15 @@ def index(
         with open(errors_file, "w", encoding="utf-8") as handle:
             for skipped in report.failed:
                 handle.write(f"{skipped.path}\t{skipped.reason}\n")
+    # Saved searches (newsindex alert) live with a Whoosh index directory.
+    alerts_here = engine.name == "whoosh"
     if fmt == "json":
-        click.echo(json.dumps(report.as_dict()))
+        alerts = alerts_as_records(report.index_dir) if alerts_here else []
+        click.echo(json.dumps({**report.as_dict(), "alerts": alerts}))
+    elif fmt == "jsonl":
+        from ..render import batch_record, to_json
+
+        click.echo(to_json(batch_record(report, report.seconds)))
     elif not quiet:
         from ..render import safe
         from .summary import notes, summary_line
@@ -149,6 +157,8 @@ def index(
         click.echo(summary_line(report))
         for note in notes(report):
             click.echo(note, err=True)
+    if fmt != "json" and alerts_here:
+        report_alerts(report.index_dir, fmt)
     sys.exit(EXIT_FOUND if report.documents else EXIT_NOTHING)
 
 

@@ -36,10 +36,11 @@ removed when the walk is over.  The new segments are then committed with
 Whoosh's writer, deletions and rewritten duplicates are applied, and the
 document count is checked against the manifest: a lost document fails the
 run loudly and leaves the previous index in place.  Last, the near-duplicate
-graph of the whole committed index is worked out from the sketch column
-(``dedup.near_duplicate_graph``, a fraction of a second for 20,000 articles)
-and written beside it, aligned with its document numbers.  A run that finds nothing
-changed writes no generation at all.
+graph is brought up to date: only the buckets of the documents the run added,
+removed or moved are relinked (``engine.whoosh.neargraph``; a first run builds
+it from the sketch column), and it is written beside the index, aligned with
+its document numbers.  A run that finds nothing changed writes no generation
+at all.  ``watch`` runs the same machinery on the paths that changed.
 
 Byte-identical articles (same title, paragraphs and metadata; see
 ``dup_key``) are one document.  Its stored ``paths`` lists the ids of every

@@ -126,7 +126,10 @@ def near_duplicate_graph(
     (8 bytes each; sorting an array brings the articles sharing a value
     together).  The second keeps the whole sketches of the articles that
     share a value with another, the only ones ever compared: at most
-    ``PACKED_SIZE`` + 4 bytes per article.
+    ``PACKED_SIZE`` + 4 bytes per article.  Each bucket is linked on its own
+    (``_Linker.bucket``) and an article keeps its ``MAX_NEIGHBOURS`` first
+    neighbours in document order, so the graph is a function of the buckets'
+    contents alone: ``neargraph`` updates it bucket by bucket from run to run.
     """
     partitions = [array("Q") for _ in range(256)]
     for docnum, packed in read_sketches():
@@ -148,13 +151,15 @@ def near_duplicate_graph(
             slots[docnum] = len(kept) // PACKED_SIZE
             kept += packed
     linker = _Linker(lambda docnum: sketch_values(kept, slots[docnum] * PACKED_SIZE))
+    adjacent: dict[int, set[int]] = {}
     for keys in partitions:
         for value, docs in _buckets(keys):
-            linker.bucket(value, docs)
+            for docnum, linked in linker.bucket(value, docs).items():
+                adjacent.setdefault(docnum, set()).update(linked)
     offsets = array("I", [0])
     neighbours = array("I")
     for docnum in range(doc_count):
-        neighbours.extend(sorted(linker.adjacent.get(docnum, ())))
+        neighbours.extend(sorted(adjacent.get(docnum, ()))[:MAX_NEIGHBOURS])
         offsets.append(len(neighbours))
     return offsets, neighbours
 
@@ -178,7 +183,9 @@ class _Linker:
     A pair of articles may share several of their leading values; it is
     looked at only in the bucket of the smallest value they share, so no
     pair is compared or linked twice and nothing needs remembering between
-    buckets.
+    buckets: what a bucket links depends on its members (in document order)
+    and their sketches alone, which lets a run relink only the buckets whose
+    members changed.
     """
 
     def __init__(self, read: Callable[[int], tuple[int, ...]]) -> None:
@@ -194,8 +201,11 @@ class _Linker:
             found = self._unpacked[docnum] = self._read(docnum)
         return found
 
-    def bucket(self, value: int, docs: list[int]) -> None:
+    def bucket(self, value: int, docs: list[int]) -> dict[int, list[int]]:
+        """The links this bucket makes: each article's neighbours found here
+        (at most ``MAX_NEIGHBOURS`` each)."""
         self._value = value
+        self.adjacent = {}
         # Identical sketches (copies of one text) travel together as one group:
         # a story copied forty times is split and compared once, not forty times.
         groups: dict[tuple[int, ...], list[int]] = {}
@@ -204,6 +214,7 @@ class _Linker:
         self._split(list(groups.items()), frozenset((value,)))
         self._unpacked.clear()
         self._seen.clear()
+        return self.adjacent
 
     def _split(self, groups: list[_Group], shared: frozenset[int]) -> None:
         """A few distinct sketches are compared pairwise.  Many sharing a value

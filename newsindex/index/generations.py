@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..engine.whoosh.neargraph import STATE_FILE
 from ..engine.whoosh.store import (
     _GEN_PREFIX,
     NEIGHBOURS_FILE,
@@ -20,7 +21,7 @@ from ..engine.whoosh.store import (
 )
 
 #: Files a generation writes anew rather than hard-linking from the previous one.
-_PER_GENERATION = frozenset({"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE})
+_PER_GENERATION = frozenset({"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE, STATE_FILE})
 #: Test hook: ``NEWSINDEX_CRASH_AT=<point>`` kills the indexer with SIGKILL
 #: when it reaches that point (see ``_checkpoint`` and ``CRASH_POINTS``).
 CRASH_ENV = "NEWSINDEX_CRASH_AT"
@@ -94,9 +95,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_tree(path: Path) -> None:
+def _fsync_tree(path: Path, durable: frozenset[str] = frozenset()) -> None:
+    """fsync a generation's files and folder; ``durable`` names files hard-linked from a
+    published generation, whose contents were synced when it was (a one-file run at
+    200,000 articles would otherwise sync every segment again)."""
     for child in path.iterdir():
-        if child.is_file():
+        if child.is_file() and child.name not in durable:
             with open(child, "rb") as handle:
                 os.fsync(handle.fileno())
     _fsync_dir(path)

@@ -247,7 +247,8 @@ KNOWN_FILES_IN_MEMORY = 500_000
 class _KnownFiles:
     """The files in the committed generation's manifest (read-only)."""
 
-    def __init__(self, generation: Path | None) -> None:
+    def __init__(self, generation: Path | None, lazy: bool = False) -> None:
+        """``lazy``: ask file by file (a run told which few files changed)."""
         self.db = None
         self.loaded: dict[str, tuple[int, float, str]] | None = {}
         self.failures: dict[str, list[Skipped]] = {}
@@ -261,7 +262,9 @@ class _KnownFiles:
             if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'failures'").fetchone():
                 for path, item, reason in self.db.execute("SELECT path, id, reason FROM failures ORDER BY rowid"):
                     self.failures.setdefault(path, []).append(Skipped(item, reason))
-            if self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0] <= KNOWN_FILES_IN_MEMORY:
+            if lazy:
+                self.loaded = None
+            elif self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0] <= KNOWN_FILES_IN_MEMORY:
                 self.loaded = {row[0]: row[1:] for row in self.db.execute("SELECT path, size, mtime, hash FROM files")}
             else:
                 self.loaded = None
@@ -279,6 +282,17 @@ class _KnownFiles:
         elif self.db is not None:
             for (path,) in self.db.execute("SELECT path FROM files"):
                 yield path
+
+    def at_or_under(self, path: str) -> list[str]:
+        """Indexed files at ``path`` or inside the folder it names."""
+        if self.db is None:
+            return []
+        folder = path.rstrip(os.sep) + os.sep
+        rows = self.db.execute(
+            "SELECT path FROM files WHERE path = ? OR (path >= ? AND path < ?)",
+            (path, folder, folder[:-1] + chr(ord(os.sep) + 1)),
+        )
+        return [row[0] for row in rows]
 
     def close(self) -> None:
         if self.db is not None:

@@ -55,8 +55,13 @@ def build_index(
     rebuild: bool = False,
     workers: int | None = None,
     progress: ProgressFn | None = None,
+    changed: Sequence[str] | None = None,
 ) -> IndexReport:
     """Index (incrementally, unless ``rebuild``) every article under ``paths``.
+
+    ``changed`` (for ``watch``) says that only these paths, files or folders
+    under ``paths``, may differ from the index: they alone are looked at, and
+    indexed files at or under those gone are removed.
 
     ``progress(done, total)`` is called as files are done (read and indexed, or
     found unchanged); ``total``, the number of article files under ``paths``, is
@@ -90,11 +95,14 @@ def build_index(
             paths = [*paths, *_indexed_elsewhere(previous, paths)]
             previous = None
             report.reread = True
+        if previous is None:
+            changed = None  # a first or rebuilding run reads everything
         _remove_stale_generations(index_dir, keep={previous.name} if previous else set())
         generation = index_dir / _next_generation_name(index_dir)
         try:
             with _no_gc():
                 run = _Run(paths, previous, generation, options, workers, progress, report, lock, reading)
+                run.changed = changed
                 run.roots = roots
                 written = run.run()
             if not written:  # nothing changed: the committed generation stays
@@ -169,6 +177,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         self.fields = options.field_map_fingerprint()
         self.reading = reading  # options.reading_fingerprint(), recorded in info.json
         self.records_kept = 0  # articles recorded so far from the big record file being read
+        self.changed: Sequence[str] | None = None  # see build_index
         self.roots = [os.path.abspath(p) for p in paths]  # the folders indexed, for the manifest
 
     # -- setting up ----------------------------------------------------------------
@@ -184,7 +193,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         """Index into the new generation; False when nothing changed and none was written."""
         if self.progress:
             self.total = self._count_files()
-        self.known_files = _KnownFiles(self.previous)
+        self.known_files = _KnownFiles(self.previous, lazy=self.changed is not None)
         scan = self._work(self._scan(self.known_files))
         first, scanned = _take(scan, limits.BATCH_SIZE)  # if scanned, the walk is over and self.vanished known
         if scanned and not first and not self.vanished and not self._roots_change() and self.previous is not None:
@@ -192,10 +201,12 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
             return False
         generation = self.generation
         generation.mkdir()
+        linked: set[str] = set()
         if self.previous is not None:
             for item in self.previous.iterdir():
                 if item.is_file() and item.name not in _PER_GENERATION and ("WRITELOCK" not in item.name):
                     os.link(item, generation / item.name)
+                    linked.add(item.name)
             shutil.copy2(self.previous / "manifest.sqlite", generation / "manifest.sqlite")
             self.learned = _load_learned(self.previous / "learned.json")
         else:
@@ -223,5 +234,5 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         }
         (generation / "info.json").write_text(json.dumps(info), encoding="utf-8")
         shutil.rmtree(generation / f"{INDEX_NAME}.tmp", ignore_errors=True)
-        _fsync_tree(generation)
+        _fsync_tree(generation, frozenset(linked))
         return True

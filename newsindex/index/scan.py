@@ -13,6 +13,7 @@ from ..engine.whoosh.store import (
 from ..ingest import FILE_FAILURES, IngestOptions, file_failure
 from ..models import RawDocument, Skipped
 from ..read import FoundFile, ReadError, discover, read_documents
+from ..read.changes import discover_changed
 from . import limits
 from .generations import _checkpoint
 from .manifest import _KnownFiles, _same_mapping, _split_keys, stored_digest
@@ -147,11 +148,15 @@ class _Scanning:
         def ignored(path: str, reason: str) -> None:
             report.ignored.append(Skipped(path, reason))
 
+        index_dir = self.generation.parent  # never read the index itself, wherever it lies
+        if self.changed is not None:
+            found_files = discover_changed(
+                roots, self.changed, follow_links=self.options.follow_links, on_ignored=ignored, skip=[index_dir]
+            )
+        else:
+            found_files = discover(roots, follow_links=self.options.follow_links, on_ignored=ignored, skip=[index_dir])
         try:
-            index_dir = self.generation.parent  # never read the index itself, wherever it lies
-            for found in discover(
-                roots, follow_links=self.options.follow_links, on_ignored=ignored, skip=[index_dir]
-            ):
+            for found in found_files:
                 path = str(found.path)
                 seen.add(path)
                 try:
@@ -174,10 +179,14 @@ class _Scanning:
                 yield _Pending(found, stat.st_size, stat.st_mtime, known)
         except ReadError as exc:
             raise IndexProblem(str(exc)) from None
-        prefixes = tuple(root.rstrip(os.sep) + os.sep for root in roots)
-        self.vanished = [
-            path for path in known_files if path not in seen and (path in roots or path.startswith(prefixes))
-        ]
+        if self.changed is not None:
+            gone = {os.path.abspath(p) for p in self.changed if not os.path.lexists(p)}
+            self.vanished = sorted({path for root in gone for path in known_files.at_or_under(root)} - seen)
+        else:
+            prefixes = tuple(root.rstrip(os.sep) + os.sep for root in roots)
+            self.vanished = [
+                path for path in known_files if path not in seen and (path in roots or path.startswith(prefixes))
+            ]
         known_files.close()
         _checkpoint("scanned")
 

@@ -10,11 +10,11 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
 from ...index import limits
-from ...index.dedup import near_duplicate_graph
 from ...index.documents import _FAST_TEXT, document_fields
 from ...index.generations import _checkpoint
+from .neargraph import graph_for, write_graph
 from .segment import SegmentBuilder
-from .store import INDEX_NAME, NEIGHBOURS_FILE, IndexProblem, live_fixed_column, short_id, write_near_duplicates
+from .store import INDEX_NAME, IndexProblem, short_id
 
 
 def _merge_policy(writer, segments: list) -> list:
@@ -95,8 +95,8 @@ class _Committing:
         self.report.documents = documents
         _checkpoint("before-near-duplicates")
         with ix.reader() as reader:
-            graph = near_duplicate_graph(lambda: live_fixed_column(reader, "sketch"), reader.doc_count_all())
-        write_near_duplicates(self.generation / NEIGHBOURS_FILE, *graph)
+            graph = graph_for(reader, self.previous)
+        write_graph(self.generation, graph)
 
     def _rewrite_groups(self, writer, old_docs: int):
         """Delete the documents of changed duplicate groups; re-add those with copies left.

@@ -1,0 +1,121 @@
+"""The near-duplicate graph updated from run to run is the graph a full rebuild gives."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from newsindex.engine.whoosh.neargraph import capped, full_graph, load_state
+from newsindex.engine.whoosh.store import (
+    NEIGHBOURS_FILE,
+    NearDuplicates,
+    current_generation,
+    live_fixed_column,
+    open_index,
+)
+from newsindex.index import build_index, dedup, limits
+from newsindex.index.dedup import near_duplicate_graph
+
+STORIES = [
+    "The city council voted on Tuesday to close the old ferry terminal at the end of the summer citing repair "
+    "costs that have tripled since the harbour wall was damaged in last winter's storms",
+    "Grain exporters warned that a new tariff on shipments would cut sales abroad by a third this season and "
+    "farmers in the north said they would hold back their harvest until prices recovered",
+    "The court adjourned the fraud trial of the former minister after defence lawyers asked for more time to "
+    "study documents seized from the offices of two shipping companies last spring",
+]
+#: A sign-off many articles share: its shingles make big buckets that are split.
+SIGN_OFF = "reporting by the news desk editing by the night desk for more stories visit our website today"
+WORDS = ["grain", "tariff", "minister", "exports", "rally", "court", "verdict"]
+WORDS += ["harbour", "storm", "council", "ferry", "budget", "strike"]
+
+
+def _text(rng: random.Random) -> str:
+    kind = rng.random()
+    if kind < 0.6:  # a story, lightly edited, as outlets rewrite wire copy
+        words = rng.choice(STORIES).split()
+        for _ in range(rng.randrange(4)):
+            words[rng.randrange(len(words))] = rng.choice(WORDS)
+        body = " ".join(words)
+    else:
+        body = " ".join(rng.choice(WORDS) for _ in range(40))
+    if rng.random() < 0.5:
+        body += " " + SIGN_OFF
+    return body
+
+
+def _write(folder, name: str, rng: random.Random) -> None:
+    (folder / name).write_text(f"Headline {name}\n\n{_text(rng)}\n", encoding="utf-8")
+
+
+def _check(index_dir) -> None:
+    """The generation's state and file equal a full rebuild and dedup's own graph."""
+    generation = current_generation(index_dir)
+    state = load_state(generation)
+    assert state is not None
+    with open_index(index_dir).reader() as reader:
+        full = full_graph(reader)
+        offsets, neighbours = near_duplicate_graph(lambda: live_fixed_column(reader, "sketch"), reader.doc_count_all())
+    assert state.segment_ids == full.segment_ids
+    assert np.array_equal(state.heads, full.heads)
+    assert np.array_equal(state.links, full.links)
+    assert list(capped(full)[0]) == list(offsets) and list(capped(full)[1]) == list(neighbours)
+    on_disk = NearDuplicates(generation / NEIGHBOURS_FILE)
+    assert [list(on_disk.of(d)) for d in range(len(offsets) - 1)] == [
+        list(neighbours[offsets[d] : offsets[d + 1]]) for d in range(len(offsets) - 1)
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_incremental_graph_equals_a_full_rebuild(tmp_path, monkeypatch, seed):
+    """Random runs of additions, edits, removals and byte-identical copies, with small
+    caps and segment limits so that splits, cut lists and merges all happen."""
+    monkeypatch.setattr(dedup, "MAX_NEIGHBOURS", 4)
+    monkeypatch.setattr(dedup, "SMALL_BUCKET", 3)
+    monkeypatch.setattr(limits, "MAX_SEGMENTS", 3)
+    rng = random.Random(seed)
+    news = tmp_path / "news"
+    news.mkdir()
+    index_dir = tmp_path / "index"
+    names: list[str] = []
+    for number in range(30):
+        names.append(f"a{number}.txt")
+        _write(news, names[-1], rng)
+    build_index([str(news)], index_dir, workers=1)
+    _check(index_dir)
+    incremental = 0
+    for run in range(6):
+        for _ in range(rng.randrange(1, 6)):
+            action = rng.random()
+            if action < 0.4 or len(names) < 5:
+                names.append(f"r{run}-{rng.randrange(10**6)}.txt")
+                _write(news, names[-1], rng)
+            elif action < 0.6:
+                _write(news, rng.choice(names), rng)
+            elif action < 0.8:
+                gone = names.pop(rng.randrange(len(names)))
+                (news / gone).unlink()
+            else:  # a byte-identical copy: the document is rewritten with two paths
+                names.append(f"copy{run}-{rng.randrange(10**6)}.txt")
+                (news / names[-1]).write_bytes((news / rng.choice(names[:-1])).read_bytes())
+        build_index([str(news)], index_dir, workers=1)
+        _check(index_dir)
+        incremental += not load_state(current_generation(index_dir)).full
+    assert incremental == 6  # every later run updated the graph rather than rebuilt it
+
+
+def test_a_generation_without_state_is_rebuilt(tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    rng = random.Random(5)
+    for number in range(8):
+        _write(news, f"a{number}.txt", rng)
+    index_dir = tmp_path / "index"
+    build_index([str(news)], index_dir, workers=1)
+    (current_generation(index_dir) / "neargraph.npz").write_bytes(b"damaged")
+    _write(news, "late.txt", rng)
+    build_index([str(news)], index_dir, workers=1)
+    assert load_state(current_generation(index_dir)).full
+    _check(index_dir)
