@@ -37,17 +37,23 @@ def collection_exists(client: SolrClient) -> bool:
 
 
 def wait_until_active(client: SolrClient, timeout: float = 120) -> None:
-    """Wait until every shard of the collection has an active leader (another client
-    may have created it a moment ago, and its cores may still be loading)."""
+    """Wait until every shard of the collection has an active leader and every replica on a
+    live node is active (another client may have created the collection a moment ago, and
+    its cores may still be loading or recovering).  Replicas on a stopped node are not
+    waited for: the collection serves without them, and they catch up when it returns."""
     deadline = time.monotonic() + timeout
     while True:
         status = client.request(
             "GET", "admin/collections", {"action": "CLUSTERSTATUS", "collection": client.collection}
         )
-        shards = status.get("cluster", {}).get("collections", {}).get(client.collection, {}).get("shards", {})
+        cluster = status.get("cluster", {})
+        live = set(cluster.get("live_nodes", []))
+        shards = cluster.get("collections", {}).get(client.collection, {}).get("shards", {})
+        replicas = [list(shard.get("replicas", {}).values()) for shard in shards.values()]
         if shards and all(
-            any(r.get("leader") == "true" and r.get("state") == "active" for r in shard.get("replicas", {}).values())
-            for shard in shards.values()
+            any(r.get("leader") == "true" and r.get("state") == "active" for r in shard)
+            and all(r.get("state") == "active" for r in shard if r.get("node_name") in live)
+            for shard in replicas
         ):
             return
         if time.monotonic() > deadline:

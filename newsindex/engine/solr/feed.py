@@ -38,6 +38,11 @@ from .collection import ensure_collection
 #: Articles per update request: large enough to amortise a round trip, small
 #: enough that a retried batch costs little.
 BATCH_ARTICLES = 500
+#: How often, and how far apart (seconds), the end of a run commits and counts before
+#: it reports that the cluster holds other than what it was sent.
+COUNT_CHECKS = 5
+COUNT_CHECK_PAUSE = 1.0
+
 #: Known-file rows read per request when listing what the cluster holds.
 PAGE_ROWS = 5000
 #: Consecutive failed batches after which the cluster is taken to be down.
@@ -275,14 +280,22 @@ class SolrIndexer:
     # --- the end of the run -----------------------------------------------------------
 
     def _commit_and_check(self, roots, held, files, vanished) -> None:
-        self.client.update({"commit": {"waitSearcher": True}})
         expected: dict[str, int] = {path: len(state.held) for path, state in held.items()}
         for state in self._all_states:
             expected[state.path] = len(state.sent) if state.digest else len(state.held)
         for state in vanished:
             expected.pop(state.path, None)
         want = sum(expected.values())
-        found = sum(count_under(self.client, root) for root in roots)
+        # A replica that is still recovering (a collection another client has just created,
+        # a node that has just returned) can answer from an older searcher for a moment:
+        # commit and count again a few times before calling a difference a loss.
+        for attempt in range(COUNT_CHECKS):
+            if attempt:
+                time.sleep(COUNT_CHECK_PAUSE)
+            self.client.update({"commit": {"waitSearcher": True}})
+            found = sum(count_under(self.client, root) for root in roots)
+            if found == want:
+                break
         self.report.documents = found
         if found != want:
             raise SolrProblem(
