@@ -286,16 +286,7 @@ class SolrIndexer:
         for state in vanished:
             expected.pop(state.path, None)
         want = sum(expected.values())
-        # A replica that is still recovering (a collection another client has just created,
-        # a node that has just returned) can answer from an older searcher for a moment:
-        # commit and count again a few times before calling a difference a loss.
-        for attempt in range(COUNT_CHECKS):
-            if attempt:
-                time.sleep(COUNT_CHECK_PAUSE)
-            self.client.update({"commit": {"waitSearcher": True}})
-            found = sum(count_under(self.client, root) for root in roots)
-            if found == want:
-                break
+        found = settled_count(self.client, roots, want)
         self.report.documents = found
         if found != want:
             raise SolrProblem(
@@ -395,6 +386,23 @@ def documents_under(client: SolrClient, root: str, fields: str) -> Iterator[dict
         if following == cursor:
             return
         cursor = following
+
+
+def settled_count(client: SolrClient, roots: Sequence[str], want: int) -> int:
+    """The articles the cluster holds under ``roots`` once a commit is visible.
+
+    A replica that is still recovering (a collection another client has just created, a
+    node that has just returned) can answer from an older searcher for a moment: commit
+    and count again a few times before a difference from ``want`` is taken as real.
+    """
+    for attempt in range(COUNT_CHECKS):
+        if attempt:
+            time.sleep(COUNT_CHECK_PAUSE)
+        client.update({"commit": {"waitSearcher": True}})
+        found = sum(count_under(client, root) for root in roots)
+        if found == want:
+            break
+    return found
 
 
 def count_under(client: SolrClient, root: str) -> int:
