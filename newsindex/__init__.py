@@ -18,6 +18,7 @@ its name on the package, and would shadow the function of the same name.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 
 __version__ = "0.1.0"
@@ -37,10 +38,20 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str):
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'newsindex' has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value
-    return value
+def lazy_attributes(package: str, homes: dict[str, str]):
+    """A module ``__getattr__`` (PEP 562) for ``package``: each name in ``homes`` is
+    imported from the module named beside it on first use, then kept in the package."""
+    namespace = sys.modules[package].__dict__
+
+    def __getattr__(name: str):
+        home = homes.get(name)
+        if home is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(import_module(home), name)
+        namespace[name] = value
+        return value
+
+    return __getattr__
+
+
+__getattr__ = lazy_attributes(__name__, _HOMES)

@@ -59,7 +59,7 @@ The names below are imported on first use, so that importing
 
 from __future__ import annotations
 
-from importlib import import_module
+from .. import lazy_attributes
 
 _HOMES = {
     "build_index": "newsindex.index.run",
@@ -81,10 +81,4 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str):
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'newsindex.index' has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _HOMES)
