@@ -69,3 +69,23 @@ def test_html_text_is_not_cut_again_by_line_shapes():
 def test_a_repeated_paragraph_stays_where_the_page_repeats_it():
     html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in [*PROSE, PROSE[0]]) + "</article></body></html>"
     assert body_of(html) == [*PROSE, PROSE[0]]
+
+
+def test_a_plugins_fallback_is_what_the_reader_sees():
+    # Browsers show an <object>'s children when the plugin is missing (all Flash today); <param> is no text.
+    html = (
+        "<html><body><article><object data='player.swf'><param name='movie' value='clip-42'>"
+        f"<p>{PROSE[0]}</p></object><p>{PROSE[1]}</p><p>{PROSE[2]}</p></article></body></html>"
+    )
+    assert body_of(html) == PROSE
+
+
+def test_a_block_opened_inside_a_caption_paragraph_closes_it():
+    # An HTML5 parser closes the open <p> at the first block, even inside an inline box:
+    # the article that follows a broken caption is not part of the caption.
+    html = (
+        f"<html><body><article><p>{PROSE[0]}</p><p class='wp-caption-text'>The quay at dawn. <span>(<p>"
+        f"{PROSE[1]}</p>)</span></p><p>{PROSE[2]}</p></article></body></html>"
+    )
+    body = body_of(html)
+    assert PROSE[1] in body and "The quay at dawn. (" not in body
