@@ -40,8 +40,6 @@ from __future__ import annotations
 import html
 import re
 
-from lxml import etree
-
 from ...models import Draft, RawDocument
 from ..outlets import site_name_from_url
 from .blocks import _lxml_blocks, _normalize, _soup_blocks
