@@ -12,7 +12,19 @@ import sys
 from .conftest import REPO
 
 #: Modules Whoosh would import that no search uses (see ``newsindex.engine.whoosh``).
-NEVER_IN_A_SEARCH = ("urllib.request", "http.client", "asyncio", "cached_property", "whoosh.lang.morph_en")
+NEVER_IN_A_SEARCH = (
+    "urllib.request",
+    "http.client",
+    "asyncio",
+    "cached_property",
+    "whoosh.lang.morph_en",
+    "hashlib",
+    "tempfile",
+    "shutil",
+    "calendar",
+    "queue",
+    "html",
+)
 
 
 MARKER = "--- modules imported ---"
@@ -74,6 +86,28 @@ def test_the_deferred_names_still_work_and_the_real_modules_import_afterwards():
     )
     loaded = _modules_after(code)
     assert {"urllib.request", "whoosh.lang.morph_en", "cached_property"} <= loaded
+
+
+def test_the_modules_whoosh_imports_whole_or_by_name_work_when_first_used():
+    code = (
+        "import newsindex.engine.whoosh\n"
+        "import io, sys, zlib\n"
+        "from whoosh import compat, searching\n"
+        "from whoosh.filedb import compound, filestore, filetables\n"
+        "from whoosh.util import times\n"
+        "assert 'hashlib' not in sys.modules and 'tempfile' not in sys.modules\n"
+        "assert filetables.md5_hash(b'oil') == int('c5af0543407a6e8ba11db6a69f792014', 16) & 0xFFFFFFFF\n"
+        "assert compat.htmlescape('<a & b>') == '&lt;a &amp; b&gt;'\n"
+        "assert isinstance(filestore.tempfile.gettempdir(), str)\n"
+        "assert times.calendar.monthrange(2024, 2) == (3, 29)\n"
+        "assert compat.queue.Queue().empty()\n"
+        "target = io.BytesIO()\n"
+        "compound.copyfileobj(io.BytesIO(b'news'), target)\n"
+        "assert target.getvalue() == b'news'\n"
+        "assert searching.classify.Expander and searching.highlight.Highlighter\n"
+    )
+    loaded = _modules_after(code)
+    assert {"hashlib", "tempfile", "calendar", "queue", "shutil", "whoosh.classify", "whoosh.highlight"} <= loaded
 
 
 def test_show_and_stats_import_neither_the_indexer_nor_the_other_commands(seed_index):
