@@ -7,7 +7,9 @@ of the same interpreter, in two installations side by side:
 
 - installed: ``pip install .`` into a venv of its own (default under /tmp, reinstalled from this
   checkout each run), what a user gets: bytecode compiled at install time, no import hook;
-- editable: the interpreter running this script (``pip install -e``), what a developer gets.
+- editable: the interpreter running this script (``pip install -e``), what a developer gets;
+- baseline (``--baseline REF``): another commit (say ``main``) installed the same way into a venv
+  of its own, so a change is measured against what it replaces in the same rounds.
 
 Runs alternate (every round runs every command of both installations once, in a rotated
 order) and medians are reported with their ratio to the same installation's ``python -c pass``,
@@ -19,6 +21,7 @@ subprocesses get the environment a user has: ``PYTHONDONTWRITEBYTECODE`` and
     python3 bench/startup.py                      # demo corpus index, 20 rounds, both installations
     python3 bench/startup.py --runs 40 --index /tmp/newsindex-bench/reuters
     python3 bench/startup.py --modes installed --no-reinstall --imports 25
+    python3 bench/startup.py --modes installed,baseline --baseline main
 """
 
 from __future__ import annotations
@@ -67,17 +70,27 @@ def run_ms(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, (usage.ru_utime + usage.ru_stime) * 1000
 
 
-def installed_venv(venv: Path, reinstall: bool) -> Path:
-    """A venv with this checkout ``pip install``-ed (not editable); its bin directory."""
+def installed_venv(venv: Path, reinstall: bool, source: Path = REPO) -> Path:
+    """A venv with ``source`` ``pip install``-ed (not editable); its bin directory."""
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", str(REPO)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(source)], check=True)
     elif reinstall:
         subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(REPO)], check=True
+            [str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(source)], check=True
         )
     return python.parent
+
+
+def baseline_venv(ref: str) -> Path:
+    """The commit ``ref`` of this repository, exported to /tmp and installed into a venv of its own."""
+    source = WORK / "baseline-src"
+    subprocess.run(["rm", "-rf", str(source)], check=True)
+    source.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    return installed_venv(WORK / "venv-baseline", reinstall=True, source=source)
 
 
 def ensure_demo_index(index_dir: Path) -> None:
@@ -168,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20, help="rounds (every command once per round)")
     parser.add_argument("--index", type=Path, help="index to search [default: the demo corpus, indexed in /tmp]")
     parser.add_argument("--query", default="port strike", help="a query whose words all match")
-    parser.add_argument("--modes", default="installed,editable", help="installed, editable or both")
+    parser.add_argument("--modes", default="installed,editable", help="any of installed, editable, baseline")
+    parser.add_argument("--baseline", default="main", metavar="REF", help="the commit the baseline installs")
     parser.add_argument("--venv", type=Path, default=WORK / "venv", help="the installed venv (made if absent)")
     parser.add_argument("--no-reinstall", action="store_true", help="use the installed venv as it is")
     parser.add_argument("--as-is", action="store_true", help="keep PYTHONDONTWRITEBYTECODE/PYTHONPYCACHEPREFIX")
@@ -184,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
             bins[mode] = installed_venv(args.venv, reinstall=not args.no_reinstall)
         elif mode == "editable":
             bins[mode] = Path(sys.executable).parent
+        elif mode == "baseline":
+            bins[f"baseline {args.baseline}"] = baseline_venv(args.baseline)
         else:
             parser.error(f"unknown mode {mode!r}")
     short_id = first_short_id(next(iter(bins.values())), index_dir, args.query, env)
