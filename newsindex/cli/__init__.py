@@ -1,9 +1,10 @@
 """The ``newsindex`` command: parses options, calls the library, prints.
 
 Exit codes follow ripgrep: 0 something found, 1 nothing found, 2 error.
-Commands live in ``indexing`` and ``searching``, shared options in
-``common``.  Library modules are imported inside each command so that a search does not
-pay for the indexer's imports, and the reverse.
+Commands live in ``indexing``, ``searching`` and ``live``, shared options in
+``common``.  Only the module of the command that runs is imported
+(``common.COMMAND_MODULES``), and library modules inside each command, so that a
+search does not pay for the indexer's imports, and the reverse.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import sys
 
 import click
 
-from . import indexing, live, searching  # noqa: F401 - importing them adds their commands to the group
 from .common import EXIT_ERROR, EXIT_FOUND, _quiet_stdout, cli
 
 __all__ = ["cli", "main"]

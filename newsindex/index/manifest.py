@@ -17,6 +17,7 @@ from ..engine.whoosh.store import (
 )
 from ..models import Draft, Skipped
 from ..read import FoundFile
+from .folders import indexed_folders  # noqa: F401 - the indexer imports it from here
 
 
 class Manifest:
@@ -180,29 +181,6 @@ def stored_digest(found: FoundFile, fields: str) -> str:
 def under(path: str, folder: str) -> bool:
     """``path`` is ``folder`` or lies inside it (both absolute)."""
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def indexed_folders(generation: Path) -> dict[str, int]:
-    """The paths given to ``newsindex index`` (and not removed), with the files indexed under each."""
-    try:
-        db = sqlite3.connect(f"file:{quote(str(generation / 'manifest.sqlite'))}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return {}
-    try:
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'roots'").fetchone():
-            return {}
-        folders = {}
-        for (root,) in db.execute("SELECT path FROM roots ORDER BY path").fetchall():
-            prefix = root.rstrip(os.sep) + os.sep
-            # Paths under the folder sort between "folder/" and "folder0" ("0" follows "/").
-            (count,) = db.execute(
-                "SELECT COUNT(*) FROM files WHERE path = ? OR (path >= ? AND path < ?)",
-                (root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)),
-            ).fetchone()
-            folders[root] = count
-        return folders
-    finally:
-        db.close()
 
 
 def dup_key(draft: Draft) -> str:
