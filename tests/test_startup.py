@@ -118,6 +118,14 @@ def test_show_and_stats_import_neither_the_indexer_nor_the_other_commands(seed_i
         assert not _prefixed(loaded, "newsindex.extract", "newsindex.clean"), args
 
 
+def test_show_imports_none_of_the_search_code(seed_index):
+    loaded = _modules_after_command("show", "seeds/000_eb7c0f23e2b03f76.txt", "--index", str(seed_index))
+    assert "newsindex.engine.whoosh.articles" in loaded
+    search_code = ("parsing", "results", "feedback", "filters", "matching", "spelling", "snippets", "searching")
+    assert not loaded & {f"newsindex.engine.whoosh.{name}" for name in search_code}
+    assert "whoosh.qparser" not in loaded
+
+
 def test_help_imports_no_engine_and_no_library_stage():
     for args in (("--help",), ("search", "--help"), ("index", "--help")):
         loaded = _modules_after_command(*args)
