@@ -159,3 +159,16 @@ def test_a_sidebar_forgiven_with_a_noisy_wrapper_stays_beside_the_article():
         f"<aside id='sidebar'><ul>{feed}</ul></aside></div></div></body></html>"
     )
     assert body_of(html) == PROSE
+
+
+def test_the_standfirst_in_the_articles_own_header_is_kept_but_not_its_byline():
+    standfirst = (
+        "Families from the lower streets spent the night in the school after the river burst its banks, "
+        "and the council says the water will take days to go down."
+    )
+    html = (
+        "<html><body><header><p>The Riverside Gazette, your town's paper since eighteen ninety, every day</p></header>"
+        f"<article><header><h1>Flood waters recede</h1><p>{standfirst}</p><p>By Ann Smith, 3 May</p></header>"
+        f"{''.join(f'<p>{p}</p>' for p in PROSE)}</article></body></html>"
+    )
+    assert body_of(html) == [standfirst, *PROSE]

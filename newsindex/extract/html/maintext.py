@@ -293,11 +293,24 @@ def _best_region(
     inside = [
         block
         for block, chain, noisy in zip(blocks, chains, in_noise, strict=True)
-        if not noisy and not regions.isdisjoint(chain)
+        if not regions.isdisjoint(chain) and (not noisy or _standfirst(block, chain, best, noise))
     ]
     in_text_rows = _rows_of_text(inside)
     kept = [block for block in inside if _is_body_text(block) or id(block) in in_text_rows]
     return kept, sum(_prose_chars(block) for block in kept), best, continued
+
+
+def _standfirst(block: _Block, chain: tuple, region: object, noise: set) -> bool:
+    """Running text in the article's own ``<header>`` (inside the region, not the page's):
+    the standfirst under the headline, where bylines and dates are short lines."""
+    if not _prose_chars(block):
+        return False
+    for element in chain:
+        if element is region:
+            return True
+        if element in noise and element.tag != "header":
+            return False
+    return False
 
 
 def _forgiving(
