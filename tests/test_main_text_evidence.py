@@ -172,3 +172,19 @@ def test_the_standfirst_in_the_articles_own_header_is_kept_but_not_its_byline():
         f"{''.join(f'<p>{p}</p>' for p in PROSE)}</article></body></html>"
     )
     assert body_of(html) == [standfirst, *PROSE]
+
+
+def test_list_items_with_a_link_and_a_sentence_of_their_own_are_article_text():
+    items = "".join(
+        f"<li><a href='/s{n}'>The harbour board approved the new ferry timetable for the summer season after "
+        f"a long public consultation with the island's residents, number {n}</a>: "
+        f"boats will leave every forty minutes from June, and the night crossing returns after two years.</li>"
+        for n in range(4)
+    )
+    nav = "".join(f"<li><a href='/n{n}'>Section number {n} of the site's menu</a></li>" for n in range(4))
+    html = (
+        f"<html><body><article><p>{PROSE[0]}</p><ol>{items}</ol><ul>{nav}</ul><p>{PROSE[1]}</p></article></body></html>"
+    )
+    body = body_of(html)
+    assert sum("boats will leave every forty minutes" in p for p in body) == 4
+    assert not any("Section number" in p for p in body)

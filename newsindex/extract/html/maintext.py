@@ -216,11 +216,16 @@ def _weight(block: _Block) -> float:
 _LINK_LIMIT = 0.5
 #: A paragraph (``<p>``) is prose with links unless nearly all of it is links.
 _PARAGRAPH_LINK_LIMIT = 0.8
+#: A block with this much text outside its links says something of its own.
+_OWN_TEXT_CHARS = 80
 
 
 def _is_link_list(block: _Block) -> bool:
+    """Mostly link text, and too little of its own to be a sentence: an item of a list that
+    enumerates linked things, each with a line about it, is running text."""
     limit = _PARAGRAPH_LINK_LIMIT if block.kind == "p" else _LINK_LIMIT
-    return block.link_chars > limit * len(block.text)
+    own = len(block.text) - block.link_chars
+    return block.link_chars > limit * len(block.text) and own < _OWN_TEXT_CHARS
 
 
 def _prose_chars(block: _Block) -> int:
