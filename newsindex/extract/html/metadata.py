@@ -10,10 +10,19 @@ import re
 from lxml import etree
 
 from ...dates import language_dayfirst
-from ..bylines import field_authors, opens_with_label, read_byline, split_authors
+from ..bylines import (
+    byline_within,
+    field_authors,
+    is_bare_label,
+    names_after_label,
+    opens_with_label,
+    read_byline,
+    split_authors,
+)
 from ..outlets import strip_site_suffix
 from .blocks import _normalize
 from .maintext import _BOILERPLATE, _name_verdict
+from .page_lines import visible_lines
 from .parse import _noise_rules
 from .published import _PublishedDate
 from .structured import (
@@ -65,6 +74,10 @@ def _ld_authors(value: object, ids: dict[str, dict] | None = None, site: str = "
     return names
 
 
+#: How many lines above and below the headline its meta line (date, byline) may sit.
+_META_LINES = 6
+
+
 class _Bylines:
     """The authors: JSON-LD and meta tags first, else a byline a reader sees near the headline."""
 
@@ -93,7 +106,7 @@ class _Bylines:
             names.extend(n for n in _person_names(value, site) if n not in names)
         if names:
             return names
-        return self._visible_byline(root) or self._labelled_byline(root)
+        return self._visible_byline(root) or self._line_byline(root)
 
     def _fuller(self, names: list[str], root: etree._Element) -> list[str]:
         """A field that gives only a first name ("Todd") yields to the byline a reader sees
@@ -172,6 +185,31 @@ class _Bylines:
             if self._in_furniture(element):
                 continue
             byline = read_byline(_element_text(element, 200))
+            if byline is not None and byline.authors:
+                return byline.authors
+        return []
+
+
+    def _line_byline(self, root: etree._Element) -> list[str]:
+        """A byline line a reader sees that no one element holds ("<h5>Autor:</h5> Name<br>",
+        "Posted on May 3 by Anna Berg"), nearest below the headline first: a line opening
+        with a label anywhere, a label inside the headline's meta lines."""
+        shown = visible_lines(root, self.h1)
+        headline = _element_text(self.h1) if self.h1 is not None else ""
+        for index, (offset, line) in sorted(enumerate(shown), key=lambda item: (item[1][0] < 0, abs(item[1][0]))):
+            if len(line) > 160:
+                continue
+            if is_bare_label(line):
+                names = names_after_label(line, shown[index + 1][1]) if index + 1 < len(shown) else []
+                if names:
+                    return names
+                continue
+            if opens_with_label(line):
+                byline = read_byline(line)
+            elif abs(offset) <= _META_LINES and (not headline or headline not in line):
+                byline = byline_within(line)  # the headline's own "von" is no byline
+            else:
+                continue
             if byline is not None and byline.authors:
                 return byline.authors
         return []
