@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import statistics
 import subprocess
 import sys
@@ -114,10 +115,12 @@ def first_short_id(bin_dir: Path, index_dir: Path, query: str, env: dict[str, st
     return json.loads(done.stdout.splitlines()[0])["short_id"]
 
 
-def commands(bin_dir: Path, index_dir: Path, query: str, short_id: str) -> dict[str, list[str]]:
+def commands(
+    bin_dir: Path, index_dir: Path, query: str, short_id: str, extra: Sequence[str] = ()
+) -> dict[str, list[str]]:
     """Label -> argv, the bare start first: what a user types, with output to a pipe."""
     script, python, index = str(bin_dir / "newsindex"), str(bin_dir / "python"), str(index_dir)
-    searching = ["search", query, "--index", index, "--format", "jsonl"]
+    searching = ["search", query, "--index", index, "--format", "jsonl", *extra]
     return {
         "python -c pass": [python, "-c", "pass"],
         "newsindex search": [script, *searching],
@@ -130,22 +133,24 @@ def commands(bin_dir: Path, index_dir: Path, query: str, short_id: str) -> dict[
     }
 
 
-def measure(plans: dict[str, dict[str, list[str]]], runs: int, env: dict[str, str]) -> dict[tuple[str, str], list]:
+def measure(
+    plans: dict[str, dict[str, list[str]]], runs: int, envs: dict[str, dict[str, str]]
+) -> dict[tuple[str, str], list]:
     """Every command of every installation once per round, the order rotated each round."""
     jobs = [(mode, label) for mode, plan in plans.items() for label in plan]
     for mode, label in jobs:  # warm the page cache and write any bytecode
-        run_ms(plans[mode][label], env)
+        run_ms(plans[mode][label], envs[mode])
     times: dict[tuple[str, str], list[tuple[float, float]]] = {job: [] for job in jobs}
     for round_number in range(runs):
         shift = round_number % len(jobs)
         for mode, label in jobs[shift:] + jobs[:shift]:
-            times[mode, label].append(run_ms(plans[mode][label], env))
+            times[mode, label].append(run_ms(plans[mode][label], envs[mode]))
     return times
 
 
 def report(times: dict[tuple[str, str], list[tuple[float, float]]], loads: tuple[str, str]) -> None:
     print(f"\nload average before {loads[0]}, after {loads[1]} (2 cores); {len(next(iter(times.values())))} rounds")
-    print(f"{'installation':<12} {'command':<34} {'wall ms':>8} {'p90':>7} {'x bare':>7} {'CPU ms':>8} {'x bare':>7}")
+    print(f"{'installation':<15} {'command':<34} {'wall ms':>8} {'p90':>7} {'x bare':>7} {'CPU ms':>8} {'x bare':>7}")
     for mode in dict.fromkeys(mode for mode, _ in times):
         bare_wall = statistics.median(wall for wall, _ in times[mode, "python -c pass"])
         bare_cpu = statistics.median(cpu for _, cpu in times[mode, "python -c pass"])
@@ -156,7 +161,7 @@ def report(times: dict[tuple[str, str], list[tuple[float, float]]], loads: tuple
             wall, cpu = statistics.median(walls), statistics.median(cpu for _, cpu in values)
             flag = "" if label == "python -c pass" or wall / bare_wall <= TARGET_RATIO else "  over 4x"
             print(
-                f"{mode:<12} {label:<34} {wall:8.1f} {walls[int(0.9 * (len(walls) - 1))]:7.1f} "
+                f"{mode:<15} {label:<34} {wall:8.1f} {walls[int(0.9 * (len(walls) - 1))]:7.1f} "
                 f"{wall / bare_wall:7.2f} {cpu:8.1f} {cpu / bare_cpu:7.2f}{flag}"
             )
 
@@ -181,7 +186,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20, help="rounds (every command once per round)")
     parser.add_argument("--index", type=Path, help="index to search [default: the demo corpus, indexed in /tmp]")
     parser.add_argument("--query", default="port strike", help="a query whose words all match")
-    parser.add_argument("--modes", default="installed,editable", help="any of installed, editable, baseline")
+    parser.add_argument(
+        "--search-args", default="", metavar="ARGS", help="more options for the searches, e.g. '--since 1987-03-01'"
+    )
+    parser.add_argument(
+        "--modes",
+        default="installed,editable",
+        help="any of installed, editable, editable-as-is (the editable one in this environment as it is: "
+        "with its bytecode variables), baseline",
+    )
     parser.add_argument("--baseline", default="main", metavar="REF", help="the commit the baseline installs")
     parser.add_argument("--venv", type=Path, default=WORK / "venv", help="the installed venv (made if absent)")
     parser.add_argument("--no-reinstall", action="store_true", help="use the installed venv as it is")
@@ -196,16 +209,18 @@ def main(argv: list[str] | None = None) -> int:
     for mode in args.modes.split(","):
         if mode == "installed":
             bins[mode] = installed_venv(args.venv, reinstall=not args.no_reinstall)
-        elif mode == "editable":
+        elif mode in ("editable", "editable-as-is"):
             bins[mode] = Path(sys.executable).parent
         elif mode == "baseline":
             bins[f"baseline {args.baseline}"] = baseline_venv(args.baseline)
         else:
             parser.error(f"unknown mode {mode!r}")
     short_id = first_short_id(next(iter(bins.values())), index_dir, args.query, env)
-    plans = {mode: commands(bin_dir, index_dir, args.query, short_id) for mode, bin_dir in bins.items()}
+    extra = shlex.split(args.search_args)
+    plans = {mode: commands(bin_dir, index_dir, args.query, short_id, extra) for mode, bin_dir in bins.items()}
     loads = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    times = measure(plans, args.runs, env)
+    envs = {mode: child_env(True) if mode == "editable-as-is" else env for mode in plans}
+    times = measure(plans, args.runs, envs)
     report(times, (loads, "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())))
     if args.imports:
         search = next(iter(plans.values()))["python -m newsindex search"]

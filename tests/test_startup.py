@@ -137,3 +137,22 @@ def test_every_command_is_found_where_the_group_looks_for_it():
         "assert set(cli.commands) == set(COMMAND_MODULES), set(cli.commands) ^ set(COMMAND_MODULES)\n"
     )
     _modules_after(code)
+
+
+def test_short_commands_run_without_the_cycle_collector_and_long_ones_with_it():
+    code = (
+        "import gc, sys\n"
+        "import newsindex.cli as cli\n"
+        "assert gc.isenabled()  # importing the CLI leaves the collector as it was\n"
+        "seen = {}\n"
+        "def fake_main(**_):\n"
+        "    seen[sys.argv[1]] = gc.isenabled()\n"
+        "    return 0\n"
+        "cli.cli.main = fake_main\n"
+        "for command in ('search', 'stats', 'index', 'watch'):\n"
+        "    gc.enable()\n"
+        "    sys.argv = ['newsindex', command]\n"
+        "    cli.main()\n"
+        "assert seen == {'search': False, 'stats': False, 'index': True, 'watch': True}, seen\n"
+    )
+    _modules_after(code)
