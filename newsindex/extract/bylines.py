@@ -248,6 +248,8 @@ def read_byline(line: str) -> Byline | None:
             return None  # words that are no name, place, role or agency: prose
         if name and name not in people:
             people.append(name)
+    if any(" " in name for name in people):
+        people = [name for name in people if " " in name]  # "Von Katrin Möller, Berlin": a place
     section = (match.group("section") or "").strip() or None
     return Byline(people, section, _credit(parts))
 
