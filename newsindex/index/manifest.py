@@ -183,10 +183,6 @@ def under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def _same_mapping(found: FoundFile, known_digest: str, fields: str) -> bool:
-    return found.kind != "records" or known_digest.endswith(f"+{fields}")
-
-
 def dup_key(draft: Draft) -> str:
     """What makes two articles the same: text and metadata, not where they were found.
 
@@ -243,7 +239,8 @@ class _KnownFiles:
             if lazy:
                 self.loaded = None
             elif self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0] <= KNOWN_FILES_IN_MEMORY:
-                self.loaded = {row[0]: row[1:] for row in self.db.execute("SELECT path, size, mtime, hash FROM files")}
+                rows = self.db.execute("SELECT path, size, mtime, hash FROM files")
+                self.loaded = {path: (size, mtime, digest) for path, size, mtime, digest in rows}
             else:
                 self.loaded = None
         except sqlite3.Error as exc:
