@@ -335,3 +335,29 @@ def test_benchmark_metric_matches_its_definition():
     assert bench.page_scores("a b c d e", "") == (None, 0.0)  # empty output: left out of precision
     precision, recall = bench.page_scores("one two three four five", "one two three four")
     assert (precision, recall) == (1.0, 0.5)
+
+
+def test_a_site_heading_h1_is_not_the_headline():
+    text = """<html><head><title>Das Musikvideo der Woche : Krimiblog | Seit 2005</title></head><body>
+    <div class="siteWrapper"><h1><a href="http://blog.example.org/" title="Home">Krimiblog</a></h1>
+    <div class="post"><p>Ein Musikvideo, das man gesehen haben muss, sagen die Leser dieses Blogs seit Wochen.</p>
+    </div></div></body></html>"""
+    draft = extract_html(RawDocument(path="/p/a.html", kind="html", text=text))
+    assert draft.title == "Das Musikvideo der Woche"
+
+
+def test_a_title_that_opens_with_the_site_ends_with_the_headline():
+    text = """<html><head><title>Time 4 talks » Blog Archiv » Weitere Digitalisierung der Kinos</title></head>
+    <body><div id="kopf"><h1><a href="https://www.example.com/">Time 4 talks</a></h1></div>
+    <nav><h1>Menu</h1></nav><p>Die Kinos des Landes stellen auf digitale Projektion um, berichtet der Verband.</p>
+    </body></html>"""
+    draft = extract_html(RawDocument(path="/p/a.html", kind="html", text=text))
+    assert draft.title == "Weitere Digitalisierung der Kinos"
+
+
+def test_the_article_h1_stays_the_headline_beside_a_site_h1():
+    text = """<html><head><title>Paris Couture: Serkan Cura | modabot</title></head><body>
+    <header id="branding"><h1 id="site-title"><span>modabot</span></h1></header>
+    <article><h1>Paris Couture: Serkan Cura</h1><p>The designer showed a collection of sculpted gowns.</p></article>
+    </body></html>"""
+    assert extract_html(RawDocument(path="/p/a.html", kind="html", text=text)).title == "Paris Couture: Serkan Cura"

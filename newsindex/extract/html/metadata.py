@@ -29,6 +29,7 @@ from .structured import (
     _AUTHOR_META,
     _PAGE_TYPES,
     _SECTION_META,
+    _TITLE_SEPARATOR_RE,
     _element_text,
     _fold,
     _is_article,
@@ -234,6 +235,7 @@ class _Metadata(_Bylines, _PublishedDate, _PageSources):
         self.parsely = self._parsely_page()
         self.microdata = self._microdata(root)
         self.h1 = self._headline_h1(root)
+        self.site_heading = self._site_heading(root)
         self.html_title = next((_element_text(t) for t in root.iter("title")), "")
         self.language = self._language(root)
         self.dayfirst = language_dayfirst(self.language, dayfirst)
@@ -259,7 +261,8 @@ class _Metadata(_Bylines, _PublishedDate, _PageSources):
             self.html_title,
             _ld_text(self.page.get("name")),
         ]
-        site_key = _fold(self.source or "")
+        site = self.source or self.site_heading
+        site_key = _fold(site or "")
         offered: list[list[str]] = []
         support: dict[str, int] = {}
         for text in sources:
@@ -277,7 +280,12 @@ class _Metadata(_Bylines, _PublishedDate, _PageSources):
         headline = _normalize(_element_text(self.h1)) if self.h1 is not None else ""
         if best and len(headline) >= 10 and _fold(headline) != _fold(best) and _fold(headline) in _fold(best):
             best = headline  # "Kicker: Headline", "Headline - Tagline": the page's own headline is the title
-        return strip_site_suffix(_without_site_tail(best, site_key), self.source) if best else ""
+        if not best:
+            return ""
+        parts = [part.strip() for part in _TITLE_SEPARATOR_RE.split(best)]
+        if len(parts) > 1 and site_key and _fold(parts[0]) == site_key:
+            best = parts[-1]  # "Blog » Archive » Post": the site first, the headline last
+        return strip_site_suffix(_without_site_tail(best, site_key), site)
 
     def _section(self) -> str | None:
         candidates = [
