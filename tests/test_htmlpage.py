@@ -361,3 +361,29 @@ def test_the_article_h1_stays_the_headline_beside_a_site_h1():
     <article><h1>Paris Couture: Serkan Cura</h1><p>The designer showed a collection of sculpted gowns.</p></article>
     </body></html>"""
     assert extract_html(RawDocument(path="/p/a.html", kind="html", text=text)).title == "Paris Couture: Serkan Cura"
+
+
+def test_the_kicker_inside_an_h1_is_not_the_headline():
+    text = """<html><head><title>Interne Unterlagen im Netz: Daten von Rheinmetall gehackt | tagesschau.de</title>
+    </head><body><article><h1><span class="dachzeile">Interne Unterlagen im Netz</span>
+    <span class="headline">Daten von Rheinmetall gehackt</span></h1>
+    <p>Interne Unterlagen des Konzerns sind im Netz aufgetaucht, wie Recherchen zeigen.</p></article></body></html>"""
+    assert extract_html(RawDocument(path="/p/a.html", kind="html", text=text)).title == "Daten von Rheinmetall gehackt"
+
+
+def test_the_headline_keeps_the_quotes_and_dashes_the_reader_sees():
+    text = """<html><head><meta property="og:title" content='Bushido nennt ihn "finished" - Fans zahlen die Zeche'>
+    <title>Bushido nennt ihn "finished" - Fans zahlen die Zeche</title></head><body><article>
+    <h1>Bushido nennt ihn „finished“ – Fans zahlen die Zeche</h1>
+    <p>Der Rapper antwortete auf einen Seitenhieb in einem neuen Lied, berichten Fans.</p></article></body></html>"""
+    draft = extract_html(RawDocument(path="/p/a.html", kind="html", text=text))
+    assert draft.title == "Bushido nennt ihn „finished“ – Fans zahlen die Zeche"
+
+
+def test_a_title_tail_that_is_the_name_in_the_host_is_the_site():
+    text = """<html><head><title>Wie man eine runde Tischdecke herstellt | homify</title>
+    <link rel="canonical" href="https://www.homify.de/diy/20546/tischdecke"></head><body>
+    <p>Eine runde Tischdecke entsteht in sieben Schritten aus einem einfachen Stück Stoff.</p></body></html>"""
+    assert extract_html(RawDocument(path="/p/a.html", kind="html", text=text)).title == (
+        "Wie man eine runde Tischdecke herstellt"
+    )

@@ -19,7 +19,7 @@ from ..bylines import (
     read_byline,
     split_authors,
 )
-from ..outlets import strip_site_suffix
+from ..outlets import site_name_from_url, strip_site_suffix
 from .blocks import _normalize
 from .maintext import _BOILERPLATE, _name_verdict
 from .page_lines import visible_lines
@@ -32,6 +32,7 @@ from .structured import (
     _TITLE_SEPARATOR_RE,
     _element_text,
     _fold,
+    _headline_text,
     _is_article,
     _json_ld_objects,
     _ld_text,
@@ -77,6 +78,14 @@ def _ld_authors(value: object, ids: dict[str, dict] | None = None, site: str = "
 
 #: How many lines above and below the headline its meta line (date, byline) may sit.
 _META_LINES = 6
+
+
+def _host_label(url: str | None) -> str:
+    """The name in a URL's host ("homify" in www.homify.de): a title's tail that says only
+    this names the site."""
+    host = site_name_from_url(url) or ""
+    labels = host.split(".")
+    return labels[-2] if len(labels) >= 2 and len(labels[-2]) >= 4 else ""
 
 
 class _Bylines:
@@ -257,7 +266,7 @@ class _Metadata(_Bylines, _PublishedDate, _PageSources):
             self.meta("og:title", "twitter:title"),
             _ld_text(self.article.get("headline")),
             self._microdata_value("headline"),
-            _element_text(self.h1) if self.h1 is not None else "",
+            _headline_text(self.h1) if self.h1 is not None else "",
             self.html_title,
             _ld_text(self.page.get("name")),
         ]
@@ -277,14 +286,17 @@ class _Metadata(_Bylines, _PublishedDate, _PageSources):
                 rank = (support[_fold(variant)], -priority, len(variant))
                 if rank > best_rank:
                     best, best_rank = variant, rank
-        headline = _normalize(_element_text(self.h1)) if self.h1 is not None else ""
-        if best and len(headline) >= 10 and _fold(headline) != _fold(best) and _fold(headline) in _fold(best):
-            best = headline  # "Kicker: Headline", "Headline - Tagline": the page's own headline is the title
+        headline = _headline_text(self.h1) if self.h1 is not None else ""
+        if best and len(headline) >= 10 and _fold(headline) in _fold(best):
+            # "Kicker: Headline", "Headline - Tagline": the page's own headline is the title, and
+            # with the same words it is written as the reader sees it („typographic“ quotes, dashes).
+            best = headline
         if not best:
             return ""
         parts = [part.strip() for part in _TITLE_SEPARATOR_RE.split(best)]
         if len(parts) > 1 and site_key and _fold(parts[0]) == site_key:
             best = parts[-1]  # "Blog » Archive » Post": the site first, the headline last
+        best = _without_site_tail(best, _fold(_host_label(self.url))) if _host_label(self.url) else best
         return strip_site_suffix(_without_site_tail(best, site_key), site)
 
     def _section(self) -> str | None:

@@ -129,6 +129,25 @@ def _element_text(element: etree._Element, limit: int = 400) -> str:
     return _normalize("".join(element.itertext()))[:limit]
 
 
+#: Class words of the kicker set above or before a headline inside its h1 ("Dachzeile").
+_KICKER_RE = re.compile(r"kicker|dachzeile|overline|topline|roofline|eyebrow|supertitle|spitzmarke|titleheader", re.I)
+
+
+def _headline_text(h1: etree._Element) -> str:
+    """An h1's headline without the kicker inside it: ``<h1><span class=dachzeile>Kicker</span>
+    <span class=headline>Headline</span></h1>`` reads "Headline" (a dash or colon the page
+    hides between them goes too)."""
+    parts = [h1.text or ""]
+    for child in h1:
+        names = f"{child.get('class') or ''} {child.get('id') or ''}"
+        hidden = child.get("aria-hidden") == "true" or child.get("role") == "presentation"
+        if not (isinstance(child.tag, str) and (_KICKER_RE.search(names) or hidden or "colon" in names)):
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    text = _normalize("".join(parts))
+    return text if len(text) >= 10 else _element_text(h1)
+
+
 #: Class/id words of a site's own heading: its name, logo, branding, or a menu's title.
 _SITE_HEADING_RE = re.compile(r"site[-_]?(?:title|name|logo)|sitename|branding|\blogo|masthead|\bmenu|\bnav\b", re.I)
 
