@@ -8,13 +8,13 @@ import heapq
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from whoosh import collectors, query, sorting
 from whoosh.idsets import DocIdSet
 
 from ...models import Hit
 from ...query.options import GROUPS, SearchOptions
+from .articles import _stored_metadata
 from .feedback import RERANK_DEPTH, rescored
 from .filters import _UNDATED, DocumentFilter, _per_reader
 from .matching import WordsQuery, flattened
@@ -25,28 +25,6 @@ from .store import NearDuplicates, column_values
 #: How many candidates are looked at to fold near-duplicates and re-rank by
 #: recency, per result wanted.
 CANDIDATES_PER_HIT = 3
-
-
-def _published(value) -> datetime | None:
-    if not isinstance(value, datetime):
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
-def _stored_metadata(stored: dict) -> dict:
-    """The fields a hit and a shown article share, from an index entry."""
-    meta = stored.get("meta") or {}
-    return {
-        "id": stored["id"],
-        "path": stored.get("path", ""),
-        "title": stored.get("title", ""),
-        "authors": list(meta.get("authors") or []),
-        "published": _published(stored.get("published")),
-        "date_only": bool(meta.get("date_only")),
-        "section": meta.get("section"),
-        "source": meta.get("source"),
-        "url": stored.get("url"),
-    }
 
 
 def _hit_from_stored(stored: dict, score: float, words: set[str]) -> Hit:
@@ -108,7 +86,25 @@ def _every_match_collector(limit: int, sortedby, reverse: bool, allowed) -> coll
         collector = collectors.SortingCollector(sortedby, limit=limit, reverse=reverse)
     else:
         collector = collectors.TopCollector(limit, usequality=False, replace=0)
-    return collectors.FilterCollector(collector, allowed) if allowed is not None else collector
+    return _SegmentFilter(collector, allowed) if allowed is not None else collector
+
+
+class _SegmentFilter(collectors.FilterCollector):
+    """Whoosh's filter, skipping whole segments the filter rules out by their dates
+    (``DocumentFilter.may_hold``): no matcher is built there, no match visited."""
+
+    _skipped = False
+
+    def set_subsearcher(self, subsearcher, offset) -> None:
+        self._skipped = not self.allow.may_hold(offset)
+        if self._skipped:
+            self.offset = offset
+            return
+        super().set_subsearcher(subsearcher, offset)
+
+    def collect_matches(self) -> None:
+        if not self._skipped:
+            super().collect_matches()
 
 
 def _collect(
@@ -211,6 +207,9 @@ class _UndatedTally(DocIdSet):
         if self.allowed.undated_but_allowed(docnum):
             self.undated += 1
         return False
+
+    def may_hold(self, start: int) -> bool:
+        return self.allowed.may_hold(start)
 
     def __bool__(self) -> bool:
         return True
