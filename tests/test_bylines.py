@@ -163,3 +163,15 @@ def test_the_headline_is_never_read_as_a_byline():
     text = """<html><body><article><h1>Auction of the treasures von St. Johannes</h1>
     <p>The parish sold its old furniture on Saturday, raising money for the roof.</p></article></body></html>"""
     assert extract(RawDocument(path="/p/a.html", kind="html", text=text)).authors == []
+
+
+def test_a_first_name_or_handle_field_yields_to_the_full_name_the_page_shows():
+    for field in ("Todd", "toddbarnes"):
+        text = f"""<html><head><meta name="author" content="{field}"></head><body><article>
+        <h1>Robot learns to fold towels</h1><div>By</div><div>Todd Barnes</div>
+        <p>The robot folded forty towels an hour in the laboratory trial last week.</p></article></body></html>"""
+        assert extract(RawDocument(path="/p/a.html", kind="html", text=text)).authors == ["Todd Barnes"]
+
+
+def test_a_desk_is_no_person_inside_a_meta_line():
+    assert byline_within("National Desk By National Desk The Plain Dealer") is None

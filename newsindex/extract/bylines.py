@@ -274,7 +274,11 @@ def byline_within(line: str) -> Byline | None:
         if before and words.stops.match(" " + before[-1]):
             continue  # "Foto von Josh Willink": the credit for a picture
         byline = read_byline(line[match.start() :])
-        people = [name for name in byline.authors if " " in name] if byline is not None else []
+        people = [
+            name
+            for name in (byline.authors if byline is not None else [])
+            if " " in name and words.organisation_words.isdisjoint(name.lower().split())  # "National Desk ..."
+        ]
         if people:
             return Byline(people, None, byline.credit)
         after = line[match.end() - 1 :]

@@ -53,7 +53,8 @@ def _person_names(value: str, site: str = "", *, handles: bool = True) -> list[s
     if names or re.search(r"[A-Za-z]", text) or not text or len(text) > 80 or "://" in text:
         return names
     # Names in scripts without capitals ("严玉洁"): the parts of the list as they are.
-    return [part for part in re.split(r"\s*[,;&、，]\s*", text) if part and len(part.replace(" ", "")) <= 20]
+    parts = re.split(r"\s*[,;&、，]\s*", text)
+    return [part for part in parts if re.search(r"[^\W\d_]", part) and len(part.replace(" ", "")) <= 20]
 
 
 def _ld_authors(value: object, ids: dict[str, dict] | None = None, site: str = "") -> list[str]:
@@ -119,13 +120,15 @@ class _Bylines:
         return self._visible_byline(root) or self._line_byline(root)
 
     def _fuller(self, names: list[str], root: etree._Element) -> list[str]:
-        """A field that gives only a first name ("Todd") yields to the byline a reader sees
-        when that byline starts with it ("Todd Bates")."""
+        """A field that gives only a first name ("Todd") or a handle ("toddbates") yields to the
+        byline a reader sees when that byline starts with it or spells it ("Todd Bates")."""
         if len(names) != 1 or " " in names[0]:
             return names
-        shown = self._visible_byline(root) or self._labelled_byline(root)
-        if shown and shown[0].split()[0].casefold() == names[0].casefold() and " " in shown[0]:
-            return shown
+        shown = self._visible_byline(root) or self._line_byline(root)
+        if shown and " " in shown[0]:
+            first, joined = shown[0].split()[0].casefold(), _fold(shown[0]).replace(" ", "")
+            if names[0].casefold() in (first, joined):
+                return shown
         return names
 
     def _after_headline(self, elements: list[etree._Element]) -> list[etree._Element]:
@@ -172,33 +175,6 @@ class _Bylines:
                 if names:
                     return names
         return []
-
-    def _labelled_byline(self, root: etree._Element) -> list[str]:
-        """A short line that opens with a byline label ("By ...", "Von ...", "Par ...", "Text: ..."),
-        nearest after the headline: bylines without a telling class name."""
-        lines = []
-        for element in root.xpath(
-            "//body//*[self::p or self::span or self::div or self::em or self::i"
-            " or self::strong or self::b or self::li or self::small or self::address]"
-        ):
-            head = (element.text or "").strip()
-            if not head and len(element):
-                head = (element[0].text or "").strip()
-            if not head or len(head) > 60 or not opens_with_label(head):
-                continue
-            text = _element_text(element, 200)
-            if 4 <= len(text) <= 120:
-                lines.append(element)
-            if len(lines) >= 400:
-                break
-        for element in self._after_headline(lines)[:200]:
-            if self._in_furniture(element):
-                continue
-            byline = read_byline(_element_text(element, 200))
-            if byline is not None and byline.authors:
-                return byline.authors
-        return []
-
 
     def _line_byline(self, root: etree._Element) -> list[str]:
         """A byline line a reader sees that no one element holds ("<h5>Autor:</h5> Name<br>",
