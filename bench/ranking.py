@@ -163,7 +163,7 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
     if "any" in made and "nofb" in made:
         print_feedback_cost(made["any"], made["nofb"], names)
     if "all" in made:
-        print_all_versus_any(made["all"], collections, indexes, matched, names)
+        print_all_versus_any(made["all"], collections, indexes, matched, names, made.get("any"))
     for note in notes:
         print(note)
     if args.grid:
