@@ -38,14 +38,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-try:
-    import tomllib
-except ImportError:  # Python 3.10: the same parser, if installed, under its first name
-    try:
-        import tomli as tomllib
-    except ImportError:
-        tomllib = None
-
 #: Tables a config file may hold.
 SECTIONS = ("fields", "sources", "engine", "index")
 ENGINES = ("whoosh", "solr")
@@ -81,6 +73,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         if not path.is_file():
             return Config()
     path = Path(path)
+    tomllib = _toml_parser()  # only now: most runs have no config file, and the parser is a costly import
     if tomllib is None:
         raise ConfigError(f"cannot read config file {path}: needs Python 3.11 or later (or pip install tomli)")
     try:
@@ -106,6 +99,18 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         sources=_sources(path, data.get("sources", {})),
         index_path=_index_path(path, data.get("index", {})),
     )
+
+
+def _toml_parser():
+    """``tomllib``, or on Python 3.10 the same parser under its first name if installed; else None."""
+    try:
+        import tomllib
+    except ImportError:
+        try:
+            import tomli as tomllib
+        except ImportError:
+            return None
+    return tomllib
 
 
 def _index_path(path: Path, table: object) -> Path | None:

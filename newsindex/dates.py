@@ -33,6 +33,7 @@ _NOISE_RE = re.compile(
 # Text after these separators is usually an "Updated ..." clause or a reading time.
 _TAIL_RE = re.compile(r"\s+(?:\||·|•|/\s+Updated|Updated|Last updated|\()\s*.*$", re.I)
 _EARLIEST_YEAR = 1800
+_YEAR_FIRST_RE = re.compile(r"\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)")
 # Characters no written date contains: entity and markup debris, control codes.
 _DEBRIS_RE = re.compile(r"[&#;<>{}\[\]\\|\x00-\x08\x0b-\x1f]")
 
@@ -143,6 +144,8 @@ def parse_date(text: str, *, dayfirst: bool = False, now: datetime | None = None
     if not candidate.isascii() or _has_foreign_month(candidate):
         candidate = _english_months(candidate)
     has_time = bool(_TIME_RE.search(candidate))
+    if _YEAR_FIRST_RE.match(candidate):
+        dayfirst = False  # "2022-05-04 ..." is year, month, day in every language
     for fuzzy in (False, True):
         try:
             first = _dateutil_parse(candidate, default=_DEFAULT_A, dayfirst=dayfirst, tzinfos=_tzinfos, fuzzy=fuzzy)

@@ -1,6 +1,7 @@
 import bz2
 import gzip
 import json
+import os
 import random
 
 import pytest
@@ -110,6 +111,27 @@ def test_following_links_visits_a_loop_once(tmp_path):
     (tmp_path / "loop").symlink_to(tmp_path)
     found = list(discover([tmp_path], follow_links=True))
     assert [f.path.name for f in found] == ["a.txt"]
+
+
+def test_discover_walks_depth_first_in_name_order_and_classifies_by_the_last_suffixes(tmp_path):
+    # The walk is one loop over a stack of listings: a folder's files after a
+    # subfolder must still come after everything inside it.
+    for name in ("b/z.txt", "b/c/y.HTML", "b/c/d/x.json", "b/e.txt.GZ", "a.md", "c.txt", "b/notes.pdf", "b/f.gz"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    ignored = []
+    found = list(discover([tmp_path], on_ignored=lambda p, r: ignored.append(os.path.basename(p))))
+    walked = [os.path.relpath(f.path, tmp_path) for f in found]
+    assert walked == ["a.md", "b/c/d/x.json", "b/c/y.HTML", "b/e.txt.GZ", "b/z.txt", "c.txt"]
+    assert [(f.kind, f.compression) for f in found] == [
+        ("text", None),
+        ("records", None),
+        ("html", None),
+        ("text", ".gz"),
+        ("text", None),
+        ("text", None),
+    ]
+    assert sorted(ignored) == ["f.gz", "notes.pdf"]
 
 
 def test_missing_path_is_an_error():

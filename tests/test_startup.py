@@ -1,4 +1,8 @@
-"""A search is a whole process start: it imports only what a search uses."""
+"""A search is a whole process start: it imports only what a search uses.
+
+The same holds for ``show``, ``stats`` and ``--help``; each test below runs the command in a
+fresh interpreter and names modules that must not have been imported.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +12,65 @@ import sys
 from .conftest import REPO
 
 #: Modules Whoosh would import that no search uses (see ``newsindex.engine.whoosh``).
-NEVER_IN_A_SEARCH = ("urllib.request", "http.client", "asyncio", "cached_property", "whoosh.lang.morph_en")
+NEVER_IN_A_SEARCH = (
+    "urllib.request",
+    "http.client",
+    "asyncio",
+    "cached_property",
+    "whoosh.lang.morph_en",
+    "hashlib",
+    "tempfile",
+    "shutil",
+    "calendar",
+    "queue",
+    "html",
+)
+
+
+MARKER = "--- modules imported ---"
 
 
 def _modules_after(code: str) -> set[str]:
     done = subprocess.run(
-        [sys.executable, "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
+        [sys.executable, "-c", f"{code}\nimport sys\nprint({MARKER!r}, *sys.modules, sep='\\n')"],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    return set(done.stdout.split())
+    return set(done.stdout.rpartition(MARKER)[2].split())  # the names after the command's own output
 
 
-def test_a_search_process_imports_none_of_the_deferred_modules(seed_index):
+#: Modules no reading command (search, show, stats) imports: the other commands' CLI modules,
+#: the indexer, the pipeline's earlier stages, the config parser (no config file here).
+NEVER_IN_A_READ = (
+    "newsindex.cli.indexing",
+    "newsindex.cli.live",
+    "newsindex.index.dedup",
+    "newsindex.index.run",
+    "newsindex.ingest",
+    "tomllib",
+)
+
+
+def _modules_after_command(*args: str) -> set[str]:
+    """The modules a ``newsindex ARGS...`` process has imported when it ends (it must succeed)."""
     code = (
         "import sys\n"
         "from newsindex.cli import main\n"
-        f"sys.argv = ['newsindex', 'search', 'liaison office', '--index', {str(seed_index)!r}, '--format', 'jsonl']\n"
-        "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+        f"sys.argv = ['newsindex', *{list(args)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code in (0, None), exit.code\n"
     )
-    loaded = _modules_after(code)
+    return _modules_after(code)
+
+
+def _prefixed(loaded: set[str], *prefixes: str) -> set[str]:
+    return {name for name in loaded if name.startswith(prefixes)}
+
+
+def test_a_search_process_imports_none_of_the_deferred_modules(seed_index):
+    loaded = _modules_after_command("search", "liaison office", "--index", str(seed_index), "--format", "jsonl")
     assert "newsindex.engine.whoosh.searching" in loaded  # the search really ran
     assert not loaded & set(NEVER_IN_A_SEARCH)
     assert not any(name.startswith("newsindex.extract") or name.startswith("newsindex.clean") for name in loaded)
@@ -46,3 +86,73 @@ def test_the_deferred_names_still_work_and_the_real_modules_import_afterwards():
     )
     loaded = _modules_after(code)
     assert {"urllib.request", "whoosh.lang.morph_en", "cached_property"} <= loaded
+
+
+def test_the_modules_whoosh_imports_whole_or_by_name_work_when_first_used():
+    code = (
+        "import newsindex.engine.whoosh\n"
+        "import io, sys, zlib\n"
+        "from whoosh import compat, searching\n"
+        "from whoosh.filedb import compound, filestore, filetables\n"
+        "from whoosh.util import times\n"
+        "assert 'hashlib' not in sys.modules and 'tempfile' not in sys.modules\n"
+        "assert filetables.md5_hash(b'oil') == int('c5af0543407a6e8ba11db6a69f792014', 16) & 0xFFFFFFFF\n"
+        "assert compat.htmlescape('<a & b>') == '&lt;a &amp; b&gt;'\n"
+        "assert isinstance(filestore.tempfile.gettempdir(), str)\n"
+        "assert times.calendar.monthrange(2024, 2) == (3, 29)\n"
+        "assert compat.queue.Queue().empty()\n"
+        "target = io.BytesIO()\n"
+        "compound.copyfileobj(io.BytesIO(b'news'), target)\n"
+        "assert target.getvalue() == b'news'\n"
+        "assert searching.classify.Expander and searching.highlight.Highlighter\n"
+    )
+    loaded = _modules_after(code)
+    assert {"hashlib", "tempfile", "calendar", "queue", "shutil", "whoosh.classify", "whoosh.highlight"} <= loaded
+
+
+def test_show_and_stats_import_neither_the_indexer_nor_the_other_commands(seed_index):
+    for args in (("show", "seeds/000_eb7c0f23e2b03f76.txt"), ("stats",), ("search", "liaison")):
+        loaded = _modules_after_command(*args, "--index", str(seed_index))
+        assert "newsindex.engine.whoosh.store" in loaded, args  # the index was really read
+        assert not loaded & set(NEVER_IN_A_READ), (args, loaded & set(NEVER_IN_A_READ))
+        assert not _prefixed(loaded, "newsindex.extract", "newsindex.clean"), args
+
+
+def test_help_imports_no_engine_and_no_library_stage():
+    for args in (("--help",), ("search", "--help"), ("index", "--help")):
+        loaded = _modules_after_command(*args)
+        assert not _prefixed(loaded, "whoosh", "newsindex.engine", "newsindex.index", "newsindex.query"), args
+        assert not loaded & {"tomllib", "newsindex.render", "newsindex.models"}, args
+
+
+def test_every_command_is_found_where_the_group_looks_for_it():
+    code = (
+        "from importlib import import_module\n"
+        "from newsindex.cli.common import COMMAND_MODULES, cli\n"
+        "for module in set(COMMAND_MODULES.values()):\n"
+        "    before = set(cli.commands)\n"
+        "    import_module('newsindex.cli.' + module)\n"
+        "    for name in set(cli.commands) - before:\n"
+        "        assert COMMAND_MODULES.get(name) == module, (name, module)\n"
+        "assert set(cli.commands) == set(COMMAND_MODULES), set(cli.commands) ^ set(COMMAND_MODULES)\n"
+    )
+    _modules_after(code)
+
+
+def test_short_commands_run_without_the_cycle_collector_and_long_ones_with_it():
+    code = (
+        "import gc, sys\n"
+        "import newsindex.cli as cli\n"
+        "assert gc.isenabled()  # importing the CLI leaves the collector as it was\n"
+        "seen = {}\n"
+        "def fake_main(**_):\n"
+        "    seen[sys.argv[1]] = gc.isenabled()\n"
+        "    return 0\n"
+        "cli.cli.main = fake_main\n"
+        "for command in ('search', 'stats', 'index', 'watch'):\n"
+        "    gc.enable()\n"
+        "    sys.argv = ['newsindex', command]\n"
+        "    cli.main()\n"
+        "assert seen == {'search': False, 'stats': False, 'index': True, 'watch': True}, seen\n"
+    )
+    _modules_after(code)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from importlib import import_module
 
 import click
 
@@ -38,13 +39,6 @@ def _engine(
     from ..config import ConfigError, load_config
     from ..engine import IndexProblem, open_engine
 
-    if index_dir is None and not os.environ.get("NEWSINDEX_INDEX") and name in (None, "whoosh"):
-        from ..config import ConfigError, load_config
-
-        try:
-            index_dir = load_config(config).index_path  # without --config, the per-user file if any
-        except ConfigError as exc:
-            raise Failure(str(exc)) from None
     try:
         settings_file = load_config(config)  # without --config, the per-user file if there is one
     except ConfigError as exc:
@@ -202,13 +196,38 @@ def _quiet_stdout() -> None:
         pass
 
 
+#: Each command and the module of this package that defines it.  A module is imported when one
+#: of its commands is run or listed (``--help``), so a search does not import the indexer's
+#: commands, nor ``index`` the search's.
+COMMAND_MODULES = {
+    "index": "indexing",
+    "remove": "indexing",
+    "extract": "indexing",
+    "search": "searching",
+    "similar": "searching",
+    "show": "searching",
+    "stats": "searching",
+    "watch": "live",
+    "alert": "live",
+}
+
+
 class _Commands(click.Group):
-    """The command group, quiet when the reader of its output leaves.
+    """The command group: commands imported on demand, quiet when the reader of its output leaves.
 
     ``newsindex search oil | head -1``: click turns a broken pipe inside a
     command into exit 1 before our ``main`` could see it, so it is caught here,
     inside click, and ends the run as ripgrep does: exit 0, nothing said.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            import_module(f"{__package__}.{module}")  # its decorators add its commands to this group
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:

@@ -17,6 +17,7 @@ from ..engine.whoosh.store import (
 )
 from ..models import Draft, Skipped
 from ..read import FoundFile
+from .folders import indexed_folders  # noqa: F401 - the indexer imports it from here
 
 
 class Manifest:
@@ -182,33 +183,6 @@ def under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def indexed_folders(generation: Path) -> dict[str, int]:
-    """The paths given to ``newsindex index`` (and not removed), with the files indexed under each."""
-    try:
-        db = sqlite3.connect(f"file:{quote(str(generation / 'manifest.sqlite'))}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return {}
-    try:
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'roots'").fetchone():
-            return {}
-        folders = {}
-        for (root,) in db.execute("SELECT path FROM roots ORDER BY path").fetchall():
-            prefix = root.rstrip(os.sep) + os.sep
-            # Paths under the folder sort between "folder/" and "folder0" ("0" follows "/").
-            (count,) = db.execute(
-                "SELECT COUNT(*) FROM files WHERE path = ? OR (path >= ? AND path < ?)",
-                (root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)),
-            ).fetchone()
-            folders[root] = count
-        return folders
-    finally:
-        db.close()
-
-
-def _same_mapping(found: FoundFile, known_digest: str, fields: str) -> bool:
-    return found.kind != "records" or known_digest.endswith(f"+{fields}")
-
-
 def dup_key(draft: Draft) -> str:
     """What makes two articles the same: text and metadata, not where they were found.
 
@@ -265,7 +239,8 @@ class _KnownFiles:
             if lazy:
                 self.loaded = None
             elif self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0] <= KNOWN_FILES_IN_MEMORY:
-                self.loaded = {row[0]: row[1:] for row in self.db.execute("SELECT path, size, mtime, hash FROM files")}
+                rows = self.db.execute("SELECT path, size, mtime, hash FROM files")
+                self.loaded = {path: (size, mtime, digest) for path, size, mtime, digest in rows}
             else:
                 self.loaded = None
         except sqlite3.Error as exc:

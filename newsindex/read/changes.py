@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 
-from .files import FoundFile, _ignore_patterns, _ignored, _walk, classify
+from .files import Walked, _ignore_patterns, _ignored, _walk, kind_of
 
 
 def _root_of(path: str, roots: Sequence[str]) -> str | None:
@@ -45,9 +44,9 @@ def discover_changed(
     follow_links: bool = False,
     on_ignored: Callable[[str, str], None] | None = None,
     skip: Iterable[str | os.PathLike[str]] = (),
-) -> Iterator[FoundFile]:
+) -> Iterator[Walked]:
     """Article files at or under the ``changed`` paths that lie inside ``roots``
-    (absolute paths), as ``read.discover`` would find them walking ``roots``."""
+    (absolute paths), as ``read.walk_files`` would find them walking ``roots``."""
     skipped = {os.path.realpath(folder) for folder in skip}  # the index, if it lies inside
     seen: set[str] = set()  # real folders walked (with follow_links)
     yielded: set[str] = set()
@@ -70,9 +69,9 @@ def discover_changed(
                 on_ignored(path, "symbolic link not followed (use --follow-links)")
             continue
         if os.path.isdir(path):
-            for found in _walk(Path(path), follow_links, seen, on_ignored, skipped):
-                yielded.add(str(found.path))
-                yield found
+            for walked in _walk(path, follow_links, seen, on_ignored, skipped):
+                yielded.add(walked[0])
+                yield walked
             continue
         if path in yielded:  # found walking a changed folder already
             continue
@@ -80,9 +79,9 @@ def discover_changed(
             if on_ignored:
                 on_ignored(path, "not a regular file")
             continue
-        found = classify(Path(path)) or (FoundFile(Path(path), "text", None) if path == root else None)
-        if found is None:
+        kind = kind_of(os.path.basename(path)) or (("text", None) if path == root else None)
+        if kind is None:
             if on_ignored:
                 on_ignored(path, "not an article file type")
             continue
-        yield found
+        yield path, kind[0], kind[1], None

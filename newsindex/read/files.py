@@ -10,6 +10,7 @@ import lzma
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -39,23 +40,33 @@ def _suffix(name: str) -> str:
     return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
-def classify(path: Path) -> FoundFile | None:
-    """Decide from its name how a file is read; None means not an article file."""
+def kind_of(name: str) -> tuple[str, str | None] | None:
+    """``(kind, compression)`` of a file from its name alone; None: not an article file."""
     # String operations, not Path objects: a scan classifies every file of the
-    # archive on every run, and two Path objects per file were most of its time.
-    name = path.name.lower()
+    # archive on every run.
+    name = name.lower()
     compression = None
     stem_suffix = _suffix(name)
     if stem_suffix in COMPRESSED_SUFFIXES:
         compression = stem_suffix
         stem_suffix = _suffix(name[: -len(stem_suffix)])
-    if stem_suffix in TEXT_SUFFIXES:
-        return FoundFile(path, "text", compression)
-    if stem_suffix in HTML_SUFFIXES:
-        return FoundFile(path, "html", compression)
-    if stem_suffix in RECORD_SUFFIXES:
-        return FoundFile(path, "records", compression)
-    return None
+    kind = _KINDS.get(stem_suffix)
+    return (kind, compression) if kind else None
+
+
+_KINDS = {
+    **dict.fromkeys(TEXT_SUFFIXES, "text"),
+    **dict.fromkeys(HTML_SUFFIXES, "html"),
+    **dict.fromkeys(RECORD_SUFFIXES, "records"),
+}
+#: ``kind_of`` of an uncompressed name, by its last suffix (lower case).
+_PLAIN_KINDS = {suffix: (kind, None) for suffix, kind in _KINDS.items()}
+
+
+def classify(path: Path) -> FoundFile | None:
+    """Decide from its name how a file is read; None means not an article file."""
+    kind = kind_of(path.name)
+    return FoundFile(path, *kind) if kind else None
 
 
 def discover(
@@ -75,23 +86,52 @@ def discover(
     Folders in ``skip`` (the index being written, when it lies inside the tree it
     indexes) are passed over silently, however they are reached.
     """
+    walked = walk_files(paths, follow_links=follow_links, on_ignored=on_ignored, skip=skip)
+    for path, kind, compression, _entry in walked:
+        yield FoundFile(Path(path), kind, compression)
+
+
+#: What ``walk_files`` yields for each file: its path, kind and compression as
+#: ``classify`` would say, and the ``os.DirEntry`` it was listed as (None for a
+#: file given by name), whose ``stat()`` is the file's.
+Walked = tuple[str, str, "str | None", "os.DirEntry | None"]
+
+
+def walk_files(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    follow_links: bool = False,
+    on_ignored: callable | None = None,
+    skip: Iterable[str | os.PathLike[str]] = (),
+) -> Iterator[Walked]:
+    """``discover`` in strings: the files it finds, without a ``Path`` object per file.
+
+    An incremental run walks every file of the archive to find the few that
+    changed; at 200,000 files the Path objects and ``FoundFile``s alone were
+    seconds.  The caller makes a ``FoundFile`` (``found_file``) for the files it reads.
+    """
     seen: set[str] = set()
     skipped = {os.path.realpath(folder) for folder in skip}
     for given in paths:
-        root = Path(given)
-        if root.is_dir():
+        root = str(Path(given))
+        if os.path.isdir(root):
             if os.path.realpath(root) not in skipped:
                 yield from _walk(root, follow_links, seen, on_ignored, skipped)
-        elif root.exists() or root.is_symlink():
-            if root.exists() and not root.is_file():
+        elif os.path.lexists(root):
+            if os.path.exists(root) and not os.path.isfile(root):
                 raise ReadError(f"{given}: not a regular file")
-            found = classify(root) or FoundFile(root, "text", None)
+            kind, compression = kind_of(os.path.basename(root)) or ("text", None)
             real = os.path.realpath(root)
             if real not in seen:
                 seen.add(real)
-                yield found
+                yield root, kind, compression, None
         else:
             raise ReadError(f"{given}: no such file or directory")
+
+
+def found_file(walked: Walked) -> FoundFile:
+    path, kind, compression, _entry = walked
+    return FoundFile(Path(path), kind, compression)
 
 
 IGNORE_FILE = ".newsindexignore"
@@ -107,57 +147,53 @@ def _ignore_patterns(directory: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-def _child(folder: Path, name: str, path: str) -> Path:
-    """``folder / name`` without parsing the whole path again: a scan makes one Path per
-    file of the archive, and parsing was most of the walk's time (at 200,000 files,
-    seconds).  ``_make_child_relpath`` is how pathlib's own ``iterdir`` does it."""
-    make = getattr(folder, "_make_child_relpath", None)
-    if make is None:
-        return Path(path)
-    try:
-        return make(name)
-    except (TypeError, AttributeError):  # another Python's private signature
-        return Path(path)
-
-
-def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored, skipped: set[str]) -> Iterator[FoundFile]:
+def _walk(root: str, follow_links: bool, seen: set[str], on_ignored, skipped: set[str]) -> Iterator[Walked]:
     """Walk one directory tree in sorted order.
 
     A ``.newsindexignore`` file in any folder lists names (glob patterns) under
     that folder to leave out, like ``.gitignore``.  ``os.scandir`` entries carry
     the file type, so a re-run over 20,000 unchanged files costs no extra
-    ``stat`` per file; real paths are resolved only when following links.
+    ``stat`` per file; real paths are resolved only when following links.  One
+    loop over a stack of folder listings (not a generator per folder): every
+    file of the archive passes through it on every incremental run.
     """
 
     def report(path: str, reason: str) -> None:
         if on_ignored:
             on_ignored(path, reason)
 
-    def visit(directory: str, rules: list[tuple[str, str]]) -> Iterator[FoundFile]:
+    def listing(directory: str, rules: list[tuple[str, str]]) -> tuple[Iterator[os.DirEntry], list] | None:
         if follow_links:
             real_dir = os.path.realpath(directory)
             if real_dir in seen:
-                return
+                return None
             seen.add(real_dir)
         rules = rules + [(directory, pattern) for pattern in _ignore_patterns(directory)]
-        folder = Path(directory)
         try:
-            with os.scandir(directory) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+            with os.scandir(directory) as entries:
+                return iter(sorted(entries, key=_NAME)), rules
         except OSError as exc:
             report(directory, f"cannot list folder: {exc.strerror or exc}")
-            return
+            return None
+
+    plain, compressed = _PLAIN_KINDS.get, COMPRESSED_SUFFIXES
+    stack = [folder] if (folder := listing(root, [])) else []
+    while stack:
+        entries, rules = stack[-1]
         for entry in entries:
-            if entry.name.startswith(".") or (rules and _ignored(entry.path, rules)):
+            name = entry.name
+            if name[0] == "." or (rules and _ignored(entry.path, rules)):
                 continue
             try:
-                is_link = entry.is_symlink()
-                if is_link and not follow_links:
+                if not follow_links and entry.is_symlink():
                     report(entry.path, "symbolic link not followed (use --follow-links)")
                     continue
                 if entry.is_dir(follow_symlinks=follow_links):
-                    if not (skipped and os.path.realpath(entry.path) in skipped):
-                        yield from visit(entry.path, rules)
+                    if skipped and os.path.realpath(entry.path) in skipped:
+                        continue
+                    if folder := listing(entry.path, rules):
+                        stack.append(folder)
+                        break  # into the folder; this listing resumes after it
                     continue
                 is_file = entry.is_file(follow_symlinks=follow_links)
             except OSError as exc:
@@ -167,8 +203,9 @@ def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored, skipped: s
                 # FIFOs, sockets and devices: reading one could block forever.
                 report(entry.path, "not a regular file")
                 continue
-            found = classify(_child(folder, entry.name, entry.path))
-            if found is None:
+            suffix = name[name.rfind(".") :].lower()
+            kind = plain(suffix) or (kind_of(name) if suffix in compressed else None)
+            if kind is None:
                 report(entry.path, "not an article file type")
                 continue
             if follow_links:
@@ -176,9 +213,12 @@ def _walk(root: Path, follow_links: bool, seen: set[str], on_ignored, skipped: s
                 if real in seen:
                     continue
                 seen.add(real)
-            yield found
+            yield entry.path, kind[0], kind[1], entry
+        else:
+            stack.pop()
 
-    yield from visit(str(root), [])
+
+_NAME = attrgetter("name")
 
 
 def _ignored(path: str, rules: list[tuple[str, str]]) -> bool:

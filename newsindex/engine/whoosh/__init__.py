@@ -13,10 +13,10 @@ package uses; the modules behind it are the only ones that import Whoosh:
   matchers), ``feedback`` (RM3), ``results`` (collecting, folding, facets),
   ``snippets``, ``spelling`` (did you mean).
 
-Importing this package imports Whoosh first, with three of Whoosh's own
-imports deferred (``_import_whoosh_lightly``): a search is a whole process
-start, and those three are a third of its imports while a search never uses
-them.
+Importing this package imports Whoosh first, with some of Whoosh's own
+imports deferred (``_import_whoosh_lightly``, ``_DEFERRED``): a search is a
+whole process start, and those modules are a large share of its imports while a
+search never uses them.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import sys
 import types
+from importlib import import_module
 
 
 def _urlretrieve(*args, **kwargs):
@@ -38,18 +39,67 @@ def _variations(word: str):
     return variations(word)
 
 
-#: Module -> the names Whoosh imports from it, standing in until first use.
-#: ``whoosh.compat`` imports ``urllib.request`` (HTTP, e-mail parsing and SSL)
-#: for a download helper; ``whoosh.reading`` imports the ``cached_property``
-#: package, which imports asyncio, for one cached attribute that
-#: ``functools.cached_property`` serves the same way; ``whoosh.query.terms``
-#: loads English morphology tables for the ``Variations`` query, which our
-#: query parser never builds.
-_DEFERRED = {
+def _md5(*args, **kwargs):
+    return _real("hashlib").md5(*args, **kwargs)
+
+
+def _copyfileobj(*args, **kwargs):
+    return _real("shutil").copyfileobj(*args, **kwargs)
+
+
+def _html_escape(text: str, quote: bool = True) -> str:
+    return _real("html").escape(text, quote)
+
+
+class _Forwarding(types.ModuleType):
+    """Stands in for a module that Whoosh imports whole (``import tempfile``) and uses only
+    inside functions: the first name looked up in it imports the real module."""
+
+    def __getattr__(self, name: str):
+        return getattr(_real(self.__name__), name)
+
+
+def _real(name: str) -> types.ModuleType:
+    """The real module ``name``, imported now if need be (also while a stand-in holds its place)."""
+    if isinstance(sys.modules.get(name), _StandIn):
+        del sys.modules[name]
+    return import_module(name)
+
+
+#: Module -> the names Whoosh imports from it, standing in until first use; None: the module
+#: is imported whole and used only inside functions (a ``_Forwarding`` module stands in).
+#: ``whoosh.compat`` imports ``urllib.request`` (HTTP, e-mail parsing and SSL) for a download
+#: helper, ``queue`` for multiprocessing writers and ``html`` for highlighting; ``whoosh.reading``
+#: imports the ``cached_property`` package, which imports asyncio, for one cached attribute that
+#: ``functools.cached_property`` serves the same way; ``whoosh.query.terms`` loads English
+#: morphology tables for the ``Variations`` query, which our query parser never builds;
+#: ``whoosh.filedb.filetables`` imports hashlib (OpenSSL) for the MD5 hash of tables that
+#: Whoosh's own writer makes (ours use CRC-32), ``whoosh.filedb.filestore`` tempfile for
+#: temporary storage, ``whoosh.filedb.compound`` shutil (with bz2, lzma) to write compound
+#: files, ``whoosh.util.times`` calendar for date arithmetic: a search uses none of them.
+#: ``whoosh.searching`` imports the modules of "more like this" and highlighting, which only
+#: ``similar`` and a search through Whoosh's own collector (an any-query) use.
+_DEFERRED: dict[str, dict[str, object] | None] = {
     "urllib.request": {"urlretrieve": _urlretrieve},
     "cached_property": {"cached_property": functools.cached_property},
     "whoosh.lang.morph_en": {"variations": _variations},
+    "hashlib": {"md5": _md5},
+    "html": {"escape": _html_escape},
+    "shutil": {"copyfileobj": _copyfileobj},
+    "queue": None,
+    "tempfile": None,
+    "calendar": None,
+    "whoosh.classify": None,
+    "whoosh.highlight": None,
 }
+
+
+class _StandIn(types.ModuleType):
+    """A module in ``sys.modules`` only while Whoosh is imported."""
+
+
+class _ForwardingStandIn(_StandIn, _Forwarding):
+    pass
 
 
 def _import_whoosh_lightly() -> None:
@@ -64,14 +114,16 @@ def _import_whoosh_lightly() -> None:
     stand_ins = {}
     for name, attributes in _DEFERRED.items():
         if name not in sys.modules:
-            module = types.ModuleType(name)
-            module.__dict__.update(attributes)
+            module = _StandIn(name) if attributes is not None else _ForwardingStandIn(name)
+            module.__dict__.update(attributes or {})
             stand_ins[name] = module
     sys.modules.update(stand_ins)
     try:
+        import whoosh.codec.whoosh3
         import whoosh.compat
         import whoosh.query
-        import whoosh.reading  # noqa: F401
+        import whoosh.reading
+        import whoosh.searching  # noqa: F401
     finally:
         for name, module in stand_ins.items():
             if sys.modules.get(name) is module:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from ...index.manifest import indexed_folders
+from ...index.folders import indexed_folders
 from .store import current_generation, index_disk_size, open_index
 
 

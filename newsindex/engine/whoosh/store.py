@@ -7,7 +7,6 @@ a search is a whole process start, and imports are most of its time.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mmap
 import os
@@ -26,7 +25,6 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.matching import ReadTooFar
 from whoosh.util.numeric import byte_to_length
 
-from ...index.dedup import PACKED_SIZE, pack_sketch
 from .. import IndexLocked, IndexProblem  # noqa: F401 - raised here, and imported from here
 from . import analysis
 from .analysis import news_analyzer
@@ -59,6 +57,8 @@ _GEN_PREFIX = "gen-"
 
 def short_id(article_id: str) -> str:
     """A short, stable handle for ``show`` and ``similar``."""
+    import hashlib  # here: only indexing makes them, and hashlib loads OpenSSL
+
     return hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"), digest_size=5).hexdigest()
 
 
@@ -72,10 +72,14 @@ class SketchField(STORED):
     """
 
     def __init__(self) -> None:
+        from ...index.dedup import PACKED_SIZE, pack_sketch  # writing only: a search never packs one
+
         super().__init__()
         self.column_type = FixedBytesColumn(PACKED_SIZE, default=pack_sketch([]))
 
     def to_column_value(self, value: str) -> bytes:
+        from ...index.dedup import pack_sketch
+
         return pack_sketch(value.split())
 
     def from_column_value(self, value: bytes) -> bytes:

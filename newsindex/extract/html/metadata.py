@@ -9,20 +9,17 @@ import re
 
 from lxml import etree
 
-from ...dates import ParsedDate, language_dayfirst, parse_date
+from ...dates import language_dayfirst
 from ..bylines import field_authors, opens_with_label, read_byline, split_authors
 from ..outlets import strip_site_suffix
 from .blocks import _normalize
 from .maintext import _BOILERPLATE, _name_verdict
-from .page_dates import find_page_date
 from .parse import _noise_rules
+from .published import _PublishedDate
 from .structured import (
     _AUTHOR_META,
     _PAGE_TYPES,
-    _PUBLISHED_META,
     _SECTION_META,
-    _UPDATED_META,
-    _URL_DATE_RE,
     _element_text,
     _fold,
     _is_article,
@@ -180,7 +177,7 @@ class _Bylines:
         return []
 
 
-class _Metadata(_Bylines, _PageSources):
+class _Metadata(_Bylines, _PublishedDate, _PageSources):
     """What the page says about itself, gathered before any markup is removed."""
 
     def __init__(self, root: etree._Element, dayfirst: bool, page_text: str = "") -> None:
@@ -243,63 +240,6 @@ class _Metadata(_Bylines, _PageSources):
         if best and len(headline) >= 10 and _fold(headline) != _fold(best) and _fold(headline) in _fold(best):
             best = headline  # "Kicker: Headline", "Headline - Tagline": the page's own headline is the title
         return strip_site_suffix(_without_site_tail(best, site_key), self.source) if best else ""
-
-    def _date(self, text: str) -> ParsedDate | None:
-        text = (text or "").strip()
-        if not text:
-            return None
-        parsed = parse_date(text, dayfirst=self.dayfirst)
-        if parsed is None and any(ch.isdigit() for ch in text) and len(self.bad_dates) < 3:
-            self.bad_dates.append(text[:80])
-        return parsed
-
-    def _published(self, root: etree._Element) -> ParsedDate | None:
-        structured = [
-            _ld_text(self.article.get("datePublished")),
-            *(self.metas.get(k, [""])[0] for k in _PUBLISHED_META if k in self.metas),
-            str(self.parsely.get("pub_date") or ""),
-            self._microdata_value("datePublished"),
-            _ld_text(self.page.get("datePublished")),
-            _ld_text(self.article.get("dateCreated")),
-        ]
-        for value in structured:
-            parsed = self._date(value)
-            if parsed:
-                return parsed
-        times = root.xpath("//body//time[@datetime]")
-        times.sort(key=lambda t: t.get("pubdate") is None and "publish" not in (t.get("class") or "").lower())
-        for element in self._after_headline(times)[:10]:
-            label = (element.get("class") or "").lower()
-            if self._in_furniture(element) or "updated" in label or "modified" in label:
-                continue
-            parsed = self._date(element.get("datetime", ""))
-            if parsed:
-                return parsed
-        parsed = find_page_date(self.page_text, self.url) if self.page_text else None
-        if parsed:
-            return parsed
-        visible = root.xpath(
-            "//body//*[contains(@class,'date') or contains(@class,'publish') or contains(@class,'posted')"
-            " or contains(@class,'timestamp') or contains(@class,'time') or self::time]"
-        )
-        for element in self._after_headline(visible)[:15]:
-            if self._in_furniture(element):
-                continue
-            text = _element_text(element, 120)
-            if 6 <= len(text) <= 80 and re.search(r"\d", text):
-                parsed = parse_date(text, dayfirst=self.dayfirst)
-                if parsed:
-                    return parsed
-        match = _URL_DATE_RE.search(self.url or "")
-        if match:
-            parsed = parse_date("-".join(f"{int(g):02d}" for g in match.groups()))
-            if parsed:
-                return parsed
-        for value in (_ld_text(self.article.get("dateModified")), self.meta(*_UPDATED_META)):
-            parsed = self._date(value)
-            if parsed:
-                return parsed
-        return None
 
     def _section(self) -> str | None:
         candidates = [
