@@ -69,3 +69,76 @@ def test_html_text_is_not_cut_again_by_line_shapes():
 def test_a_repeated_paragraph_stays_where_the_page_repeats_it():
     html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in [*PROSE, PROSE[0]]) + "</article></body></html>"
     assert body_of(html) == [*PROSE, PROSE[0]]
+
+
+def test_a_plugins_fallback_is_what_the_reader_sees():
+    # Browsers show an <object>'s children when the plugin is missing (all Flash today); <param> is no text.
+    html = (
+        "<html><body><article><object data='player.swf'><param name='movie' value='clip-42'>"
+        f"<p>{PROSE[0]}</p></object><p>{PROSE[1]}</p><p>{PROSE[2]}</p></article></body></html>"
+    )
+    assert body_of(html) == PROSE
+
+
+def test_a_block_opened_inside_a_caption_paragraph_closes_it():
+    # An HTML5 parser closes the open <p> at the first block, even inside an inline box:
+    # the article that follows a broken caption is not part of the caption.
+    html = (
+        f"<html><body><article><p>{PROSE[0]}</p><p class='wp-caption-text'>The quay at dawn. <span>(<p>"
+        f"{PROSE[1]}</p>)</span></p><p>{PROSE[2]}</p></article></body></html>"
+    )
+    body = body_of(html)
+    assert PROSE[1] in body and "The quay at dawn. (" not in body
+
+
+GALLERY = (
+    "<div class='carousel'>"
+    + "".join(
+        f"<figure><img src='p{n}.jpg'><figcaption>Picture number {n} of the week's gallery, with a long caption "
+        f"that describes in some detail what the photographer saw on the day it was taken.</figcaption></figure>"
+        for n in range(8)
+    )
+    + "</div>"
+)
+
+
+def test_an_article_split_into_boxes_around_a_gallery_is_kept_whole():
+    # One box per paragraph and a big gallery inside the same column: the column loses to one box,
+    # and the boxes beside it continue the article.
+    boxes = "".join(f"<div class='part'><p>{p}</p></div>" for p in PROSE)
+    html = f"<html><body><div id='main'>{boxes}{GALLERY}</div></body></html>"
+    assert body_of(html) == PROSE
+
+
+def test_a_lead_above_the_bodys_box_is_kept():
+    lead = "Families from the lower streets spent the night in the school after the river burst its banks."
+    html = (
+        f"<html><body><div class='story'><div class='intro'><p>{lead}</p></div>"
+        f"<div class='text'>{''.join(f'<p>{p}</p>' for p in PROSE)}</div>{GALLERY}</div></body></html>"
+    )
+    assert body_of(html) == [lead, *PROSE]
+
+
+def test_boxes_after_the_article_that_are_not_running_text_stay_out():
+    promo = (
+        "<div class='box'><h3><a href='/other'>Another story from the same town</a></h3>"
+        "<p>A summary of another story that the site would like the reader to open next, long enough "
+        "to be prose.</p></div>"
+    )
+    signup = (
+        "<div class='box'><h3>Morning briefing</h3><p>Get the morning's headlines in your inbox every day.</p>"
+        "<div>You are signed up!</div><div>Something went wrong, try again.</div></div>"
+    )
+    boxes = "".join(f"<div class='part'><p>{p}</p></div>" for p in PROSE)
+    html = f"<html><body><div id='main'>{boxes}{GALLERY}{promo}{signup}</div></body></html>"
+    assert body_of(html) == PROSE
+
+
+def test_another_article_after_this_one_is_not_its_continuation():
+    other = (
+        "<div class='more'><h3>You may also like</h3><article><p>A different post entirely, about the harbour "
+        "festival and the boats that came from the whole coast to race across the bay on Sunday.</p></article></div>"
+    )
+    boxes = "".join(f"<div class='part'><p>{p}</p></div>" for p in PROSE)
+    html = f"<html><body><div id='main'>{boxes}{GALLERY}{other}</div></body></html>"
+    assert body_of(html) == PROSE

@@ -40,15 +40,13 @@ from __future__ import annotations
 import html
 import re
 
-from lxml import etree
-
 from ...models import Draft, RawDocument
 from ..outlets import site_name_from_url
 from .blocks import _lxml_blocks, _normalize, _soup_blocks
 from .explain import removals
 from .maintext import _main_blocks, _paragraphs
 from .metadata import _Metadata
-from .parse import _DROP_TAGS, _parse
+from .parse import _as_browsers_build_it, _parse
 
 #: Start of the warning left when extraction failed on an unforeseen input (tests look for it).
 INTERNAL_ERROR = "HTML extraction failed"
@@ -125,7 +123,7 @@ def _fill_draft(draft: Draft, text: str, dayfirst: bool) -> None:
         body = root.find("body")
         if body is None:
             body = root
-        etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+        _as_browsers_build_it(body)
         selection = _main_blocks(body)
         dom_paragraphs = _paragraphs(selection.kept)
         draft.region_chosen = True
@@ -150,5 +148,5 @@ def html_fragment_paragraphs(html_text: str) -> list[str]:
     body = root.find("body")
     if body is None:
         body = root
-    etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+    _as_browsers_build_it(body)
     return _paragraphs(_lxml_blocks(body))

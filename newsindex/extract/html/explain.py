@@ -84,7 +84,7 @@ def removals(selection: _Selection) -> list[Removal]:
             reason = reasons.get(noisy)
             if reason is None:
                 reason = reasons[noisy] = f"html:noise {_noise_reason(noisy, selection)} ({_describe(noisy)})"
-        elif selection.region is not None and selection.region not in chain:
+        elif selection.region is not None and ({selection.region} | selection.continued).isdisjoint(chain):
             reason = f"html:outside-article (article: {_describe(selection.region)})"
         elif block.kind == "h1":
             reason = "html:headline"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .blocks import _Block, _lxml_blocks
+from .continuation import _continuations
 from .parse import (
     _BLOCK_TAGS,
     _BOILERPLATE_TAGS,
@@ -255,13 +256,17 @@ class _Selection:
     blocks: list[_Block]
     chains: list[tuple]
     region: object | None  # the element chosen as the article; None when no region stood out
+    continued: set  # siblings of the region (or of its parent) that continue its running text
     noise: dict  # element -> noise level, all that was marked
     left_out: set  # the noise actually left out of the region that won
     cards: set  # teaser cards among the noise
 
 
-def _best_region(blocks: list[_Block], chains: list[tuple], noise: set) -> tuple[list[_Block], int, object]:
-    """Blocks of the element whose blocks weigh most with ``noise`` left out, their running text, the element.
+def _best_region(
+    blocks: list[_Block], chains: list[tuple], noise: set, boilerplate: set
+) -> tuple[list[_Block], int, object, set]:
+    """Blocks of the element whose blocks weigh most with ``noise`` left out, their running text, the
+    element, and the siblings that continue it (``continuation``).
 
     Noise inside a region counts against it, so the tightest element around the
     article wins over the column that also holds comments and teasers.  A single
@@ -277,18 +282,20 @@ def _best_region(blocks: list[_Block], chains: list[tuple], noise: set) -> tuple
                 scores[element] = scores.get(element, 0.0) + weight
     candidates = [element for element in scores if element.tag not in _LINE_TAGS]
     if not candidates:
-        return [], 0, None
+        return [], 0, None, set()
     best = max(candidates, key=scores.__getitem__)
     if scores[best] <= 0:
-        return [], 0, None
+        return [], 0, None, set()
+    continued = set(_continuations(best, blocks, chains, in_noise, scores, _weight, _prose_chars, noise, boilerplate))
+    regions = {best} | continued
     inside = [
         block
         for block, chain, noisy in zip(blocks, chains, in_noise, strict=True)
-        if not noisy and best in chain
+        if not noisy and not regions.isdisjoint(chain)
     ]
     in_text_rows = _rows_of_text(inside)
     kept = [block for block in inside if _is_body_text(block) or id(block) in in_text_rows]
-    return kept, sum(_prose_chars(block) for block in kept), best
+    return kept, sum(_prose_chars(block) for block in kept), best, continued
 
 
 def _rows_of_text(blocks: list[_Block]) -> set[int]:
@@ -334,16 +341,19 @@ def _main_blocks(body: etree._Element) -> _Selection:
     for card in cards:
         noise[card] = _FURNITURE
     left_out = set(noise)
-    chosen, strict_prose, region = _best_region(blocks, chains, left_out)
+    boilerplate = {element for element, level in noise.items() if level == _BOILERPLATE}
+    chosen, strict_prose, region, continued = _best_region(blocks, chains, left_out, boilerplate)
     relaxed_noise = {
         element
         for element, level in noise.items()
         if level == _BOILERPLATE or prose.get(element, 0) < _WRAPPER_SHARE * total_prose
     }
     if len(relaxed_noise) != len(noise):
-        relaxed, relaxed_prose, relaxed_region = _best_region(blocks, chains, relaxed_noise)
+        relaxed, relaxed_prose, relaxed_region, relaxed_continued = _best_region(
+            blocks, chains, relaxed_noise, boilerplate
+        )
         if strict_prose < 0.5 * relaxed_prose:
-            chosen, region, left_out = relaxed, relaxed_region, relaxed_noise
+            chosen, region, left_out, continued = relaxed, relaxed_region, relaxed_noise, relaxed_continued
     if not chosen:
         # Nothing outside noise: the article sits in a box named or styled like noise
         # (a listicle in a "gallery", a wrapper hidden until scripts run).  Text decides:
@@ -351,16 +361,16 @@ def _main_blocks(body: etree._Element) -> _Selection:
         wrappers = {element for element in noise if prose.get(element, 0) >= _WRAPPER_SHARE * total_prose}
         if wrappers:
             left_out = set(noise).difference(wrappers)
-            chosen, _, region = _best_region(blocks, chains, left_out)
+            chosen, _, region, continued = _best_region(blocks, chains, left_out, boilerplate - wrappers)
     if not chosen:
         # No region stands out (a page of a few short lines): keep whatever is not noise or links.
-        region, left_out = None, set(noise)
+        region, left_out, continued = None, set(noise), set()
         chosen = [
             block
             for block, chain in zip(blocks, chains, strict=True)
             if left_out.isdisjoint(chain) and _is_body_text(block)
         ]
-    return _Selection(chosen, blocks, chains, region, noise, left_out, cards)
+    return _Selection(chosen, blocks, chains, region, continued, noise, left_out, cards)
 
 
 def _paragraphs(blocks: list[_Block]) -> list[str]:

@@ -16,8 +16,12 @@ from ...data import data_sections
 _DROP_TAGS = (
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
     "video", "audio", "map", "select", "textarea", "button", "input", "option", "link", "meta", "head",
+    "param",
 )  # fmt: skip
 _DROP_TAG_SET = frozenset(_DROP_TAGS)
+#: Plugin containers whose children (``<param>`` aside) are the fallback a browser shows when the
+#: plugin is missing, as every browser now does for Flash: a video's caption is often there.
+_FALLBACK_TAGS = ("object", "applet")
 #: Page furniture by tag; left out unless it holds most of the page's running text.
 _FURNITURE_TAGS = ("nav", "aside", "footer", "header", "form", "dialog", "menu")
 #: Never article text: pictures with their captions and credits.
@@ -48,6 +52,56 @@ _INVISIBLE_RE = re.compile("[\x00\u200b\u2060\ufeff\u00ad]")
 def _without_invisibles(text: str) -> str:
     """Drop NULs (our ``<br>`` stand-in) and zero-width characters that would split or glue words."""
     return _INVISIBLE_RE.sub("", text)
+
+
+#: Start tags that close an open ``<p>`` in an HTML5 parser, wherever they sit inside it.
+_CLOSES_PARAGRAPH = (
+    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
+    "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "ul",
+)  # fmt: skip
+_OPEN_PARAGRAPH_XPATH = etree.XPath(
+    "descendant-or-self::p[descendant::*[" + " or ".join(f"self::{tag}" for tag in _CLOSES_PARAGRAPH) + "]]"
+)
+
+
+def _as_browsers_build_it(body: etree._Element) -> None:
+    """Make the tree the one a browser shows: plugin fallbacks unwrapped, invisible markup dropped,
+    and blocks nested inside a ``<p>`` moved out after it.
+
+    libxml2 closes a ``<p>`` only when a block starts directly inside it; an HTML5
+    parser (every browser) closes it wherever the block starts, so in
+    ``<p class=caption><span>(<p>article...`` the article is not part of the caption.
+    """
+    etree.strip_tags(body, *_FALLBACK_TAGS)
+    etree.strip_elements(body, *_DROP_TAGS, with_tail=False)
+    for paragraph in _OPEN_PARAGRAPH_XPATH(body):
+        _close_paragraph(paragraph)
+
+
+def _close_paragraph(paragraph: etree._Element) -> None:
+    """Move the first block inside ``paragraph`` and everything after it out, after the paragraph."""
+    closer = next(paragraph.iterdescendants(*_CLOSES_PARAGRAPH), None)
+    if closer is None or paragraph.getparent() is None:
+        return
+    moved: list[etree._Element | str] = [closer, *closer.itersiblings()]
+    node = closer.getparent()
+    while node is not paragraph:  # an inline box the block sat in: what follows it moves too
+        if node.tail:
+            moved.append(node.tail)
+            node.tail = None
+        moved.extend(node.itersiblings())
+        node = node.getparent()
+    if paragraph.tail:
+        moved.append(paragraph.tail)
+        paragraph.tail = None
+    anchor = paragraph
+    for item in moved:
+        if isinstance(item, str):
+            anchor.tail = (anchor.tail or "") + item
+        else:
+            anchor.addnext(item)
+            anchor = item
 
 
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
