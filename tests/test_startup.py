@@ -118,6 +118,14 @@ def test_show_and_stats_import_neither_the_indexer_nor_the_other_commands(seed_i
         assert not _prefixed(loaded, "newsindex.extract", "newsindex.clean"), args
 
 
+def test_show_imports_none_of_the_search_code(seed_index):
+    loaded = _modules_after_command("show", "seeds/000_eb7c0f23e2b03f76.txt", "--index", str(seed_index))
+    assert "newsindex.engine.whoosh.articles" in loaded
+    search_code = ("parsing", "results", "feedback", "filters", "matching", "spelling", "snippets", "searching")
+    assert not loaded & {f"newsindex.engine.whoosh.{name}" for name in search_code}
+    assert "whoosh.qparser" not in loaded
+
+
 def test_help_imports_no_engine_and_no_library_stage():
     for args in (("--help",), ("search", "--help"), ("index", "--help")):
         loaded = _modules_after_command(*args)
@@ -156,3 +164,53 @@ def test_short_commands_run_without_the_cycle_collector_and_long_ones_with_it():
         "assert seen == {'search': False, 'stats': False, 'index': True, 'watch': True}, seen\n"
     )
     _modules_after(code)
+
+
+def test_plain_words_are_parsed_as_whoosh_s_parser_parses_them():
+    import random
+    import re
+
+    from newsindex.engine.whoosh.parsing import _only_excluded_words, _parser, _plain_words
+    from newsindex.engine.whoosh.store import make_schema
+
+    schema = make_schema()
+    words = set()
+    for path in (path for path in (REPO / "corpus").rglob("*") if path.is_file()):
+        words.update(re.findall(r"[^\W_]+", path.read_text(encoding="utf-8", errors="replace")))
+    # Stop words, digits, accents, an acronym, "and" in other cases than the operator's.
+    words = [*sorted(words), "the", "of", "a", "s", "1987", "café", "naïve", "NATO", "And", "and", "Or", "not"]
+    assert len(words) > 1000
+    pick = random.Random(18)
+    checked = 0
+    for _ in range(600):
+        text = " ".join(pick.choice(words) for _ in range(pick.randint(1, 4)))
+        for match in ("all", "any"):
+            made = _plain_words(f" {text}\t", schema, match)
+            assert made is not None, text
+            assert made == _only_excluded_words(_parser(schema, match).parse(text, normalize=False)).normalize(), text
+            checked += 1
+    assert checked == 1200
+    for text in (
+        '"port strike"',
+        "port AND strike",
+        "port OR strike",
+        "NOT port",
+        "strik*",
+        "strike~",
+        "-port",
+        "title:port",
+        "covid-19",
+        "port's",
+        "port_strike",
+        "(port)",
+        "port^2",
+        "",
+    ):
+        assert _plain_words(text, schema, "all") is None, text
+
+
+def test_a_search_of_plain_words_does_not_import_whoosh_s_query_parser(seed_index):
+    plain = _modules_after_command("search", "liaison office", "--index", str(seed_index))
+    assert "newsindex.engine.whoosh.parsing" in plain and "whoosh.qparser" not in plain
+    phrase = _modules_after_command("search", '"liaison office"', "--index", str(seed_index))
+    assert "whoosh.qparser" in phrase

@@ -8,7 +8,7 @@ package uses; the modules behind it are the only ones that import Whoosh:
 - writing: ``segment`` with ``segment_format`` and ``segment_files`` (the fast
   segment builder the indexing workers use), ``commit`` (segments into a
   generation, merges, the count check);
-- searching: ``searching`` (``search``, ``similar``, one article), ``parsing``
+- searching: ``searching`` (``search``, ``similar``), ``articles`` (one article), ``parsing``
   (the query language), ``filters``, ``weighting`` (BM25F), ``matching`` (flat
   matchers), ``feedback`` (RM3), ``results`` (collecting, folding, facets),
   ``snippets``, ``spelling`` (did you mean).

@@ -50,7 +50,7 @@ class WhooshEngine:
         return search(text, self.index_dir, options)
 
     def article(self, handle: str) -> Article | None:
-        from .searching import find_by_short_id, stored_article
+        from .articles import find_by_short_id, stored_article
 
         stored = find_by_short_id(self.index_dir, handle)
         return stored_article(stored) if stored is not None else None

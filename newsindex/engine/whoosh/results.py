@@ -8,13 +8,13 @@ import heapq
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from whoosh import collectors, query, sorting
 from whoosh.idsets import DocIdSet
 
 from ...models import Hit
 from ...query.options import GROUPS, SearchOptions
+from .articles import _stored_metadata
 from .feedback import RERANK_DEPTH, rescored
 from .filters import _UNDATED, DocumentFilter, _per_reader
 from .matching import WordsQuery, flattened
@@ -25,28 +25,6 @@ from .store import NearDuplicates, column_values
 #: How many candidates are looked at to fold near-duplicates and re-rank by
 #: recency, per result wanted.
 CANDIDATES_PER_HIT = 3
-
-
-def _published(value) -> datetime | None:
-    if not isinstance(value, datetime):
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
-def _stored_metadata(stored: dict) -> dict:
-    """The fields a hit and a shown article share, from an index entry."""
-    meta = stored.get("meta") or {}
-    return {
-        "id": stored["id"],
-        "path": stored.get("path", ""),
-        "title": stored.get("title", ""),
-        "authors": list(meta.get("authors") or []),
-        "published": _published(stored.get("published")),
-        "date_only": bool(meta.get("date_only")),
-        "section": meta.get("section"),
-        "source": meta.get("source"),
-        "url": stored.get("url"),
-    }
 
 
 def _hit_from_stored(stored: dict, score: float, words: set[str]) -> Hit:

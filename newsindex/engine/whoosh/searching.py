@@ -1,22 +1,22 @@
 """Searching a Whoosh index: the query parsed and expanded, filters, ranking, folding, facets,
-did-you-mean; similar articles; one article by id.
+did-you-mean; similar articles (one article by id: ``articles``).
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import replace
 from pathlib import Path
 
 from whoosh import query
 
-from ...models import Article, SearchResult
+from ...models import SearchResult
 from ...query.options import GROUPS, QueryError, SearchOptions
+from .articles import _find_docnum
 from .feedback import expandable
 from .filters import _month_clause, allowed_documents
 from .parsing import _check_expansions, _date_clauses, _expand_labels, browses, parse_query
-from .results import _collect, _count_similar, _facets, _hit_from_stored, _Scope, _stored_metadata
+from .results import _collect, _count_similar, _facets, _hit_from_stored, _Scope
 from .snippets import _query_words
 from .spelling import _suggest
 from .store import open_index, shared_generation
@@ -87,28 +87,6 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     )
 
 
-def _find_docnum(searcher, handle: str) -> int | None:
-    for fieldname in ("short_id", "id", "path"):
-        docnum = searcher.document_number(**{fieldname: handle})
-        if docnum is not None:
-            return docnum
-    absolute = os.path.abspath(handle)  # as indexing stores a path given relative to the current directory
-    if absolute != handle:
-        for fieldname in ("id", "path"):
-            docnum = searcher.document_number(**{fieldname: absolute})
-            if docnum is not None:
-                return docnum
-    return None
-
-
-def find_by_short_id(index_dir: str | Path, handle: str) -> dict | None:
-    """The stored article for a short id (or a full id, or a path)."""
-    ix = open_index(Path(index_dir))
-    with ix.searcher() as searcher:
-        docnum = _find_docnum(searcher, handle)
-        return searcher.stored_fields(docnum) if docnum is not None else None
-
-
 def similar(handle: str, index_dir: str | Path, limit: int = 10) -> SearchResult | None:
     """Articles most like the one with id ``handle`` ("more like this")."""
     started = time.perf_counter()
@@ -127,15 +105,4 @@ def similar(handle: str, index_dir: str | Path, limit: int = 10) -> SearchResult
         hits=hits,
         total=len(hits),
         seconds=time.perf_counter() - started,
-    )
-
-
-def stored_article(stored: dict) -> Article:
-    """Rebuild an ``Article`` from an index entry, for ``show``."""
-    body = stored.get("body", "")
-    return Article(
-        **_stored_metadata(stored),
-        language=None,
-        body=[p for p in body.split("\n\n") if p],
-        content_hash=stored.get("content_hash", ""),
     )
