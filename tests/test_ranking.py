@@ -150,8 +150,10 @@ def write_coffee_archive(news, repeat: int = 1) -> None:
 
 @pytest.fixture(scope="module")
 def coffee_archive(tmp_path_factory):
+    # Frost reports of a few sentences: one-sentence reports are too little text for
+    # feedback to reorder anything (``expansion_share``).
     root = tmp_path_factory.mktemp("coffee")
-    write_coffee_archive(root / "news")
+    write_coffee_archive(root / "news", repeat=3)
     build_index([str(root / "news")], root / "index", workers=1)
     return root / "index"
 

@@ -58,7 +58,7 @@ EVIDENCE_WORDS = 1000
 #: Feedback articles a word must be in to be added (one article's words are its own).
 MIN_FEEDBACK_DOCS = 2
 #: How steeply a feedback article's weight falls with its score below the best one's (``closeness``).
-SHARPNESS = 5.0
+SHARPNESS = 10.0
 #: Added to each typed word's co-occurrence share before they are multiplied.
 CO_OCCURRENCE_FLOOR = 0.1
 #: Words in more than this share of the archive are never added: they say
@@ -175,8 +175,8 @@ def specificity(learnt: float, archive: float) -> float:
 
 def closeness(score: float, best: float) -> float:
     """What a feedback article's first score makes it count for, against the best article's:
-    exp(``SHARPNESS`` x (score / best - 1)), 1 for the best, 0.37 at 80% of its score, 0.14
-    at 60%.  When the best articles stand far above the rest -- a question a few articles
+    exp(``SHARPNESS`` x (score / best - 1)): 1 for the best, 0.37 at 90% of its score, 0.14
+    at 80%, 0.02 at 60%.  When the best articles stand far above the rest -- a question a few articles
     answer -- the weaker matches below them teach little; when the first ten score alike,
     the topic has many articles and all of them teach.  (RM3's own weight, the article's
     likelihood, is as steep; a BM25 score used as it is would make the tenth article count
