@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 from .conftest import REPO
 
@@ -10,6 +11,7 @@ from .conftest import REPO
 def _bench(name: str):
     spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -19,7 +21,8 @@ def test_latency_queries_include_the_common_words_users_type(tmp_path):
     for number in range(5):
         (tmp_path / f"{number}.txt").write_text(
             "Title\n\nsaid that with from have which will would this were been also their "
-            "tanker harbour drought pipeline refinery cargo\n", encoding="utf-8"
+            "tanker harbour drought pipeline refinery cargo\n",
+            encoding="utf-8",
         )
     queries = bench.sample_queries(tmp_path, 12, seed=1)
     words = {word.strip('"') for query in queries for word in query.split()}
@@ -27,3 +30,16 @@ def test_latency_queries_include_the_common_words_users_type(tmp_path):
     # The filtered sample, reported beside it, leaves them out.
     filtered = bench.sample_queries(tmp_path, 12, seed=1, skip_common=True)
     assert not {word.strip('"') for query in filtered for word in query.split()} & bench._COMMON
+
+
+def test_extraction_label_artefacts_are_listed_not_dropped():
+    bench = _bench("extraction_quality")
+    truth = "URL: http://example.org/news/a-story\nThe council opened the school as a shelter.\n"
+    assert bench.without_address_line(truth) == "The council opened the school as a shelter.\n"
+    assert bench.without_address_line("No address line here.") == "No address line here."
+    front = bench.Page(
+        "cleanportal", "site_04", "site", "", "", "URL: http://x.org/\n<!-- this page contains no article -->"
+    )
+    story = bench.Page("cleanportal", "site_05", "site", "", "", truth)
+    notes = bench.label_notes([front, story])
+    assert len(notes) == 1 and "site_04" in notes[0] and "no article" in notes[0]

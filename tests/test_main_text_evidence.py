@@ -142,3 +142,20 @@ def test_another_article_after_this_one_is_not_its_continuation():
     boxes = "".join(f"<div class='part'><p>{p}</p></div>" for p in PROSE)
     html = f"<html><body><div id='main'>{boxes}{GALLERY}{other}</div></body></html>"
     assert body_of(html) == PROSE
+
+
+def test_a_sidebar_forgiven_with_a_noisy_wrapper_stays_beside_the_article():
+    # Everything sits in a wrapper named like noise, and the <aside> holds more running text
+    # (a live feed) than the article: both are forgiven as wrappers, but the aside does not
+    # wrap the article, so it is left out again.
+    feed = "".join(
+        f"<li><p>Live update {n}: the ferry service resumed at noon after the storm, the port authority said, "
+        f"and the first boats left the harbour with passengers who had waited since the morning.</p></li>"
+        for n in range(8)
+    )
+    html = (
+        "<html><body><div id='ad-portal'><div class='grid'>"
+        f"<article>{''.join(f'<p>{p}</p>' for p in PROSE)}</article>"
+        f"<aside id='sidebar'><ul>{feed}</ul></aside></div></div></body></html>"
+    )
+    assert body_of(html) == PROSE

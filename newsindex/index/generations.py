@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..engine.whoosh.lexicon import WORDS_FILE
 from ..engine.whoosh.neargraph import STATE_FILE
 from ..engine.whoosh.store import (
     _GEN_PREFIX,
@@ -21,7 +22,9 @@ from ..engine.whoosh.store import (
 )
 
 #: Files a generation writes anew rather than hard-linking from the previous one.
-_PER_GENERATION = frozenset({"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE, STATE_FILE})
+_PER_GENERATION = frozenset(
+    {"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE, STATE_FILE, WORDS_FILE}
+)
 #: Test hook: ``NEWSINDEX_CRASH_AT=<point>`` kills the indexer with SIGKILL
 #: when it reaches that point (see ``_checkpoint`` and ``CRASH_POINTS``).
 CRASH_ENV = "NEWSINDEX_CRASH_AT"

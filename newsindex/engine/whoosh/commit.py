@@ -12,6 +12,7 @@ from whoosh.reading import SegmentReader
 from ...index import limits
 from ...index.documents import _FAST_TEXT, document_fields
 from ...index.generations import _checkpoint
+from .lexicon import write_words
 from .neargraph import graph_for, write_graph
 from .segment import SegmentBuilder
 from .store import INDEX_NAME, IndexProblem, short_id
@@ -96,6 +97,7 @@ class _Committing:
         _checkpoint("before-near-duplicates")
         with ix.reader() as reader:
             graph = graph_for(reader, self.previous)
+            write_words(self.generation, reader, self.previous)
         write_graph(self.generation, graph)
 
     def _rewrite_groups(self, writer, old_docs: int):

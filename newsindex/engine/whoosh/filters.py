@@ -41,12 +41,29 @@ class DocumentFilter(DocIdSet):
         high: int,
         labelled: set[int] | None,
         window: tuple[datetime | None, datetime | None] = (None, None),
+        spans: list[tuple[int, int, bool, int, int]] | None = None,
     ) -> None:
         self.published = published
         self.low = low
         self.high = high
         self.labelled = labelled
         self.window = window  # the date window as aware datetimes (None: open)
+        self.spans = spans  # see _date_spans
+
+    def may_hold(self, start: int) -> bool:
+        """Whether the segment whose documents start at ``start`` may hold a document
+        this filter lets through, or an undated one (which the header counts).
+
+        A search of one month in a ten-year archive then skips the segments
+        written for other years without building a matcher in them: their
+        matches would each be visited only to be turned away.
+        """
+        if self.spans is None:
+            return True
+        for first, _count, undated, oldest, newest in self.spans:
+            if first == start:
+                return undated or (oldest < self.high and newest >= self.low)
+        return True
 
     def __contains__(self, docnum: int) -> bool:
         if self.published is not None and not self.low <= self.published[docnum] < self.high:
@@ -87,6 +104,7 @@ def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> Docum
         low = field.to_column_value(_naive_utc(start)) if start else 0
         high = field.to_column_value(_naive_utc(end)) if end else _UNDATED
         published = _per_reader(reader, "published", lambda: column_values(reader, "published"))
+        spans = _per_reader(reader, "published spans", lambda: _date_spans(reader, published))
         window = (start, end)
     labelled: set[int] | None = None
     for fieldname, values in (("authors", options.authors), ("source", options.sources), ("section", options.sections)):
@@ -96,7 +114,18 @@ def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> Docum
             labelled = matching if labelled is None else labelled & matching
     if published is None and labelled is None:
         return None
-    return DocumentFilter(published, low, high, labelled, window)
+    return DocumentFilter(published, low, high, labelled, window, spans if published is not None else None)
+
+
+def _date_spans(reader, published: array) -> list[tuple[int, int, bool, int, int]]:
+    """Per segment: its first document, its size, whether it holds an undated
+    article, and its oldest and newest publication time (column values)."""
+    spans = []
+    for leaf, offset in reader.leaf_readers():
+        values = published[offset : offset + leaf.doc_count_all()]
+        if values:
+            spans.append((offset, len(values), _UNDATED in values, min(values), max(values)))
+    return spans
 
 
 #: Per open index reader, what every date-filtered search reads and only a new

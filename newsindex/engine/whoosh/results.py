@@ -86,7 +86,25 @@ def _every_match_collector(limit: int, sortedby, reverse: bool, allowed) -> coll
         collector = collectors.SortingCollector(sortedby, limit=limit, reverse=reverse)
     else:
         collector = collectors.TopCollector(limit, usequality=False, replace=0)
-    return collectors.FilterCollector(collector, allowed) if allowed is not None else collector
+    return _SegmentFilter(collector, allowed) if allowed is not None else collector
+
+
+class _SegmentFilter(collectors.FilterCollector):
+    """Whoosh's filter, skipping whole segments the filter rules out by their dates
+    (``DocumentFilter.may_hold``): no matcher is built there, no match visited."""
+
+    _skipped = False
+
+    def set_subsearcher(self, subsearcher, offset) -> None:
+        self._skipped = not self.allow.may_hold(offset)
+        if self._skipped:
+            self.offset = offset
+            return
+        super().set_subsearcher(subsearcher, offset)
+
+    def collect_matches(self) -> None:
+        if not self._skipped:
+            super().collect_matches()
 
 
 def _collect(
@@ -189,6 +207,9 @@ class _UndatedTally(DocIdSet):
         if self.allowed.undated_but_allowed(docnum):
             self.undated += 1
         return False
+
+    def may_hold(self, start: int) -> bool:
+        return self.allowed.may_hold(start)
 
     def __bool__(self) -> bool:
         return True

@@ -73,7 +73,7 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     if options.suggest:
         # Against the query as typed: a relaxed result for "coffe exports"
         # is only the articles about exports.
-        suggestion = _suggest(searcher, text, allowed, strict_total, options.match)
+        suggestion = _suggest(searcher, text, allowed, strict_total, options.match, lexicon=opened.words)
     return SearchResult(
         query=text,
         hits=hits,

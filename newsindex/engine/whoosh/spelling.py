@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from whoosh.support.levenshtein import distance as edit_distance
 
@@ -13,7 +13,7 @@ from .parsing import _DATE_CLAUSE_RE, parse_query
 from .snippets import _analyzed, _candidate_words
 
 
-def _respellings(reader, word: str, max_edits: int, count: int = 3) -> list[str]:
+def _respellings(reader, word: str, max_edits: int, count: int = 3, lexicon=None) -> list[str]:
     """The ``count`` body terms nearest to ``word``: fewest edits (at most ``max_edits``),
     then most frequent.
 
@@ -24,26 +24,37 @@ def _respellings(reader, word: str, max_edits: int, count: int = 3) -> list[str]
     four times faster than Whoosh's corrector walking the merged word list,
     and two cheap tests (length, and letters in one word but not the other:
     an edit changes at most two) skip most edit-distance computations.
+    ``lexicon(letter)`` gives the generation's words by first letter
+    (``lexicon.py``) instead of walking every segment, when it has them.
     """
     letters = set(word)
     within: dict[str, int] = {}
-    seen: set[str] = set()  # most words are in every segment: test each once
-    for leaf, _offset in reader.leaf_readers():
-        for raw in leaf.expand_prefix("body", word[0]):
-            candidate = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-            if candidate in seen:
-                continue
-            seen.add(candidate)
-            if (
-                abs(len(candidate) - len(word)) > max_edits
-                or len(letters.symmetric_difference(candidate)) > 2 * max_edits
-            ):
-                continue
-            edits = edit_distance(candidate, word, limit=max_edits)
-            if edits <= max_edits:
-                within[candidate] = edits
+    for candidate in _candidates(reader, word[0], lexicon):
+        if (
+            abs(len(candidate) - len(word)) > max_edits
+            or len(letters.symmetric_difference(candidate)) > 2 * max_edits
+        ):
+            continue
+        edits = edit_distance(candidate, word, limit=max_edits)
+        if edits <= max_edits:
+            within[candidate] = edits
     ranked = sorted(within, key=lambda candidate: (within[candidate], -reader.frequency("body", candidate), candidate))
     return ranked[:count]
+
+
+def _candidates(reader, letter: str, lexicon) -> Iterator[str]:
+    """Body terms starting with ``letter``, each once."""
+    words = lexicon(letter) if lexicon is not None else None
+    if words is not None:
+        yield from words
+        return
+    seen: set[str] = set()  # most words are in every segment: test each once
+    for leaf, _offset in reader.leaf_readers():
+        for raw in leaf.expand_prefix("body", letter):
+            candidate = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+            if candidate not in seen:
+                seen.add(candidate)
+                yield candidate
 
 
 #: Articles read to find how the archive spells a suggested stem.
@@ -85,7 +96,7 @@ RARE_AT_LEAST = 2
 MUCH_COMMONER = 10
 
 
-def _suggest(searcher, text: str, allowed, total: int, match: str) -> str | None:
+def _suggest(searcher, text: str, allowed, total: int, match: str, lexicon=None) -> str | None:
     """A respelt query, when one would find more than ``total`` articles.
 
     Words the index lacks are respelt when the search found little; words it
@@ -117,7 +128,7 @@ def _suggest(searcher, text: str, allowed, total: int, match: str) -> str | None
         nearest = [
             candidate
             for typed in dict.fromkeys([word.lower(), *analysed])
-            for candidate in _respellings(reader, typed, 1 if len(typed) < 6 else 2)
+            for candidate in _respellings(reader, typed, 1 if len(typed) < 6 else 2, lexicon=lexicon)
             if reader.doc_frequency("body", candidate) >= max(1, MUCH_COMMONER * held)
         ]
         respelt_word = _spelled_out(searcher, nearest, word.lower())
@@ -129,5 +140,25 @@ def _suggest(searcher, text: str, allowed, total: int, match: str) -> str | None
         respelt = parse_query(_DATE_CLAUSE_RE.sub(" ", changed), searcher.schema, match)
     except QueryError:
         return None
-    found = len(searcher.search(respelt, limit=1, filter=allowed))
-    return changed if found > total else None
+    return changed if _finds_more(searcher, respelt, allowed, total) else None
+
+
+def _finds_more(searcher, parsed, allowed, total: int) -> bool:
+    """Whether ``parsed`` matches more than ``total`` articles the filters let through.
+
+    Counted only that far, and only in the segments the filters leave
+    (``DocumentFilter.may_hold``): a respelling of a common word need not be
+    counted through every match of a large archive to be worth offering.
+    """
+    found = 0
+    for subsearcher, offset in searcher.leaf_searchers():
+        if allowed is not None and not allowed.may_hold(offset):
+            continue
+        matcher = parsed.matcher(subsearcher)
+        while matcher.is_active():
+            if allowed is None or offset + matcher.id() in allowed:
+                found += 1
+                if found > total:
+                    return True
+            matcher.next()
+    return False

@@ -15,7 +15,7 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -190,11 +190,20 @@ class OpenGeneration:
     searcher: object
     generation: Path
     _near_duplicates: NearDuplicates | None = None
+    _words: dict = field(default_factory=dict)
 
     def near_duplicates(self) -> NearDuplicates:
         if self._near_duplicates is None:
             self._near_duplicates = NearDuplicates(self.generation / NEIGHBOURS_FILE)
         return self._near_duplicates
+
+    def words(self, letter: str) -> list[str] | None:
+        """The generation's body words starting with ``letter`` (``lexicon``), read once."""
+        from .lexicon import words_starting
+
+        if letter not in self._words:
+            self._words[letter] = words_starting(self.generation, letter)
+        return self._words[letter]
 
 
 #: Generations kept open, per index directory.

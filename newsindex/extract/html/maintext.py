@@ -31,6 +31,8 @@ _FURNITURE, _BOILERPLATE = 1, 2
 _PROSE_MIN_CHARS = 80
 #: Furniture holding at least this share of the page's running text is a wrapper, not furniture.
 _WRAPPER_SHARE = 0.4
+#: A region chosen again without forgiven noise beside it must keep this share of the running text.
+_NARROWED_SHARE = 0.2
 
 _HIDDEN_XPATH = etree.XPath(
     ".//*[@hidden or @aria-hidden='true' or contains(translate(@style,' ',''),'display:none')"
@@ -298,6 +300,31 @@ def _best_region(
     return kept, sum(_prose_chars(block) for block in kept), best, continued
 
 
+def _forgiving(
+    blocks: list[_Block], chains: list[tuple], noise: set, forgiven: set, boilerplate: set, memo: dict
+) -> tuple[set, tuple[list[_Block], int, object, set]]:
+    """The best region with ``forgiven`` noise let in, and the noise that region was judged with.
+
+    Forgiven noise must wrap the region it lets win: what was forgiven for its own
+    running text but sits beside the region (a live feed in an ``<aside>`` next to
+    the article, both inside an "ad-portal" wrapper) is noise again, and the
+    region is chosen once more without it, unless little running text is left
+    (the article's paragraphs and a gallery's share one parent, or the forgiven
+    box was the article's own column).
+    """
+    found = _best_region(blocks, chains, noise, boilerplate)
+    region = found[2]
+    if region is None:
+        return noise, found
+    beside = forgiven.difference(_ancestry(region, memo))
+    if not beside:
+        return noise, found
+    narrowed = _best_region(blocks, chains, noise | beside, boilerplate)
+    if narrowed[1] >= _NARROWED_SHARE * found[1]:
+        return noise | beside, narrowed
+    return noise, found
+
+
 def _rows_of_text(blocks: list[_Block]) -> set[int]:
     """Table cells (by ``id``) in rows that are mostly not links: a linked name in a row of
     data is the row's content, while a row made of links is navigation."""
@@ -349,8 +376,8 @@ def _main_blocks(body: etree._Element) -> _Selection:
         if level == _BOILERPLATE or prose.get(element, 0) < _WRAPPER_SHARE * total_prose
     }
     if len(relaxed_noise) != len(noise):
-        relaxed, relaxed_prose, relaxed_region, relaxed_continued = _best_region(
-            blocks, chains, relaxed_noise, boilerplate
+        relaxed_noise, (relaxed, relaxed_prose, relaxed_region, relaxed_continued) = _forgiving(
+            blocks, chains, relaxed_noise, set(noise) - relaxed_noise, boilerplate, memo
         )
         if strict_prose < 0.5 * relaxed_prose:
             chosen, region, left_out, continued = relaxed, relaxed_region, relaxed_noise, relaxed_continued
@@ -360,8 +387,9 @@ def _main_blocks(body: etree._Element) -> _Selection:
         # a box holding most of the page's running text is the article's wrapper.
         wrappers = {element for element in noise if prose.get(element, 0) >= _WRAPPER_SHARE * total_prose}
         if wrappers:
-            left_out = set(noise).difference(wrappers)
-            chosen, _, region, continued = _best_region(blocks, chains, left_out, boilerplate - wrappers)
+            left_out, (chosen, _, region, continued) = _forgiving(
+                blocks, chains, set(noise) - wrappers, wrappers, boilerplate - wrappers, memo
+            )
     if not chosen:
         # No region stands out (a page of a few short lines): keep whatever is not noise or links.
         region, left_out, continued = None, set(noise), set()

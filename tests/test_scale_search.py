@@ -1,0 +1,103 @@
+"""Search pieces that keep large archives fast: segments skipped by date, did-you-mean's word list."""
+
+from datetime import datetime, timezone
+
+from newsindex.engine.whoosh.filters import allowed_documents
+from newsindex.engine.whoosh.lexicon import WORDS_FILE, words_starting
+from newsindex.engine.whoosh.spelling import _candidates
+from newsindex.engine.whoosh.store import current_generation, open_index
+from newsindex.index import build_index
+from newsindex.query import SearchOptions, search
+
+
+def _article(folder, name, published, title, body):
+    folder.mkdir(parents=True, exist_ok=True)
+    header = f"Published: {published}\n" if published else ""
+    (folder / name).write_text(f"{header}Source: Test Wire\n\n{title}\n\n{body}\n", encoding="utf-8")
+
+
+def _two_eras(tmp_path):
+    """Two runs, so two segments: one of 2001 (and an undated article), one of 2020."""
+    news, index_dir = tmp_path / "news", tmp_path / "index"
+    for n in range(4):
+        _article(
+            news / "old",
+            f"o{n}.txt",
+            f"2001-05-0{n + 1}",
+            f"Dock strike day {n}",
+            f"Strike number {n} at the old docks.",
+        )
+    _article(news / "old", "undated.txt", None, "Strike memories", "An undated strike story from the docks.")
+    build_index([news], index_dir, workers=1)
+    for n in range(3):
+        _article(
+            news / "new", f"n{n}.txt", f"2020-06-0{n + 1}", f"Rail strike day {n}", f"Strike {n} on the zebrafish line."
+        )
+    build_index([news], index_dir, workers=1)
+    return news, index_dir
+
+
+def test_a_date_window_skips_segments_of_other_years_and_still_counts_exactly(tmp_path):
+    _news, index_dir = _two_eras(tmp_path)
+    options = SearchOptions(
+        since=datetime(2020, 1, 1, tzinfo=timezone.utc), until=datetime(2020, 12, 31, tzinfo=timezone.utc)
+    )
+    result = search("strike", index_dir, options)
+    assert result.total == 3
+    assert result.undated_excluded == 1  # the undated article lives in the 2001 segment: it is not skipped
+    assert search("docks", index_dir, options).total == 0
+    with open_index(index_dir).searcher() as searcher:
+        allowed = allowed_documents(searcher, options)
+        leaves = list(searcher.reader().leaf_readers())
+        assert len(leaves) >= 2
+        verdicts = {}
+        for leaf, offset in leaves:
+            years = {stored["published"].year for stored in leaf.all_stored_fields() if stored.get("published")}
+            verdicts[tuple(sorted(years))] = allowed.may_hold(offset)
+    assert verdicts[(2020,)] is True
+    assert verdicts[(2001,)] is True  # it holds an undated article, which the header counts
+    options_2001 = SearchOptions(until=datetime(2001, 12, 31, tzinfo=timezone.utc))
+    assert search("strike", index_dir, options_2001).total == 4
+
+
+def test_a_segment_with_only_other_dates_is_ruled_out(tmp_path):
+    news, index_dir = tmp_path / "news", tmp_path / "index"
+    _article(news / "a", "a.txt", "2001-05-01", "Old strike", "Strike at the old docks.")
+    build_index([news], index_dir, workers=1)
+    _article(news / "b", "b.txt", "2020-05-01", "New strike", "Strike at the new docks.")
+    build_index([news], index_dir, workers=1)
+    options = SearchOptions(since=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    with open_index(index_dir).searcher() as searcher:
+        allowed = allowed_documents(searcher, options)
+        held = {}
+        for leaf, offset in searcher.reader().leaf_readers():
+            [stored] = list(leaf.all_stored_fields())
+            held[stored["published"].year] = allowed.may_hold(offset)
+    assert held == {2001: False, 2020: True}
+    assert search("strike", index_dir, options).total == 1
+
+
+def test_the_word_list_holds_every_segments_words_and_grows_with_each_run(tmp_path):
+    _news, index_dir = _two_eras(tmp_path)
+    generation = current_generation(index_dir)
+    assert (generation / WORDS_FILE).exists()
+    with open_index(index_dir).searcher() as searcher:
+        reader = searcher.reader()
+        assert len(list(reader.leaf_readers())) >= 2
+        for letter in "abcdefghijklmnopqrstuvwxyz":
+            assert set(words_starting(generation, letter)) == set(_candidates(reader, letter, None))
+    assert "zebrafish" in words_starting(generation, "z")  # from the second run's segment
+    assert search("zebrafsh", index_dir).suggestion == "zebrafish"
+
+
+def test_did_you_mean_reads_the_word_list_not_the_segments(tmp_path):
+    _news, index_dir = _two_eras(tmp_path)
+    generation = current_generation(index_dir)
+    # A word list naming a word the segments lack shows which one was read.
+    words = words_starting(generation, "z")
+    text = (generation / WORDS_FILE).read_bytes()
+    assert b"zebrafish\n" in text and words == ["zebrafish"]
+    (generation / WORDS_FILE).write_bytes(text.replace(b"zebrafish\n", b"zebrafisx\n"))
+    assert search("zebrafsh", index_dir).suggestion is None  # "zebrafisx" is in no article: not offered
+    (generation / WORDS_FILE).unlink()
+    assert search("zebrafsh", index_dir).suggestion == "zebrafish"  # no list: the segments are walked
