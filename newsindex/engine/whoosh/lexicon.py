@@ -59,6 +59,8 @@ def write_words(generation: Path, reader, previous: Path | None) -> None:
     words = set(earlier[1].decode("utf-8").split("\n")[:-1]) if earlier else set()
     segments = []
     for leaf, _offset in reader.leaf_readers():
+        if not leaf.doc_count_all() or leaf.segment() is None:  # an empty index reads as no segment
+            continue
         segment_id = leaf.segment().segment_id()
         segments.append(segment_id)
         if segment_id not in known_segments:
