@@ -22,6 +22,7 @@ subprocesses get the environment a user has: ``PYTHONDONTWRITEBYTECODE`` and
     python3 bench/startup.py --runs 40 --index /tmp/newsindex-bench/reuters
     python3 bench/startup.py --modes installed --no-reinstall --imports 25
     python3 bench/startup.py --modes installed,baseline --baseline main
+    python3 bench/startup.py --modes installed --layers      # where the time goes
 """
 
 from __future__ import annotations
@@ -118,8 +119,19 @@ def first_short_id(bin_dir: Path, index_dir: Path, query: str, env: dict[str, st
     return json.loads(done.stdout.splitlines()[0])["short_id"]
 
 
+#: ``--layers``: what a search imports, layer on layer, each as a process with the collector off as
+#: in the CLI: where a search process's time goes beyond the bare start.
+LAYERS = {
+    "import: Whoosh's reading side": "newsindex.engine.whoosh",
+    "import: + the store (index, schema)": "newsindex.engine.whoosh.store",
+    "import: + the search modules": "newsindex.engine.whoosh.searching",
+    "import: + CLI, render, config": "newsindex.engine.whoosh.searching, newsindex.cli.searching, "
+    "newsindex.render, newsindex.config",
+}
+
+
 def commands(
-    bin_dir: Path, index_dir: Path, query: str, short_id: str, extra: Sequence[str] = ()
+    bin_dir: Path, index_dir: Path, query: str, short_id: str, extra: Sequence[str] = (), layers: bool = False
 ) -> dict[str, list[str]]:
     """Label -> argv, the bare start first: what a user types, with output to a pipe."""
     script, python, index = str(bin_dir / "newsindex"), str(bin_dir / "python"), str(index_dir)
@@ -133,6 +145,9 @@ def commands(
         "newsindex stats": [script, "stats", "--index", index],
         "newsindex --help": [script, "--help"],
         "newsindex search --help": [script, "search", "--help"],
+    } | {
+        label: [python, "-c", f"import gc; gc.disable(); import {modules}"]
+        for label, modules in (LAYERS.items() if layers else ())
     }
 
 
@@ -168,7 +183,7 @@ def measure(
 
 def report(times: dict[tuple[str, str], list[tuple[float, float]]], loads: tuple[str, str]) -> None:
     print(f"\nload average before {loads[0]}, after {loads[1]} (2 cores); {len(next(iter(times.values())))} rounds")
-    print(f"{'installation':<15} {'command':<34} {'wall ms':>8} {'p90':>7} {'x bare':>7} {'CPU ms':>8} {'x bare':>7}")
+    print(f"{'installation':<15} {'command':<38} {'wall ms':>8} {'p90':>7} {'x bare':>7} {'CPU ms':>8} {'x bare':>7}")
     for mode in dict.fromkeys(mode for mode, _ in times):
         bare_wall = statistics.median(wall for wall, _ in times[mode, "python -c pass"])
         bare_cpu = statistics.median(cpu for _, cpu in times[mode, "python -c pass"])
@@ -179,7 +194,7 @@ def report(times: dict[tuple[str, str], list[tuple[float, float]]], loads: tuple
             wall, cpu = statistics.median(walls), statistics.median(cpu for _, cpu in values)
             flag = "" if label == "python -c pass" or wall / bare_wall <= TARGET_RATIO else "  over 4x"
             print(
-                f"{mode:<15} {label:<34} {wall:8.1f} {walls[int(0.9 * (len(walls) - 1))]:7.1f} "
+                f"{mode:<15} {label:<38} {wall:8.1f} {walls[int(0.9 * (len(walls) - 1))]:7.1f} "
                 f"{wall / bare_wall:7.2f} {cpu:8.1f} {cpu / bare_cpu:7.2f}{flag}"
             )
 
@@ -219,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--venv", type=Path, default=WORK / "venv", help="the installed venv (made if absent)")
     parser.add_argument("--no-reinstall", action="store_true", help="use the installed venv as it is")
     parser.add_argument("--as-is", action="store_true", help="keep PYTHONDONTWRITEBYTECODE/PYTHONPYCACHEPREFIX")
+    parser.add_argument("--layers", action="store_true", help="also time the imports of a search, layer on layer")
     parser.add_argument("--imports", type=int, default=0, metavar="N", help="list the N heaviest imports of a search")
     args = parser.parse_args(argv)
 
@@ -237,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unknown mode {mode!r}")
     short_id = first_short_id(next(iter(bins.values())), index_dir, args.query, env)
     extra = shlex.split(args.search_args)
-    plans = {mode: commands(bin_dir, index_dir, args.query, short_id, extra) for mode, bin_dir in bins.items()}
+    plans = {
+        mode: commands(bin_dir, index_dir, args.query, short_id, extra, args.layers) for mode, bin_dir in bins.items()
+    }
     loads = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     envs = {mode: child_env(True) if mode == "editable-as-is" else env for mode in plans}
     times = measure(plans, args.runs, envs)

@@ -9,8 +9,6 @@ Functions return strings; printing is the CLI's job.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import unicodedata
@@ -260,6 +258,9 @@ def render_hits(
         }
         yield to_json(payload, indent=2)
     elif fmt == "csv":
+        import csv  # here: only this format writes CSV
+        import io
+
         buffer = io.StringIO()
         columns = list(HIT_FIELDS)
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")

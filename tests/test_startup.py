@@ -51,6 +51,7 @@ NEVER_IN_A_READ = (
     "newsindex.index.run",
     "newsindex.ingest",
     "tomllib",
+    "csv",
 )
 
 

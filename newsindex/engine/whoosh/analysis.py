@@ -28,7 +28,6 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.filters import STOP_WORDS, Filter
 from whoosh.lang.porter2 import stem
-from whoosh.support.charset import accent_map
 
 # Words with inner dots, hyphens or apostrophes stay one token.
 TOKEN_PATTERN = r"\w+(?:[.\-'’]\w+)*"
@@ -39,10 +38,19 @@ _STOP_WORDS = STOP_WORDS
 _MIN_SIZE = 1
 
 
+@lru_cache(maxsize=1)
+def _accent_map() -> dict[int, str]:
+    """Whoosh's accent folding table, built on first use: a query in plain ASCII never needs it,
+    and importing it costs more than the rest of this module."""
+    from whoosh.support.charset import accent_map
+
+    return accent_map
+
+
 def fold_word(text: str) -> str:
     """Accent folding, possessives and acronym dots of one lower-cased token."""
     if not text.isascii():
-        text = text.translate(accent_map)
+        text = text.translate(_accent_map())
     if "'" in text or "’" in text:
         text = _POSSESSIVE_RE.sub("", text)
     if "." in text:
