@@ -3,7 +3,7 @@
 import pytest
 
 from newsindex.extract import extract
-from newsindex.extract.bylines import field_authors, read_byline, split_authors
+from newsindex.extract.bylines import byline_within, field_authors, names_after_label, read_byline, split_authors
 from newsindex.models import RawDocument
 
 # Invented names in the shapes real bylines take.
@@ -92,3 +92,86 @@ def test_text_header_byline_with_agency_names_the_outlet():
     raw = RawDocument(path="/archive/00/a.txt", kind="text", text="By Tom Berg, Reuters\n\nPort reopens\n\nText.\n")
     draft = extract(raw)
     assert (draft.authors, draft.source) == (["Tom Berg"], "Reuters")
+
+
+@pytest.mark.parametrize(
+    ("line", "people"),
+    [
+        ("By Jane Doe on March 3, 2020", ["Jane Doe"]),
+        ("Von Rita Kern am 07.08.2013 um 09:07 Uhr", ["Rita Kern"]),
+        ("Posted by Nesselfink under Just For Fun", ["Nesselfink"]),
+        ("Text von Carla Seidel Illustration von Marko Rost", ["Carla Seidel"]),
+        ("Par Jean Dufour le 3 mai 2021", ["Jean Dufour"]),
+    ],
+)
+def test_a_byline_ends_where_its_date_category_or_another_credit_begins(line, people):
+    assert read_byline(line).authors == people
+
+
+@pytest.mark.parametrize(
+    ("line", "people"),
+    [
+        ("Posted in Privacy by damianfox on August 3, 2019", ["damianfox"]),
+        ("Ein Artikel von Paula Stein | 27.01.2022 - 12:45", ["Paula Stein"]),
+        ("Blog Beitrag von Margit Kovac", ["Margit Kovac"]),
+        ("Publié le 3 mai 2021 par Jean Dufour", ["Jean Dufour"]),
+    ],
+)
+def test_a_byline_inside_a_meta_line(line, people):
+    assert byline_within(line).authors == people
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Leasing von Firmenfahrzeugen",  # a preposition before a noun
+        "US-Sport in Zeiten von Corona",
+        "Die Rede von Angela Merkel war lang",  # prose goes on after the name
+        "Foto von Josh Winter von Pexels",  # a picture's credit
+        "Change the Font Size of All Text Elements",  # "Text" inside a sentence is no label
+        "Posted on Friday by LD",  # a lone code at the end of a line says nothing
+    ],
+)
+def test_a_preposition_inside_a_line_is_not_a_byline(line):
+    assert byline_within(line) is None
+
+
+def test_a_label_alone_on_its_line_takes_the_names_on_the_next():
+    text = """<html><body><article><h1>Skoda shows a new estate</h1><div><h5>Autor: </h5>Peter Maas/SP-X<br>
+    <h5>Datum: </h5>03.11.2021</div><p>The carmaker showed its new estate at the fair in Frankfurt today.</p>
+    </article></body></html>"""
+    draft = extract(RawDocument(path="/p/a.html", kind="html", text=text))
+    assert draft.authors == ["Peter Maas"]
+
+
+def test_a_meta_line_by_the_headline_beats_a_byline_further_down():
+    text = """<html><body><article><h1>Longeing in winter</h1><p>Ein Artikel von Paula Stein | 27.01.2022</p>
+    <p>Longeing keeps a horse fit when the ground is frozen, trainers say.</p>
+    <p>von Josef Kern, Marie Hohl und Ida Berger</p></article></body></html>"""
+    draft = extract(RawDocument(path="/p/a.html", kind="html", text=text))
+    assert draft.authors == ["Paula Stein"]
+
+
+def test_a_heading_label_takes_only_full_names_from_the_next_line():
+    assert names_after_label("Autor", "Georg Quast") == ["Georg Quast"]
+    assert names_after_label("Texte", "Photos") == []  # two headings, no person
+    assert names_after_label("Autor:", "gizmo") == []  # a handle is no byline
+    assert names_after_label("By", "Jane Doe, Reuters") == ["Jane Doe"]
+
+
+def test_the_headline_is_never_read_as_a_byline():
+    text = """<html><body><article><h1>Auction of the treasures von St. Johannes</h1>
+    <p>The parish sold its old furniture on Saturday, raising money for the roof.</p></article></body></html>"""
+    assert extract(RawDocument(path="/p/a.html", kind="html", text=text)).authors == []
+
+
+def test_a_first_name_or_handle_field_yields_to_the_full_name_the_page_shows():
+    for field in ("Todd", "toddbarnes"):
+        text = f"""<html><head><meta name="author" content="{field}"></head><body><article>
+        <h1>Robot learns to fold towels</h1><div>By</div><div>Todd Barnes</div>
+        <p>The robot folded forty towels an hour in the laboratory trial last week.</p></article></body></html>"""
+        assert extract(RawDocument(path="/p/a.html", kind="html", text=text)).authors == ["Todd Barnes"]
+
+
+def test_a_desk_is_no_person_inside_a_meta_line():
+    assert byline_within("National Desk By National Desk The Plain Dealer") is None

@@ -335,3 +335,55 @@ def test_benchmark_metric_matches_its_definition():
     assert bench.page_scores("a b c d e", "") == (None, 0.0)  # empty output: left out of precision
     precision, recall = bench.page_scores("one two three four five", "one two three four")
     assert (precision, recall) == (1.0, 0.5)
+
+
+def test_a_site_heading_h1_is_not_the_headline():
+    text = """<html><head><title>Das Musikvideo der Woche : Krimiblog | Seit 2005</title></head><body>
+    <div class="siteWrapper"><h1><a href="http://blog.example.org/" title="Home">Krimiblog</a></h1>
+    <div class="post"><p>Ein Musikvideo, das man gesehen haben muss, sagen die Leser dieses Blogs seit Wochen.</p>
+    </div></div></body></html>"""
+    draft = extract_html(RawDocument(path="/p/a.html", kind="html", text=text))
+    assert draft.title == "Das Musikvideo der Woche"
+
+
+def test_a_title_that_opens_with_the_site_ends_with_the_headline():
+    text = """<html><head><title>Time 4 talks » Blog Archiv » Weitere Digitalisierung der Kinos</title></head>
+    <body><div id="kopf"><h1><a href="https://www.example.com/">Time 4 talks</a></h1></div>
+    <nav><h1>Menu</h1></nav><p>Die Kinos des Landes stellen auf digitale Projektion um, berichtet der Verband.</p>
+    </body></html>"""
+    draft = extract_html(RawDocument(path="/p/a.html", kind="html", text=text))
+    assert draft.title == "Weitere Digitalisierung der Kinos"
+
+
+def test_the_article_h1_stays_the_headline_beside_a_site_h1():
+    text = """<html><head><title>Paris Couture: Serkan Cura | modabot</title></head><body>
+    <header id="branding"><h1 id="site-title"><span>modabot</span></h1></header>
+    <article><h1>Paris Couture: Serkan Cura</h1><p>The designer showed a collection of sculpted gowns.</p></article>
+    </body></html>"""
+    assert extract_html(RawDocument(path="/p/a.html", kind="html", text=text)).title == "Paris Couture: Serkan Cura"
+
+
+def test_the_kicker_inside_an_h1_is_not_the_headline():
+    text = """<html><head><title>Interne Unterlagen im Netz: Daten von Rheinmetall gehackt | tagesschau.de</title>
+    </head><body><article><h1><span class="dachzeile">Interne Unterlagen im Netz</span>
+    <span class="headline">Daten von Rheinmetall gehackt</span></h1>
+    <p>Interne Unterlagen des Konzerns sind im Netz aufgetaucht, wie Recherchen zeigen.</p></article></body></html>"""
+    assert extract_html(RawDocument(path="/p/a.html", kind="html", text=text)).title == "Daten von Rheinmetall gehackt"
+
+
+def test_the_headline_keeps_the_quotes_and_dashes_the_reader_sees():
+    text = """<html><head><meta property="og:title" content='Bushido nennt ihn "finished" - Fans zahlen die Zeche'>
+    <title>Bushido nennt ihn "finished" - Fans zahlen die Zeche</title></head><body><article>
+    <h1>Bushido nennt ihn „finished“ – Fans zahlen die Zeche</h1>
+    <p>Der Rapper antwortete auf einen Seitenhieb in einem neuen Lied, berichten Fans.</p></article></body></html>"""
+    draft = extract_html(RawDocument(path="/p/a.html", kind="html", text=text))
+    assert draft.title == "Bushido nennt ihn „finished“ – Fans zahlen die Zeche"
+
+
+def test_a_title_tail_that_is_the_name_in_the_host_is_the_site():
+    text = """<html><head><title>Wie man eine runde Tischdecke herstellt | homify</title>
+    <link rel="canonical" href="https://www.homify.de/diy/20546/tischdecke"></head><body>
+    <p>Eine runde Tischdecke entsteht in sieben Schritten aus einem einfachen Stück Stoff.</p></body></html>"""
+    assert extract_html(RawDocument(path="/p/a.html", kind="html", text=text)).title == (
+        "Wie man eine runde Tischdecke herstellt"
+    )

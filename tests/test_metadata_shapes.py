@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from newsindex.cli import cli
 from newsindex.config import ConfigError, load_config
 from newsindex.dates import language_dayfirst, parse_date
-from newsindex.extract import configured_outlet
+from newsindex.extract import configured_outlet, extract
 from newsindex.extract.html import extract_html
 from newsindex.ingest import IngestOptions, draft_from_raw
 from newsindex.models import RawDocument
@@ -158,3 +158,11 @@ def test_a_first_name_field_yields_to_the_full_byline_shown():
     head = '<meta name="author" content="Todd">'
     body = '<p class="byline">By Todd Barnes</p>'
     assert extract_html(html_page(head, body)).authors == ["Todd Barnes"]
+
+
+def test_a_json_boolean_is_no_title():
+    record = {"title": False, "body": "Port reopens after storm."}
+    raw = RawDocument(path="/feeds/a.jsonl", kind="record", record=record)
+    draft = extract(raw)
+    assert draft.title != "False"
+    assert draft.paragraphs == ["Port reopens after storm."]

@@ -58,6 +58,7 @@ _SUFFIXES = frozenset({"jr.", "sr.", "jr", "sr", "ii", "iii", "iv"})
 _BRACKETS_RE = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 _TRAILING_DATE_RE = re.compile(r"\s*(?:[|•·–—]|\s-\s|\b\d).*$")
 _QUOTES = "\"“”«»'‘’"
+_PREPOSITION_LABELS = frozenset({"by", "von", "par", "por", "di", "da", "door", "av", "af"})
 _HANDLE_RE = re.compile(r"^[\w.\-]{2,40}$")
 
 
@@ -82,6 +83,8 @@ class _Words:
     role_heads: frozenset[str]
     role_modifiers: frozenset[str]
     agency_names: dict[str, str]
+    stops: re.Pattern[str]
+    inner_label: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +107,10 @@ def _words() -> _Words:
     labels = sorted(groups.get("labels", ()), key=len, reverse=True)
     label_re = "|".join(r"\s+".join(map(re.escape, label.split())) for label in labels)
     joiners = "|".join(re.escape(j) for j in groups.get("joiners", ()))
+    # Inside a line only a label that ends in a preposition opens a byline ("Posted by",
+    # "von"); "Text" or "Author" there is a word of the sentence.
+    inner = [label for label in labels if label.split()[-1].lower() in _PREPOSITION_LABELS]
+    inner_re = "|".join(r"\s+".join(map(re.escape, label.split())) for label in inner)
     return _Words(
         agencies=lowered("agencies"),
         roles=lowered("roles"),
@@ -118,6 +125,8 @@ def _words() -> _Words:
         role_heads=lowered("role_heads"),
         role_modifiers=lowered("role_modifiers"),
         agency_names={a.lower(): a for a in groups.get("agencies", ())},
+        inner_label=re.compile(r"(?<=[\s,.;:|•·])(?:" + inner_re + r")\s+\S", re.I),
+        stops=re.compile(r"\s+(?:" + "|".join(map(re.escape, groups.get("name_stops", ()))) + r")\b.*$", re.I),
     )
 
 
@@ -228,7 +237,7 @@ def read_byline(line: str) -> Byline | None:
     match = words.labels.match(line)
     if not match:
         return None
-    names = _TRAILING_DATE_RE.sub("", match.group("names"))
+    names = _TRAILING_DATE_RE.sub("", words.stops.sub("", match.group("names")))
     parts = _parts(names)
     if not parts:
         return None
@@ -239,6 +248,8 @@ def read_byline(line: str) -> Byline | None:
             return None  # words that are no name, place, role or agency: prose
         if name and name not in people:
             people.append(name)
+    if any(" " in name for name in people):
+        people = [name for name in people if " " in name]  # "Von Katrin Möller, Berlin": a place
     section = (match.group("section") or "").strip() or None
     return Byline(people, section, _credit(parts))
 
@@ -246,6 +257,56 @@ def read_byline(line: str) -> Byline | None:
 def opens_with_label(text: str) -> bool:
     """Does ``text`` start with a byline label ("By", "Von", "Text:")? A cheap test before ``read_byline``."""
     return bool(_words().opening.match(text))
+
+
+def byline_within(line: str) -> Byline | None:
+    """A byline that starts inside a line ("Posted in Travel by Anna Berg on May 3, 2019",
+    "Ein Artikel von Pamela Sladky | 27.01.2022"): after a label that is a preposition
+    ("by", "von", "par"...), the line must read as a byline naming a person of two or more
+    words, or a handle the line goes on from ("von stylegart am 3. Mai").  A credit for a
+    picture ("Foto von ...") is no byline."""
+    line = " ".join(line.split())
+    if len(line) > 220:
+        return None
+    words = _words()
+    for match in words.inner_label.finditer(line):
+        before = line[: match.start()].split()
+        if before and words.stops.match(" " + before[-1]):
+            continue  # "Foto von Josh Willink": the credit for a picture
+        byline = read_byline(line[match.start() :])
+        people = [
+            name
+            for name in (byline.authors if byline is not None else [])
+            if " " in name and words.organisation_words.isdisjoint(name.lower().split())  # "National Desk ..."
+        ]
+        if people:
+            return Byline(people, None, byline.credit)
+        after = line[match.end() - 1 :]
+        rest = words.stops.sub("", after).strip(" ,;|")
+        if rest and " " not in rest and rest != after.strip(" ,;|"):
+            handle = field_authors(rest)  # "by damianduchamps on August 3": a handle the label names
+            if handle:
+                return Byline(handle)
+    return None
+
+
+def is_bare_label(text: str) -> bool:
+    """Is ``text`` a byline label and nothing else ("Autor:", "By", "Auteur")?"""
+    text = text.strip()
+    opening = _words().opening
+    return bool(opening.match(text)) and not opening.sub("", text, count=1).strip(" :")
+
+
+def names_after_label(label: str, line: str) -> list[str]:
+    """The people on the line after a bare label.  A label that says names follow (a colon,
+    "By") takes any byline; a heading ("Autor", "Texte") only full names ("Texte / Photos"
+    is two headings)."""
+    byline = read_byline(f"{label.strip()} {line}")
+    if byline is None:
+        return []
+    if label.strip().endswith(":") or label.split()[-1].lower() in _PREPOSITION_LABELS:
+        return byline.authors
+    return byline.authors if all(" " in name for name in byline.authors) else []
 
 
 def parse_byline(line: str) -> tuple[list[str], str | None] | None:

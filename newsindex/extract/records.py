@@ -60,8 +60,8 @@ def _first(record: Mapping, keys: tuple[str, ...]):
 
 
 def _as_text(value) -> str:
-    if value is None:
-        return ""
+    if value is None or isinstance(value, bool):
+        return ""  # a JSON true/false says a field is set or not, never its text ("False" is no title)
     if isinstance(value, str):
         return value
     if isinstance(value, Mapping):

@@ -10,18 +10,29 @@ import re
 from lxml import etree
 
 from ...dates import language_dayfirst
-from ..bylines import field_authors, opens_with_label, read_byline, split_authors
-from ..outlets import strip_site_suffix
+from ..bylines import (
+    byline_within,
+    field_authors,
+    is_bare_label,
+    names_after_label,
+    opens_with_label,
+    read_byline,
+    split_authors,
+)
+from ..outlets import site_name_from_url, strip_site_suffix
 from .blocks import _normalize
 from .maintext import _BOILERPLATE, _name_verdict
+from .page_lines import visible_lines
 from .parse import _noise_rules
 from .published import _PublishedDate
 from .structured import (
     _AUTHOR_META,
     _PAGE_TYPES,
     _SECTION_META,
+    _TITLE_SEPARATOR_RE,
     _element_text,
     _fold,
+    _headline_text,
     _is_article,
     _json_ld_objects,
     _ld_text,
@@ -42,7 +53,8 @@ def _person_names(value: str, site: str = "", *, handles: bool = True) -> list[s
     if names or re.search(r"[A-Za-z]", text) or not text or len(text) > 80 or "://" in text:
         return names
     # Names in scripts without capitals ("严玉洁"): the parts of the list as they are.
-    return [part for part in re.split(r"\s*[,;&、，]\s*", text) if part and len(part.replace(" ", "")) <= 20]
+    parts = re.split(r"\s*[,;&、，]\s*", text)
+    return [part for part in parts if re.search(r"[^\W\d_]", part) and len(part.replace(" ", "")) <= 20]
 
 
 def _ld_authors(value: object, ids: dict[str, dict] | None = None, site: str = "") -> list[str]:
@@ -63,6 +75,18 @@ def _ld_authors(value: object, ids: dict[str, dict] | None = None, site: str = "
         if isinstance(item, str):
             names.extend(n for n in _person_names(html.unescape(item), site) if n not in names)
     return names
+
+
+#: How many lines above and below the headline its meta line (date, byline) may sit.
+_META_LINES = 6
+
+
+def _host_label(url: str | None) -> str:
+    """The name in a URL's host ("homify" in www.homify.de): a title's tail that says only
+    this names the site."""
+    host = site_name_from_url(url) or ""
+    labels = host.split(".")
+    return labels[-2] if len(labels) >= 2 and len(labels[-2]) >= 4 else ""
 
 
 class _Bylines:
@@ -93,16 +117,18 @@ class _Bylines:
             names.extend(n for n in _person_names(value, site) if n not in names)
         if names:
             return names
-        return self._visible_byline(root) or self._labelled_byline(root)
+        return self._visible_byline(root) or self._line_byline(root)
 
     def _fuller(self, names: list[str], root: etree._Element) -> list[str]:
-        """A field that gives only a first name ("Todd") yields to the byline a reader sees
-        when that byline starts with it ("Todd Bates")."""
+        """A field that gives only a first name ("Todd") or a handle ("toddbates") yields to the
+        byline a reader sees when that byline starts with it or spells it ("Todd Bates")."""
         if len(names) != 1 or " " in names[0]:
             return names
-        shown = self._visible_byline(root) or self._labelled_byline(root)
-        if shown and shown[0].split()[0].casefold() == names[0].casefold() and " " in shown[0]:
-            return shown
+        shown = self._visible_byline(root) or self._line_byline(root)
+        if shown and " " in shown[0]:
+            first, joined = shown[0].split()[0].casefold(), _fold(shown[0]).replace(" ", "")
+            if names[0].casefold() in (first, joined):
+                return shown
         return names
 
     def _after_headline(self, elements: list[etree._Element]) -> list[etree._Element]:
@@ -150,28 +176,26 @@ class _Bylines:
                     return names
         return []
 
-    def _labelled_byline(self, root: etree._Element) -> list[str]:
-        """A short line that opens with a byline label ("By ...", "Von ...", "Par ...", "Text: ..."),
-        nearest after the headline: bylines without a telling class name."""
-        lines = []
-        for element in root.xpath(
-            "//body//*[self::p or self::span or self::div or self::em or self::i"
-            " or self::strong or self::b or self::li or self::small or self::address]"
-        ):
-            head = (element.text or "").strip()
-            if not head and len(element):
-                head = (element[0].text or "").strip()
-            if not head or len(head) > 60 or not opens_with_label(head):
+    def _line_byline(self, root: etree._Element) -> list[str]:
+        """A byline line a reader sees that no one element holds ("<h5>Autor:</h5> Name<br>",
+        "Posted on May 3 by Anna Berg"), nearest below the headline first: a line opening
+        with a label anywhere, a label inside the headline's meta lines."""
+        shown = visible_lines(root, self.h1)
+        headline = _element_text(self.h1) if self.h1 is not None else ""
+        for index, (offset, line) in sorted(enumerate(shown), key=lambda item: (item[1][0] < 0, abs(item[1][0]))):
+            if len(line) > 160:
                 continue
-            text = _element_text(element, 200)
-            if 4 <= len(text) <= 120:
-                lines.append(element)
-            if len(lines) >= 400:
-                break
-        for element in self._after_headline(lines)[:200]:
-            if self._in_furniture(element):
+            if is_bare_label(line):
+                names = names_after_label(line, shown[index + 1][1]) if index + 1 < len(shown) else []
+                if names:
+                    return names
                 continue
-            byline = read_byline(_element_text(element, 200))
+            if opens_with_label(line):
+                byline = read_byline(line)
+            elif abs(offset) <= _META_LINES and (not headline or headline not in line):
+                byline = byline_within(line)  # the headline's own "von" is no byline
+            else:
+                continue
             if byline is not None and byline.authors:
                 return byline.authors
         return []
@@ -196,6 +220,7 @@ class _Metadata(_Bylines, _PublishedDate, _PageSources):
         self.parsely = self._parsely_page()
         self.microdata = self._microdata(root)
         self.h1 = self._headline_h1(root)
+        self.site_heading = self._site_heading(root)
         self.html_title = next((_element_text(t) for t in root.iter("title")), "")
         self.language = self._language(root)
         self.dayfirst = language_dayfirst(self.language, dayfirst)
@@ -217,11 +242,12 @@ class _Metadata(_Bylines, _PublishedDate, _PageSources):
             self.meta("og:title", "twitter:title"),
             _ld_text(self.article.get("headline")),
             self._microdata_value("headline"),
-            _element_text(self.h1) if self.h1 is not None else "",
+            _headline_text(self.h1) if self.h1 is not None else "",
             self.html_title,
             _ld_text(self.page.get("name")),
         ]
-        site_key = _fold(self.source or "")
+        site = self.source or self.site_heading
+        site_key = _fold(site or "")
         offered: list[list[str]] = []
         support: dict[str, int] = {}
         for text in sources:
@@ -236,10 +262,18 @@ class _Metadata(_Bylines, _PublishedDate, _PageSources):
                 rank = (support[_fold(variant)], -priority, len(variant))
                 if rank > best_rank:
                     best, best_rank = variant, rank
-        headline = _normalize(_element_text(self.h1)) if self.h1 is not None else ""
-        if best and len(headline) >= 10 and _fold(headline) != _fold(best) and _fold(headline) in _fold(best):
-            best = headline  # "Kicker: Headline", "Headline - Tagline": the page's own headline is the title
-        return strip_site_suffix(_without_site_tail(best, site_key), self.source) if best else ""
+        headline = _headline_text(self.h1) if self.h1 is not None else ""
+        if best and len(headline) >= 10 and _fold(headline) in _fold(best):
+            # "Kicker: Headline", "Headline - Tagline": the page's own headline is the title, and
+            # with the same words it is written as the reader sees it („typographic“ quotes, dashes).
+            best = headline
+        if not best:
+            return ""
+        parts = [part.strip() for part in _TITLE_SEPARATOR_RE.split(best)]
+        if len(parts) > 1 and site_key and _fold(parts[0]) == site_key:
+            best = parts[-1]  # "Blog » Archive » Post": the site first, the headline last
+        best = _without_site_tail(best, _fold(_host_label(self.url))) if _host_label(self.url) else best
+        return strip_site_suffix(_without_site_tail(best, site_key), site)
 
     def _section(self) -> str | None:
         candidates = [

@@ -46,6 +46,7 @@ _LINE_TAGS = _HEADINGS | {"p", "li", "dt", "dd", "pre", "blockquote", "figcaptio
 _CELLS = frozenset({"td", "th"})
 #: Stand-in for ``<br>`` inside a run of inline text (input NULs are removed first).
 _BREAK = "\x00"
+_XML_UNSAFE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _INVISIBLE_RE = re.compile("[\x00\u200b\u2060\ufeff\u00ad]")
 
 
@@ -98,7 +99,8 @@ def _close_paragraph(paragraph: etree._Element) -> None:
     anchor = paragraph
     for item in moved:
         if isinstance(item, str):
-            anchor.tail = (anchor.tail or "") + item
+            # lxml reads control characters into text but refuses to set them: they go
+            anchor.tail = _XML_UNSAFE_RE.sub("", (anchor.tail or "") + item)
         else:
             anchor.addnext(item)
             anchor = item

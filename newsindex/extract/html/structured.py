@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -128,6 +129,56 @@ def _element_text(element: etree._Element, limit: int = 400) -> str:
     return _normalize("".join(element.itertext()))[:limit]
 
 
+#: Class words of the kicker set above or before a headline inside its h1 ("Dachzeile").
+_KICKER_RE = re.compile(r"kicker|dachzeile|overline|topline|roofline|eyebrow|supertitle|spitzmarke|titleheader", re.I)
+
+
+def _headline_text(h1: etree._Element) -> str:
+    """An h1's headline without the kicker inside it: ``<h1><span class=dachzeile>Kicker</span>
+    <span class=headline>Headline</span></h1>`` reads "Headline" (a dash or colon the page
+    hides between them goes too)."""
+    parts = [h1.text or ""]
+    for child in h1:
+        names = f"{child.get('class') or ''} {child.get('id') or ''}"
+        hidden = child.get("aria-hidden") == "true" or child.get("role") == "presentation"
+        if not (isinstance(child.tag, str) and (_KICKER_RE.search(names) or hidden or "colon" in names)):
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    text = _normalize("".join(parts))
+    return text if len(text) >= 10 else _element_text(h1)
+
+
+#: Class/id words of a site's own heading: its name, logo, branding, or a menu's title.
+_SITE_HEADING_RE = re.compile(r"site[-_]?(?:title|name|logo)|sitename|branding|\blogo|masthead|\bmenu|\bnav\b", re.I)
+
+
+def _home_link(link: etree._Element) -> bool:
+    """A link to the site's front page ("/", "https://example.org/", rel=home)."""
+    if (link.get("rel") or "").lower() == "home":
+        return True
+    href = (link.get("href") or "").strip()
+    if "/http" in href:  # a web archive's copy: the address it keeps
+        href = href[href.rindex("http") :]
+    if not href:
+        return False
+    parts = urlsplit(href)
+    return parts.path in ("", "/") and not parts.query and not parts.fragment and (bool(parts.netloc) or href == "/")
+
+
+def _is_site_heading(h1: etree._Element) -> bool:
+    """An h1 that names the site, not the article: old blog templates put the blog's name in
+    an h1 linking to the front page, in a branding/logo box or a menu, above the post's own."""
+    for depth, element in enumerate((h1, *h1.iterancestors())):
+        if element.tag in ("body", "html"):
+            break
+        if element.tag == "nav":
+            return True
+        names = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if depth <= 3 and _SITE_HEADING_RE.search(names):
+            return True
+    return any(_home_link(link) for link in h1.iter("a"))
+
+
 class _PageSources:
     """Lookups into what a page says about itself (meta tags, Parse.ly, microdata, the h1).
 
@@ -166,10 +217,19 @@ class _PageSources:
 
     @staticmethod
     def _headline_h1(root: etree._Element) -> etree._Element | None:
+        """The first h1 that is no site heading (the blog's name as its logo, a menu's title)."""
         for h1 in root.iter("h1"):
-            if _element_text(h1):
+            if _element_text(h1) and not _is_site_heading(h1):
                 return h1
         return None
+
+    @staticmethod
+    def _site_heading(root: etree._Element) -> str:
+        """The site's name where a template shows it as an h1 ("<h1 id=site-title><a href=/>Name")."""
+        for h1 in root.iter("h1"):
+            if _element_text(h1) and _is_site_heading(h1):
+                return _element_text(h1, 100)
+        return ""
 
     # fields
     def _language(self, root: etree._Element) -> str | None:
