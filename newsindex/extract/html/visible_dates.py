@@ -17,15 +17,13 @@ from functools import lru_cache
 from lxml import etree
 
 from ...data import data_lines
-from .maintext import _BOILERPLATE, _name_verdict
-from .parse import _noise_rules
+from .page_lines import is_other_box
 
 _ENGLISH = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )  # fmt: skip
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "select", "option"})
-_OTHER_DATES_TAGS = frozenset({"aside", "nav", "blockquote", "iframe", "figure", "form"})
 #: Characters of text read before the headline (a dateline above it) and after it.
 BEFORE, AFTER = 600, 2500
 #: A dateline sits beside the headline: a day shown further from it than this is not one.
@@ -101,14 +99,6 @@ def days_in_text(text: str, dayfirst: bool) -> list[tuple[int, date]]:
     return [(start, value) for start, _, value in sorted(found, key=lambda item: item[:2])]
 
 
-def _furniture(element: etree._Element) -> bool:
-    """Boxes whose dates are someone else's: embedded posts, sidebars, related stories, comments."""
-    if element.tag in _OTHER_DATES_TAGS:
-        return True
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return bool(names.strip()) and _name_verdict(names, _noise_rules()) == _BOILERPLATE
-
-
 def headline_text(root: etree._Element, headline: etree._Element | None) -> tuple[str, int]:
     """The page's visible text around its headline, and where the headline starts in it:
     ``BEFORE`` characters before it and ``AFTER`` from its start (the top of the page when
@@ -121,7 +111,7 @@ def headline_text(root: etree._Element, headline: etree._Element | None) -> tupl
     for event, element in etree.iterwalk(body, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
-            if skipping or not tag or tag in _SKIP_TAGS or (element is not body and _furniture(element)):
+            if skipping or not tag or tag in _SKIP_TAGS or (element is not body and is_other_box(element)):
                 skipping += 1
             if element is headline:
                 mark = length
