@@ -255,7 +255,7 @@ def test_feedback_can_be_turned_off_for_any_queries(tmp_path):
 
     # An archive where feedback changes the order: without it the short office story
     # about coffee ranks above the frost report; with it, the reverse.
-    write_coffee_archive(tmp_path / "news")
+    write_coffee_archive(tmp_path / "news", repeat=3)  # reports of a few sentences: text enough to learn from
     index_dir = tmp_path / "ix"
     assert run("index", tmp_path / "news", "--index", index_dir, "-q").exit_code == 0
     orders = {}

@@ -150,8 +150,10 @@ def write_coffee_archive(news, repeat: int = 1) -> None:
 
 @pytest.fixture(scope="module")
 def coffee_archive(tmp_path_factory):
+    # Frost reports of a few sentences: one-sentence reports are too little text for
+    # feedback to reorder anything (``expansion_share``).
     root = tmp_path_factory.mktemp("coffee")
-    write_coffee_archive(root / "news")
+    write_coffee_archive(root / "news", repeat=3)
     build_index([str(root / "news")], root / "index", workers=1)
     return root / "index"
 
@@ -227,3 +229,25 @@ def test_words_the_feedback_articles_share_earn_more_than_scattered_ones():
     # Weighted by the words' weights: the heavier word's spread counts more.
     assert agreement([8, 2], [3.0, 1.0], 10) == pytest.approx((8 * 3 + 2) / 40)
     assert agreement([], [], 10) == 0.0
+
+
+def test_feedback_articles_count_less_the_further_they_score_below_the_best():
+    from newsindex.engine.whoosh.feedback import closeness
+
+    assert closeness(8.0, 8.0) == pytest.approx(1.0)
+    weights = [closeness(score, 10.0) for score in (10.0, 9.0, 8.0, 6.0, 3.0)]
+    assert all(a > b for a, b in itertools.pairwise(weights))
+    # Scale-free: a long question's scores (ten times larger) give the same weights.
+    assert closeness(80.0, 100.0) == pytest.approx(closeness(8.0, 10.0))
+    assert closeness(6.0, 10.0) < 0.2  # an article at 60% of the best teaches little
+
+
+def test_feedback_prefers_the_articles_own_words_to_words_every_article_uses():
+    from newsindex.engine.whoosh.feedback import specificity
+
+    # As common in the feedback articles as in the whole archive: nothing to learn.
+    assert specificity(0.01, 0.01) == 0.0
+    assert specificity(0.001, 0.01) == 0.0
+    # Ten times more common in them than in the archive beats twice as common,
+    # even when the twice-as-common word is used more in absolute terms.
+    assert 0.01 * specificity(0.01, 0.001) > 0.02 * specificity(0.02, 0.01)
