@@ -109,7 +109,7 @@ def _close_paragraph(paragraph: etree._Element) -> None:
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one set of rules per process, a cache key
 class _NoiseRules:
     any_noise: re.Pattern[str]  # never_main or noise anywhere in space-separated tokens: a quick first test
     never_main: re.Pattern[str]
