@@ -91,6 +91,14 @@ class HyphenPartsFilter(Filter):
                 token.text = text
 
 
+def compound_terms(term: str) -> tuple[list[str], str]:
+    """The index terms a hyphenated query word is found under in every spelling of it: its
+    parts (indexed for "petro-chemicals" and for "petro chemicals" alike), less stop words, and
+    the word closed up ("petrochemicals").  ``term`` is a query term ("petro-chemicals")."""
+    parts = [_stem_word(part) for part in hyphen_parts(term) if part not in _STOP_WORDS]
+    return parts, _stem_word(term.replace("-", ""))
+
+
 def _stem_word(word: str) -> str:
     if "-" in word or "." in word or word.isdigit():
         return word
