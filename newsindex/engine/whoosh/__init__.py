@@ -135,4 +135,3 @@ def _import_whoosh_lightly() -> None:
         for name, module in stand_ins.items():
             if sys.modules.get(name) is module:
                 del sys.modules[name]
-

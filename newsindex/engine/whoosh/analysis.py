@@ -104,5 +104,3 @@ def news_analyzer() -> Composable:
         | HyphenPartsFilter()
         | StemFilter(stemfn=_stem_word, cachesize=100_000)
     )
-
-
