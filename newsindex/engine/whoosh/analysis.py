@@ -21,6 +21,7 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.filters import Filter
 
+from . import tokens
 from .tokens import (  # noqa: F401 - the analysis steps, imported from here by older code
     _MIN_SIZE,
     _STOP_WORDS,
@@ -28,11 +29,16 @@ from .tokens import (  # noqa: F401 - the analysis steps, imported from here by 
     TOKEN_PATTERN,
     WORD_CACHE_SIZE,
     _analyse_word,
-    _stem_word,
     fold_word,
     hyphen_parts,
     index_terms,
 )
+
+
+def _stem_word(word: str) -> str:
+    """``tokens._stem_word``, named here: an index's TOC pickles the schema, and with it this
+    function by its module, so a schema written before ``tokens`` existed names this one."""
+    return tokens._stem_word(word)
 
 
 class FoldFilter(Filter):

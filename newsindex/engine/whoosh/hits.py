@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ...models import Article, Hit
-from .snippets import make_snippet
 
 
 def _published(value) -> datetime | None:
@@ -35,6 +34,8 @@ def _stored_metadata(stored: dict) -> dict:
 
 
 def _hit_from_stored(stored: dict, score: float, words: set[str]) -> Hit:
+    from .snippets import make_snippet  # here: ``show`` builds no snippet
+
     snippet, spans = make_snippet(stored.get("body", ""), words)
     return Hit(
         **_stored_metadata(stored),

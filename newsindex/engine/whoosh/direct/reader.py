@@ -58,7 +58,9 @@ class Segment:
     def postfile(self):
         if self._postfile is None:
             with open(self._path(".pst"), "rb") as handle:
-                self._postfile = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                # Empty when every posting list is inline (a small segment): nothing to map.
+                empty = os.fstat(handle.fileno()).st_size == 0
+                self._postfile = b"" if empty else mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         return self._postfile
 
     def field_length(self, docnum: int, fieldname: str) -> int | None:
