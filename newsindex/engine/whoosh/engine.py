@@ -34,11 +34,10 @@ def _direct_allowed() -> bool:
 def _direct_fallbacks() -> tuple[type[BaseException], ...]:
     """What sends a request from the direct reader to the Whoosh path: a request or an index it
     does not take, or files it cannot read (the Whoosh path then says what is wrong)."""
-    import pickle
     import struct
     import zlib
 
-    from .direct import DirectUnsupported
+    from .direct import DirectUnsupported, UnpicklingError
 
     return (
         DirectUnsupported,
@@ -49,7 +48,7 @@ def _direct_fallbacks() -> tuple[type[BaseException], ...]:
         EOFError,
         struct.error,
         zlib.error,
-        pickle.UnpicklingError,
+        UnpicklingError,
     )
 
 

@@ -22,6 +22,13 @@ Whoosh module imported here is its Porter2 stemmer (through ``tokens``).
 
 from __future__ import annotations
 
+try:  # the C unpickler alone: the ``pickle`` module around it is a large import
+    from _pickle import Unpickler, UnpicklingError, load, loads
+except ImportError:  # not CPython
+    from pickle import Unpickler, UnpicklingError, load, loads
+
+__all__ = ["DirectUnsupported", "Unpickler", "UnpicklingError", "load", "loads"]
+
 
 class DirectUnsupported(Exception):
     """This index or request is for the Whoosh path; the message says why (for tests)."""

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import mmap
 import os
-import pickle
 import sys
 import zlib
 from array import array
 from itertools import accumulate
+
+from . import loads
 
 #: Whoosh's length byte -> field length: ``round((1.033 ** n - 1) * 27)``
 #: (``whoosh.util.numeric``; tests/test_direct_reader.py holds the tables equal).
@@ -82,7 +83,7 @@ class StoredFields:
         if not length:
             return {}
         offset = self._offsets[docnum]
-        return pickle.loads(zlib.decompress(self._map[offset : offset + length]))
+        return loads(zlib.decompress(self._map[offset : offset + length]))
 
     def close(self) -> None:
         self._map.close()

@@ -12,13 +12,12 @@ read back as a 32-bit float, as Whoosh reads it), or one per posting.
 from __future__ import annotations
 
 import io
-import pickle
 import struct
 import zlib
 from array import array
 from itertools import accumulate
 
-from . import DirectUnsupported
+from . import DirectUnsupported, load, loads
 from .termtable import TermInfo
 
 _BLOCKS_TAG = b"W3Bl"
@@ -41,9 +40,9 @@ def postings(info: TermInfo, postfile) -> tuple[list[int], list[float]]:
         last = size < 0
         end = position + 4 + abs(size)
         block = io.BytesIO(postfile[position + 4 : end])
-        count, _maxid, _maxweight, compression, _min, _max = pickle.load(block)
+        count, _maxid, _maxweight, compression, _min, _max = load(block)
         data = block.read()
-        deltas, block_weights, _values = pickle.loads(zlib.decompress(data) if compression else data)
+        deltas, block_weights, _values = loads(zlib.decompress(data) if compression else data)
         ids.extend(accumulate(deltas))
         if block_weights is None:
             weights.extend([1.0] * count)

@@ -10,11 +10,10 @@ dict with the field numbers) and its length.  A key is the field's number
 from __future__ import annotations
 
 import mmap
-import pickle
 import struct
 from zlib import crc32
 
-from . import DirectUnsupported
+from . import DirectUnsupported, loads
 
 _MAGIC = b"HSH3"
 _HEADER_SIZE = 4 + 1 + 8  # magic, hash type, two unused ints
@@ -51,7 +50,7 @@ class TermInfo:
     def __init__(self, value: bytes) -> None:
         flags, _weight, self.doc_frequency, _min, _max, _maxweight, _first, _last = _TERMINFO.unpack_from(value)
         if flags:
-            self.inline = pickle.loads(value[_TERMINFO.size :])  # (ids, weights, values)
+            self.inline = loads(value[_TERMINFO.size :])  # (ids, weights, values)
             self.extent = None
         else:
             self.inline = None
@@ -69,7 +68,7 @@ class TermTable:
         self._hash = _HASHES[data[4]]
         extras_length = _INT.unpack_from(data, len(data) - 4)[0]
         extras_at = len(data) - 4 - extras_length
-        extras = pickle.loads(data[extras_at : len(data) - 4])
+        extras = loads(data[extras_at : len(data) - 4])
         self._fields: dict[str, int] = extras["fieldmap"]
         directory = data[extras_at - _DIRECTORY_SIZE : extras_at]
         self._tables = list(_DIRECTORY_ENTRY.iter_unpack(directory))

@@ -17,12 +17,11 @@ from __future__ import annotations
 import builtins
 import io
 import os
-import pickle
 import re
 import struct
 from pathlib import Path
 
-from . import DirectUnsupported
+from . import DirectUnsupported, Unpickler, UnpicklingError
 
 _TOC_VERSION = -111
 _INT = struct.Struct("!i")
@@ -39,7 +38,7 @@ _ALLOWED = {
 _BUILTINS = {"set", "frozenset", "dict", "list", "tuple"}
 
 
-class _SegmentUnpickler(pickle.Unpickler):
+class _SegmentUnpickler(Unpickler):
     def find_class(self, module: str, name: str):
         if (module, name) in _ALLOWED:
             return _Record
@@ -103,7 +102,7 @@ def read_segments(generation: Path, indexname: str) -> list[SegmentInfo]:
     stream.read(4)  # unused
     try:
         records = _SegmentUnpickler(stream).load()
-    except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError) as exc:
+    except (UnpicklingError, EOFError, AttributeError, TypeError, ValueError) as exc:
         raise DirectUnsupported(f"unreadable segment list ({type(exc).__name__})") from None
     segments = []
     for record in records:
