@@ -39,13 +39,19 @@ class _UUID:
         return real("uuid").UUID(*args, **kwargs)
 
 
+def _quote_from_bytes(*args, **kwargs) -> str:
+    return real("urllib.parse").quote_from_bytes(*args, **kwargs)
+
+
 #: What click imports and a command need not (``deferring``): ``inspect`` (with ``ast``, ``dis``,
 #: ``tokenize``: a quarter of click's import time) for ``cleandoc`` and ``isfunction``; ``uuid``
 #: (with ``platform``) for its UUID parameter type.  ``dataclasses`` imports ``inspect`` too, for
-#: classes without a docstring (ours all have one), so it is imported alongside.
+#: classes without a docstring (ours all have one), so it is imported alongside; ``pathlib``
+#: imports ``urllib.parse`` (with ``ipaddress``) for ``Path.as_uri``, which we never call.
 CLICK_STAND_INS: dict[str, dict[str, object]] = {
     "inspect": {"cleandoc": _cleandoc, "isfunction": lambda value: isinstance(value, types.FunctionType)},
     "uuid": {"UUID": _UUID},
+    "urllib.parse": {"quote_from_bytes": _quote_from_bytes},
 }
 
 # A command's start-up is mostly imports: tens of thousands of objects that live until the
@@ -56,7 +62,7 @@ CLICK_STAND_INS: dict[str, dict[str, object]] = {
 _collecting = gc.isenabled()
 gc.disable()
 try:
-    import_with_stand_ins(["click", "dataclasses"], CLICK_STAND_INS)
+    import_with_stand_ins(["click", "dataclasses", "pathlib"], CLICK_STAND_INS)
     import click
 
     from .common import EXIT_ERROR, EXIT_FOUND, _quiet_stdout, cli
