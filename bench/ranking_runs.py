@@ -221,9 +221,9 @@ def print_table(title: str, rows: Sequence[Row], names: Sequence[str], anchor: R
         print(f"{row.label:<50}{cells}| {rel}")
     tied = [row for row in rows if all(row.scores[n].tie_map is not None for n in names)]
     if tied:
-        print("\nMAP over every order of tied scores (tie_aware_ap; the same runs):")
+        print("\nMAP to four places, as ranked / over every order of tied scores (tie_aware_ap; the same runs):")
         for row in tied:
-            cells = "".join(f"| {row.scores[n].tie_map:.4f}{'':17}" for n in names)
+            cells = "".join(f"| {row.scores[n].map:.4f} / {row.scores[n].tie_map:.4f}{'':6}" for n in names)
             rel = ""
             if anchor is not None and row is not anchor and anchor in tied:
                 rel = f"{statistics.fmean(row.scores[n].tie_map / anchor.scores[n].tie_map for n in names) - 1:+.1%}"

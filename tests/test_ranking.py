@@ -309,3 +309,31 @@ def test_feedback_prefers_the_articles_own_words_to_words_every_article_uses():
     # Ten times more common in them than in the archive beats twice as common,
     # even when the twice-as-common word is used more in absolute terms.
     assert 0.01 * specificity(0.01, 0.001) > 0.02 * specificity(0.02, 0.01)
+
+
+def test_feedback_learns_from_a_story_filed_again_once(tmp_path):
+    from newsindex.engine.whoosh import feedback
+    from newsindex.engine.whoosh.parsing import parse_query
+    from newsindex.engine.whoosh.store import open_index
+    from newsindex.engine.whoosh.weighting import WEIGHTING
+
+    news = tmp_path / "news"
+    news.mkdir()
+    for version in range(3):  # one headline, three texts: not near-duplicates
+        extra = " Dealers said so again." * version
+        (news / f"g7-{version}.txt").write_text(
+            f"Markets react quietly to communique\n\nCurrency markets reacted quietly to the communique.{extra}\n"
+        )
+    for number in range(4):
+        (news / f"crash-{number}.txt").write_text(
+            f"Stock market crash {number}\n\nThe stock market crash wiped out gains, brokers said ({number}).\n"
+        )
+    build_index([str(news)], tmp_path / "index", workers=1)
+    with open_index(tmp_path / "index").searcher(weighting=WEIGHTING) as searcher:
+        parsed = parse_query("how did markets react to the crash", searcher.schema, "any")
+        ranked = [(hit.score, hit.docnum) for hit in searcher.search(parsed, limit=10)]
+        chosen = feedback.distinct_stories(searcher, ranked)
+        titles = [searcher.stored_fields(docnum)["title"] for _score, docnum in chosen]
+    assert len(ranked) == 7
+    assert titles.count("Markets react quietly to communique") == 1
+    assert len(titles) == 5 and len(set(titles)) == 5
