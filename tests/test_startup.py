@@ -247,3 +247,24 @@ def test_a_command_imports_neither_inspect_nor_uuid_and_click_still_works(seed_i
         "assert inspect.signature(len) is not None\n"
     )
     _modules_after(code)
+
+
+def test_the_program_ends_a_short_command_at_once_with_its_output_and_exit_code(seed_index):
+    """``run`` (console script, ``python -m``) flushes and ends a short command with ``os._exit``."""
+
+    def program(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "newsindex", *args, "--index", str(seed_index)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=REPO.parent,
+        )
+
+    found = program("search", "liaison", "--format", "jsonl", "-n", "1000")
+    assert found.returncode == 0 and found.stdout.count("\n") >= 1 and found.stdout.endswith("\n"), found
+    assert program("search", "zzzqqqxx", "--count").returncode == 1
+    broken = program("search", "--index-typo")
+    assert broken.returncode == 2 and "Traceback" not in broken.stderr
+    stats = program("stats", "--format", "json")
+    assert stats.returncode == 0 and stats.stdout.rstrip().endswith("}")
