@@ -30,7 +30,10 @@ def is_other_box(element: etree._Element) -> bool:
     """An embedded post, a sidebar, related stories, comments: not the article's own text."""
     if element.tag in _OTHER_TAGS:
         return True
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    classes, ident = element.get("class"), element.get("id")
+    if not classes and not ident:  # most elements: nothing to judge
+        return False
+    names = f"{classes or ''} {ident or ''}"
     return bool(names.strip()) and _name_verdict(names, _noise_rules()) == _BOILERPLATE
 
 
