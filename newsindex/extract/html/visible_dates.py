@@ -116,11 +116,16 @@ def headline_text(root: etree._Element, headline: etree._Element | None) -> tupl
         return "", 0
     parts: list[str] = []
     length, mark, skipping = 0, None, 0
-    for event, element in etree.iterwalk(body, events=("start", "end")):
+    # A skipped box is passed over unread, unless the headline is inside it (its place still counts).
+    holds_headline = set() if headline is None else set(headline.iterancestors())
+    walk = etree.iterwalk(body, events=("start", "end"))
+    for event, element in walk:
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
             if skipping or not tag or tag in _SKIP_TAGS or (element is not body and is_other_box(element)):
                 skipping += 1
+                if element not in holds_headline:
+                    walk.skip_subtree()
             if element is headline:
                 mark = length
             if not skipping and element.text:
