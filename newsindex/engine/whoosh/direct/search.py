@@ -134,10 +134,10 @@ def _encoded(term: str) -> bytes:
 
 
 def _matches(
-    generation: Generation, terms: list[str], window: _Window | None, repeats: dict[str, int]
+    generation: Generation, terms: list[str], window: _Window | None, repeats: dict[str, int] | None = None
 ) -> tuple[list[tuple[float, int]], int]:
     """Every match that the window lets through, as (score, document number), and how many;
-    ``repeats`` says how often each term was typed."""
+    ``repeats`` says how often each term was typed (once when not given)."""
     scorers = {}
     for term in terms:
         encoded = _encoded(term)
@@ -146,7 +146,7 @@ def _matches(
             for segment in generation.segments:
                 info = segment.term_info(fieldname, encoded)
                 frequency += info.doc_frequency if info is not None else 0
-            scorers[fieldname, term] = _Scorer(generation, fieldname, frequency, repeats[term])
+            scorers[fieldname, term] = _Scorer(generation, fieldname, frequency, repeats.get(term, 1) if repeats else 1)
     ranked: list[tuple[float, int]] = []
     for segment in generation.segments:
         if window is not None and not window.may_hold(segment):
