@@ -85,6 +85,7 @@ class _Words:
     agency_names: dict[str, str]
     stops: re.Pattern[str]
     inner_label: re.Pattern[str]
+    archive_links: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -95,6 +96,11 @@ def _month_names() -> frozenset[str]:
         names.add(english.strip().lower())
         names.update(n.strip().lower() for n in others.split(",") if n.strip())
     return frozenset(names | {n[:3] for n in names if len(n) > 3})
+
+
+def _phrases(phrases: list[str]) -> str:
+    """Word phrases as one alternation, any run of spaces between their words."""
+    return "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases)
 
 
 @lru_cache(maxsize=1)
@@ -127,6 +133,7 @@ def _words() -> _Words:
         agency_names={a.lower(): a for a in groups.get("agencies", ())},
         inner_label=re.compile(r"(?<=[\s,.;:|•·])(?:" + inner_re + r")\s+\S", re.I),
         stops=re.compile(r"\s+(?:" + "|".join(map(re.escape, groups.get("name_stops", ()))) + r")\b.*$", re.I),
+        archive_links=re.compile(r"(?:^|\s+)(?:" + _phrases(groups.get("archive_links", ())) + r")$", re.I),
     )
 
 
@@ -216,6 +223,7 @@ def _is_code(word: str) -> bool:
 
 def _parts(text: str) -> list[str]:
     text = _BRACKETS_RE.sub("", re.sub(r"\s+", " ", text)).strip(" ,-–—|")
+    text = _words().archive_links.sub("", text)  # "Alle Beiträge" is a link, not a name
     return [p for p in _words().joiners.split(text) if p and p.strip()]
 
 
@@ -239,19 +247,44 @@ def read_byline(line: str) -> Byline | None:
         return None
     names = _TRAILING_DATE_RE.sub("", words.stops.sub("", match.group("names")))
     parts = _parts(names)
+    people = _explained_people(parts)
+    if people is None:
+        return None
+    section = (match.group("section") or "").strip() or None
+    return Byline(people, section, _credit(parts))
+
+
+def _explained_people(parts: list[str]) -> list[str] | None:
+    """The people of a byline's parts, or None when a part is prose (words that are no
+    name, place, role or agency).  "Von Katrin Möller, Berlin": a lone word beside a full
+    name is a place."""
     if not parts:
         return None
+    words = _words()
     people: list[str] = []
     for part in parts:
         name, explained = _person_part(part, words, single_ok=True)
         if not explained:
-            return None  # words that are no name, place, role or agency: prose
+            return None
         if name and name not in people:
             people.append(name)
     if any(" " in name for name in people):
-        people = [name for name in people if " " in name]  # "Von Katrin Möller, Berlin": a place
-    section = (match.group("section") or "").strip() or None
-    return Byline(people, section, _credit(parts))
+        people = [name for name in people if " " in name]
+    return people
+
+
+def bare_names(text: str) -> list[str]:
+    """Full names that make up the whole of ``text``, with no label ("Amelie Loevenich",
+    "Anna Berg und Jan Holt"): for text whose place says it is a byline (a date line's part,
+    a signature under the article).  Every part must be explained and every person have
+    two words or more; a lone word could be a place or a section."""
+    text = " ".join(text.split())
+    if not text or len(text) > 120 or opens_with_label(text):
+        return []
+    people = _explained_people(_parts(_words().stops.sub("", text)))
+    if not people or not all(" " in name for name in people):
+        return []
+    return people
 
 
 def opens_with_label(text: str) -> bool:
