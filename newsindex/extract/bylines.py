@@ -25,6 +25,8 @@ from ..data import data_lines, data_sections
 
 _PARTICLES = frozenset(
     [
+        "ibn",
+        "abu",
         "de",
         "da",
         "das",
@@ -158,6 +160,23 @@ def _is_role_phrase(tokens: list[str], words: _Words) -> bool:
     )
 
 
+def _is_post(tokens: list[str], words: _Words, desk: bool = False) -> bool:
+    """A post named by place or desk: a few words ending in a role noun ("Pacific editor" after
+    a name; "Moscow Bureau Chief" alone, where a desk word must say it is no person)."""
+    lowered = [t.lower().strip(".,") for t in tokens]
+    if not 1 <= len(lowered) <= 4 or lowered[-1] not in words.role_heads:
+        return False
+    if desk:
+        return any(t in words.organisation_words for t in lowered[:-1])
+    return tokens[-1].islower() or any(t in words.organisation_words | words.role_modifiers for t in lowered[:-1])
+
+
+def _prefixed(word: str) -> bool:
+    """ "al-Rashid", "el-Amin", "ibn-Said": a lower-case particle joined to a capitalised name."""
+    head, _, rest = word.partition("-")
+    return head in _PARTICLES and rest[:1].isupper()
+
+
 def _tidy_name(tokens: list[str]) -> str:
     name = " ".join(tokens)
     last = tokens[-1]
@@ -181,10 +200,14 @@ def _person_part(part: str, words: _Words, single_ok: bool) -> tuple[str | None,
     if lowered in words.agencies or lowered in words.roles:
         return None, True
     tokens = part.split()
-    if _is_role_phrase(tokens, words):
-        return None, True
+    if _is_role_phrase(tokens, words) or _opens_role(tokens, words):
+        return None, True  # "Science correspondent", "corresponsal en México"
     if len(tokens) > 1 and tokens[-1].lower() in words.organisation_words:
         return None, True  # "National Desk", "Metro Staff"
+    if len(tokens) > 1 and (tokens[0] == "The" or _is_post(tokens, words, desk=True)):
+        return None, True  # "The Harbour Times", "Moscow Bureau Chief"
+    if len(tokens) > 1 and tokens[0].islower() and " ".join(tokens[1:]).lower() in words.agencies:
+        return None, True  # "da Reuters"
     name: list[str] = []
     explained = True
     for index, token in enumerate(tokens):
@@ -196,8 +219,10 @@ def _person_part(part: str, words: _Words, single_ok: bool) -> tuple[str | None,
             if len(name) == 1:
                 return None, True  # "Rasender Reporter": a word and a role is a pen name, not a person
             break
+        if len(name) >= 2 and _is_post(rest, words):
+            break  # "Kate Lyons Pacific editor": a region or desk before the role noun
         bare = token.strip(_QUOTES)
-        if _NAME_WORD_RE.match(bare) and (bare[:1].isupper() or (lowered in _PARTICLES and name)):
+        if _NAME_WORD_RE.match(bare) and (bare[:1].isupper() or (lowered in _PARTICLES and name) or _prefixed(bare)):
             name.append(token)
             continue
         explained = False
@@ -358,11 +383,15 @@ def split_authors(names: str, *, single_ok: bool = False) -> list[str]:
     if byline is not None:
         return byline.authors
     words = _words()
+    names = words.opening.sub("", names, count=1) or names  # a label is never part of a name
+    names = words.stops.sub("", names) or names
     people: list[str] = []
     for part in _parts(_TRAILING_DATE_RE.sub("", names) or names):
         name, _ = _person_part(part, words, single_ok)
         if name and name not in people:
             people.append(name)
+    if any(" " in name for name in people):
+        people = [name for name in people if " " in name]  # "Marcus Webb in Lagos, Nigeria": a place
     return people
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from ..bylines import is_bare_label
+from ..outlets import title_separator_re
 from .blocks import _normalize
 
 _ARTICLE_TYPES = frozenset({"BlogPosting", "LiveBlogPosting", "SocialMediaPosting", "Report", "NewsArticle"})
@@ -88,7 +89,7 @@ def _ld_text(value: object) -> str:
     return ""
 
 
-_TITLE_SEPARATOR_RE = re.compile(r"\s+(?:[|·•»«/:–—~-]|--|::)\s+|\s+[｜：]\s*")
+_TITLE_SEPARATOR_RE = title_separator_re()
 
 
 def _fold(text: str) -> str:
