@@ -38,6 +38,7 @@ def test_a_date_line_beside_the_headline_names_its_author(line, lang, expected):
          ["Denis Clerc"]),
         ("<p><b><i>Stefan Wasmer</i></b></p>", ["Stefan Wasmer"]),
         ("<p>Kazim Türkmen<br>Chair of the board</p>", ["Kazim Türkmen"]),
+        ("<p>May the new year bring peace.</p><p>Kazim Türkmen<br>Chair of the board</p>", ["Kazim Türkmen"]),
         ("<p><b>Weitere Informationen</b></p><ul><li><a href='/x'>Initiative</a></li></ul>", []),  # a heading
         ("<p>Stefan Wasmer</p>", []),  # plain: a line of the text
     ],
@@ -118,3 +119,23 @@ def test_a_link_to_an_authors_archive_is_no_name(text, expected):
 )
 def test_bare_names_are_full_names_and_nothing_else(text, expected):
     assert bare_names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Richard David Precht im Gespräch mit Karin Fischer", ["Richard David Precht", "Karin Fischer"]),
+        ("Anna Berg und Jan Holt aus Hamburg", ["Anna Berg", "Jan Holt"]),
+        ("Read the full interview with our correspondents", []),  # prose, not names
+    ],
+)
+def test_an_author_element_of_full_names_is_read_whatever_its_length(line, expected):
+    assert authors_of(before=f'<p class="author">{line}</p>', lang="de") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Mehr Artikel von Stefanus", ["Stefanus"]), ("View all posts by Anna Berg", ["Anna Berg"])],
+)
+def test_a_link_to_an_authors_other_articles_names_the_author(text, expected):
+    assert field_authors(text) == expected

@@ -11,6 +11,7 @@ from lxml import etree
 
 from ...dates import language_dayfirst
 from ..bylines import (
+    bare_names,
     byline_within,
     field_authors,
     is_bare_label,
@@ -197,6 +198,8 @@ class _Bylines:
                 names = _person_names(text, self.source or "", handles=element.get("rel") == "author")
                 if names:
                     return names
+            elif names := bare_names(text):
+                return names  # "Anna Berg und Jan Holt", "A im Gespräch mit B": full names and nothing else
         return []
 
     def _line_byline(self, root: etree._Element) -> list[str]:

@@ -20,6 +20,8 @@ from .visible_dates import days_in_text
 _PART_RE = re.compile(r"\s+[-–—/]\s+|\s*[|•·]\s*")
 #: A signature paragraph is short; the paragraph above it is running text.
 _SIGNATURE_MAX, _PROSE_MIN = 80, 120
+#: Short paragraphs (a greeting, a closing wish) that may stand between the text and its signature.
+_CLOSING_LINES = 2
 _EMPHASIS_TAGS = frozenset({"b", "strong", "i", "em"})
 _RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
 
@@ -79,10 +81,18 @@ def _right_aligned(element: etree._Element) -> bool:
 
 
 def _prose_before(element: etree._Element) -> bool:
-    previous = element.getprevious()
-    while previous is not None and not _normalize("".join(previous.itertext())):
-        previous = previous.getprevious()
-    return previous is not None and len(_normalize("".join(previous.itertext()))) >= _PROSE_MIN
+    """Running text among the few paragraphs just above (a closing greeting may come between)."""
+    seen = 0
+    for previous in element.itersiblings(preceding=True):
+        text = _normalize("".join(previous.itertext()))
+        if not text:
+            continue
+        if len(text) >= _PROSE_MIN:
+            return True
+        seen += 1
+        if seen > _CLOSING_LINES:
+            return False
+    return False
 
 
 def _last_of_run(element: etree._Element) -> bool:
