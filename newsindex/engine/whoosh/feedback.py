@@ -288,6 +288,8 @@ def rescored(searcher, parsed: query.Query, ranked: list[tuple[float, int]]) -> 
             if not searcher.doc_frequency(fieldname, term):
                 continue
             postings = searcher.postings(fieldname, term)
+            if not postings.is_active():  # its frequency counts deleted articles its postings skip
+                continue
             scorer = weighting.scorer(searcher, fieldname, term)
             current = postings.id()
             for docnum in order:
