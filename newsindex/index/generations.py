@@ -35,6 +35,7 @@ CRASH_POINTS = (
     "worker-indexing",  # in a worker, while adding documents to its segment
     "segments-written",  # every new segment on disk, none committed
     "segments-committed",  # new segments in the generation's TOC, deletions not yet
+    "merging",  # a merged segment written, the TOC naming it not yet (only in runs that merge)
     "before-near-duplicates",  # index committed and checked, its near-duplicate graph not yet written
     "committed",  # generation complete but for learned.json, info.json and fsync
     "before-publish",  # generation fsynced, CURRENT still the old one
