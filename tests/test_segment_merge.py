@@ -8,14 +8,28 @@ from datetime import datetime
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from newsindex.engine.whoosh.segment import SegmentBuilder
 from newsindex.engine.whoosh.merging import merge_budget, plan_merges
+from newsindex.engine.whoosh.segment import SegmentBuilder
 from newsindex.engine.whoosh.segment_merge import merge_segments
 from newsindex.engine.whoosh.store import INDEX_NAME, make_schema
 from newsindex.index import limits
 from newsindex.index.documents import _FAST_TEXT, document_fields
 
-WORDS = "harbour pelican berth dockers tanker grain cocoa strike port wheat crude barrel rally".split()
+WORDS = [
+    "harbour",
+    "pelican",
+    "berth",
+    "dockers",
+    "tanker",
+    "grain",
+    "cocoa",
+    "strike",
+    "port",
+    "wheat",
+    "crude",
+    "barrel",
+    "rally",
+]
 
 
 def _fields(number: int, rng: random.Random) -> dict:

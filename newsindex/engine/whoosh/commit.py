@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 
 from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
 
 from ...index import limits
 from ...index.documents import _FAST_TEXT, document_fields
@@ -16,6 +17,7 @@ from .merging import merge_budget, merge_policy
 from .neargraph import graph_for, write_graph
 from .segment import SegmentBuilder
 from .store import INDEX_NAME, IndexProblem, short_id
+from .summary import generation_summary, write_summary
 
 
 class _Committing:
@@ -59,6 +61,10 @@ class _Committing:
             graph = graph_for(reader, self.previous)
             write_words(self.generation, reader, self.previous)
         write_graph(self.generation, graph)
+        segments = ix._segments()
+        write_summary(
+            self.generation, generation_summary(storage, segments, lambda s: SegmentReader(storage, ix.schema, s))
+        )
 
     def _rewrite_groups(self, writer, old_docs: int):
         """Delete the documents of changed duplicate groups; re-add those with copies left.

@@ -39,6 +39,7 @@ from whoosh.util.numeric import byte_to_length
 
 from .segment_files import _Columns, _TermsWriter
 from .segment_format import _BLOCK_LIMIT, _COMPRESSION, _LENGTHS, _TERMINFO, INLINE_LIMIT, PICKLE_PROTOCOL
+from .summary import SegmentSummary
 
 #: Stored fields are ``CompressedBytesColumn`` values: copied as the raw bytes they are on disk.
 _RAW_BYTES = VarBytesColumn()
@@ -374,12 +375,25 @@ def merge_segments(storage, schema, indexname: str, segments: list):
             base += source.live
         _merge_columns(storage, schema, target, sources, base)
         _merge_terms(storage, schema, target, sources)
+        _merge_summaries(storage, target, sources)
     finally:
         for source in sources:
             source.close()
     target.set_doc_count(base)
     target._fieldlengths = _field_lengths(sources)
     return target
+
+
+def _merge_summaries(storage, target, sources: list[_Source]) -> None:
+    """The parts' summaries joined (summary.py); none when a part has none (an older segment's
+    is then read from its stored articles when a summary is made)."""
+    merged = SegmentSummary()
+    for source in sources:
+        part = SegmentSummary.read(storage, source.segment)
+        if part is None:
+            return
+        merged.extend(part, source.deleted)
+    merged.write(storage, target)
 
 
 def _field_lengths(sources: list[_Source]) -> dict[str, int]:

@@ -7,10 +7,30 @@ from pathlib import Path
 
 from ...index.folders import indexed_folders
 from .store import current_generation, index_disk_size, open_index
+from .summary import read_summary
 
 
 def index_stats(index_dir: Path) -> dict:
-    """A JSON-ready summary of the index in ``index_dir``."""
+    """A JSON-ready summary of the index in ``index_dir``: the generation's ``summary.json``
+    (written at commit, summary.py), or for an index written before it, counted from every
+    stored article."""
+    generation = current_generation(index_dir)
+    summary = read_summary(generation) if generation is not None else None
+    if summary is None:
+        open_index(index_dir)  # the clear error of a missing or unreadable index
+        summary = counted_summary(index_dir)
+    summary.pop("version", None)
+    return {
+        "index": str(index_dir),
+        "generation": generation.name,
+        **summary,
+        "size_bytes": index_disk_size(index_dir),
+        "folders": indexed_folders(generation),
+    }
+
+
+def counted_summary(index_dir: Path) -> dict:
+    """The summary counted from every stored article (what ``summary.json`` holds)."""
     ix = open_index(index_dir)
     sources: Counter[str] = Counter()
     months: Counter[str] = Counter()
@@ -31,8 +51,6 @@ def index_stats(index_dir: Path) -> dict:
             first = published if first is None or published < first else first
             last = published if last is None or published > last else last
     return {
-        "index": str(index_dir),
-        "generation": current_generation(index_dir).name,
         "documents": documents,
         "undated": undated,
         "first": first.date().isoformat() if first else None,
@@ -40,6 +58,4 @@ def index_stats(index_dir: Path) -> dict:
         "sources": dict(sources.most_common()),
         "years": dict(sorted(years.items())),
         "months": dict(sorted(months.items())),
-        "size_bytes": index_disk_size(index_dir),
-        "folders": indexed_folders(current_generation(index_dir)),
     }
