@@ -60,6 +60,7 @@ def _runs(news, index_dir, rng: random.Random) -> None:
 
 def _run(index_dir, text: str, options: SearchOptions, arrays: bool, monkeypatch):
     monkeypatch.setattr(counting, "MIN_POSTINGS", 0 if arrays else 10**12)
+    monkeypatch.setattr(counting, "MIN_POSTINGS_TO_IMPORT", 0 if arrays else 10**12)
     called = []
     original = counting.ranked_matches
 
@@ -90,6 +91,9 @@ def test_arrays_count_and_rank_as_the_matchers_do(archive, monkeypatch, seed):
     rng = random.Random(seed)
     text = " ".join(rng.sample(WORDS, rng.randrange(1, 4)))
     options = _options(rng)
+    # Segments decoded whole under a date window (undated matches counted from the arrays), or
+    # only their window's span (each undated article checked on its own).
+    monkeypatch.setattr(counting, "MAX_UNDATED_CHECKS", rng.choice([0, 64]))
     walked, _ = _run(archive, text, options, arrays=False, monkeypatch=monkeypatch)
     counted, used = _run(archive, text, options, arrays=True, monkeypatch=monkeypatch)
     assert used and all(used), "the array path was not taken"
@@ -105,3 +109,32 @@ def test_arrays_count_and_rank_as_the_matchers_do(archive, monkeypatch, seed):
 def test_a_phrase_keeps_the_matcher_path(archive, monkeypatch):
     _result, used = _run(archive, '"harbour pelican"', SearchOptions(), arrays=True, monkeypatch=monkeypatch)
     assert not used
+
+
+def test_a_span_reads_only_the_blocks_that_may_hold_it(tmp_path):
+    import numpy as np
+    from whoosh.filedb.filestore import FileStorage
+
+    from newsindex.engine.whoosh.segment import SegmentBuilder
+    from newsindex.engine.whoosh.store import INDEX_NAME, make_schema
+    from newsindex.index.documents import _FAST_TEXT, document_fields
+
+    schema = make_schema()
+    storage = FileStorage(str(tmp_path)).create()
+    ix = storage.create_index(schema, indexname=INDEX_NAME)
+    builder = SegmentBuilder(tmp_path, schema, INDEX_NAME, fast_text=_FAST_TEXT)
+    for n in range(1000):
+        builder.add(
+            document_fields({"id": f"d{n}", "title": "t", "body": "harbour " * (1 + n % 3) + ("x" if n % 2 else "")})
+        )
+    segment = builder.write()
+    ix.writer().commit(mergetype=lambda _w, _s: [segment])
+    with storage.open_index(INDEX_NAME).reader() as reader:
+        whole_ids, whole_weights = counting._decode(np, reader.postings("body", "harbour"), None)
+        assert list(whole_ids) == list(range(1000))
+        matcher = reader.postings("body", "harbour")
+        ids, weights = counting._decode(np, matcher, (300, 520))
+        assert ids[0] <= 300 and ids[-1] >= 520 and len(ids) < 400  # blocks before and after left unread
+        inside = (whole_ids >= 300) & (whole_ids <= 520)
+        chosen = (ids >= 300) & (ids <= 520)
+        assert list(ids[chosen]) == list(whole_ids[inside]) and list(weights[chosen]) == list(whole_weights[inside])

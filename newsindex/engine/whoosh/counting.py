@@ -20,11 +20,12 @@ block's deltas, weights), and per segment:
 The total is the exact number of matches the filters let through: the same
 count the collector gives (tests/test_counting.py checks both on random
 queries).  Anything else (phrases, NOT, wildcards, sorting by date) keeps the
-matcher path.  numpy is imported only when a search is big enough to use this.
+matcher path.  numpy is imported only by a search big enough to pay for the import.
 """
 
 from __future__ import annotations
 
+import sys
 from array import array
 
 from whoosh import query, scoring
@@ -38,9 +39,12 @@ from .matching import AnyTermQuery, WordsQuery, _clause_terms
 from .weighting import _WeightedFieldScorer
 
 #: A query whose words' posting lists hold fewer postings than this (document
-#: frequencies summed) is left to the matchers: they are fast on short lists,
-#: and a small search then does not import numpy.
-MIN_POSTINGS = 20_000
+#: frequencies summed) is left to the matchers, which are as fast on short lists.
+MIN_POSTINGS = 1_000
+#: ... and fewer than this, while numpy is not imported yet: importing it costs
+#: a short-lived process (one `newsindex search`) more than the arrays save
+#: below some 20,000 matches.  A running process imports it once.
+MIN_POSTINGS_TO_IMPORT = 20_000
 
 
 def _clauses(flat: query.Query) -> tuple[list[list[query.Term]], bool] | None:
@@ -62,12 +66,14 @@ def worth_it(searcher, flat: query.Query) -> bool:
     terms = [term for clause in found[0] for term in clause]
     if any(term.boost != 1.0 for term in terms):
         return False
-    return sum(searcher.doc_frequency(term.fieldname, term.text) for term in terms) >= MIN_POSTINGS
+    postings = sum(searcher.doc_frequency(term.fieldname, term.text) for term in terms)
+    return postings >= (MIN_POSTINGS if "numpy" in sys.modules else max(MIN_POSTINGS, MIN_POSTINGS_TO_IMPORT))
 
 
-def _decode(np, matcher) -> tuple | None:
-    """``(document numbers, weights)`` of a whole posting list, or None for a matcher of
-    another kind (the caller then takes the matcher path)."""
+def _decode(np, matcher, span: tuple[int, int] | None) -> tuple | None:
+    """``(document numbers, weights)`` of a posting list, or None for a matcher of another
+    kind (the caller then takes the matcher path).  With ``span`` (first, last), only the
+    blocks that may hold documents in it are read (others by their headers alone)."""
     if isinstance(matcher, ListMatcher):
         ids = np.asarray(matcher._ids, dtype=np.int64)
         weights = matcher._weights
@@ -77,7 +83,13 @@ def _decode(np, matcher) -> tuple | None:
     if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
         return None
     deltas, weights, counts = array("q"), array("d"), []
+    first, last = span if span is not None else (0, _EXHAUSTED)
     while True:
+        if matcher._maxid < first:  # a block wholly before the span
+            if matcher._lastblock:
+                break
+            matcher._next_block()
+            continue
         if matcher._data is None:
             matcher._read_data()
         block_deltas, block_weights, _values = matcher._data
@@ -90,9 +102,11 @@ def _decode(np, matcher) -> tuple | None:
             weights.extend([block_weights] * count)
         else:
             weights.extend(block_weights)
-        if matcher._lastblock:
+        if matcher._lastblock or matcher._maxid >= last:  # the next blocks are all past the span
             break
         matcher._next_block()
+    if not counts:
+        return np.empty(0, dtype=np.int64), np.empty(0)
     running = np.cumsum(np.frombuffer(deltas, dtype=np.int64))
     # Each block's first delta is its first document number: restart the sum there.
     ends = np.cumsum(counts)
@@ -102,13 +116,18 @@ def _decode(np, matcher) -> tuple | None:
 
 
 _ONES = array("d", [1.0] * 128)
+_EXHAUSTED = 2**62
+#: Under a date window, a segment with at most this many undated articles has only the span
+#: of its documents in the window decoded, and each undated article checked on its own (the
+#: header counts the undated matches); a segment with more is decoded whole.
+MAX_UNDATED_CHECKS = 64
 
 
 def _length_table(np):
     return np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
-def _term_scores(np, subsearcher, weighting, term: query.Term, table) -> tuple | None:
+def _term_scores(np, subsearcher, weighting, term: query.Term, table, span) -> tuple | None:
     """``(document numbers, scores)`` of one term in one segment, deleted documents dropped."""
     reader = subsearcher.reader()
     fieldname, text = term.fieldname, term.text
@@ -122,10 +141,13 @@ def _term_scores(np, subsearcher, weighting, term: query.Term, table) -> tuple |
     if isinstance(matcher, FilterMatcher):
         deleted = matcher._ids
         matcher = matcher.child
-    decoded = _decode(np, matcher)
+    decoded = _decode(np, matcher, span)
     if decoded is None:
         return None
     ids, weights = decoded
+    if span is not None:
+        inside = (ids >= span[0]) & (ids <= span[1])
+        ids, weights = ids[inside], weights[inside]
     if deleted:
         keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
         ids, weights = ids[keep], weights[keep]
@@ -175,9 +197,17 @@ def ranked_matches(searcher, flat: query.Query, allowed, fetch: int) -> tuple[li
     for subsearcher, offset in searcher.leaf_searchers():
         if allowed is not None and not allowed.may_hold(offset):
             continue
+        span, undated_docs = None, None
+        if allowed is not None and allowed.published is not None:
+            window, in_segment = _window_span(np, searcher, allowed, offset, subsearcher.reader().doc_count_all())
+            if len(in_segment) <= MAX_UNDATED_CHECKS:
+                span, undated_docs = window or (1, 0), in_segment
+                undated += _undated_matches(subsearcher, clauses, every, undated_docs, offset, allowed)
+                if window is None:
+                    continue
         per_clause = []
         for clause in clauses:
-            parts = [_term_scores(np, subsearcher, weighting, term, table) for term in clause]
+            parts = [_term_scores(np, subsearcher, weighting, term, table, span) for term in clause]
             if any(part is None for part in parts):
                 return None
             per_clause.append(parts)
@@ -186,7 +216,7 @@ def ranked_matches(searcher, flat: query.Query, allowed, fetch: int) -> tuple[li
             continue
         if allowed is not None:
             keep, turned_undated = _allowed_mask(np, allowed, ids + offset, labelled)
-            undated += turned_undated
+            undated += turned_undated if undated_docs is None else 0
             ids, scores = ids[keep], scores[keep]
         total += len(ids)
         if len(ids) > fetch:
@@ -231,3 +261,39 @@ def _allowed_mask(np, allowed: DocumentFilter, docnums, labelled) -> tuple:
         keep = (published >= allowed.low) & (published < allowed.high)
         undated = int(np.count_nonzero((published == _UNDATED) & labelled_ok))
     return keep & labelled_ok, undated
+
+
+def _window_span(np, searcher, allowed: DocumentFilter, offset: int, count: int) -> tuple:
+    """``(span, undated)`` of one segment under the date window, in its own document numbers:
+    (first, last) of the documents in the window (None if none) and the undated documents.
+    Worked out once per open searcher and window: a merged segment spanning years holds a
+    window's articles in a run of documents when they were indexed in date order."""
+
+    def compute() -> tuple:
+        published = np.frombuffer(allowed.published, dtype=np.uint64)[offset : offset + count]
+        inside = np.flatnonzero((published >= allowed.low) & (published < allowed.high))
+        window = (int(inside[0]), int(inside[-1])) if len(inside) else None
+        return window, np.flatnonzero(published == np.uint64(_UNDATED))
+
+    return _per_reader(searcher.reader(), f"span:{offset}:{count}:{allowed.low}:{allowed.high}", compute)
+
+
+def _undated_matches(subsearcher, clauses, every: bool, docnums, offset: int, allowed: DocumentFilter) -> int:
+    """How many of a segment's undated documents match (and pass the label filters)."""
+    reader = subsearcher.reader()
+    found = 0
+    for docnum in map(int, docnums):
+        if allowed.labelled is not None and docnum + offset not in allowed.labelled:
+            continue
+        hits = [any(_holds(reader, term, docnum) for term in clause) for clause in clauses]
+        found += all(hits) if every else any(hits)
+    return found
+
+
+def _holds(reader, term: query.Term, docnum: int) -> bool:
+    if (term.fieldname, term.text) not in reader:
+        return False
+    matcher = reader.postings(term.fieldname, term.text)
+    if matcher.is_active() and matcher.id() < docnum:
+        matcher.skip_to(docnum)
+    return matcher.is_active() and matcher.id() == docnum
