@@ -49,6 +49,8 @@ class ConfigError(ValueError):
 
 @dataclass
 class Config:
+    """A config file's settings (all empty without one)."""
+
     path: Path | None = None
     #: article field -> record keys to try first, in order
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
-from .data import data_lines, data_sections
+from .patterns import LazyPattern
 
 
 def _dateutil_parse(text: str, **options) -> datetime:
@@ -24,18 +24,18 @@ def _dateutil_parse(text: str, **options) -> datetime:
     return parser.parse(text, **options)
 
 
-_TIME_RE = re.compile(r"\d{1,2}:\d{2}|\b\d{1,2}\s*[ap]\.?\s?m\b\.?", re.I)
-_AMPM_RE = re.compile(r"\b([ap])\.\s?m\.", re.I)
-_NOISE_RE = re.compile(
+_TIME_RE = LazyPattern(r"\d{1,2}:\d{2}|\b\d{1,2}\s*[ap]\.?\s?m\b\.?", re.I)
+_AMPM_RE = LazyPattern(r"\b([ap])\.\s?m\.", re.I)
+_NOISE_RE = LazyPattern(
     r"^\s*(?:(?:first\s+)?published|updated|last\s+updated|modified|posted|date|dated|on)\b\s*(?:on|at)?\s*[:\-–—]?\s*",
     re.I,
 )
 # Text after these separators is usually an "Updated ..." clause or a reading time.
-_TAIL_RE = re.compile(r"\s+(?:\||·|•|/\s+Updated|Updated|Last updated|\()\s*.*$", re.I)
+_TAIL_RE = LazyPattern(r"\s+(?:\||·|•|/\s+Updated|Updated|Last updated|\()\s*.*$", re.I)
 _EARLIEST_YEAR = 1800
-_YEAR_FIRST_RE = re.compile(r"\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)")
+_YEAR_FIRST_RE = LazyPattern(r"\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)")
 # Characters no written date contains: entity and markup debris, control codes.
-_DEBRIS_RE = re.compile(r"[&#;<>{}\[\]\\|\x00-\x08\x0b-\x1f]")
+_DEBRIS_RE = LazyPattern(r"[&#;<>{}\[\]\\|\x00-\x08\x0b-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class ParsedDate:
 
 @lru_cache(maxsize=1)
 def _formats() -> list[str]:
+    from .data import data_lines  # here: the data module imports pathlib, which a search need not
+
     return data_lines("date_formats.txt")
 
 
@@ -56,6 +58,8 @@ def _formats() -> list[str]:
 def timezone_offsets() -> dict[str, int]:
     """Abbreviation -> offset from UTC in seconds, from ``data/timezones.txt``."""
     offsets: dict[str, int] = {}
+    from .data import data_lines
+
     for line in data_lines("timezones.txt"):
         name, offset = line.split()
         sign = -1 if offset.startswith("-") else 1
@@ -68,6 +72,8 @@ def timezone_offsets() -> dict[str, int]:
 def _month_translation() -> tuple[re.Pattern, dict[str, str]]:
     """Other languages' month names -> English, from ``data/month_names.txt``."""
     mapping: dict[str, str] = {}
+    from .data import data_lines
+
     for line in data_lines("month_names.txt"):
         english, _, others = line.partition(":")
         for name in others.split(","):
@@ -178,6 +184,8 @@ def _checked(value: datetime, has_time: bool, now: datetime, two_digit_year: boo
 
 @lru_cache(maxsize=1)
 def _date_order() -> tuple[frozenset[str], frozenset[str]]:
+    from .data import data_sections
+
     groups = data_sections("date_order.txt", first="month_first")
     return frozenset(t.lower() for t in groups.get("month_first", ())), frozenset(
         t.lower() for t in groups.get("day_first", ())
@@ -210,9 +218,9 @@ def format_iso(value: datetime | None, date_only: bool = False, tz: tzinfo | Non
 
 # --- periods for --since / --until ----------------------------------------------
 
-_AGO_RE = re.compile(r"^(\d{1,4})\s+(day|week|month|year)s?\s+ago$")
-_RELATIVE_RE = re.compile(r"^(last|this|past)\s+(week|month|year)$")
-_ISO_PERIOD_RE = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
+_AGO_RE = LazyPattern(r"^(\d{1,4})\s+(day|week|month|year)s?\s+ago$")
+_RELATIVE_RE = LazyPattern(r"^(last|this|past)\s+(week|month|year)$")
+_ISO_PERIOD_RE = LazyPattern(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 
 
 def add_months(value: datetime, months: int) -> datetime:

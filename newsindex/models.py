@@ -3,68 +3,31 @@
 read -> ``RawDocument`` -> extract -> ``Draft`` -> clean -> ``Article`` -> index;
 search -> ``SearchResult`` (of ``Hit``) -> render.  Keeping these as dataclasses
 with no behaviour means each stage can be tested and reused on its own.
+
+The records before ``Article`` (``RawDocument``, ``Removal``, ``Draft``,
+``Skipped``) are defined in ``drafts`` and reached through here on first use:
+making a dataclass runs generated code, and a search, ``show`` or ``stats``
+process uses none of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .drafts import Draft, RawDocument, Removal, Skipped
+
+_IN_DRAFTS = ("RawDocument", "Removal", "Draft", "Skipped")
 
 
-@dataclass
-class RawDocument:
-    """One document as read from disk: decoded text plus where it came from.
+def __getattr__(name: str):
+    if name in _IN_DRAFTS:
+        from . import drafts
 
-    ``kind`` says which extractor applies: ``"text"`` (scraped plain text),
-    ``"html"``, or ``"record"`` (one JSON/JSONL/CSV record, already a dict in
-    ``record``).  ``record_no`` is set for records so ids become ``path#N``.
-    """
-
-    path: str
-    kind: str
-    text: str = ""
-    record: dict | None = None
-    record_no: int | None = None
-    encoding: str | None = None
-    size: int = 0
-    mtime: float = 0.0
-
-    @property
-    def id(self) -> str:
-        return self.path if self.record_no is None else f"{self.path}#{self.record_no}"
-
-
-@dataclass
-class Removal:
-    """A piece of text the cleaner removed, and the rule that removed it."""
-
-    text: str
-    rule: str
-
-
-@dataclass
-class Draft:
-    """Metadata and candidate paragraphs found by an extractor, before cleaning."""
-
-    id: str
-    path: str
-    title: str = ""
-    authors: list[str] = field(default_factory=list)
-    published: datetime | None = None
-    date_only: bool = False
-    section: str | None = None
-    source: str | None = None
-    url: str | None = None
-    language: str | None = None
-    paragraphs: list[str] = field(default_factory=list)
-    removed: list[Removal] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    #: True when the paragraphs come from a trusted structured field (for
-    #: example a JSON-LD ``articleBody``) and need no page-level cleaning.
-    trusted_body: bool = False
-    #: True when an HTML extractor already chose the article's region from the page's
-    #: structure: the cleaner then does not cut the text again by its line shapes.
-    region_chosen: bool = False
+        return getattr(drafts, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -93,14 +56,6 @@ class Article:
     @property
     def text(self) -> str:
         return "\n\n".join(self.body)
-
-
-@dataclass
-class Skipped:
-    """A file or record that could not be turned into an article, and why."""
-
-    path: str
-    reason: str
 
 
 @dataclass
@@ -137,3 +92,6 @@ class SearchResult:
     relaxed: bool = False
     suggestion: str | None = None
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+__all__ = ["Article", "Draft", "Hit", "RawDocument", "Removal", "SearchResult", "Skipped"]

@@ -9,7 +9,6 @@ Functions return strings; printing is the CLI's job.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -44,6 +43,8 @@ def to_json(value, indent: int | None = None) -> str:
     ``ensure_ascii=False``, not DEL, the C1 controls (8-bit CSI is one) or bidi
     overrides; escape those too, which is still valid JSON for any reader.
     """
+    import json  # here: text output never needs it
+
     text = json.dumps(value, ensure_ascii=False, indent=indent)
     return _JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 

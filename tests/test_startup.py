@@ -79,7 +79,8 @@ def test_a_search_process_imports_none_of_the_deferred_modules(seed_index):
 
 def test_the_deferred_names_still_work_and_the_real_modules_import_afterwards():
     code = (
-        "import newsindex.engine.whoosh\n"
+        "from newsindex.engine.whoosh import _import_whoosh_lightly\n"
+        "_import_whoosh_lightly()\n"
         "import whoosh.compat, whoosh.query.terms, whoosh.reading\n"
         "assert 'run' in set(whoosh.query.terms.variations('runs'))\n"
         "import urllib.request, cached_property\n"
@@ -91,7 +92,8 @@ def test_the_deferred_names_still_work_and_the_real_modules_import_afterwards():
 
 def test_the_modules_whoosh_imports_whole_or_by_name_work_when_first_used():
     code = (
-        "import newsindex.engine.whoosh\n"
+        "from newsindex.engine.whoosh import _import_whoosh_lightly\n"
+        "_import_whoosh_lightly()\n"
         "import io, sys, zlib\n"
         "from whoosh import compat, searching\n"
         "from whoosh.filedb import compound, filestore, filetables\n"
@@ -114,14 +116,15 @@ def test_the_modules_whoosh_imports_whole_or_by_name_work_when_first_used():
 def test_show_and_stats_import_neither_the_indexer_nor_the_other_commands(seed_index):
     for args in (("show", "seeds/000_eb7c0f23e2b03f76.txt"), ("stats",), ("search", "liaison")):
         loaded = _modules_after_command(*args, "--index", str(seed_index))
-        assert "newsindex.engine.whoosh.store" in loaded, args  # the index was really read
+        # The index was really read, by Whoosh or by the direct reader.
+        assert loaded & {"newsindex.engine.whoosh.store", "newsindex.engine.whoosh.direct.reader"}, args
         assert not loaded & set(NEVER_IN_A_READ), (args, loaded & set(NEVER_IN_A_READ))
         assert not _prefixed(loaded, "newsindex.extract", "newsindex.clean"), args
 
 
 def test_show_imports_none_of_the_search_code(seed_index):
     loaded = _modules_after_command("show", "seeds/000_eb7c0f23e2b03f76.txt", "--index", str(seed_index))
-    assert "newsindex.engine.whoosh.articles" in loaded
+    assert "newsindex.engine.whoosh.direct.article" in loaded
     search_code = ("parsing", "results", "feedback", "filters", "matching", "spelling", "snippets", "searching")
     assert not loaded & {f"newsindex.engine.whoosh.{name}" for name in search_code}
     assert "whoosh.qparser" not in loaded
@@ -215,3 +218,32 @@ def test_a_search_of_plain_words_does_not_import_whoosh_s_query_parser(seed_inde
     assert "newsindex.engine.whoosh.parsing" in plain and "whoosh.qparser" not in plain
     phrase = _modules_after_command("search", '"liaison office"', "--index", str(seed_index))
     assert "whoosh.qparser" in phrase
+
+
+def test_our_cleandoc_equals_inspects_on_every_help_text_and_odd_shapes():
+    import inspect
+
+    from newsindex.cli import _cleandoc
+    from newsindex.cli.common import COMMAND_MODULES, cli
+
+    for module in set(COMMAND_MODULES.values()):
+        __import__(f"newsindex.cli.{module}")
+    texts = [command.help or "" for command in cli.commands.values()]
+    texts += [getattr(param, "help", None) or "" for command in cli.commands.values() for param in command.params]
+    texts += ["", "   ", "\n\n a\n\tb\n  c\n\n", "x\n  y\n    z", "  first\n\n   second\n  third  \n", "\t\ttab"]
+    assert len(texts) > 50
+    for text in texts:
+        assert _cleandoc(text) == inspect.cleandoc(text), repr(text)
+
+
+def test_a_command_imports_neither_inspect_nor_uuid_and_click_still_works(seed_index):
+    for args in (("search", "liaison", "--count", "--index", str(seed_index)), ("--help",), ("search", "--help")):
+        loaded = _modules_after_command(*args)
+        assert not loaded & {"inspect", "ast", "dis", "tokenize", "uuid", "platform"}, args
+    code = (
+        "import newsindex.cli, click, uuid, inspect\n"
+        "assert click.UUID.convert('12345678-1234-5678-1234-567812345678', None, None) == "
+        "uuid.UUID('12345678-1234-5678-1234-567812345678')\n"
+        "assert inspect.signature(len) is not None\n"
+    )
+    _modules_after(code)

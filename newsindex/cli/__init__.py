@@ -11,6 +11,48 @@ from __future__ import annotations
 
 import gc
 import sys
+import types
+
+from ..deferring import import_with_stand_ins, real
+
+
+def _cleandoc(text: str) -> str:
+    """``inspect.cleandoc``, which click calls on every option's help text as a command is
+    defined: tabs expanded, the first line stripped, the common indentation of the others
+    removed, blank lines at either end dropped (tests/test_startup.py holds the two equal)."""
+    lines = text.expandtabs().split("\n")
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.lstrip()]
+    margin = min(indents) if indents else 0
+    lines = [lines[0].lstrip(), *(line[margin:] for line in lines[1:])]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+class _UUID:
+    """Stands in for ``uuid.UUID`` in click's parameter types (a type we do not use): making
+    one makes a real one."""
+
+    def __new__(cls, *args, **kwargs):
+        return real("uuid").UUID(*args, **kwargs)
+
+
+def _quote_from_bytes(*args, **kwargs) -> str:
+    return real("urllib.parse").quote_from_bytes(*args, **kwargs)
+
+
+#: What click imports and a command need not (``deferring``): ``inspect`` (with ``ast``, ``dis``,
+#: ``tokenize``: a quarter of click's import time) for ``cleandoc`` and ``isfunction``; ``uuid``
+#: (with ``platform``) for its UUID parameter type.  ``dataclasses`` imports ``inspect`` too, for
+#: classes without a docstring (ours all have one), so it is imported alongside; ``pathlib``
+#: imports ``urllib.parse`` (with ``ipaddress``) for ``Path.as_uri``, which we never call.
+CLICK_STAND_INS: dict[str, dict[str, object]] = {
+    "inspect": {"cleandoc": _cleandoc, "isfunction": lambda value: isinstance(value, types.FunctionType)},
+    "uuid": {"UUID": _UUID},
+    "urllib.parse": {"quote_from_bytes": _quote_from_bytes},
+}
 
 # A command's start-up is mostly imports: tens of thousands of objects that live until the
 # process ends, so the cycle collector's passes over them free next to nothing.  It is off while
@@ -20,6 +62,7 @@ import sys
 _collecting = gc.isenabled()
 gc.disable()
 try:
+    import_with_stand_ins(["click", "dataclasses", "pathlib"], CLICK_STAND_INS)
     import click
 
     from .common import EXIT_ERROR, EXIT_FOUND, _quiet_stdout, cli

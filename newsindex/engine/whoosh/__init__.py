@@ -13,18 +13,25 @@ package uses; the modules behind it are the only ones that import Whoosh:
   matchers), ``feedback`` (RM3), ``results`` (collecting, folding, facets),
   ``snippets``, ``spelling`` (did you mean).
 
-Importing this package imports Whoosh first, with some of Whoosh's own
-imports deferred (``_import_whoosh_lightly``, ``_DEFERRED``): a search is a
-whole process start, and those modules are a large share of its imports while a
-search never uses them.
+- the direct reader: ``direct`` reads the same files without Whoosh, for the
+  searches most people type (plain words) and ``show``: a search is a whole
+  process start, and Whoosh's imports alone were 4.7 times a bare Python start.
+  It shares with the rest ``location`` (where an index lives), ``tokens`` (the
+  analysis steps, with Whoosh's Porter2 stemmer as the only Whoosh module) and
+  ``bm25`` (the formula and parameters).
+
+Importing this package imports no Whoosh.  ``store`` (and so everything that
+reads through Whoosh) first calls ``_import_whoosh_lightly``, which imports
+Whoosh's reading side with some of Whoosh's own imports deferred
+(``_DEFERRED``): modules a search never uses.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-import types
-from importlib import import_module
+
+from ...deferring import import_with_stand_ins, real
 
 
 def _urlretrieve(*args, **kwargs):
@@ -40,34 +47,19 @@ def _variations(word: str):
 
 
 def _md5(*args, **kwargs):
-    return _real("hashlib").md5(*args, **kwargs)
+    return real("hashlib").md5(*args, **kwargs)
 
 
 def _copyfileobj(*args, **kwargs):
-    return _real("shutil").copyfileobj(*args, **kwargs)
+    return real("shutil").copyfileobj(*args, **kwargs)
 
 
 def _html_escape(text: str, quote: bool = True) -> str:
-    return _real("html").escape(text, quote)
-
-
-class _Forwarding(types.ModuleType):
-    """Stands in for a module that Whoosh imports whole (``import tempfile``) and uses only
-    inside functions: the first name looked up in it imports the real module."""
-
-    def __getattr__(self, name: str):
-        return getattr(_real(self.__name__), name)
-
-
-def _real(name: str) -> types.ModuleType:
-    """The real module ``name``, imported now if need be (also while a stand-in holds its place)."""
-    if isinstance(sys.modules.get(name), _StandIn):
-        del sys.modules[name]
-    return import_module(name)
+    return real("html").escape(text, quote)
 
 
 #: Module -> the names Whoosh imports from it, standing in until first use; None: the module
-#: is imported whole and used only inside functions (a ``_Forwarding`` module stands in).
+#: is imported whole and used only inside functions (``deferring.import_with_stand_ins``).
 #: ``whoosh.compat`` imports ``urllib.request`` (HTTP, e-mail parsing and SSL) for a download
 #: helper, ``queue`` for multiprocessing writers and ``html`` for highlighting; ``whoosh.reading``
 #: imports the ``cached_property`` package, which imports asyncio, for one cached attribute that
@@ -94,40 +86,10 @@ _DEFERRED: dict[str, dict[str, object] | None] = {
 }
 
 
-class _StandIn(types.ModuleType):
-    """A module in ``sys.modules`` only while Whoosh is imported."""
-
-
-class _ForwardingStandIn(_StandIn, _Forwarding):
-    pass
-
-
 def _import_whoosh_lightly() -> None:
-    """Import the Whoosh modules that pull in ``_DEFERRED`` with stand-ins for those.
-
-    The stand-ins are only in ``sys.modules`` during these imports: whoever
-    imports one of the real modules afterwards gets the real module.  Where a
-    module was imported already, or Whoosh was, nothing is replaced.
-    """
+    """Import Whoosh's reading side with ``_DEFERRED`` standing in (unless it is imported already)."""
     if "whoosh.reading" in sys.modules:
         return
-    stand_ins = {}
-    for name, attributes in _DEFERRED.items():
-        if name not in sys.modules:
-            module = _StandIn(name) if attributes is not None else _ForwardingStandIn(name)
-            module.__dict__.update(attributes or {})
-            stand_ins[name] = module
-    sys.modules.update(stand_ins)
-    try:
-        import whoosh.codec.whoosh3
-        import whoosh.compat
-        import whoosh.query
-        import whoosh.reading
-        import whoosh.searching  # noqa: F401
-    finally:
-        for name, module in stand_ins.items():
-            if sys.modules.get(name) is module:
-                del sys.modules[name]
-
-
-_import_whoosh_lightly()
+    import_with_stand_ins(
+        ["whoosh.codec.whoosh3", "whoosh.compat", "whoosh.query", "whoosh.reading", "whoosh.searching"], _DEFERRED
+    )

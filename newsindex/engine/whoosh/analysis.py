@@ -1,22 +1,15 @@
-"""Text analysis shared by indexing and querying.
+"""Text analysis shared by indexing and querying, as Whoosh's analyzer.
 
-Words are lower-cased, accent-folded, stripped of possessives, stop-worded
-and stemmed with Snowball English (Porter2; whoosh's Porter stemmer mangles
-"running" into "runn").  Tokens keep inner dots and hyphens so "U.S." and
-"COVID-19" are searchable as typed; a hyphenated word also yields its parts
-("covid-19" -> "covid", "19") at the same position, so either form matches.
-
-``news_analyzer()`` is the Whoosh analyzer (queries, snippets, and any code
-that wants Token objects).  ``index_terms()`` is the same analysis for the
-indexer without Token objects: every step calls the same helper functions
-below, each distinct word is analysed once and cached, and the result is
-``term -> positions`` exactly as the analyzer would yield them (a test holds
-the two to the same output).  It is what makes indexing fast.
+The steps themselves (tokens, folding, stop words, hyphen parts, stemming) are
+plain functions in ``tokens``, which imports no Whoosh analysis code: a search
+of plain words analyses them there and never loads Whoosh's analysis package.
+``news_analyzer()`` chains the same functions as Whoosh filters (queries the
+parser reads, phrases, anything that wants Token objects), and ``index_terms()``
+(in ``tokens``) is the indexer's fast path; tests hold the three to the same output.
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from whoosh.analysis import (
@@ -26,42 +19,26 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.analysis.filters import STOP_WORDS, Filter
-from whoosh.lang.porter2 import stem
+from whoosh.analysis.filters import Filter
 
-# Words with inner dots, hyphens or apostrophes stay one token.
-TOKEN_PATTERN = r"\w+(?:[.\-'’]\w+)*"
-_TOKEN_RE = re.compile(TOKEN_PATTERN)
-_POSSESSIVE_RE = re.compile(r"['’]s?$")
-#: StopFilter's settings, shared by the analyzer and ``index_terms``.
-_STOP_WORDS = STOP_WORDS
-_MIN_SIZE = 1
-
-
-@lru_cache(maxsize=1)
-def _accent_map() -> dict[int, str]:
-    """Whoosh's accent folding table, built on first use: a query in plain ASCII never needs it,
-    and importing it costs more than the rest of this module."""
-    from whoosh.support.charset import accent_map
-
-    return accent_map
+from . import tokens
+from .tokens import (  # noqa: F401 - the analysis steps, imported from here by older code
+    _MIN_SIZE,
+    _STOP_WORDS,
+    _TOKEN_RE,
+    TOKEN_PATTERN,
+    WORD_CACHE_SIZE,
+    _analyse_word,
+    fold_word,
+    hyphen_parts,
+    index_terms,
+)
 
 
-def fold_word(text: str) -> str:
-    """Accent folding, possessives and acronym dots of one lower-cased token."""
-    if not text.isascii():
-        text = text.translate(_accent_map())
-    if "'" in text or "’" in text:
-        text = _POSSESSIVE_RE.sub("", text)
-    if "." in text:
-        # "u.s" stays distinct from the pronoun "us"; "e.g" likewise.
-        text = text.rstrip(".")
-    return text
-
-
-def hyphen_parts(text: str) -> list[str]:
-    """The parts a hyphenated word is also indexed under ("covid-19" -> covid, 19)."""
-    return [part for part in text.split("-") if part and part != text]
+def _stem_word(word: str) -> str:
+    """``tokens._stem_word``, named here: an index's TOC pickles the schema, and with it this
+    function by its module, so a schema written before ``tokens`` existed names this one."""
+    return tokens._stem_word(word)
 
 
 class FoldFilter(Filter):
@@ -89,12 +66,6 @@ class HyphenPartsFilter(Filter):
                     token.text = part
                     yield token
                 token.text = text
-
-
-def _stem_word(word: str) -> str:
-    if "-" in word or "." in word or word.isdigit():
-        return word
-    return stem(word)
 
 
 @lru_cache(maxsize=1)
@@ -139,86 +110,3 @@ def news_analyzer() -> Composable:
         | HyphenPartsFilter()
         | StemFilter(stemfn=_stem_word, cachesize=100_000)
     )
-
-
-# --- the indexer's fast path ------------------------------------------------------
-
-#: Distinct raw words remembered by ``index_terms`` before the cache starts over
-#: (bounds memory on huge vocabularies; a natural-language corpus stays far below).
-WORD_CACHE_SIZE = 500_000
-#: raw word -> its one index term (str), its terms at one position (tuple: a
-#: hyphenated word and its parts), or None for a stop word.
-_word_cache: dict[str, str | tuple[str, ...] | None] = {}
-_stem_cache: dict[str, str] = {}
-
-
-def _analyse_word(raw: str) -> tuple[str, ...]:
-    """The index terms of one tokenizer match, all at one position; () when stopped.
-
-    The steps of ``news_analyzer()`` in its order: lower-case, fold, stop,
-    hyphen parts, stem.
-    """
-    text = fold_word(raw.lower())
-    if len(text) < _MIN_SIZE or text in _STOP_WORDS:
-        return ()
-    words = [text, *hyphen_parts(text)] if "-" in text else [text]
-    terms = []
-    for word in words:
-        stemmed = _stem_cache.get(word)
-        if stemmed is None:
-            if len(_stem_cache) >= WORD_CACHE_SIZE:
-                _stem_cache.clear()
-            stemmed = _stem_cache[word] = _stem_word(word)
-        terms.append(stemmed)
-    return tuple(terms)
-
-
-def _learn_words(words: set[str]) -> None:
-    cache = _word_cache
-    if len(cache) + len(words) > WORD_CACHE_SIZE:
-        cache.clear()
-    for word in words:
-        terms = _analyse_word(word)
-        if len(terms) == 1:
-            cache[word] = terms[0]
-        elif terms:
-            cache[word] = terms
-        else:
-            cache[word] = None
-
-
-def index_terms(text: str) -> tuple[dict[str, list[int]], int]:
-    """``(term -> positions, number of tokens)`` for a title or body, as indexed.
-
-    Identical to running ``news_analyzer()`` with ``positions=True`` in index
-    mode (including StopFilter's renumbering, which starts at the first kept
-    word's raw position), at a fraction of the cost: each distinct word is
-    analysed once, and the per-word loop does nothing but collect positions.
-    """
-    words = _TOKEN_RE.findall(text)
-    new = set(words).difference(_word_cache)
-    if new:
-        _learn_words(set(words) if len(_word_cache) + len(new) > WORD_CACHE_SIZE else new)
-    analysed = list(map(_word_cache.__getitem__, words))
-    positions: dict[str, list[int]] = {}
-    first = next((i for i, terms in enumerate(analysed) if terms is not None), None)
-    if first is None:
-        return positions, 0
-    kept = [terms for terms in analysed[first:] if terms is not None]
-    extra = 0
-    for pos, terms in enumerate(kept, first):
-        if terms.__class__ is str:
-            found = positions.get(terms)
-            if found is None:
-                positions[terms] = [pos]
-            else:
-                found.append(pos)
-            continue
-        extra += len(terms) - 1
-        for term in terms:
-            found = positions.get(term)
-            if found is None:
-                positions[term] = [pos]
-            else:
-                found.append(pos)
-    return positions, len(kept) + extra

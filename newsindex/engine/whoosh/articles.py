@@ -1,39 +1,14 @@
-"""One stored article: found by short id, full id or path, and rebuilt as an ``Article``.
-
-Apart from the search code, so that ``show`` imports only this and the store: the
-fields a hit and a shown article share are read here for both.
+"""One stored article through Whoosh: found by short id, full id or path (``hits`` rebuilds it
+as an ``Article``; ``direct.article`` finds it without Whoosh).
 """
 
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
 from pathlib import Path
 
-from ...models import Article
+from .hits import _published, _stored_metadata, stored_article  # noqa: F401 - imported from here by older code
 from .store import open_index
-
-
-def _published(value) -> datetime | None:
-    if not isinstance(value, datetime):
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
-def _stored_metadata(stored: dict) -> dict:
-    """The fields a hit and a shown article share, from an index entry."""
-    meta = stored.get("meta") or {}
-    return {
-        "id": stored["id"],
-        "path": stored.get("path", ""),
-        "title": stored.get("title", ""),
-        "authors": list(meta.get("authors") or []),
-        "published": _published(stored.get("published")),
-        "date_only": bool(meta.get("date_only")),
-        "section": meta.get("section"),
-        "source": meta.get("source"),
-        "url": stored.get("url"),
-    }
 
 
 def _find_docnum(searcher, handle: str) -> int | None:
@@ -56,14 +31,3 @@ def find_by_short_id(index_dir: str | Path, handle: str) -> dict | None:
     with ix.searcher() as searcher:
         docnum = _find_docnum(searcher, handle)
         return searcher.stored_fields(docnum) if docnum is not None else None
-
-
-def stored_article(stored: dict) -> Article:
-    """Rebuild an ``Article`` from an index entry, for ``show``."""
-    body = stored.get("body", "")
-    return Article(
-        **_stored_metadata(stored),
-        language=None,
-        body=[p for p in body.split("\n\n") if p],
-        content_hash=stored.get("content_hash", ""),
-    )

@@ -1,7 +1,10 @@
 """The Whoosh engine: an index embedded in a directory of generations.
 
 Each operation imports only what it needs, so ``newsindex search`` does not
-load the indexer, nor ``newsindex index`` the search code.
+load the indexer, nor ``newsindex index`` the search code.  ``search`` and
+``article`` try the direct reader first (``direct``: the index files read
+without importing Whoosh), which takes the common requests and hands anything
+else to the Whoosh path before Whoosh is imported.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .store import default_index_dir
+from . import _import_whoosh_lightly
+from .location import default_index_dir
 
 if TYPE_CHECKING:  # names for the signatures only: importing them would load the whole pipeline
     from ...index.report import IndexReport
@@ -19,6 +23,33 @@ if TYPE_CHECKING:  # names for the signatures only: importing them would load th
     from ...models import Article, SearchResult
     from ...query.options import SearchOptions
     from .. import ProgressFn
+
+
+def _direct_allowed() -> bool:
+    """Whether the direct reader may answer (``NEWSINDEX_DIRECT=0`` turns it off: a check, and
+    the tests' way to run the Whoosh path on the same request)."""
+    return os.environ.get("NEWSINDEX_DIRECT", "1") != "0"
+
+
+def _direct_fallbacks() -> tuple[type[BaseException], ...]:
+    """What sends a request from the direct reader to the Whoosh path: a request or an index it
+    does not take, or files it cannot read (the Whoosh path then says what is wrong)."""
+    import struct
+    import zlib
+
+    from .direct import DirectUnsupported, UnpicklingError
+
+    return (
+        DirectUnsupported,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        EOFError,
+        struct.error,
+        zlib.error,
+        UnpicklingError,
+    )
 
 
 class WhooshEngine:
@@ -45,17 +76,38 @@ class WhooshEngine:
         )
 
     def search(self, text: str, options: SearchOptions | None = None) -> SearchResult:
+        from ...query.options import SearchOptions
+
+        options = options or SearchOptions()
+        if _direct_allowed():
+            from .direct import search as direct
+
+            if direct.plain_words(text, options) is not None:
+                try:
+                    return direct.search(text, self.index_dir, options)
+                except _direct_fallbacks():
+                    pass  # the Whoosh path answers, and reports any problem with the index
+        _import_whoosh_lightly()
         from .searching import search
 
         return search(text, self.index_dir, options)
 
     def article(self, handle: str) -> Article | None:
+        if _direct_allowed():
+            from .direct.article import find_article
+
+            try:
+                return find_article(self.index_dir, handle)
+            except _direct_fallbacks():
+                pass
+        _import_whoosh_lightly()
         from .articles import find_by_short_id, stored_article
 
         stored = find_by_short_id(self.index_dir, handle)
         return stored_article(stored) if stored is not None else None
 
     def similar(self, handle: str, limit: int = 10) -> SearchResult | None:
+        _import_whoosh_lightly()
         from .searching import similar
 
         return similar(handle, self.index_dir, limit)
@@ -67,6 +119,7 @@ class WhooshEngine:
         return remove_from_index(paths, self.index_dir)
 
     def stats(self) -> dict:
+        _import_whoosh_lightly()
         from .stats import index_stats
 
         return index_stats(self.index_dir)

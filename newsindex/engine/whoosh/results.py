@@ -12,31 +12,18 @@ from dataclasses import dataclass, field
 from whoosh import collectors, query, sorting
 from whoosh.idsets import DocIdSet
 
-from ...models import Hit
 from ...query.options import GROUPS, SearchOptions
-from .articles import _stored_metadata
 from .counting import ranked_matches, worth_it
 from .feedback import RERANK_DEPTH, rescored
 from .filters import _UNDATED, DocumentFilter, _per_reader
+from .hits import _hit_from_stored  # noqa: F401 - imported from here by searching and alerts
 from .matching import WordsQuery, flattened
 from .parsing import _LABELLED_FIELDS
-from .snippets import make_snippet
 from .store import NearDuplicates, column_values
 
 #: How many candidates are looked at to fold near-duplicates and re-rank by
 #: recency, per result wanted.
 CANDIDATES_PER_HIT = 3
-
-
-def _hit_from_stored(stored: dict, score: float, words: set[str]) -> Hit:
-    snippet, spans = make_snippet(stored.get("body", ""), words)
-    return Hit(
-        **_stored_metadata(stored),
-        short_id=stored.get("short_id", ""),
-        score=round(float(score), 4),
-        snippet=snippet,
-        highlights=spans,
-    )
 
 
 @dataclass

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from whoosh import query
+from .tokens import _TOKEN_RE, TOKEN_PATTERN, _analyse_word
 
-from .analysis import TOKEN_PATTERN, news_analyzer
+if TYPE_CHECKING:
+    from whoosh import query
 
 SNIPPET_CHARS = 220
 
@@ -24,6 +26,12 @@ def _query_words(parsed: query.Query) -> set[str]:
 
 @lru_cache(maxsize=50_000)
 def _analyzed(word: str) -> frozenset[str]:
+    """The terms ``news_analyzer()`` makes of ``word``: for one token (all the snippet and
+    the spelling code pass), the same steps as functions, without Whoosh's analysis package."""
+    if _TOKEN_RE.fullmatch(word):
+        return frozenset(_analyse_word(word))
+    from .analysis import news_analyzer
+
     return frozenset(token.text for token in news_analyzer()(word))
 
 

@@ -1,4 +1,4 @@
-"""The read side of an index: where it lives, its schema, opening it.
+"""The read side of an index through Whoosh: its schema, opening it, columns read in bulk.
 
 Kept apart from ``index`` (the writer) so that a search imports only this
 and Whoosh's reader, not the extraction, cleaning and segment-writing code:
@@ -7,16 +7,16 @@ a search is a whole process start, and imports are most of its time.
 
 from __future__ import annotations
 
-import json
-import mmap
-import os
-import struct
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import _import_whoosh_lightly
+
+_import_whoosh_lightly()  # before the first Whoosh import: see the package's docstring
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
@@ -28,6 +28,26 @@ from whoosh.util.numeric import byte_to_length
 from .. import IndexLocked, IndexProblem  # noqa: F401 - raised here, and imported from here
 from . import analysis
 from .analysis import news_analyzer
+from .bm25 import TITLE_FIELD_BOOST
+from .location import (  # noqa: F401 - where an index lives, imported from here by older code
+    _GEN_PREFIX,
+    _NEIGHBOURS_HEADER,
+    _NEIGHBOURS_MAGIC,
+    FORMAT_VERSION,
+    INDEX_NAME,
+    NEIGHBOURS_FILE,
+    UNDATED_MONTH,
+    NearDuplicates,
+    _being_written,
+    _format_problem,
+    _read_info,
+    current_generation,
+    default_index_dir,
+    index_disk_size,
+    missing_index_problem,
+    short_id,
+    write_near_duplicates,
+)
 
 #: An index's table of contents pickles its schema, naming the classes of its
 #: analyzers and fields by module.  Indexes written before the package was laid
@@ -36,30 +56,6 @@ from .analysis import news_analyzer
 LEGACY_MODULE_NAMES = {"newsindex.analysis": analysis, "newsindex.store": sys.modules[__name__]}
 for _name, _module in LEGACY_MODULE_NAMES.items():
     sys.modules.setdefault(_name, _module)
-
-INDEX_NAME = "articles"
-#: 2: ``paths`` of duplicates, sketch indexed by its smallest values, manifest of articles.
-#: 3: the manifest keeps each article's learned-boilerplate keys, not its paragraphs.
-#: 4: the whole sketch also in a column.
-#: 5: undated articles carry ``UNDATED_MONTH`` in the month field.
-#: 6: near-duplicates found at index time (``NEIGHBOURS_FILE``); the sketch is a column only.
-FORMAT_VERSION = 6
-#: The month term of an article without a date.
-UNDATED_MONTH = "undated"
-#: Each generation's near-duplicate graph (dedup.near_duplicate_graph), aligned
-#: with its document numbers: a header, then ``offsets`` and ``neighbours`` as
-#: little-endian 32-bit integers.
-NEIGHBOURS_FILE = "neighbours.bin"
-_NEIGHBOURS_HEADER = struct.Struct("<8sII")
-_NEIGHBOURS_MAGIC = b"NXNEAR01"
-_GEN_PREFIX = "gen-"
-
-
-def short_id(article_id: str) -> str:
-    """A short, stable handle for ``show`` and ``similar``."""
-    import hashlib  # here: only indexing makes them, and hashlib loads OpenSSL
-
-    return hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"), digest_size=5).hexdigest()
 
 
 class SketchField(STORED):
@@ -94,7 +90,7 @@ def make_schema() -> Schema:
         path=ID(stored=True),
         paths=STORED(),  # every id sharing this document's content, when there are several
         url=STORED(),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_FIELD_BOOST),
         body=TEXT(analyzer=analyzer, stored=True),
         authors=KEYWORD(lowercase=True, commas=True, scorable=True),
         source=KEYWORD(lowercase=True, commas=True),
@@ -116,43 +112,11 @@ def create_index(directory: Path) -> None:
 # --- locating and opening -------------------------------------------------------
 
 
-def default_index_dir() -> Path:
-    """``$NEWSINDEX_INDEX``, else the per-user data directory."""
-    env = os.environ.get("NEWSINDEX_INDEX")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base, "newsindex", "index")
-
-
-def current_generation(index_dir: Path) -> Path | None:
-    try:
-        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise IndexProblem(f"cannot read index at {index_dir}: {exc.strerror}") from None
-    if not name.startswith(_GEN_PREFIX) or "/" in name:
-        raise IndexProblem(f"index at {index_dir} is damaged (bad CURRENT file); rebuild it with --rebuild")
-    return index_dir / name
-
-
-def _format_problem(index_dir: Path, found) -> IndexProblem:
-    return IndexProblem(
-        f"index at {index_dir} was made by another version of newsindex (format {found}, this one reads "
-        f"{FORMAT_VERSION}); rebuild it with: newsindex index PATH --rebuild"
-    )
-
-
 def open_index(index_dir: Path):
     """Open the committed generation for searching."""
     generation = current_generation(index_dir)
     if generation is None:
-        if index_dir.exists() and any(index_dir.glob("*.toc")):
-            raise IndexProblem(f"{index_dir} holds an index of another program or version; rebuild it with --rebuild")
-        if _being_written(index_dir):
-            raise IndexProblem(f"the index at {index_dir} is being built; search again when the first run finishes")
-        raise IndexProblem(f"no index at {index_dir}; create one with: newsindex index PATH --index {index_dir}")
+        raise missing_index_problem(index_dir)
     info = _read_info(generation)
     if info.get("format") != FORMAT_VERSION:
         raise _format_problem(index_dir, info.get("format"))
@@ -162,23 +126,6 @@ def open_index(index_dir: Path):
         raise IndexProblem(
             f"cannot open index at {index_dir} ({type(exc).__name__}); rebuild it with --rebuild"
         ) from None
-
-
-def _being_written(index_dir: Path) -> bool:
-    """Whether a writer holds the index's ``LOCK`` now (a first run before it has
-    published anything); a lock file left by a dead run is not held."""
-    import fcntl
-
-    try:
-        with open(index_dir / "LOCK", "rb") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            return False
-    except OSError:
-        return False
 
 
 @dataclass
@@ -301,64 +248,6 @@ W3PerDocReader.doc_field_length = _doc_field_length_from_memory
 
 
 # --- the near-duplicate graph ------------------------------------------------------
-
-
-def write_near_duplicates(path: Path, offsets: array, neighbours: array) -> None:
-    """Write a generation's graph (see ``NEIGHBOURS_FILE``)."""
-    with open(path, "wb") as handle:
-        handle.write(_NEIGHBOURS_HEADER.pack(_NEIGHBOURS_MAGIC, len(offsets) - 1, len(neighbours)))
-        for values in (offsets, neighbours):
-            values = array("I", values)
-            if sys.byteorder == "big":
-                values.byteswap()
-            handle.write(values.tobytes())
-
-
-class NearDuplicates:
-    """A generation's near-duplicate graph, mapped from its file: looking an
-    article's list up reads a few bytes, however large the index."""
-
-    def __init__(self, path: Path) -> None:
-        try:
-            with open(path, "rb") as handle:
-                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-            magic, documents, pairs = _NEIGHBOURS_HEADER.unpack_from(self._map)
-            expected = _NEIGHBOURS_HEADER.size + 4 * (documents + 1 + pairs)
-            if magic != _NEIGHBOURS_MAGIC or len(self._map) != expected:
-                raise ValueError
-        except (OSError, ValueError, struct.error):
-            raise IndexProblem(
-                f"index at {path.parent.parent} is damaged (near-duplicate file); rebuild it with --rebuild"
-            ) from None
-        body = memoryview(self._map)[_NEIGHBOURS_HEADER.size :]
-        if sys.byteorder == "little":
-            values: Sequence[int] = body.cast("I")
-        else:
-            values = array("I", body)
-            values.byteswap()
-        self.documents = documents
-        self._offsets = values[: documents + 1]
-        self._neighbours = values[documents + 1 :]
-
-    def of(self, docnum: int) -> Sequence[int]:
-        """The near-duplicates of document ``docnum`` (document numbers, ascending)."""
-        if not 0 <= docnum < self.documents:
-            return ()
-        return self._neighbours[self._offsets[docnum] : self._offsets[docnum + 1]]
-
-
-def _read_info(generation: Path) -> dict:
-    try:
-        return json.loads((generation / "info.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def index_disk_size(index_dir: Path) -> int:
-    generation = current_generation(index_dir)
-    if generation is None:
-        return 0
-    return sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
 
 
 def _column_default(reader, fieldname: str):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 from whoosh import scoring
+
+from . import bm25
 
 
 class NewsBM25F(scoring.BM25F):
@@ -25,25 +25,27 @@ class NewsBM25F(scoring.BM25F):
 
     def idf(self, searcher, fieldname: str, text) -> float:
         parent = searcher.get_parent()
-        frequency = parent.doc_frequency(fieldname, text)
-        return math.log(1 + (parent.doc_count_all() - frequency + 0.5) / (frequency + 0.5))
+        return bm25.idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
 
     def scorer(self, searcher, fieldname, text, qf=1):
-        if fieldname != "title" or not searcher.schema[fieldname].scorable:
+        if not searcher.schema[fieldname].scorable:
             return super().scorer(searcher, fieldname, text, qf)
-        indexed = searcher.schema[fieldname].format.field_boost or 1.0
-        return _WeightedFieldScorer(searcher, fieldname, text, self.B, self.K1, self.title_weight / indexed)
+        scale = 1.0
+        if fieldname == "title":
+            scale = self.title_weight / (searcher.schema[fieldname].format.field_boost or 1.0)
+        return _WeightedFieldScorer(searcher, fieldname, text, self.B, self.K1, scale)
 
 
 class _WeightedFieldScorer(scoring.BM25FScorer):
-    """BM25 of a field whose postings' weights are rescaled by ``scale``."""
+    """BM25 of a field whose postings' weights are rescaled by ``scale`` (1 but for the title),
+    by the formula of ``bm25``, which the direct reader shares."""
 
     def __init__(self, searcher, fieldname: str, text, B: float, K1: float, scale: float) -> None:
         self.scale = scale
         super().__init__(searcher, fieldname, text, B, K1)
 
     def _score(self, weight: float, length: float) -> float:
-        return scoring.bm25(self.idf, weight * self.scale, length, self.avgfl, self.B, self.K1)
+        return bm25.bm25(self.idf, weight * self.scale, length, self.avgfl, self.B, self.K1)
 
 
 #: BM25 K1 0.9 / B 0.4 (Anserini's and PISA's published defaults) and a title
@@ -67,4 +69,5 @@ class _WeightedFieldScorer(scoring.BM25FScorer):
 #: title stays a field of its own at weight 1: a headline's words are mostly in
 #: the story too and score in both fields; a title weight of 0.5 helps every
 #: collection with titles but ADI.
-WEIGHTING = NewsBM25F(B=0.4, K1=0.9, title_weight=1.0)
+#: The values live in ``bm25`` (K1, B, TITLE_WEIGHT), where the direct reader reads them too.
+WEIGHTING = NewsBM25F(B=bm25.B, K1=bm25.K1, title_weight=bm25.TITLE_WEIGHT)

@@ -1,0 +1,145 @@
+"""The analysis steps of title and body as plain functions: no Whoosh analysis code.
+
+Words are lower-cased, accent-folded, stripped of possessives, stop-worded
+and stemmed with Snowball English (Porter2; whoosh's Porter stemmer mangles
+"running" into "runn").  Tokens keep inner dots and hyphens so "U.S." and
+"COVID-19" are searchable as typed; a hyphenated word also yields its parts
+("covid-19" -> "covid", "19") at the same position, so either form matches.
+
+``analysis.news_analyzer()`` chains these functions as Whoosh filters.  Here
+they serve the indexer (``index_terms``: each distinct word analysed once and
+cached, ``term -> positions`` exactly as the analyzer yields them) and a
+search of plain words (``_analyse_word`` of each word), which then imports only Whoosh's
+stemmer (``whoosh.lang.porter2``, a module of its own), not its analysis package.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from whoosh.lang.porter2 import stem
+
+from ...data import data_lines
+
+# Words with inner dots, hyphens or apostrophes stay one token.
+TOKEN_PATTERN = r"\w+(?:[.\-'’]\w+)*"
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+_POSSESSIVE_RE = re.compile(r"['’]s?$")
+#: StopFilter's settings, shared by the analyzer and ``index_terms`` (``data/stop_words.txt``).
+_STOP_WORDS = frozenset(" ".join(data_lines("stop_words.txt")).split())
+_MIN_SIZE = 1
+
+
+@lru_cache(maxsize=1)
+def _accent_map() -> dict[int, str]:
+    """Whoosh's accent folding table (``data/accent_map.txt``), read on first use: a query in
+    plain ASCII never needs it."""
+    pairs = (line.split() for line in data_lines("accent_map.txt"))
+    return {int(source, 16): chr(int(folded, 16)) for source, folded in pairs}
+
+
+def fold_word(text: str) -> str:
+    """Accent folding, possessives and acronym dots of one lower-cased token."""
+    if not text.isascii():
+        text = text.translate(_accent_map())
+    if "'" in text or "’" in text:
+        text = _POSSESSIVE_RE.sub("", text)
+    if "." in text:
+        # "u.s" stays distinct from the pronoun "us"; "e.g" likewise.
+        text = text.rstrip(".")
+    return text
+
+
+def hyphen_parts(text: str) -> list[str]:
+    """The parts a hyphenated word is also indexed under ("covid-19" -> covid, 19)."""
+    return [part for part in text.split("-") if part and part != text]
+
+
+def _stem_word(word: str) -> str:
+    if "-" in word or "." in word or word.isdigit():
+        return word
+    return stem(word)
+
+
+# --- the indexer's fast path ------------------------------------------------------
+
+#: Distinct raw words remembered by ``index_terms`` before the cache starts over
+#: (bounds memory on huge vocabularies; a natural-language corpus stays far below).
+WORD_CACHE_SIZE = 500_000
+#: raw word -> its one index term (str), its terms at one position (tuple: a
+#: hyphenated word and its parts), or None for a stop word.
+_word_cache: dict[str, str | tuple[str, ...] | None] = {}
+_stem_cache: dict[str, str] = {}
+
+
+def _analyse_word(raw: str) -> tuple[str, ...]:
+    """The index terms of one tokenizer match, all at one position; () when stopped.
+
+    The steps of ``news_analyzer()`` in its order: lower-case, fold, stop,
+    hyphen parts, stem.
+    """
+    text = fold_word(raw.lower())
+    if len(text) < _MIN_SIZE or text in _STOP_WORDS:
+        return ()
+    words = [text, *hyphen_parts(text)] if "-" in text else [text]
+    terms = []
+    for word in words:
+        stemmed = _stem_cache.get(word)
+        if stemmed is None:
+            if len(_stem_cache) >= WORD_CACHE_SIZE:
+                _stem_cache.clear()
+            stemmed = _stem_cache[word] = _stem_word(word)
+        terms.append(stemmed)
+    return tuple(terms)
+
+
+def _learn_words(words: set[str]) -> None:
+    cache = _word_cache
+    if len(cache) + len(words) > WORD_CACHE_SIZE:
+        cache.clear()
+    for word in words:
+        terms = _analyse_word(word)
+        if len(terms) == 1:
+            cache[word] = terms[0]
+        elif terms:
+            cache[word] = terms
+        else:
+            cache[word] = None
+
+
+def index_terms(text: str) -> tuple[dict[str, list[int]], int]:
+    """``(term -> positions, number of tokens)`` for a title or body, as indexed.
+
+    Identical to running ``news_analyzer()`` with ``positions=True`` in index
+    mode (including StopFilter's renumbering, which starts at the first kept
+    word's raw position), at a fraction of the cost: each distinct word is
+    analysed once, and the per-word loop does nothing but collect positions.
+    """
+    words = _TOKEN_RE.findall(text)
+    new = set(words).difference(_word_cache)
+    if new:
+        _learn_words(set(words) if len(_word_cache) + len(new) > WORD_CACHE_SIZE else new)
+    analysed = list(map(_word_cache.__getitem__, words))
+    positions: dict[str, list[int]] = {}
+    first = next((i for i, terms in enumerate(analysed) if terms is not None), None)
+    if first is None:
+        return positions, 0
+    kept = [terms for terms in analysed[first:] if terms is not None]
+    extra = 0
+    for pos, terms in enumerate(kept, first):
+        if terms.__class__ is str:
+            found = positions.get(terms)
+            if found is None:
+                positions[terms] = [pos]
+            else:
+                found.append(pos)
+            continue
+        extra += len(terms) - 1
+        for term in terms:
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
+    return positions, len(kept) + extra
