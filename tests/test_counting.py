@@ -59,6 +59,7 @@ def _runs(news, index_dir, rng: random.Random) -> None:
 
 
 def _run(index_dir, text: str, options: SearchOptions, arrays: bool, monkeypatch):
+    monkeypatch.setenv("NEWSINDEX_DIRECT", "0")  # the Whoosh path (the direct reader takes plain --match all)
     monkeypatch.setattr(counting, "MIN_POSTINGS", 0 if arrays else 10**12)
     monkeypatch.setattr(counting, "MIN_POSTINGS_TO_IMPORT", 0 if arrays else 10**12)
     called = []

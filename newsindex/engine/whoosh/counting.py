@@ -99,7 +99,7 @@ def _decode(np, matcher, span: tuple[int, int] | None) -> tuple | None:
         if block_weights is None:
             weights.extend(_ONES[:count] if count <= len(_ONES) else [1.0] * count)
         elif isinstance(block_weights, float):  # read back as a 32-bit float, as Whoosh reads it
-            weights.extend(array("f", [block_weights]) * count)
+            weights.extend(array("f", [block_weights]).tolist() * count)
         else:
             weights.extend(block_weights)
         if matcher._lastblock or matcher._maxid >= last:  # the next blocks are all past the span
