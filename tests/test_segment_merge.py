@@ -166,22 +166,32 @@ def test_the_plan_merges_a_full_tier_and_cascades(monkeypatch):
 
 
 def test_segment_count_stays_bounded_as_an_archive_grows(monkeypatch):
-    """Hundreds of runs each adding a segment of 1-3,000 articles: segments stay few, and
-    every article is rewritten a few times at most (the cost of merging)."""
+    """Hundreds of runs each adding a segment of 1-3,000 articles: segments stay few, every
+    article is rewritten a few times at most, and few runs merge past their budget."""
     monkeypatch.setattr(limits, "MERGE_FACTOR", 4)
     monkeypatch.setattr(limits, "MERGE_TIER_BASE", 2000)
+    monkeypatch.setattr(limits, "MERGE_BUDGET_MIN", 20_000)
     rng = random.Random(3)
     sizes: list[int] = []
-    rewritten = most = 0
+    rewritten = most = over_budget = 0
     for _run in range(600):
         added = rng.choice([1, 1, 1, 5, 3000])
         sizes.append(added)
         plan = plan_merges(sizes, [0] * len(sizes), merge_budget(added))
-        for group in plan:
-            rewritten += sum(sizes[n] for n in group)
+        cost = sum(sizes[n] for group in plan for n in group)
+        rewritten += cost
+        over_budget += cost > merge_budget(added)
         gone = {n for group in plan for n in group[1:]}
         merged = {group[0]: sum(sizes[n] for n in group) for group in plan}
         sizes = [merged.get(n, size) for n, size in enumerate(sizes) if n not in gone]
         most = max(most, len(sizes))
-    assert most <= 3 * 7 + 1, most  # (factor - 1) per tier, tiers up to ~ 120,000 articles
-    assert rewritten <= 6 * sum(sizes), (rewritten, sum(sizes))
+    assert most <= 20, most
+    assert rewritten <= 3 * sum(sizes), (rewritten, sum(sizes))
+    assert over_budget <= 6, over_budget  # a tier grown to 8 segments is merged whatever the budget
+
+
+def test_a_tier_of_twice_the_factor_is_merged_whatever_the_budget(monkeypatch):
+    monkeypatch.setattr(limits, "MERGE_FACTOR", 4)
+    monkeypatch.setattr(limits, "MERGE_TIER_BASE", 100)
+    assert plan_merges([300] * 7, [0] * 7, 10) == []
+    assert plan_merges([300] * 8, [0] * 8, 10) == [list(range(8))]

@@ -10,7 +10,10 @@ rewrite.  Segments mostly deleted are rewritten to drop the deleted articles.
 A run merges at most ``max(MERGE_BUDGET_MIN, MERGE_BUDGET_RATIO * articles it
 indexed)`` articles: a one-file run merges only small segments (cheap), and a
 big merge waits for a run big enough to carry it, so the cost of merging stays
-a share of the indexing that made it necessary.  Merging copies postings
+a share of the indexing that made it necessary.  Only a tier that has grown to
+twice ``MERGE_FACTOR`` segments (an archive fed by small runs alone) is merged
+whatever the budget: that run pays for one big merge, rarely, and the segment
+count stays bounded (at most 2 * MERGE_FACTOR - 1 per tier).  Merging copies postings
 (segment_merge.py) and writes new segments into the run's own generation;
 until that generation is published the last one stays searchable as it was.
 """
@@ -42,13 +45,17 @@ def plan_merges(live: list[int], deleted: list[int], budget: int) -> list[list[i
         tiers: dict[int, list[int]] = {}
         for at, size in enumerate(sizes):
             tiers.setdefault(tier(size), []).append(at)
-        full = [level for level, members in sorted(tiers.items()) if len(members) >= limits.MERGE_FACTOR]
-        if not full:
+        chosen = None
+        for level, members in sorted(tiers.items()):
+            cost = sum(sizes[at] for at in members)
+            forced = len(members) >= 2 * limits.MERGE_FACTOR
+            if len(members) >= limits.MERGE_FACTOR and (spent + cost <= budget or forced):
+                chosen = level
+                break
+        if chosen is None:
             break
-        members = tiers[full[0]]
+        members = tiers[chosen]
         cost = sum(sizes[at] for at in members)
-        if spent + cost > budget:
-            break
         spent += cost
         joined = sorted(number for at in members for number in groups[at])
         keep = [at for at in range(len(sizes)) if at not in members]
