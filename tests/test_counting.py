@@ -134,8 +134,10 @@ def test_a_span_reads_only_the_blocks_that_may_hold_it(tmp_path):
         whole_ids, whole_weights = counting._decode(np, reader.postings("body", "harbour"), None)
         assert list(whole_ids) == list(range(1000))
         matcher = reader.postings("body", "harbour")
-        ids, weights = counting._decode(np, matcher, (300, 520))
-        assert ids[0] <= 300 and ids[-1] >= 520 and len(ids) < 400  # blocks before and after left unread
+        ids, weights = counting._decode(np, matcher, (300, 520, [900]))
+        assert ids[0] <= 300 and 900 in ids and len(ids) < 500  # blocks before, between and after left unread
+        assert not any(640 <= d < 896 for d in ids)  # blocks of 128: 640-767 and 768-895 skipped
         inside = (whole_ids >= 300) & (whole_ids <= 520)
-        chosen = (ids >= 300) & (ids <= 520)
+        inside |= whole_ids == 900
+        chosen = ((ids >= 300) & (ids <= 520)) | (ids == 900)
         assert list(ids[chosen]) == list(whole_ids[inside]) and list(weights[chosen]) == list(whole_weights[inside])

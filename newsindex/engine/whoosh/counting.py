@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import sys
 from array import array
+from bisect import bisect_right
 
 from whoosh import query, scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -70,10 +71,11 @@ def worth_it(searcher, flat: query.Query) -> bool:
     return postings >= (MIN_POSTINGS if "numpy" in sys.modules else max(MIN_POSTINGS, MIN_POSTINGS_TO_IMPORT))
 
 
-def _decode(np, matcher, span: tuple[int, int] | None) -> tuple | None:
+def _decode(np, matcher, span: tuple | None) -> tuple | None:
     """``(document numbers, weights)`` of a posting list, or None for a matcher of another
-    kind (the caller then takes the matcher path).  With ``span`` (first, last), only the
-    blocks that may hold documents in it are read (others by their headers alone)."""
+    kind (the caller then takes the matcher path).  With ``span`` (first, last, also: a sorted
+    list of further documents), only the blocks that may hold documents in first..last or in
+    ``also`` are read (the others by their headers alone)."""
     if isinstance(matcher, ListMatcher):
         ids = np.asarray(matcher._ids, dtype=np.int64)
         weights = matcher._weights
@@ -83,9 +85,17 @@ def _decode(np, matcher, span: tuple[int, int] | None) -> tuple | None:
     if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
         return None
     deltas, weights, counts = array("q"), array("d"), []
-    first, last = span if span is not None else (0, _EXHAUSTED)
+    first, last, also = span if span is not None else (0, _EXHAUSTED, [])
+    stop = max(last, also[-1] if also else -1)
+    previous = -1  # the last document of the block before: a block holds previous+1..its last
     while True:
-        if matcher._maxid < first:  # a block wholly before the span
+        top = matcher._maxid
+        wanted = top >= first and previous < last
+        if not wanted and also:
+            at = bisect_right(also, previous)
+            wanted = at < len(also) and also[at] <= top
+        previous = top
+        if not wanted:
             if matcher._lastblock:
                 break
             matcher._next_block()
@@ -102,7 +112,7 @@ def _decode(np, matcher, span: tuple[int, int] | None) -> tuple | None:
             weights.extend(array("f", [block_weights]).tolist() * count)
         else:
             weights.extend(block_weights)
-        if matcher._lastblock or matcher._maxid >= last:  # the next blocks are all past the span
+        if matcher._lastblock or top >= stop:  # the next blocks are all past what is wanted
             break
         matcher._next_block()
     if not counts:
@@ -117,9 +127,9 @@ def _decode(np, matcher, span: tuple[int, int] | None) -> tuple | None:
 
 _ONES = array("d", [1.0] * 128)
 _EXHAUSTED = 2**62
-#: Under a date window, a segment with at most this many undated articles has only the span
-#: of its documents in the window decoded, and each undated article checked on its own (the
-#: header counts the undated matches); a segment with more is decoded whole.
+#: Under a date window, a segment with at most this many undated articles has only the blocks
+#: that may hold its documents in the window or those undated articles decoded (the header
+#: counts the undated matches); a segment with more is decoded whole.
 MAX_UNDATED_CHECKS = 64
 
 
@@ -147,6 +157,8 @@ def _term_scores(np, subsearcher, weighting, term: query.Term, table, span) -> t
     ids, weights = decoded
     if span is not None:
         inside = (ids >= span[0]) & (ids <= span[1])
+        if span[2]:
+            inside |= np.isin(ids, span[2])
         ids, weights = ids[inside], weights[inside]
     if deleted:
         keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
@@ -197,14 +209,13 @@ def ranked_matches(searcher, flat: query.Query, allowed, fetch: int) -> tuple[li
     for subsearcher, offset in searcher.leaf_searchers():
         if allowed is not None and not allowed.may_hold(offset):
             continue
-        span, undated_docs = None, None
+        span = None
         if allowed is not None and allowed.published is not None:
-            window, in_segment = _window_span(np, searcher, allowed, offset, subsearcher.reader().doc_count_all())
-            if len(in_segment) <= MAX_UNDATED_CHECKS:
-                span, undated_docs = window or (1, 0), in_segment
-                undated += _undated_matches(subsearcher, clauses, every, undated_docs, offset, allowed)
-                if window is None:
+            window, undated_here = _window_span(np, searcher, allowed, offset, subsearcher.reader().doc_count_all())
+            if len(undated_here) <= MAX_UNDATED_CHECKS:
+                if window is None and not len(undated_here):
                     continue
+                span = (*(window or (1, 0)), undated_here.tolist())
         per_clause = []
         for clause in clauses:
             parts = [_term_scores(np, subsearcher, weighting, term, table, span) for term in clause]
@@ -216,7 +227,7 @@ def ranked_matches(searcher, flat: query.Query, allowed, fetch: int) -> tuple[li
             continue
         if allowed is not None:
             keep, turned_undated = _allowed_mask(np, allowed, ids + offset, labelled)
-            undated += turned_undated if undated_docs is None else 0
+            undated += turned_undated
             ids, scores = ids[keep], scores[keep]
         total += len(ids)
         if len(ids) > fetch:
@@ -277,23 +288,3 @@ def _window_span(np, searcher, allowed: DocumentFilter, offset: int, count: int)
 
     return _per_reader(searcher.reader(), f"span:{offset}:{count}:{allowed.low}:{allowed.high}", compute)
 
-
-def _undated_matches(subsearcher, clauses, every: bool, docnums, offset: int, allowed: DocumentFilter) -> int:
-    """How many of a segment's undated documents match (and pass the label filters)."""
-    reader = subsearcher.reader()
-    found = 0
-    for docnum in map(int, docnums):
-        if allowed.labelled is not None and docnum + offset not in allowed.labelled:
-            continue
-        hits = [any(_holds(reader, term, docnum) for term in clause) for clause in clauses]
-        found += all(hits) if every else any(hits)
-    return found
-
-
-def _holds(reader, term: query.Term, docnum: int) -> bool:
-    if (term.fieldname, term.text) not in reader:
-        return False
-    matcher = reader.postings(term.fieldname, term.text)
-    if matcher.is_active() and matcher.id() < docnum:
-        matcher.skip_to(docnum)
-    return matcher.is_active() and matcher.id() == docnum
