@@ -513,3 +513,16 @@ def test_clean_never_invents_text(paragraphs, title, trusted):
         assert paragraph.strip()
         assert all(word in source for word in paragraph.split())
     assert all(removal.text.strip() and removal.rule for removal in removed)
+
+
+def test_phrase_rule_named_is_the_first_phrase_written_whatever_the_hash_seed():
+    """Two [contains] phrases in one line: the rule named is the one written first, not the one a
+    set of words happens to list first (which changed with PYTHONHASHSEED from run to run)."""
+    from newsindex.clean.rules import _compile_phrases
+
+    names = [f"rule{i}" for i in range(24)]
+    phrases = _compile_phrases({name: f"marker{name} phrase{name} end" for name in names})
+    for first in (names[0], names[11], names[23]):
+        order = [first, *(n for n in names if n != first)]
+        line = " and ".join(f"marker{n} phrase{n} end" for n in order).lower()
+        assert phrases.anywhere(line) == first

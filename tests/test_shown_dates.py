@@ -93,3 +93,22 @@ def test_dates_in_embedded_posts_and_related_boxes_are_not_the_dateline():
     embed = '<blockquote class="instagram-media"><time datetime="2019-04-21T23:47:18Z">21.04.2019</time></blockquote>'
     draft = extract_html(page(head, "", after=embed))
     assert draft.published.date() == date(2019, 10, 18)
+
+
+def test_a_headline_inside_a_box_left_unread_still_marks_where_the_dateline_is_measured_from():
+    """The headline's place counts even when it sits in a box whose text is not read (a
+    noise-named header wrapper): the day printed right after it is the nearest dateline."""
+    from lxml import etree
+
+    from newsindex.extract.html.visible_dates import dateline_days
+
+    filler = "<p>" + "Earlier stories from the archive of the site. " * 20 + "</p>"
+    root = etree.fromstring(
+        f"<html><body>{filler}<p>1 March 2019</p><div class='comments'><h1 id='h'>Breakwater delayed</h1>"
+        f"<p>reply</p></div><p>3 March 2020</p><p>{PROSE}</p></body></html>",
+        etree.HTMLParser(),
+    )
+    headline = root.find(".//h1")
+    shown = dateline_days(root, headline, dayfirst=True)
+    assert [s.day for s in shown][:2] == [date(2020, 3, 3), date(2019, 3, 1)]
+    assert shown[0].distance < 20

@@ -61,7 +61,9 @@ class _PhraseSet:
         for phrase, name in self.wordless:
             if phrase in lowered:
                 return name
-        for word in self.keys.intersection(lowered.split()):
+        # Words in the order written (a set's order changes with the process's hash seed, and
+        # with it the rule named when two phrases match: ``--explain`` must say the same each run).
+        for word in dict.fromkeys(w for w in lowered.split() if w in self.keys):
             for phrase, name in self.by_word[word]:
                 if phrase in lowered:
                     return name

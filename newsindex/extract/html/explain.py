@@ -75,17 +75,20 @@ def removals(selection: _Selection) -> list[Removal]:
     """One Removal per block the selection left out, in page order."""
     kept = {id(block) for block in selection.kept}
     reasons: dict[etree._Element, str] = {}
+    noisy_at: dict[etree._Element, etree._Element | None] = {}  # element -> nearest left-out element at or above
+    article = None if selection.region is None else {selection.region} | selection.continued
+    outside = None if selection.region is None else f"html:outside-article (article: {_describe(selection.region)})"
     found: list[Removal] = []
     for block, chain in zip(selection.blocks, selection.chains, strict=True):
         if id(block) in kept:
             continue
-        noisy = next((element for element in chain if element in selection.left_out), None)
+        noisy = _nearest_left_out(chain, selection.left_out, noisy_at)
         if noisy is not None:
             reason = reasons.get(noisy)
             if reason is None:
                 reason = reasons[noisy] = f"html:noise {_noise_reason(noisy, selection)} ({_describe(noisy)})"
-        elif selection.region is not None and ({selection.region} | selection.continued).isdisjoint(chain):
-            reason = f"html:outside-article (article: {_describe(selection.region)})"
+        elif article is not None and article.isdisjoint(chain):
+            reason = outside
         elif block.kind == "h1":
             reason = "html:headline"
         elif _is_link_list(block):
@@ -95,4 +98,22 @@ def removals(selection: _Selection) -> list[Removal]:
         else:
             reason = "html:not-article-text"
         found.append(Removal(block.text, reason))
+    return found
+
+
+def _nearest_left_out(chain: tuple, left_out: set, memo: dict) -> etree._Element | None:
+    """The first element of ``chain`` (a block's element, its parent, ...) that was left out,
+    remembered for every element passed on the way: blocks share most of their ancestors."""
+    found = None
+    passed = 0
+    for element in chain:
+        if element in memo:
+            found = memo[element]
+            break
+        if element in left_out:
+            found = element
+            break
+        passed += 1
+    for element in chain[:passed]:
+        memo[element] = found
     return found

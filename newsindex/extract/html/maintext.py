@@ -35,35 +35,58 @@ _WRAPPER_SHARE = 0.4
 #: A region chosen again without forgiven noise beside it must keep this share of the running text.
 _NARROWED_SHARE = 0.2
 
-_HIDDEN_XPATH = etree.XPath(
-    ".//*[@hidden or @aria-hidden='true' or contains(translate(@style,' ',''),'display:none')"
-    " or contains(translate(@style,' ',''),'visibility:hidden')]"
-)
+#: Candidates for hidden markup; the style test is done in Python (XPath's translate() on every
+#: element's style cost more than the rest of the noise marking).
+_HIDDEN_CANDIDATES_XPATH = etree.XPath(".//*[@hidden or @aria-hidden='true' or @style]")
+
+
+def _hidden_elements(body: etree._Element) -> list[etree._Element]:
+    """Elements a browser does not show: ``hidden``, ``aria-hidden``, ``display:none``, ``visibility:hidden``."""
+    found = []
+    for element in _HIDDEN_CANDIDATES_XPATH(body):
+        if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+            found.append(element)
+            continue
+        style = (element.get("style") or "").replace(" ", "")
+        if "display:none" in style or "visibility:hidden" in style:
+            found.append(element)
+    return found
 
 
 @lru_cache(maxsize=16384)
 def _name_verdict(names: str, rules: _NoiseRules) -> int:
-    """0, _FURNITURE or _BOILERPLATE for a class/id string.
+    """0, _FURNITURE or _BOILERPLATE for a class/id string: 0 when a token is a content word
+    ("article-body"), else the strongest noise word among the tokens that are not modifiers.
 
     Cached: a page repeats its class strings hundreds of times, and pages of one site
     share them; the noise, sidebar and byline readers all ask.
 
     A token holding a "/" is an address (an id set to the page's URL), not a name.
     """
-    tokens = [token for token in _class_tokens(names) if "/" not in token]
-    if not rules.any_noise.search(" ".join(tokens)) and rules.noise_tokens.isdisjoint(tokens):
-        return 0
-    if any(rules.content.search(token) for token in tokens):
-        return 0
     verdict = 0
-    for token in tokens:
-        if rules.modifier.search(token):
-            continue  # "has-sidebar", "category-promotions": says what a block has, not what it is
-        if rules.never_main.search(token):
-            return _BOILERPLATE
-        if token in rules.noise_tokens or rules.noise.search(token):
-            verdict = _FURNITURE
+    for token in _class_tokens(names):
+        if "/" in token:
+            continue
+        content, level = _token_verdict(token, rules)
+        if content:
+            return 0
+        verdict = max(verdict, level)
     return verdict
+
+
+@lru_cache(maxsize=65536)
+def _token_verdict(token: str, rules: _NoiseRules) -> tuple[bool, int]:
+    """(a content word?, its noise level) for one class token.  Cached on its own: tokens
+    ("col-md-4", "share-bar") repeat across class strings far more than whole strings do."""
+    if rules.content.search(token):
+        return True, 0
+    if rules.modifier.search(token):
+        return False, 0  # "has-sidebar", "category-promotions": says what a block has, not what it is
+    if rules.never_main.search(token):
+        return False, _BOILERPLATE
+    if token in rules.noise_tokens or rules.noise.search(token):
+        return False, _FURNITURE
+    return False, 0
 
 
 _NAME_XPATH = etree.XPath(".//@class | .//@id")
@@ -81,7 +104,7 @@ def _noise_elements(body: etree._Element) -> dict[etree._Element, int]:
         found[element] = _FURNITURE
     for element in body.iter(*_BOILERPLATE_TAGS):
         found[element] = _BOILERPLATE
-    for element in _HIDDEN_XPATH(body):
+    for element in _hidden_elements(body):
         found[element] = _BOILERPLATE  # often a hidden copy of the article for crawlers
     rules = _noise_rules()
     for value in _ROLE_XPATH(body):

@@ -8,8 +8,6 @@ A byline is often no element of its own: ``<h5>Autor: </h5>Peter Maahn/SP-X <br>
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from .maintext import _BOILERPLATE, _name_verdict
@@ -30,7 +28,10 @@ def is_other_box(element: etree._Element) -> bool:
     """An embedded post, a sidebar, related stories, comments: not the article's own text."""
     if element.tag in _OTHER_TAGS:
         return True
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    classes, ident = element.get("class"), element.get("id")
+    if not classes and not ident:  # most elements: nothing to judge
+        return False
+    names = f"{classes or ''} {ident or ''}"
     return bool(names.strip()) and _name_verdict(names, _noise_rules()) == _BOILERPLATE
 
 
@@ -45,16 +46,18 @@ def visible_lines(root: etree._Element, headline: etree._Element | None, limit: 
     mark, skipping = None, 0
 
     def end_line() -> None:
-        text = re.sub(r"\s+", " ", "".join(current)).strip()
+        text = " ".join("".join(current).split())
         current.clear()
         if text:
             lines.append(text)
 
-    for event, element in etree.iterwalk(body, events=("start", "end")):
+    walk = etree.iterwalk(body, events=("start", "end"))
+    for event, element in walk:
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
             if skipping or not tag or tag in _SKIP_TAGS or (element is not body and is_other_box(element)):
                 skipping += 1
+                walk.skip_subtree()  # nothing inside is read: go straight to its end
                 continue
             if tag in _BLOCK_TAGS:
                 end_line()

@@ -47,11 +47,16 @@ _CELLS = frozenset({"td", "th"})
 #: Stand-in for ``<br>`` inside a run of inline text (input NULs are removed first).
 _BREAK = "\x00"
 _XML_UNSAFE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_INVISIBLE_RE = re.compile("[\x00\u200b\u2060\ufeff\u00ad]")
+_INVISIBLES = "\x00\u200b\u2060\ufeff\u00ad"
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLES}]")
 
 
 def _without_invisibles(text: str) -> str:
-    """Drop NULs (our ``<br>`` stand-in) and zero-width characters that would split or glue words."""
+    """Drop NULs (our ``<br>`` stand-in) and zero-width characters that would split or glue words.
+
+    Most pages hold none: looking for each is far quicker than a regex pass over the page."""
+    if not any(character in text for character in _INVISIBLES):
+        return text
     return _INVISIBLE_RE.sub("", text)
 
 
@@ -111,7 +116,6 @@ _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one set of rules per process, a cache key
 class _NoiseRules:
-    any_noise: re.Pattern[str]  # never_main or noise anywhere in space-separated tokens: a quick first test
     never_main: re.Pattern[str]
     noise: re.Pattern[str]
     noise_tokens: frozenset[str]
@@ -134,7 +138,6 @@ def _noise_rules() -> _NoiseRules:
     noise = groups.get("noise", [])
     noise_words = [w for w in noise if not w.startswith("=")]
     return _NoiseRules(
-        any_noise=_word_pattern(groups.get("never-main", []) + noise_words),
         never_main=_word_pattern(groups.get("never-main", [])),
         noise=_word_pattern(noise_words),
         noise_tokens=frozenset(w[1:] for w in noise if w.startswith("=")),
@@ -145,12 +148,19 @@ def _noise_rules() -> _NoiseRules:
 
 
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_SEPARATORS_RE = re.compile(r"[-_]+")
 
 
 def _class_tokens(value: str) -> list[str]:
-    """``"shareButtons article__body"`` -> ``["share-buttons", "article-body"]``, for word matching."""
-    return _SEPARATORS_RE.sub("-", _CAMEL_RE.sub("-", value)).lower().split()
+    """``"shareButtons article__body"`` -> ``["share-buttons", "article-body"]``, for word matching.
+
+    String methods where they do the same as a regex: most class strings are lower case
+    already, and this runs for every class string of every page."""
+    if not value.islower():  # some upper-case letter (or none at all): camelCase may split
+        value = _CAMEL_RE.sub("-", value)
+    value = value.replace("_", "-")
+    while "--" in value:  # a run of separators is one
+        value = value.replace("--", "-")
+    return value.lower().split()
 
 
 def _parse(text: str) -> tuple[etree._Element | None, bool, list[str]]:
