@@ -21,7 +21,6 @@ holds the two paths to the same result on random queries.
 from __future__ import annotations
 
 import re
-import sys
 import time
 from datetime import datetime, timezone
 from heapq import nsmallest
@@ -41,15 +40,15 @@ from .spelling import respelt
 PLAIN_WORDS_RE = re.compile(r"\s*[^\W_]+(?:\s+[^\W_]+)*\s*")
 #: Words Whoosh's parser reads as operators (upper case only).
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
-#: A search whose words' posting lists hold this many postings goes to the Whoosh path, which
-#: ranks and counts it by arrays (counting.py) instead of one match at a time; below 100,000
-#: importing Whoosh and numpy costs a fresh process more than the arrays save.  Once a
-#: process has both loaded (a library user, `watch`), from 2,000 (scale, issue 18).
-BIG_SEARCH = 100_000
-BIG_SEARCH_LOADED = 2_000
 #: As ``parsing.MAX_QUERY_CHARS`` and ``MAX_QUERY_TERMS``: past them the Whoosh path says so.
 MAX_QUERY_CHARS = 2000
 MAX_QUERY_TERMS = 200
+#: Postings (title and body, every term) past which a search goes to the Whoosh path: decoding
+#: a posting list into Python lists here costs about what Whoosh's own matchers do per posting,
+#: and there ``counting`` (the scale work) ranks and counts long lists as arrays, from this
+#: many postings on.  A search of a 20,841-article archive stays well below it but for a word
+#: in most articles ("said": 15,435 articles).
+MAX_POSTINGS = 20_000
 #: As ``results.CANDIDATES_PER_HIT``.
 CANDIDATES_PER_HIT = 3
 _FIELDS = ("title", "body")
@@ -142,7 +141,7 @@ def _encoded(term: str) -> bytes:
 def _matches(generation: Generation, terms: list[str], window: _Window | None) -> tuple[list[tuple[float, int]], int]:
     """Every match that the window lets through, as (score, document number), and how many."""
     scorers = {}
-    postings_in_all = 0
+    postings_held = 0
     for term in terms:
         encoded = _encoded(term)
         for fieldname in _FIELDS:
@@ -151,10 +150,9 @@ def _matches(generation: Generation, terms: list[str], window: _Window | None) -
                 info = segment.term_info(fieldname, encoded)
                 frequency += info.doc_frequency if info is not None else 0
             scorers[fieldname, term] = _Scorer(generation, fieldname, frequency)
-            postings_in_all += frequency
-    loaded = "whoosh" in sys.modules and "numpy" in sys.modules
-    if postings_in_all >= (BIG_SEARCH_LOADED if loaded else BIG_SEARCH):
-        raise DirectUnsupported("a big search: the Whoosh path ranks and counts it by arrays (counting.py)")
+            postings_held += frequency
+    if postings_held > MAX_POSTINGS:
+        raise DirectUnsupported("long posting lists: the Whoosh path counts them as arrays")
     ranked: list[tuple[float, int]] = []
     for segment in generation.segments:
         if window is not None and not window.may_hold(segment):
