@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from ...index.folders import indexed_folders
+from ...query.outlets import merged_counts
 from .store import current_generation, index_disk_size, open_index
 from .summary import read_summary
 
@@ -20,6 +21,7 @@ def index_stats(index_dir: Path) -> dict:
         open_index(index_dir)  # the clear error of a missing or unreadable index
         summary = counted_summary(index_dir)
     summary.pop("version", None)
+    summary["sources"] = merged_counts(summary["sources"])  # an outlet's host counts under its name
     return {
         "index": str(index_dir),
         "generation": generation.name,
@@ -30,7 +32,8 @@ def index_stats(index_dir: Path) -> dict:
 
 
 def counted_summary(index_dir: Path) -> dict:
-    """The summary counted from every stored article (what ``summary.json`` holds)."""
+    """The summary counted from every stored article (what ``summary.json`` holds: outlets as
+    the articles label them, before ``merged_counts``)."""
     ix = open_index(index_dir)
     sources: Counter[str] = Counter()
     months: Counter[str] = Counter()
@@ -55,7 +58,7 @@ def counted_summary(index_dir: Path) -> dict:
         "undated": undated,
         "first": first.date().isoformat() if first else None,
         "last": last.date().isoformat() if last else None,
-        "sources": dict(sources.most_common()),
+        "sources": dict(sources.most_common()),  # as summary.json holds them; merged by index_stats
         "years": dict(sorted(years.items())),
         "months": dict(sorted(months.items())),
     }
