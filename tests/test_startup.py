@@ -71,7 +71,8 @@ def _prefixed(loaded: set[str], *prefixes: str) -> set[str]:
 
 
 def test_a_search_process_imports_none_of_the_deferred_modules(seed_index):
-    loaded = _modules_after_command("search", "liaison office", "--index", str(seed_index), "--format", "jsonl")
+    # A phrase: a search through Whoosh (plain words are the direct reader's, test_direct_reader.py).
+    loaded = _modules_after_command("search", '"liaison office"', "--index", str(seed_index), "--format", "jsonl")
     assert "newsindex.engine.whoosh.searching" in loaded  # the search really ran
     assert not loaded & set(NEVER_IN_A_SEARCH)
     assert not any(name.startswith("newsindex.extract") or name.startswith("newsindex.clean") for name in loaded)
@@ -215,7 +216,8 @@ def test_plain_words_are_parsed_as_whoosh_s_parser_parses_them():
 
 def test_a_search_of_plain_words_does_not_import_whoosh_s_query_parser(seed_index):
     plain = _modules_after_command("search", "liaison office", "--index", str(seed_index))
-    assert "newsindex.engine.whoosh.parsing" in plain and "whoosh.qparser" not in plain
+    assert "newsindex.engine.whoosh.direct.search" in plain  # the direct reader: no parser at all
+    assert not _prefixed(plain, "whoosh.qparser", "newsindex.engine.whoosh.parsing")
     phrase = _modules_after_command("search", '"liaison office"', "--index", str(seed_index))
     assert "whoosh.qparser" in phrase
 
@@ -247,3 +249,24 @@ def test_a_command_imports_neither_inspect_nor_uuid_and_click_still_works(seed_i
         "assert inspect.signature(len) is not None\n"
     )
     _modules_after(code)
+
+
+def test_the_program_ends_a_short_command_at_once_with_its_output_and_exit_code(seed_index):
+    """``run`` (console script, ``python -m``) flushes and ends a short command with ``os._exit``."""
+
+    def program(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "newsindex", *args, "--index", str(seed_index)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=REPO.parent,
+        )
+
+    found = program("search", "liaison", "--format", "jsonl", "-n", "1000")
+    assert found.returncode == 0 and found.stdout.count("\n") >= 1 and found.stdout.endswith("\n"), found
+    assert program("search", "zzzqqqxx", "--count").returncode == 1
+    broken = program("search", "--index-typo")
+    assert broken.returncode == 2 and "Traceback" not in broken.stderr
+    stats = program("stats", "--format", "json")
+    assert stats.returncode == 0 and stats.stdout.rstrip().endswith("}")

@@ -10,6 +10,7 @@ search does not pay for the indexer's imports, and the reverse.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import types
 
@@ -71,7 +72,7 @@ finally:
         gc.freeze()
         gc.enable()
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "run"]
 
 #: Commands that are over in a moment (and ``--help``, ``--version``: no command): they run
 #: without the cycle collector.  ``index``, ``watch`` and the rest run long and keep it.
@@ -110,3 +111,32 @@ def main() -> None:
     except Exception as exc:
         click.echo(f"newsindex: error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+
+
+def run() -> None:
+    """The ``newsindex`` program (console script and ``python -m newsindex``): ``main``, and a
+    short command then ends its process at once.
+
+    A process ending normally tears down every module and object it made, a tenth
+    of a search process's CPU time, for nothing: the output is flushed here and the
+    process exits with ``os._exit``.  Nothing of ours needs ``atexit`` (a short
+    command writes no file).  Long commands (``index``, ``watch``) end as usual.
+    """
+    if _command_name(sys.argv[1:]) not in SHORT_COMMANDS:
+        main()
+        return
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: main said what there was to say
+            pass
+    os._exit(code or 0)
+

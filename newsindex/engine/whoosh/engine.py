@@ -119,8 +119,7 @@ class WhooshEngine:
         return remove_from_index(paths, self.index_dir)
 
     def stats(self) -> dict:
-        _import_whoosh_lightly()
-        from .stats import index_stats
+        from .stats import index_stats  # Whoosh only for an index without a summary (store lightens it)
 
         return index_stats(self.index_dir)
 

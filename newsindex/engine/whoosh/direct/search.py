@@ -6,7 +6,8 @@ all``), ranked by relevance, with or without a date window, near-duplicates
 folded or listed, any page.  Anything else raises ``DirectUnsupported`` and
 goes to the Whoosh path, and so does a search whose answer needs more than
 this path knows: nothing matched (the Whoosh path relaxes the query and looks
-for respellings), or a word rare enough for did-you-mean to look at.
+for respellings), or a respelling that is not plain words.  Did-you-mean for a
+rare word is ``spelling``'s, done here.
 
 It follows the Whoosh path step by step (``searching.search``,
 ``results._collect``, ``matching.WordsMatcher``): the same matches (deleted
@@ -33,6 +34,7 @@ from ..tokens import _analyse_word
 from . import DirectUnsupported
 from .postings import postings
 from .reader import UNDATED, Generation, Segment, open_generation
+from .spelling import respelt
 
 #: A query of plain words: letters and digits, whitespace between them (as ``parsing``).
 PLAIN_WORDS_RE = re.compile(r"\s*[^\W_]+(?:\s+[^\W_]+)*\s*")
@@ -43,11 +45,6 @@ MAX_QUERY_CHARS = 2000
 MAX_QUERY_TERMS = 200
 #: As ``results.CANDIDATES_PER_HIT``.
 CANDIDATES_PER_HIT = 3
-#: As ``spelling``: the words did-you-mean looks at, and when.
-_SPELLING_WORD_RE = re.compile(r"(?<![\w'’-])[A-Za-z][A-Za-z'’-]{2,24}(?![\w'’-])")
-FEW_MATCHES = 3
-RARE_ONE_IN = 1000
-RARE_AT_LEAST = 2
 _FIELDS = ("title", "body")
 _EPOCH = datetime(1, 1, 1)
 
@@ -186,26 +183,19 @@ def _segment_matches(segment: Segment, terms: list[str], scorers: dict, window: 
         yield score, offset + docnum
 
 
-def _suggestion_possible(generation: Generation, text: str, total: int) -> bool:
-    """Whether ``spelling._suggest`` would look for a respelling of a word of ``text``."""
-    rare = max(RARE_AT_LEAST, generation.doc_count // RARE_ONE_IN)
-    for word in _SPELLING_WORD_RE.findall(text):
-        if word.isupper() and len(word) <= 3:
-            continue
-        analysed = _analyse_word(word.lower())
-        if not analysed:
-            continue
-        held = max(
-            sum(
-                info.doc_frequency
-                for info in (segment.term_info("body", _encoded(term)) for segment in generation.segments)
-                if info is not None
-            )
-            for term in analysed
-        )
-        if not ((held == 0 and total >= FEW_MATCHES) or held > rare):
-            return True
-    return False
+def _suggestion(generation: Generation, text: str, options: SearchOptions, total: int) -> str | None:
+    """``spelling._suggest``: the respelt query when it finds more than ``total`` articles."""
+    changed = respelt(generation, text, total)
+    if changed is None:
+        return None
+    words = plain_words(changed, options)
+    if words is None:
+        raise DirectUnsupported("a respelling that is not plain words: did-you-mean is the Whoosh path's")
+    terms = list(dict.fromkeys(term for word in words for term in _analyse_word(word)))
+    if not terms:
+        return None
+    _ranked, found = _matches(generation, terms, _window(generation, options))
+    return changed if found > total else None
 
 
 def search(text: str, index_dir: str | Path, options: SearchOptions) -> SearchResult:
@@ -223,8 +213,7 @@ def search(text: str, index_dir: str | Path, options: SearchOptions) -> SearchRe
     ranked, total = _matches(generation, terms, window)
     if not total:
         raise DirectUnsupported("nothing matched: relaxing and did-you-mean are the Whoosh path's")
-    if options.suggest and _suggestion_possible(generation, text, total):
-        raise DirectUnsupported("a rare word: did-you-mean is the Whoosh path's")
+    suggestion = _suggestion(generation, text, options, total) if options.suggest else None
     wanted = options.page * options.limit
     fetch = wanted if options.duplicates else wanted * CANDIDATES_PER_HIT + 10
     candidates = [[docnum, score, 0] for score, docnum in nsmallest(fetch, ranked, key=lambda hit: (-hit[0], hit[1]))]
@@ -247,6 +236,7 @@ def search(text: str, index_dir: str | Path, options: SearchOptions) -> SearchRe
         seconds=time.perf_counter() - started,
         filters=list(options.filters_text),
         undated_excluded=window.undated if window is not None else 0,
+        suggestion=suggestion,
     )
 
 

@@ -43,12 +43,13 @@ _HASHES = {0: _md5_hash, 1: _crc_hash}
 
 
 class TermInfo:
-    """One term in one segment: its document frequency, and where its postings are."""
+    """One term in one segment: its total weight (Whoosh's ``frequency``), document frequency,
+    and where its postings are."""
 
-    __slots__ = ("doc_frequency", "extent", "inline")
+    __slots__ = ("doc_frequency", "extent", "inline", "weight")
 
     def __init__(self, value: bytes) -> None:
-        flags, _weight, self.doc_frequency, _min, _max, _maxweight, _first, _last = _TERMINFO.unpack_from(value)
+        flags, self.weight, self.doc_frequency, _min, _max, _maxweight, _first, _last = _TERMINFO.unpack_from(value)
         if flags:
             self.inline = loads(value[_TERMINFO.size :])  # (ids, weights, values)
             self.extent = None
