@@ -127,7 +127,7 @@ def _same_result(text: str, index_dir: Path, options: SearchOptions) -> str:
         if "nothing matched" in str(reason):
             assert expected.total == 0 or expected.relaxed, text  # no article holds every word
         else:
-            assert "no word" in str(reason) or "not plain words" in str(reason), (text, reason)
+            assert any(why in str(reason) for why in ("no word", "not plain words", "long posting")), (text, reason)
         return "fallback"
     assert not expected.relaxed, text
     assert (found.total, found.undated_excluded, found.filters, found.suggestion) == (
@@ -243,6 +243,14 @@ def test_nothing_matched_goes_to_the_whoosh_path_and_rare_words_are_respelt_alik
             )
             suggested += found.suggestion is not None
     assert suggested >= 3
+
+
+def test_long_posting_lists_go_to_the_whoosh_path(demo_index, monkeypatch):
+    monkeypatch.setattr(direct, "MAX_POSTINGS", 5)
+    with pytest.raises(DirectUnsupported, match="long posting lists"):
+        direct.search("port strike", demo_index, SearchOptions())
+    monkeypatch.setattr(direct, "MAX_POSTINGS", 10_000)
+    assert direct.search("port strike", demo_index, SearchOptions()).total > 0
 
 
 def test_edit_distance_equals_whooshs():

@@ -270,3 +270,18 @@ def test_the_program_ends_a_short_command_at_once_with_its_output_and_exit_code(
     assert broken.returncode == 2 and "Traceback" not in broken.stderr
     stats = program("stats", "--format", "json")
     assert stats.returncode == 0 and stats.stdout.rstrip().endswith("}")
+
+
+def test_clicks_messages_are_what_gettext_gives_without_importing_it(seed_index):
+    import gettext
+    import os
+
+    from newsindex.cli import _gettext, _ngettext
+
+    for message in ("Show this message and exit.", "%(prog)s, version %(version)s", "Error"):
+        assert _gettext(message) == gettext.gettext(message)
+    assert (_ngettext("one", "many", 1), _ngettext("one", "many", 3)) == ("one", "many")
+    if os.path.isdir(os.path.join(sys.base_prefix, "share", "locale")):
+        return  # catalogues may be there: gettext is asked, and imported
+    loaded = _modules_after_command("search", "liaison", "--count", "--index", str(seed_index))
+    assert not loaded & {"gettext", "locale"}

@@ -40,18 +40,38 @@ class _UUID:
         return real("uuid").UUID(*args, **kwargs)
 
 
+def _no_catalogues() -> bool:
+    """Whether ``gettext`` can find no message catalogue at all: it looks only under
+    ``<sys.base_prefix>/share/locale`` (unless a program binds another directory, which
+    imports ``gettext``), so without that directory every message stays as it is."""
+    return "gettext" not in sys.modules and not os.path.isdir(os.path.join(sys.base_prefix, "share", "locale"))
+
+
+def _gettext(message: str) -> str:
+    return message if _no_catalogues() else real("gettext").gettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    if _no_catalogues():
+        return singular if n == 1 else plural
+    return real("gettext").ngettext(singular, plural, n)
+
+
 def _quote_from_bytes(*args, **kwargs) -> str:
     return real("urllib.parse").quote_from_bytes(*args, **kwargs)
 
 
 #: What click imports and a command need not (``deferring``): ``inspect`` (with ``ast``, ``dis``,
 #: ``tokenize``: a quarter of click's import time) for ``cleandoc`` and ``isfunction``; ``uuid``
-#: (with ``platform``) for its UUID parameter type.  ``dataclasses`` imports ``inspect`` too, for
+#: (with ``platform``) for its UUID parameter type; ``gettext`` (with ``locale``) to translate its
+#: messages, where there is no catalogue to translate them with (``_no_catalogues``).
+#: ``dataclasses`` imports ``inspect`` too, for
 #: classes without a docstring (ours all have one), so it is imported alongside; ``pathlib``
 #: imports ``urllib.parse`` (with ``ipaddress``) for ``Path.as_uri``, which we never call.
 CLICK_STAND_INS: dict[str, dict[str, object]] = {
     "inspect": {"cleandoc": _cleandoc, "isfunction": lambda value: isinstance(value, types.FunctionType)},
     "uuid": {"UUID": _UUID},
+    "gettext": {"gettext": _gettext, "ngettext": _ngettext},
     "urllib.parse": {"quote_from_bytes": _quote_from_bytes},
 }
 

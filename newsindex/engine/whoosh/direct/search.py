@@ -43,6 +43,12 @@ OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 #: As ``parsing.MAX_QUERY_CHARS`` and ``MAX_QUERY_TERMS``: past them the Whoosh path says so.
 MAX_QUERY_CHARS = 2000
 MAX_QUERY_TERMS = 200
+#: Postings (title and body, every term) past which a search goes to the Whoosh path: decoding
+#: a posting list into Python lists here costs about what Whoosh's own matchers do per posting,
+#: and there ``counting`` (the scale work) ranks and counts long lists as arrays, from this
+#: many postings on.  A search of a 20,841-article archive stays well below it but for a word
+#: in most articles ("said": 15,435 articles).
+MAX_POSTINGS = 20_000
 #: As ``results.CANDIDATES_PER_HIT``.
 CANDIDATES_PER_HIT = 3
 _FIELDS = ("title", "body")
@@ -135,6 +141,7 @@ def _encoded(term: str) -> bytes:
 def _matches(generation: Generation, terms: list[str], window: _Window | None) -> tuple[list[tuple[float, int]], int]:
     """Every match that the window lets through, as (score, document number), and how many."""
     scorers = {}
+    postings_held = 0
     for term in terms:
         encoded = _encoded(term)
         for fieldname in _FIELDS:
@@ -143,6 +150,9 @@ def _matches(generation: Generation, terms: list[str], window: _Window | None) -
                 info = segment.term_info(fieldname, encoded)
                 frequency += info.doc_frequency if info is not None else 0
             scorers[fieldname, term] = _Scorer(generation, fieldname, frequency)
+            postings_held += frequency
+    if postings_held > MAX_POSTINGS:
+        raise DirectUnsupported("long posting lists: the Whoosh path counts them as arrays")
     ranked: list[tuple[float, int]] = []
     for segment in generation.segments:
         if window is not None and not window.may_hold(segment):
