@@ -288,3 +288,16 @@ def _replicas_hold(node: str, collection: str, word: str, timeout: float) -> int
         if time.monotonic() > deadline:
             raise AssertionError(f"node {node}'s replicas did not catch up: {mine}")
         time.sleep(1)
+
+
+def test_an_outlet_is_found_and_counted_by_its_name_and_its_host(demo):
+    url, whoosh, _ = demo
+    for label in ("Greyhaven Watch", "greyhavenwatch.example", "greyhaven"):
+        solr = search_json("*", "--solr", url, "--duplicates", "--source", label)
+        embedded = search_json("*", "--index", whoosh, "--duplicates", "--source", label)
+        assert {h["id"] for h in solr["hits"]} == {h["id"] for h in embedded["hits"]}, label
+        assert {h["source"] for h in solr["hits"]} == {"Greyhaven Watch", "greyhavenwatch.example"}, label
+    stats = json.loads(run("stats", "--solr", url, "--format", "json").output)
+    assert stats["sources"]["Greyhaven Watch"] == 4 and "greyhavenwatch.example" not in stats["sources"]
+    grouped = run("search", "*", "--solr", url, "--duplicates", "--group-by", "source")
+    assert ("Greyhaven Watch", 4) in _facet_lines(grouped.output)["by source"]

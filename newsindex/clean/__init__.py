@@ -21,6 +21,7 @@ The stage never prints and never raises on odd text.
 
 from __future__ import annotations
 
+from ..extract.outlets import title_separator_re
 from ..models import Draft, Removal
 from .learned import (
     LEARN_MIN_LINE_CHARS,
@@ -84,7 +85,6 @@ def clean(
 # --- layer 1: phrases and sentences ----------------------------------------------------------------------------------
 
 
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", ": ", " :: ", " » ", " · ", " • ")
 
 
 class _Title:
@@ -108,7 +108,7 @@ class _Title:
             return (
                 len(self.folded) >= 0.6 * len(folded)
                 and f" {self.folded} " in f" {folded} "
-                and any(separator in text for separator in _TITLE_SEPARATORS)
+                and title_separator_re().search(text) is not None
             )
         return len(folded) >= 20 and len(folded) >= 0.85 * len(self.folded) and f" {folded} " in f" {self.folded} "
 

@@ -25,6 +25,8 @@ from ..data import data_lines, data_sections
 
 _PARTICLES = frozenset(
     [
+        "ibn",
+        "abu",
         "de",
         "da",
         "das",
@@ -85,6 +87,7 @@ class _Words:
     agency_names: dict[str, str]
     stops: re.Pattern[str]
     inner_label: re.Pattern[str]
+    archive_links: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -95,6 +98,11 @@ def _month_names() -> frozenset[str]:
         names.add(english.strip().lower())
         names.update(n.strip().lower() for n in others.split(",") if n.strip())
     return frozenset(names | {n[:3] for n in names if len(n) > 3})
+
+
+def _phrases(phrases: list[str]) -> str:
+    """Word phrases as one alternation, any run of spaces between their words."""
+    return "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases)
 
 
 @lru_cache(maxsize=1)
@@ -127,6 +135,7 @@ def _words() -> _Words:
         agency_names={a.lower(): a for a in groups.get("agencies", ())},
         inner_label=re.compile(r"(?<=[\s,.;:|•·])(?:" + inner_re + r")\s+\S", re.I),
         stops=re.compile(r"\s+(?:" + "|".join(map(re.escape, groups.get("name_stops", ()))) + r")\b.*$", re.I),
+        archive_links=re.compile(r"(?:^|\s+)(?:" + _phrases(groups.get("archive_links", ())) + r")$", re.I),
     )
 
 
@@ -149,6 +158,23 @@ def _is_role_phrase(tokens: list[str], words: _Words) -> bool:
         and lowered[-1] in words.role_heads
         and all(t in words.role_modifiers or t in words.role_heads for t in lowered)
     )
+
+
+def _is_post(tokens: list[str], words: _Words, desk: bool = False) -> bool:
+    """A post named by place or desk: a few words ending in a role noun ("Pacific editor" after
+    a name; "Moscow Bureau Chief" alone, where a desk word must say it is no person)."""
+    lowered = [t.lower().strip(".,") for t in tokens]
+    if not 1 <= len(lowered) <= 4 or lowered[-1] not in words.role_heads:
+        return False
+    if desk:
+        return any(t in words.organisation_words for t in lowered[:-1])
+    return tokens[-1].islower() or any(t in words.organisation_words | words.role_modifiers for t in lowered[:-1])
+
+
+def _prefixed(word: str) -> bool:
+    """ "al-Rashid", "el-Amin", "ibn-Said": a lower-case particle joined to a capitalised name."""
+    head, _, rest = word.partition("-")
+    return head in _PARTICLES and rest[:1].isupper()
 
 
 def _tidy_name(tokens: list[str]) -> str:
@@ -174,10 +200,14 @@ def _person_part(part: str, words: _Words, single_ok: bool) -> tuple[str | None,
     if lowered in words.agencies or lowered in words.roles:
         return None, True
     tokens = part.split()
-    if _is_role_phrase(tokens, words):
-        return None, True
+    if _is_role_phrase(tokens, words) or _opens_role(tokens, words):
+        return None, True  # "Science correspondent", "corresponsal en México"
     if len(tokens) > 1 and tokens[-1].lower() in words.organisation_words:
         return None, True  # "National Desk", "Metro Staff"
+    if len(tokens) > 1 and (tokens[0] == "The" or _is_post(tokens, words, desk=True)):
+        return None, True  # "The Harbour Times", "Moscow Bureau Chief"
+    if len(tokens) > 1 and tokens[0].islower() and " ".join(tokens[1:]).lower() in words.agencies:
+        return None, True  # "da Reuters"
     name: list[str] = []
     explained = True
     for index, token in enumerate(tokens):
@@ -189,8 +219,10 @@ def _person_part(part: str, words: _Words, single_ok: bool) -> tuple[str | None,
             if len(name) == 1:
                 return None, True  # "Rasender Reporter": a word and a role is a pen name, not a person
             break
+        if len(name) >= 2 and _is_post(rest, words):
+            break  # "Kate Lyons Pacific editor": a region or desk before the role noun
         bare = token.strip(_QUOTES)
-        if _NAME_WORD_RE.match(bare) and (bare[:1].isupper() or (lowered in _PARTICLES and name)):
+        if _NAME_WORD_RE.match(bare) and (bare[:1].isupper() or (lowered in _PARTICLES and name) or _prefixed(bare)):
             name.append(token)
             continue
         explained = False
@@ -216,6 +248,7 @@ def _is_code(word: str) -> bool:
 
 def _parts(text: str) -> list[str]:
     text = _BRACKETS_RE.sub("", re.sub(r"\s+", " ", text)).strip(" ,-–—|")
+    text = _words().archive_links.sub("", text)  # "Alle Beiträge" is a link, not a name
     return [p for p in _words().joiners.split(text) if p and p.strip()]
 
 
@@ -239,19 +272,44 @@ def read_byline(line: str) -> Byline | None:
         return None
     names = _TRAILING_DATE_RE.sub("", words.stops.sub("", match.group("names")))
     parts = _parts(names)
+    people = _explained_people(parts)
+    if people is None:
+        return None
+    section = (match.group("section") or "").strip() or None
+    return Byline(people, section, _credit(parts))
+
+
+def _explained_people(parts: list[str]) -> list[str] | None:
+    """The people of a byline's parts, or None when a part is prose (words that are no
+    name, place, role or agency).  "Von Katrin Möller, Berlin": a lone word beside a full
+    name is a place."""
     if not parts:
         return None
+    words = _words()
     people: list[str] = []
     for part in parts:
         name, explained = _person_part(part, words, single_ok=True)
         if not explained:
-            return None  # words that are no name, place, role or agency: prose
+            return None
         if name and name not in people:
             people.append(name)
     if any(" " in name for name in people):
-        people = [name for name in people if " " in name]  # "Von Katrin Möller, Berlin": a place
-    section = (match.group("section") or "").strip() or None
-    return Byline(people, section, _credit(parts))
+        people = [name for name in people if " " in name]
+    return people
+
+
+def bare_names(text: str) -> list[str]:
+    """Full names that make up the whole of ``text``, with no label ("Amelie Loevenich",
+    "Anna Berg und Jan Holt"): for text whose place says it is a byline (a date line's part,
+    a signature under the article).  Every part must be explained and every person have
+    two words or more; a lone word could be a place or a section."""
+    text = " ".join(text.split())
+    if not text or len(text) > 120 or opens_with_label(text):
+        return []
+    people = _explained_people(_parts(_words().stops.sub("", text)))
+    if not people or not all(" " in name for name in people):
+        return []
+    return people
 
 
 def opens_with_label(text: str) -> bool:
@@ -325,11 +383,15 @@ def split_authors(names: str, *, single_ok: bool = False) -> list[str]:
     if byline is not None:
         return byline.authors
     words = _words()
+    names = words.opening.sub("", names, count=1) or names  # a label is never part of a name
+    names = words.stops.sub("", names) or names
     people: list[str] = []
     for part in _parts(_TRAILING_DATE_RE.sub("", names) or names):
         name, _ = _person_part(part, words, single_ok)
         if name and name not in people:
             people.append(name)
+    if any(" " in name for name in people):
+        people = [name for name in people if " " in name]  # "Marcus Webb in Lagos, Nigeria": a place
     return people
 
 

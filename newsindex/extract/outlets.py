@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
+import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from urllib.parse import urlsplit
+
+from ..data import data_lines
 
 
 def site_name_from_url(url: str | None) -> str | None:
@@ -21,12 +26,23 @@ def site_name_from_url(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else host
 
 
+@lru_cache(maxsize=1)
+def title_separator_re() -> re.Pattern[str]:
+    """Where a title's parts meet (``data/title_separators.txt``): a mark between spaces,
+    a full-width mark after a space."""
+    marks = sorted(data_lines("title_separators.txt"), key=len, reverse=True)
+    spaced = [m for m in marks if not all(unicodedata.east_asian_width(ch) == "F" for ch in m)]
+    wide = [m for m in marks if m not in spaced]
+    pattern = r"\s+(?:" + "|".join(map(re.escape, spaced)) + r")\s+"
+    if wide:
+        pattern += r"|\s+(?:" + "|".join(map(re.escape, wide)) + r")\s*"
+    return re.compile(pattern)
+
+
 def strip_site_suffix(title: str, known_source: str | None) -> str:
     """``"Headline | Outlet"`` -> ``"Headline"`` when the tail names a site."""
-    for separator in (" | ", " - ", " – ", " — ", " :: ", " « ", " » "):
-        if separator not in title:
-            continue
-        head, _, tail = title.rpartition(separator)
+    for match in reversed(list(title_separator_re().finditer(title))):
+        head, tail = title[: match.start()], title[match.end() :]
         tail_words = tail.split()
         if len(head.split()) < 3 or not 1 <= len(tail_words) <= 5:
             continue

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from ...ingest import IngestOptions
 from ...models import Article, SearchResult
 from ...query.options import SearchOptions
+from ...query.outlets import merged_counts
 from .articles import article, similar
 from .client import SolrClient, SolrProblem
 from .collection import require_collection
@@ -108,7 +109,7 @@ class SolrEngine:
             "undated": found.get("undated", {}).get("count", 0),
             "first": found["first"][:10] if found.get("first") else None,
             "last": found["last"][:10] if found.get("last") else None,
-            "sources": dict(sorted(sources.items(), key=lambda item: (-item[1], item[0]))),
+            "sources": merged_counts(sources),  # an outlet's host counts under its name
             "years": years,
             "months": months,
             "size_bytes": self._size_bytes(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from ...query.outlets import merged_counts
 from .client import SolrClient
 
 #: Date facets are counted over whole months or years between the first and last match.
@@ -33,7 +34,8 @@ def facet_counts(client: SolrClient, base: list, group_by) -> dict[str, list[tup
     for name in group_by:
         if name in request:
             buckets = answer.get(name, {}).get("buckets", [])
-            facets[name] = sorted(((b["val"], b["count"]) for b in buckets), key=lambda item: (-item[1], item[0]))
+            counts = sorted(((b["val"], b["count"]) for b in buckets), key=lambda item: (-item[1], item[0]))
+            facets[name] = list(merged_counts(dict(counts)).items()) if name == "source" else counts
     if dated:
         ranges = {}
         if answer.get("first"):
@@ -56,6 +58,13 @@ def facet_counts(client: SolrClient, base: list, group_by) -> dict[str, list[tup
             rows = [(b["val"][:width], b["count"]) for b in buckets]
             facets[name] = rows + ([("undated", undated)] if undated else [])
     return facets
+
+
+def outlet_labels(client: SolrClient) -> list[str]:
+    """Every outlet label the collection holds (for ``query.outlets``)."""
+    request = {"sources": {"type": "terms", "field": "source", "limit": -1}}
+    answer = client.select({"q": "*:*", "defType": "lucene", "rows": "0", "json.facet": _json(request)})
+    return [bucket["val"] for bucket in answer.get("facets", {}).get("sources", {}).get("buckets", [])]
 
 
 def respelling(client: SolrClient, text: str, remaining: str, base: list, total: int) -> str | None:

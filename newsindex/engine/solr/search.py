@@ -20,9 +20,10 @@ from functools import lru_cache
 
 from ...models import Hit, SearchResult
 from ...query.options import GROUPS, QueryError, SearchOptions
+from ...query.outlets import same_outlet
 from ..whoosh.parsing import _date_clauses, browses, parse_query
 from ..whoosh.snippets import SNIPPET_CHARS
-from .aggregates import facet_counts, respelling
+from .aggregates import facet_counts, outlet_labels, respelling
 from .client import SolrClient
 from .collection import require_collection
 
@@ -117,8 +118,7 @@ class SolrSearch:
 
     # --- the request ------------------------------------------------------------------
 
-    @staticmethod
-    def _filters(options: SearchOptions, ranges) -> list[tuple[str, str]]:
+    def _filters(self, options: SearchOptions, ranges) -> list[tuple[str, str]]:
         filters = []
         dated = date_filter(ranges)
         if dated:
@@ -129,9 +129,19 @@ class SolrSearch:
             ("section", options.sections),
         ):
             clause = name_filter(fieldname, values)
+            if clause and fieldname == "source":
+                clause = self._same_outlets(clause, values)
             if clause:
                 filters.append(("fq", clause))
         return filters
+
+    def _same_outlets(self, clause: str, values) -> str:
+        """A source filter finds an outlet by its name and by its host (``query.outlets``)."""
+        labels = outlet_labels(self.client)
+        wanted = [v.lower().split() for v in values if v.split()]
+        matched = [label for label in labels if any(all(w in label.lower().split() for w in ws) for ws in wanted)]
+        extra = [label for label in same_outlet(matched, labels) if label not in matched]
+        return " OR ".join([clause, *(f"source:{phrase(label)}" for label in extra)])
 
     @staticmethod
     def _query(remaining: str, match: str) -> list[tuple[str, str]]:

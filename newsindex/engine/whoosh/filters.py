@@ -12,6 +12,7 @@ from whoosh.idsets import DocIdSet
 
 from ...dates import add_months
 from ...query.options import SearchOptions
+from ...query.outlets import same_outlet
 from .parsing import _label_query
 from .store import UNDATED_MONTH, column_values
 
@@ -109,12 +110,22 @@ def allowed_documents(searcher, options: SearchOptions, date_ranges=()) -> Docum
     labelled: set[int] | None = None
     for fieldname, values in (("authors", options.authors), ("source", options.sources), ("section", options.sections)):
         alternatives = [q for q in (_label_query(reader, fieldname, v) for v in values) if q is not None]
+        if alternatives and fieldname == "source":
+            alternatives = _same_outlets(reader, alternatives)
         if alternatives:
             matching = set(searcher.docs_for_query(query.Or(alternatives)))
             labelled = matching if labelled is None else labelled & matching
     if published is None and labelled is None:
         return None
     return DocumentFilter(published, low, high, labelled, window, spans if published is not None else None)
+
+
+def _same_outlets(reader, alternatives: list[query.Query]) -> list[query.Query]:
+    """A source filter finds an outlet by its name and by its host (``query.outlets``)."""
+    matched = {text for q in alternatives for _, text in q.terms()}
+    labels = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon("source")]
+    extra = [label for label in same_outlet(matched, labels) if label not in matched]
+    return alternatives + [query.Term("source", label) for label in extra]
 
 
 def _date_spans(reader, published: array) -> list[tuple[int, int, bool, int, int]]:

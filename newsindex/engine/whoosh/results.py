@@ -13,6 +13,7 @@ from whoosh import collectors, query, sorting
 from whoosh.idsets import DocIdSet
 
 from ...query.options import GROUPS, SearchOptions
+from ...query.outlets import merged_counts
 from .feedback import RERANK_DEPTH, rescored
 from .filters import _UNDATED, DocumentFilter, _per_reader
 from .hits import _hit_from_stored  # noqa: F401 - imported from here by searching and alerts
@@ -259,6 +260,8 @@ def _facets(searcher, parsed, allowed, group_by: Sequence[str]) -> dict[str, lis
             label = labels.get(key, str(key)) if _has_value(key) else "undated" if name in ("year", "month") else None
             if label is not None:
                 merged[label] = merged.get(label, 0) + count
+        if name == "source":
+            merged = merged_counts(merged)  # an outlet's host counts under its name
         if name in ("year", "month"):
             facets[name] = sorted(merged.items())  # a timeline reads in order
         else:

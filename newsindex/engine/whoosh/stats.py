@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from ...index.folders import indexed_folders
+from ...query.outlets import merged_counts
 from .store import current_generation, index_disk_size, open_index
 
 
@@ -37,7 +38,7 @@ def index_stats(index_dir: Path) -> dict:
         "undated": undated,
         "first": first.date().isoformat() if first else None,
         "last": last.date().isoformat() if last else None,
-        "sources": dict(sources.most_common()),
+        "sources": merged_counts(sources),  # an outlet's host counts under its name
         "years": dict(sorted(years.items())),
         "months": dict(sorted(months.items())),
         "size_bytes": index_disk_size(index_dir),

@@ -11,6 +11,7 @@ from lxml import etree
 
 from ...dates import language_dayfirst
 from ..bylines import (
+    bare_names,
     byline_within,
     field_authors,
     is_bare_label,
@@ -41,7 +42,11 @@ from .structured import (
     _title_heads,
     _types,
     _without_site_tail,
+    labelled_meta_values,
 )
+from .unlabelled_bylines import closing_signature, dated_line_names
+
+_ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 
 
 def _person_names(value: str, site: str = "", *, handles: bool = True) -> list[str]:
@@ -66,7 +71,7 @@ def _ld_authors(value: object, ids: dict[str, dict] | None = None, site: str = "
         if isinstance(item, dict) and "name" not in item and ids and isinstance(item.get("@id"), str):
             item = ids.get(item["@id"], item)
         if isinstance(item, dict):
-            if _types(item) & {"Organization", "NewsMediaOrganization", "Corporation"}:
+            if _types(item) & _ORGANISATION_TYPES:
                 continue
             item = item.get("name")
             if isinstance(item, list):
@@ -79,6 +84,9 @@ def _ld_authors(value: object, ids: dict[str, dict] | None = None, site: str = "
 
 #: How many lines above and below the headline its meta line (date, byline) may sit.
 _META_LINES = 6
+#: Class words of a picture's caption and credits box (``data/html_noise.txt`` counts them
+#: as noise): a box that may also credit the text's author.
+_PICTURE_BOX_RE = re.compile(r"(?i)(?<![a-z])(?:captions?|credits?)(?![a-z])")
 
 
 def _host_label(url: str | None) -> str:
@@ -117,7 +125,19 @@ class _Bylines:
             names.extend(n for n in _person_names(value, site) if n not in names)
         if names:
             return names
-        return self._visible_byline(root) or self._line_byline(root)
+        return self._visible_byline(root) or self._line_byline(root) or self._account_author(root)
+
+    def _account_author(self, root: etree._Element) -> list[str]:
+        """The account a blog page says wrote it, when no byline shows: the web page's JSON-LD
+        author, a "Written by" label/data meta pair; else a signature under the text.  The
+        name of an organisation the page describes is no person ("OÖ Volksblatt")."""
+        site = self.source or ""
+        names = _ld_authors(self.page.get("author") or self.page.get("creator"), self.ids, site)
+        for value in labelled_meta_values(self.metas) if not names else ():
+            names.extend(n for n in _person_names(html.unescape(value), site) if n not in names)
+        names = [name for name in names if _fold(name) not in self.organisations]
+        body = root.find("body")
+        return names or (closing_signature(body, self._in_furniture) if body is not None else [])
 
     def _fuller(self, names: list[str], root: etree._Element) -> list[str]:
         """A field that gives only a first name ("Todd") or a handle ("toddbates") yields to the
@@ -142,8 +162,11 @@ class _Bylines:
         return sorted(elements, key=lambda el: (order.get(el, 0) < mark, order.get(el, 0)))
 
     @staticmethod
-    def _in_furniture(element: etree._Element) -> bool:
-        """Inside comments, a sidebar or navigation: a byline or date there is someone else's."""
+    def _in_furniture(element: etree._Element, byline: bool = False) -> bool:
+        """Inside comments, a sidebar or navigation: a byline or date there is someone else's.
+
+        A ``byline`` element (marked "author") may sit in a caption or credits box: the
+        line under a header's picture often credits the text's author too."""
         rules = _noise_rules()
         for ancestor in element.iterancestors():
             if ancestor.tag in ("body", "html"):
@@ -151,6 +174,8 @@ class _Bylines:
             if ancestor.tag in ("aside", "nav"):
                 return True
             names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
+            if byline:
+                names = _PICTURE_BOX_RE.sub(" ", names)
             if names.strip() and _name_verdict(names, rules) == _BOILERPLATE:
                 return True
         return False
@@ -160,9 +185,8 @@ class _Bylines:
             "//body//*[contains(@class,'yline') or contains(@class,'uthor') or contains(@id,'yline')"
             " or contains(@id,'uthor') or @rel='author' or self::byline]"
         )
-        for element in self._after_headline(candidates)[:30]:
-            if self._in_furniture(element):
-                continue
+        shown = [el for el in self._after_headline(candidates)[:300] if not self._in_furniture(el, byline=True)]
+        for element in shown[:30]:
             text = _element_text(element, 300)
             if not text or len(text) > 200:
                 continue
@@ -174,6 +198,8 @@ class _Bylines:
                 names = _person_names(text, self.source or "", handles=element.get("rel") == "author")
                 if names:
                     return names
+            elif names := bare_names(text):
+                return names  # "Anna Berg und Jan Holt", "A im Gespräch mit B": full names and nothing else
         return []
 
     def _line_byline(self, root: etree._Element) -> list[str]:
@@ -194,6 +220,8 @@ class _Bylines:
                 byline = read_byline(line)
             elif abs(offset) <= _META_LINES and (not headline or headline not in line):
                 byline = byline_within(line)  # the headline's own "von" is no byline
+                if byline is None and (names := dated_line_names(line, self.dayfirst)):
+                    return names
             else:
                 continue
             if byline is not None and byline.authors:
@@ -217,6 +245,7 @@ class _Metadata(_Bylines, _PublishedDate, _PageSources):
         self.page: dict = next((o for o in objects if _types(o) & _PAGE_TYPES), {})
         self.website: dict = next((o for o in objects if "WebSite" in _types(o)), {})
         self.ids = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and "Person" in _types(o)}
+        self.organisations = {_fold(_ld_text(o.get("name"))) for o in objects if _types(o) & _ORGANISATION_TYPES}
         self.parsely = self._parsely_page()
         self.microdata = self._microdata(root)
         self.h1 = self._headline_h1(root)

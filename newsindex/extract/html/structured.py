@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from ..bylines import is_bare_label
+from ..outlets import title_separator_re
 from .blocks import _normalize
 
 _ARTICLE_TYPES = frozenset({"BlogPosting", "LiveBlogPosting", "SocialMediaPosting", "Report", "NewsArticle"})
@@ -87,7 +89,7 @@ def _ld_text(value: object) -> str:
     return ""
 
 
-_TITLE_SEPARATOR_RE = re.compile(r"\s+(?:[|·•»«/:–—~-]|--|::)\s+|\s+[｜：]\s*")
+_TITLE_SEPARATOR_RE = title_separator_re()
 
 
 def _fold(text: str) -> str:
@@ -109,6 +111,17 @@ def _without_site_tail(title: str, site_key: str) -> str:
         if match.start() > 0 and site_key in _fold(title[match.end() :]):
             return title[: match.start()].strip()
     return title
+
+
+def labelled_meta_values(metas: dict[str, list[str]]) -> list[str]:
+    """Values a page labels as its byline in label/data meta pairs (``twitter:label1``
+    "Written by", "Verfasst von" and ``twitter:data1`` the name, as WordPress SEO plugins write them)."""
+    values: list[str] = []
+    for number in range(1, 5):
+        labels, data = metas.get(f"twitter:label{number}", ()), metas.get(f"twitter:data{number}", ())
+        if labels and data and is_bare_label(labels[0]):
+            values.append(data[0])
+    return values
 
 
 def _meta_tags(root: etree._Element) -> dict[str, list[str]]:
