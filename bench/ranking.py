@@ -128,6 +128,9 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
         else:
             report = build_index([collection.docs_dir], index_dir, rebuild=True)
             how = f"built: {report.documents} documents, {len(report.failed)} failed"
+            if report.failed:  # never silently: a document not indexed is a miss for us, not for tantivy
+                collection.notes.append("not indexed (tantivy indexes them): " + "; ".join(
+                    f"{Path(skip.path).stem} ({skip.reason})" for skip in report.failed))
         indexes[name] = index_dir
         print(f"{name}: {len(collection.judged)} judged queries; index {how} in {time.perf_counter() - started:.1f} s",
               file=sys.stderr)

@@ -28,9 +28,20 @@ DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_NPL = DEFAULT_DATA / "ir-prepared" / "npl"
 DEFAULT_IR = DEFAULT_DATA / "ir"
 DEPTH = 1000
+#: Scores this close are a tie: the same sums added in another order differ in the last bits.
+TIE_TOLERANCE = 1e-6
 QUERY_WORD_RE = re.compile(TOKEN_PATTERN)
 
 Ranking = dict[str, list[str]]  # query id -> document stems, best first
+
+
+class ScoredRanking(dict):
+    """A ``Ranking`` that also keeps each query's scores (``scores[qid][i]`` is the score of the
+    i-th document), so that ``evaluate`` can score it whatever order its ties were put in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scores: dict[str, list[float]] = {}
 
 
 # --- queries ------------------------------------------------------------------------------------
@@ -50,14 +61,47 @@ class Scores:
     p10: float
     ndcg10: float
     queries: int
+    #: MAP expected over every order of tied scores (``tie_aware_ap``); None without scores.
+    tie_map: float | None = None
+
+
+def tie_aware_ap(ranked: Sequence[str], scores: Sequence[float], relevant: set[str]) -> float:
+    """Average precision expected over every order of the documents that tie on score
+    (McSherry and Najork, ECIR 2008).
+
+    BM25 scores tie often: one matched word, the same count, lengths that round to the same
+    length byte (a third of the Reuters rankings' documents share a score with another).  A
+    system orders ties by whatever comes first in its index, and tantivy's index order changes
+    from build to build (its writer's threads), so its Reuters MAP moved between .466 and .469
+    over four builds of the same stories, the queries and scores unchanged.  Over a tied group
+    at ranks s+1..s+n holding r relevant documents, c relevant above it, the relevant
+    document at rank s+p (each p with probability r/n) has on average c + 1 + (p-1)(r-1)/(n-1)
+    relevant at or above it: its expected precision, summed over p, is the group's share of AP.
+    """
+    total, above, rank, start = 0.0, 0, 0, 0
+    while start < len(ranked):
+        end = start
+        while end < len(ranked) and math.isclose(scores[end], scores[start], rel_tol=TIE_TOLERANCE):
+            end += 1
+        n = end - start
+        r = sum(1 for stem in ranked[start:end] if stem in relevant)
+        for p in range(1, n + 1) if r else ():
+            with_it = above + 1 + ((p - 1) * (r - 1) / (n - 1) if n > 1 else 0)
+            total += r / n * with_it / (rank + p)
+        above, rank, start = above + r, rank + n, end
+    return total / len(relevant)
 
 
 def evaluate(ranking: Ranking, collection: Collection, top10_only: bool = False) -> Scores:
-    """MAP, P@10 and nDCG@10 (binary gains) averaged over the judged queries."""
-    aps, p10s, ndcgs = [], [], []
+    """MAP, P@10 and nDCG@10 (binary gains) averaged over the judged queries; with the
+    ranking's scores (a ``ScoredRanking``), MAP over every order of its ties as well."""
+    aps, p10s, ndcgs, tie_aps = [], [], [], []
+    scored = getattr(ranking, "scores", None)
     for qid in collection.judged:
         relevant = collection.qrels[qid]
         ranked = ranking.get(qid, [])[:DEPTH]
+        if scored is not None:
+            tie_aps.append(tie_aware_ap(ranked, scored.get(qid, [])[:DEPTH], relevant))
         found, precision_sum, dcg = 0, 0.0, 0.0
         for rank, stem in enumerate(ranked, 1):
             if stem in relevant:
@@ -70,7 +114,8 @@ def evaluate(ranking: Ranking, collection: Collection, top10_only: bool = False)
         p10s.append(sum(1 for stem in ranked[:10] if stem in relevant) / 10)
         ndcgs.append(dcg / ideal)
     mean_ap = None if top10_only else statistics.fmean(aps)
-    return Scores(mean_ap, statistics.fmean(p10s), statistics.fmean(ndcgs), len(aps))
+    tie_map = statistics.fmean(tie_aps) if tie_aps and not top10_only else None
+    return Scores(mean_ap, statistics.fmean(p10s), statistics.fmean(ndcgs), len(aps), tie_map)
 
 
 # --- runs: the library, tantivy -----------------------------------------------------------------
@@ -93,7 +138,7 @@ def library_run(collection: Collection, index_dir: Path, match: str = "any", lim
     ``matched``, when given, collects the queries that matched as typed (not relaxed).
     """
     options = _options(match=match, limit=limit, duplicates=not fold, suggest=False, feedback=feedback)
-    ranking: Ranking = {}
+    ranking = ScoredRanking()
     dropping = library_parser._without_function_words
     if function_words:
         library_parser._without_function_words = lambda parsed, text: parsed
@@ -105,6 +150,7 @@ def library_run(collection: Collection, index_dir: Path, match: str = "any", lim
                 ranking[qid] = []
                 continue
             ranking[qid] = [Path(hit.path).stem for hit in result.hits]
+            ranking.scores[qid] = [hit.score for hit in result.hits]
             if matched is not None and result.total and not result.relaxed:
                 matched.add(qid)
     finally:
@@ -134,7 +180,7 @@ def tantivy_run(collection: Collection, index_root: Path, notes: list[str]) -> R
     writer.wait_merging_threads()
     ix.reload()
     searcher = ix.searcher()
-    ranking: Ranking = {}
+    ranking = ScoredRanking()
     for qid in collection.judged:
         words = re.findall(r"\w+", collection.queries[qid].lower())
         if not words:
@@ -143,6 +189,7 @@ def tantivy_run(collection: Collection, index_root: Path, notes: list[str]) -> R
         parsed = ix.parse_query(" ".join(words), ["body"])
         hits = searcher.search(parsed, DEPTH).hits
         ranking[qid] = [searcher.doc(address)["stem"][0] for _score, address in hits]
+        ranking.scores[qid] = [score for score, _address in hits]
     return ranking
 
 
@@ -172,6 +219,15 @@ def print_table(title: str, rows: Sequence[Row], names: Sequence[str], anchor: R
         if anchor is not None and row is not anchor and all(row.scores[n].map for n in names):
             rel = f"{statistics.fmean(row.scores[n].map / anchor.scores[n].map for n in names) - 1:+.1%}"
         print(f"{row.label:<50}{cells}| {rel}")
+    tied = [row for row in rows if all(row.scores[n].tie_map is not None for n in names)]
+    if tied:
+        print("\nMAP to four places, as ranked / over every order of tied scores (tie_aware_ap; the same runs):")
+        for row in tied:
+            cells = "".join(f"| {row.scores[n].map:.4f} / {row.scores[n].tie_map:.4f}{'':6}" for n in names)
+            rel = ""
+            if anchor is not None and row is not anchor and anchor in tied:
+                rel = f"{statistics.fmean(row.scores[n].tie_map / anchor.scores[n].tie_map for n in names) - 1:+.1%}"
+            print(f"{row.label:<50}{cells}| {rel}")
 
 
 

@@ -43,3 +43,28 @@ def test_extraction_label_artefacts_are_listed_not_dropped():
     story = bench.Page("cleanportal", "site_05", "site", "", "", truth)
     notes = bench.label_notes([front, story])
     assert len(notes) == 1 and "site_04" in notes[0] and "no article" in notes[0]
+
+
+def test_ranking_map_does_not_depend_on_how_ties_were_ordered(monkeypatch):
+    import itertools
+    import statistics
+
+    monkeypatch.syspath_prepend(str(REPO / "bench"))  # ranking_runs imports its neighbours
+    runs = _bench("ranking_runs")
+    scores = [3.0, 2.0, 2.0, 2.0, 1.0]  # b, c and d tie
+    relevant = {"c", "e", "unretrieved"}
+
+    def plain_ap(order):
+        found, total = 0, 0.0
+        for rank, stem in enumerate(order, 1):
+            if stem in relevant:
+                found += 1
+                total += found / rank
+        return total / len(relevant)
+
+    orders = [["a", *middle, "e"] for middle in itertools.permutations(["b", "c", "d"])]
+    by_order = {plain_ap(order) for order in orders}
+    assert len(by_order) > 1  # the plain figure depends on the tie order
+    expected = statistics.fmean(plain_ap(order) for order in orders)
+    for order in orders:
+        assert abs(runs.tie_aware_ap(order, scores, relevant) - expected) < 1e-12

@@ -68,9 +68,10 @@ def _whoosh_ranking(text: str, index_dir: Path, options: SearchOptions) -> tuple
 
 def _direct_ranking(text: str, index_dir: Path, options: SearchOptions) -> tuple[list[tuple[int, float]], int, int]:
     generation = open_generation(index_dir)
-    terms = list(dict.fromkeys(t for word in text.split() for t in direct._analyse_word(word)))
+    typed = [t for word in text.split() for t in direct._analyse_word(word)]
+    repeats = {term: typed.count(term) for term in dict.fromkeys(typed)}
     window = direct._window(generation, options)
-    ranked, total = direct._matches(generation, terms, window)
+    ranked, total = direct._matches(generation, list(repeats), window, repeats)
     ranked.sort(key=lambda hit: (-hit[0], hit[1]))
     return [(docnum, score) for score, docnum in ranked], total, window.undated if window else 0
 
@@ -347,3 +348,11 @@ def test_column_times_and_query_terms_equal_whooshs(demo_index):
     for word in [*vocabulary, "The", "US", "Café", "naïve", "Straße", "2021", "x"]:
         expected = list(schema["body"].process_text(word, mode="query"))
         assert list(direct._analyse_word(word)) == expected, word
+
+
+def test_a_word_typed_twice_counts_twice_both_ways(demo_index):
+    # parsing._weighted_by_repeats (ranking, issue 16): the direct reader weighs repeats alike.
+    articles, _words = _vocabulary(demo_index)
+    words = next(words for words in articles if len(set(words)) > 3)
+    first, second = sorted(set(words), key=words.index)[:2]
+    assert _same_result(f"{first} {second} {first}", demo_index, SearchOptions(duplicates=True)) == "direct"

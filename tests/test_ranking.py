@@ -80,6 +80,64 @@ def test_function_words_alone_bring_in_no_match(small_archive):
     assert [hit.title for hit in phrase.hits] == ["What there is about the weather"]
 
 
+# --- what a typed word counts for: repeats and hyphenated compounds ---------------------
+
+WORDS_ARCHIVE = {
+    "strike.txt": "Union news\n\nThe strike went on; the strike ballot was held; the port was quiet.",
+    "port.txt": "Harbour news\n\nThe port grew; port fees rose at the port; a strike was averted.",
+    "hyphen.txt": "Plant opens\n\nA petro-chemicals plant opened on the coast.",
+    "open.txt": "Plant shuts\n\nA petro chemicals plant shut inland.",
+    "closed.txt": "Exports rise\n\nPetrochemicals exports rose in May.",
+    "other.txt": "Chemists meet\n\nChemists met to talk about chemicals and pay.",
+}
+
+
+@pytest.fixture(scope="module")
+def words_archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("words")
+    (root / "news").mkdir()
+    for name, text in WORDS_ARCHIVE.items():
+        (root / "news" / name).write_text(text, encoding="utf-8")
+    build_index([str(root / "news")], root / "index", workers=1)
+    return root / "index"
+
+
+@pytest.mark.parametrize("match", ["any", "all"])
+def test_a_word_typed_twice_counts_twice(words_archive, match):
+    options = SearchOptions(match=match, feedback=False)
+    assert search("strike port", words_archive, options).hits[0].title == "Harbour news"
+    assert search("strike port strike", words_archive, options).hits[0].title == "Union news"
+    assert search("port strike port", words_archive, options).hits[0].title == "Harbour news"
+
+
+def test_repeats_weigh_only_plain_words():
+    weights = {(f, t): b for f, t, b in _leaves("strike port strike")}
+    assert weights[("body", "strike")] == weights[("title", "strike")] == 2.0
+    assert weights[("body", "port")] == 1.0
+    assert all(b == 1.0 for _f, _t, b in _leaves('"port strike" strike'))  # one typed outside the phrase
+    assert all(b == 1.0 for _f, _t, b in _leaves("title:strike strike"))
+
+
+def _leaves(text, match="any"):
+    from whoosh import query
+
+    return [(leaf.fieldname, leaf.text, leaf.boost) for leaf in parse_query(text, SCHEMA, match).leaves()
+            if type(leaf) is query.Term]
+
+
+@pytest.mark.parametrize("match", ["any", "all"])
+def test_a_hyphenated_word_finds_every_spelling_of_it(words_archive, match):
+    found = {hit.title for hit in search("petro-chemicals", words_archive, SearchOptions(match=match)).hits}
+    assert {"Plant opens", "Plant shuts", "Exports rise"} <= found
+    if match == "all":
+        assert "Chemists meet" not in found  # "chemicals" alone is not the compound
+
+
+def test_a_hyphenated_word_in_a_phrase_is_looked_for_as_typed(words_archive):
+    found = [hit.title for hit in search('"petro-chemicals plant"', words_archive, SearchOptions(match="any")).hits]
+    assert found == ["Plant opens"]
+
+
 # --- pseudo-relevance feedback (RM3, --match any) --------------------------------------
 
 FILLER_WORDS = [
@@ -251,3 +309,31 @@ def test_feedback_prefers_the_articles_own_words_to_words_every_article_uses():
     # Ten times more common in them than in the archive beats twice as common,
     # even when the twice-as-common word is used more in absolute terms.
     assert 0.01 * specificity(0.01, 0.001) > 0.02 * specificity(0.02, 0.01)
+
+
+def test_feedback_learns_from_a_story_filed_again_once(tmp_path):
+    from newsindex.engine.whoosh import feedback
+    from newsindex.engine.whoosh.parsing import parse_query
+    from newsindex.engine.whoosh.store import open_index
+    from newsindex.engine.whoosh.weighting import WEIGHTING
+
+    news = tmp_path / "news"
+    news.mkdir()
+    for version in range(3):  # one headline, three texts: not near-duplicates
+        extra = " Dealers said so again." * version
+        (news / f"g7-{version}.txt").write_text(
+            f"Markets react quietly to communique\n\nCurrency markets reacted quietly to the communique.{extra}\n"
+        )
+    for number in range(4):
+        (news / f"crash-{number}.txt").write_text(
+            f"Stock market crash {number}\n\nThe stock market crash wiped out gains, brokers said ({number}).\n"
+        )
+    build_index([str(news)], tmp_path / "index", workers=1)
+    with open_index(tmp_path / "index").searcher(weighting=WEIGHTING) as searcher:
+        parsed = parse_query("how did markets react to the crash", searcher.schema, "any")
+        ranked = [(hit.score, hit.docnum) for hit in searcher.search(parsed, limit=10)]
+        chosen = feedback.distinct_stories(searcher, ranked)
+        titles = [searcher.stored_fields(docnum)["title"] for _score, docnum in chosen]
+    assert len(ranked) == 7
+    assert titles.count("Markets react quietly to communique") == 1
+    assert len(titles) == 5 and len(set(titles)) == 5

@@ -68,6 +68,14 @@ class HyphenPartsFilter(Filter):
                 token.text = text
 
 
+def compound_terms(term: str) -> tuple[list[str], str]:
+    """The index terms a hyphenated query word is found under in every spelling of it: its
+    parts (indexed for "petro-chemicals" and for "petro chemicals" alike), less stop words, and
+    the word closed up ("petrochemicals").  ``term`` is a query term ("petro-chemicals")."""
+    parts = [tokens._stem_word(part) for part in hyphen_parts(term) if part not in _STOP_WORDS]
+    return parts, tokens._stem_word(term.replace("-", ""))
+
+
 @lru_cache(maxsize=1)
 def query_function_words() -> frozenset[str]:
     """The function words a ranked "any word" query leaves out (``data/query_function_words.txt``)."""

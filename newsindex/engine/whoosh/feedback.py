@@ -20,6 +20,9 @@ articles.  So, per query, from how the first ranking looks:
   best one's (``closeness``: when one or two articles stand far above the
   rest, a question few articles answer, the weaker matches below teach
   little) times the share of the question (by idf) it holds;
+* a story counts once: of several articles under one headline (a wire
+  story filed again), only the best-ranked is a feedback article
+  (``distinct_stories``);
 * a word counts by how much more the articles use it than the archive does
   (``specificity``), not only by how much they use it;
 * a word counts by how much it comes with every typed word, not just one
@@ -234,9 +237,35 @@ def expansion_share(evidence: int) -> float:
     return MAX_EXPANSION * min(1.0, evidence / EVIDENCE_WORDS)
 
 
+def distinct_stories(searcher, ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    """The first ``FEEDBACK_DOCS`` of ``ranked`` (score, docnum) that are distinct stories: of
+    several articles under one headline, only the best-ranked.
+
+    RM3 takes its feedback articles as independent samples of what is relevant.  A wire
+    story filed again with a correction or an update keeps its headline, and each copy
+    would count its words once more: on the 1987 Reuters archive three versions of
+    "European markets react quietly to G-7 communique" (not near-duplicates: their texts
+    differ) were three of the ten feedback articles for "how did the stock market react to
+    the crash in october", and their words ("communique", "dollar", "G-7") lifted that
+    April story above the October ones.  Articles without a title are each their own story.
+    """
+    seen: set[str] = set()
+    chosen: list[tuple[float, int]] = []
+    for score, docnum in ranked:
+        headline = " ".join((searcher.stored_fields(docnum).get("title") or "").lower().split())
+        if headline and headline in seen:
+            continue
+        seen.add(headline)
+        chosen.append((score, docnum))
+        if len(chosen) == FEEDBACK_DOCS:
+            break
+    return chosen
+
+
 def rescored(searcher, parsed: query.Query, ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
     """The first ``RERANK_DEPTH`` of ``ranked`` (score, docnum), best first, scored
-    again with the relevance model of its best ``FEEDBACK_DOCS``; the rest as they were.
+    again with the relevance model of its best ``FEEDBACK_DOCS`` distinct stories; the rest
+    as they were.
 
     A new score is the typed words' share (1 - the added words' weights)
     times the first score per typed word, plus each added word's BM25F score
@@ -247,7 +276,7 @@ def rescored(searcher, parsed: query.Query, ranked: list[tuple[float, int]]) -> 
     head, tail = ranked[:RERANK_DEPTH], ranked[RERANK_DEPTH:]
     terms = [text for fieldname, text in parsed.iter_all_terms() if fieldname == "body"]
     typed = len(terms)
-    added = relevance_model(searcher, head[:FEEDBACK_DOCS], terms) if typed else {}
+    added = relevance_model(searcher, distinct_stories(searcher, head), terms) if typed else {}
     if not added:
         return ranked
     kept = 1 - sum(added.values())

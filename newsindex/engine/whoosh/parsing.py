@@ -12,7 +12,7 @@ from whoosh import query
 
 from ...dates import period
 from ...query.options import QueryError
-from .analysis import function_terms_of
+from .analysis import compound_terms, function_terms_of, news_analyzer
 
 MAX_QUERY_CHARS = 2000
 #: Distinct words, phrases and patterns a query may hold (a word looked up in
@@ -38,6 +38,7 @@ SHOWN_FIELDS = ("title:", "author:", "source:", "section:", "date:", "body:")
 # A field name as Whoosh's parser reads one: a word and a colon, then text.
 _FIELD_RE = re.compile(r"(?<![\w.:/-])([A-Za-z_]\w*):(?=[^\s:])")
 _QUOTED_RE = re.compile(r'"[^"]*"')
+_FIELD_CLAUSE_RE = re.compile(r"(?<![\w.:/-])[A-Za-z_]\w*:\S+")
 #: A query of plain words: letters and digits, whitespace between them.
 _PLAIN_WORDS_RE = re.compile(r"\s*[^\W_]+(?:\s+[^\W_]+)*\s*")
 #: Words Whoosh's parser reads as operators (upper case only).
@@ -160,6 +161,7 @@ def parse_query(text: str, schema, match: str = "all") -> query.Query:
         raise QueryError(f"cannot parse query {_shown(text)}: {' '.join(str(exc).split())[:120]}") from None
     if match == "any":
         parsed = _without_function_words(parsed, text)  # before the term limit: they cost nothing
+    parsed = _compounds_spelt_every_way(_weighted_by_repeats(parsed, text), match)
     terms: set[tuple] = set()
     for node in parsed.leaves():
         # A word is one term however many fields it is looked up in.
@@ -253,6 +255,89 @@ def _without_function_words(parsed: query.Query, text: str) -> query.Query:
     if not dropped or not kept:
         return parsed
     return query.Or(kept, boost=parsed.boost) if len(kept) > 1 else kept[0]
+
+
+def _weighted_by_repeats(parsed: query.Query, text: str) -> query.Query:
+    """A plain query of words with each word weighted by how often it is typed.
+
+    BM25 scores a query word by its count in the query as well as in the
+    article (Robertson and Walker's query-term factor with k3 unbounded: a
+    word typed twice counts twice, as Lucene and Anserini score a bag of
+    words).  Whoosh's parser keeps a repeated word once, so a long question
+    ("... titles? ... from approximate titles? ... to their titles?") weighs
+    its subject as much as a word said in passing.  Only the words of a plain
+    OR of words (``--match any``) or AND of words (``--match all``) looked up
+    in title and body unboosted get a weight; phrases, words in a typed field
+    and boosted words keep theirs.  bench/ranking.py, first ranking, MAP: ADI .400 -> .407, CISI
+    .171 -> .208, LISA .307 -> .315; CRAN .308 -> .306, MED .524 -> .519,
+    NPL .294 -> .293; Reuters topic names repeat no word (development figures;
+    the default ranking's are in bench/README.md).
+    """
+    counts: dict[str, int] = {}
+    typed = _FIELD_CLAUSE_RE.sub(" ", _QUOTED_RE.sub(" ", text))  # the words not in a phrase or a field
+    for token in news_analyzer()(typed, mode="query"):
+        counts[token.text] = counts.get(token.text, 0) + 1
+    if all(count == 1 for count in counts.values()):
+        return parsed
+
+    def weighted(node: query.Query) -> query.Query:
+        if type(node) is query.Term and node.boost == 1.0 and node.fieldname in _DEFAULT_FIELDS:
+            repeats = counts.get(node.text, 1)
+            return query.Term(node.fieldname, node.text, boost=float(repeats)) if repeats > 1 else node
+        if type(node) is query.Or and node.boost == 1.0 and all(type(sub) is query.Term for sub in node.subqueries):
+            return query.Or([weighted(sub) for sub in node.subqueries])
+        return node
+
+    if type(parsed) is query.Term:
+        return weighted(parsed)
+    if type(parsed) in (query.Or, query.And) and parsed.boost == 1.0:
+        return type(parsed)([weighted(sub) for sub in parsed.subqueries])
+    return parsed
+
+
+def _compounds_spelt_every_way(parsed: query.Query, match: str) -> query.Query:
+    """A plain query of words with each hyphenated word looked up in every spelling of it.
+
+    Writers spell a compound three ways: "petro-chemicals", "petro chemicals",
+    "petrochemicals" (the Reuters archive: 1, 0 and 49 stories).  The index
+    stores a hyphenated word's parts beside it, so the parts find the first two
+    spellings, and the word closed up finds the third; the hyphenated word alone
+    finds only the first.  In an any-query the parts and the closed-up word are
+    words of the query (as tantivy and Lucene split them, with the closed form
+    besides); in an all-query the word is there when both parts or the
+    closed-up word are.  A phrase keeps the word as typed.  bench/ranking.py, first ranking (function words out, repeats
+    weighted), MAP: Cranfield .306 -> .315 (87 hyphenated query words), LISA
+    .315 -> .323 (29), CISI .208 -> .210 (25), MED .519 -> .517 (5: "x-ray",
+    "pre-school"), ADI .4074 -> .4072 (development figures).
+    """
+
+    def spellings(term: query.Term) -> list[query.Term]:
+        parts, closed = compound_terms(term.text)
+        return [query.Term(term.fieldname, text, boost=term.boost) for text in dict.fromkeys([*parts, closed])]
+
+    def hyphenated(node: query.Query) -> bool:
+        return type(node) is query.Term and "-" in node.text and node.fieldname in _DEFAULT_FIELDS
+
+    def word(clause: query.Query) -> query.Query:
+        """One word of an all-query: (title:a-b OR body:a-b) -> closed-up OR (a AND b)."""
+        terms = [clause] if type(clause) is query.Term else list(clause.subqueries) if type(clause) is query.Or else []
+        if not terms or not all(hyphenated(term) for term in terms):
+            return clause
+        closed = [query.Term(term.fieldname, compound_terms(term.text)[1], boost=term.boost) for term in terms]
+        parts = compound_terms(terms[0].text)[0]
+        groups = [query.Or([query.Term(term.fieldname, part, boost=term.boost) for term in terms]) for part in parts]
+        return query.Or([*closed, query.And(groups)]) if len(groups) > 1 else query.Or(closed + groups)
+
+    if match == "any" and type(parsed) in (query.Or, query.Term):
+        leaves = list(parsed.subqueries) if type(parsed) is query.Or else [parsed]
+        if not any(hyphenated(leaf) for leaf in leaves):
+            return parsed
+        return query.Or([new for leaf in leaves for new in (spellings(leaf) if hyphenated(leaf) else [leaf])])
+    if match == "all" and type(parsed) is query.And:
+        return query.And([word(clause) for clause in parsed.subqueries])
+    if match == "all" and type(parsed) in (query.Or, query.Term):
+        return word(parsed)
+    return parsed
 
 
 def _check_expansions(parsed: query.Query, reader) -> None:

@@ -118,8 +118,9 @@ def _window(generation: Generation, options: SearchOptions) -> _Window | None:
 class _Scorer:
     """BM25 of one term in one field, with the whole generation's statistics (``weighting``)."""
 
-    def __init__(self, generation: Generation, fieldname: str, frequency: int) -> None:
+    def __init__(self, generation: Generation, fieldname: str, frequency: int, repeats: int = 1) -> None:
         self.fieldname = fieldname
+        self.repeats = float(repeats)  # a word typed twice counts twice (``parsing._weighted_by_repeats``)
         self.idf = bm25.idf(generation.doc_count_all, frequency)
         self.avgfl = generation.field_length(fieldname) / (generation.doc_count_all or 1) or 1
         self.scale = bm25.TITLE_WEIGHT / bm25.TITLE_FIELD_BOOST if fieldname == "title" else 1.0
@@ -128,7 +129,7 @@ class _Scorer:
         length = segment.field_length(docnum, self.fieldname)
         if length is None:
             raise DirectUnsupported("a matching document without a field length")
-        return bm25.bm25(self.idf, weight * self.scale, length, self.avgfl, bm25.B, bm25.K1)
+        return bm25.bm25(self.idf, weight * self.scale, length, self.avgfl, bm25.B, bm25.K1) * self.repeats
 
 
 def _encoded(term: str) -> bytes:
@@ -138,8 +139,11 @@ def _encoded(term: str) -> bytes:
         raise DirectUnsupported("a term that is not UTF-8") from None
 
 
-def _matches(generation: Generation, terms: list[str], window: _Window | None) -> tuple[list[tuple[float, int]], int]:
-    """Every match that the window lets through, as (score, document number), and how many."""
+def _matches(
+    generation: Generation, terms: list[str], window: _Window | None, repeats: dict[str, int] | None = None
+) -> tuple[list[tuple[float, int]], int]:
+    """Every match that the window lets through, as (score, document number), and how many;
+    ``repeats`` says how often each term was typed (once when not given)."""
     scorers = {}
     postings_held = 0
     for term in terms:
@@ -149,7 +153,7 @@ def _matches(generation: Generation, terms: list[str], window: _Window | None) -
             for segment in generation.segments:
                 info = segment.term_info(fieldname, encoded)
                 frequency += info.doc_frequency if info is not None else 0
-            scorers[fieldname, term] = _Scorer(generation, fieldname, frequency)
+            scorers[fieldname, term] = _Scorer(generation, fieldname, frequency, repeats.get(term, 1) if repeats else 1)
             postings_held += frequency
     if postings_held > MAX_POSTINGS:
         raise DirectUnsupported("long posting lists: the Whoosh path counts them as arrays")
@@ -215,12 +219,14 @@ def search(text: str, index_dir: str | Path, options: SearchOptions) -> SearchRe
     words = plain_words(text, options)
     if words is None:
         raise DirectUnsupported("not a search of plain words with every word required")
-    terms = list(dict.fromkeys(term for word in words for term in _analyse_word(word)))
+    typed = [term for word in words for term in _analyse_word(word)]
+    repeats = {term: typed.count(term) for term in dict.fromkeys(typed)}
+    terms = list(repeats)
     if not terms or len(terms) > MAX_QUERY_TERMS:
         raise DirectUnsupported("no word to look up, or too many")
     generation = open_generation(Path(index_dir))
     window = _window(generation, options)
-    ranked, total = _matches(generation, terms, window)
+    ranked, total = _matches(generation, terms, window, repeats)
     if not total:
         raise DirectUnsupported("nothing matched: relaxing and did-you-mean are the Whoosh path's")
     suggestion = _suggestion(generation, text, options, total) if options.suggest else None
