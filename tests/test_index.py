@@ -286,31 +286,37 @@ def test_parallel_run_equals_single_process_run(tmp_path, monkeypatch):
 
 
 def test_segments_are_merged_and_counts_hold(tmp_path, corpus, monkeypatch):
-    monkeypatch.setattr(index_module, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(index_module, "MERGE_FACTOR", 3)
     index_dir = tmp_path / "ix"
     build_index([corpus], index_dir, workers=1)
     for n in range(6):
         write_article(corpus, f"outlet/extra-{n}.txt", f"Extra report {n}", f"Pelican sighting extra{n}.")
         build_index([corpus], index_dir, workers=1)
     ix = open_index(index_dir)
-    assert len(ix._segments()) <= 3
+    assert len(ix._segments()) <= 2  # one-file runs add a segment each; three of a tier become one
     assert count(index_dir) == 18
     assert len(hits(index_dir, "pelican")) == 6
 
 
-def test_full_segments_are_not_merged_and_merging_writes_as_it_goes(tmp_path, corpus, monkeypatch):
-    """A huge run writes many full segments: merging them all would hold them all in memory."""
-    monkeypatch.setattr(index_module, "MAX_SEGMENTS", 3)
-    monkeypatch.setattr(index_module, "SEGMENT_MEMORY", 1)  # every document fills a segment
+def test_full_segments_are_merged_too_and_deleted_documents_dropped(tmp_path, corpus, monkeypatch):
+    """A run writing many segments (every document fills one here) leaves a few: merging copies
+    postings, so it needs none of the indexer's memory bound and merges full segments as well."""
+    monkeypatch.setattr(index_module, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(index_module, "MERGE_TIER_BASE", 1)
+    monkeypatch.setattr(index_module, "SEGMENT_MEMORY", 1)
     index_dir = tmp_path / "ix"
     build_index([corpus], index_dir, workers=1)
-    assert len(open_index(index_dir)._segments()) == 12  # all full: none merged
+    sizes = [s.doc_count_all() for s in open_index(index_dir)._segments()]
+    assert sum(sizes) == 12 and len(sizes) <= 4, sizes
     for n in range(3):
         write_article(corpus, f"outlet/extra-{n}.txt", f"Extra report {n}", f"Pelican sighting extra{n}.")
-    (corpus / "outlet" / "000.txt").unlink()
-    build_index([corpus], index_dir, workers=1)  # a mostly deleted segment is rewritten, a document at a time
-    assert count(index_dir) == 14
-    assert len(hits(index_dir, "pelican")) == 3 and len(hits(index_dir, "harbour")) == 11
+    for name in ("000", "001", "002", "003", "004", "005", "006"):
+        (corpus / "outlet" / f"{name}.txt").unlink()
+    build_index([corpus], index_dir, workers=1)
+    assert count(index_dir) == 8
+    assert len(hits(index_dir, "pelican")) == 3 and len(hits(index_dir, "harbour")) == 5
+    segments = open_index(index_dir)._segments()
+    assert not any(s.deleted_count() * 2 > s.doc_count_all() for s in segments)  # mostly deleted: rewritten
 
 
 def test_phrase_queries_work_on_title_and_body(tmp_path, corpus):

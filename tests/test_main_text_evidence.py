@@ -188,3 +188,22 @@ def test_list_items_with_a_link_and_a_sentence_of_their_own_are_article_text():
     body = body_of(html)
     assert sum("boats will leave every forty minutes" in p for p in body) == 4
     assert not any("Section number" in p for p in body)
+
+
+def test_a_long_gallery_embedded_in_a_short_article_does_not_replace_it():
+    """The article's paragraphs and a gallery of other stories share one box; the gallery holds
+    more text.  Noise inside the box counts against it, which left no region at all, and the
+    gallery was then forgiven as the article's wrapper.  The article is the box without it."""
+    slides = "".join(
+        f"<li><h2>{n}/12 Slide {n}</h2><p>Another story of the week, told at length in the caption of a "
+        f"picture: revenues, a ruling, a transfer and the weather in the capital, number {n}.</p></li>"
+        for n in range(1, 13)
+    )
+    html = (
+        "<html><body><div class='story'>"
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + f"<div class='full-gallery'><ul>{slides}</ul></div></div></body></html>"
+    )
+    body = body_of(html)
+    assert body[:3] == PROSE
+    assert not any("Slide" in paragraph or "caption of a picture" in paragraph for paragraph in body)

@@ -74,7 +74,7 @@ def test_incremental_graph_equals_a_full_rebuild(tmp_path, monkeypatch, seed):
     caps and segment limits so that splits, cut lists and merges all happen."""
     monkeypatch.setattr(dedup, "MAX_NEIGHBOURS", 4)
     monkeypatch.setattr(dedup, "SMALL_BUCKET", 3)
-    monkeypatch.setattr(limits, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(limits, "MERGE_FACTOR", 2)
     rng = random.Random(seed)
     news = tmp_path / "news"
     news.mkdir()

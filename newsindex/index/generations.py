@@ -20,10 +20,11 @@ from ..engine.whoosh.store import (
     IndexLocked,
     current_generation,
 )
+from ..engine.whoosh.summary import SUMMARY_FILE
 
 #: Files a generation writes anew rather than hard-linking from the previous one.
 _PER_GENERATION = frozenset(
-    {"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE, STATE_FILE, WORDS_FILE}
+    {"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE, STATE_FILE, WORDS_FILE, SUMMARY_FILE}
 )
 #: Test hook: ``NEWSINDEX_CRASH_AT=<point>`` kills the indexer with SIGKILL
 #: when it reaches that point (see ``_checkpoint`` and ``CRASH_POINTS``).
@@ -35,6 +36,7 @@ CRASH_POINTS = (
     "worker-indexing",  # in a worker, while adding documents to its segment
     "segments-written",  # every new segment on disk, none committed
     "segments-committed",  # new segments in the generation's TOC, deletions not yet
+    "merging",  # a merged segment written, the TOC naming it not yet (only in runs that merge)
     "before-near-duplicates",  # index committed and checked, its near-duplicate graph not yet written
     "committed",  # generation complete but for learned.json, info.json and fsync
     "before-publish",  # generation fsynced, CURRENT still the old one

@@ -1,5 +1,5 @@
 """Committing a run: new segments into the generation's index, deletions and rewritten duplicate
-groups, merging, the count check, the near-duplicate graph.
+groups, merging (merging.py), the count check, the near-duplicate graph.
 """
 
 from __future__ import annotations
@@ -13,50 +13,11 @@ from ...index import limits
 from ...index.documents import _FAST_TEXT, document_fields
 from ...index.generations import _checkpoint
 from .lexicon import write_words
+from .merging import merge_budget, merge_policy
 from .neargraph import graph_for, write_graph
 from .segment import SegmentBuilder
 from .store import INDEX_NAME, IndexProblem, short_id
-
-
-def _merge_policy(writer, segments: list) -> list:
-    """At most MAX_SEGMENTS segments, none empty or mostly deleted, as far as
-    merging small segments allows.
-
-    The smallest segments (and the mostly deleted ones) are rebuilt into one
-    from their stored fields: faster than Whoosh's own merge, which re-sorts
-    every posting through its pool.  Merging stops at the size of the largest
-    segment (one a worker wrote when it reached ``SEGMENT_MEMORY``), and the
-    merged postings are written whenever they reach that bound, so merging
-    takes no more memory than indexing however large the index: a huge run
-    keeps more than MAX_SEGMENTS full segments rather than merging them all in
-    memory.
-    """
-    live = [s for s in segments if s.doc_count() > 0]
-    merge = [s for s in live if s.deleted_count() * 2 > s.doc_count_all()]
-    rest = sorted((s for s in live if s not in merge), key=lambda s: s.doc_count())
-    full = max((s.doc_count_all() for s in live), default=0)
-    merged_docs = sum(s.doc_count() for s in merge)
-    while rest and len(rest) + (1 if merge else 0) > limits.MAX_SEGMENTS and merged_docs + rest[0].doc_count() <= full:
-        merged_docs += rest[0].doc_count()
-        merge.append(rest.pop(0))
-    if len(merge) == 1 and not merge[0].deleted_count():
-        rest.append(merge.pop())  # one segment alone gains nothing from a rewrite
-    kept = [s for s in segments if s in rest]
-    if not merge:
-        return kept
-    builder = SegmentBuilder(writer.storage.folder, writer.schema, INDEX_NAME, fast_text=_FAST_TEXT)
-    merged = []
-    for segment in merge:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        try:
-            for _docnum, stored in reader.iter_docs():
-                builder.add(document_fields(stored))
-                if builder.estimated_bytes > limits.SEGMENT_MEMORY:
-                    merged.append(builder.write())
-        finally:
-            reader.close()
-    last = builder.write()
-    return [*kept, *merged, last] if last is not None else [*kept, *merged]
+from .summary import generation_summary, write_summary
 
 
 class _Committing:
@@ -79,7 +40,8 @@ class _Committing:
         writer = ix.writer()
         try:
             rewrites = self._rewrite_groups(writer, old_docs)
-            writer.commit(mergetype=lambda w, segments: _merge_policy(w, [*segments, *rewrites]))
+            budget = merge_budget(self.indexed)
+            writer.commit(mergetype=lambda w, segments: merge_policy(w, [*segments, *rewrites], budget, INDEX_NAME))
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
@@ -99,6 +61,10 @@ class _Committing:
             graph = graph_for(reader, self.previous)
             write_words(self.generation, reader, self.previous)
         write_graph(self.generation, graph)
+        segments = ix._segments()
+        write_summary(
+            self.generation, generation_summary(storage, segments, lambda s: SegmentReader(storage, ix.schema, s))
+        )
 
     def _rewrite_groups(self, writer, old_docs: int):
         """Delete the documents of changed duplicate groups; re-add those with copies left.

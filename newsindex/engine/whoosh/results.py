@@ -14,6 +14,7 @@ from whoosh.idsets import DocIdSet
 
 from ...query.options import GROUPS, SearchOptions
 from ...query.outlets import merged_counts
+from .counting import ranked_matches, worth_it
 from .feedback import RERANK_DEPTH, rescored
 from .filters import _UNDATED, DocumentFilter, _per_reader
 from .hits import _hit_from_stored  # noqa: F401 - imported from here by searching and alerts
@@ -114,7 +115,10 @@ def _collect(
         fetch = max(fetch, RERANK_DEPTH)
     searcher, allowed = scope.searcher, scope.allowed
     tally = _UndatedTally(allowed) if allowed is not None and allowed.published is not None else allowed
-    if isinstance(parsed, query.Every) and sortedby is not None:
+    arrays = _as_arrays(searcher, parsed, allowed, fetch) if sortedby is None else None
+    if arrays is not None:
+        ranked, total, undated = arrays
+    elif isinstance(parsed, query.Every) and sortedby is not None:
         ranked, total = _browse(searcher, tally, fetch, options.sort)
     else:
         matching = _within_months(parsed, scope.months)
@@ -123,7 +127,8 @@ def _collect(
         results = collector.results()
         total = len(results)
         ranked = [(hit.score or 0.0, hit.docnum) for hit in results]
-    undated = tally.undated if isinstance(tally, _UndatedTally) else 0
+    if arrays is None:
+        undated = tally.undated if isinstance(tally, _UndatedTally) else 0
     if feedback:
         ranked = rescored(searcher, parsed, ranked)
     candidates = [_Candidate(docnum, score) for score, docnum in ranked]
@@ -138,6 +143,14 @@ def _collect(
     for candidate in page:
         candidate.stored = candidate.stored or searcher.stored_fields(candidate.docnum)
     return page, total, undated
+
+
+def _as_arrays(searcher, parsed, allowed, fetch: int):
+    """The ranking and the counts of a big AND or OR of words, by arrays (counting.py), or None."""
+    flat = flattened(parsed)
+    if not worth_it(searcher, flat):
+        return None
+    return ranked_matches(searcher, flat, allowed, fetch)
 
 
 def _browse(searcher, allowed, fetch: int, sort: str) -> tuple[list[tuple[float, int]], int]:

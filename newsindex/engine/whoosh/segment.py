@@ -36,6 +36,7 @@ from whoosh.util.numeric import length_to_byte
 from .analysis import index_terms, news_analyzer
 from .segment_files import _Columns, _SegmentWriting
 from .segment_format import _ONE_POSITION, _STORED_BYTES, PICKLE_PROTOCOL, _Field, encode_positions
+from .summary import SegmentSummary
 
 #: Rough memory held per posting and per distinct term while a segment is built.
 _BYTES_PER_POSTING = 80
@@ -88,6 +89,7 @@ class SegmentBuilder(_SegmentWriting):
         self._columns = _Columns(self.storage, self.segment)
         self._posting_count = 0
         self._term_count = 0
+        self.summary = SegmentSummary()  # what `stats` shows (summary.py)
 
     @property
     def estimated_bytes(self) -> int:
@@ -142,6 +144,11 @@ class SegmentBuilder(_SegmentWriting):
         if stored:
             columns.add("_stored", _STORED_BYTES, docnum, dumps(stored, PICKLE_PROTOCOL))
         self.docs += 1
+        meta = fields.get("meta")
+        self.summary.add(
+            meta.get("source") if isinstance(meta, dict) else None,
+            fields.get("_stored_published", fields.get("published")),
+        )
         for lengths in self.length_bytes.values():
             if len(lengths) < self.docs:
                 lengths.append(0)  # the field is absent from this document

@@ -211,6 +211,7 @@ class _SegmentWriting:
                 self._columns.add_all(f"_{name}_len", LENGTHS_COLUMN, lengths)
         self._columns.add_all("_stored", _STORED_BYTES, bytearray())  # always there, as Whoosh writes it
         self._columns.close(self.docs)
+        self.summary.write(self.storage, segment)
         segment.set_doc_count(self.docs)
         segment._fieldlengths = dict(self.field_lengths)
         terms_writer = _TermsWriter(self.storage, segment)

@@ -8,10 +8,32 @@ from pathlib import Path
 from ...index.folders import indexed_folders
 from ...query.outlets import merged_counts
 from .store import current_generation, index_disk_size, open_index
+from .summary import read_summary
 
 
 def index_stats(index_dir: Path) -> dict:
-    """A JSON-ready summary of the index in ``index_dir``."""
+    """A JSON-ready summary of the index in ``index_dir``: the generation's ``summary.json``
+    (written at commit, summary.py), or for an index written before it, counted from every
+    stored article."""
+    generation = current_generation(index_dir)
+    summary = read_summary(generation) if generation is not None else None
+    if summary is None:
+        open_index(index_dir)  # the clear error of a missing or unreadable index
+        summary = counted_summary(index_dir)
+    summary.pop("version", None)
+    summary["sources"] = merged_counts(summary["sources"])  # an outlet's host counts under its name
+    return {
+        "index": str(index_dir),
+        "generation": generation.name,
+        **summary,
+        "size_bytes": index_disk_size(index_dir),
+        "folders": indexed_folders(generation),
+    }
+
+
+def counted_summary(index_dir: Path) -> dict:
+    """The summary counted from every stored article (what ``summary.json`` holds: outlets as
+    the articles label them, before ``merged_counts``)."""
     ix = open_index(index_dir)
     sources: Counter[str] = Counter()
     months: Counter[str] = Counter()
@@ -32,15 +54,11 @@ def index_stats(index_dir: Path) -> dict:
             first = published if first is None or published < first else first
             last = published if last is None or published > last else last
     return {
-        "index": str(index_dir),
-        "generation": current_generation(index_dir).name,
         "documents": documents,
         "undated": undated,
         "first": first.date().isoformat() if first else None,
         "last": last.date().isoformat() if last else None,
-        "sources": merged_counts(sources),  # an outlet's host counts under its name
+        "sources": dict(sources.most_common()),  # as summary.json holds them; merged by index_stats
         "years": dict(sorted(years.items())),
         "months": dict(sorted(months.items())),
-        "size_bytes": index_disk_size(index_dir),
-        "folders": indexed_folders(current_generation(index_dir)),
     }

@@ -308,18 +308,23 @@ def _best_region(
     paragraph is never a region: a short article interleaved with share bars and
     sign-up boxes must not shrink to its longest paragraph.
     """
-    scores: dict[object, float] = {}
     in_noise = [not noise.isdisjoint(chain) for chain in chains]
-    for block, chain, noisy in zip(blocks, chains, in_noise, strict=True):
-        weight = -_NOISE_WEIGHT * len(block.text) if noisy else _weight(block)
-        if weight:
-            for element in chain:
-                scores[element] = scores.get(element, 0.0) + weight
-    candidates = [element for element in scores if element.tag not in _LINE_TAGS]
-    if not candidates:
-        return [], 0, None, set()
-    best = max(candidates, key=scores.__getitem__)
-    if scores[best] <= 0:
+    for noise_weight in (_NOISE_WEIGHT, 0.0):
+        # Without noise counted against it when that leaves no region at all: an embed inside
+        # the article (a long gallery of other stories) must not sink the article around it.
+        scores: dict[object, float] = {}
+        for block, chain, noisy in zip(blocks, chains, in_noise, strict=True):
+            weight = -noise_weight * len(block.text) if noisy else _weight(block)
+            if weight:
+                for element in chain:
+                    scores[element] = scores.get(element, 0.0) + weight
+        candidates = [element for element in scores if element.tag not in _LINE_TAGS]
+        if not candidates:
+            return [], 0, None, set()
+        best = max(candidates, key=scores.__getitem__)
+        if scores[best] > 0:
+            break
+    else:
         return [], 0, None, set()
     continued = set(_continuations(best, blocks, chains, in_noise, scores, _weight, _prose_chars, noise, boilerplate))
     regions = {best} | continued

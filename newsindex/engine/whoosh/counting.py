@@ -1,0 +1,290 @@
+"""Ranking and counting the matches of an AND or OR of words as arrays, not one match at a time.
+
+A search shows a page but reports an exact total, so every match has to be
+counted; walking them with matchers in Python (``matching.py``'s flat
+matchers and a collector) costs microseconds per match: tens of thousands of
+matches at a million articles are most of a search.  Here each word's posting
+lists are decoded a block at a time into arrays (document numbers from the
+block's deltas, weights), and per segment:
+
+* the matches are the intersection (AND: every clause) or union (OR) of the
+  lists, by numpy set operations; deleted documents are dropped;
+* each posting is scored by the same BM25F formula, with the same parameters
+  (taken from the scorer Whoosh would use), as the matchers score it, and a
+  document's score is the sum over its postings (only the order of the
+  additions may differ in the last bit);
+* the filters (date window, labels) are applied as array masks over the
+  ``published`` column, the matches kept only for being undated are counted;
+* the best ``fetch`` are kept.
+
+The total is the exact number of matches the filters let through: the same
+count the collector gives (tests/test_counting.py checks both on random
+queries).  Anything else (phrases, NOT, wildcards, sorting by date) keeps the
+matcher path.  numpy is imported only by a search big enough to pay for the import.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from bisect import bisect_right
+
+from whoosh import query, scoring
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+
+from .filters import _UNDATED, DocumentFilter, _per_reader
+from .matching import AnyTermQuery, WordsQuery, _clause_terms
+from .weighting import _WeightedFieldScorer
+
+#: A query whose words' posting lists hold fewer postings than this (document
+#: frequencies summed) is left to the matchers, which are as fast on short lists.
+MIN_POSTINGS = 1_000
+#: ... and fewer than this, while numpy is not imported yet: importing it costs
+#: a short-lived process (one `newsindex search`) more than the arrays save
+#: below some 20,000 matches.  A running process imports it once.
+MIN_POSTINGS_TO_IMPORT = 20_000
+
+
+def _clauses(flat: query.Query) -> tuple[list[list[query.Term]], bool] | None:
+    """``(clauses of terms, every clause needed)`` of a flat words query, else None."""
+    if isinstance(flat, WordsQuery):
+        clauses = [_clause_terms(sub) for sub in flat.subqueries]
+        if any(c is None for c in clauses):
+            return None
+        return clauses, True
+    if isinstance(flat, AnyTermQuery):
+        return [list(flat.subqueries)], False
+    return None
+
+
+def worth_it(searcher, flat: query.Query) -> bool:
+    found = _clauses(flat)
+    if found is None:
+        return False
+    terms = [term for clause in found[0] for term in clause]
+    if any(term.boost != 1.0 for term in terms):
+        return False
+    postings = sum(searcher.doc_frequency(term.fieldname, term.text) for term in terms)
+    return postings >= (MIN_POSTINGS if "numpy" in sys.modules else max(MIN_POSTINGS, MIN_POSTINGS_TO_IMPORT))
+
+
+def _decode(np, matcher, span: tuple | None) -> tuple | None:
+    """``(document numbers, weights)`` of a posting list, or None for a matcher of another
+    kind (the caller then takes the matcher path).  With ``span`` (first, last, also: a sorted
+    list of further documents), only the blocks that may hold documents in first..last or in
+    ``also`` are read (the others by their headers alone)."""
+    if isinstance(matcher, ListMatcher):
+        ids = np.asarray(matcher._ids, dtype=np.int64)
+        weights = matcher._weights
+        if weights is None:
+            weights = [matcher._all_weights or 1.0] * len(ids)
+        return ids, np.asarray(weights, dtype=np.float64)
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        return None
+    deltas, weights, counts = array("q"), array("d"), []
+    first, last, also = span if span is not None else (0, _EXHAUSTED, [])
+    stop = max(last, also[-1] if also else -1)
+    previous = -1  # the last document of the block before: a block holds previous+1..its last
+    while True:
+        top = matcher._maxid
+        wanted = top >= first and previous < last
+        if not wanted and also:
+            at = bisect_right(also, previous)
+            wanted = at < len(also) and also[at] <= top
+        previous = top
+        if not wanted:
+            if matcher._lastblock:
+                break
+            matcher._next_block()
+            continue
+        if matcher._data is None:
+            matcher._read_data()
+        block_deltas, block_weights, _values = matcher._data
+        count = matcher._blocklength
+        deltas.extend(block_deltas)
+        counts.append(count)
+        if block_weights is None:
+            weights.extend(_ONES[:count] if count <= len(_ONES) else [1.0] * count)
+        elif isinstance(block_weights, float):  # read back as a 32-bit float, as Whoosh reads it
+            weights.extend(array("f", [block_weights]).tolist() * count)
+        else:
+            weights.extend(block_weights)
+        if matcher._lastblock or top >= stop:  # the next blocks are all past what is wanted
+            break
+        matcher._next_block()
+    if not counts:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    running = np.cumsum(np.frombuffer(deltas, dtype=np.int64))
+    # Each block's first delta is its first document number: restart the sum there.
+    ends = np.cumsum(counts)
+    before = np.concatenate(([0], running[ends[:-1] - 1]))
+    ids = running - np.repeat(before, counts)
+    return ids, np.frombuffer(weights, dtype=np.float64)
+
+
+_ONES = array("d", [1.0] * 128)
+_EXHAUSTED = 2**62
+#: Under a date window, a segment with at most this many undated articles has only the blocks
+#: that may hold its documents in the window or those undated articles decoded (the header
+#: counts the undated matches); a segment with more is decoded whole.
+MAX_UNDATED_CHECKS = 64
+
+
+def _length_table(np):
+    return np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+def _term_scores(np, subsearcher, weighting, term: query.Term, table, span) -> tuple | None:
+    """``(document numbers, scores)`` of one term in one segment, deleted documents dropped."""
+    reader = subsearcher.reader()
+    fieldname, text = term.fieldname, term.text
+    if (fieldname, text) not in reader:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    scorer = weighting.scorer(subsearcher, fieldname, text)
+    if type(scorer) not in (scoring.BM25FScorer, _WeightedFieldScorer):
+        return None
+    matcher = reader.postings(fieldname, text)
+    deleted = None
+    if isinstance(matcher, FilterMatcher):
+        deleted = matcher._ids
+        matcher = matcher.child
+    decoded = _decode(np, matcher, span)
+    if decoded is None:
+        return None
+    ids, weights = decoded
+    if span is not None:
+        inside = (ids >= span[0]) & (ids <= span[1])
+        if span[2]:
+            inside |= np.isin(ids, span[2])
+        ids, weights = ids[inside], weights[inside]
+    if deleted:
+        keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
+        ids, weights = ids[keep], weights[keep]
+    lengths = _per_reader(reader, f"lengths:{fieldname}", lambda: _length_bytes(np, reader, fieldname))
+    if lengths is None:
+        return None
+    fl = table[lengths[ids]]
+    if isinstance(scorer, _WeightedFieldScorer):
+        weights = weights * scorer.scale
+    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+    return ids, scores
+
+
+def _length_bytes(np, reader, fieldname: str):
+    """A segment's length byte of every document's ``fieldname``, read whole (store.py's
+    ``doc_field_length`` keeps them), padded to the document count; None if unknown."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is None:
+        return None
+    perdoc.doc_field_length(0, fieldname)
+    whole = perdoc.__dict__.get("_lengths_read_whole", {}).get(fieldname)
+    if whole is None:
+        return None
+    lengths = np.zeros(reader.doc_count_all(), dtype=np.uint8)
+    lengths[: len(whole)] = np.frombuffer(whole, dtype=np.uint8)[: len(lengths)]
+    return lengths
+
+
+def ranked_matches(searcher, flat: query.Query, allowed, fetch: int) -> tuple[list[tuple[float, int]], int, int] | None:
+    """``(best fetch as (score, docnum), total, undated)`` of a flat words query, or None when
+    a part of it needs the matcher path.  ``allowed`` is None or a ``DocumentFilter`` (the
+    undated matches it turns away are counted)."""
+    import numpy as np
+
+    found = _clauses(flat)
+    if found is None or (allowed is not None and type(allowed) is not DocumentFilter):
+        return None
+    clauses, every = found
+    weighting = searcher.weighting
+    table = _per_reader(searcher.reader(), "length-table", lambda: _length_table(np))
+    best_ids, best_scores = [], []
+    total = undated = 0
+    labelled = None
+    if allowed is not None and allowed.labelled is not None:
+        labelled = np.fromiter(sorted(allowed.labelled), dtype=np.int64)
+    for subsearcher, offset in searcher.leaf_searchers():
+        if allowed is not None and not allowed.may_hold(offset):
+            continue
+        span = None
+        if allowed is not None and allowed.published is not None:
+            window, undated_here = _window_span(np, searcher, allowed, offset, subsearcher.reader().doc_count_all())
+            if len(undated_here) <= MAX_UNDATED_CHECKS:
+                if window is None and not len(undated_here):
+                    continue
+                span = (*(window or (1, 0)), undated_here.tolist())
+        per_clause = []
+        for clause in clauses:
+            parts = [_term_scores(np, subsearcher, weighting, term, table, span) for term in clause]
+            if any(part is None for part in parts):
+                return None
+            per_clause.append(parts)
+        ids, scores = _combine(np, per_clause, every)
+        if not len(ids):
+            continue
+        if allowed is not None:
+            keep, turned_undated = _allowed_mask(np, allowed, ids + offset, labelled)
+            undated += turned_undated
+            ids, scores = ids[keep], scores[keep]
+        total += len(ids)
+        if len(ids) > fetch:
+            chosen = np.argpartition(-scores, fetch - 1)[:fetch]
+            ids, scores = ids[chosen], scores[chosen]
+        best_ids.append(ids + offset)
+        best_scores.append(scores)
+    if not best_ids:
+        return [], total, undated
+    ids, scores = np.concatenate(best_ids), np.concatenate(best_scores)
+    order = np.lexsort((ids, -scores))[:fetch]  # best first, ties in document order
+    return [(float(scores[i]), int(ids[i])) for i in order], total, undated
+
+
+def _combine(np, per_clause: list[list[tuple]], every: bool) -> tuple:
+    """Matching documents (sorted) and their summed scores, from each clause's terms' postings."""
+    all_ids = np.concatenate([ids for parts in per_clause for ids, _scores in parts])
+    all_scores = np.concatenate([scores for parts in per_clause for _ids, scores in parts])
+    if every:
+        matched = None
+        for parts in sorted(per_clause, key=lambda parts: sum(len(ids) for ids, _s in parts)):
+            clause_ids = np.unique(np.concatenate([ids for ids, _scores in parts]))
+            matched = clause_ids if matched is None else np.intersect1d(matched, clause_ids, assume_unique=True)
+            if not len(matched):
+                return matched, np.empty(0)
+        where = np.searchsorted(matched, all_ids)
+        where[where == len(matched)] = 0
+        hit = matched[where] == all_ids
+        return matched, np.bincount(where[hit], weights=all_scores[hit], minlength=len(matched))
+    matched, where = np.unique(all_ids, return_inverse=True)
+    return matched, np.bincount(where, weights=all_scores, minlength=len(matched))
+
+
+def _allowed_mask(np, allowed: DocumentFilter, docnums, labelled) -> tuple:
+    """Which of ``docnums`` the filter lets through, and how many it turns away only for
+    having no date (``DocumentFilter.undated_but_allowed``)."""
+    keep = np.ones(len(docnums), dtype=bool)
+    labelled_ok = keep if labelled is None else np.isin(docnums, labelled)
+    undated = 0
+    if allowed.published is not None:
+        published = np.frombuffer(allowed.published, dtype=np.uint64)[docnums]
+        keep = (published >= allowed.low) & (published < allowed.high)
+        undated = int(np.count_nonzero((published == _UNDATED) & labelled_ok))
+    return keep & labelled_ok, undated
+
+
+def _window_span(np, searcher, allowed: DocumentFilter, offset: int, count: int) -> tuple:
+    """``(span, undated)`` of one segment under the date window, in its own document numbers:
+    (first, last) of the documents in the window (None if none) and the undated documents.
+    Worked out once per open searcher and window: a merged segment spanning years holds a
+    window's articles in a run of documents when they were indexed in date order."""
+
+    def compute() -> tuple:
+        published = np.frombuffer(allowed.published, dtype=np.uint64)[offset : offset + count]
+        inside = np.flatnonzero((published >= allowed.low) & (published < allowed.high))
+        window = (int(inside[0]), int(inside[-1])) if len(inside) else None
+        return window, np.flatnonzero(published == np.uint64(_UNDATED))
+
+    return _per_reader(searcher.reader(), f"span:{offset}:{count}:{allowed.low}:{allowed.high}", compute)
+
