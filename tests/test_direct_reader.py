@@ -257,7 +257,7 @@ def test_long_posting_lists_go_to_the_whoosh_path(demo_index, monkeypatch):
 def test_edit_distance_equals_whooshs():
     from whoosh.support.levenshtein import distance
 
-    from newsindex.engine.whoosh.direct.spelling import edit_distance
+    from newsindex.engine.whoosh.respelling import edit_distance
 
     rng = random.Random(5)
     for _ in range(3000):

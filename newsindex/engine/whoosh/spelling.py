@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator, Sequence
 
@@ -10,7 +9,8 @@ from whoosh.support.levenshtein import distance as edit_distance
 
 from ...query.options import QueryError
 from .parsing import _DATE_CLAUSE_RE, parse_query
-from .snippets import _analyzed, _candidate_words
+from .respelling import FEW_MATCHES, MUCH_COMMONER, RARE_AT_LEAST, RARE_ONE_IN, spelled_out
+from .snippets import _analyzed
 
 
 def _respellings(reader, word: str, max_edits: int, count: int = 3, lexicon=None) -> list[str]:
@@ -30,10 +30,7 @@ def _respellings(reader, word: str, max_edits: int, count: int = 3, lexicon=None
     letters = set(word)
     within: dict[str, int] = {}
     for candidate in _candidates(reader, word[0], lexicon):
-        if (
-            abs(len(candidate) - len(word)) > max_edits
-            or len(letters.symmetric_difference(candidate)) > 2 * max_edits
-        ):
+        if abs(len(candidate) - len(word)) > max_edits or len(letters.symmetric_difference(candidate)) > 2 * max_edits:
             continue
         edits = edit_distance(candidate, word, limit=max_edits)
         if edits <= max_edits:
@@ -57,43 +54,15 @@ def _candidates(reader, letter: str, lexicon) -> Iterator[str]:
                 yield candidate
 
 
-#: Articles read to find how the archive spells a suggested stem.
-SPELLING_SAMPLES = 8
-
-
 def _spelled_out(searcher, terms: Sequence[str], typed: str) -> str | None:
-    """How the archive writes a word that analyses to one of ``terms`` (stems
-    such as "economi"), as near to what was typed as can be.
-
-    The forms come from a few articles holding each term ("economy",
-    "economies"); the nearest to ``typed`` wins, then the more frequent
-    term, then the commoner form.  A term with no form found stands for itself.
-    """
-    best: tuple | None = None
+    """``respelling.spelled_out`` on this searcher's articles."""
     reader = searcher.reader()
-    for rank, term in enumerate(terms):
-        forms: dict[str, int] = {}
-        pattern = _candidate_words(frozenset({term[:3]}))
-        for docnum in itertools.islice(reader.postings("body", term).all_ids(), SPELLING_SAMPLES):
-            for found in pattern.finditer(searcher.stored_fields(docnum).get("body", "")):
-                form = found.group().lower()
-                if term in _analyzed(form):
-                    forms[form] = forms.get(form, 0) + 1
-        for form, seen in (forms or {term: 0}).items():
-            key = (edit_distance(form, typed), rank, -seen, form)
-            if best is None or key < best:
-                best = key
-    return best[-1] if best else None
-
-
-#: A search finding fewer articles than this looks for respellings of words the index lacks.
-FEW_MATCHES = 3
-#: A word the index holds is still worth respelling when it is this rare (in at most one
-#: article in RARE_ONE_IN, or RARE_AT_LEAST articles) and a respelling is MUCH_COMMONER
-#: times as frequent: "goverment" is in 9 Reuters articles, "government" in 2,262.
-RARE_ONE_IN = 1000
-RARE_AT_LEAST = 2
-MUCH_COMMONER = 10
+    return spelled_out(
+        terms,
+        typed,
+        lambda term: reader.postings("body", term).all_ids(),
+        lambda docnum: searcher.stored_fields(docnum).get("body", ""),
+    )
 
 
 def _suggest(searcher, text: str, allowed, total: int, match: str, lexicon=None) -> str | None:

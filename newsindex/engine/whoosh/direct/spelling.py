@@ -12,37 +12,15 @@ generation without its word list, is the Whoosh path's (``DirectUnsupported``).
 from __future__ import annotations
 
 import re
-from itertools import islice
 
 from ..lexicon import words_starting
-from ..snippets import _analyzed, _candidate_words
+from ..respelling import FEW_MATCHES, MUCH_COMMONER, RARE_AT_LEAST, RARE_ONE_IN, edit_distance, spelled_out
+from ..snippets import _analyzed
 from . import DirectUnsupported
 from .postings import postings
 from .reader import Generation
 
-#: As ``spelling``.
-_WORD_RE = re.compile(r"(?<![\w'’-])[A-Za-z][A-Za-z'’-]{2,24}(?![\w'’-])")
-FEW_MATCHES = 3
-RARE_ONE_IN = 1000
-RARE_AT_LEAST = 2
-MUCH_COMMONER = 10
-SPELLING_SAMPLES = 8
-
-
-def edit_distance(first: str, second: str) -> int:
-    """Edits (insert, delete, replace, swap two neighbours) between two words: the
-    optimal-string-alignment distance ``whoosh.support.levenshtein.distance`` computes."""
-    before: list[int] = []
-    previous = list(range(len(second) + 1))
-    for i in range(1, len(first) + 1):
-        current = [i] + [0] * len(second)
-        for j in range(1, len(second) + 1):
-            cost = first[i - 1] != second[j - 1]
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and cost and first[i - 1] == second[j - 2] and first[i - 2] == second[j - 1]:
-                current[j] = min(current[j], before[j - 2] + 1)
-        before, previous = previous, current
-    return previous[len(second)]
+_WORD_RE = re.compile(r"(?<![\w'’-])[A-Za-z][A-Za-z'’-]{2,24}(?![\w'’-])")  # as ``spelling``
 
 
 def _body_terms(generation: Generation, term: str) -> list:
@@ -92,21 +70,13 @@ def _live_documents(generation: Generation, term: str):
 
 
 def _spelled_out(generation: Generation, terms: list[str], typed: str) -> str | None:
-    """``spelling._spelled_out``: how the archive writes one of ``terms``, nearest to ``typed``."""
-    best: tuple | None = None
-    for rank, term in enumerate(terms):
-        forms: dict[str, int] = {}
-        pattern = _candidate_words(frozenset({term[:3]}))
-        for docnum in islice(_live_documents(generation, term), SPELLING_SAMPLES):
-            for found in pattern.finditer(generation.stored_fields(docnum).get("body", "")):
-                form = found.group().lower()
-                if term in _analyzed(form):
-                    forms[form] = forms.get(form, 0) + 1
-        for form, seen in (forms or {term: 0}).items():
-            key = (edit_distance(form, typed), rank, -seen, form)
-            if best is None or key < best:
-                best = key
-    return best[-1] if best else None
+    """``respelling.spelled_out`` on the generation's articles."""
+    return spelled_out(
+        terms,
+        typed,
+        lambda term: _live_documents(generation, term),
+        lambda docnum: generation.stored_fields(docnum).get("body", ""),
+    )
 
 
 def respelt(generation: Generation, text: str, total: int) -> str | None:
