@@ -117,10 +117,21 @@ def test_the_modules_whoosh_imports_whole_or_by_name_work_when_first_used():
 def test_show_and_stats_import_neither_the_indexer_nor_the_other_commands(seed_index):
     for args in (("show", "seeds/000_eb7c0f23e2b03f76.txt"), ("stats",), ("search", "liaison")):
         loaded = _modules_after_command(*args, "--index", str(seed_index))
-        # The index was really read, by Whoosh or by the direct reader.
-        assert loaded & {"newsindex.engine.whoosh.store", "newsindex.engine.whoosh.direct.reader"}, args
+        # The index was really read: by Whoosh, by the direct reader, or its summary (stats).
+        read_by = {
+            "newsindex.engine.whoosh.store",
+            "newsindex.engine.whoosh.direct.reader",
+            "newsindex.engine.whoosh.summary",
+        }
+        assert loaded & read_by, args
         assert not loaded & set(NEVER_IN_A_READ), (args, loaded & set(NEVER_IN_A_READ))
         assert not _prefixed(loaded, "newsindex.extract", "newsindex.clean"), args
+
+
+def test_stats_reads_the_summary_without_whoosh(seed_index):
+    loaded = _modules_after_command("stats", "--index", str(seed_index))
+    assert "newsindex.engine.whoosh.summary" in loaded
+    assert not _prefixed(loaded, "whoosh"), sorted(_prefixed(loaded, "whoosh"))
 
 
 def test_show_imports_none_of_the_search_code(seed_index):

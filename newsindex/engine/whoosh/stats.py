@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ...index.folders import indexed_folders
 from ...query.outlets import merged_counts
-from .store import current_generation, index_disk_size, open_index
+from .location import current_generation, index_disk_size
 from .summary import read_summary
 
 
@@ -18,6 +18,8 @@ def index_stats(index_dir: Path) -> dict:
     generation = current_generation(index_dir)
     summary = read_summary(generation) if generation is not None else None
     if summary is None:
+        from .store import open_index  # Whoosh, only for an index without a summary
+
         open_index(index_dir)  # the clear error of a missing or unreadable index
         summary = counted_summary(index_dir)
     summary.pop("version", None)
@@ -34,6 +36,8 @@ def index_stats(index_dir: Path) -> dict:
 def counted_summary(index_dir: Path) -> dict:
     """The summary counted from every stored article (what ``summary.json`` holds: outlets as
     the articles label them, before ``merged_counts``)."""
+    from .store import open_index
+
     ix = open_index(index_dir)
     sources: Counter[str] = Counter()
     months: Counter[str] = Counter()
