@@ -12,8 +12,9 @@ import os
 import struct
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from .. import IndexProblem
 
@@ -113,6 +114,9 @@ def write_near_duplicates(path: Path, offsets: array, neighbours: array) -> None
             handle.write(values.tobytes())
 
 
+Ranked = TypeVar("Ranked")
+
+
 class NearDuplicates:
     """A generation's near-duplicate graph, mapped from its file: looking an
     article's list up reads a few bytes, however large the index."""
@@ -144,6 +148,18 @@ class NearDuplicates:
         if not 0 <= docnum < self.documents:
             return ()
         return self._neighbours[self._offsets[docnum] : self._offsets[docnum + 1]]
+
+    def fold(self, ranked: Iterable[Ranked], docnum: Callable[[Ranked], int]) -> list[Ranked]:
+        """``ranked`` (best first) without each item that is a near-duplicate of a better-ranked
+        item kept: a wire story and its copies show once, as their best-ranked copy."""
+        kept: list[Ranked] = []
+        kept_docnums: set[int] = set()
+        for item in ranked:
+            number = docnum(item)
+            if kept_docnums.isdisjoint(self.of(number)):
+                kept_docnums.add(number)
+                kept.append(item)
+        return kept
 
 
 def _read_info(generation: Path) -> dict:

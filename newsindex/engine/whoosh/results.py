@@ -8,6 +8,7 @@ import heapq
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from whoosh import collectors, query, sorting
 from whoosh.idsets import DocIdSet
@@ -32,7 +33,6 @@ class _Candidate:
     docnum: int
     score: float
     stored: dict = field(default_factory=dict)  # read only for the hits shown (and for recency)
-    similar: int = 0
 
 
 def _sortedby(sort: str) -> tuple[sorting.FacetType | str | None, bool]:
@@ -137,7 +137,7 @@ def _collect(
             candidate.stored = searcher.stored_fields(candidate.docnum)
         candidates = _recency_rerank(candidates, options.recency_half_life)
     if not options.duplicates:
-        candidates = _fold_duplicates(candidates, scope.near_duplicates)
+        candidates = scope.near_duplicates.fold(candidates, attrgetter("docnum"))
     start = (options.page - 1) * options.limit
     page = candidates[start : start + options.limit]
     for candidate in page:
@@ -220,20 +220,6 @@ class _UndatedTally(DocIdSet):
 
     def __len__(self) -> int:
         return len(self.allowed)
-
-
-def _fold_duplicates(candidates: list[_Candidate], near_duplicates: NearDuplicates) -> list[_Candidate]:
-    """Each candidate folded into the best-ranked kept candidate it is a near-duplicate of."""
-    kept: list[_Candidate] = []
-    rank_of: dict[int, int] = {}
-    for candidate in candidates:
-        twins = [rank_of[other] for other in near_duplicates.of(candidate.docnum) if other in rank_of]
-        if twins:
-            kept[min(twins)].similar += 1
-        else:
-            rank_of[candidate.docnum] = len(kept)
-            kept.append(candidate)
-    return kept
 
 
 def _recency_rerank(candidates: list[_Candidate], half_life_days: float) -> list[_Candidate]:

@@ -24,6 +24,7 @@ import re
 import time
 from datetime import datetime, timezone
 from heapq import nsmallest
+from operator import itemgetter
 from pathlib import Path
 
 from ....models import SearchResult
@@ -232,14 +233,14 @@ def search(text: str, index_dir: str | Path, options: SearchOptions) -> SearchRe
     suggestion = _suggestion(generation, text, options, total) if options.suggest else None
     wanted = options.page * options.limit
     fetch = wanted if options.duplicates else wanted * CANDIDATES_PER_HIT + 10
-    candidates = [[docnum, score, 0] for score, docnum in nsmallest(fetch, ranked, key=lambda hit: (-hit[0], hit[1]))]
+    candidates = [(docnum, score) for score, docnum in nsmallest(fetch, ranked, key=lambda hit: (-hit[0], hit[1]))]
     near_duplicates = generation.near_duplicates()
     if not options.duplicates:
-        candidates = _folded(candidates, near_duplicates)
+        candidates = near_duplicates.fold(candidates, itemgetter(0))
     start = (options.page - 1) * options.limit
     query_words = set(terms)
     hits = []
-    for docnum, score, _folded_count in candidates[start : start + options.limit]:
+    for docnum, score in candidates[start : start + options.limit]:
         hit = _hit_from_stored(generation.stored_fields(docnum), score, query_words)
         if not options.duplicates:
             others = near_duplicates.of(docnum)
@@ -258,18 +259,3 @@ def search(text: str, index_dir: str | Path, options: SearchOptions) -> SearchRe
 
 def _in_window(window: _Window, docnum: int) -> bool:
     return window.low <= window.published[docnum] < window.high
-
-
-def _folded(candidates: list[list], near_duplicates) -> list[list]:
-    """``results._fold_duplicates``: each candidate folded into the best-ranked kept one it is a
-    near-duplicate of."""
-    kept: list[list] = []
-    rank_of: dict[int, int] = {}
-    for candidate in candidates:
-        twins = [rank_of[other] for other in near_duplicates.of(candidate[0]) if other in rank_of]
-        if twins:
-            kept[min(twins)][2] += 1
-        else:
-            rank_of[candidate[0]] = len(kept)
-            kept.append(candidate)
-    return kept
