@@ -9,17 +9,11 @@ import sys
 
 import click
 
+from .basics import EXIT_FOUND, EXIT_NOTHING, Failure, _echo_lines, _engine, _use_color
 from .common import (
     CONTEXT,
-    EXIT_FOUND,
-    EXIT_NOTHING,
-    INDEX_HELP,
-    Failure,
     _add_options,
-    _echo_lines,
-    _engine,
     _ingest_options,
-    _use_color,
     cli,
     cluster_options,
     color_option,
@@ -27,6 +21,7 @@ from .common import (
     engine_option,
     ingest_options,
 )
+from .params import INDEX_HELP
 
 
 class _ProgressBar:

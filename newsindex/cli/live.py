@@ -7,16 +7,9 @@ import sys
 
 import click
 
-from .common import (
-    CONTEXT,
-    EXIT_ERROR,
-    INDEX_HELP,
-    Failure,
-    _add_options,
-    _ingest_options,
-    cli,
-    ingest_options,
-)
+from .basics import EXIT_ERROR, Failure
+from .common import CONTEXT, _add_options, _ingest_options, cli, ingest_options
+from .params import INDEX_HELP
 
 
 def _index_dir(value: str | None):
