@@ -11,9 +11,9 @@ import os
 from collections.abc import Iterable
 from importlib import import_module
 
-from . import params as declared
 from .basics import EXIT_ERROR, EXIT_FOUND, Failure, _quiet_stdout
 from .clicking import click
+from .params import COLOR, CONFIG, ENGINE, Choice, FloatRange, IntRange, Param
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -32,13 +32,13 @@ class _ShownFailure(click.ClickException):
 
 
 _CLICK_TYPES = {
-    declared.IntRange: lambda kind: click.IntRange(kind.low, kind.high),
-    declared.FloatRange: lambda kind: click.FloatRange(min=kind.low),
-    declared.Choice: lambda kind: click.Choice(list(kind.choices)),
+    IntRange: lambda kind: click.IntRange(kind.low, kind.high),
+    FloatRange: lambda kind: click.FloatRange(min=kind.low),
+    Choice: lambda kind: click.Choice(list(kind.choices)),
 }
 
 
-def _click_param(param: declared.Param):
+def _click_param(param: Param):
     """The click decorator of a declared option or argument."""
     settings = dict(param.settings)
     if settings.get("type") is not None:
@@ -56,7 +56,7 @@ def _add_options(options):
     return decorate
 
 
-def with_params(params: Iterable[declared.Param]):
+def with_params(params: Iterable[Param]):
     """A decorator adding ``params`` (declared in ``params``) to a command, in their order."""
     return _add_options([_click_param(param) for param in params])
 
@@ -107,9 +107,9 @@ def _ingest_options(
     return options
 
 
-engine_option = with_params(declared.ENGINE)
-config_option = with_params([declared.CONFIG])
-color_option = with_params([declared.COLOR])
+engine_option = with_params(ENGINE)
+config_option = with_params([CONFIG])
+color_option = with_params([COLOR])
 cluster_options = [
     click.option("--shards", type=click.IntRange(1, 1024), help="Shards of a new Solr collection [default: 2]."),
     click.option("--replicas", type=click.IntRange(1, 16), help="Copies of each Solr shard [default: 1]."),

@@ -44,10 +44,10 @@ def quick_command(args: list[str]) -> Callable[[], object] | None:
     from ..deferring import import_stdlib_lightly
 
     import_stdlib_lightly()  # as click's import does (``clicking``), before the library's
-    from . import reading
+    from .reading import COMMANDS
 
     command, values = found
-    return lambda: getattr(reading, command)(**values)
+    return lambda: COMMANDS[command](**values)
 
 
 def _parse(params: tuple[Param, ...], args: list[str]) -> dict[str, object]:

@@ -225,3 +225,7 @@ def stats(index_dir, fmt, show_all, color, engine_name, solr_url, config) -> Non
         style = Style(_use_color(color))
         _echo_lines(render_stats(summary, style, show_all), style.color)
     sys.exit(EXIT_FOUND if summary["documents"] else EXIT_NOTHING)
+
+
+#: The commands by name (``params.READING`` declares their parameters).
+COMMANDS = {"search": search, "similar": similar, "show": show, "stats": stats}

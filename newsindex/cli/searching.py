@@ -3,11 +3,11 @@ functions of ``reading`` with the options ``params`` declares."""
 
 from __future__ import annotations
 
-from . import reading
 from .common import CONTEXT, QueryCommand, cli, with_params
 from .params import READING
+from .reading import COMMANDS
 
-for _name, _params in READING.items():
+for _name, _function in COMMANDS.items():
     cli.command(_name, cls=QueryCommand if _name == "search" else None, context_settings=CONTEXT)(
-        with_params(_params)(getattr(reading, _name))
+        with_params(READING[_name])(_function)
     )
