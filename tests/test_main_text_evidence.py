@@ -242,3 +242,17 @@ def test_the_article_element_is_the_region_when_it_holds_nearly_all_of_it():
     )
     html = f"<html><body><div><article>{''.join(f'<p>{p}</p>' for p in PROSE)}</article>{other}</div></body></html>"
     assert body_of(html) == PROSE
+
+
+def test_teasers_under_short_linked_labels_are_teasers():
+    # Each card: a linked section label, a short linked headline, a one-line summary, inside the
+    # wrappers card components bring (a link element, custom elements).
+    items = "".join(
+        f"<div class='item'><x-link><article><div class='content'><div><a href='/c'>Morning Bell</a></div>"
+        f"<x-clamp><a href='/m{n}'><h2>Morning Bell {n}.3.19</h2></a></x-clamp>"
+        f"<x-clamp><p>What the markets did overnight, number {n}.</p></x-clamp></div></article></x-link></div>"
+        for n in range(6)
+    )
+    article = "".join(f"<p>{p}</p>" for p in PROSE)
+    html = f"<html><body><div><article>{article}</article><div>{items}</div></div></body></html>"
+    assert body_of(html) == PROSE

@@ -26,6 +26,9 @@ _CARD_TAGS = frozenset({"li", "article", "div", "section"})
 _CARD_MAX_CHARS = 600
 #: A teaser's first line of this length or more is its headline link.
 _CARD_FIRST_LINE_CHARS = 25
+#: A line of links this long or longer can be a teaser's headline or its linked section label
+#: ("Opening Bell", "Белковая диета"); "Read more" and "Share" are shorter.
+_CARD_HEADLINE_MIN_CHARS = 10
 
 
 def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object, int], prose: dict) -> set:
@@ -50,7 +53,7 @@ def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object,
                 opens_with_link.setdefault(element, leads)
     for block, chain in zip(blocks, chains, strict=True):
         length = len(block.text)
-        headline = length >= 15 and block.link_chars >= 0.8 * length
+        headline = length >= _CARD_HEADLINE_MIN_CHARS and block.link_chars >= 0.8 * length
         if not headline and block.lead_link_chars < 20:
             continue
         for element in chain[:5]:
