@@ -1,8 +1,8 @@
 """What the commands share under click: the click group, its options, the ingest options.
 
 The pieces that need no click (exit codes, ``Failure``, printing, the engine) are in
-``basics``; the reading commands' options are declared in ``params``.  Import this module
-through ``newsindex.cli.clicking`` (it imports click lightly first).
+``basics``; the reading commands' options are declared in ``params``.  click itself comes
+from ``clicking``, which imports it without the modules it would import for nothing.
 """
 
 from __future__ import annotations
