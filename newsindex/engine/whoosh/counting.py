@@ -25,9 +25,11 @@ matcher path.  numpy is imported only by a search big enough to pay for the impo
 
 from __future__ import annotations
 
+import pickle
 import sys
 from array import array
 from bisect import bisect_right
+from itertools import accumulate
 
 from whoosh import query, scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -48,8 +50,12 @@ MIN_POSTINGS = 1_000
 MIN_POSTINGS_TO_IMPORT = 20_000
 
 
-def _clauses(flat: query.Query) -> tuple[list[list[query.Term]], bool] | None:
-    """``(clauses of terms, every clause needed)`` of a flat words query, else None."""
+def _clauses(flat: query.Query) -> tuple[list[list[query.Query]], bool] | None:
+    """``(clauses of leaves, every clause needed)`` of a flat query of words and phrases, else
+    None.  A leaf is a term or a phrase (``_leaf``); a clause matches where any of its leaves
+    does: an AND of such clauses (``WordsQuery``, or an ``And`` holding a phrase), an OR of
+    terms (``AnyTermQuery``), or one clause alone (a quoted phrase: an OR of its title and body
+    phrases)."""
     if isinstance(flat, WordsQuery):
         clauses = [_clause_terms(sub) for sub in flat.subqueries]
         if any(c is None for c in clauses):
@@ -57,30 +63,72 @@ def _clauses(flat: query.Query) -> tuple[list[list[query.Term]], bool] | None:
         return clauses, True
     if isinstance(flat, AnyTermQuery):
         return [list(flat.subqueries)], False
+    if type(flat) is query.And and flat.boost == 1.0:
+        clauses = []
+        pending = list(flat.subqueries)
+        while pending:
+            clause = pending.pop(0)
+            if type(clause) is query.And and clause.boost == 1.0:
+                pending[:0] = clause.subqueries
+                continue
+            leaves = _clause_leaves(clause)
+            if leaves is None:
+                return None
+            clauses.append(leaves)
+        return clauses, True
+    leaves = _clause_leaves(flat)
+    return ([leaves], True) if leaves is not None else None
+
+
+def _leaf(sub: query.Query) -> bool:
+    """A term, or a phrase whose words must be next to each other (``slop`` 1, as typed in quotes)."""
+    if type(sub) is query.Term:
+        return True
+    return type(sub) is query.Phrase and sub.slop == 1 and sub.boost == 1.0 and len(sub.words) > 0
+
+
+def _clause_leaves(clause: query.Query) -> list[query.Query] | None:
+    """The leaves of a clause that is a leaf or an unboosted OR of leaves, else None."""
+    if _leaf(clause):
+        return [clause]
+    plain_or = type(clause) is query.Or and clause.boost == 1.0 and not clause.scale and not clause.minmatch
+    if plain_or and clause.subqueries and all(_leaf(sub) for sub in clause.subqueries):
+        return list(clause.subqueries)
     return None
+
+
+def _terms_of(leaf: query.Query) -> list[query.Term]:
+    if type(leaf) is query.Phrase:
+        return [query.Term(leaf.fieldname, word) for word in leaf.words]
+    return [leaf]
 
 
 def worth_it(searcher, flat: query.Query) -> bool:
     found = _clauses(flat)
     if found is None:
         return False
-    terms = [term for clause in found[0] for term in clause]
+    terms = [term for clause in found[0] for leaf in clause for term in _terms_of(leaf)]
     if any(term.boost != 1.0 for term in terms):
         return False
     postings = sum(searcher.doc_frequency(term.fieldname, term.text) for term in terms)
     return postings >= (MIN_POSTINGS if "numpy" in sys.modules else max(MIN_POSTINGS, MIN_POSTINGS_TO_IMPORT))
 
 
-def _decode(np, matcher, span: tuple | None) -> tuple | None:
+def _decode(np, matcher, span: tuple | None, values: list | None = None) -> tuple | None:
     """``(document numbers, weights)`` of a posting list, or None for a matcher of another
     kind (the caller then takes the matcher path).  With ``span`` (first, last, also: a sorted
     list of further documents), only the blocks that may hold documents in first..last or in
-    ``also`` are read (the others by their headers alone)."""
+    ``also`` are read (the others by their headers alone).  ``values``, when given, receives
+    each posting's value (its encoded positions), in the same order."""
     if isinstance(matcher, ListMatcher):
         ids = np.asarray(matcher._ids, dtype=np.int64)
         weights = matcher._weights
         if weights is None:
             weights = [matcher._all_weights or 1.0] * len(ids)
+        if values is not None:
+            if matcher._values is None:
+                return None
+            values.extend(matcher._values)
         return ids, np.asarray(weights, dtype=np.float64)
     if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
         return None
@@ -102,8 +150,12 @@ def _decode(np, matcher, span: tuple | None) -> tuple | None:
             continue
         if matcher._data is None:
             matcher._read_data()
-        block_deltas, block_weights, _values = matcher._data
+        block_deltas, block_weights, block_values = matcher._data
         count = matcher._blocklength
+        if values is not None:
+            if not isinstance(block_values, tuple):
+                return None
+            values.extend(block_values)
         deltas.extend(block_deltas)
         counts.append(count)
         if block_weights is None:
@@ -137,12 +189,14 @@ def _length_table(np):
     return np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
-def _term_scores(np, subsearcher, weighting, term: query.Term, table, span) -> tuple | None:
-    """``(document numbers, scores)`` of one term in one segment, deleted documents dropped."""
+def _term_scores(np, subsearcher, weighting, term: query.Term, table, span, values: list | None = None) -> tuple | None:
+    """``(document numbers, scores)`` of one term in one segment, deleted documents dropped;
+    with ``values`` (a list), ``(document numbers, scores, values)`` (an object array)."""
     reader = subsearcher.reader()
     fieldname, text = term.fieldname, term.text
     if (fieldname, text) not in reader:
-        return np.empty(0, dtype=np.int64), np.empty(0)
+        empty = (np.empty(0, dtype=np.int64), np.empty(0))
+        return empty if values is None else (*empty, np.empty(0, dtype=object))
     scorer = weighting.scorer(subsearcher, fieldname, text)
     if type(scorer) not in (scoring.BM25FScorer, _WeightedFieldScorer):
         return None
@@ -151,18 +205,24 @@ def _term_scores(np, subsearcher, weighting, term: query.Term, table, span) -> t
     if isinstance(matcher, FilterMatcher):
         deleted = matcher._ids
         matcher = matcher.child
-    decoded = _decode(np, matcher, span)
+    decoded = _decode(np, matcher, span, values)
     if decoded is None:
         return None
     ids, weights = decoded
+    held = None
+    if values is not None:
+        held = np.empty(len(values), dtype=object)
+        held[:] = values
     if span is not None:
         inside = (ids >= span[0]) & (ids <= span[1])
         if span[2]:
             inside |= np.isin(ids, span[2])
         ids, weights = ids[inside], weights[inside]
+        held = held[inside] if held is not None else None
     if deleted:
         keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
         ids, weights = ids[keep], weights[keep]
+        held = held[keep] if held is not None else None
     lengths = _per_reader(reader, f"lengths:{fieldname}", lambda: _length_bytes(np, reader, fieldname))
     if lengths is None:
         return None
@@ -171,7 +231,56 @@ def _term_scores(np, subsearcher, weighting, term: query.Term, table, span) -> t
         weights = weights * scorer.scale
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
-    return ids, scores
+    return (ids, scores) if held is None else (ids, scores, held)
+
+
+def _leaf_scores(np, subsearcher, weighting, leaf: query.Query, table, span) -> tuple | None:
+    if type(leaf) is query.Term:
+        return _term_scores(np, subsearcher, weighting, leaf, table, span)
+    return _phrase_scores(np, subsearcher, weighting, leaf, table, span)
+
+
+def _phrase_scores(np, subsearcher, weighting, phrase: query.Phrase, table, span) -> tuple | None:
+    """``(document numbers, scores)`` of a phrase in one segment: the documents holding its
+    words at consecutive positions, as Whoosh's phrase matcher (``SpanNear2``, slop 1) finds
+    them, scored as it scores them: the sum of its words' term scores.  Positions are read
+    only for the documents holding every word (and, under a window, only in its span)."""
+    words = []
+    for word in phrase.words:
+        found = _term_scores(np, subsearcher, weighting, query.Term(phrase.fieldname, word), table, span, [])
+        if found is None:
+            return None
+        if not len(found[0]):
+            return found[:2]
+        words.append(found)
+    candidates = words[0][0]
+    for ids, _scores, _values in words[1:]:
+        candidates = np.intersect1d(candidates, ids, assume_unique=True)
+    where = [np.searchsorted(ids, candidates) for ids, _scores, _values in words]
+    held = [values[at].tolist() for (_ids, _scores, values), at in zip(words, where, strict=True)]
+    matched = [row for row, encoded in enumerate(zip(*held, strict=True)) if _consecutive(encoded)]
+    rows = np.asarray(matched, dtype=np.int64)
+    scores = np.zeros(len(rows))
+    for (_ids, word_scores, _values), at in zip(words, where, strict=True):
+        scores += word_scores[at[rows]]
+    return candidates[rows], scores
+
+
+def _consecutive(encoded: tuple) -> bool:
+    """Whether some position p of the first word has the second word at p + 1, the third at
+    p + 2 and so on (``encoded``: each word's positions as ``formats.Positions`` encodes them)."""
+    first = _positions(encoded[0])
+    if len(encoded) == 1:
+        return bool(first)
+    rest = [set(_positions(value)) for value in encoded[1:]]
+    return any(all(start + step in positions for step, positions in enumerate(rest, 1)) for start in first)
+
+
+def _positions(encoded: bytes) -> list[int]:
+    """``formats.Positions.decode_positions``: a count, then the pickled position deltas."""
+    if not encoded.endswith(b"."):
+        encoded += b"."
+    return list(accumulate(pickle.loads(encoded[4:])))
 
 
 def _length_bytes(np, reader, fieldname: str):
@@ -218,7 +327,7 @@ def ranked_matches(searcher, flat: query.Query, allowed, fetch: int) -> tuple[li
                 span = (*(window or (1, 0)), undated_here.tolist())
         per_clause = []
         for clause in clauses:
-            parts = [_term_scores(np, subsearcher, weighting, term, table, span) for term in clause]
+            parts = [_leaf_scores(np, subsearcher, weighting, leaf, table, span) for leaf in clause]
             if any(part is None for part in parts):
                 return None
             per_clause.append(parts)
