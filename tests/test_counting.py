@@ -95,6 +95,8 @@ def test_arrays_count_and_rank_as_the_matchers_do(archive, monkeypatch, seed):
     # Segments decoded whole under a date window (undated matches counted from the arrays), or
     # only their window's span (each undated article checked on its own).
     monkeypatch.setattr(counting, "MAX_UNDATED_CHECKS", rng.choice([0, 64]))
+    # Matches combined per document over the segment, or by sorting the postings.
+    monkeypatch.setattr(counting, "DENSE_SHARE", rng.choice([8, 10**9]))
     walked, _ = _run(archive, text, options, arrays=False, monkeypatch=monkeypatch)
     counted, used = _run(archive, text, options, arrays=True, monkeypatch=monkeypatch)
     assert used and all(used), "the array path was not taken"
@@ -126,6 +128,7 @@ def test_phrases_count_and_rank_as_the_matchers_do(archive, monkeypatch, seed):
     options = _options(rng)
     options.match = "all"
     monkeypatch.setattr(counting, "MAX_UNDATED_CHECKS", rng.choice([0, 64]))
+    monkeypatch.setattr(counting, "DENSE_SHARE", rng.choice([8, 10**9]))
     walked, _ = _run(archive, text, options, arrays=False, monkeypatch=monkeypatch)
     counted, used = _run(archive, text, options, arrays=True, monkeypatch=monkeypatch)
     assert used and all(used), "the array path was not taken"
