@@ -19,17 +19,21 @@ block's deltas, weights), and per segment:
 
 The total is the exact number of matches the filters let through: the same
 count the collector gives (tests/test_counting.py checks both on random
-queries).  Anything else (phrases, NOT, wildcards, sorting by date) keeps the
-matcher path.  numpy is imported only by a search big enough to pay for the import.
+queries).  A quoted phrase is an AND of its words whose positions are then
+checked for the documents holding them all (as Whoosh's span matcher finds
+them, and scored as it scores them).  Anything else (NOT, wildcards, boosts,
+sorting by date) keeps the matcher path.  numpy is imported only by a search
+big enough to pay for the import.
 """
 
 from __future__ import annotations
 
 import pickle
 import sys
+import zlib
 from array import array
 from bisect import bisect_right
-from itertools import accumulate
+from itertools import accumulate, chain
 
 from whoosh import query, scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -39,6 +43,7 @@ from whoosh.util.numeric import byte_to_length
 
 from .filters import _UNDATED, DocumentFilter, _per_reader
 from .matching import AnyTermQuery, WordsQuery, _clause_terms
+from .segment_merge import _read_blocks
 from .weighting import _WeightedFieldScorer
 
 #: A query whose words' posting lists hold fewer postings than this (document
@@ -132,52 +137,50 @@ def _decode(np, matcher, span: tuple | None, values: list | None = None) -> tupl
         return ids, np.asarray(weights, dtype=np.float64)
     if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
         return None
-    deltas, weights, counts = array("q"), array("d"), []
+    deltas, weights, counts = [], [], []
     first, last, also = span if span is not None else (0, _EXHAUSTED, [])
     stop = max(last, also[-1] if also else -1)
     previous = -1  # the last document of the block before: a block holds previous+1..its last
-    while True:
-        top = matcher._maxid
+    # The whole list in one read, its blocks parsed here: cheaper than the matcher's block by
+    # block reads and seeks, and the block tuples are gathered for one conversion at the end.
+    length = matcher._length  # W3TermInfo reads it as a 1-tuple (struct.unpack's result)
+    extent = matcher._postfile.get(matcher._startoffset, length[0] if isinstance(length, tuple) else length)
+    for info, data in _read_blocks(extent):
+        count, top, _maxweight, compression = info[:4]
         wanted = top >= first and previous < last
         if not wanted and also:
             at = bisect_right(also, previous)
             wanted = at < len(also) and also[at] <= top
         previous = top
         if not wanted:
-            if matcher._lastblock:
-                break
-            matcher._next_block()
             continue
-        if matcher._data is None:
-            matcher._read_data()
-        block_deltas, block_weights, block_values = matcher._data
-        count = matcher._blocklength
+        block_deltas, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
         if values is not None:
             if not isinstance(block_values, tuple):
                 return None
             values.extend(block_values)
-        deltas.extend(block_deltas)
+        deltas.append(block_deltas)
         counts.append(count)
         if block_weights is None:
-            weights.extend(_ONES[:count] if count <= len(_ONES) else [1.0] * count)
+            weights.append(_ONES[:count] if count <= len(_ONES) else (1.0,) * count)
         elif isinstance(block_weights, float):  # read back as a 32-bit float, as Whoosh reads it
-            weights.extend(array("f", [block_weights]).tolist() * count)
+            weights.append(array("f", [block_weights]).tolist() * count)
         else:
-            weights.extend(block_weights)
-        if matcher._lastblock or top >= stop:  # the next blocks are all past what is wanted
+            weights.append(block_weights)
+        if top >= stop:  # the next blocks are all past what is wanted
             break
-        matcher._next_block()
     if not counts:
         return np.empty(0, dtype=np.int64), np.empty(0)
-    running = np.cumsum(np.frombuffer(deltas, dtype=np.int64))
+    total = sum(counts)
+    running = np.cumsum(np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=total))
     # Each block's first delta is its first document number: restart the sum there.
     ends = np.cumsum(counts)
     before = np.concatenate(([0], running[ends[:-1] - 1]))
     ids = running - np.repeat(before, counts)
-    return ids, np.frombuffer(weights, dtype=np.float64)
+    return ids, np.fromiter(chain.from_iterable(weights), dtype=np.float64, count=total)
 
 
-_ONES = array("d", [1.0] * 128)
+_ONES = (1.0,) * 128
 #: See ``_combine``.
 DENSE_SHARE = 8
 _EXHAUSTED = 2**62
