@@ -148,6 +148,7 @@ def test_help_imports_no_engine_and_no_library_stage():
         loaded = _modules_after_command(*args)
         assert not _prefixed(loaded, "whoosh", "newsindex.engine", "newsindex.index", "newsindex.query"), args
         assert not loaded & {"tomllib", "newsindex.render", "newsindex.models"}, args
+        assert not loaded & {"json", "signal"}, args  # imported where a command uses them
 
 
 def test_every_command_is_found_where_the_group_looks_for_it():

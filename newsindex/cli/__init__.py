@@ -45,9 +45,11 @@ def main() -> None:
     if _command_name(args) in SHORT_COMMANDS:
         gc.disable()
     try:
-        from .quick import quick_command
+        command = None
+        if args and args[0] in SHORT_COMMANDS:  # a reading command, perhaps read without click
+            from .quick import quick_command
 
-        command = quick_command(args)
+            command = quick_command(args)
         code = _run_quick(command) if command is not None else _run_click()
         sys.stdout.flush()  # here, where a closed pipe is still ours to handle
         if isinstance(code, int) and code:

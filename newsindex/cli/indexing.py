@@ -4,7 +4,6 @@ articles without indexing).
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -137,6 +136,8 @@ def index(
     # Saved searches (newsindex alert) live with a Whoosh index directory.
     alerts_here = engine.name == "whoosh"
     if fmt == "json":
+        import json  # here: ``--help`` and the other formats never need it
+
         alerts = alerts_as_records(report.index_dir) if alerts_here else []
         click.echo(json.dumps({**report.as_dict(), "alerts": alerts}))
     elif fmt == "jsonl":
@@ -191,6 +192,8 @@ def remove(paths, index_dir, fmt, engine_name, solr_url, config) -> None:
         sys.exit(130)
     changed = report.removed or report.folders_dropped
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(report.as_dict()))
     elif changed:
         click.echo(

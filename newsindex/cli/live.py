@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 
 import click
@@ -161,6 +160,8 @@ def watch(
 
     def problem(message: str) -> None:
         click.echo(f"newsindex: {safe(message)}", err=True)
+
+    import signal  # here: ``--help`` lists this command without it
 
     previous = signal.signal(signal.SIGTERM, _terminate)
     watcher = None
