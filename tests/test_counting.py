@@ -87,11 +87,8 @@ def _options(rng: random.Random) -> SearchOptions:
     return SearchOptions(**kwargs)
 
 
-@pytest.mark.parametrize("seed", range(25))
-def test_arrays_count_and_rank_as_the_matchers_do(archive, monkeypatch, seed):
-    rng = random.Random(seed)
-    text = " ".join(rng.sample(WORDS, rng.randrange(1, 4)))
-    options = _options(rng)
+def _same_as_the_matchers(archive, text: str, options: SearchOptions, rng: random.Random, monkeypatch):
+    """Run ``text`` by arrays and by the matchers; the totals, undated counts and rankings agree."""
     # Segments decoded whole under a date window (undated matches counted from the arrays), or
     # only their window's span (each undated article checked on its own).
     monkeypatch.setattr(counting, "MAX_UNDATED_CHECKS", rng.choice([0, 64]))
@@ -101,12 +98,20 @@ def test_arrays_count_and_rank_as_the_matchers_do(archive, monkeypatch, seed):
     counted, used = _run(archive, text, options, arrays=True, monkeypatch=monkeypatch)
     assert used and all(used), "the array path was not taken"
     assert (counted.total, counted.undated_excluded) == (walked.total, walked.undated_excluded)
-    assert walked.total > 0
     # Scores agree to the last bits; equal scores may come in either order.
     assert [round(h.score, 3) for h in counted.hits] == [round(h.score, 3) for h in walked.hits]
     assert sorted((round(h.score, 3), h.id) for h in counted.hits) == sorted(
         (round(h.score, 3), h.id) for h in walked.hits
     )
+    return walked
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_arrays_count_and_rank_as_the_matchers_do(archive, monkeypatch, seed):
+    rng = random.Random(seed)
+    text = " ".join(rng.sample(WORDS, rng.randrange(1, 4)))
+    walked = _same_as_the_matchers(archive, text, _options(rng), rng, monkeypatch)
+    assert walked.total > 0
 
 
 def _phrase(rng: random.Random) -> str:
@@ -127,16 +132,7 @@ def test_phrases_count_and_rank_as_the_matchers_do(archive, monkeypatch, seed):
         text = f"{_phrase(rng)} {_phrase(rng)}"
     options = _options(rng)
     options.match = "all"
-    monkeypatch.setattr(counting, "MAX_UNDATED_CHECKS", rng.choice([0, 64]))
-    monkeypatch.setattr(counting, "DENSE_SHARE", rng.choice([8, 10**9]))
-    walked, _ = _run(archive, text, options, arrays=False, monkeypatch=monkeypatch)
-    counted, used = _run(archive, text, options, arrays=True, monkeypatch=monkeypatch)
-    assert used and all(used), "the array path was not taken"
-    assert (counted.total, counted.undated_excluded) == (walked.total, walked.undated_excluded)
-    assert [round(h.score, 3) for h in counted.hits] == [round(h.score, 3) for h in walked.hits]
-    assert sorted((round(h.score, 3), h.id) for h in counted.hits) == sorted(
-        (round(h.score, 3), h.id) for h in walked.hits
-    )
+    _same_as_the_matchers(archive, text, options, rng, monkeypatch)
 
 
 def test_phrases_found_somewhere(archive, monkeypatch):

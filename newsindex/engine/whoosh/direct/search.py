@@ -53,9 +53,11 @@ MAX_QUERY_TERMS = 200
 MAX_POSTINGS = 20_000
 #: ... and past this in a process that has Whoosh's reading side and numpy loaded already (a
 #: program searching many times, the library in a notebook): nothing left to import, the arrays
-#: are cheaper from here on (at 200,000 articles, no window: "common", 15,554 matches, 64 ms
-#: here, 13 ms there; load 14, CPU).
-MAX_POSTINGS_LOADED = 2_000
+#: are cheaper from about here on.  At 200,000 articles, no window, "common" (15,554 matches)
+#: took 64 ms here and 13 ms there; over 30 sampled searches (interleaved, CPU medians, load
+#: 11-13) 6,000 kept 20,841 articles' median near 20,000's (9.2-9.6 against 8.2-10.1 ms; 2,000:
+#: 10.3-10.4) and 200,000's near 2,000's (16.0 / 27.5 against 20.6 / 33.9 ms for 20,000).
+MAX_POSTINGS_LOADED = 6_000
 #: As ``results.CANDIDATES_PER_HIT``.
 CANDIDATES_PER_HIT = 3
 _FIELDS = ("title", "body")
