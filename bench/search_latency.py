@@ -198,9 +198,15 @@ def write_scaled_records(data: Path, out: Path, target: int) -> int:
                 if written >= target:
                     break
                 when = published.replace(year=published.year + copy) if published else None
-                record = {"id": f"c{copy}-{written}", "url": f"https://archive.example/{copy}/{written}",
-                          "title": title, "body": body, "published": when.isoformat() if when else None,
-                          "authors": authors, "source": source or "Reuters"}
+                record = {
+                    "id": f"c{copy}-{written}",
+                    "url": f"https://archive.example/{copy}/{written}",
+                    "title": title,
+                    "body": body,
+                    "published": when.isoformat() if when else None,
+                    "authors": authors,
+                    "source": source or "Reuters",
+                }
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
                 written += 1
     meta.write_text(str(written))
@@ -514,6 +520,45 @@ def breakdown(queries: list[str], index_dir: Path, repeat: int) -> dict[str, lis
     return measured
 
 
+def growth(queries: list[str], indexes: list[Path], rounds: int) -> None:
+    """``search()`` on several indexes interleaved query by query (each query on every index in
+    turn, ``rounds`` times, after a warm-up pass): the growth from the first index to each of
+    the others as a ratio of medians measured side by side, in CPU time (steadier than wall
+    time on a shared machine) and wall time, with the CLI's March 1987 window and without one.
+    """
+    windows = {"March 1987 window": cli_options(), "no window": SearchOptions(limit=10)}
+    for options in windows.values():
+        for index_dir in indexes:
+            for query in queries:
+                search(query, index_dir, options)
+    load = os.getloadavg()[0]
+    cpu = {(w, i): [] for w in windows for i in range(len(indexes))}
+    wall = {(w, i): [] for w in windows for i in range(len(indexes))}
+    for _ in range(rounds):
+        for query in queries:
+            for name, options in windows.items():
+                for number, index_dir in enumerate(indexes):
+                    started, cpu_started = time.perf_counter(), time.process_time()
+                    search(query, index_dir, options)
+                    cpu[name, number].append((time.process_time() - cpu_started) * 1000)
+                    wall[name, number].append((time.perf_counter() - started) * 1000)
+    print(
+        f"\nGrowth, interleaved ({rounds} rounds x {len(queries)} queries), load average {load:.1f} -> "
+        f"{os.getloadavg()[0]:.1f}; search() ms, median (p95)"
+    )
+    for name in windows:
+        for number, index_dir in enumerate(indexes):
+            c, w = cpu[name, number], wall[name, number]
+            ratio = ""
+            if number:
+                base_c, base_w = statistics.median(cpu[name, 0]), statistics.median(wall[name, 0])
+                ratio = f"  x{statistics.median(c) / base_c:.2f} CPU, x{statistics.median(w) / base_w:.2f} wall"
+            print(
+                f"  {name:<18} {index_dir.name:<24} CPU {statistics.median(c):7.2f} ({percentile(c, 0.95):7.1f})  "
+                f"wall {statistics.median(w):7.2f} ({percentile(w, 0.95):7.1f}){ratio}"
+            )
+
+
 def profile_search(queries: list[str], index_dir: Path, top: int) -> None:
     """cProfile of ``search()`` over the queries: where the in-process time goes."""
     options = cli_options()
@@ -561,8 +606,10 @@ def measure(
     inproc = in_process_latency(queries, index_dir, args.repeat)
     report("In process", inproc, {k: v for k, v in TARGETS.items() if k.startswith("in-process")})
     if uncommon:
-        report("In process, the sample without the 26 most common words (earlier sessions' queries)",
-               in_process_latency(uncommon, index_dir, args.repeat))
+        report(
+            "In process, the sample without the 26 most common words (earlier sessions' queries)",
+            in_process_latency(uncommon, index_dir, args.repeat),
+        )
     report("In process, the pieces of a search (open searcher)", breakdown(queries, index_dir, args.repeat))
     if args.profile:
         profile_search(queries, index_dir, args.top)
@@ -609,6 +656,15 @@ def main(argv: list[str] | None = None) -> int:
         "what a big run's commit merges (reports the merge time and the segment counts)",
     )
     parser.add_argument(
+        "--growth",
+        type=Path,
+        nargs="+",
+        metavar="INDEX",
+        help="only compare search() on the Reuters index and these built indexes, interleaved query by "
+        "query (CPU and wall medians, with and without a window, ratios to the Reuters index)",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of --growth (default %(default)s)")
+    parser.add_argument(
         "--rebuild",
         action="store_true",
         help="rebuild the indexes even if usable ones exist (after a change to the library's analysis or schema)",
@@ -626,6 +682,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} CPUs; queries: {args.queries}, seed {args.seed}")
     ensure_index(args.data, args.index, "reuters", args.rebuild)
     queries = sample_queries(args.data, args.queries, args.seed)
+    if args.growth:
+        growth(queries, [args.index, *args.growth], args.rounds)
+        return 0
     uncommon = sample_queries(args.data, args.queries, args.seed, skip_common=True)
     if args.profile:
         heaviest_imports(queries[0], args.index, args.top)

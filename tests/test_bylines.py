@@ -175,3 +175,11 @@ def test_a_first_name_or_handle_field_yields_to_the_full_name_the_page_shows():
 
 def test_a_desk_is_no_person_inside_a_meta_line():
     assert byline_within("National Desk By National Desk The Plain Dealer") is None
+
+
+def test_a_joiner_of_the_labels_language_joins_only_after_that_label():
+    # Dutch "en" is "and"; in Spanish and French bylines it is "in" and opens a place.
+    assert read_byline("Door Eva Smit en Tim Bakker").authors == ["Eva Smit", "Tim Bakker"]
+    assert read_byline("Geschreven door Eva Smit en Tim Bakker").authors == ["Eva Smit", "Tim Bakker"]
+    assert read_byline("Por Ana Torres, corresponsal en México").authors == ["Ana Torres"]
+    assert split_authors("Ana Torres en Madrid") == ["Ana Torres"]

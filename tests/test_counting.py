@@ -95,6 +95,8 @@ def test_arrays_count_and_rank_as_the_matchers_do(archive, monkeypatch, seed):
     # Segments decoded whole under a date window (undated matches counted from the arrays), or
     # only their window's span (each undated article checked on its own).
     monkeypatch.setattr(counting, "MAX_UNDATED_CHECKS", rng.choice([0, 64]))
+    # Matches combined per document over the segment, or by sorting the postings.
+    monkeypatch.setattr(counting, "DENSE_SHARE", rng.choice([8, 10**9]))
     walked, _ = _run(archive, text, options, arrays=False, monkeypatch=monkeypatch)
     counted, used = _run(archive, text, options, arrays=True, monkeypatch=monkeypatch)
     assert used and all(used), "the array path was not taken"
@@ -107,9 +109,63 @@ def test_arrays_count_and_rank_as_the_matchers_do(archive, monkeypatch, seed):
     )
 
 
-def test_a_phrase_keeps_the_matcher_path(archive, monkeypatch):
-    _result, used = _run(archive, '"harbour pelican"', SearchOptions(), arrays=True, monkeypatch=monkeypatch)
-    assert not used
+def _phrase(rng: random.Random) -> str:
+    return '"' + " ".join(rng.choice(WORDS[:4]) for _ in range(rng.randrange(2, 4))) + '"'
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_phrases_count_and_rank_as_the_matchers_do(archive, monkeypatch, seed):
+    """A phrase alone, a phrase and words, two phrases: the positions checked by arrays match
+    Whoosh's span matcher, with and without a window, on segments with deletions."""
+    rng = random.Random(100 + seed)
+    shape = seed % 3
+    if shape == 0:
+        text = _phrase(rng)
+    elif shape == 1:
+        text = f"{rng.choice(WORDS)} {_phrase(rng)}"
+    else:
+        text = f"{_phrase(rng)} {_phrase(rng)}"
+    options = _options(rng)
+    options.match = "all"
+    monkeypatch.setattr(counting, "MAX_UNDATED_CHECKS", rng.choice([0, 64]))
+    monkeypatch.setattr(counting, "DENSE_SHARE", rng.choice([8, 10**9]))
+    walked, _ = _run(archive, text, options, arrays=False, monkeypatch=monkeypatch)
+    counted, used = _run(archive, text, options, arrays=True, monkeypatch=monkeypatch)
+    assert used and all(used), "the array path was not taken"
+    assert (counted.total, counted.undated_excluded) == (walked.total, walked.undated_excluded)
+    assert [round(h.score, 3) for h in counted.hits] == [round(h.score, 3) for h in walked.hits]
+    assert sorted((round(h.score, 3), h.id) for h in counted.hits) == sorted(
+        (round(h.score, 3), h.id) for h in walked.hits
+    )
+
+
+def test_phrases_found_somewhere(archive, monkeypatch):
+    """The random phrases above are not all empty: most of the two-word ones match."""
+    found = 0
+    for first in WORDS[:4]:
+        for second in WORDS[:4]:
+            result, _ = _run(archive, f'"{first} {second}"', SearchOptions(), arrays=True, monkeypatch=monkeypatch)
+            found += result.total > 0
+    assert found >= 10
+
+
+def test_a_phrase_apart_is_not_a_match(tmp_path, monkeypatch):
+    """Words next to each other match a phrase; the same words apart or in the other order do not."""
+    news = tmp_path / "news"
+    news.mkdir()
+    bodies = {"next": "cocoa wheat port", "apart": "cocoa port wheat", "reversed": "wheat cocoa port"}
+    for name, body in bodies.items():
+        (news / f"{name}.json").write_text(json.dumps({"title": name, "body": body + " strike."}), encoding="utf-8")
+    build_index([news], tmp_path / "ix", workers=1)
+    for arrays in (False, True):
+        result, used = _run(tmp_path / "ix", '"cocoa wheat"', SearchOptions(), arrays=arrays, monkeypatch=monkeypatch)
+        assert [hit.title for hit in result.hits] == ["next"]
+        assert used == ([True] if arrays else [])
+
+
+def test_a_negated_word_keeps_the_matcher_path(archive, monkeypatch):
+    _result, used = _run(archive, '"harbour pelican" -wheat', SearchOptions(), arrays=True, monkeypatch=monkeypatch)
+    assert not any(used)
 
 
 def test_a_span_reads_only_the_blocks_that_may_hold_it(tmp_path):

@@ -248,9 +248,26 @@ def test_nothing_matched_goes_to_the_whoosh_path_and_rare_words_are_respelt_alik
 
 def test_long_posting_lists_go_to_the_whoosh_path(demo_index, monkeypatch):
     monkeypatch.setattr(direct, "MAX_POSTINGS", 5)
+    monkeypatch.setattr(direct, "MAX_POSTINGS_LOADED", 5)
     with pytest.raises(DirectUnsupported, match="long posting lists"):
         direct.search("port strike", demo_index, SearchOptions())
     monkeypatch.setattr(direct, "MAX_POSTINGS", 10_000)
+    monkeypatch.setattr(direct, "MAX_POSTINGS_LOADED", 10_000)
+    assert direct.search("port strike", demo_index, SearchOptions()).total > 0
+
+
+def test_a_process_with_whoosh_and_numpy_loaded_hands_over_shorter_lists(demo_index, monkeypatch):
+    """Nothing left to import: the arrays path takes lists from MAX_POSTINGS_LOADED on."""
+    import sys
+
+    import numpy  # noqa: F401
+    import whoosh.reading  # noqa: F401
+
+    monkeypatch.setattr(direct, "MAX_POSTINGS", 10_000)
+    monkeypatch.setattr(direct, "MAX_POSTINGS_LOADED", 5)
+    with pytest.raises(DirectUnsupported, match="long posting lists"):
+        direct.search("port strike", demo_index, SearchOptions())
+    monkeypatch.delitem(sys.modules, "numpy")  # a one-off search process: numpy not imported
     assert direct.search("port strike", demo_index, SearchOptions()).total > 0
 
 

@@ -207,3 +207,52 @@ def test_a_long_gallery_embedded_in_a_short_article_does_not_replace_it():
     body = body_of(html)
     assert body[:3] == PROSE
     assert not any("Slide" in paragraph or "caption of a picture" in paragraph for paragraph in body)
+
+
+def test_a_hidden_skip_link_does_not_make_boxes_inside_the_article_teasers():
+    # Each fact box opens with a "Continue reading" link that the page hides: what a reader sees of
+    # the box is a heading and a list, no headline link, so the boxes are the article's, not teasers.
+    boxes = "".join(
+        f"<div class='fact-box'><a class='hidden' href='#after{n}'>Continue reading the main story</a>"
+        f"<h2>Facts {n}</h2><ul><li>Built in {1900 + n} and rebuilt twice since then.</li></ul></div>"
+        f"<p id='after{n}'>{PROSE[n]}</p>"
+        for n in range(3)
+    )
+    body = body_of(f"<html><body><article><p>{PROSE[0]}</p>{boxes}</article></body></html>")
+    assert "Built in 1902 and rebuilt twice since then." in body
+    assert "Continue reading the main story" not in " ".join(body)
+
+
+def test_section_headings_marked_h1_inside_the_article_are_kept():
+    # Some publishing tools mark every section heading h1; only the one above the text is the headline.
+    html = (
+        "<html><body><article><h1>The flood</h1>"
+        f"<p>{PROSE[0]}</p><h1>The bridge</h1><p>{PROSE[1]}</p><h1>The farms</h1><p>{PROSE[2]}</p>"
+        "</article></body></html>"
+    )
+    assert body_of(html) == [PROSE[0], "The bridge", PROSE[1], "The farms", PROSE[2]]
+
+
+def test_the_article_element_is_the_region_when_it_holds_nearly_all_of_it():
+    # Lines around the page's <article> that read as text (a strip of other posts with a sentence
+    # each) add a little to the wider box; what the page marks as the article is the article.
+    other = (
+        "<div class='strip'><p>Welcome to a place where words matter and ideas from every side of a "
+        "story meet readers who care.</p><p>Learn more about how the newsroom works.</p></div>"
+    )
+    html = f"<html><body><div><article>{''.join(f'<p>{p}</p>' for p in PROSE)}</article>{other}</div></body></html>"
+    assert body_of(html) == PROSE
+
+
+def test_teasers_under_short_linked_labels_are_teasers():
+    # Each card: a linked section label, a short linked headline, a one-line summary, inside the
+    # wrappers card components bring (a link element, custom elements).
+    items = "".join(
+        f"<div class='item'><x-link><article><div class='content'><div><a href='/c'>Morning Bell</a></div>"
+        f"<x-clamp><a href='/m{n}'><h2>Morning Bell {n}.3.19</h2></a></x-clamp>"
+        f"<x-clamp><p>What the markets did overnight, number {n}.</p></x-clamp></div></article></x-link></div>"
+        for n in range(6)
+    )
+    article = "".join(f"<p>{p}</p>" for p in PROSE)
+    html = f"<html><body><div><article>{article}</article><div>{items}</div></div></body></html>"
+    assert body_of(html) == PROSE

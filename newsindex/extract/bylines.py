@@ -81,6 +81,7 @@ class _Words:
     labels: re.Pattern[str]
     opening: re.Pattern[str]
     joiners: re.Pattern[str]
+    label_joiners: dict[str, re.Pattern[str]]
     places: frozenset[str]
     role_heads: frozenset[str]
     role_modifiers: frozenset[str]
@@ -115,6 +116,10 @@ def _words() -> _Words:
     labels = sorted(groups.get("labels", ()), key=len, reverse=True)
     label_re = "|".join(r"\s+".join(map(re.escape, label.split())) for label in labels)
     joiners = "|".join(re.escape(j) for j in groups.get("joiners", ()))
+    by_label: dict[str, list[str]] = {}
+    for line in groups.get("label_joiners", ()):
+        label, _, joiner = line.partition(":")
+        by_label.setdefault(" ".join(label.lower().split()), []).append(joiner.strip())
     # Inside a line only a label that ends in a preposition opens a byline ("Posted by",
     # "von"); "Text" or "Author" there is a word of the sentence.
     inner = [label for label in labels if label.split()[-1].lower() in _PREPOSITION_LABELS]
@@ -128,7 +133,11 @@ def _words() -> _Words:
             re.I,
         ),
         opening=re.compile(r"^(?:" + label_re + r")\s*:?(?:\s|$)", re.I),
-        joiners=re.compile(r"\s*(?:[,;&/]|\b(?:" + joiners + r")\b)\s*", re.I),
+        joiners=_joiner_pattern(joiners),
+        label_joiners={
+            label: _joiner_pattern("|".join(map(re.escape, extra)) + "|" + joiners)
+            for label, extra in by_label.items()
+        },
         places=lowered("place_words"),
         role_heads=lowered("role_heads"),
         role_modifiers=lowered("role_modifiers"),
@@ -137,6 +146,10 @@ def _words() -> _Words:
         stops=re.compile(r"\s+(?:" + "|".join(map(re.escape, groups.get("name_stops", ()))) + r")\b.*$", re.I),
         archive_links=re.compile(r"(?:^|\s+)(?:" + _phrases(groups.get("archive_links", ())) + r")$", re.I),
     )
+
+
+def _joiner_pattern(joiners: str) -> re.Pattern[str]:
+    return re.compile(r"\s*(?:[,;&/]|\b(?:" + joiners + r")\b)\s*", re.I)
 
 
 def _opens_role(tokens: list[str], words: _Words) -> bool:
@@ -246,10 +259,13 @@ def _is_code(word: str) -> bool:
     return letters.isupper() and len(letters) <= 5
 
 
-def _parts(text: str) -> list[str]:
+def _parts(text: str, label: str = "") -> list[str]:
+    """The comma/joiner-separated parts of a byline; ``label`` ("Door") adds its language's joiners."""
+    words = _words()
     text = _BRACKETS_RE.sub("", re.sub(r"\s+", " ", text)).strip(" ,-–—|")
-    text = _words().archive_links.sub("", text)  # "Alle Beiträge" is a link, not a name
-    return [p for p in _words().joiners.split(text) if p and p.strip()]
+    text = words.archive_links.sub("", text)  # "Alle Beiträge" is a link, not a name
+    joiners = words.label_joiners.get(" ".join(label.lower().split()), words.joiners)
+    return [p for p in joiners.split(text) if p and p.strip()]
 
 
 def _credit(parts: list[str]) -> str | None:
@@ -271,7 +287,7 @@ def read_byline(line: str) -> Byline | None:
     if not match:
         return None
     names = _TRAILING_DATE_RE.sub("", words.stops.sub("", match.group("names")))
-    parts = _parts(names)
+    parts = _parts(names, match.group("label"))
     people = _explained_people(parts)
     if people is None:
         return None

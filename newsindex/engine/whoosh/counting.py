@@ -19,15 +19,21 @@ block's deltas, weights), and per segment:
 
 The total is the exact number of matches the filters let through: the same
 count the collector gives (tests/test_counting.py checks both on random
-queries).  Anything else (phrases, NOT, wildcards, sorting by date) keeps the
-matcher path.  numpy is imported only by a search big enough to pay for the import.
+queries).  A quoted phrase is an AND of its words whose positions are then
+checked for the documents holding them all (as Whoosh's span matcher finds
+them, and scored as it scores them).  Anything else (NOT, wildcards, boosts,
+sorting by date) keeps the matcher path.  numpy is imported only by a search
+big enough to pay for the import.
 """
 
 from __future__ import annotations
 
+import pickle
 import sys
+import zlib
 from array import array
 from bisect import bisect_right
+from itertools import accumulate, chain
 
 from whoosh import query, scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -37,6 +43,7 @@ from whoosh.util.numeric import byte_to_length
 
 from .filters import _UNDATED, DocumentFilter, _per_reader
 from .matching import AnyTermQuery, WordsQuery, _clause_terms
+from .segment_merge import _read_blocks
 from .weighting import _WeightedFieldScorer
 
 #: A query whose words' posting lists hold fewer postings than this (document
@@ -48,8 +55,12 @@ MIN_POSTINGS = 1_000
 MIN_POSTINGS_TO_IMPORT = 20_000
 
 
-def _clauses(flat: query.Query) -> tuple[list[list[query.Term]], bool] | None:
-    """``(clauses of terms, every clause needed)`` of a flat words query, else None."""
+def _clauses(flat: query.Query) -> tuple[list[list[query.Query]], bool] | None:
+    """``(clauses of leaves, every clause needed)`` of a flat query of words and phrases, else
+    None.  A leaf is a term or a phrase (``_leaf``); a clause matches where any of its leaves
+    does: an AND of such clauses (``WordsQuery``, or an ``And`` holding a phrase), an OR of
+    terms (``AnyTermQuery``), or one clause alone (a quoted phrase: an OR of its title and body
+    phrases)."""
     if isinstance(flat, WordsQuery):
         clauses = [_clause_terms(sub) for sub in flat.subqueries]
         if any(c is None for c in clauses):
@@ -57,75 +68,121 @@ def _clauses(flat: query.Query) -> tuple[list[list[query.Term]], bool] | None:
         return clauses, True
     if isinstance(flat, AnyTermQuery):
         return [list(flat.subqueries)], False
+    if type(flat) is query.And and flat.boost == 1.0:
+        clauses = []
+        pending = list(flat.subqueries)
+        while pending:
+            clause = pending.pop(0)
+            if type(clause) is query.And and clause.boost == 1.0:
+                pending[:0] = clause.subqueries
+                continue
+            leaves = _clause_leaves(clause)
+            if leaves is None:
+                return None
+            clauses.append(leaves)
+        return clauses, True
+    leaves = _clause_leaves(flat)
+    return ([leaves], True) if leaves is not None else None
+
+
+def _leaf(sub: query.Query) -> bool:
+    """A term, or a phrase whose words must be next to each other (``slop`` 1, as typed in quotes)."""
+    if type(sub) is query.Term:
+        return True
+    return type(sub) is query.Phrase and sub.slop == 1 and sub.boost == 1.0 and len(sub.words) > 0
+
+
+def _clause_leaves(clause: query.Query) -> list[query.Query] | None:
+    """The leaves of a clause that is a leaf or an unboosted OR of leaves, else None."""
+    if _leaf(clause):
+        return [clause]
+    plain_or = type(clause) is query.Or and clause.boost == 1.0 and not clause.scale and not clause.minmatch
+    if plain_or and clause.subqueries and all(_leaf(sub) for sub in clause.subqueries):
+        return list(clause.subqueries)
     return None
+
+
+def _terms_of(leaf: query.Query) -> list[query.Term]:
+    if type(leaf) is query.Phrase:
+        return [query.Term(leaf.fieldname, word) for word in leaf.words]
+    return [leaf]
 
 
 def worth_it(searcher, flat: query.Query) -> bool:
     found = _clauses(flat)
     if found is None:
         return False
-    terms = [term for clause in found[0] for term in clause]
+    terms = [term for clause in found[0] for leaf in clause for term in _terms_of(leaf)]
     if any(term.boost != 1.0 for term in terms):
         return False
     postings = sum(searcher.doc_frequency(term.fieldname, term.text) for term in terms)
     return postings >= (MIN_POSTINGS if "numpy" in sys.modules else max(MIN_POSTINGS, MIN_POSTINGS_TO_IMPORT))
 
 
-def _decode(np, matcher, span: tuple | None) -> tuple | None:
+def _decode(np, matcher, span: tuple | None, values: list | None = None) -> tuple | None:
     """``(document numbers, weights)`` of a posting list, or None for a matcher of another
     kind (the caller then takes the matcher path).  With ``span`` (first, last, also: a sorted
     list of further documents), only the blocks that may hold documents in first..last or in
-    ``also`` are read (the others by their headers alone)."""
+    ``also`` are read (the others by their headers alone).  ``values``, when given, receives
+    each posting's value (its encoded positions), in the same order."""
     if isinstance(matcher, ListMatcher):
         ids = np.asarray(matcher._ids, dtype=np.int64)
         weights = matcher._weights
         if weights is None:
             weights = [matcher._all_weights or 1.0] * len(ids)
+        if values is not None:
+            if matcher._values is None:
+                return None
+            values.extend(matcher._values)
         return ids, np.asarray(weights, dtype=np.float64)
     if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
         return None
-    deltas, weights, counts = array("q"), array("d"), []
+    deltas, weights, counts = [], [], []
     first, last, also = span if span is not None else (0, _EXHAUSTED, [])
     stop = max(last, also[-1] if also else -1)
     previous = -1  # the last document of the block before: a block holds previous+1..its last
-    while True:
-        top = matcher._maxid
+    # The whole list in one read, its blocks parsed here: cheaper than the matcher's block by
+    # block reads and seeks, and the block tuples are gathered for one conversion at the end.
+    length = matcher._length  # W3TermInfo reads it as a 1-tuple (struct.unpack's result)
+    extent = matcher._postfile.get(matcher._startoffset, length[0] if isinstance(length, tuple) else length)
+    for info, data in _read_blocks(extent):
+        count, top, _maxweight, compression = info[:4]
         wanted = top >= first and previous < last
         if not wanted and also:
             at = bisect_right(also, previous)
             wanted = at < len(also) and also[at] <= top
         previous = top
         if not wanted:
-            if matcher._lastblock:
-                break
-            matcher._next_block()
             continue
-        if matcher._data is None:
-            matcher._read_data()
-        block_deltas, block_weights, _values = matcher._data
-        count = matcher._blocklength
-        deltas.extend(block_deltas)
+        block_deltas, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
+        if values is not None:
+            if not isinstance(block_values, tuple):
+                return None
+            values.extend(block_values)
+        deltas.append(block_deltas)
         counts.append(count)
         if block_weights is None:
-            weights.extend(_ONES[:count] if count <= len(_ONES) else [1.0] * count)
+            weights.append(_ONES[:count] if count <= len(_ONES) else (1.0,) * count)
         elif isinstance(block_weights, float):  # read back as a 32-bit float, as Whoosh reads it
-            weights.extend(array("f", [block_weights]).tolist() * count)
+            weights.append(array("f", [block_weights]).tolist() * count)
         else:
-            weights.extend(block_weights)
-        if matcher._lastblock or top >= stop:  # the next blocks are all past what is wanted
+            weights.append(block_weights)
+        if top >= stop:  # the next blocks are all past what is wanted
             break
-        matcher._next_block()
     if not counts:
         return np.empty(0, dtype=np.int64), np.empty(0)
-    running = np.cumsum(np.frombuffer(deltas, dtype=np.int64))
+    total = sum(counts)
+    running = np.cumsum(np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=total))
     # Each block's first delta is its first document number: restart the sum there.
     ends = np.cumsum(counts)
     before = np.concatenate(([0], running[ends[:-1] - 1]))
     ids = running - np.repeat(before, counts)
-    return ids, np.frombuffer(weights, dtype=np.float64)
+    return ids, np.fromiter(chain.from_iterable(weights), dtype=np.float64, count=total)
 
 
-_ONES = array("d", [1.0] * 128)
+_ONES = (1.0,) * 128
+#: See ``_combine``.
+DENSE_SHARE = 8
 _EXHAUSTED = 2**62
 #: Under a date window, a segment with at most this many undated articles has only the blocks
 #: that may hold its documents in the window or those undated articles decoded (the header
@@ -137,12 +194,14 @@ def _length_table(np):
     return np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
-def _term_scores(np, subsearcher, weighting, term: query.Term, table, span) -> tuple | None:
-    """``(document numbers, scores)`` of one term in one segment, deleted documents dropped."""
+def _term_scores(np, subsearcher, weighting, term: query.Term, table, span, values: list | None = None) -> tuple | None:
+    """``(document numbers, scores)`` of one term in one segment, deleted documents dropped;
+    with ``values`` (a list), ``(document numbers, scores, values)`` (an object array)."""
     reader = subsearcher.reader()
     fieldname, text = term.fieldname, term.text
     if (fieldname, text) not in reader:
-        return np.empty(0, dtype=np.int64), np.empty(0)
+        empty = (np.empty(0, dtype=np.int64), np.empty(0))
+        return empty if values is None else (*empty, np.empty(0, dtype=object))
     scorer = weighting.scorer(subsearcher, fieldname, text)
     if type(scorer) not in (scoring.BM25FScorer, _WeightedFieldScorer):
         return None
@@ -151,18 +210,24 @@ def _term_scores(np, subsearcher, weighting, term: query.Term, table, span) -> t
     if isinstance(matcher, FilterMatcher):
         deleted = matcher._ids
         matcher = matcher.child
-    decoded = _decode(np, matcher, span)
+    decoded = _decode(np, matcher, span, values)
     if decoded is None:
         return None
     ids, weights = decoded
+    held = None
+    if values is not None:
+        held = np.empty(len(values), dtype=object)
+        held[:] = values
     if span is not None:
         inside = (ids >= span[0]) & (ids <= span[1])
         if span[2]:
             inside |= np.isin(ids, span[2])
         ids, weights = ids[inside], weights[inside]
+        held = held[inside] if held is not None else None
     if deleted:
         keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
         ids, weights = ids[keep], weights[keep]
+        held = held[keep] if held is not None else None
     lengths = _per_reader(reader, f"lengths:{fieldname}", lambda: _length_bytes(np, reader, fieldname))
     if lengths is None:
         return None
@@ -171,7 +236,56 @@ def _term_scores(np, subsearcher, weighting, term: query.Term, table, span) -> t
         weights = weights * scorer.scale
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
-    return ids, scores
+    return (ids, scores) if held is None else (ids, scores, held)
+
+
+def _leaf_scores(np, subsearcher, weighting, leaf: query.Query, table, span) -> tuple | None:
+    if type(leaf) is query.Term:
+        return _term_scores(np, subsearcher, weighting, leaf, table, span)
+    return _phrase_scores(np, subsearcher, weighting, leaf, table, span)
+
+
+def _phrase_scores(np, subsearcher, weighting, phrase: query.Phrase, table, span) -> tuple | None:
+    """``(document numbers, scores)`` of a phrase in one segment: the documents holding its
+    words at consecutive positions, as Whoosh's phrase matcher (``SpanNear2``, slop 1) finds
+    them, scored as it scores them: the sum of its words' term scores.  Positions are read
+    only for the documents holding every word (and, under a window, only in its span)."""
+    words = []
+    for word in phrase.words:
+        found = _term_scores(np, subsearcher, weighting, query.Term(phrase.fieldname, word), table, span, [])
+        if found is None:
+            return None
+        if not len(found[0]):
+            return found[:2]
+        words.append(found)
+    candidates = words[0][0]
+    for ids, _scores, _values in words[1:]:
+        candidates = np.intersect1d(candidates, ids, assume_unique=True)
+    where = [np.searchsorted(ids, candidates) for ids, _scores, _values in words]
+    held = [values[at].tolist() for (_ids, _scores, values), at in zip(words, where, strict=True)]
+    matched = [row for row, encoded in enumerate(zip(*held, strict=True)) if _consecutive(encoded)]
+    rows = np.asarray(matched, dtype=np.int64)
+    scores = np.zeros(len(rows))
+    for (_ids, word_scores, _values), at in zip(words, where, strict=True):
+        scores += word_scores[at[rows]]
+    return candidates[rows], scores
+
+
+def _consecutive(encoded: tuple) -> bool:
+    """Whether some position p of the first word has the second word at p + 1, the third at
+    p + 2 and so on (``encoded``: each word's positions as ``formats.Positions`` encodes them)."""
+    first = _positions(encoded[0])
+    if len(encoded) == 1:
+        return bool(first)
+    rest = [set(_positions(value)) for value in encoded[1:]]
+    return any(all(start + step in positions for step, positions in enumerate(rest, 1)) for start in first)
+
+
+def _positions(encoded: bytes) -> list[int]:
+    """``formats.Positions.decode_positions``: a count, then the pickled position deltas."""
+    if not encoded.endswith(b"."):
+        encoded += b"."
+    return list(accumulate(pickle.loads(encoded[4:])))
 
 
 def _length_bytes(np, reader, fieldname: str):
@@ -218,11 +332,11 @@ def ranked_matches(searcher, flat: query.Query, allowed, fetch: int) -> tuple[li
                 span = (*(window or (1, 0)), undated_here.tolist())
         per_clause = []
         for clause in clauses:
-            parts = [_term_scores(np, subsearcher, weighting, term, table, span) for term in clause]
+            parts = [_leaf_scores(np, subsearcher, weighting, leaf, table, span) for leaf in clause]
             if any(part is None for part in parts):
                 return None
             per_clause.append(parts)
-        ids, scores = _combine(np, per_clause, every)
+        ids, scores = _combine(np, per_clause, every, subsearcher.reader().doc_count_all())
         if not len(ids):
             continue
         if allowed is not None:
@@ -242,14 +356,32 @@ def ranked_matches(searcher, flat: query.Query, allowed, fetch: int) -> tuple[li
     return [(float(scores[i]), int(ids[i])) for i in order], total, undated
 
 
-def _combine(np, per_clause: list[list[tuple]], every: bool) -> tuple:
-    """Matching documents (sorted) and their summed scores, from each clause's terms' postings."""
+def _combine(np, per_clause: list[list[tuple]], every: bool, size: int) -> tuple:
+    """Matching documents (sorted) and their summed scores, from each clause's terms' postings,
+    in a segment of ``size`` documents.  Postings many for the segment (``1 / DENSE_SHARE`` of its
+    size or more) are counted per document over the whole segment, which costs less than sorting
+    them; fewer are sorted (by ``neargraph._sorted_unique``: numpy 2.4's hash-based ``np.unique``
+    was a third of a big search's time at 200,000 articles)."""
+    from .neargraph import _sorted_unique
+
     all_ids = np.concatenate([ids for parts in per_clause for ids, _scores in parts])
     all_scores = np.concatenate([scores for parts in per_clause for _ids, scores in parts])
+    if len(all_ids) * DENSE_SHARE >= size:
+        if every:
+            needed = np.zeros(size, dtype=np.int32)
+            for parts in per_clause:
+                present = np.zeros(size, dtype=bool)
+                for ids, _scores in parts:
+                    present[ids] = True
+                needed += present
+            matched = np.flatnonzero(needed == len(per_clause))
+        else:
+            matched = np.flatnonzero(np.bincount(all_ids, minlength=size))
+        return matched, np.bincount(all_ids, weights=all_scores, minlength=size)[matched]
     if every:
         matched = None
         for parts in sorted(per_clause, key=lambda parts: sum(len(ids) for ids, _s in parts)):
-            clause_ids = np.unique(np.concatenate([ids for ids, _scores in parts]))
+            clause_ids = _sorted_unique(np.concatenate([ids for ids, _scores in parts]))
             matched = clause_ids if matched is None else np.intersect1d(matched, clause_ids, assume_unique=True)
             if not len(matched):
                 return matched, np.empty(0)
@@ -257,8 +389,8 @@ def _combine(np, per_clause: list[list[tuple]], every: bool) -> tuple:
         where[where == len(matched)] = 0
         hit = matched[where] == all_ids
         return matched, np.bincount(where[hit], weights=all_scores[hit], minlength=len(matched))
-    matched, where = np.unique(all_ids, return_inverse=True)
-    return matched, np.bincount(where, weights=all_scores, minlength=len(matched))
+    matched = _sorted_unique(all_ids)
+    return matched, np.bincount(np.searchsorted(matched, all_ids), weights=all_scores, minlength=len(matched))
 
 
 def _allowed_mask(np, allowed: DocumentFilter, docnums, labelled) -> tuple:
@@ -287,4 +419,3 @@ def _window_span(np, searcher, allowed: DocumentFilter, offset: int, count: int)
         return window, np.flatnonzero(published == np.uint64(_UNDATED))
 
     return _per_reader(searcher.reader(), f"span:{offset}:{count}:{allowed.low}:{allowed.high}", compute)
-

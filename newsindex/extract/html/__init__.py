@@ -31,7 +31,7 @@ blocks come from BeautifulSoup's pure-Python parser instead.  Nothing here
 raises on bad markup: the worst outcome is an empty Draft with a warning.
 
 Modules: ``parse`` (markup vocabulary, parsing), ``blocks`` (text blocks),
-``maintext`` (main-text scoring), ``structured`` (JSON-LD, meta tags, title
+``noise`` (non-content marked), ``maintext`` (main-text scoring), ``structured`` (JSON-LD, meta tags, title
 fields), ``metadata`` (the page's fields, bylines).
 """
 

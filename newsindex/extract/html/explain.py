@@ -17,8 +17,9 @@ from __future__ import annotations
 from lxml import etree
 
 from ...models import Removal
-from .maintext import _BOILERPLATE, _is_link_list, _looks_like_markup, _noise_rules, _Selection
-from .parse import _BOILERPLATE_TAGS, _FURNITURE_TAGS, _class_tokens
+from .maintext import _is_link_list, _looks_like_markup, _Selection
+from .noise import _BOILERPLATE, _hidden_by_markup
+from .parse import _BOILERPLATE_TAGS, _FURNITURE_TAGS, _class_tokens, _noise_rules
 
 _MAX_NAME_CHARS = 60
 
@@ -45,13 +46,7 @@ def _noise_reason(element: etree._Element, selection: _Selection) -> str:
     role = (element.get("role") or "").strip().lower()
     if role and role in _noise_rules().roles:
         return f"landmark role={role}"
-    style = (element.get("style") or "").replace(" ", "").lower()
-    if (
-        element.get("hidden") is not None
-        or element.get("aria-hidden") == "true"
-        or "display:none" in style
-        or "visibility:hidden" in style
-    ):
+    if element.get("aria-hidden") == "true" or _hidden_by_markup(element):
         return "hidden from readers"
     level = "never the article" if selection.noise.get(element) == _BOILERPLATE else "page furniture"
     return f"{_matched_word(element)}: {level}"

@@ -6,28 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from lxml import etree
 
 from .blocks import _Block, _lxml_blocks
 from .continuation import _continuations
-from .parse import (
-    _BLOCK_TAGS,
-    _BOILERPLATE_TAGS,
-    _CELLS,
-    _FURNITURE_TAGS,
-    _HEADINGS,
-    _LINE_TAGS,
-    _PHRASING_TAGS,
-    _class_tokens,
-    _noise_rules,
-    _NoiseRules,
-)
+from .noise import _BOILERPLATE, _FURNITURE, _drop_inline_noise, _noise_elements
+from .parse import _CELLS, _HEADINGS, _LINE_TAGS
 
-#: Noise levels: furniture may still wrap the article (a "has-sidebar" layout
-#: div); boilerplate such as comments or cookie notices never does.
-_FURNITURE, _BOILERPLATE = 1, 2
 #: A block this long with few links reads as running text.
 _PROSE_MIN_CHARS = 80
 #: Furniture holding at least this share of the page's running text is a wrapper, not furniture.
@@ -35,107 +21,14 @@ _WRAPPER_SHARE = 0.4
 #: A region chosen again without forgiven noise beside it must keep this share of the running text.
 _NARROWED_SHARE = 0.2
 
-#: Candidates for hidden markup; the style test is done in Python (XPath's translate() on every
-#: element's style cost more than the rest of the noise marking).
-_HIDDEN_CANDIDATES_XPATH = etree.XPath(".//*[@hidden or @aria-hidden='true' or @style]")
-
-
-def _hidden_elements(body: etree._Element) -> list[etree._Element]:
-    """Elements a browser does not show: ``hidden``, ``aria-hidden``, ``display:none``, ``visibility:hidden``."""
-    found = []
-    for element in _HIDDEN_CANDIDATES_XPATH(body):
-        if element.get("hidden") is not None or element.get("aria-hidden") == "true":
-            found.append(element)
-            continue
-        style = (element.get("style") or "").replace(" ", "")
-        if "display:none" in style or "visibility:hidden" in style:
-            found.append(element)
-    return found
-
-
-@lru_cache(maxsize=16384)
-def _name_verdict(names: str, rules: _NoiseRules) -> int:
-    """0, _FURNITURE or _BOILERPLATE for a class/id string: 0 when a token is a content word
-    ("article-body"), else the strongest noise word among the tokens that are not modifiers.
-
-    Cached: a page repeats its class strings hundreds of times, and pages of one site
-    share them; the noise, sidebar and byline readers all ask.
-
-    A token holding a "/" is an address (an id set to the page's URL), not a name.
-    """
-    verdict = 0
-    for token in _class_tokens(names):
-        if "/" in token:
-            continue
-        content, level = _token_verdict(token, rules)
-        if content:
-            return 0
-        verdict = max(verdict, level)
-    return verdict
-
-
-@lru_cache(maxsize=65536)
-def _token_verdict(token: str, rules: _NoiseRules) -> tuple[bool, int]:
-    """(a content word?, its noise level) for one class token.  Cached on its own: tokens
-    ("col-md-4", "share-bar") repeat across class strings far more than whole strings do."""
-    if rules.content.search(token):
-        return True, 0
-    if rules.modifier.search(token):
-        return False, 0  # "has-sidebar", "category-promotions": says what a block has, not what it is
-    if rules.never_main.search(token):
-        return False, _BOILERPLATE
-    if token in rules.noise_tokens or rules.noise.search(token):
-        return False, _FURNITURE
-    return False, 0
-
-
-_NAME_XPATH = etree.XPath(".//@class | .//@id")
-_ROLE_XPATH = etree.XPath(".//@role")
-
-
-def _noise_elements(body: etree._Element) -> dict[etree._Element, int]:
-    """Elements that look like non-content, by tag, ARIA role, visibility or class/id words.
-
-    Class and id values are judged as strings first (each distinct value once),
-    so only the few suspicious elements are ever touched from Python.
-    """
-    found: dict[etree._Element, int] = {}
-    for element in body.iter(*_FURNITURE_TAGS):
-        found[element] = _FURNITURE
-    for element in body.iter(*_BOILERPLATE_TAGS):
-        found[element] = _BOILERPLATE
-    for element in _hidden_elements(body):
-        found[element] = _BOILERPLATE  # often a hidden copy of the article for crawlers
-    rules = _noise_rules()
-    for value in _ROLE_XPATH(body):
-        if value.strip().lower() in rules.roles:
-            element = value.getparent()
-            found[element] = max(found.get(element, 0), _FURNITURE)
-    verdicts: dict[str, int] = {}
-    suspects = []
-    for value in _NAME_XPATH(body):
-        verdict = verdicts.get(value)
-        if verdict is None:
-            verdict = verdicts[value] = _name_verdict(value, rules)
-        if verdict:
-            suspects.append(value.getparent())
-    for element in suspects:
-        if element is body:
-            continue  # body classes describe the page ("cookies-not-set"), not a block
-        names = f"{element.get('class') or ''} {element.get('id') or ''}"  # a content class overrides a noisy id
-        verdict = verdicts.get(names)
-        if verdict is None:
-            verdict = verdicts[names] = _name_verdict(names, rules)
-        if verdict:
-            found[element] = max(found.get(element, 0), verdict)
-    return found
-
-
 _CARD_TAGS = frozenset({"li", "article", "div", "section"})
 #: Teaser cards are short: a headline link, maybe a date and a line of summary.
 _CARD_MAX_CHARS = 600
 #: A teaser's first line of this length or more is its headline link.
 _CARD_FIRST_LINE_CHARS = 25
+#: A line of links this long or longer can be a teaser's headline or its linked section label
+#: ("Opening Bell", "Белковая диета"); "Read more" and "Share" are shorter.
+_CARD_HEADLINE_MIN_CHARS = 10
 
 
 def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object, int], prose: dict) -> set:
@@ -160,7 +53,7 @@ def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object,
                 opens_with_link.setdefault(element, leads)
     for block, chain in zip(blocks, chains, strict=True):
         length = len(block.text)
-        headline = length >= 15 and block.link_chars >= 0.8 * length
+        headline = length >= _CARD_HEADLINE_MIN_CHARS and block.link_chars >= 0.8 * length
         if not headline and block.lead_link_chars < 20:
             continue
         for element in chain[:5]:
@@ -190,28 +83,6 @@ def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object,
                 continue  # an enumeration inside the article's running text
         teasers |= cards
     return teasers
-
-
-def _drop_inline_noise(noise: dict[etree._Element, int]) -> None:
-    """Remove noise that sits inside a line of text (a hover card after a name), keeping what follows it.
-
-    Links and emphasis are words of the sentence whatever their class; only
-    generic inline boxes (``span``, ``ins`` ad slots, custom tags) are cut.
-    """
-    for element in [e for e in noise if e.tag not in _BLOCK_TAGS and e.tag not in _PHRASING_TAGS]:
-        if any(d.tag in _BLOCK_TAGS for d in element.iterdescendants()):
-            continue  # an inline tag used as a wrapper: leave it to the block-level decision
-        parent = element.getparent()
-        if parent is None:
-            continue
-        if element.tail:
-            previous = element.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + element.tail
-            else:
-                parent.text = (parent.text or "") + element.tail
-        parent.remove(element)
-        del noise[element]
 
 
 def _ancestry(element: object, memo: dict[object, tuple]) -> tuple:
@@ -326,6 +197,7 @@ def _best_region(
             break
     else:
         return [], 0, None, set()
+    best = _marked_article(best, candidates, scores)
     continued = set(_continuations(best, blocks, chains, in_noise, scores, _weight, _prose_chars, noise, boilerplate))
     regions = {best} | continued
     inside = [
@@ -334,8 +206,45 @@ def _best_region(
         if not regions.isdisjoint(chain) and (not noisy or _standfirst(block, chain, best, noise))
     ]
     in_text_rows = _rows_of_text(inside)
-    kept = [block for block in inside if _is_body_text(block) or id(block) in in_text_rows]
+    sections = _section_headlines(inside)
+    kept = [block for block in inside if _is_body_text(block) or id(block) in in_text_rows or id(block) in sections]
     return kept, sum(_prose_chars(block) for block in kept), best, continued
+
+
+#: An ``<article>`` inside the best region is the region when it weighs at least this share of it.
+_ARTICLE_SHARE = 0.8
+
+
+def _marked_article(best: object, candidates: list, scores: dict) -> object:
+    """The one ``<article>`` inside ``best`` that carries nearly all of its weight, else ``best``:
+    what the page marks as the article leaves out the lines around it (a "related reads" strip,
+    a sign-up line) that only add a little to the wider box."""
+    inside = [
+        element
+        for element in candidates
+        if element.tag == "article" and element is not best and scores[element] > 0 and best in element.iterancestors()
+    ]
+    if len(inside) != 1 or scores[inside[0]] < _ARTICLE_SHARE * scores[best]:
+        return best
+    return inside[0]
+
+
+def _section_headlines(blocks: list[_Block]) -> set[int]:
+    """``h1`` blocks (by ``id``) that head a section of the article: after running text, with running
+    text following them.  The headline opens the article; some pages mark every section heading ``h1``."""
+    found: set[int] = set()
+    seen_prose = False
+    pending = None
+    for block in blocks:
+        if block.kind == "h1":
+            if seen_prose and not _is_link_list(block):
+                pending = id(block)
+            continue
+        if pending is not None and _is_body_text(block):
+            found.add(pending)
+        pending = None
+        seen_prose = seen_prose or _prose_chars(block) > 0
+    return found
 
 
 def _standfirst(block: _Block, chain: tuple, region: object, noise: set) -> bool:

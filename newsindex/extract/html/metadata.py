@@ -22,7 +22,7 @@ from ..bylines import (
 )
 from ..outlets import site_name_from_url, strip_site_suffix
 from .blocks import _normalize
-from .maintext import _BOILERPLATE, _name_verdict
+from .noise import _BOILERPLATE, _name_verdict
 from .page_lines import visible_lines
 from .parse import _noise_rules
 from .published import _PublishedDate

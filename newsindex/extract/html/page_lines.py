@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .maintext import _BOILERPLATE, _name_verdict
+from .noise import _BOILERPLATE, _name_verdict
 from .parse import _noise_rules
 
 _BLOCK_TAGS = frozenset(

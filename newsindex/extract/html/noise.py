@@ -1,0 +1,164 @@
+"""Non-content marked, not deleted: page furniture by tag and ARIA role, hidden markup, and class/id
+words from ``data/html_noise.txt``; noise inside a line of text is cut out of it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from lxml import etree
+
+from .parse import (
+    _BLOCK_TAGS,
+    _BOILERPLATE_TAGS,
+    _FURNITURE_TAGS,
+    _PHRASING_TAGS,
+    _class_tokens,
+    _noise_rules,
+    _NoiseRules,
+)
+
+#: Noise levels: furniture may still wrap the article (a "has-sidebar" layout
+#: div); boilerplate such as comments or cookie notices never does.
+_FURNITURE, _BOILERPLATE = 1, 2
+
+#: Candidates for hidden markup; the style test is done in Python (XPath's translate() on every
+#: element's style cost more than the rest of the noise marking).
+_HIDDEN_CANDIDATES_XPATH = etree.XPath(".//*[@hidden or @aria-hidden='true' or @style]")
+
+
+def _hidden_elements(body: etree._Element) -> list[etree._Element]:
+    """Elements a browser does not show: ``hidden``, ``aria-hidden``, ``display:none``, ``visibility:hidden``."""
+    return [
+        element
+        for element in _HIDDEN_CANDIDATES_XPATH(body)
+        if element.get("aria-hidden") == "true" or _hidden_by_markup(element)
+    ]
+
+
+def _hidden_by_markup(element: etree._Element) -> bool:
+    """``hidden``, or a style of ``display:none`` or ``visibility:hidden``."""
+    if element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    if not style:
+        return False
+    style = style.replace(" ", "")
+    return "display:none" in style or "visibility:hidden" in style
+
+
+@lru_cache(maxsize=16384)
+def _name_verdict(names: str, rules: _NoiseRules) -> int:
+    """0, _FURNITURE or _BOILERPLATE for a class/id string: 0 when a token is a content word
+    ("article-body"), else the strongest noise word among the tokens that are not modifiers.
+
+    Cached: a page repeats its class strings hundreds of times, and pages of one site
+    share them; the noise, sidebar and byline readers all ask.
+
+    A token holding a "/" is an address (an id set to the page's URL), not a name.
+    """
+    verdict = 0
+    for token in _class_tokens(names):
+        if "/" in token:
+            continue
+        content, level = _token_verdict(token, rules)
+        if content:
+            return 0
+        verdict = max(verdict, level)
+    return verdict
+
+
+@lru_cache(maxsize=65536)
+def _token_verdict(token: str, rules: _NoiseRules) -> tuple[bool, int]:
+    """(a content word?, its noise level) for one class token.  Cached on its own: tokens
+    ("col-md-4", "share-bar") repeat across class strings far more than whole strings do."""
+    if rules.content.search(token):
+        return True, 0
+    if rules.modifier.search(token):
+        return False, 0  # "has-sidebar", "category-promotions": says what a block has, not what it is
+    if rules.never_main.search(token):
+        return False, _BOILERPLATE
+    if token in rules.noise_tokens or rules.noise.search(token):
+        return False, _FURNITURE
+    return False, 0
+
+
+_NAME_XPATH = etree.XPath(".//@class | .//@id")
+_ROLE_XPATH = etree.XPath(".//@role")
+
+
+def _noise_elements(body: etree._Element) -> dict[etree._Element, int]:
+    """Elements that look like non-content, by tag, ARIA role, visibility or class/id words.
+
+    Class and id values are judged as strings first (each distinct value once),
+    so only the few suspicious elements are ever touched from Python.
+    """
+    found: dict[etree._Element, int] = {}
+    for element in body.iter(*_FURNITURE_TAGS):
+        found[element] = _FURNITURE
+    for element in body.iter(*_BOILERPLATE_TAGS):
+        found[element] = _BOILERPLATE
+    for element in _hidden_elements(body):
+        found[element] = _BOILERPLATE  # often a hidden copy of the article for crawlers
+    rules = _noise_rules()
+    for value in _ROLE_XPATH(body):
+        if value.strip().lower() in rules.roles:
+            element = value.getparent()
+            found[element] = max(found.get(element, 0), _FURNITURE)
+    verdicts: dict[str, int] = {}
+    suspects = []
+    for value in _NAME_XPATH(body):
+        verdict = verdicts.get(value)
+        if verdict is None:
+            verdict = verdicts[value] = _name_verdict(value, rules)
+        if verdict:
+            suspects.append(value.getparent())
+    for element in suspects:
+        if element is body:
+            continue  # body classes describe the page ("cookies-not-set"), not a block
+        names = f"{element.get('class') or ''} {element.get('id') or ''}"  # a content class overrides a noisy id
+        verdict = verdicts.get(names)
+        if verdict is None:
+            verdict = verdicts[names] = _name_verdict(names, rules)
+        if verdict:
+            found[element] = max(found.get(element, 0), verdict)
+    return found
+
+
+def _is_hidden(element: etree._Element, rules: _NoiseRules) -> bool:
+    """Not shown: ``hidden``, ``display:none``/``visibility:hidden``, or a class that hides it ("hidden",
+    "sr-only": the whole-token words of data/html_noise.txt)."""
+    if _hidden_by_markup(element):
+        return True
+    names = element.get("class")
+    return bool(names) and not rules.noise_tokens.isdisjoint(_class_tokens(names))
+
+
+def _drop_inline_noise(noise: dict[etree._Element, int]) -> None:
+    """Remove noise that sits inside a line of text (a hover card after a name), keeping what follows it.
+
+    Links and emphasis are words of the sentence whatever their class; only
+    generic inline boxes (``span``, ``ins`` ad slots, custom tags) are cut, and
+    links or emphasis that are not shown at all (a hidden "Continue reading the
+    main story" skip link, which would otherwise open its box like a teaser's headline).
+    """
+    rules = _noise_rules()
+    inline = [
+        e
+        for e in noise
+        if e.tag not in _BLOCK_TAGS and (e.tag not in _PHRASING_TAGS or (e.tag != "br" and _is_hidden(e, rules)))
+    ]
+    for element in inline:
+        if any(d.tag in _BLOCK_TAGS for d in element.iterdescendants()):
+            continue  # an inline tag used as a wrapper: leave it to the block-level decision
+        parent = element.getparent()
+        if parent is None:
+            continue
+        if element.tail:
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
+        del noise[element]
