@@ -33,6 +33,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_right
+from functools import lru_cache
 from itertools import accumulate, chain
 
 from whoosh import query, scoring
@@ -277,15 +278,25 @@ def _consecutive(encoded: tuple) -> bool:
     first = _positions(encoded[0])
     if len(encoded) == 1:
         return bool(first)
-    rest = [set(_positions(value)) for value in encoded[1:]]
+    rest = [_position_set(value) for value in encoded[1:]]
+    if len(rest) == 1:
+        second = rest[0]
+        return any(start + 1 in second for start in first)
     return any(all(start + step in positions for step, positions in enumerate(rest, 1)) for start in first)
 
 
-def _positions(encoded: bytes) -> list[int]:
-    """``formats.Positions.decode_positions``: a count, then the pickled position deltas."""
+@lru_cache(maxsize=65_536)
+def _positions(encoded: bytes) -> tuple[int, ...]:
+    """``formats.Positions.decode_positions``: a count, then the pickled position deltas.
+    Cached: most words occur once in an article, so a few thousand encodings recur."""
     if not encoded.endswith(b"."):
         encoded += b"."
-    return list(accumulate(pickle.loads(encoded[4:])))
+    return tuple(accumulate(pickle.loads(encoded[4:])))
+
+
+@lru_cache(maxsize=65_536)
+def _position_set(encoded: bytes) -> frozenset[int]:
+    return frozenset(_positions(encoded))
 
 
 def _length_bytes(np, reader, fieldname: str):
