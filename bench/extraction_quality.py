@@ -91,6 +91,14 @@ _BLOCK_TAGS = frozenset(
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object", "button", "select")
 
 
+_SPACE_RUN_RE = re.compile(r"\s+")
+
+
+def _folded(text: str) -> str:
+    """White space as a browser lays it out: any run of it, line breaks included, is one space."""
+    return _SPACE_RUN_RE.sub(" ", text)
+
+
 def html_text(html: str, *, with_title: bool = False) -> str:
     """What a browser shows of ``html``, one block per line (first line the <title> if asked).
 
@@ -105,15 +113,18 @@ def html_text(html: str, *, with_title: bool = False) -> str:
     title = " ".join("".join(root.findtext(".//title") or "").split())
     etree.strip_elements(root, *_INVISIBLE_TAGS, with_tail=False)
     parts: list[str] = []
+    in_pre = 0  # a browser keeps a <pre>'s line breaks and folds every other run of white space
     for event, element in etree.iterwalk(root, events=("start", "end")):
         if not isinstance(element.tag, str):
             continue
         if element.tag in _BLOCK_TAGS:
             parts.append("\n")
+        if element.tag == "pre":
+            in_pre += 1 if event == "start" else -1
         if event == "start" and element.text:
-            parts.append(element.text)
+            parts.append(element.text if in_pre else _folded(element.text))
         if event == "end" and element.tail:
-            parts.append(element.tail)
+            parts.append(element.tail if in_pre > 0 else _folded(element.tail))
     lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
     body = "\n".join(line for line in lines if line)
     return f"{title}\n\n{body}" if with_title and title else body

@@ -256,3 +256,20 @@ def test_teasers_under_short_linked_labels_are_teasers():
     article = "".join(f"<p>{p}</p>" for p in PROSE)
     html = f"<html><body><div><article>{article}</article><div>{items}</div></div></body></html>"
     assert body_of(html) == PROSE
+
+
+def test_teasers_whose_headline_links_follow_a_kicker_are_teasers():
+    # "Other columns": each item a heading of a kicker word and a linked headline, then a summary.
+    items = "".join(
+        f"<div><h4><span>Opinion</span> <a href='/c{n}'>Keep the ferry running {n}</a></h4>"
+        f"<p>COLUMNIST {n} The ferry has carried the island's children to school for sixty years, and "
+        "the council should think twice before it sells the last boat.</p></div>"
+        for n in range(5)
+    )
+    html = (
+        f"<html><body><div><p>{PROSE[0]}</p><p>{PROSE[1]}</p><p>{PROSE[2]}</p>"
+        f"<h2>Other columns</h2>{items}</div></body></html>"
+    )
+    body = body_of(html)
+    assert body[:3] == PROSE
+    assert not any("ferry" in paragraph for paragraph in body)

@@ -29,6 +29,9 @@ _CARD_FIRST_LINE_CHARS = 25
 #: A line of links this long or longer can be a teaser's headline or its linked section label
 #: ("Opening Bell", "Белковая диета"); "Read more" and "Share" are shorter.
 _CARD_HEADLINE_MIN_CHARS = 10
+#: A teaser's headline line is mostly its link: a kicker or a date may stand before it
+#: ("Editorial  Fraser's lasting legacy").
+_CARD_HEADLINE_LINK_SHARE = 0.6
 
 
 def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object, int], prose: dict) -> set:
@@ -48,12 +51,12 @@ def _teaser_cards(blocks: list[_Block], chains: list[tuple], chars: dict[object,
     opens_with_link: dict[object, bool] = {}  # does the item's first line of some length lead with a link?
     for block, chain in zip(blocks, chains, strict=True):
         if len(block.text) >= _CARD_FIRST_LINE_CHARS:
-            leads = block.link_chars >= 0.8 * len(block.text) or block.lead_link_chars >= 20
+            leads = block.link_chars >= _CARD_HEADLINE_LINK_SHARE * len(block.text) or block.lead_link_chars >= 20
             for element in chain[:5]:
                 opens_with_link.setdefault(element, leads)
     for block, chain in zip(blocks, chains, strict=True):
         length = len(block.text)
-        headline = length >= _CARD_HEADLINE_MIN_CHARS and block.link_chars >= 0.8 * length
+        headline = length >= _CARD_HEADLINE_MIN_CHARS and block.link_chars >= _CARD_HEADLINE_LINK_SHARE * length
         if not headline and block.lead_link_chars < 20:
             continue
         for element in chain[:5]:
