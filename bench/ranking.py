@@ -58,7 +58,13 @@ from ranking_runs import (  # noqa: E402
     tantivy_run,
     timed_row,
 )
-from ranking_study import explore, grid, print_all_versus_any, print_feedback_cost  # noqa: E402
+from ranking_study import (  # noqa: E402
+    explore,
+    grid,
+    print_all_versus_any,
+    print_by_query_length,
+    print_feedback_cost,
+)
 
 from newsindex.engine.whoosh.store import open_index  # noqa: E402
 from newsindex.index import IndexProblem, build_index  # noqa: E402
@@ -88,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
                         "(no feedback) and pick settings leaving one collection out at a time")
     parser.add_argument("--rows", default="extras,nofb,any,all", help="library runs: extras (none: no "
                         "feedback, function words kept), nofb (--no-feedback), any, all; default %(default)s")
+    parser.add_argument("--worst", type=int, default=0, metavar="N", help="also list the N queries "
+                        "the last row loses most on against the anchor, per collection")
     parser.add_argument("--grid-only", action="store_true", help="the anchor and the grid only")
     parser.add_argument("--no-anchor", action="store_true", help="skip the tantivy anchor")
     args = parser.parse_args(argv)
@@ -142,7 +150,7 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
         rankings = {name: tantivy_run(c, root, notes) for name, c in collections.items()}
         if all(r is not None for r in rankings.values()):
             anchor = Row("tantivy BM25 (en_stem, OR) [anchor]", {
-                n: evaluate(rankings[n], collections[n]) for n in names})
+                n: evaluate(rankings[n], collections[n]) for n in names}, rankings)
             rows.append(anchor)
 
     if args.grid_only:
@@ -167,6 +175,8 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
         print_feedback_cost(made["any"], made["nofb"], names)
     if "all" in made:
         print_all_versus_any(made["all"], collections, indexes, matched, names, made.get("any"))
+    if anchor is not None and made:
+        print_by_query_length(made, anchor, collections, names, args.worst)
     for note in notes:
         print(note)
     if args.grid:

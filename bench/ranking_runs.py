@@ -92,6 +92,16 @@ def tie_aware_ap(ranked: Sequence[str], scores: Sequence[float], relevant: set[s
     return total / len(relevant)
 
 
+def average_precision(ranked: Sequence[str], relevant: set[str]) -> float:
+    """Average precision of one ranking (binary relevance, the first ``DEPTH``)."""
+    found, precision_sum = 0, 0.0
+    for rank, stem in enumerate(ranked[:DEPTH], 1):
+        if stem in relevant:
+            found += 1
+            precision_sum += found / rank
+    return precision_sum / len(relevant)
+
+
 def evaluate(ranking: Ranking, collection: Collection, top10_only: bool = False) -> Scores:
     """MAP, P@10 and nDCG@10 (binary gains) averaged over the judged queries; with the
     ranking's scores (a ``ScoredRanking``), MAP over every order of its ties as well."""
@@ -102,15 +112,9 @@ def evaluate(ranking: Ranking, collection: Collection, top10_only: bool = False)
         ranked = ranking.get(qid, [])[:DEPTH]
         if scored is not None:
             tie_aps.append(tie_aware_ap(ranked, scored.get(qid, [])[:DEPTH], relevant))
-        found, precision_sum, dcg = 0, 0.0, 0.0
-        for rank, stem in enumerate(ranked, 1):
-            if stem in relevant:
-                found += 1
-                precision_sum += found / rank
-                if rank <= 10:
-                    dcg += 1 / math.log2(rank + 1)
+        dcg = sum(1 / math.log2(rank + 1) for rank, stem in enumerate(ranked[:10], 1) if stem in relevant)
         ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(len(relevant), 10) + 1))
-        aps.append(precision_sum / len(relevant))
+        aps.append(average_precision(ranked, relevant))
         p10s.append(sum(1 for stem in ranked[:10] if stem in relevant) / 10)
         ndcgs.append(dcg / ideal)
     mean_ap = None if top10_only else statistics.fmean(aps)

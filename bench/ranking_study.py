@@ -24,7 +24,16 @@ from ranking_models import (
     robertson_idf,
     whoosh_idf,
 )
-from ranking_runs import Ranking, Row, evaluate, library_run, print_table, timed_row
+from ranking_runs import (
+    Ranking,
+    Row,
+    average_precision,
+    evaluate,
+    library_run,
+    print_table,
+    query_words,
+    timed_row,
+)
 from ranking_whoosh import Feedback, Rm3, analyzer_variant, build_variant, whoosh_run
 from whoosh import scoring
 
@@ -115,6 +124,40 @@ def print_all_versus_any(all_row: Row, collections: dict[str, Collection], index
         print(f"  {n} ({len(subset.judged)} of {len(collections[n].judged)} queries, median "
               f"{sizes[len(sizes) // 2]} articles matched): "
               + " | ".join(f"{s.map:.3f} {s.p10:.3f} {s.ndcg10:.3f}" for s in scores))
+
+
+def print_by_query_length(rows: dict[str, Row], anchor: Row, collections: dict[str, Collection],
+                          names: Sequence[str], worst: int = 0) -> None:
+    """MAP of one-word queries and of longer ones apart, per collection, beside the anchor's, and
+    how many queries each row (by its ``--rows`` name) wins and loses against it; with ``worst``,
+    the queries the last row loses most on.  On the news collection the topic names are one word ("Sugar") or a name of
+    several ("Corn Oil", "Money Supply"): a ranking can gain on one kind and lose on the other."""
+    print("\nMAP by query length (one word | more), against the anchor; wins/losses by over 0.0005 AP:")
+    for n in names:
+        collection = collections[n]
+        groups = {"1 word": [], "more": []}
+        for qid in collection.judged:
+            groups["1 word" if len(query_words(collection.queries[qid]).split()) == 1 else "more"].append(qid)
+        cells = []
+        for label, qids in groups.items():
+            if not qids:
+                continue
+            base = [average_precision(anchor.rankings[n].get(q, []), collection.qrels[q]) for q in qids]
+            parts = [f"{label} ({len(qids)}): anchor {statistics.fmean(base):.4f}"]
+            for key, row in rows.items():
+                ours = [average_precision(row.rankings[n].get(q, []), collection.qrels[q]) for q in qids]
+                wins = sum(o - b > 0.0005 for o, b in zip(ours, base, strict=True))
+                losses = sum(b - o > 0.0005 for o, b in zip(ours, base, strict=True))
+                parts.append(f"{key} {statistics.fmean(ours):.4f} (+{wins}/-{losses})")
+            cells.append(", ".join(parts))
+        print(f"  {n}: " + " | ".join(cells))
+        if worst and rows:
+            last = list(rows.values())[-1]
+            losses = sorted((average_precision(last.rankings[n].get(q, []), collection.qrels[q])
+                             - average_precision(anchor.rankings[n].get(q, []), collection.qrels[q]), q)
+                            for q in collection.judged)
+            print(f"    {last.label}, most lost: " + "; ".join(
+                f"{q} {collection.queries[q][:40]!r} {change:+.3f}" for change, q in losses[:worst] if change < 0))
 
 
 def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: Path, names: list[str],

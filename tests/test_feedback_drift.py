@@ -190,3 +190,72 @@ def test_no_answer_in_the_archive_is_not_made_up_by_feedback(senses_archive):
     fed = _ranked(senses_archive, question, feedback=True, limit=5)
     assert len(plain) == 5
     assert sorted(fed) == sorted(plain)
+
+
+
+#: As on the 1987 Reuters archive, the stories of the stock market crash mostly say it fell,
+#: plunged or slid; few say "crash", which every plane crash story says.
+MARKET_CRASH = [
+    "Share prices plunged on Monday as the stock market lost a fifth of its value.",
+    "Brokers said the crash wiped out a year of gains on the stock market in a single session.",
+    "Investors sold shares in a panic as the stock market fell for a third day in October.",
+    "The stock exchange said trading volume was the heaviest ever as prices tumbled.",
+    "Pension funds lost heavily in the stock market decline, fund managers said.",
+    "Wall Street's slide spread to stock markets in Tokyo and London overnight.",
+    "The Dow industrial average fell more than 500 points, its worst day ever.",
+    "Economists said the stock market crash in October raised fears of a recession.",
+]
+PLANE_CRASH = [
+    "The plane crashed on take-off, killing all forty passengers on board.",
+    "Investigators recovered the flight recorder from the crash site in October.",
+    "The airline said the crash was caused by an engine failure shortly after take-off.",
+    "Rescue teams searched the wreckage of the crashed airliner through the night.",
+    "The pilot reported an engine fire minutes before the plane crashed.",
+    "Families of the passengers demanded an inquiry into the crash.",
+    "Airline shares reacted to the crash by falling sharply, the market said.",
+    "The aviation authority grounded the fleet after the second crash this year.",
+]
+#: Stories that "reacted" in another market: the Reuters archive's G-7 communique stories.
+CURRENCY_MARKETS = [
+    "Currency markets reacted quietly to the communique of the finance ministers.",
+    "Dealers said the currency markets reacted calmly and the dollar held its range.",
+    "The dollar traded in a narrow range as currency markets reacted to the meeting.",
+    "Bankers said currency markets reacted with disappointment to the communique.",
+]
+CRASH_QUESTION = "how did the stock market react to the crash in october"
+
+
+@pytest.fixture(scope="module", params=[1, 2, 3, 5])
+def crash_archive(request, tmp_path_factory):
+    """Six stories of the stock market crash beside twelve plane crashes and four stories of
+    currency markets that "reacted", and 60 others, in four samplings of their sentences: issue
+    16's question of the 1987 Reuters archive on an archive of our own."""
+    return _write_archive(
+        tmp_path_factory.mktemp("crash"),
+        {
+            "market_crash": (MARKET_CRASH, 6),
+            "plane_crash": (PLANE_CRASH, 12),
+            "currency_markets": (CURRENCY_MARKETS, 4),
+        },
+        filler=60,
+        seed=request.param,
+    )
+
+
+def _off_topic(index_dir, feedback: bool, depth: int) -> int:
+    """Stories not about the stock market crash in the top ``depth`` of the default search
+    (every word required, relaxed to any: no story holds them all)."""
+    result = search(CRASH_QUESTION, index_dir, SearchOptions(feedback=feedback, limit=depth, duplicates=True))
+    assert result.relaxed
+    return sum(not hit.title.startswith("market crash") for hit in result.hits)
+
+
+def test_feedback_brings_nothing_off_topic_into_a_question_about_the_stock_market(crash_archive):
+    # The words alone leave at most one of the six stories about the crash out of the top 5 (a
+    # plane crash, in two samplings).  Plain RM3 (every feedback article counted alike, words by
+    # how often they are used) learns "currency", "dollar" and "communique" from the stories of
+    # markets that reacted, and puts all four above every story about the crash in one sampling.
+    plain = _off_topic(crash_archive, feedback=False, depth=5)
+    assert plain <= 1
+    assert _off_topic(crash_archive, feedback=True, depth=5) <= plain
+    assert _off_topic(crash_archive, feedback=True, depth=10) <= _off_topic(crash_archive, feedback=False, depth=10)
