@@ -120,15 +120,19 @@ def first_short_id(bin_dir: Path, index_dir: Path, query: str, env: dict[str, st
 
 
 #: ``--layers``: what a search imports, layer on layer, each as a process with the collector off as
-#: in the CLI: where a search process's time goes beyond the bare start.  The first is what the
-#: direct reader (engine/whoosh/direct) spares a common search: Whoosh's reading side.
+#: in the CLI: where a search process's time goes beyond the bare start.  The first two are what an
+#: ordinary search spares: Whoosh's reading side (the direct reader, engine/whoosh/direct) and
+#: click (the quick reading of its command line, cli/quick.py).
+LIGHT = "from newsindex.deferring import import_stdlib_lightly; import_stdlib_lightly(); "
 LAYERS = {
     "import: Whoosh's reading side (not in a common search)": "from newsindex.engine.whoosh import "
     "_import_whoosh_lightly; _import_whoosh_lightly()",
-    "import: the CLI (click)": "import newsindex.cli",
-    "import: + the direct reader": "import newsindex.cli, newsindex.engine.whoosh.direct.search",
-    "import: + render, config, the search command": "import newsindex.cli, newsindex.engine.whoosh.direct.search, "
-    "newsindex.render, newsindex.config, newsindex.cli.searching",
+    "import: click and its commands (not in a common search)": "import newsindex.cli.common",
+    "import: the quick CLI and the search command": LIGHT + "import newsindex.cli.quick, newsindex.cli.reading",
+    "import: + the direct reader": LIGHT + "import newsindex.cli.quick, newsindex.cli.reading, "
+    "newsindex.engine.whoosh.direct.search",
+    "import: + render, config": LIGHT + "import newsindex.cli.quick, newsindex.cli.reading, "
+    "newsindex.engine.whoosh.direct.search, newsindex.render, newsindex.config",
 }
 
 

@@ -57,3 +57,22 @@ def import_with_stand_ins(modules: Iterable[str], stand_ins: dict[str, dict[str,
         for name, module in placed.items():
             if sys.modules.get(name) is module:
                 del sys.modules[name]
+
+
+def _quote_from_bytes(*args, **kwargs) -> str:
+    return real("urllib.parse").quote_from_bytes(*args, **kwargs)
+
+
+#: What two standard modules that every command imports import, and no command uses:
+#: ``dataclasses`` imports ``inspect`` (with ``ast``, ``dis``, ``tokenize``) for classes without a
+#: docstring (ours all have one); ``pathlib`` imports ``urllib.parse`` (with ``ipaddress``) for
+#: ``Path.as_uri``, which we never call.
+STDLIB_STAND_INS: dict[str, dict[str, object] | None] = {
+    "inspect": None,
+    "urllib.parse": {"quote_from_bytes": _quote_from_bytes},
+}
+
+
+def import_stdlib_lightly() -> None:
+    """Import ``dataclasses`` and ``pathlib`` without the modules ``STDLIB_STAND_INS`` defers."""
+    import_with_stand_ins(["dataclasses", "pathlib"], STDLIB_STAND_INS)

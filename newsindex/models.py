@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (a search process need not)
 if TYPE_CHECKING:
     from .drafts import Draft, RawDocument, Removal, Skipped
 

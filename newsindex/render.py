@@ -13,10 +13,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timezone, tzinfo
-from typing import Any
 
 from .dates import format_iso
 from .models import Article, Hit, SearchResult
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (a search process need not)
+if TYPE_CHECKING:
+    from typing import Any
+
 
 # ESC-initiated sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL/ST),
 # DCS/SOS/PM/APC (ESC P/X/^/_ ... ST) and two-byte escapes; plus the 8-bit

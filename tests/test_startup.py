@@ -24,6 +24,7 @@ NEVER_IN_A_SEARCH = (
     "calendar",
     "queue",
     "html",
+    "inspect",  # dataclasses imports it for a class without a docstring: give each one a docstring
 )
 
 
@@ -147,6 +148,7 @@ def test_help_imports_no_engine_and_no_library_stage():
         loaded = _modules_after_command(*args)
         assert not _prefixed(loaded, "whoosh", "newsindex.engine", "newsindex.index", "newsindex.query"), args
         assert not loaded & {"tomllib", "newsindex.render", "newsindex.models"}, args
+        assert not loaded & {"json", "signal"}, args  # imported where a command uses them
 
 
 def test_every_command_is_found_where_the_group_looks_for_it():
@@ -166,13 +168,14 @@ def test_every_command_is_found_where_the_group_looks_for_it():
 def test_short_commands_run_without_the_cycle_collector_and_long_ones_with_it():
     code = (
         "import gc, sys\n"
-        "import newsindex.cli as cli\n"
+        "import newsindex.cli as cli, newsindex.cli.quick as quick\n"
         "assert gc.isenabled()  # importing the CLI leaves the collector as it was\n"
         "seen = {}\n"
         "def fake_main(**_):\n"
         "    seen[sys.argv[1]] = gc.isenabled()\n"
         "    return 0\n"
-        "cli.cli.main = fake_main\n"
+        "cli.cli.main = fake_main  # click's commands; and the quick ones:\n"
+        "quick.quick_command = lambda args: (lambda: fake_main()) if args[0] in ('search', 'stats') else None\n"
         "for command in ('search', 'stats', 'index', 'watch'):\n"
         "    gc.enable()\n"
         "    sys.argv = ['newsindex', command]\n"
@@ -236,7 +239,7 @@ def test_a_search_of_plain_words_does_not_import_whoosh_s_query_parser(seed_inde
 def test_our_cleandoc_equals_inspects_on_every_help_text_and_odd_shapes():
     import inspect
 
-    from newsindex.cli import _cleandoc
+    from newsindex.cli.clicking import _cleandoc
     from newsindex.cli.common import COMMAND_MODULES, cli
 
     for module in set(COMMAND_MODULES.values()):
@@ -287,12 +290,22 @@ def test_clicks_messages_are_what_gettext_gives_without_importing_it(seed_index)
     import gettext
     import os
 
-    from newsindex.cli import _gettext, _ngettext
+    from newsindex.cli.clicking import _gettext, _ngettext
 
     for message in ("Show this message and exit.", "%(prog)s, version %(version)s", "Error"):
         assert _gettext(message) == gettext.gettext(message)
     assert (_ngettext("one", "many", 1), _ngettext("one", "many", 3)) == ("one", "many")
     if os.path.isdir(os.path.join(sys.base_prefix, "share", "locale")):
         return  # catalogues may be there: gettext is asked, and imported
-    loaded = _modules_after_command("search", "liaison", "--count", "--index", str(seed_index))
-    assert not loaded & {"gettext", "locale"}
+    loaded = _modules_after_command("search", "--help")  # click's own reading and its messages
+    assert "click" in loaded and not loaded & {"gettext", "locale"}
+
+
+def test_an_ordinary_reading_command_line_imports_no_click(seed_index):
+    index = ("--index", str(seed_index))
+    for args in (("search", "liaison", "-n", "3", *index), ("show", "seeds/000_eb7c0f23e2b03f76.txt", *index)):
+        # Nor typing (a tenth of a search's imports): modules name types under ``TYPE_CHECKING = False``.
+        assert not _prefixed(_modules_after_command(*args), "click", "typing"), args
+    assert not _prefixed(_modules_after_command("stats", *index, "--format=json"), "click", "typing")
+    # Only the last of a repeated option is checked by click: the quick reading leaves that to click.
+    assert "click" in _modules_after_command("search", "liaison", "--color", "pink", "--color", "never", *index)

@@ -1,90 +1,64 @@
-"""What every command shares: exit codes, the one-line error, colour, index location, ingest
-options, and the click group.
+"""What the commands share under click: the click group, its options, the ingest options.
+
+The pieces that need no click (exit codes, ``Failure``, printing, the engine) are in
+``basics``; the reading commands' options are declared in ``params``.  click itself comes
+from ``clicking``, which imports it without the modules it would import for nothing.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable
 from importlib import import_module
 
-import click
+from .basics import EXIT_ERROR, EXIT_FOUND, Failure, _quiet_stdout
+from .clicking import click
+from .params import COLOR, CONFIG, ENGINE, Choice, FloatRange, IntRange, Param
 
-EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-INDEX_HELP = (
-    "Index directory [default: $NEWSINDEX_INDEX, else the config file's [index] path, "
-    "else ~/.local/share/newsindex/index]."
-)
 
 
-class Failure(click.ClickException):
-    """A one-line error for the user, exit code 2."""
+class _ShownFailure(click.ClickException):
+    """A ``Failure`` raised under click: shown as ``Failure.show`` shows it, exit code 2."""
 
     exit_code = EXIT_ERROR
 
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
     def show(self, file=None) -> None:
-        from ..render import safe
-
-        click.echo(f"newsindex: error: {safe(self.format_message())}", err=True)
+        self.failure.show()
 
 
-def _engine(
-    name: str | None, index_dir: str | None, solr_url: str | None = None, config: str | None = None, **settings
-):
-    """The engine the options (else the config file's ``[engine]`` table) choose, on the
-    index they name: --index, else $NEWSINDEX_INDEX, else the config file's ``[index] path``,
-    else the engine's default.  ``--solr URL`` alone means Solr."""
-    from ..config import ConfigError, load_config
-    from ..engine import IndexProblem, open_engine
-
-    try:
-        settings_file = load_config(config)  # without --config, the per-user file if there is one
-    except ConfigError as exc:
-        raise Failure(str(exc)) from None
-    configured = settings_file.engine
-    name = name or ("solr" if solr_url else configured.get("name"))
-    location = index_dir
-    if location is None and not os.environ.get("NEWSINDEX_INDEX"):
-        location = settings_file.index_path  # --index, else $NEWSINDEX_INDEX, else [index] path
-    if name == "solr":
-        location = solr_url or configured.get("solr")
-        if not location:
-            raise Failure('--engine solr needs --solr URL (or solr = "URL" in the config file\'s [engine] table)')
-        for key in ("shards", "replicas"):
-            if settings.get(key) is None and key in configured:
-                settings[key] = configured[key]
-    else:
-        settings.pop("shards", None), settings.pop("replicas", None)  # a cluster's settings
-    settings = {key: value for key, value in settings.items() if value is not None}
-    try:
-        return open_engine(name, location, **settings)
-    except IndexProblem as exc:
-        raise Failure(str(exc)) from None
+_CLICK_TYPES = {
+    IntRange: lambda kind: click.IntRange(kind.low, kind.high),
+    FloatRange: lambda kind: click.FloatRange(min=kind.low),
+    Choice: lambda kind: click.Choice(list(kind.choices)),
+}
 
 
-def _use_color(choice: str) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
+def _click_param(param: Param):
+    """The click decorator of a declared option or argument."""
+    settings = dict(param.settings)
+    if settings.get("type") is not None:
+        settings["type"] = _CLICK_TYPES[type(param.type)](param.type)
+    make = click.argument if param.is_argument else click.option
+    return make(*param.decls, **settings)
 
 
-def _terminal_width() -> int | None:
-    """Columns to wrap text to: the terminal's, or None when the output is a pipe or file."""
-    if not sys.stdout.isatty():
-        return None
-    import shutil
+def _add_options(options):
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
 
-    return max(20, shutil.get_terminal_size().columns)
+    return decorate
 
 
-def _echo_lines(lines: Iterable[str], color: bool = False) -> None:
-    # click strips ANSI codes off a non-terminal unless told the colour is wanted.
-    for line in lines:
-        click.echo(line, color=color)
+def with_params(params: Iterable[Param]):
+    """A decorator adding ``params`` (declared in ``params``) to a command, in their order."""
+    return _add_options([_click_param(param) for param in params])
 
 
 def _parse_fields(values: Iterable[str]) -> dict[str, str]:
@@ -133,35 +107,13 @@ def _ingest_options(
     return options
 
 
-def engine_option(command):
-    """``--engine NAME`` and ``--solr URL`` (the Solr engine's cluster)."""
-    command = click.option(
-        "--solr",
-        "solr_url",
-        metavar="URL",
-        help="A Solr node, http://HOST:PORT/solr[/COLLECTION] (implies --engine solr).",
-    )(command)
-    return click.option(
-        "--engine",
-        "engine_name",
-        metavar="NAME",
-        help="Index engine: whoosh (an index in a local directory) or solr [default: the config file's "
-        "[engine] name, else whoosh].",
-    )(command)
-
-
-config_option = click.option("--config", metavar="FILE", help="Config file (TOML) with [engine] or [index] tables.")
+engine_option = with_params(ENGINE)
+config_option = with_params([CONFIG])
+color_option = with_params([COLOR])
 cluster_options = [
     click.option("--shards", type=click.IntRange(1, 1024), help="Shards of a new Solr collection [default: 2]."),
     click.option("--replicas", type=click.IntRange(1, 16), help="Copies of each Solr shard [default: 1]."),
 ]
-color_option = click.option(
-    "--color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Colour the output; 'auto' colours only on a terminal.",
-)
 ingest_options = [
     click.option("--rules", multiple=True, metavar="FILE", help="Extra boilerplate rules file (repeatable)."),
     click.option(
@@ -184,16 +136,6 @@ ingest_options = [
     ),
     click.option("--follow-links", is_flag=True, help="Follow symbolic links inside directories."),
 ]
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null: the reader of our pipe has left, and the
-    interpreter's last flush must not fail again (Python's documented recipe)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 #: Each command and the module of this package that defines it.  A module is imported when one
@@ -235,6 +177,8 @@ class _Commands(click.Group):
         except BrokenPipeError:
             _quiet_stdout()
             raise click.exceptions.Exit(EXIT_FOUND) from None
+        except Failure as failure:
+            raise _ShownFailure(failure) from None
 
 
 class QueryCommand(click.Command):
@@ -269,15 +213,6 @@ def _word_taken_for_option(args: list[str], option_name: str) -> str | None:
         if arg.startswith(option_name) and len(arg) > 2 and not arg.startswith("--"):
             return arg
     return None
-
-
-def _add_options(options):
-    def decorate(func):
-        for option in reversed(options):
-            func = option(func)
-        return func
-
-    return decorate
 
 
 @click.group(cls=_Commands, context_settings=CONTEXT)

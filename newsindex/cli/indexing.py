@@ -4,22 +4,15 @@ articles without indexing).
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
+from .basics import EXIT_FOUND, EXIT_NOTHING, Failure, _echo_lines, _engine, _use_color
 from .common import (
     CONTEXT,
-    EXIT_FOUND,
-    EXIT_NOTHING,
-    INDEX_HELP,
-    Failure,
     _add_options,
-    _echo_lines,
-    _engine,
     _ingest_options,
-    _use_color,
     cli,
     cluster_options,
     color_option,
@@ -27,6 +20,7 @@ from .common import (
     engine_option,
     ingest_options,
 )
+from .params import INDEX_HELP
 
 
 class _ProgressBar:
@@ -142,6 +136,8 @@ def index(
     # Saved searches (newsindex alert) live with a Whoosh index directory.
     alerts_here = engine.name == "whoosh"
     if fmt == "json":
+        import json  # here: ``--help`` and the other formats never need it
+
         alerts = alerts_as_records(report.index_dir) if alerts_here else []
         click.echo(json.dumps({**report.as_dict(), "alerts": alerts}))
     elif fmt == "jsonl":
@@ -196,6 +192,8 @@ def remove(paths, index_dir, fmt, engine_name, solr_url, config) -> None:
         sys.exit(130)
     changed = report.removed or report.folders_dropped
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(report.as_dict()))
     elif changed:
         click.echo(

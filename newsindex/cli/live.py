@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 
 import click
 
-from .common import (
-    CONTEXT,
-    EXIT_ERROR,
-    INDEX_HELP,
-    Failure,
-    _add_options,
-    _ingest_options,
-    cli,
-    ingest_options,
-)
+from .basics import EXIT_ERROR, Failure
+from .common import CONTEXT, _add_options, _ingest_options, cli, ingest_options
+from .params import INDEX_HELP
 
 
 def _index_dir(value: str | None):
@@ -168,6 +160,8 @@ def watch(
 
     def problem(message: str) -> None:
         click.echo(f"newsindex: {safe(message)}", err=True)
+
+    import signal  # here: ``--help`` lists this command without it
 
     previous = signal.signal(signal.SIGTERM, _terminate)
     watcher = None

@@ -35,10 +35,7 @@ def notes(report: IndexReport) -> Iterator[str]:
     others = len(report.ignored) - links
     if links:
         were = "was" if links == 1 else "were"
-        yield (
-            f"{counted(links, 'symbolic link')} {were} not followed; "
-            "add --follow-links to index what they point to"
-        )
+        yield (f"{counted(links, 'symbolic link')} {were} not followed; add --follow-links to index what they point to")
     if others:
         were = "was" if others == 1 else "were"
         yield f"{counted(others, 'file')} {were} not article files and {were} ignored"

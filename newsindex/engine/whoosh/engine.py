@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import _import_whoosh_lightly
 from .location import default_index_dir
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (a search process need not)
 if TYPE_CHECKING:  # names for the signatures only: importing them would load the whole pipeline
     from ...index.report import IndexReport
     from ...ingest import IngestOptions

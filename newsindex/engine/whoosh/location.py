@@ -14,7 +14,6 @@ import sys
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from .. import IndexProblem
 
@@ -114,7 +113,11 @@ def write_near_duplicates(path: Path, offsets: array, neighbours: array) -> None
             handle.write(values.tobytes())
 
 
-Ranked = TypeVar("Ranked")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (a search process need not)
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    Ranked = TypeVar("Ranked")
 
 
 class NearDuplicates:

@@ -30,6 +30,8 @@ CANDIDATES_PER_HIT = 3
 
 @dataclass
 class _Candidate:
+    """A ranked document of the page being filled, its stored fields read when shown."""
+
     docnum: int
     score: float
     stored: dict = field(default_factory=dict)  # read only for the hits shown (and for recency)

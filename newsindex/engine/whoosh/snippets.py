@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from .tokens import _TOKEN_RE, TOKEN_PATTERN, _analyse_word
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (a search process need not)
 if TYPE_CHECKING:
     from whoosh import query
 
