@@ -108,6 +108,9 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
+#: strptime directives that read only digits, and those that read only names.
+_NUMBER_FIRST = ("%Y", "%y", "%m", "%d", "%H", "%I", "%M", "%S", "%j")
+_NAME_FIRST = ("%a", "%A", "%b", "%B")
 _DEFAULT_A = datetime(2000, 1, 1)
 _DEFAULT_B = datetime(2001, 2, 2)
 
@@ -137,7 +140,15 @@ def parse_date(text: str, *, dayfirst: bool = False, now: datetime | None = None
         else:
             return _checked(value, len(cleaned) > 10, now)
     formats = _formats()
+    first = cleaned[0]
+    numbers_fit = first.isdigit() or first.isspace()  # " 5" is a %d
+    names_fit = first not in "0123456789"
     for position, fmt in enumerate(formats):
+        # A layout led by a number cannot read a title ("SEES PROFIT IN 1987"), nor one led
+        # by a name a number: skipping them spares strptime, whose cache of five compiled
+        # layouts would otherwise be cleared and refilled on every such line.
+        if not (numbers_fit if fmt.startswith(_NUMBER_FIRST) else names_fit or not fmt.startswith(_NAME_FIRST)):
+            continue
         try:
             value = datetime.strptime(cleaned, fmt)
         except ValueError:

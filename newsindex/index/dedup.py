@@ -49,8 +49,8 @@ _WORD_RE = re.compile(r"\w+")
 _ASCII_WORD_RE = re.compile(rb"\w+")
 
 
-def sketch(text: str, size: int = SKETCH_SIZE) -> list[str]:
-    """The bottom-k sketch of ``text`` as short hex strings (empty if too short).
+def _smallest_hashes(text: str, size: int) -> list[int]:
+    """The ``size`` smallest shingle hashes of ``text``, in order (empty if too short).
 
     Shingles are joined and hashed by ``map`` over ``zip``, a loop in C; ASCII
     text is split as bytes, which ``\\w`` matches alike, saving an encoding
@@ -65,8 +65,19 @@ def sketch(text: str, size: int = SKETCH_SIZE) -> list[str]:
     if len(words) < SHINGLE_WORDS * 3:
         return []
     shingles = map(b" ".join, zip(*(words[start:] for start in range(SHINGLE_WORDS)), strict=False))
-    hashes = set(map(zlib.crc32, shingles))
-    return [f"{value:08x}" for value in sorted(hashes)[:size]]
+    return sorted(set(map(zlib.crc32, shingles)))[:size]
+
+
+def sketch(text: str, size: int = SKETCH_SIZE) -> list[str]:
+    """The bottom-k sketch of ``text`` as short hex strings (empty if too short)."""
+    return [f"{value:08x}" for value in _smallest_hashes(text, size)]
+
+
+def sketch_text(text: str) -> str:
+    """``" ".join(sketch(text))``, as an article stores it: the values packed and
+    written out by ``bytes.hex`` in one call, not formatted one by one."""
+    values = _smallest_hashes(text, SKETCH_SIZE)
+    return struct.pack(f">{len(values)}I", *values).hex(" ", 4)
 
 
 #: A sketch packed for the index's fixed-width column: 4 bytes per value, short

@@ -9,7 +9,7 @@ from ..engine.whoosh.store import (
     short_id,
 )
 from ..models import Article
-from .dedup import sketch
+from .dedup import sketch_text
 
 _FAST_TEXT = frozenset({"title", "body"})
 
@@ -31,7 +31,7 @@ def article_record(article: Article) -> dict:
             "date_only": article.date_only,
         },
         "content_hash": article.content_hash,
-        "sketch": " ".join(sketch(article.text)),
+        "sketch": sketch_text(article.text),
         "published": published,
     }
 

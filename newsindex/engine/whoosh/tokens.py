@@ -67,9 +67,6 @@ def _stem_word(word: str) -> str:
 #: Distinct raw words remembered by ``index_terms`` before the cache starts over
 #: (bounds memory on huge vocabularies; a natural-language corpus stays far below).
 WORD_CACHE_SIZE = 500_000
-#: raw word -> its one index term (str), its terms at one position (tuple: a
-#: hyphenated word and its parts), or None for a stop word.
-_word_cache: dict[str, str | tuple[str, ...] | None] = {}
 _stem_cache: dict[str, str] = {}
 
 
@@ -94,18 +91,21 @@ def _analyse_word(raw: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
-def _learn_words(words: set[str]) -> None:
-    cache = _word_cache
-    if len(cache) + len(words) > WORD_CACHE_SIZE:
-        cache.clear()
-    for word in words:
+class _WordCache(dict):
+    """Raw word -> its one index term (str), its terms at one position (tuple: a
+    hyphenated word and its parts), or () for a stop word.  A word not seen yet is
+    analysed on lookup (``__missing__``), so ``index_terms`` looks every word up in
+    one ``map`` in C, with no pass to find the new ones first."""
+
+    def __missing__(self, word: str) -> str | tuple[str, ...]:
+        if len(self) >= WORD_CACHE_SIZE:
+            self.clear()
         terms = _analyse_word(word)
-        if len(terms) == 1:
-            cache[word] = terms[0]
-        elif terms:
-            cache[word] = terms
-        else:
-            cache[word] = None
+        value = self[word] = terms[0] if len(terms) == 1 else terms
+        return value
+
+
+_word_cache = _WordCache()
 
 
 def index_terms(text: str) -> tuple[dict[str, list[int]], int]:
@@ -116,16 +116,12 @@ def index_terms(text: str) -> tuple[dict[str, list[int]], int]:
     word's raw position), at a fraction of the cost: each distinct word is
     analysed once, and the per-word loop does nothing but collect positions.
     """
-    words = _TOKEN_RE.findall(text)
-    new = set(words).difference(_word_cache)
-    if new:
-        _learn_words(set(words) if len(_word_cache) + len(new) > WORD_CACHE_SIZE else new)
-    analysed = list(map(_word_cache.__getitem__, words))
+    analysed = list(map(_word_cache.__getitem__, _TOKEN_RE.findall(text)))
+    kept = list(filter(None, analysed))  # stop words are ()
     positions: dict[str, list[int]] = {}
-    first = next((i for i, terms in enumerate(analysed) if terms is not None), None)
-    if first is None:
+    if not kept:
         return positions, 0
-    kept = [terms for terms in analysed[first:] if terms is not None]
+    first = analysed.index(kept[0])  # every word before it is ()
     extra = 0
     for pos, terms in enumerate(kept, first):
         if terms.__class__ is str:
