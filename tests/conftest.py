@@ -29,6 +29,21 @@ def seed_index(tmp_path: Path) -> Path:
     return index_dir
 
 
+def index_articles(root: Path, articles: dict[str, str]) -> Path:
+    """Write ``articles`` (a path under the archive -> its text) into ``root/news`` and index
+    them with one worker: the index directory, every article in it."""
+    from newsindex.index import build_index
+
+    for name, text in articles.items():
+        path = root / "news" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    index_dir = root / "index"
+    report = build_index([str(root / "news")], index_dir, workers=1)
+    assert report.documents == len(articles)
+    return index_dir
+
+
 @pytest.fixture(autouse=True)
 def no_user_config(tmp_path_factory, monkeypatch):
     """A per-user config file on this machine must not change what tests see."""

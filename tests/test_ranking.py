@@ -9,6 +9,8 @@ from newsindex.engine.whoosh.store import make_schema
 from newsindex.index import build_index
 from newsindex.query import SearchOptions, search
 
+from .conftest import index_articles
+
 SCHEMA = make_schema()
 
 
@@ -63,12 +65,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def small_archive(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ranking")
-    for name, text in ARTICLES.items():
-        (root / "news").mkdir(exist_ok=True)
-        (root / "news" / name).write_text(text, encoding="utf-8")
-    build_index([str(root / "news")], root / "index", workers=1)
-    return root / "index"
+    return index_articles(tmp_path_factory.mktemp("ranking"), ARTICLES)
 
 
 def test_function_words_alone_bring_in_no_match(small_archive):
@@ -94,12 +91,7 @@ WORDS_ARCHIVE = {
 
 @pytest.fixture(scope="module")
 def words_archive(tmp_path_factory):
-    root = tmp_path_factory.mktemp("words")
-    (root / "news").mkdir()
-    for name, text in WORDS_ARCHIVE.items():
-        (root / "news" / name).write_text(text, encoding="utf-8")
-    build_index([str(root / "news")], root / "index", workers=1)
-    return root / "index"
+    return index_articles(tmp_path_factory.mktemp("words"), WORDS_ARCHIVE)
 
 
 @pytest.mark.parametrize("match", ["any", "all"])

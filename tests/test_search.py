@@ -9,6 +9,8 @@ from newsindex.engine.whoosh.parsing import MAX_QUERY_TERMS
 from newsindex.index import build_index
 from newsindex.query import QueryError, SearchOptions, search, similar
 
+from .conftest import index_articles
+
 WIRE = (
     "Dock workers at the port of Ellis walked off the job on Monday after talks over pay and shift patterns "
     "collapsed, leaving container ships anchored offshore and freight companies scrambling for berths elsewhere. "
@@ -49,15 +51,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    root = tmp_path_factory.mktemp("archive")
-    for name, text in ARTICLES.items():
-        path = root / "news" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    index_dir = root / "index"
-    report = build_index([str(root / "news")], index_dir, workers=1)
-    assert report.documents == len(ARTICLES)
-    return index_dir
+    return index_articles(tmp_path_factory.mktemp("archive"), ARTICLES)
 
 
 def titles(result):

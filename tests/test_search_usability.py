@@ -11,6 +11,8 @@ from newsindex.engine.whoosh.parsing import parse_query
 from newsindex.index import build_index
 from newsindex.query import SearchOptions, search
 
+from .conftest import index_articles
+
 ARTICLES = {
     "a/old.txt": "Published: 2020-01-01\nSource: Old Gazette\n\nHarbour fees rise\n\nThe harbour raised its fees.",
     "a/mid.txt": "Published: 2021-06-15\nSource: Mid Courier\n\nFerry timetable changes\n\nThe ferry sails later.",
@@ -21,14 +23,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    root = tmp_path_factory.mktemp("usability")
-    for name, text in ARTICLES.items():
-        path = root / "news" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    index_dir = root / "index"
-    build_index([str(root / "news")], index_dir, workers=1)
-    return index_dir
+    return index_articles(tmp_path_factory.mktemp("usability"), ARTICLES)
 
 
 def _titles(result):
