@@ -183,3 +183,17 @@ def test_a_joiner_of_the_labels_language_joins_only_after_that_label():
     assert read_byline("Geschreven door Eva Smit en Tim Bakker").authors == ["Eva Smit", "Tim Bakker"]
     assert read_byline("Por Ana Torres, corresponsal en México").authors == ["Ana Torres"]
     assert split_authors("Ana Torres en Madrid") == ["Ana Torres"]
+
+
+@pytest.mark.parametrize(
+    ("byline", "people"),
+    [
+        ("Jörg Staff", ["Jörg Staff"]),  # a given name before a team word: a person
+        ("By Kate Desk and Jan Holt", ["Kate Desk", "Jan Holt"]),
+        ("Metro Staff", []),  # no locale lists "Metro" as a given name: a desk
+        ("Sports Staff", []),
+        ("By Tom Berg, Charlotte Staff", ["Tom Berg"]),  # after a name, a desk credit
+    ],
+)
+def test_a_team_word_after_a_given_name_is_a_surname_only_where_the_byline_opens(byline, people):
+    assert field_authors(byline) == people

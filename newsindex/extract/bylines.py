@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..data import data_lines, data_sections
+from .given_names import is_common_given_name
 
 _PARTICLES = frozenset(
     [
@@ -201,11 +202,13 @@ def _tidy_name(tokens: list[str]) -> str:
     return name
 
 
-def _person_part(part: str, words: _Words, single_ok: bool) -> tuple[str | None, bool]:
+def _person_part(part: str, words: _Words, single_ok: bool, opening: bool = False) -> tuple[str | None, bool]:
     """(name, explained) for one comma/and-separated part of a byline.
 
     ``explained`` is False when the part holds words that are neither a name nor a
-    place, role, agency or organisation: then the line is prose, not a byline."""
+    place, role, agency or organisation: then the line is prose, not a byline.
+    ``opening`` says the part opens the byline, where a desk is not credited ("A, Metro
+    Staff") and "Jörg Staff", a given name before a team word, is a person."""
     part = part.strip(" ,:-–—|@")
     if not part.strip("."):
         return None, True
@@ -216,7 +219,9 @@ def _person_part(part: str, words: _Words, single_ok: bool) -> tuple[str | None,
     if _is_role_phrase(tokens, words) or _opens_role(tokens, words):
         return None, True  # "Science correspondent", "corresponsal en México"
     if len(tokens) > 1 and tokens[-1].lower() in words.organisation_words:
-        return None, True  # "National Desk", "Metro Staff"
+        if not (opening and len(tokens) == 2 and tokens[1].istitle() and is_common_given_name(tokens[0])):
+            return None, True  # "National Desk", "Metro Staff"
+        return _tidy_name(tokens), True  # "Jörg Staff": a surname that is also a team word
     if len(tokens) > 1 and (tokens[0] == "The" or _is_post(tokens, words, desk=True)):
         return None, True  # "The Harbour Times", "Moscow Bureau Chief"
     if len(tokens) > 1 and tokens[0].islower() and " ".join(tokens[1:]).lower() in words.agencies:
@@ -303,8 +308,8 @@ def _explained_people(parts: list[str]) -> list[str] | None:
         return None
     words = _words()
     people: list[str] = []
-    for part in parts:
-        name, explained = _person_part(part, words, single_ok=True)
+    for index, part in enumerate(parts):
+        name, explained = _person_part(part, words, single_ok=True, opening=index == 0)
         if not explained:
             return None
         if name and name not in people:
@@ -402,8 +407,8 @@ def split_authors(names: str, *, single_ok: bool = False) -> list[str]:
     names = words.opening.sub("", names, count=1) or names  # a label is never part of a name
     names = words.stops.sub("", names) or names
     people: list[str] = []
-    for part in _parts(_TRAILING_DATE_RE.sub("", names) or names):
-        name, _ = _person_part(part, words, single_ok)
+    for index, part in enumerate(_parts(_TRAILING_DATE_RE.sub("", names) or names)):
+        name, _ = _person_part(part, words, single_ok, opening=index == 0)
         if name and name not in people:
             people.append(name)
     if any(" " in name for name in people):
