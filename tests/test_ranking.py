@@ -113,8 +113,11 @@ def test_repeats_weigh_only_plain_words():
 def _leaves(text, match="any"):
     from whoosh import query
 
-    return [(leaf.fieldname, leaf.text, leaf.boost) for leaf in parse_query(text, SCHEMA, match).leaves()
-            if type(leaf) is query.Term]
+    return [
+        (leaf.fieldname, leaf.text, leaf.boost)
+        for leaf in parse_query(text, SCHEMA, match).leaves()
+        if type(leaf) is query.Term
+    ]
 
 
 @pytest.mark.parametrize("match", ["any", "all"])
@@ -329,3 +332,45 @@ def test_feedback_learns_from_a_story_filed_again_once(tmp_path):
     assert len(ranked) == 7
     assert titles.count("Markets react quietly to communique") == 1
     assert len(titles) == 5 and len(set(titles)) == 5
+
+
+@pytest.fixture(scope="module")
+def markets_archive(tmp_path_factory):
+    """A story that repeats one rare word of a question ("react") in its headline and text,
+    beside stories about the whole question (stock market, crash, October)."""
+    import random
+
+    rng = random.Random(11)
+    articles = {
+        f"filler{number:02d}.txt": f"Report {number}\n\n"
+        + " ".join(rng.choice(FILLER_WORDS) for _ in range(40)).capitalize()
+        + " The market was quiet."
+        + (" Shares in the stock fell in October." if number % 2 == 0 else "")
+        + (" A car crash closed the road." if number % 3 == 0 else "")
+        + "\n"
+        for number in range(60)
+    }
+    articles["summit.txt"] = (
+        "Markets react quietly to summit communique\n\n"
+        "Currency markets react quietly to the summit. Dealers said traders would react later "
+        "and bond markets would react to the communique next week.\n"
+    )
+    details = ["Dealers in London sold shares all day.", "In Tokyo brokers took calls all night."]
+    for number, detail in enumerate(details):
+        articles[f"crash{number}.txt"] = (
+            f"Investors count their losses ({number})\n\n"
+            f"The stock market crash in October wiped out a year of gains. {detail}\n"
+        )
+    return index_articles(tmp_path_factory.mktemp("markets"), articles)
+
+
+def test_an_any_query_ranks_the_articles_holding_more_of_it_first(markets_archive, monkeypatch):
+    question = "how did the stock market react to the crash in october"
+    options = SearchOptions(match="any", feedback=False, limit=3, duplicates=True)
+    monkeypatch.setattr("newsindex.engine.whoosh.coordination.STRENGTH", 0.0)
+    plain = search(question, markets_archive, options)
+    assert plain.hits[0].title.startswith("Markets react")  # BM25 alone: a rare word three times outscores the rest
+    monkeypatch.undo()
+    coordinated = search(question, markets_archive, options)
+    assert [hit.title.startswith("Investors count") for hit in coordinated.hits[:2]] == [True, True]
+    assert coordinated.total == plain.total  # a reordering: the same articles match

@@ -46,6 +46,11 @@ def test_the_crash_question_keeps_plane_crashes_out_of_the_top(reuters_index, fe
         # The top answers the question: a story of the October stock market fall.
         assert "crash" in _text(result.hits[0]) or "decline" in _text(result.hits[0])
         assert result.hits[0].published.month == 10
+    # And so do all five: no April story of markets reacting to a G-7 communique ("react"
+    # in its headline and text), which plain BM25 put second and fourth.
+    ranked = search(CRASH, reuters_index, SearchOptions(match="any", feedback=feedback, limit=5))
+    assert [(hit.published.year, hit.published.month) for hit in ranked.hits] == [(1987, 10)] * 5
+    assert not any("g-7" in _text(hit) for hit in ranked.hits)
 
 
 @pytest.mark.slow

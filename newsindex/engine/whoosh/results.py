@@ -15,6 +15,7 @@ from whoosh.idsets import DocIdSet
 
 from ...query.options import GROUPS, SearchOptions
 from ...query.outlets import merged_counts
+from .coordination import coordinated
 from .counting import ranked_matches, worth_it
 from .feedback import RERANK_DEPTH, rescored
 from .filters import _UNDATED, DocumentFilter, _per_reader
@@ -99,7 +100,7 @@ class _SegmentFilter(collectors.FilterCollector):
 
 
 def _collect(
-    scope: _Scope, parsed, options: SearchOptions, feedback: bool = False
+    scope: _Scope, parsed, options: SearchOptions, feedback: bool = False, coordinate: bool = False
 ) -> tuple[list[_Candidate], int, int]:
     """The page of hits wanted (near-duplicates folded), the match total, and the undated matches.
 
@@ -113,7 +114,7 @@ def _collect(
     sortedby, reverse = _sortedby(options.sort)
     wanted = options.page * options.limit
     fetch = wanted if options.duplicates and not options.recency_half_life else wanted * CANDIDATES_PER_HIT + 10
-    if feedback:
+    if feedback or coordinate:
         fetch = max(fetch, RERANK_DEPTH)
     searcher, allowed = scope.searcher, scope.allowed
     tally = _UndatedTally(allowed) if allowed is not None and allowed.published is not None else allowed
@@ -131,6 +132,8 @@ def _collect(
         ranked = [(hit.score or 0.0, hit.docnum) for hit in results]
     if arrays is None:
         undated = tally.undated if isinstance(tally, _UndatedTally) else 0
+    if coordinate:
+        ranked = coordinated(searcher, [t for f, t in parsed.iter_all_terms() if f == "body"], ranked)
     if feedback:
         ranked = rescored(searcher, parsed, ranked)
     candidates = [_Candidate(docnum, score) for score, docnum in ranked]

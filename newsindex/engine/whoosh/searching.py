@@ -28,6 +28,11 @@ def _feedback_wanted(parsed: query.Query, options: SearchOptions) -> bool:
     return options.feedback and options.sort == "relevance" and expandable(parsed)
 
 
+def _coordinated(parsed: query.Query, options: SearchOptions) -> bool:
+    """Whether a ranked any-query's first ranking favours articles holding more of it (coordination.py)."""
+    return options.sort == "relevance" and expandable(parsed)
+
+
 def search(text: str, index_dir: str | Path, options: SearchOptions | None = None) -> SearchResult:
     """Run a query against the index in ``index_dir``."""
     options = options or SearchOptions()
@@ -51,13 +56,15 @@ def search(text: str, index_dir: str | Path, options: SearchOptions | None = Non
     months = None if browses(parsed) else _month_clause(searcher, allowed)
     scope = _Scope(searcher, allowed, months, opened.near_duplicates())
     feedback = options.match == "any" and _feedback_wanted(parsed, options)
-    page, total, undated = _collect(scope, parsed, options, feedback)
+    coordinate = options.match == "any" and _coordinated(parsed, options)
+    page, total, undated = _collect(scope, parsed, options, feedback, coordinate)
     strict_total = total
     if total == 0 and options.match == "all" and isinstance(parsed, query.And) and len(parsed.subqueries) > 1:
         # Relaxed, the query is an any-query and ranks exactly as one.
         relaxed_query = _expand_labels(parse_query(remaining, schema, "any"), searcher.reader())
+        relaxed_feedback = _feedback_wanted(relaxed_query, options)
         relaxed_page, relaxed_total, relaxed_undated = _collect(
-            scope, relaxed_query, options, _feedback_wanted(relaxed_query, options)
+            scope, relaxed_query, options, relaxed_feedback, _coordinated(relaxed_query, options)
         )
         if relaxed_total:
             parsed, relaxed = relaxed_query, True
