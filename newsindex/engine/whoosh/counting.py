@@ -42,6 +42,7 @@ from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
+from . import posting_arrays
 from .filters import _UNDATED, DocumentFilter, _per_reader
 from .matching import AnyTermQuery, WordsQuery, _clause_terms
 from .segment_merge import _read_blocks
@@ -181,6 +182,20 @@ def _decode(np, matcher, span: tuple | None, values: list | None = None) -> tupl
     return ids, np.fromiter(chain.from_iterable(weights), dtype=np.float64, count=total)
 
 
+def _from_arrays(np, reader, fieldname: str, text) -> tuple | None:
+    """``(document numbers, weights)`` of a posting list from its arrays (``posting_arrays``),
+    or None when the list is inline or its segment was written without them."""
+    terms = getattr(reader, "_terms", None)
+    try:
+        raw = terms._tindex.get(terms._keycoder(fieldname, reader._text_to_bytes(fieldname, text)))
+        where = posting_arrays.pointer(raw) if raw else None
+        if where is None:
+            return None
+        return posting_arrays.decode_numpy(np, terms._postfile.get(*where))
+    except (AttributeError, TypeError):  # not a W3 segment reader
+        return None
+
+
 _ONES = (1.0,) * 128
 #: See ``_combine``.
 DENSE_SHARE = 8
@@ -206,14 +221,18 @@ def _term_scores(np, subsearcher, weighting, term: query.Term, table, span, valu
     scorer = weighting.scorer(subsearcher, fieldname, text)
     if type(scorer) not in (scoring.BM25FScorer, _WeightedFieldScorer):
         return None
-    matcher = reader.postings(fieldname, text)
-    deleted = None
-    if isinstance(matcher, FilterMatcher):
-        deleted = matcher._ids
-        matcher = matcher.child
-    decoded = _decode(np, matcher, span, values)
-    if decoded is None:
-        return None
+    decoded = _from_arrays(np, reader, fieldname, text) if values is None else None
+    if decoded is not None:
+        deleted = reader.deleted_docs_set or None
+    else:
+        matcher = reader.postings(fieldname, text)
+        deleted = None
+        if isinstance(matcher, FilterMatcher):
+            deleted = matcher._ids
+            matcher = matcher.child
+        decoded = _decode(np, matcher, span, values)
+        if decoded is None:
+            return None
     ids, weights = decoded
     held = None
     if values is not None:
@@ -250,26 +269,48 @@ def _phrase_scores(np, subsearcher, weighting, phrase: query.Phrase, table, span
     """``(document numbers, scores)`` of a phrase in one segment: the documents holding its
     words at consecutive positions, as Whoosh's phrase matcher (``SpanNear2``, slop 1) finds
     them, scored as it scores them: the sum of its words' term scores.  Positions are read
-    only for the documents holding every word (and, under a window, only in its span)."""
+    only for the documents holding every word (and, under a window, only in its span), from
+    the posting blocks holding them."""
     words = []
     for word in phrase.words:
-        found = _term_scores(np, subsearcher, weighting, query.Term(phrase.fieldname, word), table, span, [])
+        found = _term_scores(np, subsearcher, weighting, query.Term(phrase.fieldname, word), table, span)
         if found is None:
             return None
         if not len(found[0]):
-            return found[:2]
+            return found
         words.append(found)
     candidates = words[0][0]
-    for ids, _scores, _values in words[1:]:
+    for ids, _scores in words[1:]:
         candidates = np.intersect1d(candidates, ids, assume_unique=True)
-    where = [np.searchsorted(ids, candidates) for ids, _scores, _values in words]
-    held = [values[at].tolist() for (_ids, _scores, values), at in zip(words, where, strict=True)]
+    if not len(candidates):
+        return candidates, np.empty(0)
+    held = []
+    for word in phrase.words:
+        values = _candidate_values(np, subsearcher.reader(), phrase.fieldname, word, candidates)
+        if values is None:
+            return None
+        held.append(values)
     matched = [row for row, encoded in enumerate(zip(*held, strict=True)) if _consecutive(encoded)]
     rows = np.asarray(matched, dtype=np.int64)
     scores = np.zeros(len(rows))
-    for (_ids, word_scores, _values), at in zip(words, where, strict=True):
-        scores += word_scores[at[rows]]
+    for ids, word_scores in words:
+        scores += word_scores[np.searchsorted(ids, candidates[rows])]
     return candidates[rows], scores
+
+
+def _candidate_values(np, reader, fieldname: str, text: str, candidates) -> list | None:
+    """Each candidate document's value (encoded positions) in a posting list that holds them
+    all, decoding only the blocks that hold candidates; None for a list of another kind."""
+    matcher = reader.postings(fieldname, text)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    values: list = []
+    decoded = _decode(np, matcher, (1, 0, candidates.tolist()), values)
+    if decoded is None:
+        return None
+    held = np.empty(len(values), dtype=object)
+    held[:] = values
+    return held[np.searchsorted(decoded[0], candidates)].tolist()
 
 
 def _consecutive(encoded: tuple) -> bool:

@@ -13,6 +13,7 @@ from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numlists import GrowableArray
 
+from . import posting_arrays
 from .segment_format import (
     _BLOCK_LIMIT,
     _COMPRESSION,
@@ -150,13 +151,24 @@ class _TermsWriter:
 _FIRST_FOUR = itemgetter(slice(0, 4))
 
 
-def _weights(values: list[bytes], boost: float) -> list[float]:
-    """freq * boost of each posting; a Positions or Frequency value starts with the
-    frequency (4 bytes, big-endian).  Unpacked in bulk."""
+def _frequencies(values: list[bytes]) -> array:
+    """Each posting's frequency: a Positions or Frequency value starts with it (4 bytes,
+    big-endian).  Unpacked in bulk."""
     freqs = array(_UINT32, b"".join(map(_FIRST_FOUR, values)))
     if _LITTLE_ENDIAN:
         freqs.byteswap()
-    return [freq * boost for freq in freqs]
+    return freqs
+
+
+def _arrays(docs: list[int], weights: list[float], boost: float, freqs: array | None) -> bytes:
+    """``posting_arrays`` of a list written in blocks of ``_BLOCK_LIMIT``: its weights as
+    Whoosh reads them back, the frequencies as multiples of the boost when that is exact."""
+    if posting_arrays.exact_in_32_bits(boost) and (freqs is None or max(freqs) <= 0xFFFF):
+        return posting_arrays.encode(docs, weights, boost, freqs)
+    read = []
+    for start in range(0, len(weights), _BLOCK_LIMIT):
+        read += posting_arrays.read_back(weights[start : start + _BLOCK_LIMIT])
+    return posting_arrays.encode(docs, read, boost)
 
 
 def _length_range(length_bytes: list[int] | None) -> tuple[int, int]:
@@ -250,7 +262,8 @@ class _SegmentWriting:
             docs = entry[0::2]
             values = entry[1::2]
             count = len(docs)
-            weights = _weights(values, boost) if by_count else [boost] * count
+            freqs = _frequencies(values) if by_count else None
+            weights = [freq * boost for freq in freqs] if by_count else [boost] * count
             doc_lengths = [lengths[doc] for doc in docs] if lengths is not None else None
             minlength, maxlength = _length_range(doc_lengths)
             head = (sum(weights), count, minlength, maxlength, max(weights), docs[0], docs[-1])
@@ -259,7 +272,11 @@ class _SegmentWriting:
             else:
                 start = base + len(blocks)
                 _write_blocks(blocks, docs, weights, values, doc_lengths, spec.fixed_size)
-                info = pack_info(0, *head) + pack_long(start) + pack_int(base + len(blocks) - start)
+                length = base + len(blocks) - start
+                arrays = _arrays(docs, weights, boost, freqs)
+                pointer = posting_arrays.POINTER.pack(base + len(blocks), len(arrays))
+                blocks += arrays
+                info = pack_info(0, *head) + pack_long(start) + pack_int(length) + pointer
             table.add_entry(key_prefix + tbytes, info)
         writer.postfile.write(bytes(blocks))
         table.flush()

@@ -13,6 +13,9 @@ document numbers shifted by the documents before them:
   shorter than 128 postings in the middle (the reader takes each block's
   length from its header);
 * a segment with deletions has its postings filtered and renumbered;
+* each merged list written in blocks gets its ``posting_arrays`` (numbers and
+  weights as Whoosh reads them back), taken from the first segment's arrays
+  or from the blocks decoded anyway;
 * columns (stored fields, lengths, sortable values) are copied value by value,
   stored fields still compressed.
 
@@ -37,6 +40,7 @@ from whoosh.columns import VarBytesColumn
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length
 
+from . import posting_arrays
 from .segment_files import _Columns, _TermsWriter
 from .segment_format import _BLOCK_LIMIT, _COMPRESSION, _LENGTHS, _TERMINFO, INLINE_LIMIT, PICKLE_PROTOCOL
 from .summary import SegmentSummary
@@ -154,8 +158,12 @@ def _split_values(values, count: int) -> list | None:
 class _TermMerge:
     """One merged term's postings: blocks (header, data) or inline postings, and its statistics."""
 
-    def __init__(self, fixed_size: int | None) -> None:
+    def __init__(self, fixed_size: int | None, boost: float = 1.0) -> None:
         self.fixed_size = fixed_size
+        self.boost = boost
+        #: Every posting written in blocks, and its weight as Whoosh reads it back: the arrays.
+        self.array_ids: list[int] = []
+        self.array_weights: list[float] = []
         self.blocks: list[tuple[bytes, bytes]] = []
         self.inline: tuple[list, list, list] | None = ([], [], [])
         self.weight = 0.0
@@ -221,21 +229,29 @@ class _TermMerge:
         data = zlib.compress(pickle.dumps((tuple(deltas), mini_weights, mini_values), PICKLE_PROTOCOL), _COMPRESSION)
         info = pickle.dumps((len(docs), docs[-1], max(weights), _COMPRESSION, minlb, maxlb), 2)
         self.blocks.append((info, data))
+        self.array_ids += docs
+        self.array_weights += posting_arrays.stored_read_back(mini_weights, len(docs))
 
-    def add_block(self, info: tuple, data: bytes, base: int, weight_sum: float) -> None:
-        """A block of a segment with no deletions, its numbers shifted by ``base``."""
+    def add_block(self, info: tuple, data: bytes, base: int, weight_sum: float, known: tuple | None = None) -> None:
+        """A block of a segment with no deletions, its numbers shifted by ``base``; ``known``:
+        its (document numbers, weights as read back) from the segment's arrays, if it has them."""
         count, lastid, maxweight, compression, minlb, maxlb = info
         if self.inline is not None:
             self._inline_to_blocks()
-        if base:
+        if base or known is None:
             raw = zlib.decompress(data) if compression else data
             deltas, weights, values = pickle.loads(raw)
             deltas = (deltas[0] + base, *deltas[1:])
-            data = zlib.compress(pickle.dumps((deltas, weights, values), PICKLE_PROTOCOL), _COMPRESSION)
-            compression = _COMPRESSION
+            if base:
+                data = zlib.compress(pickle.dumps((deltas, weights, values), PICKLE_PROTOCOL), _COMPRESSION)
+                compression = _COMPRESSION
             first = deltas[0]
+            self.array_ids += _accumulate(deltas)
+            self.array_weights += posting_arrays.stored_read_back(weights, count)
         else:
-            first = None
+            first = known[0][0]
+            self.array_ids += known[0]
+            self.array_weights += known[1]
         header = pickle.dumps((count, lastid + base, maxweight, compression, minlb, maxlb), 2)
         self.blocks.append((header, data))
         self.count += count
@@ -265,7 +281,11 @@ class _TermMerge:
             postings += pack_int(-size if number == last else size)
             postings += info
             postings += data
-        return _TERMINFO.pack(0, *head) + pack_long(start) + pack_int(base_offset + len(postings) - start)
+        length = base_offset + len(postings) - start
+        arrays = posting_arrays.encode(self.array_ids, self.array_weights, self.boost)
+        pointer = posting_arrays.POINTER.pack(base_offset + len(postings), len(arrays))
+        postings += arrays
+        return _TERMINFO.pack(0, *head) + pack_long(start) + pack_int(length) + pointer
 
 
 def _first_doc(data: bytes, compression: int) -> int:
@@ -289,8 +309,10 @@ def _read_blocks(raw: bytes):
             break
 
 
-def _merge_term(parts: list, sources: list[_Source], fieldname: str, fixed_size: int | None) -> _TermMerge:
-    merged = _TermMerge(fixed_size)
+def _merge_term(
+    parts: list, sources: list[_Source], fieldname: str, fixed_size: int | None, boost: float = 1.0
+) -> _TermMerge:
+    merged = _TermMerge(fixed_size, boost)
     for _term, number, value in parts:
         source = sources[number]
         lengths = source.lengths.get(fieldname)
@@ -314,9 +336,16 @@ def _merge_term(parts: list, sources: list[_Source], fieldname: str, fixed_size:
         length = struct.unpack_from("!i", value, _TERMINFO.size + 8)[0]
         blocks = list(_read_blocks(source.postings_bytes(offset, length)))
         if renumber is None:
+            where = posting_arrays.pointer(value) if not source.base else None  # the first segment's
+            known = posting_arrays.decode_lists(source.postings_bytes(*where)) if where else None
+            at = 0
             for info, data in blocks:
                 weight_sum = weight if len(blocks) == 1 else _block_weight(info, data)
-                merged.add_block(info, data, source.base, weight_sum)
+                part = None
+                if known is not None:
+                    part = (known[0][at : at + info[0]], known[1][at : at + info[0]])
+                    at += info[0]
+                merged.add_block(info, data, source.base, weight_sum, part)
             continue
         for info, data in blocks:
             raw = zlib.decompress(data) if info[3] else data
@@ -448,13 +477,14 @@ def _merge_terms(storage, schema, target, sources: list[_Source]) -> None:
         for fieldname in fieldnames:
             fmt = schema[fieldname].format if fieldname in schema else None
             fixed_size = fmt.fixed_value_size() if fmt is not None else None
+            boost = fmt.field_boost if fmt is not None else 1.0
             streams = [_numbered(source.field_entries(fieldname), number) for number, source in enumerate(sources)]
             prefix = writer.start_field(fieldname)
             table = writer.table
             postings = bytearray()
             base_offset = writer.postfile.tell()
             for term, parts in groupby(heap_merge(*streams), key=_FIRST):
-                entry = _merge_term(list(parts), sources, fieldname, fixed_size).entry(postings, base_offset)
+                entry = _merge_term(list(parts), sources, fieldname, fixed_size, boost).entry(postings, base_offset)
                 if entry is not None:
                     table.add_entry(prefix + term, entry)
                 if len(postings) > 1 << 24:

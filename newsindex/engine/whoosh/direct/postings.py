@@ -7,6 +7,8 @@ last block), a pickled header (count, last document, max weight, compression,
 min and max length bytes) and the zlib-compressed pickle of (document number
 deltas, weights, values).  Weights are None (all 1), one number (all that,
 read back as a 32-bit float, as Whoosh reads it), or one per posting.
+A list written with its numbers and weights as arrays (``posting_arrays``) is
+read from them instead: no decompression, no unpickling.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import zlib
 from array import array
 from itertools import accumulate
 
+from ..posting_arrays import decode_lists
 from . import DirectUnsupported, load, loads
 from .termtable import TermInfo
 
@@ -29,6 +32,9 @@ def postings(info: TermInfo, postfile) -> tuple[list[int], list[float]]:
     if info.inline is not None:
         ids, weights, _values = info.inline
         return list(ids), list(weights)
+    if info.arrays is not None:
+        offset, length = info.arrays
+        return decode_lists(postfile[offset : offset + length])
     offset, _length = info.extent
     if postfile[offset : offset + 4] != _BLOCKS_TAG:
         raise DirectUnsupported("posting list without its tag")

@@ -13,6 +13,7 @@ import mmap
 import struct
 from zlib import crc32
 
+from .. import posting_arrays
 from . import DirectUnsupported, loads
 
 _MAGIC = b"HSH3"
@@ -46,16 +47,18 @@ class TermInfo:
     """One term in one segment: its total weight (Whoosh's ``frequency``), document frequency,
     and where its postings are."""
 
-    __slots__ = ("doc_frequency", "extent", "inline", "weight")
+    __slots__ = ("arrays", "doc_frequency", "extent", "inline", "weight")
 
     def __init__(self, value: bytes) -> None:
         flags, self.weight, self.doc_frequency, _min, _max, _maxweight, _first, _last = _TERMINFO.unpack_from(value)
         if flags:
             self.inline = loads(value[_TERMINFO.size :])  # (ids, weights, values)
             self.extent = None
+            self.arrays = None
         else:
             self.inline = None
             self.extent = _EXTENT.unpack_from(value, _TERMINFO.size)  # (offset, length) in the .pst file
+            self.arrays = posting_arrays.pointer(value)  # (offset, length) of its ``posting_arrays``, or None
 
 
 class TermTable:

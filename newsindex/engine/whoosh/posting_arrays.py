@@ -1,0 +1,200 @@
+"""A long posting list's document numbers and weights as plain arrays, beside its Whoosh blocks.
+
+Whoosh's W3 posting block is the zlib-compressed pickle of (document-number
+deltas, weights, values); the values (positions) come with the numbers and
+weights even where only those are needed, so counting and ranking a common
+word paid a decompression and an unpickling per 128 postings (at a million
+articles, about 40% of a search's time).  Each posting list the segment
+builder or a merge writes as blocks gets, right after its blocks in the
+``.pst`` file, the same numbers and weights as little-endian arrays that
+``numpy.frombuffer`` (or ``array``) reads directly:
+
+* header: magic, posting count, id width (1, 2 or 4 bytes), weight kind,
+  number of escaped deltas;
+* document-number deltas (the first is the first number), each in ``width``
+  bytes; a delta too big for the width holds the width's largest value and
+  is found, in order, in the escaped deltas (4 bytes each) that follow.  The
+  width is the one giving the fewest bytes;
+* weights: one float64 when all are equal (``CONSTANT``); else whole
+  multiples of one float64 unit (the field boost: a text posting weighs
+  frequency x boost) in 1 or 2 bytes; else one float64 each.
+
+The weights are the ones Whoosh's matcher reads back from the blocks (a block
+whose weights are all equal stores one float, read back as a 32-bit float),
+so the arrays and the blocks always agree.  Where the arrays are is appended
+to the W3 term info (``POINTER``: offset and length in the ``.pst``); Whoosh
+reads only the bytes it knows and ignores it, so Whoosh's matchers, older
+code and the blocks are unchanged, and a segment written before these
+arrays (no pointer) is read from its blocks as before.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from array import array
+from functools import lru_cache
+from itertools import accumulate, repeat
+from operator import mul, sub, truediv
+
+MAGIC = b"NXA1"
+_HEADER = struct.Struct("<4sIBBI")  # magic, count, id width, weight kind, escaped deltas
+_FLOAT = struct.Struct("<d")
+#: Appended to a W3 term info of a list stored as blocks: the arrays' offset and length in the .pst.
+POINTER = struct.Struct("!qi")
+_W3_BLOCK_INFO_SIZE = struct.calcsize("!BfIBBfII") + struct.calcsize("!qi")  # header, then offset and length
+
+CONSTANT, UNITS_8, UNITS_16, FLOATS = 0, 1, 2, 3
+_BIG_ENDIAN = sys.byteorder == "big"
+_UINT32 = "I" if array("I").itemsize == 4 else "L"
+_CODES = {1: "B", 2: "H", 4: _UINT32}
+_LIMITS = {1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
+
+
+def _little(values: array) -> bytes:
+    if _BIG_ENDIAN and values.itemsize > 1:
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+def _from_little(code: str, raw, start: int, count: int) -> array:
+    values = array(code)
+    values.frombytes(raw[start : start + count * values.itemsize])
+    if _BIG_ENDIAN and values.itemsize > 1:
+        values.byteswap()
+    return values
+
+
+def _id_bytes(docs) -> tuple[int, int, bytes]:
+    """``(width, escaped count, bytes)`` of the deltas of ``docs``, the width giving the fewest bytes."""
+    deltas = [docs[0], *map(sub, docs[1:], docs)]
+    top = max(deltas)
+    count = len(deltas)
+    best = None
+    for width in (1, 2, 4):
+        limit = _LIMITS[width]
+        escaped = 0 if top < limit else sum(map(limit.__le__, deltas))
+        size = count * width + 4 * escaped
+        if best is None or size < best[0]:
+            best = (size, width, escaped)
+        if top < limit:
+            break
+    _size, width, escaped = best
+    limit = _LIMITS[width]
+    if not escaped:
+        return width, 0, _little(array(_CODES[width], deltas))
+    narrow = array(_CODES[width], map(min, deltas, repeat(limit)))
+    wide = array(_UINT32, [delta for delta in deltas if delta >= limit])
+    return width, escaped, _little(narrow) + _little(wide)
+
+
+def _weight_bytes(weights: list[float], unit: float, counts: array | None) -> tuple[int, bytes]:
+    """``(kind, bytes)`` of the weights; ``counts``, when given, are the weights' multiples of
+    ``unit`` (a text field's frequencies, weights exact in 32 bits)."""
+    first = weights[0]
+    if weights.count(first) == len(weights):
+        return CONSTANT, _FLOAT.pack(first)
+    if counts is None and unit > 0:
+        scaled = list(map(truediv, weights, repeat(unit)))
+        if all(map(float.is_integer, scaled)) and max(scaled) <= 0xFFFF and min(scaled) >= 0:
+            candidate = array("H", map(int, scaled))
+            if list(map(mul, candidate, repeat(unit))) == weights:
+                counts = candidate
+    if counts is not None and max(counts) <= 0xFFFF:
+        if max(counts) <= 0xFF:
+            return UNITS_8, _FLOAT.pack(unit) + array("B", counts).tobytes()
+        return UNITS_16, _FLOAT.pack(unit) + _little(array("H", counts))
+    return FLOATS, _little(array("d", weights))
+
+
+def encode(docs, weights: list[float], unit: float = 1.0, counts: array | None = None) -> bytes:
+    """The arrays of a posting list: ``docs`` increasing, ``weights`` as Whoosh reads them back
+    (``read_back``); ``counts`` as in ``_weight_bytes``."""
+    width, escaped, ids = _id_bytes(docs)
+    kind, weight_bytes = _weight_bytes(weights, unit, counts)
+    return _HEADER.pack(MAGIC, len(docs), width, kind, escaped) + ids + weight_bytes
+
+
+@lru_cache(maxsize=64)
+def exact_in_32_bits(unit: float, most: int = 0xFFFF) -> bool:
+    """Whether every multiple of ``unit`` up to ``most`` is a 32-bit float: then a block whose
+    weights are all equal reads back (as a 32-bit float) exactly as written."""
+    multiples = [unit * k for k in range(most + 1)]
+    return array("f", multiples).tolist() == multiples
+
+
+def read_back(block_weights: list[float]) -> list[float]:
+    """One block's weights as Whoosh's matcher reads them: all equal -> one 32-bit float."""
+    first = block_weights[0]
+    if block_weights.count(first) == len(block_weights):
+        return array("f", [first]).tolist() * len(block_weights)
+    return [float(weight) for weight in block_weights]
+
+
+def stored_read_back(stored, count: int) -> list[float]:
+    """A block's weights as pickled (None: all 1; one float: all that; else one each) as
+    Whoosh's matcher reads them back."""
+    if stored is None:
+        return [1.0] * count
+    if isinstance(stored, (int, float)):
+        return array("f", [stored]).tolist() * count
+    return [float(weight) for weight in stored]
+
+
+def pointer(term_info: bytes) -> tuple[int, int] | None:
+    """``(offset, length)`` of a term's arrays in the ``.pst``, from its W3 term info; None for
+    an inline list or one written without arrays."""
+    if len(term_info) != _W3_BLOCK_INFO_SIZE + POINTER.size or term_info[0]:
+        return None
+    return POINTER.unpack_from(term_info, _W3_BLOCK_INFO_SIZE)
+
+
+def _parts(raw) -> tuple[int, int, int, int, int]:
+    magic, count, width, kind, escaped = _HEADER.unpack_from(raw, 0)
+    if magic != MAGIC or width not in _CODES:
+        raise ValueError("not a posting list's arrays")
+    return count, width, kind, escaped, _HEADER.size
+
+
+def decode_numpy(np, raw) -> tuple:
+    """``(document numbers as int64, weights as float64)`` of ``raw`` (the arrays' bytes)."""
+    count, width, kind, escaped, at = _parts(raw)
+    narrow = np.frombuffer(raw, dtype=f"<u{width}", count=count, offset=at)
+    at += count * width
+    deltas = narrow.astype(np.int64)
+    if escaped:
+        deltas[narrow == _LIMITS[width]] = np.frombuffer(raw, dtype="<u4", count=escaped, offset=at)
+        at += 4 * escaped
+    ids = np.cumsum(deltas)
+    if kind == CONSTANT:
+        weights = np.full(count, _FLOAT.unpack_from(raw, at)[0])
+    elif kind == FLOATS:
+        weights = np.frombuffer(raw, dtype="<f8", count=count, offset=at).copy()
+    else:
+        unit = _FLOAT.unpack_from(raw, at)[0]
+        counts = np.frombuffer(raw, dtype="<u1" if kind == UNITS_8 else "<u2", count=count, offset=at + 8)
+        weights = counts * unit
+    return ids, weights
+
+
+def decode_lists(raw) -> tuple[list[int], list[float]]:
+    """``decode_numpy`` without numpy (``array``): for the direct reader, which must not pay
+    numpy's import in a short-lived process."""
+    count, width, kind, escaped, at = _parts(raw)
+    narrow = _from_little(_CODES[width], raw, at, count)
+    at += count * width
+    deltas = narrow
+    if escaped:
+        limit = _LIMITS[width]
+        wide = iter(_from_little(_UINT32, raw, at, escaped))
+        deltas = [next(wide) if delta == limit else delta for delta in narrow]
+        at += 4 * escaped
+    ids = list(accumulate(deltas))
+    if kind == CONSTANT:
+        return ids, [_FLOAT.unpack_from(raw, at)[0]] * count
+    if kind == FLOATS:
+        return ids, _from_little("d", raw, at, count).tolist()
+    unit = _FLOAT.unpack_from(raw, at)[0]
+    counts = _from_little("B" if kind == UNITS_8 else "H", raw, at + 8, count)
+    return ids, list(map(mul, counts, repeat(unit)))
