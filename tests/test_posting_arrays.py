@@ -141,3 +141,12 @@ def test_the_direct_reader_reads_the_same_postings_from_arrays_and_blocks(archiv
             assert postings(info, segment.postfile) == from_arrays, (fieldname, text)
             read += 1
     assert read > 10
+
+
+def test_bytes_that_are_not_arrays_are_refused():
+    data = posting_arrays.encode([1, 5, 9], [1.0, 2.0, 3.0])
+    for broken in (b"", data[:6], data[:-1], data + b"\0", b"XXXX" + data[4:], data[:8] + b"\x03" + data[9:]):
+        with pytest.raises(ValueError):
+            posting_arrays.decode_lists(broken)
+        with pytest.raises(ValueError):
+            posting_arrays.decode_numpy(np, broken)

@@ -192,7 +192,7 @@ def _from_arrays(np, reader, fieldname: str, text) -> tuple | None:
         if where is None:
             return None
         return posting_arrays.decode_numpy(np, terms._postfile.get(*where))
-    except (AttributeError, TypeError):  # not a W3 segment reader
+    except (AttributeError, TypeError, ValueError):  # not a W3 segment reader, or not arrays: the blocks
         return None
 
 

@@ -45,6 +45,8 @@ POINTER = struct.Struct("!qi")
 _W3_BLOCK_INFO_SIZE = struct.calcsize("!BfIBBfII") + struct.calcsize("!qi")  # header, then offset and length
 
 CONSTANT, UNITS_8, UNITS_16, FLOATS = 0, 1, 2, 3
+#: Bytes of each kind of weights: fixed, and per posting.
+_WEIGHT_BYTES = {CONSTANT: (8, 0), UNITS_8: (8, 1), UNITS_16: (8, 2), FLOATS: (0, 8)}
 _BIG_ENDIAN = sys.byteorder == "big"
 _UINT32 = "I" if array("I").itemsize == 4 else "L"
 _CODES = {1: "B", 2: "H", 4: _UINT32}
@@ -151,9 +153,16 @@ def pointer(term_info: bytes) -> tuple[int, int] | None:
 
 
 def _parts(raw) -> tuple[int, int, int, int, int]:
-    magic, count, width, kind, escaped = _HEADER.unpack_from(raw, 0)
-    if magic != MAGIC or width not in _CODES:
+    """The header's fields and where the deltas start; ValueError if these are not arrays."""
+    try:
+        magic, count, width, kind, escaped = _HEADER.unpack_from(raw, 0)
+    except struct.error:
+        raise ValueError("posting arrays cut short") from None
+    if magic != MAGIC or width not in _CODES or kind not in _WEIGHT_BYTES:
         raise ValueError("not a posting list's arrays")
+    weight_bytes = _WEIGHT_BYTES[kind]
+    if len(raw) != _HEADER.size + count * width + 4 * escaped + weight_bytes[0] + weight_bytes[1] * count:
+        raise ValueError("posting arrays of the wrong length")
     return count, width, kind, escaped, _HEADER.size
 
 

@@ -34,7 +34,10 @@ def postings(info: TermInfo, postfile) -> tuple[list[int], list[float]]:
         return list(ids), list(weights)
     if info.arrays is not None:
         offset, length = info.arrays
-        return decode_lists(postfile[offset : offset + length])
+        try:
+            return decode_lists(postfile[offset : offset + length])
+        except ValueError:
+            raise DirectUnsupported("posting arrays this reader does not know") from None
     offset, _length = info.extent
     if postfile[offset : offset + 4] != _BLOCKS_TAG:
         raise DirectUnsupported("posting list without its tag")
