@@ -259,18 +259,19 @@ def _term_scores(np, subsearcher, weighting, term: query.Term, table, span, valu
     return (ids, scores) if held is None else (ids, scores, held)
 
 
-def _leaf_scores(np, subsearcher, weighting, leaf: query.Query, table, span) -> tuple | None:
+def _leaf_scores(np, subsearcher, weighting, leaf: query.Query, table, span, wanted=None) -> tuple | None:
     if type(leaf) is query.Term:
         return _term_scores(np, subsearcher, weighting, leaf, table, span)
-    return _phrase_scores(np, subsearcher, weighting, leaf, table, span)
+    return _phrase_scores(np, subsearcher, weighting, leaf, table, span, wanted)
 
 
-def _phrase_scores(np, subsearcher, weighting, phrase: query.Phrase, table, span) -> tuple | None:
+def _phrase_scores(np, subsearcher, weighting, phrase: query.Phrase, table, span, wanted=None) -> tuple | None:
     """``(document numbers, scores)`` of a phrase in one segment: the documents holding its
     words at consecutive positions, as Whoosh's phrase matcher (``SpanNear2``, slop 1) finds
     them, scored as it scores them: the sum of its words' term scores.  Positions are read
-    only for the documents holding every word (and, under a window, only in its span), from
-    the posting blocks holding them."""
+    only for the documents holding every word (and, under a window, only in its span, or
+    those ``wanted``: a mask of the segment's documents the filter may keep), from the
+    posting blocks holding them."""
     words = []
     for word in phrase.words:
         found = _term_scores(np, subsearcher, weighting, query.Term(phrase.fieldname, word), table, span)
@@ -282,6 +283,8 @@ def _phrase_scores(np, subsearcher, weighting, phrase: query.Phrase, table, span
     candidates = words[0][0]
     for ids, _scores in words[1:]:
         candidates = np.intersect1d(candidates, ids, assume_unique=True)
+    if wanted is not None:
+        candidates = candidates[wanted[candidates]]
     if not len(candidates):
         return candidates, np.empty(0)
     held = []
@@ -375,16 +378,19 @@ def ranked_matches(searcher, flat: query.Query, allowed, fetch: int) -> tuple[li
     for subsearcher, offset in searcher.leaf_searchers():
         if allowed is not None and not allowed.may_hold(offset):
             continue
-        span = None
+        span = wanted = None
+        size = subsearcher.reader().doc_count_all()
         if allowed is not None and allowed.published is not None:
-            window, undated_here = _window_span(np, searcher, allowed, offset, subsearcher.reader().doc_count_all())
+            window, undated_here = _window_span(np, searcher, allowed, offset, size)
             if len(undated_here) <= MAX_UNDATED_CHECKS:
                 if window is None and not len(undated_here):
                     continue
                 span = (*(window or (1, 0)), undated_here.tolist())
+            elif any(type(leaf) is query.Phrase for clause in clauses for leaf in clause):
+                wanted = _dated_in_window_or_undated(np, searcher, allowed, offset, size)
         per_clause = []
         for clause in clauses:
-            parts = [_leaf_scores(np, subsearcher, weighting, leaf, table, span) for leaf in clause]
+            parts = [_leaf_scores(np, subsearcher, weighting, leaf, table, span, wanted) for leaf in clause]
             if any(part is None for part in parts):
                 return None
             per_clause.append(parts)
@@ -456,6 +462,17 @@ def _allowed_mask(np, allowed: DocumentFilter, docnums, labelled) -> tuple:
         keep = (published >= allowed.low) & (published < allowed.high)
         undated = int(np.count_nonzero((published == _UNDATED) & labelled_ok))
     return keep & labelled_ok, undated
+
+
+def _dated_in_window_or_undated(np, searcher, allowed: DocumentFilter, offset: int, count: int):
+    """A mask of one segment's documents that the date window keeps or that have no date (their
+    matches are counted): a phrase's positions are checked only there.  Once per open searcher."""
+
+    def compute():
+        published = np.frombuffer(allowed.published, dtype=np.uint64)[offset : offset + count]
+        return ((published >= allowed.low) & (published < allowed.high)) | (published == np.uint64(_UNDATED))
+
+    return _per_reader(searcher.reader(), f"wanted:{offset}:{count}:{allowed.low}:{allowed.high}", compute)
 
 
 def _window_span(np, searcher, allowed: DocumentFilter, offset: int, count: int) -> tuple:
