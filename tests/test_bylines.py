@@ -197,3 +197,19 @@ def test_a_joiner_of_the_labels_language_joins_only_after_that_label():
 )
 def test_a_team_word_after_a_given_name_is_a_surname_only_where_the_byline_opens(byline, people):
     assert field_authors(byline) == people
+
+
+@pytest.mark.parametrize(
+    ("byline", "people"),
+    [
+        ("Senior Correspondent Ray Dalton", ["Ray Dalton"]),  # a role before the name
+        ("Door onze correspondent Eva Smit", ["Eva Smit"]),
+        ("By JOHN DOLAN Associated Press", ["John Dolan"]),  # an agency after the name, no comma
+        ("Reporting by Jane Pell; Additional reporting by Sam Ruiz", ["Jane Pell", "Sam Ruiz"]),  # a part's own label
+        ("By Leo Marsh, Business Insider", ["Leo Marsh"]),  # after a name, an outlet with a desk's word
+        ("Adam Aaronson PhillyVoice Staff", ["Adam Aaronson"]),  # a name, then its desk
+        ("Science correspondent at the UN", []),  # a role and a place: no name after the role
+    ],
+)
+def test_roles_agencies_and_desks_around_the_names_are_not_names(byline, people):
+    assert field_authors(byline) == people

@@ -131,6 +131,18 @@ def test_title_fields_vote_and_suffixes_are_cut():
     assert extract_html(page(html)).title == "Ferry strike ends after nine days"
 
 
+def test_a_tail_the_pages_own_headline_shows_is_part_of_the_title():
+    # "– Until Now" reads like a site's name, but the article's <h1> shows it: it is the headline's.
+    title = "Ferry strike ends after nine days – Until Now"
+    html = article_html(f"<p>{PROSE}</p>", title=title)
+    assert extract_html(page(html)).title == title
+    # The same tail only in <title>, beside a shorter <h1>, is the site's and is cut.
+    headline = "Ferry strike ends after nine days"
+    html = article_html(f"<p>{PROSE}</p>", title=headline)
+    html = html.replace(f"<title>{headline} | Harbour Times", f"<title>{headline} – Quay News")
+    assert extract_html(page(html)).title == "Ferry strike ends after nine days"
+
+
 def test_source_falls_back_to_url_host_never_to_folder():
     with_url = '<link rel="canonical" href="https://www.harbourtimes.example/x">'
     assert extract_html(page(article_html(f"<p>{PROSE}</p>", with_url))).source == "harbourtimes.example"

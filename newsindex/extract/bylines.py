@@ -210,18 +210,28 @@ def _person_part(part: str, words: _Words, single_ok: bool, opening: bool = Fals
     ``opening`` says the part opens the byline, where a desk is not credited ("A, Metro
     Staff") and "Jörg Staff", a given name before a team word, is a person."""
     part = part.strip(" ,:-–—|@")
+    if not opening and (label := words.opening.match(part)) and " " in label.group(0).strip():
+        part = part[label.end() :]  # "A; Additional reporting by B": a later part's own label
     if not part.strip("."):
         return None, True
     lowered = part.rstrip(".").lower()
     if lowered in words.agencies or lowered in words.roles:
         return None, True
     tokens = part.split()
+    if len(tokens) > 2 and (agency := _trailing_agency(tokens, words)):
+        tokens = tokens[:-agency]  # "By JOHN DOE Associated Press": the agency after the name, no comma
+        part = " ".join(tokens)
     if _is_role_phrase(tokens, words) or _opens_role(tokens, words):
-        return None, True  # "Science correspondent", "corresponsal en México"
+        named = _name_after_role(tokens, words)
+        return (named, True) if named else (None, True)  # "Science correspondent", "corresponsal en México"
+    if not opening and _names_a_desk(tokens, words):
+        return None, True  # "A, Business Insider": after a name, a desk or outlet's words
     if len(tokens) > 1 and tokens[-1].lower() in words.organisation_words:
-        if not (opening and len(tokens) == 2 and tokens[1].istitle() and is_common_given_name(tokens[0])):
-            return None, True  # "National Desk", "Metro Staff"
-        return _tidy_name(tokens), True  # "Jörg Staff": a surname that is also a team word
+        if opening and len(tokens) == 2 and tokens[1].istitle() and is_common_given_name(tokens[0]):
+            return _tidy_name(tokens), True  # "Jörg Staff": a surname that is also a team word
+        if len(tokens) >= 4:  # "Adam Aaronson PhillyVoice Staff": a name, then its desk
+            return _person_part(" ".join(tokens[:-2]), words, single_ok=False)
+        return None, True  # "National Desk", "Metro Staff"
     if len(tokens) > 1 and (tokens[0] == "The" or _is_post(tokens, words, desk=True)):
         return None, True  # "The Harbour Times", "Moscow Bureau Chief"
     if len(tokens) > 1 and tokens[0].islower() and " ".join(tokens[1:]).lower() in words.agencies:
@@ -256,6 +266,40 @@ def _person_part(part: str, words: _Words, single_ok: bool, opening: bool = Fals
     if name[0].lower() in words.role_modifiers | words.role_heads and _is_role_phrase(name, words):
         return None, True
     return _tidy_name(name), explained
+
+
+def _trailing_agency(tokens: list[str], words: _Words) -> int:
+    """How many of the last ``tokens`` name an agency ("Associated Press"), leaving two or more."""
+    for size in range(min(4, len(tokens) - 2), 0, -1):
+        credit = " ".join(tokens[-size:]).lower()
+        if credit in words.agencies and credit not in words.organisation_words:  # "Staff" is a desk's
+            return size
+    return 0
+
+
+def _name_after_role(tokens: list[str], words: _Words) -> str | None:
+    """The name after a role that opens a part ("Senior Correspondent Ray Dalton", "onze
+    correspondent Eva Smit"): two or more name words, and nothing else, after the role."""
+    for end in range(1, min(len(tokens) - 2, 6) + 1):
+        rest = tokens[end:]
+        if _is_role_phrase(tokens[:end], words) and all(
+            _NAME_WORD_RE.match(t) and t[:1].isupper() and t.lower() not in words.role_heads | words.role_modifiers
+            for t in rest
+        ):
+            return _tidy_name(rest) if len(rest) <= 5 else None
+    return None
+
+
+def _names_a_desk(tokens: list[str], words: _Words) -> bool:
+    """Do capitalised ``tokens`` open with a desk's word ("Business Insider", "Politics Desk")?
+    A given name that is also such a word ("Asia") leaves it a person's."""
+    first = tokens[0].lower().strip(".,")
+    return (
+        len(tokens) >= 2
+        and first in words.role_modifiers
+        and tokens[0][:1].isupper()
+        and not is_common_given_name(tokens[0])
+    )
 
 
 def _is_code(word: str) -> bool:

@@ -59,7 +59,7 @@ def _matched_word(element: etree._Element) -> str:
     for token in _class_tokens(names):
         if token in rules.noise_tokens:
             return f'class/id "{token}"'
-        for pattern in (rules.never_main, rules.noise):
+        for pattern in (rules.never_main, rules.pictures, rules.noise):
             match = pattern.search(token)
             if match:
                 return f'class/id word "{match.group().strip("-")}"'

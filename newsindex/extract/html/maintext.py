@@ -11,7 +11,7 @@ from lxml import etree
 
 from .blocks import _Block, _lxml_blocks
 from .continuation import _continuations
-from .noise import _BOILERPLATE, _FURNITURE, _drop_inline_noise, _noise_elements
+from .noise import _BOILERPLATE, _FURNITURE, _drop_inline_noise, _is_caption_box, _noise_elements
 from .parse import _CELLS, _HEADINGS, _LINE_TAGS
 
 #: A block this long with few links reads as running text.
@@ -203,10 +203,16 @@ def _best_region(
     best = _marked_article(best, candidates, scores)
     continued = set(_continuations(best, blocks, chains, in_noise, scores, _weight, _prose_chars, noise, boilerplate))
     regions = {best} | continued
+    repeated = _repeated_texts(blocks)
     inside = [
         block
         for block, chain, noisy in zip(blocks, chains, in_noise, strict=True)
-        if not regions.isdisjoint(chain) and (not noisy or _standfirst(block, chain, best, noise))
+        if not regions.isdisjoint(chain)
+        and (
+            not noisy
+            or _standfirst(block, chain, best, noise)
+            or (_caption(block, chain, regions, noise) and _describes_picture(block, repeated))
+        )
     ]
     in_text_rows = _rows_of_text(inside)
     sections = _section_headlines(inside)
@@ -260,6 +266,42 @@ def _standfirst(block: _Block, chain: tuple, region: object, noise: set) -> bool
             return True
         if element in noise and element.tag != "header":
             return False
+    return False
+
+
+#: A caption shorter than this is a credit or a label ("Getty", "Image caption"), not a description.
+_CAPTION_MIN_CHARS = 25
+
+
+def _repeated_texts(blocks: list[_Block]) -> set[str]:
+    """Texts that stand in two or more blocks of the page: a template's labels, not one picture's caption."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for block in blocks:
+        if block.text in seen:
+            repeated.add(block.text)
+        seen.add(block.text)
+    return repeated
+
+
+def _describes_picture(block: _Block, repeated: set[str]) -> bool:
+    """A caption that says what the picture shows: long enough to be a sentence, holding no
+    link (a captioned promotion links away), and said only once on the page (a gallery's
+    repeated title or an "Image copyright" label is the template's)."""
+    return len(block.text) >= _CAPTION_MIN_CHARS and not block.link_chars and block.text not in repeated
+
+
+def _caption(block: _Block, chain: tuple, regions: set, noise: set) -> bool:
+    """A caption box inside the article's region: the only noise between the block and the region
+    is boxes named as captions, so the picture sits in the article's flow, between its paragraphs."""
+    met = False
+    for element in chain:
+        if element in regions:
+            return met
+        if element in noise:
+            if not _is_caption_box(element):
+                return False
+            met = True
     return False
 
 

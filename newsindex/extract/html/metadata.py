@@ -292,7 +292,8 @@ class _Metadata(_Bylines, _PublishedDate, _PageSources):
                 if rank > best_rank:
                     best, best_rank = variant, rank
         headline = _headline_text(self.h1) if self.h1 is not None else ""
-        if best and len(headline) >= 10 and _fold(headline) in _fold(best):
+        shown = bool(best) and len(headline) >= 10 and _fold(headline) in _fold(best)
+        if shown:
             # "Kicker: Headline", "Headline - Tagline": the page's own headline is the title, and
             # with the same words it is written as the reader sees it („typographic“ quotes, dashes).
             best = headline
@@ -302,7 +303,10 @@ class _Metadata(_Bylines, _PublishedDate, _PageSources):
         if len(parts) > 1 and site_key and _fold(parts[0]) == site_key:
             best = parts[-1]  # "Blog » Archive » Post": the site first, the headline last
         best = _without_site_tail(best, _fold(_host_label(self.url))) if _host_label(self.url) else best
-        return strip_site_suffix(_without_site_tail(best, site_key), site)
+        best = _without_site_tail(best, site_key)
+        # A tail that only looks like a site's name ("Headline – Until Now") is cut unless the
+        # page's own headline shows it: an outlet does not put its name in the article's <h1>.
+        return best if shown else strip_site_suffix(best, site)
 
     def _section(self) -> str | None:
         candidates = [

@@ -76,7 +76,7 @@ def _token_verdict(token: str, rules: _NoiseRules) -> tuple[bool, int]:
         return True, 0
     if rules.modifier.search(token):
         return False, 0  # "has-sidebar", "category-promotions": says what a block has, not what it is
-    if rules.never_main.search(token):
+    if rules.never_main.search(token) or rules.pictures.search(token):
         return False, _BOILERPLATE
     if token in rules.noise_tokens or rules.noise.search(token):
         return False, _FURNITURE
@@ -123,6 +123,17 @@ def _noise_elements(body: etree._Element) -> dict[etree._Element, int]:
         if verdict:
             found[element] = max(found.get(element, 0), verdict)
     return found
+
+
+def _is_caption_box(element: etree._Element) -> bool:
+    """A box named as a picture's caption (a class/id word of data/html_noise.txt's [pictures]:
+    "wp-caption-text", "image-caption"), not a ``<figure>`` or ``<figcaption>``: HTML defines a
+    figure as content the main flow only refers to, which can move away from it unchanged."""
+    if element.tag in _BOILERPLATE_TAGS:
+        return False
+    rules = _noise_rules()
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return any(rules.pictures.search(token) for token in _class_tokens(names))
 
 
 def _is_hidden(element: etree._Element, rules: _NoiseRules) -> bool:

@@ -117,6 +117,7 @@ _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 @dataclass(frozen=True, eq=False)  # hashed by identity: one set of rules per process, a cache key
 class _NoiseRules:
     never_main: re.Pattern[str]
+    pictures: re.Pattern[str]
     noise: re.Pattern[str]
     noise_tokens: frozenset[str]
     modifier: re.Pattern[str]
@@ -139,6 +140,7 @@ def _noise_rules() -> _NoiseRules:
     noise_words = [w for w in noise if not w.startswith("=")]
     return _NoiseRules(
         never_main=_word_pattern(groups.get("never-main", [])),
+        pictures=_word_pattern(groups.get("pictures", [])),
         noise=_word_pattern(noise_words),
         noise_tokens=frozenset(w[1:] for w in noise if w.startswith("=")),
         modifier=_word_pattern(groups.get("modifiers", [])),
