@@ -55,6 +55,9 @@ class IngestOptions:
     source: str | None = None
     #: ``[sources]`` of a config file: folder glob -> outlet, for articles that name none
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: ``extract --explain``: list every block HTML extraction removed, with its evidence
+    #: (about 4% of an HTML page's extraction, so only when asked)
+    explain: bool = False
 
     def outlet_for(self, path: str) -> str | None:
         """The configured outlet of the file at ``path``: ``--source`` first, then ``[sources]``."""
@@ -153,7 +156,7 @@ def draft_from_raw(raw: RawDocument, options: IngestOptions, field_map) -> Draft
     if raw.kind == "error":
         return Skipped(raw.path, raw.text)
     try:
-        draft = extract(raw, dayfirst=options.dayfirst, field_map=field_map)
+        draft = extract(raw, dayfirst=options.dayfirst, field_map=field_map, explain=options.explain)
     except RecursionError:
         return Skipped(raw.id, "nested too deeply to process")
     except Exception as exc:

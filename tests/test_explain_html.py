@@ -80,3 +80,14 @@ def test_without_explain_no_removals_are_printed(tmp_path):
     page.write_text(PAGE, encoding="utf-8")
     result = CliRunner().invoke(cli, ["extract", str(page), "--format", "jsonl"])
     assert "removed" not in json.loads(result.output.splitlines()[0])
+
+
+def test_removals_are_worked_out_only_when_asked():
+    # Listing them costs a few percent of every page's extraction: indexing never asks.
+    from newsindex.extract import extract
+    from newsindex.models import RawDocument
+
+    raw = RawDocument(path="/news/flood.html", kind="html", text=PAGE)
+    plain, explained = extract(raw), extract(raw, explain=True)
+    assert plain.removed == [] and explained.removed
+    assert plain.paragraphs == explained.paragraphs and plain.title == explained.title

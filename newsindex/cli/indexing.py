@@ -228,12 +228,14 @@ def extract(paths, fmt, explain, color, rules, fields, config, dayfirst, source,
       newsindex extract export.jsonl --field body=fields.bodyText
       newsindex extract export.json --config guardian.toml --format jsonl
     """
+    from dataclasses import replace
+
     from ..ingest import iter_articles
     from ..models import Skipped
     from ..read import ReadError
     from ..render import Style, article_as_dict, render_article_text, safe, to_json
 
-    options = _ingest_options(dayfirst, rules, fields, follow_links, config, source)
+    options = replace(_ingest_options(dayfirst, rules, fields, follow_links, config, source), explain=explain)
     style = Style(_use_color(color))
     found = skipped = 0
     try:

@@ -34,13 +34,18 @@ __all__ = [
 
 
 def extract(
-    raw: RawDocument, *, dayfirst: bool = False, field_map: Mapping[str, tuple[str, ...]] | None = None
+    raw: RawDocument,
+    *,
+    dayfirst: bool = False,
+    field_map: Mapping[str, tuple[str, ...]] | None = None,
+    explain: bool = False,
 ) -> Draft:
-    """Dispatch a document to the extractor for its kind."""
+    """Dispatch a document to the extractor for its kind; ``explain`` lists what an HTML page's
+    extraction removed (``Draft.removed``)."""
     if raw.kind == "html":
         from .html import extract_html
 
-        return extract_html(raw, dayfirst=dayfirst)
+        return extract_html(raw, dayfirst=dayfirst, explain=explain)
     if raw.kind == "record":
         return extract_record(raw, dayfirst=dayfirst, field_map=field_map)
     return extract_text(raw, dayfirst=dayfirst)

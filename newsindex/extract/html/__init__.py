@@ -80,14 +80,15 @@ def _trusted_article_body(article: dict, dom_paragraphs: list[str]) -> list[str]
     return None
 
 
-def extract_html(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
-    """An HTML page -> Draft with metadata and main-text paragraphs.
+def extract_html(raw: RawDocument, *, dayfirst: bool = False, explain: bool = False) -> Draft:
+    """An HTML page -> Draft with metadata and main-text paragraphs; with ``explain``, every
+    block left out and the evidence that left it out (``Draft.removed``).
 
     Never raises on bad input: what could not be read is reported in ``warnings``.
     """
     draft = Draft(id=raw.id, path=raw.path)
     try:
-        _fill_draft(draft, raw.text or "", dayfirst)
+        _fill_draft(draft, raw.text or "", dayfirst, explain)
     except RecursionError:
         draft.warnings.append("markup too deeply nested to read")
     except Exception as exc:  # a page must never stop an ingest run; the warning names the failure
@@ -95,7 +96,7 @@ def extract_html(raw: RawDocument, *, dayfirst: bool = False) -> Draft:
     return draft
 
 
-def _fill_draft(draft: Draft, text: str, dayfirst: bool) -> None:
+def _fill_draft(draft: Draft, text: str, dayfirst: bool, explain: bool = False) -> None:
     root, truncated, warnings = _parse(text)
     draft.warnings.extend(warnings)
     if root is None:
@@ -132,7 +133,7 @@ def _fill_draft(draft: Draft, text: str, dayfirst: bool) -> None:
         draft.paragraphs, draft.trusted_body = trusted, True
     else:
         draft.paragraphs = dom_paragraphs
-        if not truncated:
+        if explain and not truncated:
             draft.removed.extend(removals(selection))
     if not draft.paragraphs:
         draft.warnings.append("no main text found")
