@@ -7,6 +7,7 @@ import random
 
 import numpy as np
 import pytest
+from whoosh import formats
 
 from newsindex.engine.whoosh import posting_arrays
 from newsindex.engine.whoosh.store import INDEX_NAME, open_index
@@ -18,8 +19,8 @@ from tests.test_segment_merge import _index, _merge_all
 def _whoosh_and_arrays(ix) -> tuple[int, int]:
     """Check every block-stored posting list of every segment against Whoosh's matcher (ids
     and weights, deleted documents included: the arrays are the segment's); returns
-    (lists checked, lists with arrays)."""
-    checked = with_arrays = 0
+    (lists checked, lists with arrays); positions too, for Positions fields."""
+    checked = with_arrays = with_positions = 0
     with ix.reader() as multi:
         for reader, _offset in multi.leaf_readers():
             terms = reader._terms
@@ -33,17 +34,31 @@ def _whoosh_and_arrays(ix) -> tuple[int, int]:
                 if where is None:
                     continue
                 with_arrays += 1
-                matcher = reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
-                ids, weights = [], []
+                fmt = reader.schema[fieldname].format
+                matcher = reader._terms.matcher(fieldname, text, fmt)
+                ids, weights, positions = [], [], []
                 while matcher.is_active():
                     ids.append(matcher.id())
                     weights.append(matcher.weight())
+                    if type(fmt) is formats.Positions:
+                        positions.append(fmt.decode_positions(matcher.value()))
                     matcher.next()
                 data = terms._postfile.get(*where)
                 as_numpy = posting_arrays.decode_numpy(np, data)
                 assert as_numpy[0].tolist() == ids, (fieldname, text)
                 assert as_numpy[1].tolist() == weights, (fieldname, text)
                 assert posting_arrays.decode_lists(data) == (ids, weights), (fieldname, text)
+                held = posting_arrays.positions_lists(data)
+                assert (held is not None) == (type(fmt) is formats.Positions), (fieldname, text)
+                if held is not None:
+                    with_positions += 1
+                    assert list(held[0]) == [len(p) for p in positions], (fieldname, text)
+                    assert list(held[1]) == [q for p in positions for q in p], (fieldname, text)
+                    rows = np.arange(0, len(ids), 3)
+                    row, position = posting_arrays.positions_numpy(np, data, rows)
+                    expected = [(n, q) for n, r in enumerate(rows) for q in positions[r]]
+                    assert list(zip(row.tolist(), position.tolist(), strict=True)) == expected
+    assert with_positions > 10  # title and body lists
     return checked, with_arrays
 
 

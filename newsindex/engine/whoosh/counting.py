@@ -33,8 +33,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_right
-from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import chain
 
 from whoosh import query, scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -45,7 +44,8 @@ from whoosh.util.numeric import byte_to_length
 from . import posting_arrays
 from .filters import _UNDATED, DocumentFilter, _per_reader
 from .matching import AnyTermQuery, WordsQuery, _clause_terms
-from .segment_merge import _read_blocks
+from .merged_term import _read_blocks
+from .phrase_positions import _arrays_of, _consecutive, _consecutive_rows
 from .weighting import _WeightedFieldScorer
 
 #: A query whose words' posting lists hold fewer postings than this (document
@@ -183,16 +183,11 @@ def _decode(np, matcher, span: tuple | None, values: list | None = None) -> tupl
 
 
 def _from_arrays(np, reader, fieldname: str, text) -> tuple | None:
-    """``(document numbers, weights)`` of a posting list from its arrays (``posting_arrays``),
-    or None when the list is inline or its segment was written without them."""
-    terms = getattr(reader, "_terms", None)
+    """``(document numbers, weights)`` of a posting list from its arrays, or None (the blocks)."""
+    raw = _arrays_of(reader, fieldname, text)
     try:
-        raw = terms._tindex.get(terms._keycoder(fieldname, reader._text_to_bytes(fieldname, text)))
-        where = posting_arrays.pointer(raw) if raw else None
-        if where is None:
-            return None
-        return posting_arrays.decode_numpy(np, terms._postfile.get(*where))
-    except (AttributeError, TypeError, ValueError):  # not a W3 segment reader, or not arrays: the blocks
+        return posting_arrays.decode_numpy(np, raw) if raw is not None else None
+    except ValueError:  # not arrays this code knows: the blocks
         return None
 
 
@@ -287,14 +282,16 @@ def _phrase_scores(np, subsearcher, weighting, phrase: query.Phrase, table, span
         candidates = candidates[wanted[candidates]]
     if not len(candidates):
         return candidates, np.empty(0)
-    held = []
-    for word in phrase.words:
-        values = _candidate_values(np, subsearcher.reader(), phrase.fieldname, word, candidates)
-        if values is None:
-            return None
-        held.append(values)
-    matched = [row for row, encoded in enumerate(zip(*held, strict=True)) if _consecutive(encoded)]
-    rows = np.asarray(matched, dtype=np.int64)
+    rows = _consecutive_rows(np, subsearcher.reader(), phrase, candidates)
+    if rows is None:  # a word without positions in arrays: its blocks' values
+        held = []
+        for word in phrase.words:
+            values = _candidate_values(np, subsearcher.reader(), phrase.fieldname, word, candidates)
+            if values is None:
+                return None
+            held.append(values)
+        matched = [row for row, encoded in enumerate(zip(*held, strict=True)) if _consecutive(encoded)]
+        rows = np.asarray(matched, dtype=np.int64)
     scores = np.zeros(len(rows))
     for ids, word_scores in words:
         scores += word_scores[np.searchsorted(ids, candidates[rows])]
@@ -314,33 +311,6 @@ def _candidate_values(np, reader, fieldname: str, text: str, candidates) -> list
     held = np.empty(len(values), dtype=object)
     held[:] = values
     return held[np.searchsorted(decoded[0], candidates)].tolist()
-
-
-def _consecutive(encoded: tuple) -> bool:
-    """Whether some position p of the first word has the second word at p + 1, the third at
-    p + 2 and so on (``encoded``: each word's positions as ``formats.Positions`` encodes them)."""
-    first = _positions(encoded[0])
-    if len(encoded) == 1:
-        return bool(first)
-    rest = [_position_set(value) for value in encoded[1:]]
-    if len(rest) == 1:
-        second = rest[0]
-        return any(start + 1 in second for start in first)
-    return any(all(start + step in positions for step, positions in enumerate(rest, 1)) for start in first)
-
-
-@lru_cache(maxsize=65_536)
-def _positions(encoded: bytes) -> tuple[int, ...]:
-    """``formats.Positions.decode_positions``: a count, then the pickled position deltas.
-    Cached: most words occur once in an article, so a few thousand encodings recur."""
-    if not encoded.endswith(b"."):
-        encoded += b"."
-    return tuple(accumulate(pickle.loads(encoded[4:])))
-
-
-@lru_cache(maxsize=65_536)
-def _position_set(encoded: bytes) -> frozenset[int]:
-    return frozenset(_positions(encoded))
 
 
 def _length_bytes(np, reader, fieldname: str):

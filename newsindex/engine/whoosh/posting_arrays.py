@@ -17,7 +17,12 @@ builder or a merge writes as blocks gets, right after its blocks in the
   width is the one giving the fewest bytes;
 * weights: one float64 when all are equal (``CONSTANT``); else whole
   multiples of one float64 unit (the field boost: a text posting weighs
-  frequency x boost) in 1 or 2 bytes; else one float64 each.
+  frequency x boost) in 1 or 2 bytes; else one float64 each;
+* for a ``Positions`` field (title, body; magic ``NXA2``): the positions
+  section, each posting's number of positions (1, 2 or 4 bytes) then every
+  position, absolute, in 2 or 4 bytes, so that a phrase is checked for all
+  its candidate articles at once (``phrase_positions``) where the blocks
+  were decompressed and unpickled for each.
 
 The weights are the ones Whoosh's matcher reads back from the blocks (a block
 whose weights are all equal stores one float, read back as a 32-bit float),
@@ -38,7 +43,10 @@ from itertools import accumulate, repeat
 from operator import mul, sub, truediv
 
 MAGIC = b"NXA1"
+#: Arrays followed by positions (``_POSITIONS``): each posting's count, then every position.
+MAGIC_WITH_POSITIONS = b"NXA2"
 _HEADER = struct.Struct("<4sIBBI")  # magic, count, id width, weight kind, escaped deltas
+_POSITIONS = struct.Struct("<IBB")  # positions in all, bytes of a count, bytes of a position
 _FLOAT = struct.Struct("<d")
 #: Appended to a W3 term info of a list stored as blocks: the arrays' offset and length in the .pst.
 POINTER = struct.Struct("!qi")
@@ -110,12 +118,34 @@ def _weight_bytes(weights: list[float], unit: float, counts: array | None) -> tu
     return FLOATS, _little(array("d", weights))
 
 
-def encode(docs, weights: list[float], unit: float = 1.0, counts: array | None = None) -> bytes:
+def _narrowest(values, widths: tuple[int, ...]) -> int:
+    top = max(values, default=0)
+    return next(width for width in widths if top <= _LIMITS[width])
+
+
+def _position_bytes(positions: tuple) -> bytes:
+    """``(positions per posting, every position in posting order)`` as counts and absolute
+    positions in the fewest bytes that hold the largest."""
+    per_posting, flat = positions
+    count_width, position_width = _narrowest(per_posting, (1, 2, 4)), _narrowest(flat, (2, 4))
+    return (
+        _POSITIONS.pack(len(flat), count_width, position_width)
+        + _little(array(_CODES[count_width], per_posting))
+        + _little(array(_CODES[position_width], flat))
+    )
+
+
+def encode(
+    docs, weights: list[float], unit: float = 1.0, counts: array | None = None, positions: tuple | None = None
+) -> bytes:
     """The arrays of a posting list: ``docs`` increasing, ``weights`` as Whoosh reads them back
-    (``read_back``); ``counts`` as in ``_weight_bytes``."""
+    (``read_back``); ``counts`` as in ``_weight_bytes``; ``positions``, when given, as in
+    ``_position_bytes``."""
     width, escaped, ids = _id_bytes(docs)
     kind, weight_bytes = _weight_bytes(weights, unit, counts)
-    return _HEADER.pack(MAGIC, len(docs), width, kind, escaped) + ids + weight_bytes
+    magic = MAGIC if positions is None else MAGIC_WITH_POSITIONS
+    head = _HEADER.pack(magic, len(docs), width, kind, escaped) + ids + weight_bytes
+    return head if positions is None else head + _position_bytes(positions)
 
 
 @lru_cache(maxsize=64)
@@ -152,23 +182,50 @@ def pointer(term_info: bytes) -> tuple[int, int] | None:
     return POINTER.unpack_from(term_info, _W3_BLOCK_INFO_SIZE)
 
 
-def _parts(raw) -> tuple[int, int, int, int, int]:
-    """The header's fields and where the deltas start; ValueError if these are not arrays."""
+def _parts(raw) -> tuple[int, int, int, int, int, int | None]:
+    """The header's fields, where the deltas start and where the positions section starts (None
+    without one); ValueError if these are not whole arrays."""
     try:
         magic, count, width, kind, escaped = _HEADER.unpack_from(raw, 0)
+        if magic not in (MAGIC, MAGIC_WITH_POSITIONS) or width not in _CODES or kind not in _WEIGHT_BYTES:
+            raise ValueError("not a posting list's arrays")
+        fixed, each = _WEIGHT_BYTES[kind]
+        end = _HEADER.size + count * width + 4 * escaped + fixed + each * count
+        positions_at = None
+        if magic == MAGIC_WITH_POSITIONS:
+            positions_at = end
+            total, count_width, position_width = _POSITIONS.unpack_from(raw, end)
+            if count_width not in _CODES or position_width not in _CODES:
+                raise ValueError("not a posting list's positions")
+            end += _POSITIONS.size + count * count_width + total * position_width
     except struct.error:
         raise ValueError("posting arrays cut short") from None
-    if magic != MAGIC or width not in _CODES or kind not in _WEIGHT_BYTES:
-        raise ValueError("not a posting list's arrays")
-    weight_bytes = _WEIGHT_BYTES[kind]
-    if len(raw) != _HEADER.size + count * width + 4 * escaped + weight_bytes[0] + weight_bytes[1] * count:
+    if len(raw) != end:
         raise ValueError("posting arrays of the wrong length")
-    return count, width, kind, escaped, _HEADER.size
+    return count, width, kind, escaped, _HEADER.size, positions_at
+
+
+def positions_numpy(np, raw, rows) -> tuple | None:
+    """``(row, position)`` of every position of the postings at ``rows`` (indexes into the list,
+    increasing): ``row`` numbers the given rows 0, 1, ...; None when the list has no positions."""
+    count, *_rest, at = _parts(raw)
+    if at is None:
+        return None
+    total, count_width, position_width = _POSITIONS.unpack_from(raw, at)
+    at += _POSITIONS.size
+    counts = np.frombuffer(raw, dtype=f"<u{count_width}", count=count, offset=at)
+    flat = np.frombuffer(raw, dtype=f"<u{position_width}", count=total, offset=at + count * count_width)
+    starts = np.cumsum(counts, dtype=np.int64) - counts
+    wanted = counts[rows].astype(np.int64)
+    row = np.repeat(np.arange(len(rows)), wanted)
+    before = np.cumsum(wanted) - wanted  # where each row's positions start in the result
+    where = np.repeat(starts[rows] - before, wanted) + np.arange(int(wanted.sum()))
+    return row, flat[where].astype(np.int64)
 
 
 def decode_numpy(np, raw) -> tuple:
     """``(document numbers as int64, weights as float64)`` of ``raw`` (the arrays' bytes)."""
-    count, width, kind, escaped, at = _parts(raw)
+    count, width, kind, escaped, at, _positions = _parts(raw)
     narrow = np.frombuffer(raw, dtype=f"<u{width}", count=count, offset=at)
     at += count * width
     deltas = narrow.astype(np.int64)
@@ -190,7 +247,7 @@ def decode_numpy(np, raw) -> tuple:
 def decode_lists(raw) -> tuple[list[int], list[float]]:
     """``decode_numpy`` without numpy (``array``): for the direct reader, which must not pay
     numpy's import in a short-lived process."""
-    count, width, kind, escaped, at = _parts(raw)
+    count, width, kind, escaped, at, _positions = _parts(raw)
     narrow = _from_little(_CODES[width], raw, at, count)
     at += count * width
     deltas = narrow
@@ -207,3 +264,14 @@ def decode_lists(raw) -> tuple[list[int], list[float]]:
     unit = _FLOAT.unpack_from(raw, at)[0]
     counts = _from_little("B" if kind == UNITS_8 else "H", raw, at + 8, count)
     return ids, list(map(mul, counts, repeat(unit)))
+
+
+def positions_lists(raw) -> tuple[array, array] | None:
+    """``(positions per posting, every position)`` of ``raw`` without numpy, or None."""
+    count, *_rest, at = _parts(raw)
+    if at is None:
+        return None
+    total, count_width, position_width = _POSITIONS.unpack_from(raw, at)
+    at += _POSITIONS.size
+    per_posting = _from_little(_CODES[count_width], raw, at, count)
+    return per_posting, _from_little(_CODES[position_width], raw, at + count * count_width, total)

@@ -28,6 +28,7 @@ from .segment_format import (
     PICKLE_PROTOCOL,
     _Field,
     _term_bytes,
+    decode_positions,
 )
 
 
@@ -160,15 +161,17 @@ def _frequencies(values: list[bytes]) -> array:
     return freqs
 
 
-def _arrays(docs: list[int], weights: list[float], boost: float, freqs: array | None) -> bytes:
+def _arrays(docs: list[int], weights: list[float], boost: float, freqs: array | None, values=None) -> bytes:
     """``posting_arrays`` of a list written in blocks of ``_BLOCK_LIMIT``: its weights as
-    Whoosh reads them back, the frequencies as multiples of the boost when that is exact."""
+    Whoosh reads them back, the frequencies as multiples of the boost when that is exact, and
+    the positions of ``values`` when given (a ``Positions`` field)."""
+    positions = decode_positions(values) if values is not None else None
     if posting_arrays.exact_in_32_bits(boost) and (freqs is None or max(freqs) <= 0xFFFF):
-        return posting_arrays.encode(docs, weights, boost, freqs)
+        return posting_arrays.encode(docs, weights, boost, freqs, positions)
     read = []
     for start in range(0, len(weights), _BLOCK_LIMIT):
         read += posting_arrays.read_back(weights[start : start + _BLOCK_LIMIT])
-    return posting_arrays.encode(docs, read, boost)
+    return posting_arrays.encode(docs, read, boost, positions=positions)
 
 
 def _length_range(length_bytes: list[int] | None) -> tuple[int, int]:
@@ -273,7 +276,7 @@ class _SegmentWriting:
                 start = base + len(blocks)
                 _write_blocks(blocks, docs, weights, values, doc_lengths, spec.fixed_size)
                 length = base + len(blocks) - start
-                arrays = _arrays(docs, weights, boost, freqs)
+                arrays = _arrays(docs, weights, boost, freqs, values if spec.positions else None)
                 pointer = posting_arrays.POINTER.pack(base + len(blocks), len(arrays))
                 blocks += arrays
                 info = pack_info(0, *head) + pack_long(start) + pack_int(length) + pointer

@@ -7,8 +7,9 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
+from itertools import accumulate
 from operator import sub
-from pickle import dumps
+from pickle import dumps, loads
 
 from whoosh import formats
 from whoosh.columns import CompressedBytesColumn
@@ -53,6 +54,28 @@ def encode_positions(positions: list[int]) -> bytes:
     return (_COUNTS[count] if count < 256 else pack_uint(count)) + dumps(deltas, 2)
 
 
+_POSITION_OF_ONE = {encoded: pos for pos, encoded in enumerate(_ONE_POSITION)}
+
+
+def decode_positions(values: list[bytes]) -> tuple[list[int], list[int]]:
+    """``(positions per posting, every position)`` of encoded ``Positions`` values, for
+    ``posting_arrays``: the shared single positions by a dict, the others unpickled."""
+    per_posting: list[int] = []
+    flat: list[int] = []
+    single = _POSITION_OF_ONE.get
+    for value in values:
+        pos = single(value)
+        if pos is not None:
+            per_posting.append(1)
+            flat.append(pos)
+            continue
+        encoded = value if value.endswith(b".") else value + b"."
+        positions = list(accumulate(loads(encoded[4:])))
+        per_posting.append(len(positions))
+        flat += positions
+    return per_posting, flat
+
+
 #: Pickle protocol of inline postings, block data and stored fields: Whoosh
 #: reads them with ``pickle.loads``, and protocol 5 writes bytes natively, where
 #: protocol 2 (Whoosh's) spells each one as a latin-1 string and a call:
@@ -86,6 +109,7 @@ class _Field:
         if self.indexed and type(fmt) not in (formats.Existence, formats.Frequency, formats.Positions):
             raise ValueError(f"field {name!r}: posting format {type(fmt).__name__} is not supported")
         self.fixed_size = fmt.fixed_value_size() if fmt is not None else 0
+        self.positions = self.indexed and type(fmt) is formats.Positions  # written to the arrays too
         self.cache: dict = {}
         self.kind = "generic"
         if fast_text and isinstance(field, TEXT):

@@ -26,23 +26,28 @@ bound, so segments can grow past the size a worker writes.
 
 from __future__ import annotations
 
-import io
 import pickle
 import struct
 import zlib
 from array import array
 from heapq import merge as heap_merge
-from itertools import groupby, pairwise
+from itertools import accumulate, groupby
 from operator import itemgetter
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec
+from whoosh import formats
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
 from whoosh.columns import VarBytesColumn
-from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from . import posting_arrays
+from .merged_term import _accumulate, _expand, _length_range, _read_blocks, _split_values, _TermMerge
 from .segment_files import _Columns, _TermsWriter
-from .segment_format import _BLOCK_LIMIT, _COMPRESSION, _LENGTHS, _TERMINFO, INLINE_LIMIT, PICKLE_PROTOCOL
+from .segment_format import (
+    _LENGTHS,
+    _TERMINFO,
+    INLINE_LIMIT,
+)
 from .summary import SegmentSummary
 
 #: Stored fields are ``CompressedBytesColumn`` values: copied as the raw bytes they are on disk.
@@ -130,189 +135,10 @@ class _Source:
         self._reader.close()
 
 
-def _length_range(lengths: bytes | None, docs) -> tuple[int, int]:
-    if lengths is None:
-        return 0, 0
-    present = [b for b in (lengths[d] for d in docs) if b]
-    return (min(present), max(present)) if present else (0, 0)
-
-
-def _expand(weights, count: int) -> list:
-    if weights is None:
-        return [1.0] * count
-    if isinstance(weights, (int, float)):
-        return [float(weights)] * count
-    return list(weights)
-
-
-def _split_values(values, count: int) -> list | None:
-    """A block's values as one item per posting (None for Existence postings)."""
-    if values is None:
-        return None
-    if isinstance(values, bytes):
-        size = len(values) // count if count else 0
-        return [values[i * size : (i + 1) * size] for i in range(count)]
-    return list(values)
-
-
-class _TermMerge:
-    """One merged term's postings: blocks (header, data) or inline postings, and its statistics."""
-
-    def __init__(self, fixed_size: int | None, boost: float = 1.0) -> None:
-        self.fixed_size = fixed_size
-        self.boost = boost
-        #: Every posting written in blocks, and its weight as Whoosh reads it back: the arrays.
-        self.array_ids: list[int] = []
-        self.array_weights: list[float] = []
-        self.blocks: list[tuple[bytes, bytes]] = []
-        self.inline: tuple[list, list, list] | None = ([], [], [])
-        self.weight = 0.0
-        self.count = 0
-        self.minlength = 0
-        self.maxlength = 0
-        self.maxweight = 0.0
-        self.minid: int | None = None
-        self.maxid = 0
-
-    def _stats(self, docs, weights, minlb: int, maxlb: int) -> None:
-        self.count += len(docs)
-        self.weight += sum(weights)
-        self.maxweight = max(self.maxweight, max(weights))
-        if minlb and (not self.minlength or minlb < self.minlength):
-            self.minlength = minlb
-        self.maxlength = max(self.maxlength, maxlb)
-        if self.minid is None:
-            self.minid = docs[0]
-        self.maxid = docs[-1]
-
-    def add_postings(self, docs: list, weights: list, values: list | None, lengths: bytes | None, olds) -> None:
-        """Postings given one by one (inline ones, or a filtered block)."""
-        if not docs:
-            return
-        minlb, maxlb = _length_range(lengths, olds)
-        self._stats(docs, weights, minlb, maxlb)
-        if self.inline is not None:
-            self.inline[0].extend(docs)
-            self.inline[1].extend(weights)
-            self.inline[2].extend(values if values is not None else [b""] * len(docs))
-            if len(self.inline[0]) <= INLINE_LIMIT:
-                return
-            self._inline_to_blocks()
-            return
-        for start in range(0, len(docs), _BLOCK_LIMIT):
-            part = slice(start, start + _BLOCK_LIMIT)
-            self._block(docs[part], weights[part], None if values is None else values[part], minlb, maxlb)
-
-    def _inline_to_blocks(self) -> None:
-        docs, weights, values = self.inline
-        self.inline = None
-        for start in range(0, len(docs), _BLOCK_LIMIT):
-            part = slice(start, start + _BLOCK_LIMIT)
-            # The block's length range is the term's so far: a block's range only
-            # needs to contain its documents' lengths (it bounds scores for skipping).
-            self._block(docs[part], weights[part], values[part], self.minlength, self.maxlength)
-
-    def _block(self, docs, weights, values, minlb: int, maxlb: int) -> None:
-        deltas = [docs[0], *(b - a for a, b in pairwise(docs))]
-        first = weights[0]
-        if weights.count(first) == len(weights):
-            mini_weights = None if first == 1.0 else float(first)
-        else:
-            mini_weights = tuple(map(float, weights))
-        fixed_size = self.fixed_size
-        if fixed_size is None or fixed_size < 0:
-            mini_values = tuple(values)
-        elif fixed_size == 0 or values is None:
-            mini_values = None
-        else:
-            mini_values = b"".join(values)
-        data = zlib.compress(pickle.dumps((tuple(deltas), mini_weights, mini_values), PICKLE_PROTOCOL), _COMPRESSION)
-        info = pickle.dumps((len(docs), docs[-1], max(weights), _COMPRESSION, minlb, maxlb), 2)
-        self.blocks.append((info, data))
-        self.array_ids += docs
-        self.array_weights += posting_arrays.stored_read_back(mini_weights, len(docs))
-
-    def add_block(self, info: tuple, data: bytes, base: int, weight_sum: float, known: tuple | None = None) -> None:
-        """A block of a segment with no deletions, its numbers shifted by ``base``; ``known``:
-        its (document numbers, weights as read back) from the segment's arrays, if it has them."""
-        count, lastid, maxweight, compression, minlb, maxlb = info
-        if self.inline is not None:
-            self._inline_to_blocks()
-        if base or known is None:
-            raw = zlib.decompress(data) if compression else data
-            deltas, weights, values = pickle.loads(raw)
-            deltas = (deltas[0] + base, *deltas[1:])
-            if base:
-                data = zlib.compress(pickle.dumps((deltas, weights, values), PICKLE_PROTOCOL), _COMPRESSION)
-                compression = _COMPRESSION
-            first = deltas[0]
-            self.array_ids += _accumulate(deltas)
-            self.array_weights += posting_arrays.stored_read_back(weights, count)
-        else:
-            first = known[0][0]
-            self.array_ids += known[0]
-            self.array_weights += known[1]
-        header = pickle.dumps((count, lastid + base, maxweight, compression, minlb, maxlb), 2)
-        self.blocks.append((header, data))
-        self.count += count
-        self.weight += weight_sum
-        self.maxweight = max(self.maxweight, maxweight)
-        if minlb and (not self.minlength or minlb < self.minlength):
-            self.minlength = minlb
-        self.maxlength = max(self.maxlength, maxlb)
-        if self.minid is None:
-            self.minid = first if first is not None else _first_doc(data, compression)
-        self.maxid = lastid + base
-
-    def entry(self, postings: bytearray, base_offset: int) -> bytes | None:
-        """The term table value (term info) of the merged term; block data appended to ``postings``."""
-        if not self.count:
-            return None
-        head = (self.weight, self.count, self.minlength, self.maxlength, self.maxweight, self.minid, self.maxid)
-        if self.inline is not None:
-            docs, weights, values = self.inline
-            inline = pickle.dumps((tuple(docs), tuple(weights), tuple(values)), PICKLE_PROTOCOL)
-            return _TERMINFO.pack(1, *head) + inline
-        start = base_offset + len(postings)
-        postings += WHOOSH3_HEADER_MAGIC
-        last = len(self.blocks) - 1
-        for number, (info, data) in enumerate(self.blocks):
-            size = len(info) + len(data)
-            postings += pack_int(-size if number == last else size)
-            postings += info
-            postings += data
-        length = base_offset + len(postings) - start
-        arrays = posting_arrays.encode(self.array_ids, self.array_weights, self.boost)
-        pointer = posting_arrays.POINTER.pack(base_offset + len(postings), len(arrays))
-        postings += arrays
-        return _TERMINFO.pack(0, *head) + pack_long(start) + pack_int(length) + pointer
-
-
-def _first_doc(data: bytes, compression: int) -> int:
-    raw = zlib.decompress(data) if compression else data
-    return pickle.loads(raw)[0][0]
-
-
-def _read_blocks(raw: bytes):
-    """``(info, data)`` of each posting block of one term's extent (after the magic)."""
-    stream = io.BytesIO(raw)
-    pos = 4
-    while pos < len(raw):
-        size = _INT.unpack_from(raw, pos)[0]
-        stream.seek(pos + 4)
-        info = pickle.load(stream)
-        data_start = stream.tell()
-        end = pos + 4 + abs(size)
-        yield info, raw[data_start:end]
-        pos = end
-        if size < 0:
-            break
-
-
 def _merge_term(
-    parts: list, sources: list[_Source], fieldname: str, fixed_size: int | None, boost: float = 1.0
+    parts: list, sources: list[_Source], fieldname: str, fixed_size: int | None, boost: float, with_positions: bool
 ) -> _TermMerge:
-    merged = _TermMerge(fixed_size, boost)
+    merged = _TermMerge(fixed_size, boost, with_positions)
     for _term, number, value in parts:
         source = sources[number]
         lengths = source.lengths.get(fieldname)
@@ -335,17 +161,25 @@ def _merge_term(
         offset = struct.unpack_from("!q", value, _TERMINFO.size)[0]
         length = struct.unpack_from("!i", value, _TERMINFO.size + 8)[0]
         blocks = list(_read_blocks(source.postings_bytes(offset, length)))
+        where = posting_arrays.pointer(value)
+        arrays = source.postings_bytes(*where) if where else None
+        # The list's positions, and (for the first segment, whose blocks are copied as they are)
+        # its numbers and weights, from its arrays; ``at``: postings, ``start``: positions passed.
+        known = posting_arrays.decode_lists(arrays) if arrays and not source.base and renumber is None else None
+        positions = posting_arrays.positions_lists(arrays) if arrays and merged.positions else None
+        at = start = 0
         if renumber is None:
-            where = posting_arrays.pointer(value) if not source.base else None  # the first segment's
-            known = posting_arrays.decode_lists(source.postings_bytes(*where)) if where else None
-            at = 0
             for info, data in blocks:
                 weight_sum = weight if len(blocks) == 1 else _block_weight(info, data)
-                part = None
-                if known is not None:
-                    part = (known[0][at : at + info[0]], known[1][at : at + info[0]])
-                    at += info[0]
-                merged.add_block(info, data, source.base, weight_sum, part)
+                count = info[0]
+                part = (known[0][at : at + count], known[1][at : at + count]) if known is not None else None
+                held = None
+                if positions is not None:
+                    counts = positions[0][at : at + count]
+                    held = (counts, positions[1][start : start + sum(counts)])
+                    start += len(held[1])
+                at += count
+                merged.add_block(info, data, source.base, weight_sum, part, held)
             continue
         for info, data in blocks:
             raw = zlib.decompress(data) if info[3] else data
@@ -354,6 +188,13 @@ def _merge_term(
             weights = _expand(block_weights, len(olds))
             values = _split_values(values, len(olds))
             keep = [i for i, d in enumerate(olds) if renumber[d] >= 0]
+            held = None
+            if positions is not None:  # the kept postings' positions, from the arrays
+                counts = positions[0][at : at + len(olds)]
+                starts = list(accumulate(counts, initial=start))
+                flat = positions[1]
+                held = ([counts[i] for i in keep], [p for i in keep for p in flat[starts[i] : starts[i + 1]]])
+                at, start = at + len(olds), starts[-1]
             if merged.inline is not None and merged.count + len(keep) > INLINE_LIMIT:
                 merged._inline_to_blocks()
             kept_values = None if values is None else [values[i] for i in keep]
@@ -364,7 +205,7 @@ def _merge_term(
                 minlb, maxlb = _length_range(lengths, [olds[i] for i in keep])
                 block_weights = [weights[i] for i in keep]
                 merged._stats(docs, block_weights, minlb, maxlb)
-                merged._block(docs, block_weights, kept_values, minlb, maxlb)
+                merged._block(docs, block_weights, kept_values, minlb, maxlb, held)
     return merged
 
 
@@ -378,13 +219,6 @@ def _block_weight(info: tuple, data: bytes) -> float:
     if isinstance(weights, (int, float)):
         return float(weights) * count
     return float(sum(weights))
-
-
-def _accumulate(deltas):
-    total = 0
-    for delta in deltas:
-        total += delta
-        yield total
 
 
 def merge_segments(storage, schema, indexname: str, segments: list):
@@ -478,13 +312,16 @@ def _merge_terms(storage, schema, target, sources: list[_Source]) -> None:
             fmt = schema[fieldname].format if fieldname in schema else None
             fixed_size = fmt.fixed_value_size() if fmt is not None else None
             boost = fmt.field_boost if fmt is not None else 1.0
+            with_positions = type(fmt) is formats.Positions
             streams = [_numbered(source.field_entries(fieldname), number) for number, source in enumerate(sources)]
             prefix = writer.start_field(fieldname)
             table = writer.table
             postings = bytearray()
             base_offset = writer.postfile.tell()
             for term, parts in groupby(heap_merge(*streams), key=_FIRST):
-                entry = _merge_term(list(parts), sources, fieldname, fixed_size, boost).entry(postings, base_offset)
+                entry = _merge_term(list(parts), sources, fieldname, fixed_size, boost, with_positions).entry(
+                    postings, base_offset
+                )
                 if entry is not None:
                     table.add_entry(prefix + term, entry)
                 if len(postings) > 1 << 24:

@@ -1,0 +1,223 @@
+"""One merged term's postings: its blocks (copied, or rewritten where documents were dropped),
+its inline postings, its statistics and its ``posting_arrays``, for ``segment_merge``."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import zlib
+from itertools import pairwise
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.system import pack_int, pack_long
+
+from . import posting_arrays
+from .segment_format import _BLOCK_LIMIT, _COMPRESSION, _TERMINFO, INLINE_LIMIT, PICKLE_PROTOCOL, decode_positions
+
+_INT = struct.Struct("!i")
+
+
+def _length_range(lengths: bytes | None, docs) -> tuple[int, int]:
+    if lengths is None:
+        return 0, 0
+    present = [b for b in (lengths[d] for d in docs) if b]
+    return (min(present), max(present)) if present else (0, 0)
+
+
+def _expand(weights, count: int) -> list:
+    if weights is None:
+        return [1.0] * count
+    if isinstance(weights, (int, float)):
+        return [float(weights)] * count
+    return list(weights)
+
+
+def _split_values(values, count: int) -> list | None:
+    """A block's values as one item per posting (None for Existence postings)."""
+    if values is None:
+        return None
+    if isinstance(values, bytes):
+        size = len(values) // count if count else 0
+        return [values[i * size : (i + 1) * size] for i in range(count)]
+    return list(values)
+
+
+class _TermMerge:
+    """One merged term's postings: blocks (header, data) or inline postings, and its statistics."""
+
+    def __init__(self, fixed_size: int | None, boost: float = 1.0, positions: bool = False) -> None:
+        self.fixed_size = fixed_size
+        self.boost = boost
+        #: Every posting written in blocks, and its weight as Whoosh reads it back: the arrays.
+        self.array_ids: list[int] = []
+        self.array_weights: list[float] = []
+        #: ... and their positions (a ``Positions`` field) while every block's are known.
+        self.positions = positions
+        self.array_counts: list[int] = []
+        self.array_flat: list[int] = []
+        self.blocks: list[tuple[bytes, bytes]] = []
+        self.inline: tuple[list, list, list] | None = ([], [], [])
+        self.weight = 0.0
+        self.count = 0
+        self.minlength = 0
+        self.maxlength = 0
+        self.maxweight = 0.0
+        self.minid: int | None = None
+        self.maxid = 0
+
+    def _stats(self, docs, weights, minlb: int, maxlb: int) -> None:
+        self.count += len(docs)
+        self.weight += sum(weights)
+        self.maxweight = max(self.maxweight, max(weights))
+        if minlb and (not self.minlength or minlb < self.minlength):
+            self.minlength = minlb
+        self.maxlength = max(self.maxlength, maxlb)
+        if self.minid is None:
+            self.minid = docs[0]
+        self.maxid = docs[-1]
+
+    def add_postings(self, docs: list, weights: list, values: list | None, lengths: bytes | None, olds) -> None:
+        """Postings given one by one (inline ones, or a filtered block)."""
+        if not docs:
+            return
+        minlb, maxlb = _length_range(lengths, olds)
+        self._stats(docs, weights, minlb, maxlb)
+        if self.inline is not None:
+            self.inline[0].extend(docs)
+            self.inline[1].extend(weights)
+            self.inline[2].extend(values if values is not None else [b""] * len(docs))
+            if len(self.inline[0]) <= INLINE_LIMIT:
+                return
+            self._inline_to_blocks()
+            return
+        for start in range(0, len(docs), _BLOCK_LIMIT):
+            part = slice(start, start + _BLOCK_LIMIT)
+            self._block(docs[part], weights[part], None if values is None else values[part], minlb, maxlb)
+
+    def _inline_to_blocks(self) -> None:
+        docs, weights, values = self.inline
+        self.inline = None
+        for start in range(0, len(docs), _BLOCK_LIMIT):
+            part = slice(start, start + _BLOCK_LIMIT)
+            # The block's length range is the term's so far: a block's range only
+            # needs to contain its documents' lengths (it bounds scores for skipping).
+            self._block(docs[part], weights[part], values[part], self.minlength, self.maxlength)
+
+    def _add_positions(self, positions: tuple | None) -> None:
+        if self.positions and positions is None:
+            self.positions = False  # a part without arrays: the merged list's arrays have no positions
+        if self.positions:
+            self.array_counts += positions[0]
+            self.array_flat += positions[1]
+
+    def _block(self, docs, weights, values, minlb: int, maxlb: int, positions: tuple | None = None) -> None:
+        deltas = [docs[0], *(b - a for a, b in pairwise(docs))]
+        first = weights[0]
+        if weights.count(first) == len(weights):
+            mini_weights = None if first == 1.0 else float(first)
+        else:
+            mini_weights = tuple(map(float, weights))
+        fixed_size = self.fixed_size
+        if fixed_size is None or fixed_size < 0:
+            mini_values = tuple(values)
+        elif fixed_size == 0 or values is None:
+            mini_values = None
+        else:
+            mini_values = b"".join(values)
+        data = zlib.compress(pickle.dumps((tuple(deltas), mini_weights, mini_values), PICKLE_PROTOCOL), _COMPRESSION)
+        info = pickle.dumps((len(docs), docs[-1], max(weights), _COMPRESSION, minlb, maxlb), 2)
+        self.blocks.append((info, data))
+        self.array_ids += docs
+        self.array_weights += posting_arrays.stored_read_back(mini_weights, len(docs))
+        if self.positions and positions is None and values is not None:
+            positions = decode_positions(values)
+        self._add_positions(positions)
+
+    def add_block(
+        self, info: tuple, data: bytes, base: int, weight_sum: float, known: tuple | None = None, positions=None
+    ) -> None:
+        """A block of a segment with no deletions, its numbers shifted by ``base``; ``known``:
+        its (document numbers, weights as read back) from the segment's arrays, if it has them;
+        ``positions``: its postings' positions from them, if they hold positions."""
+        count, lastid, maxweight, compression, minlb, maxlb = info
+        if self.inline is not None:
+            self._inline_to_blocks()
+        self._add_positions(positions)
+        if base or known is None:
+            raw = zlib.decompress(data) if compression else data
+            deltas, weights, values = pickle.loads(raw)
+            deltas = (deltas[0] + base, *deltas[1:])
+            if base:
+                data = zlib.compress(pickle.dumps((deltas, weights, values), PICKLE_PROTOCOL), _COMPRESSION)
+                compression = _COMPRESSION
+            first = deltas[0]
+            self.array_ids += _accumulate(deltas)
+            self.array_weights += posting_arrays.stored_read_back(weights, count)
+        else:
+            first = known[0][0]
+            self.array_ids += known[0]
+            self.array_weights += known[1]
+        header = pickle.dumps((count, lastid + base, maxweight, compression, minlb, maxlb), 2)
+        self.blocks.append((header, data))
+        self.count += count
+        self.weight += weight_sum
+        self.maxweight = max(self.maxweight, maxweight)
+        if minlb and (not self.minlength or minlb < self.minlength):
+            self.minlength = minlb
+        self.maxlength = max(self.maxlength, maxlb)
+        if self.minid is None:
+            self.minid = first if first is not None else _first_doc(data, compression)
+        self.maxid = lastid + base
+
+    def entry(self, postings: bytearray, base_offset: int) -> bytes | None:
+        """The term table value (term info) of the merged term; block data appended to ``postings``."""
+        if not self.count:
+            return None
+        head = (self.weight, self.count, self.minlength, self.maxlength, self.maxweight, self.minid, self.maxid)
+        if self.inline is not None:
+            docs, weights, values = self.inline
+            inline = pickle.dumps((tuple(docs), tuple(weights), tuple(values)), PICKLE_PROTOCOL)
+            return _TERMINFO.pack(1, *head) + inline
+        start = base_offset + len(postings)
+        postings += WHOOSH3_HEADER_MAGIC
+        last = len(self.blocks) - 1
+        for number, (info, data) in enumerate(self.blocks):
+            size = len(info) + len(data)
+            postings += pack_int(-size if number == last else size)
+            postings += info
+            postings += data
+        length = base_offset + len(postings) - start
+        positions = (self.array_counts, self.array_flat) if self.positions else None
+        arrays = posting_arrays.encode(self.array_ids, self.array_weights, self.boost, positions=positions)
+        pointer = posting_arrays.POINTER.pack(base_offset + len(postings), len(arrays))
+        postings += arrays
+        return _TERMINFO.pack(0, *head) + pack_long(start) + pack_int(length) + pointer
+
+
+def _first_doc(data: bytes, compression: int) -> int:
+    raw = zlib.decompress(data) if compression else data
+    return pickle.loads(raw)[0][0]
+
+
+def _read_blocks(raw: bytes):
+    """``(info, data)`` of each posting block of one term's extent (after the magic)."""
+    stream = io.BytesIO(raw)
+    pos = 4
+    while pos < len(raw):
+        size = _INT.unpack_from(raw, pos)[0]
+        stream.seek(pos + 4)
+        info = pickle.load(stream)
+        data_start = stream.tell()
+        end = pos + 4 + abs(size)
+        yield info, raw[data_start:end]
+        pos = end
+        if size < 0:
+            break
+
+
+def _accumulate(deltas):
+    total = 0
+    for delta in deltas:
+        total += delta
+        yield total
