@@ -205,18 +205,16 @@ def _length_table(np):
     return np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
-def _term_scores(np, subsearcher, weighting, term: query.Term, table, span, values: list | None = None) -> tuple | None:
-    """``(document numbers, scores)`` of one term in one segment, deleted documents dropped;
-    with ``values`` (a list), ``(document numbers, scores, values)`` (an object array)."""
+def _term_scores(np, subsearcher, weighting, term: query.Term, table, span) -> tuple | None:
+    """``(document numbers, scores)`` of one term in one segment, deleted documents dropped."""
     reader = subsearcher.reader()
     fieldname, text = term.fieldname, term.text
     if (fieldname, text) not in reader:
-        empty = (np.empty(0, dtype=np.int64), np.empty(0))
-        return empty if values is None else (*empty, np.empty(0, dtype=object))
+        return np.empty(0, dtype=np.int64), np.empty(0)
     scorer = weighting.scorer(subsearcher, fieldname, text)
     if type(scorer) not in (scoring.BM25FScorer, _WeightedFieldScorer):
         return None
-    decoded = _from_arrays(np, reader, fieldname, text) if values is None else None
+    decoded = _from_arrays(np, reader, fieldname, text)
     if decoded is not None:
         deleted = reader.deleted_docs_set or None
     else:
@@ -225,24 +223,18 @@ def _term_scores(np, subsearcher, weighting, term: query.Term, table, span, valu
         if isinstance(matcher, FilterMatcher):
             deleted = matcher._ids
             matcher = matcher.child
-        decoded = _decode(np, matcher, span, values)
+        decoded = _decode(np, matcher, span)
         if decoded is None:
             return None
     ids, weights = decoded
-    held = None
-    if values is not None:
-        held = np.empty(len(values), dtype=object)
-        held[:] = values
     if span is not None:
         inside = (ids >= span[0]) & (ids <= span[1])
         if span[2]:
             inside |= np.isin(ids, span[2])
         ids, weights = ids[inside], weights[inside]
-        held = held[inside] if held is not None else None
     if deleted:
         keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
         ids, weights = ids[keep], weights[keep]
-        held = held[keep] if held is not None else None
     lengths = _per_reader(reader, f"lengths:{fieldname}", lambda: _length_bytes(np, reader, fieldname))
     if lengths is None:
         return None
@@ -251,7 +243,7 @@ def _term_scores(np, subsearcher, weighting, term: query.Term, table, span, valu
         weights = weights * scorer.scale
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
-    return (ids, scores) if held is None else (ids, scores, held)
+    return ids, scores
 
 
 def _leaf_scores(np, subsearcher, weighting, leaf: query.Query, table, span, wanted=None) -> tuple | None:
