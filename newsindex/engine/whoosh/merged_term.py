@@ -7,7 +7,8 @@ import io
 import pickle
 import struct
 import zlib
-from itertools import pairwise
+from itertools import pairwise, repeat
+from operator import mul
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.system import pack_int, pack_long
@@ -16,6 +17,8 @@ from . import posting_arrays
 from .segment_format import _BLOCK_LIMIT, _COMPRESSION, _TERMINFO, INLINE_LIMIT, PICKLE_PROTOCOL, decode_positions
 
 _INT = struct.Struct("!i")
+#: ``add_block``'s ``known`` for a block whose list keeps its arrays' bytes as they are.
+SAME_ARRAYS = object()
 
 
 def _length_range(lengths: bytes | None, docs) -> tuple[int, int]:
@@ -56,6 +59,8 @@ class _TermMerge:
         self.positions = positions
         self.array_counts: list[int] = []
         self.array_flat: list[int] = []
+        #: The arrays' bytes as they are, when the merged list is one segment's list unchanged.
+        self.same_arrays: bytes | None = None
         self.blocks: list[tuple[bytes, bytes]] = []
         self.inline: tuple[list, list, list] | None = ([], [], [])
         self.weight = 0.0
@@ -134,9 +139,7 @@ class _TermMerge:
             positions = decode_positions(values)
         self._add_positions(positions)
 
-    def add_block(
-        self, info: tuple, data: bytes, base: int, weight_sum: float, known: tuple | None = None, positions=None
-    ) -> None:
+    def add_block(self, info: tuple, data: bytes, base: int, weight_sum: float, known=None, positions=None) -> None:
         """A block of a segment with no deletions, its numbers shifted by ``base``; ``known``:
         its (document numbers, weights as read back) from the segment's arrays, if it has them;
         ``positions``: its postings' positions from them, if they hold positions."""
@@ -144,7 +147,9 @@ class _TermMerge:
         if self.inline is not None:
             self._inline_to_blocks()
         self._add_positions(positions)
-        if base or known is None:
+        if known is SAME_ARRAYS:  # copied with the list's arrays whole (``same_arrays``)
+            first = None
+        elif base or known is None:
             raw = zlib.decompress(data) if compression else data
             deltas, weights, values = pickle.loads(raw)
             deltas = (deltas[0] + base, *deltas[1:])
@@ -188,11 +193,20 @@ class _TermMerge:
             postings += info
             postings += data
         length = base_offset + len(postings) - start
-        positions = (self.array_counts, self.array_flat) if self.positions else None
-        arrays = posting_arrays.encode(self.array_ids, self.array_weights, self.boost, positions=positions)
+        arrays = self.same_arrays if self.same_arrays is not None else self._arrays()
         pointer = posting_arrays.POINTER.pack(base_offset + len(postings), len(arrays))
         postings += arrays
         return _TERMINFO.pack(0, *head) + pack_long(start) + pack_int(length) + pointer
+
+    def _arrays(self) -> bytes:
+        """``posting_arrays`` of the merged list; a ``Positions`` field's weights, frequency x
+        boost, given as the position counts when they are exactly that (cheaper to encode)."""
+        positions = (self.array_counts, self.array_flat) if self.positions else None
+        counts = None
+        exact = positions is not None and posting_arrays.exact_in_32_bits(self.boost)
+        if exact and list(map(mul, self.array_counts, repeat(self.boost))) == self.array_weights:
+            counts = self.array_counts
+        return posting_arrays.encode(self.array_ids, self.array_weights, self.boost, counts, positions)
 
 
 def _first_doc(data: bytes, compression: int) -> int:

@@ -41,7 +41,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from . import posting_arrays
-from .merged_term import _accumulate, _expand, _length_range, _read_blocks, _split_values, _TermMerge
+from .merged_term import SAME_ARRAYS, _accumulate, _expand, _length_range, _read_blocks, _split_values, _TermMerge
 from .segment_files import _Columns, _TermsWriter
 from .segment_format import (
     _LENGTHS,
@@ -163,6 +163,13 @@ def _merge_term(
         blocks = list(_read_blocks(source.postings_bytes(offset, length)))
         where = posting_arrays.pointer(value)
         arrays = source.postings_bytes(*where) if where else None
+        if len(parts) == 1 and arrays and not source.base and renumber is None:
+            # The list stays as it is (its blocks are copied byte for byte): so do its arrays, and
+            # its total weight is the term info's.
+            for number, (info, data) in enumerate(blocks):
+                merged.add_block(info, data, 0, 0.0 if number else weight, SAME_ARRAYS)
+            merged.same_arrays = arrays
+            continue
         # The list's positions, and (for the first segment, whose blocks are copied as they are)
         # its numbers and weights, from its arrays; ``at``: postings, ``start``: positions passed.
         known = posting_arrays.decode_lists(arrays) if arrays and not source.base and renumber is None else None
