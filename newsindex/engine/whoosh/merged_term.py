@@ -63,13 +63,9 @@ class _TermMerge:
         self.same_arrays: bytes | None = None
         self.blocks: list[tuple[bytes, bytes]] = []
         self.inline: tuple[list, list, list] | None = ([], [], [])
-        self.weight = 0.0
-        self.count = 0
-        self.minlength = 0
-        self.maxlength = 0
-        self.maxweight = 0.0
+        self.weight = self.maxweight = 0.0
+        self.count = self.minlength = self.maxlength = self.maxid = 0
         self.minid: int | None = None
-        self.maxid = 0
 
     def _stats(self, docs, weights, minlb: int, maxlb: int) -> None:
         self.count += len(docs)
@@ -193,20 +189,21 @@ class _TermMerge:
             postings += info
             postings += data
         length = base_offset + len(postings) - start
-        arrays = self.same_arrays if self.same_arrays is not None else self._arrays()
+        arrays = self.same_arrays if self.same_arrays is not None else _arrays(self)
         pointer = posting_arrays.POINTER.pack(base_offset + len(postings), len(arrays))
         postings += arrays
         return _TERMINFO.pack(0, *head) + pack_long(start) + pack_int(length) + pointer
 
-    def _arrays(self) -> bytes:
-        """``posting_arrays`` of the merged list; a ``Positions`` field's weights, frequency x
-        boost, given as the position counts when they are exactly that (cheaper to encode)."""
-        positions = (self.array_counts, self.array_flat) if self.positions else None
-        counts = None
-        exact = positions is not None and posting_arrays.exact_in_32_bits(self.boost)
-        if exact and list(map(mul, self.array_counts, repeat(self.boost))) == self.array_weights:
-            counts = self.array_counts
-        return posting_arrays.encode(self.array_ids, self.array_weights, self.boost, counts, positions)
+
+def _arrays(term: _TermMerge) -> bytes:
+    """``posting_arrays`` of a merged list; a ``Positions`` field's weights, frequency x boost,
+    given as the position counts when they are exactly that (cheaper to encode)."""
+    positions = (term.array_counts, term.array_flat) if term.positions else None
+    counts = None
+    exact = positions is not None and posting_arrays.exact_in_32_bits(term.boost)
+    if exact and list(map(mul, term.array_counts, repeat(term.boost))) == term.array_weights:
+        counts = term.array_counts
+    return posting_arrays.encode(term.array_ids, term.array_weights, term.boost, counts, positions)
 
 
 def _first_doc(data: bytes, compression: int) -> int:
