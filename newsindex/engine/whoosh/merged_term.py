@@ -17,8 +17,8 @@ from . import posting_arrays
 from .segment_format import _BLOCK_LIMIT, _COMPRESSION, _TERMINFO, INLINE_LIMIT, PICKLE_PROTOCOL, decode_positions
 
 _INT = struct.Struct("!i")
-#: ``add_block``'s ``known`` for a block whose list keeps its arrays' bytes as they are.
-SAME_ARRAYS = object()
+#: Merged lists of at least this many postings have their arrays put together by numpy.
+NUMPY_FROM = 2_048
 
 
 def _length_range(lengths: bytes | None, docs) -> tuple[int, int]:
@@ -46,17 +46,37 @@ def _split_values(values, count: int) -> list | None:
     return list(values)
 
 
+def _block_data(docs, weights, values, fixed_size: int | None) -> tuple:
+    """``(weights as pickled, block data)`` of a block written anew, as ``W3PostingsWriter`` writes it."""
+    deltas = [docs[0], *(b - a for a, b in pairwise(docs))]
+    first = weights[0]
+    if weights.count(first) == len(weights):
+        mini_weights = None if first == 1.0 else float(first)
+    else:
+        mini_weights = tuple(map(float, weights))
+    if fixed_size is None or fixed_size < 0:
+        mini_values = tuple(values)
+    elif fixed_size == 0 or values is None:
+        mini_values = None
+    else:
+        mini_values = b"".join(values)
+    data = zlib.compress(pickle.dumps((tuple(deltas), mini_weights, mini_values), PICKLE_PROTOCOL), _COMPRESSION)
+    return mini_weights, data
+
+
 class _TermMerge:
     """One merged term's postings: blocks (header, data) or inline postings, and its statistics."""
 
     def __init__(self, fixed_size: int | None, boost: float = 1.0, positions: bool = False) -> None:
         self.fixed_size = fixed_size
         self.boost = boost
-        #: Every posting written in blocks, and its weight as Whoosh reads it back: the arrays.
+        #: Every posting written in blocks, and its weight as Whoosh reads it back: the arrays,
+        #: and their positions (a ``Positions`` field) while every block's are known; in parts
+        #: (ids, weights, counts, positions), the last one these lists, filled block by block.
+        self.positions = positions
+        self.parts: list[tuple] = []
         self.array_ids: list[int] = []
         self.array_weights: list[float] = []
-        #: ... and their positions (a ``Positions`` field) while every block's are known.
-        self.positions = positions
         self.array_counts: list[int] = []
         self.array_flat: list[int] = []
         #: The arrays' bytes as they are, when the merged list is one segment's list unchanged.
@@ -113,20 +133,7 @@ class _TermMerge:
             self.array_flat += positions[1]
 
     def _block(self, docs, weights, values, minlb: int, maxlb: int, positions: tuple | None = None) -> None:
-        deltas = [docs[0], *(b - a for a, b in pairwise(docs))]
-        first = weights[0]
-        if weights.count(first) == len(weights):
-            mini_weights = None if first == 1.0 else float(first)
-        else:
-            mini_weights = tuple(map(float, weights))
-        fixed_size = self.fixed_size
-        if fixed_size is None or fixed_size < 0:
-            mini_values = tuple(values)
-        elif fixed_size == 0 or values is None:
-            mini_values = None
-        else:
-            mini_values = b"".join(values)
-        data = zlib.compress(pickle.dumps((tuple(deltas), mini_weights, mini_values), PICKLE_PROTOCOL), _COMPRESSION)
+        mini_weights, data = _block_data(docs, weights, values, self.fixed_size)
         info = pickle.dumps((len(docs), docs[-1], max(weights), _COMPRESSION, minlb, maxlb), 2)
         self.blocks.append((info, data))
         self.array_ids += docs
@@ -135,17 +142,28 @@ class _TermMerge:
             positions = decode_positions(values)
         self._add_positions(positions)
 
-    def add_block(self, info: tuple, data: bytes, base: int, weight_sum: float, known=None, positions=None) -> None:
-        """A block of a segment with no deletions, its numbers shifted by ``base``; ``known``:
-        its (document numbers, weights as read back) from the segment's arrays, if it has them;
-        ``positions``: its postings' positions from them, if they hold positions."""
+    def add_arrays(self, ids, weights, positions: tuple | None) -> None:
+        """The arrays of a segment's list whose blocks follow (``add_block(arrays_apart=True)``)."""
+        if self.inline is not None:
+            self._inline_to_blocks()
+        if self.positions and positions is None:
+            self.positions = False
+        self._flush()
+        self.parts.append((ids, weights, *(positions if self.positions else (None, None))))
+
+    def _flush(self) -> None:
+        if self.array_ids:
+            self.parts.append((self.array_ids, self.array_weights, self.array_counts, self.array_flat))
+            self.array_ids, self.array_weights, self.array_counts, self.array_flat = [], [], [], []
+
+    def add_block(self, info: tuple, data: bytes, base: int, weight_sum: float, arrays_apart: bool = False) -> None:
+        """A block of a segment with no deletions, its numbers shifted by ``base``; with
+        ``arrays_apart``, its arrays were given (``add_arrays``, or kept whole: ``same_arrays``)."""
         count, lastid, maxweight, compression, minlb, maxlb = info
         if self.inline is not None:
             self._inline_to_blocks()
-        self._add_positions(positions)
-        if known is SAME_ARRAYS:  # copied with the list's arrays whole (``same_arrays``)
-            first = None
-        elif base or known is None:
+        first = None
+        if base or not arrays_apart:
             raw = zlib.decompress(data) if compression else data
             deltas, weights, values = pickle.loads(raw)
             deltas = (deltas[0] + base, *deltas[1:])
@@ -153,12 +171,10 @@ class _TermMerge:
                 data = zlib.compress(pickle.dumps((deltas, weights, values), PICKLE_PROTOCOL), _COMPRESSION)
                 compression = _COMPRESSION
             first = deltas[0]
-            self.array_ids += _accumulate(deltas)
-            self.array_weights += posting_arrays.stored_read_back(weights, count)
-        else:
-            first = known[0][0]
-            self.array_ids += known[0]
-            self.array_weights += known[1]
+            if not arrays_apart:  # a segment without arrays: none of its positions
+                self._add_positions(None)
+                self.array_ids += _accumulate(deltas)
+                self.array_weights += posting_arrays.stored_read_back(weights, count)
         header = pickle.dumps((count, lastid + base, maxweight, compression, minlb, maxlb), 2)
         self.blocks.append((header, data))
         self.count += count
@@ -196,14 +212,29 @@ class _TermMerge:
 
 
 def _arrays(term: _TermMerge) -> bytes:
-    """``posting_arrays`` of a merged list; a ``Positions`` field's weights, frequency x boost,
-    given as the position counts when they are exactly that (cheaper to encode)."""
-    positions = (term.array_counts, term.array_flat) if term.positions else None
-    counts = None
-    exact = positions is not None and posting_arrays.exact_in_32_bits(term.boost)
-    if exact and list(map(mul, term.array_counts, repeat(term.boost))) == term.array_weights:
-        counts = term.array_counts
-    return posting_arrays.encode(term.array_ids, term.array_weights, term.boost, counts, positions)
+    """``posting_arrays`` of a merged list, its parts joined (by numpy for a long one); a
+    ``Positions`` field's weights, frequency x boost, given as the position counts when they
+    are exactly that (cheaper to encode)."""
+    term._flush()
+    exact = term.positions and posting_arrays.exact_in_32_bits(term.boost)
+    if term.count >= NUMPY_FROM or any(not isinstance(part[0], list) for part in term.parts):
+        import numpy as np  # a merge only: searches import this module for ``_read_blocks``
+
+        ids, weights, counts, flat = (
+            np.concatenate([np.asarray(part[n], dtype=np.float64 if n == 1 else np.int64) for part in term.parts])
+            if n < 2 or term.positions
+            else None
+            for n in range(4)
+        )
+        by_counts = counts if exact and (counts * term.boost == weights).all() else None
+        positions = (counts, flat) if term.positions else None
+        return posting_arrays.encode_numpy(np, ids, weights, term.boost, by_counts, positions)
+    ids, weights, counts, flat = (
+        [item for part in term.parts for item in part[n]] if n < 2 or term.positions else None for n in range(4)
+    )
+    positions = (counts, flat) if term.positions else None
+    by_counts = counts if exact and list(map(mul, counts, repeat(term.boost))) == weights else None
+    return posting_arrays.encode(ids, weights, term.boost, by_counts, positions)
 
 
 def _first_doc(data: bytes, compression: int) -> int:

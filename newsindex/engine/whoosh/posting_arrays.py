@@ -148,6 +148,61 @@ def encode(
     return head if positions is None else head + _position_bytes(positions)
 
 
+def encode_numpy(np, ids, weights, unit: float = 1.0, counts=None, positions: tuple | None = None) -> bytes:
+    """``encode`` for long lists held as numpy arrays (a merge's): the same layout; weights are
+    whole multiples of ``unit`` only through ``counts``, else one float64 each unless all equal."""
+    ids = np.asarray(ids, dtype=np.int64)
+    deltas = np.diff(ids, prepend=0)
+    top = int(deltas.max())
+    best = None
+    for width in (1, 2, 4):
+        limit = _LIMITS[width]
+        escaped = 0 if top < limit else int(np.count_nonzero(deltas >= limit))
+        size = len(ids) * width + 4 * escaped
+        if best is None or size < best[0]:
+            best = (size, width, escaped)
+        if top < limit:
+            break
+    _size, width, escaped = best
+    limit = _LIMITS[width]
+    id_bytes = np.minimum(deltas, limit).astype(f"<u{width}").tobytes()
+    if escaped:
+        id_bytes += deltas[deltas >= limit].astype("<u4").tobytes()
+    weights = np.asarray(weights, dtype=np.float64)
+    if (weights == weights[0]).all():
+        kind, weight_bytes = CONSTANT, _FLOAT.pack(float(weights[0]))
+    elif counts is not None and int(np.max(counts)) <= 0xFFFF:
+        counts = np.asarray(counts, dtype=np.int64)
+        kind = UNITS_8 if int(counts.max()) <= 0xFF else UNITS_16
+        weight_bytes = _FLOAT.pack(unit) + counts.astype("<u1" if kind == UNITS_8 else "<u2").tobytes()
+    else:
+        kind, weight_bytes = FLOATS, weights.astype("<f8").tobytes()
+    magic = MAGIC if positions is None else MAGIC_WITH_POSITIONS
+    head = _HEADER.pack(magic, len(ids), width, kind, escaped) + id_bytes + weight_bytes
+    if positions is None:
+        return head
+    per_posting, flat = (np.asarray(part, dtype=np.int64) for part in positions)
+    count_width = _narrowest([int(per_posting.max(initial=0))], (1, 2, 4))
+    position_width = _narrowest([int(flat.max(initial=0))], (2, 4))
+    return (
+        head
+        + _POSITIONS.pack(len(flat), count_width, position_width)
+        + per_posting.astype(f"<u{count_width}").tobytes()
+        + flat.astype(f"<u{position_width}").tobytes()
+    )
+
+
+def positions_whole_numpy(np, raw) -> tuple | None:
+    """``(positions per posting, every position)`` of ``raw`` as numpy arrays, or None."""
+    count, *_rest, at = _parts(raw)
+    if at is None:
+        return None
+    total, count_width, position_width = _POSITIONS.unpack_from(raw, at)
+    at += _POSITIONS.size
+    per_posting = np.frombuffer(raw, dtype=f"<u{count_width}", count=count, offset=at)
+    return per_posting, np.frombuffer(raw, dtype=f"<u{position_width}", count=total, offset=at + count * count_width)
+
+
 @lru_cache(maxsize=64)
 def exact_in_32_bits(unit: float, most: int = 0xFFFF) -> bool:
     """Whether every multiple of ``unit`` up to ``most`` is a 32-bit float: then a block whose

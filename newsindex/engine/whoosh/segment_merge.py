@@ -41,7 +41,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from . import posting_arrays
-from .merged_term import SAME_ARRAYS, _accumulate, _expand, _length_range, _read_blocks, _split_values, _TermMerge
+from .merged_term import _accumulate, _expand, _length_range, _read_blocks, _split_values, _TermMerge
 from .segment_files import _Columns, _TermsWriter
 from .segment_format import (
     _LENGTHS,
@@ -167,27 +167,23 @@ def _merge_term(
             # The list stays as it is (its blocks are copied byte for byte): so do its arrays, and
             # its total weight is the term info's.
             for number, (info, data) in enumerate(blocks):
-                merged.add_block(info, data, 0, 0.0 if number else weight, SAME_ARRAYS)
+                merged.add_block(info, data, 0, 0.0 if number else weight, arrays_apart=True)
             merged.same_arrays = arrays
             continue
-        # The list's positions, and (for the first segment, whose blocks are copied as they are)
-        # its numbers and weights, from its arrays; ``at``: postings, ``start``: positions passed.
-        known = posting_arrays.decode_lists(arrays) if arrays and not source.base and renumber is None else None
-        positions = posting_arrays.positions_lists(arrays) if arrays and merged.positions else None
-        at = start = 0
         if renumber is None:
+            if arrays:  # numbers, weights and positions from the arrays, whole
+                import numpy as np  # here, not at the top: only merges need it
+
+                ids, weights = posting_arrays.decode_numpy(np, arrays)
+                held = posting_arrays.positions_whole_numpy(np, arrays) if merged.positions else None
+                merged.add_arrays(ids + source.base, weights, held)
             for info, data in blocks:
                 weight_sum = weight if len(blocks) == 1 else _block_weight(info, data)
-                count = info[0]
-                part = (known[0][at : at + count], known[1][at : at + count]) if known is not None else None
-                held = None
-                if positions is not None:
-                    counts = positions[0][at : at + count]
-                    held = (counts, positions[1][start : start + sum(counts)])
-                    start += len(held[1])
-                at += count
-                merged.add_block(info, data, source.base, weight_sum, part, held)
+                merged.add_block(info, data, source.base, weight_sum, arrays_apart=arrays is not None)
             continue
+        # The kept postings' positions from the arrays; ``at``: postings, ``start``: positions passed.
+        positions = posting_arrays.positions_lists(arrays) if arrays and merged.positions else None
+        at = start = 0
         for info, data in blocks:
             raw = zlib.decompress(data) if info[3] else data
             deltas, block_weights, values = pickle.loads(raw)
