@@ -119,3 +119,32 @@ def test_a_generation_without_state_is_rebuilt(tmp_path):
     build_index([str(news)], index_dir, workers=1)
     assert load_state(current_generation(index_dir)).full
     _check(index_dir)
+
+
+def test_a_run_that_merges_segments_relinks_only_what_changed(tmp_path, monkeypatch):
+    """Merging renumbers documents the last graph knew: they are carried over, not linked
+    again, so a one-file run that merges the small segments stays a one-file run."""
+    monkeypatch.setattr(limits, "MERGE_FACTOR", 3)
+    rng = random.Random(7)
+    news = tmp_path / "news"
+    news.mkdir()
+    index_dir = tmp_path / "index"
+    for number in range(40):
+        _write(news, f"a{number}.txt", rng)
+    build_index([str(news)], index_dir, workers=1)
+    merged_runs = 0
+    for run in range(4):
+        with open_index(index_dir).reader() as reader:
+            before = len(list(reader.leaf_readers()))
+        _write(news, f"new{run}.txt", rng)
+        build_index([str(news)], index_dir, workers=1)
+        _check(index_dir)
+        with open_index(index_dir).reader() as reader:
+            merged = len(list(reader.leaf_readers())) <= before
+        state = load_state(current_generation(index_dir))
+        assert not state.full
+        if merged:
+            merged_runs += 1
+            # The new article's leading values are the only ones touched.
+            assert state.relinked <= dedup.SKETCH_INDEXED
+    assert merged_runs >= 1

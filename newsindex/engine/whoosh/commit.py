@@ -14,7 +14,7 @@ from ...index.documents import _FAST_TEXT, document_fields
 from ...index.generations import _checkpoint
 from .lexicon import write_words
 from .merging import merge_budget, merge_policy
-from .neargraph import graph_for, write_graph
+from .neargraph import MergedFrom, graph_for, write_graph
 from .segment import SegmentBuilder
 from .store import INDEX_NAME, IndexProblem, short_id
 from .summary import generation_summary, write_summary
@@ -41,7 +41,10 @@ class _Committing:
         try:
             rewrites = self._rewrite_groups(writer, old_docs)
             budget = merge_budget(self.indexed)
-            writer.commit(mergetype=lambda w, segments: merge_policy(w, [*segments, *rewrites], budget, INDEX_NAME))
+            merged_from: MergedFrom = {}
+            writer.commit(
+                mergetype=lambda w, segments: merge_policy(w, [*segments, *rewrites], budget, INDEX_NAME, merged_from)
+            )
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
@@ -58,7 +61,7 @@ class _Committing:
         self.report.documents = documents
         _checkpoint("before-near-duplicates")
         with ix.reader() as reader:
-            graph = graph_for(reader, self.previous)
+            graph = graph_for(reader, self.previous, merged_from)
             write_words(self.generation, reader, self.previous)
         write_graph(self.generation, graph)
         segments = ix._segments()

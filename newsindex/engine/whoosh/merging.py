@@ -24,6 +24,7 @@ import math
 
 from ...index import limits
 from ...index.generations import _checkpoint
+from .neargraph import MergedFrom
 from .segment_merge import merge_segments
 
 
@@ -71,14 +72,22 @@ def plan_merges(live: list[int], deleted: list[int], budget: int) -> list[list[i
     return sorted(plan)
 
 
-def merge_policy(writer, segments: list, budget: int, indexname: str) -> list:
+def merge_policy(writer, segments: list, budget: int, indexname: str, merged_from: MergedFrom | None = None) -> list:
     """The segments of the new TOC: ``segments`` with the planned groups merged, each merged
-    segment where its first member was, empty segments dropped."""
+    segment where its first member was, empty segments dropped.  ``merged_from``, when
+    given, is told what each merged segment holds (the near-duplicate graph renumbers
+    those documents instead of linking them again)."""
     segments = [s for s in segments if s.doc_count() > 0]
     plan = plan_merges([s.doc_count() for s in segments], [s.deleted_count() for s in segments], budget)
     merged = {}
     for group in plan:
-        merged[group[0]] = merge_segments(writer.storage, writer.schema, indexname, [segments[n] for n in group])
+        members = [segments[n] for n in group]
+        merged[group[0]] = merge_segments(writer.storage, writer.schema, indexname, members)
+        if merged_from is not None:
+            merged_from[merged[group[0]].segment_id()] = [
+                (s.segment_id(), s.doc_count_all(), tuple(sorted(s.deleted_docs())) if s.has_deletions() else ())
+                for s in members
+            ]
         _checkpoint("merging")
     gone = {number for group in plan for number in group[1:]}
     return [merged.get(n, segment) for n, segment in enumerate(segments) if n not in gone]

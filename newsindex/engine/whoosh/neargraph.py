@@ -38,6 +38,11 @@ from ...index import dedup
 from ...index.dedup import PACKED_SIZE, SKETCH_INDEXED, SKETCH_SIZE, _Linker, sketch_values
 from .store import NEIGHBOURS_FILE, _column_default, write_near_duplicates
 
+#: What the segments a run merged were made of (``merging.merge_policy`` fills it): for each
+#: merged segment's id, each member's id, its documents (deleted ones included) and the
+#: numbers of those deleted, in the merged segment's order.
+MergedFrom = dict[str, list[tuple[str, int, tuple[int, ...]]]]
+
 #: Each generation's graph state (see the module's docstring): an uncompressed
 #: numpy ``.npz`` archive, read by the next run only.
 STATE_FILE = "neargraph.npz"
@@ -188,9 +193,13 @@ def full_graph(reader) -> GraphState:
     return GraphState(leaves.ids, leaves.sizes, heads, links, relinked=len(buckets), full=True)
 
 
-def updated_graph(reader, previous: GraphState) -> GraphState:
+def updated_graph(reader, previous: GraphState, merged_from: MergedFrom | None = None) -> GraphState:
     """``previous`` (the graph of the generation this one started from) brought up
-    to date with ``reader``: only the buckets whose members changed are relinked."""
+    to date with ``reader``: only the buckets whose members changed are relinked.
+
+    A segment merged in this run (``merged_from``) holds documents ``previous`` knew,
+    renumbered: they are carried over like a kept segment's, not linked again (a
+    one-file run that merges the small segments would otherwise relink thousands)."""
     leaves = _Leaves(reader)
     old_starts = np.r_[0, np.cumsum(previous.segment_sizes, dtype=np.int64)]
     old_where = {segment_id: number for number, segment_id in enumerate(previous.segment_ids)}
@@ -205,6 +214,17 @@ def updated_graph(reader, previous: GraphState) -> GraphState:
             renumber[old_start : old_start + size] = np.arange(start, start + size)
             for docnum in leaves.deleted(number):
                 renumber[old_start + docnum] = -1
+        elif (
+            segment_id in (merged_from or {})
+            and (fresh := _carried(merged_from[segment_id], previous, old_where, old_starts, start, size, renumber))
+            is not None
+        ):
+            block_heads = _heads_of(leaves.block(number), leaves.deleted(number))
+            for docnum in leaves.deleted(number):  # none when just merged; kept exact if ever
+                renumber[renumber == start + docnum] = -1
+            for first, end in fresh:
+                heads[first:end] = block_heads[first - start : end - start]
+                added.append(heads[first:end].ravel())
         else:
             heads[start : start + size] = _heads_of(leaves.block(number), leaves.deleted(number))
             added.append(heads[start : start + size].ravel())
@@ -229,6 +249,29 @@ def updated_graph(reader, previous: GraphState) -> GraphState:
     new_links = _link(buckets, leaves.sketch)
     links = np.insert(links, np.searchsorted(links, new_links), new_links)
     return GraphState(leaves.ids, leaves.sizes, heads, links, relinked=len(buckets), full=False)
+
+
+def _carried(members, previous: GraphState, old_where, old_starts, start: int, size: int, renumber):
+    """Renumber the documents of a merged segment that ``previous`` knew (its members'
+    live documents, in order, from ``start``), and return the ranges of the merged
+    segment holding the rest (members made in this run): (first, end) pairs.  None,
+    with ``renumber`` untouched, when the members do not add up to the segment."""
+    moves: list[tuple[np.ndarray, np.ndarray]] = []
+    fresh: list[tuple[int, int]] = []
+    position = start
+    for segment_id, count, deleted in members:
+        live = np.setdiff1d(np.arange(count), np.asarray(deleted, dtype=np.int64), assume_unique=True)
+        old = old_where.get(segment_id)
+        if old is None or previous.segment_sizes[old] != count:
+            fresh.append((position, position + len(live)))  # made in this run: new here
+        else:
+            moves.append((int(old_starts[old]) + live, np.arange(position, position + len(live))))
+        position += len(live)
+    if position != start + size:
+        return None
+    for old_numbers, new_numbers in moves:
+        renumber[old_numbers] = new_numbers
+    return fresh
 
 
 def capped(state: GraphState) -> tuple[array, array]:
@@ -271,13 +314,14 @@ def load_state(generation: Path | None) -> GraphState | None:
     return state
 
 
-def graph_for(reader, previous_generation: Path | None) -> GraphState:
+def graph_for(reader, previous_generation: Path | None, merged_from: MergedFrom | None = None) -> GraphState:
     """The graph of ``reader``'s index: updated from the previous generation's state
-    when there is one, built from scratch otherwise."""
+    when there is one, built from scratch otherwise; ``merged_from`` says what this run's
+    merged segments were made of."""
     previous = load_state(previous_generation)
     if previous is None or (len(previous.links) and int(previous.links[-1] >> _SHIFT) >= previous.doc_count):
         return full_graph(reader)
-    return updated_graph(reader, previous)
+    return updated_graph(reader, previous, merged_from)
 
 
 def write_graph(generation: Path, state: GraphState) -> None:
