@@ -81,21 +81,44 @@ def _usable(index_dir: Path) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_NPL, help="prepared NPL directory (docs/, queries.tsv, "
-                        "qrels.tsv); default %(default)s")
-    parser.add_argument("--ir", type=Path, default=DEFAULT_IR, help="raw collections with cran/ and cisi/; "
-                        "default %(default)s")
-    parser.add_argument("--collections", default=",".join(LOADERS),
-                        help="comma-separated subset of %(default)s (default: all)")
-    parser.add_argument("--index", type=Path, help="keep indexes under DIR and reuse them when present "
-                        "(delete DIR after changing the library's analysis); default: a fresh temporary directory")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_NPL,
+        help="prepared NPL directory (docs/, queries.tsv, qrels.tsv); default %(default)s",
+    )
+    parser.add_argument(
+        "--ir", type=Path, default=DEFAULT_IR, help="raw collections with cran/ and cisi/; default %(default)s"
+    )
+    parser.add_argument(
+        "--collections", default=",".join(LOADERS), help="comma-separated subset of %(default)s (default: all)"
+    )
+    parser.add_argument(
+        "--index",
+        type=Path,
+        help="keep indexes under DIR and reuse them when present "
+        "(delete DIR after changing the library's analysis); default: a fresh temporary directory",
+    )
     parser.add_argument("--explore", action="store_true", help="also run the BM25/title/analysis study with Whoosh")
-    parser.add_argument("--grid", action="store_true", help="also run the BM25 K1/B and title-weight grid "
-                        "(no feedback) and pick settings leaving one collection out at a time")
-    parser.add_argument("--rows", default="extras,nofb,any,all", help="library runs: extras (none: no "
-                        "feedback, function words kept), nofb (--no-feedback), any, all; default %(default)s")
-    parser.add_argument("--worst", type=int, default=0, metavar="N", help="also list the N queries "
-                        "the last row loses most on against the anchor, per collection")
+    parser.add_argument(
+        "--grid",
+        action="store_true",
+        help="also run the BM25 K1/B and title-weight grid "
+        "(no feedback) and pick settings leaving one collection out at a time",
+    )
+    parser.add_argument(
+        "--rows",
+        default="extras,nofb,any,all",
+        help="library runs: extras (none: no "
+        "feedback, function words kept), nofb (--no-feedback), any, all; default %(default)s",
+    )
+    parser.add_argument(
+        "--worst",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also list the N queries the last row loses most on against the anchor, per collection",
+    )
     parser.add_argument("--grid-only", action="store_true", help="the anchor and the grid only")
     parser.add_argument("--no-anchor", action="store_true", help="skip the tantivy anchor")
     args = parser.parse_args(argv)
@@ -108,7 +131,6 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, names, root, Path(temporary))
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
-
 
 
 NO_FEEDBACK = "newsindex --match any --no-feedback"
@@ -137,11 +159,15 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
             report = build_index([collection.docs_dir], index_dir, rebuild=True)
             how = f"built: {report.documents} documents, {len(report.failed)} failed"
             if report.failed:  # never silently: a document not indexed is a miss for us, not for tantivy
-                collection.notes.append("not indexed (tantivy indexes them): " + "; ".join(
-                    f"{Path(skip.path).stem} ({skip.reason})" for skip in report.failed))
+                collection.notes.append(
+                    "not indexed (tantivy indexes them): "
+                    + "; ".join(f"{Path(skip.path).stem} ({skip.reason})" for skip in report.failed)
+                )
         indexes[name] = index_dir
-        print(f"{name}: {len(collection.judged)} judged queries; index {how} in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
+        print(
+            f"{name}: {len(collection.judged)} judged queries; index {how} in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
 
     notes: list[str] = [f"{name}: {note}" for name, c in collections.items() for note in c.notes]
     rows: list[Row] = []
@@ -149,8 +175,11 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
     if not args.no_anchor:
         rankings = {name: tantivy_run(c, root, notes) for name, c in collections.items()}
         if all(r is not None for r in rankings.values()):
-            anchor = Row("tantivy BM25 (en_stem, OR) [anchor]", {
-                n: evaluate(rankings[n], collections[n]) for n in names}, rankings)
+            anchor = Row(
+                "tantivy BM25 (en_stem, OR) [anchor]",
+                {n: evaluate(rankings[n], collections[n]) for n in names},
+                rankings,
+            )
             rows.append(anchor)
 
     if args.grid_only:
@@ -163,8 +192,10 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
     wanted = set(args.rows.split(","))
     matched: dict[str, set[str]] = {n: set() for n in names}
     runs: dict[str, tuple[str, Callable[[Collection, Path], Ranking]]] = {
-        "extras": ("newsindex, no extras (no feedback, all words)",
-                   lambda c, i: library_run(c, i, feedback=False, function_words=True)),
+        "extras": (
+            "newsindex, no extras (no feedback, all words)",
+            lambda c, i: library_run(c, i, feedback=False, function_words=True),
+        ),
         "nofb": (NO_FEEDBACK, lambda c, i: library_run(c, i, feedback=False)),
         "any": (DEFAULT_ANY, library_run),
         "all": (DEFAULT_ALL, lambda c, i: library_run(c, i, match="all", matched=matched[c.name])),
@@ -184,7 +215,6 @@ def _run(args: argparse.Namespace, names: list[str], root: Path, work: Path) -> 
     if args.explore and "any" in made:
         explore(collections, indexes, root, names, made["any"], anchor)
     return 0
-
 
 
 if __name__ == "__main__":

@@ -50,8 +50,13 @@ class Bm25Variant(scoring.WeightingModel):
     the library's ``WEIGHTING`` on the library's schema (checked at run time).
     """
 
-    def __init__(self, k1: float = 1.2, b: float = 0.75, idf: Callable[[int, int], float] = whoosh_idf,
-                 title_boost: float = INDEXED_TITLE_BOOST) -> None:
+    def __init__(
+        self,
+        k1: float = 1.2,
+        b: float = 0.75,
+        idf: Callable[[int, int], float] = whoosh_idf,
+        title_boost: float = INDEXED_TITLE_BOOST,
+    ) -> None:
         self.k1, self.b, self.idf, self.title_boost = k1, b, idf, title_boost
 
     def supports_block_quality(self) -> bool:
@@ -61,7 +66,6 @@ class Bm25Variant(scoring.WeightingModel):
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
         return _VariantScorer(searcher, fieldname, text, self)
-
 
 
 @dataclass
@@ -110,8 +114,12 @@ class FieldModel(scoring.WeightingModel):
 class _FieldModelScorer(scoring.BaseScorer):
     def __init__(self, model: FieldModel, searcher, fieldname: str, text) -> None:
         parent = searcher.get_parent()
-        self.stats = TermStats(parent.doc_count_all(), parent.doc_frequency(fieldname, text),
-                               parent.frequency(fieldname, text), parent.avg_field_length(fieldname) or 1)
+        self.stats = TermStats(
+            parent.doc_count_all(),
+            parent.doc_frequency(fieldname, text),
+            parent.frequency(fieldname, text),
+            parent.avg_field_length(fieldname) or 1,
+        )
         self.formula = model.formula
         if model.exact:
             self.length = exact_lengths(searcher.reader())[fieldname].__getitem__
@@ -133,25 +141,31 @@ class _FieldModelScorer(scoring.BaseScorer):
 
 def bm25_formula(k1: float = 1.2, b: float = 0.75, delta: float = 0.0):
     """BM25 with the standard idf; ``delta`` > 0 is BM25+ (Lv & Zhai 2011)."""
+
     def formula(st: TermStats, tf: float, dl: float) -> float:
         idf = robertson_idf(st.df, st.docs)
         return idf * ((k1 + 1) * tf / (tf + k1 * (1 - b + b * dl / st.avgfl)) + delta)
+
     return formula
 
 
 def bm25l_formula(k1: float = 1.2, b: float = 0.75, delta: float = 0.5):
     """BM25L (Lv & Zhai 2011): a length-normalised tf shifted by ``delta``."""
+
     def formula(st: TermStats, tf: float, dl: float) -> float:
         c = tf / (1 - b + b * dl / st.avgfl)
         return math.log((st.docs + 1) / (st.df + 0.5)) * (k1 + 1) * (c + delta) / (k1 + c + delta)
+
     return formula
 
 
 def dirichlet_formula(mu: float):
     """Query likelihood, Dirichlet smoothing, as Lucene scores it (matched terms only, >= 0)."""
+
     def formula(st: TermStats, tf: float, dl: float) -> float:
         p = st.cf / (st.avgfl * st.docs)
         return max(0.0, math.log(1 + tf / (mu * p)) + math.log(mu / (dl + mu)))
+
     return formula
 
 
@@ -165,18 +179,22 @@ def dph_formula(st: TermStats, tf: float, dl: float) -> float:
 
 def pl2_formula(c: float = 1.0):
     """PL2: Poisson randomness, Laplace after-effect, normalisation 2 (Amati & van Rijsbergen 2002)."""
+
     def formula(st: TermStats, tf: float, dl: float) -> float:
         tfn = tf * math.log2(1 + c * st.avgfl / dl)
         lam = st.cf / st.docs
         return (tfn * math.log2(tfn / lam) + (lam - tfn) / math.log(2) + 0.5 * math.log2(2 * math.pi * tfn)) / (tfn + 1)
+
     return formula
 
 
 def inl2_formula(c: float = 1.0):
     """InL2: inverse document frequency, Laplace after-effect, normalisation 2."""
+
     def formula(st: TermStats, tf: float, dl: float) -> float:
         tfn = tf * math.log2(1 + c * st.avgfl / dl)
         return tfn / (tfn + 1) * math.log2((st.docs + 1) / (st.df + 0.5))
+
     return formula
 
 
@@ -188,8 +206,9 @@ class _CombinedFieldsMatcher(matching.WrappingMatcher):
         self.parts, self.reader, self.idf, self.avgfl, self.k1, self.b = parts, reader, idf, avgfl, k1, b
 
     def copy(self):
-        return _CombinedFieldsMatcher(self.child.copy(), self.parts, self.reader, self.idf, self.avgfl, self.k1,
-                                      self.b, self.boost)
+        return _CombinedFieldsMatcher(
+            self.child.copy(), self.parts, self.reader, self.idf, self.avgfl, self.k1, self.b, self.boost
+        )
 
     def replace(self, minquality=0):
         return self if self.child.is_active() else matching.NullMatcher()
@@ -231,8 +250,16 @@ class CombinedFields(wq.Or):
         if not parts:
             return matching.NullMatcher()
         child = parts[0][1] if len(parts) == 1 else matching.UnionMatcher(parts[0][1], parts[1][1])
-        return _CombinedFieldsMatcher(child, parts, reader, robertson_idf(df, parent.doc_count_all()), avgfl,
-                                      weighting.K1, weighting.B, boost * self.boost)
+        return _CombinedFieldsMatcher(
+            child,
+            parts,
+            reader,
+            robertson_idf(df, parent.doc_count_all()),
+            avgfl,
+            weighting.K1,
+            weighting.B,
+            boost * self.boost,
+        )
 
 
 def fields_combined(parsed):
@@ -254,4 +281,3 @@ def fields_combined(parsed):
         else:
             groups.append([sub])
     return wq.Or([CombinedFields(g) if len(g) > 1 else g[0] for g in groups], boost=parsed.boost)
-

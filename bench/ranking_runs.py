@@ -131,9 +131,16 @@ def _options(**wanted: object) -> SearchOptions:
     return SearchOptions(**{k: v for k, v in wanted.items() if k in known})
 
 
-def library_run(collection: Collection, index_dir: Path, match: str = "any", limit: int = DEPTH,
-                fold: bool = False, feedback: bool = True, function_words: bool = False,
-                matched: set[str] | None = None) -> Ranking:
+def library_run(
+    collection: Collection,
+    index_dir: Path,
+    match: str = "any",
+    limit: int = DEPTH,
+    fold: bool = False,
+    feedback: bool = True,
+    function_words: bool = False,
+    matched: set[str] | None = None,
+) -> Ranking:
     """Rank with ``newsindex.query.search`` exactly as a library user would.
 
     Near-duplicate folding (the CLI's default) is off unless ``fold``: an IR ranking is scored in
@@ -234,9 +241,14 @@ def print_table(title: str, rows: Sequence[Row], names: Sequence[str], anchor: R
             print(f"{row.label:<50}{cells}| {rel}")
 
 
-
-def timed_row(label: str, run: Callable[[Collection, Path], Ranking], collections: dict[str, Collection],
-               indexes: dict[str, Path], names: list[str], rows: list[Row]) -> Row:
+def timed_row(
+    label: str,
+    run: Callable[[Collection, Path], Ranking],
+    collections: dict[str, Collection],
+    indexes: dict[str, Path],
+    names: list[str],
+    rows: list[Row],
+) -> Row:
     """Score ``run`` on every collection, say how long it took, and add it to ``rows``."""
     started = time.perf_counter()
     rankings = {n: run(collections[n], indexes[n]) for n in names}
@@ -244,5 +256,3 @@ def timed_row(label: str, run: Callable[[Collection, Path], Ranking], collection
     print(f"  {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     rows.append(row)
     return row
-
-

@@ -56,7 +56,6 @@ def npl_title_report(collection: Collection, index_dir: Path) -> str:
     )
 
 
-
 #: The settings of ``--grid`` (K1, B, title weight): K1 of Anserini/PISA (0.9) and Lucene/tantivy
 #: (1.2), B from 0.3 to 0.75, and a title word worth one body word or half of one.
 GRID = tuple((k1, b, title) for k1 in (0.9, 1.2) for b in (0.3, 0.4, 0.5, 0.6, 0.75) for title in (1.0, 0.5))
@@ -70,8 +69,14 @@ def grid(collections: dict[str, Collection], indexes: dict[str, Path], names: li
     rows: list[Row] = []
     for k1, b, title in GRID:
         model = Bm25Variant(k1, b, robertson_idf, title)
-        row = timed_row(f"K1 {k1}, B {b}, title {title:g}", lambda c, i, m=model: whoosh_run(c, i, m),
-                         collections, indexes, names, rows)
+        row = timed_row(
+            f"K1 {k1}, B {b}, title {title:g}",
+            lambda c, i, m=model: whoosh_run(c, i, m),
+            collections,
+            indexes,
+            names,
+            rows,
+        )
         print(f"  {row.label}: " + ", ".join(f"{n} {row.scores[n].map:.4f}" for n in names), file=sys.stderr)
     print_table("BM25 grid (Whoosh directly on the library's index; no feedback)", rows, names, anchor)
     if anchor is None or len(names) < 2:
@@ -85,8 +90,10 @@ def grid(collections: dict[str, Collection], indexes: dict[str, Path], names: li
         print(f"\nLeave one collection out: the setting with {criterion} on the others, on the one left out:")
         for held in names:
             best = max(rows, key=lambda r, h=held, f=combine: f([ratio(r, n) for n in names if n != h]))
-            print(f"  without {held}: {best.label} -> {held} MAP {best.scores[held].map:.3f} "
-                  f"(anchor {anchor.scores[held].map:.3f}, {ratio(best, held) - 1:+.1%})")
+            print(
+                f"  without {held}: {best.label} -> {held} MAP {best.scores[held].map:.3f} "
+                f"(anchor {anchor.scores[held].map:.3f}, {ratio(best, held) - 1:+.1%})"
+            )
         best = max(rows, key=lambda r, f=combine: f([ratio(r, n) for n in names]))
         print(f"  all collections: {best.label}")
 
@@ -100,19 +107,28 @@ def print_feedback_cost(ours: Row, plain: Row, names: Sequence[str]) -> None:
     print("\nFeedback's MAP change against --no-feedback: " + ", ".join(cells))
 
 
-def print_all_versus_any(all_row: Row, collections: dict[str, Collection], indexes: dict[str, Path],
-                         matched: dict[str, set[str]], names: Sequence[str], any_row: Row | None = None) -> None:
+def print_all_versus_any(
+    all_row: Row,
+    collections: dict[str, Collection],
+    indexes: dict[str, Path],
+    matched: dict[str, set[str]],
+    names: Sequence[str],
+    any_row: Row | None = None,
+) -> None:
     """--match all against --match any on the queries --match all matches as typed.
 
     The two rank different sets: all only the articles holding every word, often a handful on
     the abstracts, so its P@10 is capped by how many there are.  Whether the stricter set is
     ranked as well is what any's ranking of the same articles (``within``) says; any in full is
     beside it for what the relaxed match finds besides."""
-    print("\n--match all vs --match any, only the queries --match all matches as typed "
-          "(MAP / P@10 / nDCG@10: all | any, only the articles all matched | any in full):")
+    print(
+        "\n--match all vs --match any, only the queries --match all matches as typed "
+        "(MAP / P@10 / nDCG@10: all | any, only the articles all matched | any in full):"
+    )
     for n in names:
-        subset = dataclasses.replace(collections[n], qrels={q: r for q, r in collections[n].qrels.items()
-                                                           if q in matched[n]})
+        subset = dataclasses.replace(
+            collections[n], qrels={q: r for q, r in collections[n].qrels.items() if q in matched[n]}
+        )
         if not subset.judged:
             print(f"  {n}: no query matched with every word")
             continue
@@ -121,13 +137,16 @@ def print_all_versus_any(all_row: Row, collections: dict[str, Collection], index
         within = {q: [stem for stem in full.get(q, []) if stem in set(strict.get(q, []))] for q in subset.judged}
         sizes = sorted(len(strict.get(q, [])) for q in subset.judged)
         scores = [evaluate(strict, subset), evaluate(within, subset), evaluate(full, subset)]
-        print(f"  {n} ({len(subset.judged)} of {len(collections[n].judged)} queries, median "
-              f"{sizes[len(sizes) // 2]} articles matched): "
-              + " | ".join(f"{s.map:.3f} {s.p10:.3f} {s.ndcg10:.3f}" for s in scores))
+        print(
+            f"  {n} ({len(subset.judged)} of {len(collections[n].judged)} queries, median "
+            f"{sizes[len(sizes) // 2]} articles matched): "
+            + " | ".join(f"{s.map:.3f} {s.p10:.3f} {s.ndcg10:.3f}" for s in scores)
+        )
 
 
-def print_by_query_length(rows: dict[str, Row], anchor: Row, collections: dict[str, Collection],
-                          names: Sequence[str], worst: int = 0) -> None:
+def print_by_query_length(
+    rows: dict[str, Row], anchor: Row, collections: dict[str, Collection], names: Sequence[str], worst: int = 0
+) -> None:
     """MAP of one-word queries and of longer ones apart, per collection, beside the anchor's, and
     how many queries each row (by its ``--rows`` name) wins and loses against it; with ``worst``,
     the queries the last row loses most on.  On the news collection the topic names are one word ("Sugar") or a name of
@@ -153,34 +172,57 @@ def print_by_query_length(rows: dict[str, Row], anchor: Row, collections: dict[s
         print(f"  {n}: " + " | ".join(cells))
         if worst and rows:
             last = list(rows.values())[-1]
-            losses = sorted((average_precision(last.rankings[n].get(q, []), collection.qrels[q])
-                             - average_precision(anchor.rankings[n].get(q, []), collection.qrels[q]), q)
-                            for q in collection.judged)
-            print(f"    {last.label}, most lost: " + "; ".join(
-                f"{q} {collection.queries[q][:40]!r} {change:+.3f}" for change, q in losses[:worst] if change < 0))
+            losses = sorted(
+                (
+                    average_precision(last.rankings[n].get(q, []), collection.qrels[q])
+                    - average_precision(anchor.rankings[n].get(q, []), collection.qrels[q]),
+                    q,
+                )
+                for q in collection.judged
+            )
+            print(
+                f"    {last.label}, most lost: "
+                + "; ".join(
+                    f"{q} {collection.queries[q][:40]!r} {change:+.3f}" for change, q in losses[:worst] if change < 0
+                )
+            )
 
 
-def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: Path, names: list[str],
-            ours: Row, anchor: Row | None) -> None:
+def explore(
+    collections: dict[str, Collection],
+    indexes: dict[str, Path],
+    root: Path,
+    names: list[str],
+    ours: Row,
+    anchor: Row | None,
+) -> None:
     """The study: every setting on every collection, so a winner has to win everywhere."""
     rows: list[Row] = [r for r in (anchor, ours) if r is not None]
 
     def add(label: str, run: Callable[[Collection, Path], Ranking]) -> Row:
         return timed_row(label, run, collections, indexes, names, rows)
 
-    def weighting(label: str, model: scoring.WeightingModel, index_of: Callable[[str], Path] | None = None,
-                  feedback: Feedback | Rm3 | None = None, **options: bool) -> Row:
+    def weighting(
+        label: str,
+        model: scoring.WeightingModel,
+        index_of: Callable[[str], Path] | None = None,
+        feedback: Feedback | Rm3 | None = None,
+        **options: bool,
+    ) -> Row:
         return add(label, lambda c, i: whoosh_run(c, index_of(c.name) if index_of else i, model, feedback, **options))
 
     same = weighting("library WEIGHTING, Whoosh directly [= library?]", LIBRARY_WEIGHTING)
     library_k1, library_b = LIBRARY_WEIGHTING.K1, LIBRARY_WEIGHTING.B
-    check = weighting(f"Bm25Variant(BM25 idf, {library_k1}, {library_b}, title 2)",
-                      Bm25Variant(library_k1, library_b, robertson_idf))
+    check = weighting(
+        f"Bm25Variant(BM25 idf, {library_k1}, {library_b}, title 2)", Bm25Variant(library_k1, library_b, robertson_idf)
+    )
     for n in names:
         # The variant scorer rounds differently on ties: agree to 3 decimals.
         if abs(same.scores[n].map - ours.scores[n].map) > 1e-9 or abs(check.scores[n].map - same.scores[n].map) > 5e-4:
-            print(f"WARNING {n}: exploration MAP {same.scores[n].map:.6f} / {check.scores[n].map:.6f} does not "
-                  f"reproduce the library run's {ours.scores[n].map:.6f}; compare with care")
+            print(
+                f"WARNING {n}: exploration MAP {same.scores[n].map:.6f} / {check.scores[n].map:.6f} does not "
+                f"reproduce the library run's {ours.scores[n].map:.6f}; compare with care"
+            )
     # Query and model study (library index, library query unless said): see the rank branch's commits.
     weighting("query function words kept (as before e3380dd)", LIBRARY_WEIGHTING, function_words=True)
     weighting("BM25, exact lengths (not the length byte)", FieldModel(bm25_formula(), exact=True))
@@ -210,34 +252,57 @@ def explore(collections: dict[str, Collection], indexes: dict[str, Path], root: 
         weighting(f"BM25 idf, K1 1.2, B 0.75, title {boost:g}", Bm25Variant(idf=robertson_idf, title_boost=boost))
     bm25 = robertson_idf
     variants: dict[str, tuple[object, str, list[tuple[str, scoring.WeightingModel]]]] = {
-        "no stop words": (analyzer_variant(stop=False), "split", [
-            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
-        "no stemming": (analyzer_variant(stem=False), "split", [
-            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
-        "title merged into body": (news_analyzer(), "merged", [
-            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25)),
-            ("BM25 idf, K1 0.9, B 0.4", Bm25Variant(0.9, 0.4, bm25))]),
-        "body = title + body, title field kept": (news_analyzer(), "copy", [
-            ("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))]),
-        "lone line is body, not title": (news_analyzer(), "lone", [
-            ("whoosh idf, title 2", Bm25Variant()), ("BM25 idf, title 2", Bm25Variant(idf=bm25)),
-            ("BM25 idf, title 1.5", Bm25Variant(idf=bm25, title_boost=1.5)),
-            ("BM25 idf, title 1", Bm25Variant(idf=bm25, title_boost=1.0)),
-            ("BM25 idf, K1 0.9, B 0.4, title 1.5", Bm25Variant(0.9, 0.4, bm25, 1.5))]),
+        "no stop words": (
+            analyzer_variant(stop=False),
+            "split",
+            [("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))],
+        ),
+        "no stemming": (
+            analyzer_variant(stem=False),
+            "split",
+            [("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))],
+        ),
+        "title merged into body": (
+            news_analyzer(),
+            "merged",
+            [
+                ("whoosh idf", Bm25Variant()),
+                ("BM25 idf", Bm25Variant(idf=bm25)),
+                ("BM25 idf, K1 0.9, B 0.4", Bm25Variant(0.9, 0.4, bm25)),
+            ],
+        ),
+        "body = title + body, title field kept": (
+            news_analyzer(),
+            "copy",
+            [("whoosh idf", Bm25Variant()), ("BM25 idf", Bm25Variant(idf=bm25))],
+        ),
+        "lone line is body, not title": (
+            news_analyzer(),
+            "lone",
+            [
+                ("whoosh idf, title 2", Bm25Variant()),
+                ("BM25 idf, title 2", Bm25Variant(idf=bm25)),
+                ("BM25 idf, title 1.5", Bm25Variant(idf=bm25, title_boost=1.5)),
+                ("BM25 idf, title 1", Bm25Variant(idf=bm25, title_boost=1.0)),
+                ("BM25 idf, K1 0.9, B 0.4, title 1.5", Bm25Variant(0.9, 0.4, bm25, 1.5)),
+            ],
+        ),
     }
     for label, (analyzer, layout, models) in variants.items():
         started = time.perf_counter()
-        built = {n: build_variant(indexes[n], root / f"variant-{n}-{layout}-{len(rows)}", analyzer, layout)
-                 for n in names}
+        built = {
+            n: build_variant(indexes[n], root / f"variant-{n}-{layout}-{len(rows)}", analyzer, layout) for n in names
+        }
         print(f"  built '{label}' indexes in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         for model_label, model in models:
             weighting(f"{label}: {model_label}", model, built.__getitem__)
         if layout == "lone":
             best = Bm25Variant(idf=bm25, title_boost=1.5)
             weighting(f"{label}: BM25 idf, title 1.5, + Bo1 3 docs 10 terms", best, built.__getitem__, Feedback())
-            weighting(f"{label}: BM25 idf, title 1.5, + Bo1 10 docs 10 terms", best, built.__getitem__,
-                      Feedback(docs=10))
-            weighting(f"{label}: BM25 idf, title 1.5, + Bo1 3/10, beta 0.5", best, built.__getitem__,
-                      Feedback(beta=0.5))
+            weighting(
+                f"{label}: BM25 idf, title 1.5, + Bo1 10 docs 10 terms", best, built.__getitem__, Feedback(docs=10)
+            )
+            weighting(
+                f"{label}: BM25 idf, title 1.5, + Bo1 3/10, beta 0.5", best, built.__getitem__, Feedback(beta=0.5)
+            )
     print_table("Exploration (Whoosh directly on the library's index and variants of it)", rows, names, anchor)
-

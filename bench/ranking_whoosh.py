@@ -56,7 +56,6 @@ class Feedback:
         return wq.Or([parsed, *added]) if added else parsed
 
 
-
 @dataclass
 class Rm3:
     """RM3 pseudo-relevance feedback (Lavrenko & Croft; as Anserini runs it): the ``docs`` best
@@ -100,14 +99,20 @@ class Rm3:
         norm = sum(w for _t, w in chosen) or 1
         for term, weight in chosen:
             weights[term] = weights.get(term, 0.0) + (1 - self.original) * weight / norm
-        expanded = wq.Or([wq.Or([wq.Term("title", t, boost=w), wq.Term("body", t, boost=w)])
-                          for t, w in weights.items()])
+        expanded = wq.Or(
+            [wq.Or([wq.Term("title", t, boost=w), wq.Term("body", t, boost=w)]) for t, w in weights.items()]
+        )
         return wq.AndMaybe(wq.ConstantScoreQuery(parsed, 0.0), expanded) if self.rerank else expanded
 
 
-def whoosh_run(collection: Collection, index_dir: Path, weighting: scoring.WeightingModel,
-               feedback: Feedback | Rm3 | None = None, function_words: bool = False,
-               combine: bool = False) -> Ranking:
+def whoosh_run(
+    collection: Collection,
+    index_dir: Path,
+    weighting: scoring.WeightingModel,
+    feedback: Feedback | Rm3 | None = None,
+    function_words: bool = False,
+    combine: bool = False,
+) -> Ranking:
     """Rank with the library's parser on a newsindex (or same-schema) index under ``weighting``.
 
     ``function_words``: keep them in the query (the library drops them from an any-query);
@@ -184,4 +189,3 @@ def build_variant(source_index: Path, out_dir: Path, analyzer, layout: str) -> P
             writer.add_document(path=fields["path"], title=title, body=body)
     writer.commit()
     return out_dir
-

@@ -152,8 +152,7 @@ def commands(
         "newsindex --help": [script, "--help"],
         "newsindex search --help": [script, "search", "--help"],
     } | {
-        label: [python, "-c", f"import gc; gc.disable(); {code}"]
-        for label, code in (LAYERS.items() if layers else ())
+        label: [python, "-c", f"import gc; gc.disable(); {code}"] for label, code in (LAYERS.items() if layers else ())
     }
 
 

@@ -275,8 +275,18 @@ def test_show_wraps_paragraphs_and_pipes_are_not_wrapped(demo_index, monkeypatch
     from newsindex.render import Style, render_article_text
 
     article = Article(
-        id="x", path="/x.txt", title="T", authors=[], published=None, date_only=False, section=None,
-        source=None, url=None, language=None, body=[LONG, LONG], content_hash="",
+        id="x",
+        path="/x.txt",
+        title="T",
+        authors=[],
+        published=None,
+        date_only=False,
+        section=None,
+        source=None,
+        url=None,
+        language=None,
+        body=[LONG, LONG],
+        content_hash="",
     )
     lines = list(render_article_text(article, Style(False), width=50))
     assert all(len(line) <= 50 for line in lines)

@@ -17,9 +17,33 @@ from newsindex.index import build_index
 from newsindex.query import SearchOptions, search
 
 FILLER = [
-    "council", "budget", "school", "teachers", "election", "vote", "minister", "railway", "station",
-    "football", "league", "museum", "painting", "hospital", "nurses", "bridge", "traffic", "police", "court",
-    "judge", "festival", "theatre", "weather", "library", "books", "farm", "harvest",
+    "council",
+    "budget",
+    "school",
+    "teachers",
+    "election",
+    "vote",
+    "minister",
+    "railway",
+    "station",
+    "football",
+    "league",
+    "museum",
+    "painting",
+    "hospital",
+    "nurses",
+    "bridge",
+    "traffic",
+    "police",
+    "court",
+    "judge",
+    "festival",
+    "theatre",
+    "weather",
+    "library",
+    "books",
+    "farm",
+    "harvest",
 ]
 
 
@@ -190,7 +214,6 @@ def test_no_answer_in_the_archive_is_not_made_up_by_feedback(senses_archive):
     fed = _ranked(senses_archive, question, feedback=True, limit=5)
     assert len(plain) == 5
     assert sorted(fed) == sorted(plain)
-
 
 
 #: As on the 1987 Reuters archive, the stories of the stock market crash mostly say it fell,

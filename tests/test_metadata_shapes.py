@@ -33,8 +33,11 @@ def html_page(head: str = "", body: str = "", lang: str = "en", url: str = "") -
         ('<meta property="article:published_time" content="2021-11-02">', date(2021, 11, 2)),
         ('<meta name="parsely-pub-date" content="2020-04-28T23:30:00+02:00">', date(2020, 4, 28)),
         ('<meta name="DC.date.issued" content="2019-03-23">', date(2019, 3, 23)),
-        ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "B",'
-         ' "datePublished": ["2016-08-15T08:00:00+02:00", "2016-08-16"]}</script>', date(2016, 8, 15)),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "B",'
+            ' "datePublished": ["2016-08-15T08:00:00+02:00", "2016-08-16"]}</script>',
+            date(2016, 8, 15),
+        ),
         ('<meta name="pubdate" content="2015-06-05">', date(2015, 6, 5)),
         ('<meta name="publishdate" content="2014-11-02T10:00:00Z">', date(2014, 11, 2)),
         ('<meta name="date" content="2013-04-04">', date(2013, 4, 4)),

@@ -85,8 +85,6 @@ def clean(
 # --- layer 1: phrases and sentences ----------------------------------------------------------------------------------
 
 
-
-
 class _Title:
     """The draft's headline, folded, with a cheap first test for lines that might repeat it."""
 

@@ -136,8 +136,7 @@ def _words() -> _Words:
         opening=re.compile(r"^(?:" + label_re + r")\s*:?(?:\s|$)", re.I),
         joiners=_joiner_pattern(joiners),
         label_joiners={
-            label: _joiner_pattern("|".join(map(re.escape, extra)) + "|" + joiners)
-            for label, extra in by_label.items()
+            label: _joiner_pattern("|".join(map(re.escape, extra)) + "|" + joiners) for label, extra in by_label.items()
         },
         places=lowered("place_words"),
         role_heads=lowered("role_heads"),

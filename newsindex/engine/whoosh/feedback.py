@@ -149,8 +149,13 @@ def relevance_model(searcher, top: list[tuple[float, int]], typed: Sequence[str]
     return {term: share * weight / total for term, weight in chosen}
 
 
-def _best_words(reader, relevance: dict[str, float], holding: dict[str, list[int]],
-                articles: list[tuple[float, frozenset[str]]], idf: dict[str, float]) -> list[tuple[str, float]]:
+def _best_words(
+    reader,
+    relevance: dict[str, float],
+    holding: dict[str, list[int]],
+    articles: list[tuple[float, frozenset[str]]],
+    idf: dict[str, float],
+) -> list[tuple[str, float]]:
     """The ``FEEDBACK_TERMS`` words of highest relevance x ``specificity`` x ``co_occurrence``,
     best first, among those ``MIN_FEEDBACK_DOCS`` of the articles hold (few: the rest of the
     articles' words are never looked up)."""
