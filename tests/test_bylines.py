@@ -207,7 +207,8 @@ def test_a_team_word_after_a_given_name_is_a_surname_only_where_the_byline_opens
         ("By JOHN DOLAN Associated Press", ["John Dolan"]),  # an agency after the name, no comma
         ("Reporting by Jane Pell; Additional reporting by Sam Ruiz", ["Jane Pell", "Sam Ruiz"]),  # a part's own label
         ("By Leo Marsh, Business Insider", ["Leo Marsh"]),  # after a name, an outlet with a desk's word
-        ("Adam Aaronson PhillyVoice Staff", ["Adam Aaronson"]),  # a name, then its desk
+        ("Ann Lee, New York Times Staff", ["Ann Lee"]),  # a desk of several words is no name
+        ("New York Times Staff", []),
         ("Science correspondent at the UN", []),  # a role and a place: no name after the role
     ],
 )

@@ -228,8 +228,6 @@ def _person_part(part: str, words: _Words, single_ok: bool, opening: bool = Fals
     if len(tokens) > 1 and tokens[-1].lower() in words.organisation_words:
         if opening and len(tokens) == 2 and tokens[1].istitle() and is_common_given_name(tokens[0]):
             return _tidy_name(tokens), True  # "Jörg Staff": a surname that is also a team word
-        if len(tokens) >= 4:  # "Adam Aaronson PhillyVoice Staff": a name, then its desk
-            return _person_part(" ".join(tokens[:-2]), words, single_ok=False)
         return None, True  # "National Desk", "Metro Staff"
     if len(tokens) > 1 and (tokens[0] == "The" or _is_post(tokens, words, desk=True)):
         return None, True  # "The Harbour Times", "Moscow Bureau Chief"
