@@ -374,3 +374,39 @@ def test_an_any_query_ranks_the_articles_holding_more_of_it_first(markets_archiv
     coordinated = search(question, markets_archive, options)
     assert [hit.title.startswith("Investors count") for hit in coordinated.hits[:2]] == [True, True]
     assert coordinated.total == plain.total  # a reordering: the same articles match
+
+
+def test_re_ranking_reads_the_posting_arrays_and_scores_as_the_matchers_do(tmp_path, monkeypatch):
+    """Coordination and feedback read the added and typed words' scores at the re-ranked
+    articles from the posting arrays; walking Whoosh's matchers instead gives the same
+    ranking and the same scores to the last bit."""
+    import random
+
+    from newsindex.engine.whoosh import coordination, counting, feedback
+
+    rng = random.Random(3)
+    articles = {
+        f"story{number:03d}.txt": f"Report {number}\n\n"
+        + " ".join(rng.choice(FILLER_WORDS) for _ in range(60)).capitalize()
+        + ".\n"
+        for number in range(120)
+    }
+    index_dir = index_articles(tmp_path, articles)
+    question = " ".join(FILLER_WORDS[:4])
+    read_from_arrays = []
+    real = counting.term_scores_at
+
+    def spying(*args):
+        found = real(*args)
+        read_from_arrays.append(found is not None)
+        return found
+
+    monkeypatch.setattr(coordination, "term_scores_at", spying)
+    monkeypatch.setattr(feedback, "term_scores_at", spying)
+    options = SearchOptions(match="any", limit=50, duplicates=True)
+    from_arrays = [(hit.id, hit.score) for hit in search(question, index_dir, options).hits]
+    assert read_from_arrays and all(read_from_arrays)  # every list long enough to have arrays
+    monkeypatch.setattr(coordination, "term_scores_at", lambda *args: None)
+    monkeypatch.setattr(feedback, "term_scores_at", lambda *args: None)
+    from_matchers = [(hit.id, hit.score) for hit in search(question, index_dir, options).hits]
+    assert from_arrays == from_matchers

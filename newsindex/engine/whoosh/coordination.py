@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+from .counting import term_scores_at
 from .feedback import RERANK_DEPTH
 
 #: The power of the idf share held.  MAP of the default ranking (feedback on) on the seven
@@ -60,6 +61,10 @@ def coordinated(searcher, terms: list[str], ranked: list[tuple[float, int]]) -> 
         holding: set[int] = set()
         for fieldname in _TEXT_FIELDS:
             if not searcher.doc_frequency(fieldname, term):
+                continue
+            from_arrays = term_scores_at(searcher, fieldname, term, order)
+            if from_arrays is not None:
+                holding.update(from_arrays)
                 continue
             postings = searcher.postings(fieldname, term)
             for docnum in order:

@@ -46,6 +46,7 @@ from .filters import _UNDATED, DocumentFilter, _per_reader
 from .matching import AnyTermQuery, WordsQuery, _clause_terms
 from .merged_term import _read_blocks
 from .phrase_positions import _arrays_of, _consecutive, _consecutive_rows
+from .segment_format import INLINE_LIMIT
 from .weighting import _WeightedFieldScorer
 
 #: A query whose words' posting lists hold fewer postings than this (document
@@ -199,6 +200,36 @@ _EXHAUSTED = 2**62
 #: that may hold its documents in the window or those undated articles decoded (the header
 #: counts the undated matches); a segment with more is decoded whole.
 MAX_UNDATED_CHECKS = 64
+
+
+def term_scores_at(searcher, fieldname: str, text: str, docnums: list[int]) -> dict[int, float] | None:
+    """One term's score in one field at each of ``docnums`` (the searcher's numbers, sorted)
+    whose article holds it, as the matchers score it, read from the posting arrays: for
+    re-ranking a few hundred articles (``coordination``, ``feedback``) without decompressing
+    a block per article.  None when a segment's list is stored in blocks alone (an index
+    written before the arrays) or is scored otherwise: then the caller walks the matchers."""
+    import numpy as np
+
+    weighting = searcher.weighting
+    table = _per_reader(searcher.reader(), "length-table", lambda: _length_table(np))
+    wanted = np.asarray(docnums, dtype=np.int64)
+    found: dict[int, float] = {}
+    for subsearcher, offset in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        here = wanted[(wanted >= offset) & (wanted < offset + reader.doc_count_all())] - offset
+        if not len(here) or (fieldname, text) not in reader:
+            continue
+        inline = reader.doc_frequency(fieldname, text) <= INLINE_LIMIT  # a list, never blocks
+        if not inline and _arrays_of(reader, fieldname, text) is None:
+            return None
+        scored = _term_scores(np, subsearcher, weighting, query.Term(fieldname, text), table, None)
+        if scored is None:
+            return None
+        ids, scores = scored
+        at = np.minimum(np.searchsorted(ids, here), max(len(ids) - 1, 0))
+        held = (ids[at] == here) if len(ids) else np.zeros(len(here), dtype=bool)
+        found.update(zip((here[held] + offset).tolist(), scores[at[held]].tolist(), strict=True))
+    return found
 
 
 def _length_table(np):

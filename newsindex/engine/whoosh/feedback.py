@@ -48,6 +48,7 @@ from heapq import heappush, heapreplace
 from whoosh import query
 
 from .analysis import function_word_terms, index_terms
+from .counting import term_scores_at
 
 #: Articles of the first ranking taken as relevant.
 FEEDBACK_DOCS = 10
@@ -291,6 +292,11 @@ def rescored(searcher, parsed: query.Query, ranked: list[tuple[float, int]]) -> 
     for term, weight in added.items():
         for fieldname in _TEXT_FIELDS:
             if not searcher.doc_frequency(fieldname, term):
+                continue
+            from_arrays = term_scores_at(searcher, fieldname, term, order)
+            if from_arrays is not None:  # the same scores, without a block decompressed per article
+                for docnum, score in from_arrays.items():
+                    scores[docnum] += weight * score
                 continue
             postings = searcher.postings(fieldname, term)
             if not postings.is_active():  # its frequency counts deleted articles its postings skip
