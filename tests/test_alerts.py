@@ -148,3 +148,16 @@ def test_a_kill_between_commit_and_report_loses_and_repeats_nothing(archive, poi
         ("grain", "Ferry two"),
     ]
     assert run(None).stdout == ""  # and never again
+
+
+def test_an_empty_alert_list_says_so_to_a_person_and_nothing_to_a_script(archive):
+    from click.testing import CliRunner
+
+    from newsindex.cli import cli
+
+    _news, index_dir = archive
+    result = CliRunner().invoke(cli, ["alert", "list", "--index", str(index_dir)])
+    assert result.exit_code == 1
+    assert result.stdout == "" and "no saved searches" in result.stderr
+    scripted = CliRunner().invoke(cli, ["alert", "list", "--index", str(index_dir), "--format", "jsonl"])
+    assert scripted.exit_code == 1 and scripted.stdout == "" and scripted.stderr == ""

@@ -260,6 +260,8 @@ def alert_list(index_dir, fmt) -> None:
     alerts = list_alerts(_index_dir(index_dir))
     for saved in alerts:
         click.echo(to_json(alert_record(saved)) if fmt == "jsonl" else alert_summary(saved))
+    if not alerts and fmt == "text":  # exit 1 as for no match; a person is told why the list is empty
+        click.echo("no saved searches; add one with: newsindex alert add NAME QUERY", err=True)
     sys.exit(0 if alerts else 1)
 
 
