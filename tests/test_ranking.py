@@ -382,7 +382,7 @@ def test_re_ranking_reads_the_posting_arrays_and_scores_as_the_matchers_do(tmp_p
     ranking and the same scores to the last bit."""
     import random
 
-    from newsindex.engine.whoosh import coordination, counting, feedback
+    from newsindex.engine.whoosh import counting, feedback
 
     rng = random.Random(3)
     articles = {
@@ -401,12 +401,10 @@ def test_re_ranking_reads_the_posting_arrays_and_scores_as_the_matchers_do(tmp_p
         read_from_arrays.append(found is not None)
         return found
 
-    monkeypatch.setattr(coordination, "term_scores_at", spying)
-    monkeypatch.setattr(feedback, "term_scores_at", spying)
+    monkeypatch.setattr(feedback, "term_scores_at", spying)  # coordination reads through feedback.scores_at
     options = SearchOptions(match="any", limit=50, duplicates=True)
     from_arrays = [(hit.id, hit.score) for hit in search(question, index_dir, options).hits]
     assert read_from_arrays and all(read_from_arrays)  # every list long enough to have arrays
-    monkeypatch.setattr(coordination, "term_scores_at", lambda *args: None)
     monkeypatch.setattr(feedback, "term_scores_at", lambda *args: None)
     from_matchers = [(hit.id, hit.score) for hit in search(question, index_dir, options).hits]
     assert from_arrays == from_matchers

@@ -16,10 +16,8 @@ every article it lists holds every word.
 
 from __future__ import annotations
 
-import math
-
-from .counting import term_scores_at
-from .feedback import RERANK_DEPTH
+from . import bm25
+from .feedback import RERANK_DEPTH, scores_at
 
 #: The power of the idf share held.  MAP of the default ranking (feedback on) on the seven
 #: collections of bench/ranking.py, NPL CRAN CISI MED LISA ADI Reuters topics, beside
@@ -48,34 +46,17 @@ def coordinated(searcher, terms: list[str], ranked: list[tuple[float, int]]) -> 
     head, tail = ranked[:RERANK_DEPTH], ranked[RERANK_DEPTH:]
     parent = searcher.get_parent()
     documents = parent.doc_count_all()
-    idf = {}
-    for term in terms:
-        frequency = max(parent.doc_frequency(f, term) for f in _TEXT_FIELDS)
-        idf[term] = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+    idf = {
+        term: bm25.idf(documents, max(parent.doc_frequency(fieldname, term) for fieldname in _TEXT_FIELDS))
+        for term in terms
+    }
     total = sum(idf.values())
     if total <= 0:
         return ranked
     order = sorted(docnum for _score, docnum in head)
     held = dict.fromkeys(order, 0.0)
     for term in terms:
-        holding: set[int] = set()
-        for fieldname in _TEXT_FIELDS:
-            if not searcher.doc_frequency(fieldname, term):
-                continue
-            from_arrays = term_scores_at(searcher, fieldname, term, order)
-            if from_arrays is not None:
-                holding.update(from_arrays)
-                continue
-            postings = searcher.postings(fieldname, term)
-            for docnum in order:
-                if not postings.is_active():
-                    break
-                if postings.id() < docnum:
-                    postings.skip_to(docnum)
-                    if not postings.is_active():
-                        break
-                if postings.id() == docnum:
-                    holding.add(docnum)
+        holding = set().union(*(scores_at(searcher, fieldname, term, order) for fieldname in _TEXT_FIELDS))
         for docnum in holding:
             held[docnum] += idf[term]
     rescaled = sorted(

@@ -268,6 +268,36 @@ def distinct_stories(searcher, ranked: list[tuple[float, int]]) -> list[tuple[fl
     return chosen
 
 
+def scores_at(searcher, fieldname: str, term: str, docnums: list[int]) -> dict[int, float]:
+    """``term``'s score in ``fieldname`` (Whoosh's own scorer) at each of ``docnums`` (sorted)
+    whose article holds it: from the posting arrays (``counting.term_scores_at``), else by
+    walking the postings to those articles alone.  For re-ranking a few hundred articles
+    (here and ``coordination``)."""
+    if not searcher.doc_frequency(fieldname, term):
+        return {}
+    found = term_scores_at(searcher, fieldname, term, docnums)
+    if found is not None:  # the same scores, without a block decompressed per article
+        return found
+    found = {}
+    postings = searcher.postings(fieldname, term)
+    if not postings.is_active():  # its frequency counts deleted articles its postings skip
+        return found
+    scorer = searcher.weighting.scorer(searcher, fieldname, term)
+    current = postings.id()
+    for docnum in docnums:
+        if docnum < current:  # most re-scored articles lack a given word
+            continue
+        if docnum > current:
+            postings.skip_to(docnum)
+            if not postings.is_active():
+                break
+            current = postings.id()
+            if current != docnum:
+                continue
+        found[docnum] = scorer.score(postings)
+    return found
+
+
 def rescored(searcher, parsed: query.Query, ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
     """The first ``RERANK_DEPTH`` of ``ranked`` (score, docnum), best first, scored
     again with the relevance model of its best ``FEEDBACK_DOCS`` distinct stories; the rest
@@ -288,32 +318,10 @@ def rescored(searcher, parsed: query.Query, ranked: list[tuple[float, int]]) -> 
     kept = 1 - sum(added.values())
     scores = {docnum: score * kept / typed for score, docnum in head}
     order = sorted(scores)
-    weighting = searcher.weighting
     for term, weight in added.items():
         for fieldname in _TEXT_FIELDS:
-            if not searcher.doc_frequency(fieldname, term):
-                continue
-            from_arrays = term_scores_at(searcher, fieldname, term, order)
-            if from_arrays is not None:  # the same scores, without a block decompressed per article
-                for docnum, score in from_arrays.items():
-                    scores[docnum] += weight * score
-                continue
-            postings = searcher.postings(fieldname, term)
-            if not postings.is_active():  # its frequency counts deleted articles its postings skip
-                continue
-            scorer = weighting.scorer(searcher, fieldname, term)
-            current = postings.id()
-            for docnum in order:
-                if docnum < current:  # most re-scored articles lack a given added word
-                    continue
-                if docnum > current:
-                    postings.skip_to(docnum)
-                    if not postings.is_active():
-                        break
-                    current = postings.id()
-                    if current != docnum:
-                        continue
-                scores[docnum] += weight * scorer.score(postings)
+            for docnum, score in scores_at(searcher, fieldname, term, order).items():
+                scores[docnum] += weight * score
     head = sorted(((score, docnum) for docnum, score in scores.items()), key=lambda item: (-item[0], item[1]))
     # The rest score as if no added word were in them: in their order, and below
     # every re-scored article (whose first scores were higher).
