@@ -38,6 +38,7 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate, repeat
 from operator import mul, sub, truediv
@@ -76,21 +77,26 @@ def _from_little(code: str, raw, start: int, count: int) -> array:
     return values
 
 
-def _id_bytes(docs) -> tuple[int, int, bytes]:
-    """``(width, escaped count, bytes)`` of the deltas of ``docs``, the width giving the fewest bytes."""
-    deltas = [docs[0], *map(sub, docs[1:], docs)]
-    top = max(deltas)
-    count = len(deltas)
+def _id_width(count: int, top: int, at_least: Callable[[int], int]) -> tuple[int, int]:
+    """``(width, escaped count)`` giving the fewest bytes for ``count`` deltas whose largest is
+    ``top``; ``at_least(limit)`` counts the deltas a width whose largest value is ``limit`` escapes."""
     best = None
     for width in (1, 2, 4):
         limit = _LIMITS[width]
-        escaped = 0 if top < limit else sum(map(limit.__le__, deltas))
+        escaped = 0 if top < limit else at_least(limit)
         size = count * width + 4 * escaped
         if best is None or size < best[0]:
             best = (size, width, escaped)
         if top < limit:
             break
     _size, width, escaped = best
+    return width, escaped
+
+
+def _id_bytes(docs) -> tuple[int, int, bytes]:
+    """``(width, escaped count, bytes)`` of the deltas of ``docs``, the width giving the fewest bytes."""
+    deltas = [docs[0], *map(sub, docs[1:], docs)]
+    width, escaped = _id_width(len(deltas), max(deltas), lambda limit: sum(map(limit.__le__, deltas)))
     limit = _LIMITS[width]
     if not escaped:
         return width, 0, _little(array(_CODES[width], deltas))
@@ -153,17 +159,7 @@ def encode_numpy(np, ids, weights, unit: float = 1.0, counts=None, positions: tu
     whole multiples of ``unit`` only through ``counts``, else one float64 each unless all equal."""
     ids = np.asarray(ids, dtype=np.int64)
     deltas = np.diff(ids, prepend=0)
-    top = int(deltas.max())
-    best = None
-    for width in (1, 2, 4):
-        limit = _LIMITS[width]
-        escaped = 0 if top < limit else int(np.count_nonzero(deltas >= limit))
-        size = len(ids) * width + 4 * escaped
-        if best is None or size < best[0]:
-            best = (size, width, escaped)
-        if top < limit:
-            break
-    _size, width, escaped = best
+    width, escaped = _id_width(len(ids), int(deltas.max()), lambda limit: int(np.count_nonzero(deltas >= limit)))
     limit = _LIMITS[width]
     id_bytes = np.minimum(deltas, limit).astype(f"<u{width}").tobytes()
     if escaped:
