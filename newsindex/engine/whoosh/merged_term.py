@@ -7,14 +7,22 @@ import io
 import pickle
 import struct
 import zlib
-from itertools import pairwise, repeat
+from itertools import repeat
 from operator import mul
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.system import pack_int, pack_long
 
 from . import posting_arrays
-from .segment_format import _BLOCK_LIMIT, _COMPRESSION, _TERMINFO, INLINE_LIMIT, PICKLE_PROTOCOL, decode_positions
+from .segment_format import (
+    _BLOCK_LIMIT,
+    _COMPRESSION,
+    _TERMINFO,
+    INLINE_LIMIT,
+    PICKLE_PROTOCOL,
+    block_data,
+    decode_positions,
+)
 
 _INT = struct.Struct("!i")
 #: Merged lists of at least this many postings have their arrays put together by numpy.
@@ -44,24 +52,6 @@ def _split_values(values, count: int) -> list | None:
         size = len(values) // count if count else 0
         return [values[i * size : (i + 1) * size] for i in range(count)]
     return list(values)
-
-
-def _block_data(docs, weights, values, fixed_size: int | None) -> tuple:
-    """``(weights as pickled, block data)`` of a block written anew, as ``W3PostingsWriter`` writes it."""
-    deltas = [docs[0], *(b - a for a, b in pairwise(docs))]
-    first = weights[0]
-    if weights.count(first) == len(weights):
-        mini_weights = None if first == 1.0 else float(first)
-    else:
-        mini_weights = tuple(map(float, weights))
-    if fixed_size is None or fixed_size < 0:
-        mini_values = tuple(values)
-    elif fixed_size == 0 or values is None:
-        mini_values = None
-    else:
-        mini_values = b"".join(values)
-    data = zlib.compress(pickle.dumps((tuple(deltas), mini_weights, mini_values), PICKLE_PROTOCOL), _COMPRESSION)
-    return mini_weights, data
 
 
 class _TermMerge:
@@ -133,7 +123,7 @@ class _TermMerge:
             self.array_flat += positions[1]
 
     def _block(self, docs, weights, values, minlb: int, maxlb: int, positions: tuple | None = None) -> None:
-        mini_weights, data = _block_data(docs, weights, values, self.fixed_size)
+        mini_weights, data = block_data(docs, weights, values, self.fixed_size)
         info = pickle.dumps((len(docs), docs[-1], max(weights), _COMPRESSION, minlb, maxlb), 2)
         self.blocks.append((info, data))
         self.array_ids += docs

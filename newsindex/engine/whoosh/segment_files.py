@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import zlib
 from array import array
-from operator import itemgetter, sub
+from operator import itemgetter
 from pickle import dumps
 from zlib import crc32
 
@@ -28,6 +27,7 @@ from .segment_format import (
     PICKLE_PROTOCOL,
     _Field,
     _term_bytes,
+    block_data,
     decode_positions,
 )
 
@@ -190,19 +190,9 @@ def _write_blocks(out: bytearray, docs, weights, values, doc_lengths, fixed_size
         end = min(total, start + _BLOCK_LIMIT)
         ids = docs[start:end]
         block_weights = weights[start:end]
-        deltas = [ids[0], *map(sub, ids[1:], ids[:-1])]
-        first = block_weights[0]
-        if block_weights.count(first) == len(block_weights):
-            mini_weights = None if first == 1.0 else float(first)
-        else:
-            mini_weights = tuple(map(float, block_weights))
-        if fixed_size is None or fixed_size < 0:
-            mini_values = tuple(values[start:end])  # never empty: positions
-        elif fixed_size == 0:
-            mini_values = None
-        else:
-            mini_values = b"".join(values[start:end])
-        data = zlib.compress(dumps((tuple(deltas), mini_weights, mini_values), PICKLE_PROTOCOL), _COMPRESSION)
+        _mini_weights, data = block_data(
+            ids, block_weights, values[start:end] if values is not None else None, fixed_size
+        )
         minlength, maxlength = _length_range(doc_lengths[start:end] if doc_lengths is not None else None)
         info = dumps((len(ids), ids[-1], max(block_weights), _COMPRESSION, minlength, maxlength), 2)
         size = len(info) + len(data)

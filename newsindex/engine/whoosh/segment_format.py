@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 import sys
+import zlib
 from array import array
 from itertools import accumulate
 from operator import sub
@@ -37,6 +38,27 @@ _STORED_BYTES = CompressedBytesColumn()
 _ONE = pack_uint(1)
 #: Encoded single positions, shared: most words occur once in an article.
 _ONE_POSITION = [_ONE + dumps([pos], 2) for pos in range(4096)]
+
+
+def block_data(docs, weights, values, fixed_size: int | None) -> tuple:
+    """``(weights as pickled, data)`` of one posting block, as ``W3PostingsWriter`` writes it:
+    the zlib-compressed pickle of (number deltas, weights, values).  Weights all equal are one
+    float (None when 1); values are a tuple for a variable-size format (positions), none for a
+    format without them, else their bytes joined."""
+    deltas = [docs[0], *map(sub, docs[1:], docs[:-1])]
+    first = weights[0]
+    if weights.count(first) == len(weights):
+        mini_weights = None if first == 1.0 else float(first)
+    else:
+        mini_weights = tuple(map(float, weights))
+    if fixed_size is None or fixed_size < 0:
+        mini_values = tuple(values)
+    elif fixed_size == 0 or values is None:
+        mini_values = None
+    else:
+        mini_values = b"".join(values)
+    data = zlib.compress(dumps((tuple(deltas), mini_weights, mini_values), PICKLE_PROTOCOL), _COMPRESSION)
+    return mini_weights, data
 
 
 #: Encoded counts, shared: a word seldom occurs more than a few times in an article.
