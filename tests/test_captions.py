@@ -3,28 +3,13 @@ sees; a <figure>, credits, a template's repeated labels and captions elsewhere o
 
 from __future__ import annotations
 
-from newsindex.extract import extract
-from newsindex.ingest import article_from_draft
-from newsindex.models import RawDocument
+from .test_main_text_evidence import PROSE, body_of  # three paragraphs of running text; a page's body
 
-PROSE = [
-    "The river rose four metres overnight and the council opened the school as a shelter for families "
-    "from the lower streets, while volunteers carried sandbags along the quay until dawn.",
-    "Engineers will inspect the old bridge on Monday before it reopens to traffic; the council expects "
-    "the repairs to the embankment to take most of the summer and to cost about two million.",
-    "Farmers upstream said the fields would take weeks to drain, and several asked the regional "
-    "government for help with the cost of replacing fences and feed that the water carried away.",
-]
 CAPTION = "Volunteers filled sandbags by the old bridge as the water kept rising"
 SIDEBAR = (
     "<div class='sidebar'><p>Other news from the valley this week</p>"
     "<div class='image-caption'>The new ferry on its first crossing to the island harbour</div></div>"
 )
-
-
-def body_of(html: str) -> list[str]:
-    draft = extract(RawDocument(path="site/page.html", kind="html", text=html))
-    return article_from_draft(draft, None, None).body
 
 
 def page(picture: str, extra: str = "") -> str:
