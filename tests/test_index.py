@@ -17,6 +17,7 @@ from newsindex.engine.whoosh.segment import SegmentBuilder
 from newsindex.engine.whoosh.store import FORMAT_VERSION, INDEX_NAME, current_generation, make_schema, open_index
 from newsindex.index import IndexLocked, IndexProblem, build_index
 from newsindex.index import limits as index_module
+from newsindex.index.dedup import pack_sketch
 from newsindex.index.documents import document_fields
 from newsindex.index.generations import _Lock
 from newsindex.query import SearchOptions, search
@@ -71,7 +72,7 @@ def _records(count: int) -> list[dict]:
                 "date_only": False,
             },
             "content_hash": f"{n:032x}",
-            "sketch": " ".join(f"{rng.randrange(2**32):08x}" for _ in range(rng.choice([0, 32]))),
+            "sketch": pack_sketch([f"{rng.randrange(2**32):08x}" for _ in range(rng.choice([0, 32]))]),
             "published": rng.choice([None, datetime(2019, rng.randrange(1, 13), rng.randrange(1, 28), 3, n % 60)]),
         }
         if n % 17 == 0:

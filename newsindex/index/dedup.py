@@ -23,7 +23,7 @@ import struct
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import groupby
+from itertools import groupby, repeat
 
 SKETCH_SIZE = 32
 SHINGLE_WORDS = 4
@@ -73,11 +73,15 @@ def sketch(text: str, size: int = SKETCH_SIZE) -> list[str]:
     return [f"{value:08x}" for value in _smallest_hashes(text, size)]
 
 
-def sketch_text(text: str) -> str:
-    """``" ".join(sketch(text))``, as an article stores it: the values packed and
-    written out by ``bytes.hex`` in one call, not formatted one by one."""
-    values = _smallest_hashes(text, SKETCH_SIZE)
-    return struct.pack(f">{len(values)}I", *values).hex(" ", 4)
+def packed_sketch(text: str) -> bytes:
+    """``pack_sketch(sketch(text))``, as the index's column keeps it, without the hex
+    strings in between (indexing sketches every article)."""
+    return pack_values(_smallest_hashes(text, SKETCH_SIZE))
+
+
+def pack_values(values: Sequence[int]) -> bytes:
+    """Sketch values (integers) as ``PACKED_SIZE`` bytes, a short sketch padded."""
+    return _PACKED.pack(*values, *repeat(_PAD_VALUE, SKETCH_SIZE - len(values)))
 
 
 #: A sketch packed for the index's fixed-width column: 4 bytes per value, short

@@ -9,13 +9,14 @@ from ..engine.whoosh.store import (
     short_id,
 )
 from ..models import Article
-from .dedup import sketch_text
+from .dedup import packed_sketch
 
 _FAST_TEXT = frozenset({"title", "body"})
 
 
 def article_record(article: Article) -> dict:
-    """The stored fields of an article's document: everything indexed derives from them."""
+    """An article's document as the worker builds it: its stored fields, from which everything
+    indexed derives, and its packed sketch (a column only: the index does not store it)."""
     published = article.published.astimezone(timezone.utc).replace(tzinfo=None) if article.published else None
     return {
         "id": article.id,
@@ -31,13 +32,14 @@ def article_record(article: Article) -> dict:
             "date_only": article.date_only,
         },
         "content_hash": article.content_hash,
-        "sketch": sketch_text(article.text),
+        "sketch": packed_sketch(article.text),
         "published": published,
     }
 
 
 def document_fields(stored: dict) -> dict:
-    """``add_document`` values for a stored record (so a document can be rebuilt from the index alone)."""
+    """``add_document`` values for a record (so a document can be rebuilt from the index alone:
+    its stored fields and the packed sketch from its column)."""
     meta = stored.get("meta") or {}
     fields = {
         name: stored.get(name)
@@ -46,7 +48,7 @@ def document_fields(stored: dict) -> dict:
     fields["authors"] = ",".join(a.replace(",", " ") for a in meta.get("authors") or [])
     fields["source"] = (meta.get("source") or "").replace(",", " ")
     fields["section"] = (meta.get("section") or "").replace(",", " ")
-    fields["sketch"] = stored.get("sketch") or ""
+    fields["sketch"] = stored.get("sketch")
     published = stored.get("published")
     if isinstance(published, datetime):
         # Terms for the day, the exact time stored and sorted on: every date

@@ -10,11 +10,12 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
 from ...index import limits
+from ...index.dedup import pack_values
 from ...index.documents import _FAST_TEXT, document_fields
 from ...index.generations import _checkpoint
 from .lexicon import write_words
 from .merging import merge_budget, merge_policy
-from .neargraph import MergedFrom, graph_for, write_graph
+from .neargraph import MergedFrom, _Leaves, graph_for, write_graph
 from .segment import SegmentBuilder
 from .store import INDEX_NAME, IndexProblem, short_id
 from .summary import generation_summary, write_summary
@@ -81,13 +82,16 @@ class _Committing:
         builder = SegmentBuilder(self.generation, writer.schema, INDEX_NAME, fast_text=_FAST_TEXT)
         segments = []
         searcher = writer.searcher()
+        sketches = _Leaves(searcher.reader())  # the sketch is a column, not stored
         for dup in self.manifest.dirty_groups():
             doc_id = self.manifest.doc_of(dup)
             if doc_id is None:
                 continue
             new = self.manifest.is_fresh(dup)
             docnums = [d for d in searcher.document_numbers(id=doc_id) if (d >= old_docs) == new]
-            stored = searcher.stored_fields(docnums[0]) if docnums else None
+            stored = None
+            if docnums:
+                stored = searcher.stored_fields(docnums[0]) | {"sketch": pack_values(sketches.sketch(docnums[0]))}
             for docnum in docnums:
                 writer.delete_document(docnum)
             members = self.manifest.members(dup)

@@ -23,7 +23,8 @@ INDEX_NAME = "articles"
 #: 4: the whole sketch also in a column.
 #: 5: undated articles carry ``UNDATED_MONTH`` in the month field.
 #: 6: near-duplicates found at index time (``NEIGHBOURS_FILE``); the sketch is a column only.
-FORMAT_VERSION = 6
+#: 7: the packed sketch is not stored as well.
+FORMAT_VERSION = 7
 #: The month term of an article without a date.
 UNDATED_MONTH = "undated"
 #: Each generation's near-duplicate graph (dedup.near_duplicate_graph), aligned

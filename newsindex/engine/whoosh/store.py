@@ -21,7 +21,7 @@ _import_whoosh_lightly()  # before the first Whoosh import: see the package's do
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
 from whoosh.columns import FixedBytesColumn
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.matching import ReadTooFar
 from whoosh.util.numeric import byte_to_length
 
@@ -58,25 +58,25 @@ for _name, _module in LEGACY_MODULE_NAMES.items():
     sys.modules.setdefault(_name, _module)
 
 
-class SketchField(STORED):
-    """The near-duplicate sketch (dedup.py), not indexed: stored, and packed in a
-    fixed-width column.
+class SketchField(FieldType):
+    """The near-duplicate sketch (dedup.py), packed (``dedup.packed_sketch``) in a
+    fixed-width column and nothing else: not indexed, not stored.
 
     Each indexing run reads every sketch from the column to work out the
     near-duplicate graph (``NEIGHBOURS_FILE``), at a few microseconds per
     article where the stored fields would unpickle whole articles.
     """
 
+    indexed = False
+    stored = False
+
     def __init__(self) -> None:
         from ...index.dedup import PACKED_SIZE, pack_sketch  # writing only: a search never packs one
 
-        super().__init__()
         self.column_type = FixedBytesColumn(PACKED_SIZE, default=pack_sketch([]))
 
-    def to_column_value(self, value: str) -> bytes:
-        from ...index.dedup import pack_sketch
-
-        return pack_sketch(value.split())
+    def to_column_value(self, value: bytes) -> bytes:
+        return value
 
     def from_column_value(self, value: bytes) -> bytes:
         return value
