@@ -209,7 +209,7 @@ def _apply_learned(blocks: list[_Paragraph], source: str | None, learned: Learne
             continue
         kept_sentences: list[str] = []
         for sentence in split_sentences(block.norm):
-            folded = _template_key(sentence) if len(sentence) >= LEARN_MIN_SENTENCE_CHARS else ""
+            folded = _template_key(sentence) if len(sentence) >= LEARN_MIN_SENTENCE_CHARS else b""
             if folded and "s" + _hash(folded) in templates:
                 block.cut.append(Removal(sentence, "learned:source-template"))
             else:
