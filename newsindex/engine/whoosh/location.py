@@ -23,8 +23,9 @@ INDEX_NAME = "articles"
 #: 4: the whole sketch also in a column.
 #: 5: undated articles carry ``UNDATED_MONTH`` in the month field.
 #: 6: near-duplicates found at index time (``NEIGHBOURS_FILE``); the sketch is a column only.
-#: 7: the packed sketch is not stored as well.
-FORMAT_VERSION = 7
+#:    Since 2026-12-03 the packed sketch is no longer also stored as hex; nothing read that
+#:    copy, so an index holding it reads and updates alike.
+FORMAT_VERSION = 6
 #: The month term of an article without a date.
 UNDATED_MONTH = "undated"
 #: Each generation's near-duplicate graph (dedup.near_duplicate_graph), aligned
