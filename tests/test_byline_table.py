@@ -189,6 +189,13 @@ TABLE: list[tuple[str, list[str]]] = [
     ("Political Editor Laura Keane", ["Laura Keane"]),
     ("Olga Ivanova, special to The Harbour Times", ["Olga Ivanova"]),
     ("Yusuf Demir - Istanbul", ["Yusuf Demir"]),
+    # A newspaper after the people (tenth session)
+    ("By Hannah Cole, Sydney Morning Herald", ["Hannah Cole"]),
+    ("Ravi Mehta and Joan Pike, Washington Post", ["Ravi Mehta", "Joan Pike"]),
+    ("By Sophie Grant, Daily Mail Reporter", ["Sophie Grant"]),
+    ("Liam Shore, Chicago Tribune", ["Liam Shore"]),
+    ("Von Anna Krause, Frankfurter Allgemeine Zeitung", ["Anna Krause"]),
+    ("Kwame Asante, The Ghanaian Times", ["Kwame Asante"]),
 ]
 
 

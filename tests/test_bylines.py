@@ -58,6 +58,29 @@ def test_agency_credit_is_the_outlet_not_an_author():
 
 
 @pytest.mark.parametrize(
+    ("line", "people", "outlet"),
+    [
+        ("By Tom Berg, Sydney Morning Herald", ["Tom Berg"], "Sydney Morning Herald"),
+        ("By Ana Ruiz and Lee Park, Washington Post", ["Ana Ruiz", "Lee Park"], "Washington Post"),
+        ("Von Lisa Weber, Frankfurter Allgemeine Zeitung", ["Lisa Weber"], "Frankfurter Allgemeine Zeitung"),
+        ("By Tom Berg, The Irish Times", ["Tom Berg"], "The Irish Times"),
+        ("By Tom Berg, Daily Mail Reporter", ["Tom Berg"], None),  # the paper's name before a role
+        ("By Emily Post", ["Emily Post"], None),  # opening the byline, such a name is a person's
+    ],
+)
+def test_a_newspaper_named_after_a_person_is_the_outlet_not_an_author(line, people, outlet):
+    byline = read_byline(line)
+    assert (byline.authors, byline.credit) == (people, outlet)
+
+
+def test_the_newspaper_a_byline_credits_is_the_outlet_of_an_article_that_names_none():
+    text = "By Tom Berg, Sydney Morning Herald\n\nHarbour dredging resumes\n\nDredgers returned to the port today.\n"
+    draft = extract(RawDocument(path="/news/a.txt", kind="text", text=text))
+    assert draft.authors == ["Tom Berg"]
+    assert draft.source == "Sydney Morning Herald"
+
+
+@pytest.mark.parametrize(
     "text", ["Science correspondent", "Staff writer", "Reuters", "and agencies", "Redaktion", "in Kyiv", "AFP"]
 )
 def test_a_role_place_or_agency_is_never_a_name(text):

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from ..data import data_lines, data_sections
+from .byline_words import PREPOSITION_LABELS, BylineWords, byline_words, month_names
 from .given_names import is_common_given_name
 
 _PARTICLES = frozenset(
@@ -61,7 +60,6 @@ _SUFFIXES = frozenset({"jr.", "sr.", "jr", "sr", "ii", "iii", "iv"})
 _BRACKETS_RE = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 _TRAILING_DATE_RE = re.compile(r"\s*(?:[|•·–—]|\s-\s|\b\d).*$")
 _QUOTES = "\"“”«»'‘’"
-_PREPOSITION_LABELS = frozenset({"by", "von", "par", "por", "di", "da", "door", "av", "af"})
 _HANDLE_RE = re.compile(r"^[\w.\-]{2,40}$")
 
 
@@ -74,85 +72,7 @@ class Byline:
     credit: str | None = None
 
 
-@dataclass(frozen=True)
-class _Words:
-    agencies: frozenset[str]
-    roles: frozenset[str]
-    organisation_words: frozenset[str]
-    labels: re.Pattern[str]
-    opening: re.Pattern[str]
-    joiners: re.Pattern[str]
-    label_joiners: dict[str, re.Pattern[str]]
-    places: frozenset[str]
-    role_heads: frozenset[str]
-    role_modifiers: frozenset[str]
-    agency_names: dict[str, str]
-    stops: re.Pattern[str]
-    inner_label: re.Pattern[str]
-    archive_links: re.Pattern[str]
-
-
-@lru_cache(maxsize=1)
-def _month_names() -> frozenset[str]:
-    names = set()
-    for line in data_lines("month_names.txt"):
-        english, _, others = line.partition(":")
-        names.add(english.strip().lower())
-        names.update(n.strip().lower() for n in others.split(",") if n.strip())
-    return frozenset(names | {n[:3] for n in names if len(n) > 3})
-
-
-def _phrases(phrases: list[str]) -> str:
-    """Word phrases as one alternation, any run of spaces between their words."""
-    return "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases)
-
-
-@lru_cache(maxsize=1)
-def _words() -> _Words:
-    groups = data_sections("bylines.txt", first="agencies")
-
-    def lowered(name: str) -> frozenset[str]:
-        return frozenset(w.lower() for w in groups.get(name, ()))
-
-    labels = sorted(groups.get("labels", ()), key=len, reverse=True)
-    label_re = "|".join(r"\s+".join(map(re.escape, label.split())) for label in labels)
-    joiners = "|".join(re.escape(j) for j in groups.get("joiners", ()))
-    by_label: dict[str, list[str]] = {}
-    for line in groups.get("label_joiners", ()):
-        label, _, joiner = line.partition(":")
-        by_label.setdefault(" ".join(label.lower().split()), []).append(joiner.strip())
-    # Inside a line only a label that ends in a preposition opens a byline ("Posted by",
-    # "von"); "Text" or "Author" there is a word of the sentence.
-    inner = [label for label in labels if label.split()[-1].lower() in _PREPOSITION_LABELS]
-    inner_re = "|".join(r"\s+".join(map(re.escape, label.split())) for label in inner)
-    return _Words(
-        agencies=lowered("agencies"),
-        roles=lowered("roles"),
-        organisation_words=lowered("organisation_words"),
-        labels=re.compile(
-            r"^(?:(?P<section>[^|]{1,60}?)\s*[|•·]\s*)?(?P<label>" + label_re + r")\s*:?\s+(?P<names>.{2,200})$",
-            re.I,
-        ),
-        opening=re.compile(r"^(?:" + label_re + r")\s*:?(?:\s|$)", re.I),
-        joiners=_joiner_pattern(joiners),
-        label_joiners={
-            label: _joiner_pattern("|".join(map(re.escape, extra)) + "|" + joiners) for label, extra in by_label.items()
-        },
-        places=lowered("place_words"),
-        role_heads=lowered("role_heads"),
-        role_modifiers=lowered("role_modifiers"),
-        agency_names={a.lower(): a for a in groups.get("agencies", ())},
-        inner_label=re.compile(r"(?<=[\s,.;:|•·])(?:" + inner_re + r")\s+\S", re.I),
-        stops=re.compile(r"\s+(?:" + "|".join(map(re.escape, groups.get("name_stops", ()))) + r")\b.*$", re.I),
-        archive_links=re.compile(r"(?:^|\s+)(?:" + _phrases(groups.get("archive_links", ())) + r")$", re.I),
-    )
-
-
-def _joiner_pattern(joiners: str) -> re.Pattern[str]:
-    return re.compile(r"\s*(?:[,;&/]|\b(?:" + joiners + r")\b)\s*", re.I)
-
-
-def _opens_role(tokens: list[str], words: _Words) -> bool:
+def _opens_role(tokens: list[str], words: BylineWords) -> bool:
     """Do ``tokens`` start with a role ("Journaliste au Monde", "Science correspondent at ...")?"""
     for end in range(1, min(len(tokens), 6) + 1):
         if not _is_role_phrase(tokens[:end], words):
@@ -163,7 +83,7 @@ def _opens_role(tokens: list[str], words: _Words) -> bool:
     return False
 
 
-def _is_role_phrase(tokens: list[str], words: _Words) -> bool:
+def _is_role_phrase(tokens: list[str], words: BylineWords) -> bool:
     """ "Science correspondent", "Deputy political editor": role words ending in a role noun."""
     lowered = [t.lower().strip(".,") for t in tokens]
     return (
@@ -173,7 +93,7 @@ def _is_role_phrase(tokens: list[str], words: _Words) -> bool:
     )
 
 
-def _is_post(tokens: list[str], words: _Words, desk: bool = False) -> bool:
+def _is_post(tokens: list[str], words: BylineWords, desk: bool = False) -> bool:
     """A post named by place or desk: a few words ending in a role noun ("Pacific editor" after
     a name; "Moscow Bureau Chief" alone, where a desk word must say it is no person)."""
     lowered = [t.lower().strip(".,") for t in tokens]
@@ -201,7 +121,7 @@ def _tidy_name(tokens: list[str]) -> str:
     return name
 
 
-def _person_part(part: str, words: _Words, single_ok: bool, opening: bool = False) -> tuple[str | None, bool]:
+def _person_part(part: str, words: BylineWords, single_ok: bool, opening: bool = False) -> tuple[str | None, bool]:
     """(name, explained) for one comma/and-separated part of a byline.
 
     ``explained`` is False when the part holds words that are neither a name nor a
@@ -252,12 +172,12 @@ def _person_part(part: str, words: _Words, single_ok: bool, opening: bool = Fals
             continue
         explained = False
         break
-    while name and (
-        name[-1].lower() in _PARTICLES or (len(name) > 2 and name[-1].lower().strip(".") in _month_names())
-    ):
+    while name and (name[-1].lower() in _PARTICLES or (len(name) > 2 and name[-1].lower().strip(".") in month_names())):
         name.pop()  # "Joshua Sokol May 25, 2017": the date was cut at its digits
     if not name or len(name) > 5:
         return None, False
+    if not opening and _is_masthead(name, words):
+        return None, True  # "A, Sydney Morning Herald", "A, Daily Mail Reporter": the outlet
     if len(name) == 1 and (not single_ok or not explained or _is_code(name[0])):
         return None, explained  # a lone word is a name only when nothing unexplained follows it
     if name[0].lower() in words.role_modifiers | words.role_heads and _is_role_phrase(name, words):
@@ -265,7 +185,16 @@ def _person_part(part: str, words: _Words, single_ok: bool, opening: bool = Fals
     return _tidy_name(name), explained
 
 
-def _trailing_agency(tokens: list[str], words: _Words) -> int:
+def _is_masthead(tokens: list[str], words: BylineWords) -> bool:
+    """ "Sydney Morning Herald", "Washington Post": capitalised words ending in a newspaper's word."""
+    return (
+        len(tokens) >= 2
+        and tokens[-1].lower().strip(".,") in words.masthead_words
+        and all(t[:1].isupper() for t in tokens)
+    )
+
+
+def _trailing_agency(tokens: list[str], words: BylineWords) -> int:
     """How many of the last ``tokens`` name an agency ("Associated Press"), leaving two or more."""
     for size in range(min(4, len(tokens) - 2), 0, -1):
         credit = " ".join(tokens[-size:]).lower()
@@ -274,7 +203,7 @@ def _trailing_agency(tokens: list[str], words: _Words) -> int:
     return 0
 
 
-def _name_after_role(tokens: list[str], words: _Words) -> str | None:
+def _name_after_role(tokens: list[str], words: BylineWords) -> str | None:
     """The name after a role that opens a part ("Senior Correspondent Ray Dalton", "onze
     correspondent Eva Smit"): two or more name words, and nothing else, after the role."""
     for end in range(1, min(len(tokens) - 2, 6) + 1):
@@ -287,7 +216,7 @@ def _name_after_role(tokens: list[str], words: _Words) -> str | None:
     return None
 
 
-def _names_a_desk(tokens: list[str], words: _Words) -> bool:
+def _names_a_desk(tokens: list[str], words: BylineWords) -> bool:
     """Do capitalised ``tokens`` open with a desk's word ("Business Insider", "Politics Desk")?
     A given name that is also such a word ("Asia") leaves it a person's."""
     first = tokens[0].lower().strip(".,")
@@ -307,7 +236,7 @@ def _is_code(word: str) -> bool:
 
 def _parts(text: str, label: str = "") -> list[str]:
     """The comma/joiner-separated parts of a byline; ``label`` ("Door") adds its language's joiners."""
-    words = _words()
+    words = byline_words()
     text = _BRACKETS_RE.sub("", re.sub(r"\s+", " ", text)).strip(" ,-–—|")
     text = words.archive_links.sub("", text)  # "Alle Beiträge" is a link, not a name
     joiners = words.label_joiners.get(" ".join(label.lower().split()), words.joiners)
@@ -315,11 +244,17 @@ def _parts(text: str, label: str = "") -> list[str]:
 
 
 def _credit(parts: list[str]) -> str | None:
-    names = _words().agency_names
+    """The agency a byline credits, else a newspaper named after its first part."""
+    words = byline_words()
     for part in parts:
-        found = names.get(part.strip(" .,").lower())
-        if found and found.lower() not in _words().roles and found.lower() not in {"staff", "agencies", "and agencies"}:
+        found = words.agency_names.get(part.strip(" .,").lower())
+        if found and found.lower() not in words.roles and found.lower() not in {"staff", "agencies", "and agencies"}:
             return found
+    for part in parts[1:]:
+        tokens = part.strip(" .,").split()
+        named = tokens[1:] if tokens and tokens[0].lower() == "the" else tokens  # "The Irish Times"
+        if _is_masthead(named, words) and len(named) <= 5:
+            return " ".join(tokens)
     return None
 
 
@@ -328,7 +263,7 @@ def read_byline(line: str) -> Byline | None:
     line = " ".join(line.split())
     if len(line) > 220:
         return None
-    words = _words()
+    words = byline_words()
     match = words.labels.match(line)
     if not match:
         return None
@@ -347,7 +282,7 @@ def _explained_people(parts: list[str]) -> list[str] | None:
     name is a place."""
     if not parts:
         return None
-    words = _words()
+    words = byline_words()
     people: list[str] = []
     for index, part in enumerate(parts):
         name, explained = _person_part(part, words, single_ok=True, opening=index == 0)
@@ -368,7 +303,7 @@ def bare_names(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text or len(text) > 120 or opens_with_label(text):
         return []
-    people = _explained_people(_parts(_words().stops.sub("", text)))
+    people = _explained_people(_parts(byline_words().stops.sub("", text)))
     if not people or not all(" " in name for name in people):
         return []
     return people
@@ -376,7 +311,7 @@ def bare_names(text: str) -> list[str]:
 
 def opens_with_label(text: str) -> bool:
     """Does ``text`` start with a byline label ("By", "Von", "Text:")? A cheap test before ``read_byline``."""
-    return bool(_words().opening.match(text))
+    return bool(byline_words().opening.match(text))
 
 
 def byline_within(line: str) -> Byline | None:
@@ -388,7 +323,7 @@ def byline_within(line: str) -> Byline | None:
     line = " ".join(line.split())
     if len(line) > 220:
         return None
-    words = _words()
+    words = byline_words()
     for match in words.inner_label.finditer(line):
         before = line[: match.start()].split()
         if before and words.stops.match(" " + before[-1]):
@@ -413,7 +348,7 @@ def byline_within(line: str) -> Byline | None:
 def is_bare_label(text: str) -> bool:
     """Is ``text`` a byline label and nothing else ("Autor:", "By", "Auteur")?"""
     text = text.strip()
-    opening = _words().opening
+    opening = byline_words().opening
     return bool(opening.match(text)) and not opening.sub("", text, count=1).strip(" :")
 
 
@@ -424,7 +359,7 @@ def names_after_label(label: str, line: str) -> list[str]:
     byline = read_byline(f"{label.strip()} {line}")
     if byline is None:
         return []
-    if label.strip().endswith(":") or label.split()[-1].lower() in _PREPOSITION_LABELS:
+    if label.strip().endswith(":") or label.split()[-1].lower() in PREPOSITION_LABELS:
         return byline.authors
     return byline.authors if all(" " in name for name in byline.authors) else []
 
@@ -444,7 +379,7 @@ def split_authors(names: str, *, single_ok: bool = False) -> list[str]:
     byline = read_byline(names)
     if byline is not None:
         return byline.authors
-    words = _words()
+    words = byline_words()
     names = words.opening.sub("", names, count=1) or names  # a label is never part of a name
     names = words.stops.sub("", names) or names
     people: list[str] = []
@@ -468,7 +403,7 @@ def field_authors(value: str, *, site: str = "") -> list[str]:
     people = split_authors(text, single_ok=True)
     if people or " " in text:
         return [p for p in people if _fold(p) != _fold(site)]
-    words = _words()
+    words = byline_words()
     if (
         _HANDLE_RE.match(text)
         and text.lower() not in words.agencies | words.roles | words.organisation_words
