@@ -14,6 +14,9 @@ PREPOSITION_LABELS = frozenset({"by", "von", "par", "por", "di", "da", "door", "
 
 @dataclass(frozen=True)
 class BylineWords:
+    """Each section of ``data/bylines.txt`` as the byline reader uses it: lower-cased word sets,
+    and the labels, joiners and stops compiled into patterns."""
+
     agencies: frozenset[str]
     roles: frozenset[str]
     organisation_words: frozenset[str]
@@ -33,6 +36,8 @@ class BylineWords:
 
 @lru_cache(maxsize=1)
 def month_names() -> frozenset[str]:
+    """Month names in every language listed, and their three-letter forms, lower-cased: a date
+    left after a name ("Joshua Sokol May 25") is not part of it."""
     names = set()
     for line in data_lines("month_names.txt"):
         english, _, others = line.partition(":")
