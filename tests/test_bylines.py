@@ -65,7 +65,9 @@ def test_agency_credit_is_the_outlet_not_an_author():
         ("Von Lisa Weber, Frankfurter Allgemeine Zeitung", ["Lisa Weber"], "Frankfurter Allgemeine Zeitung"),
         ("By Tom Berg, The Irish Times", ["Tom Berg"], "The Irish Times"),
         ("By Tom Berg, Daily Mail Reporter", ["Tom Berg"], None),  # the paper's name before a role
-        ("By Emily Post", ["Emily Post"], None),  # opening the byline, such a name is a person's
+        ("By Emily Post", ["Emily Post"], None),  # opening the byline, a given name and a word is a person
+        ("By Chicago Tribune", [], "Chicago Tribune"),  # the paper alone: a staff story
+        ("By Sydney Morning Herald", [], "Sydney Morning Herald"),
     ],
 )
 def test_a_newspaper_named_after_a_person_is_the_outlet_not_an_author(line, people, outlet):

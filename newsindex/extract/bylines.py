@@ -176,7 +176,7 @@ def _person_part(part: str, words: BylineWords, single_ok: bool, opening: bool =
         name.pop()  # "Joshua Sokol May 25, 2017": the date was cut at its digits
     if not name or len(name) > 5:
         return None, False
-    if not opening and _is_masthead(name, words):
+    if _is_masthead(name, words, opening):
         return None, True  # "A, Sydney Morning Herald", "A, Daily Mail Reporter": the outlet
     if len(name) == 1 and (not single_ok or not explained or _is_code(name[0])):
         return None, explained  # a lone word is a name only when nothing unexplained follows it
@@ -185,12 +185,14 @@ def _person_part(part: str, words: BylineWords, single_ok: bool, opening: bool =
     return _tidy_name(name), explained
 
 
-def _is_masthead(tokens: list[str], words: BylineWords) -> bool:
-    """ "Sydney Morning Herald", "Washington Post": capitalised words ending in a newspaper's word."""
+def _is_masthead(tokens: list[str], words: BylineWords, opening: bool = False) -> bool:
+    """ "Sydney Morning Herald", "Washington Post": capitalised words ending in a newspaper's word.
+    Opening a byline, two words led by a common given name are a person's ("By Emily Post")."""
     return (
         len(tokens) >= 2
         and tokens[-1].lower().strip(".,") in words.masthead_words
         and all(t[:1].isupper() for t in tokens)
+        and not (opening and len(tokens) == 2 and is_common_given_name(tokens[0]))
     )
 
 
@@ -244,16 +246,16 @@ def _parts(text: str, label: str = "") -> list[str]:
 
 
 def _credit(parts: list[str]) -> str | None:
-    """The agency a byline credits, else a newspaper named after its first part."""
+    """The agency a byline credits, else the newspaper it names."""
     words = byline_words()
     for part in parts:
         found = words.agency_names.get(part.strip(" .,").lower())
         if found and found.lower() not in words.roles and found.lower() not in {"staff", "agencies", "and agencies"}:
             return found
-    for part in parts[1:]:
+    for index, part in enumerate(parts):
         tokens = part.strip(" .,").split()
         named = tokens[1:] if tokens and tokens[0].lower() == "the" else tokens  # "The Irish Times"
-        if _is_masthead(named, words) and len(named) <= 5:
+        if _is_masthead(named, words, opening=index == 0) and len(named) <= 5:
             return " ".join(tokens)
     return None
 
