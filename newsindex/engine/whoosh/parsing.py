@@ -361,6 +361,11 @@ def _expand_labels(parsed: query.Query, reader) -> query.Query:
     def widen(node: query.Query) -> query.Query:
         if isinstance(node, query.Term) and node.fieldname in _LABELLED_FIELDS:
             return _label_query(reader, node.fieldname, str(node.text)) or node
+        if isinstance(node, query.Phrase) and node.fieldname in _LABELLED_FIELDS:
+            # 'source:"a, b"': commas split a label into names, which have no positions to
+            # be a phrase of; every name must match instead.
+            names = [_label_query(reader, node.fieldname, str(word)) for word in node.words]
+            return query.And([name for name in names if name is not None]) if any(names) else query.NullQuery
         return node
 
     return parsed.accept(widen)

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from whoosh.support.levenshtein import distance as edit_distance
 
 from ...query.options import QueryError
-from .parsing import _DATE_CLAUSE_RE, parse_query
+from .parsing import _DATE_CLAUSE_RE, _expand_labels, parse_query
 from .respelling import FEW_MATCHES, MUCH_COMMONER, RARE_AT_LEAST, RARE_ONE_IN, spelled_out
 from .snippets import _analyzed
 
@@ -106,7 +106,7 @@ def _suggest(searcher, text: str, allowed, total: int, match: str, lexicon=None)
     if changed == text:
         return None
     try:
-        respelt = parse_query(_DATE_CLAUSE_RE.sub(" ", changed), searcher.schema, match)
+        respelt = _expand_labels(parse_query(_DATE_CLAUSE_RE.sub(" ", changed), searcher.schema, match), reader)
     except QueryError:
         return None
     return changed if _finds_more(searcher, respelt, allowed, total) else None
