@@ -1,6 +1,7 @@
 """End-to-end through the command line, as a user runs it (click's CliRunner)."""
 
 import json
+import os
 import re
 import shutil
 
@@ -265,3 +266,18 @@ def test_feedback_can_be_turned_off_for_any_queries(tmp_path):
         orders[flag] = [json.loads(line)["title"] for line in result.output.splitlines()]
     assert orders["--no-feedback"].index("Office kitchen") < orders["--no-feedback"].index("Growers count losses")
     assert orders["--feedback"].index("Growers count losses") < orders["--feedback"].index("Office kitchen")
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "1"), ("4", "4")])
+def test_the_command_keeps_numpy_to_one_blas_thread_unless_told_otherwise(monkeypatch, preset, expected):
+    import sys
+
+    from newsindex.cli import main
+
+    if preset is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", preset)
+    monkeypatch.setattr(sys, "argv", ["newsindex", "--version"])
+    main()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == expected
