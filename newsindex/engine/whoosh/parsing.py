@@ -365,7 +365,8 @@ def _expand_labels(parsed: query.Query, reader) -> query.Query:
             # 'source:"a, b"': commas split a label into names, which have no positions to
             # be a phrase of; every name must match instead.
             names = [_label_query(reader, node.fieldname, str(word)) for word in node.words]
-            return query.And([name for name in names if name is not None]) if any(names) else query.NullQuery
+            kept = [name for name in names if name is not None]
+            return query.And(kept) if kept else query.NullQuery
         return node
 
     return parsed.accept(widen)
