@@ -73,6 +73,13 @@ def sketch(text: str, size: int = SKETCH_SIZE) -> list[str]:
     return [f"{value:08x}" for value in _smallest_hashes(text, size)]
 
 
+#: A sketch packed for the index's fixed-width column: 4 bytes per value, short
+#: sketches padded with this (a real value this large is never among the smallest).
+_PAD_VALUE = 0xFFFFFFFF
+_PACKED = struct.Struct(f">{SKETCH_SIZE}I")
+PACKED_SIZE = _PACKED.size
+
+
 def packed_sketch(text: str) -> bytes:
     """``pack_sketch(sketch(text))``, as the index's column keeps it, without the hex
     strings in between (indexing sketches every article)."""
@@ -84,15 +91,9 @@ def pack_values(values: Sequence[int]) -> bytes:
     return _PACKED.pack(*values, *repeat(_PAD_VALUE, SKETCH_SIZE - len(values)))
 
 
-#: A sketch packed for the index's fixed-width column: 4 bytes per value, short
-#: sketches padded with this (a real value this large is never among the smallest).
-_PAD = "ffffffff"
-PACKED_SIZE = SKETCH_SIZE * 4
-
-
 def pack_sketch(values: Sequence[str]) -> bytes:
     """A sketch as ``PACKED_SIZE`` bytes, for a column read without unpickling the article."""
-    return bytes.fromhex("".join(values[:SKETCH_SIZE]) + _PAD * (SKETCH_SIZE - min(len(values), SKETCH_SIZE)))
+    return pack_values([int(value, 16) for value in values[:SKETCH_SIZE]])
 
 
 def resemblance(first: Sequence[str], second: Sequence[str]) -> float:
@@ -117,9 +118,7 @@ def are_near_duplicates(first: Sequence[str], second: Sequence[str]) -> bool:
 
 # --- the near-duplicate graph ---------------------------------------------------------
 
-_PACKED = struct.Struct(f">{SKETCH_SIZE}I")
 _HEAD = struct.Struct(f">{SKETCH_INDEXED}I")
-_PAD_VALUE = 0xFFFFFFFF
 
 
 def sketch_values(buffer: bytes | bytearray, offset: int = 0) -> tuple[int, ...]:

@@ -10,7 +10,6 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
 from ...index import limits
-from ...index.dedup import pack_values
 from ...index.documents import _FAST_TEXT, document_fields
 from ...index.generations import _checkpoint
 from .lexicon import write_words
@@ -91,7 +90,7 @@ class _Committing:
             docnums = [d for d in searcher.document_numbers(id=doc_id) if (d >= old_docs) == new]
             stored = None
             if docnums:
-                stored = searcher.stored_fields(docnums[0]) | {"sketch": pack_values(sketches.sketch(docnums[0]))}
+                stored = searcher.stored_fields(docnums[0]) | {"sketch": sketches.packed(docnums[0])}
             for docnum in docnums:
                 writer.delete_document(docnum)
             members = self.manifest.members(dup)

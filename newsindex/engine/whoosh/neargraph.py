@@ -109,6 +109,11 @@ class _Leaves:
 
     def sketch(self, docnum: int) -> tuple[int, ...]:
         """One document's sketch values, read from its segment's column."""
+        packed = self.packed(docnum)
+        return sketch_values(packed) if packed is not None else ()
+
+    def packed(self, docnum: int) -> bytes | None:
+        """One document's packed sketch as its column holds it; None when it holds none."""
         number = bisect_right(self.offsets, docnum) - 1
         leaf, offset = self.leaves[number]
         local = docnum - offset
@@ -118,8 +123,8 @@ class _Leaves:
                 leaf.column_reader("sketch", translate=False) if leaf.has_column("sketch") else False
             )
         if part is False or local >= part._count:
-            return ()
-        return sketch_values(part._dbfile.get(part._basepos + local * PACKED_SIZE, PACKED_SIZE))
+            return None
+        return bytes(part._dbfile.get(part._basepos + local * PACKED_SIZE, PACKED_SIZE))
 
 
 def _heads_of(block: bytes, deleted: list[int]) -> np.ndarray:
