@@ -100,10 +100,9 @@ def run_baseline(files: list[str], index_dir: str) -> dict:
 
 def run_newsindex(files: list[str], index_dir: str, workers: int, whole: str | None) -> dict:
     sys.path.insert(0, str(REPO))
-    from newsindex.cli import BLAS_THREADS
+    from newsindex.cli import limit_blas_threads
 
-    for name, value in BLAS_THREADS.items():  # as the newsindex command runs it, before numpy loads
-        os.environ.setdefault(name, value)
+    limit_blas_threads()  # as the newsindex command runs it
     from newsindex.index import build_index
 
     started = time.perf_counter()

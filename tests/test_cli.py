@@ -4,6 +4,7 @@ import json
 import os
 import re
 import shutil
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -270,8 +271,6 @@ def test_feedback_can_be_turned_off_for_any_queries(tmp_path):
 
 @pytest.mark.parametrize(("preset", "expected"), [(None, "1"), ("4", "4")])
 def test_the_command_keeps_numpy_to_one_blas_thread_unless_told_otherwise(monkeypatch, preset, expected):
-    import sys
-
     from newsindex.cli import main
 
     if preset is None:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from .basics import EXIT_ERROR, EXIT_FOUND, Failure, _quiet_stdout, echo
 
-__all__ = ["cli", "main", "run"]
+__all__ = ["BLAS_THREADS", "cli", "limit_blas_threads", "main", "run"]
 
 #: Commands that are over in a moment (and ``--help``, ``--version``: no command): they run
 #: without the cycle collector.  ``index``, ``watch`` and the rest run long and keep it.
@@ -45,10 +45,15 @@ def _command_name(args: list[str]) -> str | None:
 BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
 
 
-def main() -> None:
-    """Entry point: no traceback ever reaches the user."""
+def limit_blas_threads() -> None:
+    """``BLAS_THREADS`` where the user set nothing; before numpy loads, or it has no effect."""
     for name, value in BLAS_THREADS.items():
         os.environ.setdefault(name, value)
+
+
+def main() -> None:
+    """Entry point: no traceback ever reaches the user."""
+    limit_blas_threads()
     args = sys.argv[1:]
     if _command_name(args) in SHORT_COMMANDS:
         gc.disable()
