@@ -149,3 +149,18 @@ def test_the_sketch_is_kept_packed_in_its_column_and_not_stored(tmp_path):
             stored = searcher.stored_fields(docnum)
             assert "sketch" not in stored  # the hex copy it once had: 5% of a Reuters index
             assert column[docnum] == pack_sketch(sketch(stored["body"]))
+
+
+_ASCII_PIECES = ["the", "Ferry", "U.S.", "re-opening", "it's", "2nd", "x_y", "\t", "\n", " -- ", "(a)", "99%"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_ascii_text_is_split_into_the_same_words_as_any_other(seed):
+    """The ASCII path splits by a byte translation; it must find what ``\\w+`` finds.  A
+    trailing non-ASCII mark that is no word character sends the same words the other way."""
+    rng = random.Random(seed)
+    pieces = [chr(code) for code in range(128)] + _ASCII_PIECES
+    text = "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randrange(40, 400)))
+    assert text.isascii()
+    assert dedup._smallest_hashes(text, 32) == dedup._smallest_hashes(text + " ¶", 32)
+    assert len(dedup._smallest_hashes(text, 32)) > 0

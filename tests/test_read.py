@@ -8,7 +8,7 @@ import pytest
 
 from newsindex.ingest import IngestOptions, drafts_from_file
 from newsindex.models import Draft, Skipped
-from newsindex.read import JsonStream, ReadError, classify, decode, discover, read_documents
+from newsindex.read import JsonStream, ReadError, classify, decode, discover, read_bytes, read_documents
 from newsindex.read import records as read_module
 
 ARTICLE = "Published: 2021-05-04\n\nCafé owners protest\n\nThe café owners said “no” to the plan.\n"
@@ -56,6 +56,24 @@ def test_compressed_files_are_read_transparently(tmp_path):
     (tmp_path / "b.txt.bz2").write_bytes(bz2.compress(ARTICLE.encode()))
     texts = [doc.text for found in discover([tmp_path]) for doc in read_documents(found)]
     assert texts == [ARTICLE, ARTICLE]
+
+
+@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 300_000, 1024 * 1024])
+def test_plain_files_are_read_whole_up_to_the_cap_and_refused_over_it(tmp_path, size):
+    data = random.Random(size).randbytes(size)
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    found = classify(path)
+    assert read_bytes(found, max_bytes=1024 * 1024) == data
+    assert read_bytes(found, max_bytes=size) == data
+    if size:
+        with pytest.raises(ReadError, match="is over"):
+            read_bytes(found, max_bytes=size - 1)
+
+
+def test_unreadable_plain_file_is_a_read_error(tmp_path):
+    with pytest.raises(ReadError, match="file vanished"):
+        read_bytes(classify(tmp_path / "gone.txt"))
 
 
 def test_decompression_bomb_is_capped(tmp_path):

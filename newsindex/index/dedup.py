@@ -46,20 +46,22 @@ MAX_SPLITS = 2
 #: near-duplicates: about 50% of their 4-word shingles shared.
 SIMILAR_OVERLAP = 0.5
 _WORD_RE = re.compile(r"\w+")
-_ASCII_WORD_RE = re.compile(rb"\w+")
+#: ASCII bytes: every byte ``\w`` does not match becomes a space, so ``split()`` yields
+#: exactly ``\w+``'s matches, at a third of a regular expression's cost.
+_ASCII_WORD_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_ASCII_NON_WORD_TO_SPACE = bytes(byte if byte in _ASCII_WORD_CHARS else 0x20 for byte in range(256))
 
 
 def _smallest_hashes(text: str, size: int) -> list[int]:
     """The ``size`` smallest shingle hashes of ``text``, in order (empty if too short).
 
     Shingles are joined and hashed by ``map`` over ``zip``, a loop in C; ASCII
-    text is split as bytes, which ``\\w`` matches alike, saving an encoding
-    per shingle.  Together a third faster than a comprehension (indexing
-    sketches every article).
+    text is split as bytes (the words ``\\w+`` finds, by a translation and
+    ``split``), saving an encoding per shingle.  Indexing sketches every article.
     """
     lowered = text.lower()
     if lowered.isascii():
-        words: list[bytes] = _ASCII_WORD_RE.findall(lowered.encode("ascii"))
+        words: list[bytes] = lowered.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE).split()
     else:
         words = [word.encode("utf-8", "surrogatepass") for word in _WORD_RE.findall(lowered)]
     if len(words) < SHINGLE_WORDS * 3:
