@@ -50,6 +50,11 @@ def test_index_terms_equal_the_analyzer():
     texts = [*TRICKY_TEXT, *(" ".join(rng.choice(words) for _ in range(rng.randrange(40))) for _ in range(300))]
     ascii_words = [word for word in words if word.isascii()]  # ASCII text takes a tokenizer of its own
     texts += [" ".join(rng.choice(ascii_words) for _ in range(rng.randrange(1, 40))) for _ in range(100)]
+    # Tokens split by chunks between separators: words glued by any of them, one or many
+    separators = ["", " ", "-", ".", "'", "--", "—", "\u00a0", "“", "”", "’", ",", "/", "\t", "\udcff", "é"]
+    texts += [
+        "".join(rng.choice(words) + rng.choice(separators) for _ in range(rng.randrange(1, 30))) for _ in range(300)
+    ]
     for text in texts:
         assert index_terms(text) == _whoosh_terms(text), text
 
