@@ -474,3 +474,32 @@ def test_the_term_limit_counts_words_not_the_fields_they_are_looked_up_in(archiv
     assert search(" ".join(words + words), archive).total == 0  # a repeated word counts once
     with pytest.raises(QueryError, match=f"{MAX_QUERY_TERMS + 1} distinct terms"):
         search(" ".join([*words, "extra"]), archive, SearchOptions(match="any"))
+
+
+def test_stemming_joins_inflections_and_keeps_unrelated_words_apart(tmp_path):
+    """Snowball's current English stemmer: "adding" finds "added", "internationally"
+    finds "international"; "ads", "interns" and "evenly" stay other words (whoosh's older
+    Porter2 stemmed them alike: "ad", "intern", "even")."""
+    index = index_articles(
+        tmp_path,
+        {
+            "a.txt": "Tax added to fuel\n\nThe government added a tax to fuel and will be adding more.",
+            "b.txt": "Ads on buses\n\nThe city sold ads on its buses.",
+            "c.txt": "Trade grows\n\nInternational trade grew, spread internationally.",
+            "d.txt": "Interns hired\n\nThe bank hired ten interns this summer.",
+            "e.txt": "Evening vote\n\nThe council voted in the evening.",
+            "f.txt": "Costs shared\n\nThe costs were shared evenly.",
+        },
+    )
+    found = {
+        query: sorted(hit.title for hit in search(query, index, SearchOptions()).hits)
+        for query in ("adding", "ads", "internationally", "interns", "evenings", "even")
+    }
+    assert found == {
+        "adding": ["Tax added to fuel"],
+        "ads": ["Ads on buses"],
+        "internationally": ["Trade grows"],
+        "interns": ["Interns hired"],
+        "evenings": ["Evening vote"],
+        "even": ["Costs shared"],
+    }
