@@ -81,6 +81,8 @@ def installed_venv(venv: Path, reinstall: bool, source: Path = REPO) -> Path:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", str(source)], check=True)
     elif reinstall:
+        # Dependencies first (a new one the venv lacks), then this package's code afresh.
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(source)], check=True)
         subprocess.run(
             [str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(source)], check=True
         )
@@ -98,12 +100,18 @@ def baseline_venv(ref: str) -> Path:
 
 
 def ensure_demo_index(index_dir: Path) -> None:
-    """The repository's demo corpus, indexed once with the library this checkout holds."""
-    if (index_dir / "CURRENT").exists():
-        return
+    """The repository's demo corpus, indexed once with the library this checkout holds (again
+    when the index kept from an earlier run is of another format)."""
     sys.path.insert(0, str(REPO))
     from newsindex import build_index
+    from newsindex.engine.whoosh.store import IndexProblem, open_index
 
+    if (index_dir / "CURRENT").exists():
+        try:
+            open_index(index_dir)
+            return
+        except IndexProblem:
+            pass
     build_index([REPO / "corpus"], index_dir, rebuild=True)
 
 
