@@ -547,3 +547,15 @@ def test_changing_dayfirst_or_rules_reads_every_file_again(tmp_path):
     report = build_index([str(news)], index_dir, workers=1, options=IngestOptions(dayfirst=True, rules_files=[rules]))
     assert report.reread and report.documents == 3
     assert search("acme", index_dir).total == 0
+
+
+def test_long_chunks_are_analysed_alike_but_not_remembered():
+    """Text without ASCII separators (Chinese, Thai) is one long chunk: the same terms as the
+    analyzer gives, and no cache entry that would hold whole paragraphs in memory."""
+    from newsindex.engine.whoosh import tokens
+
+    text = "東京都は月曜日、新しい計画を発表した。" * 20 + "Tokyo’s plan—announced Monday"
+    tokens._chunk_cache.clear()
+    assert index_terms(text) == _whoosh_terms(text)
+    assert all(len(chunk) <= tokens.CACHED_CHUNK_BYTES for chunk in tokens._chunk_cache)
+    assert tokens._chunk_cache  # the short chunks ("Monday") are remembered

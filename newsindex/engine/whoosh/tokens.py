@@ -76,6 +76,8 @@ def _stem_word(word: str) -> str:
 #: (bounds memory on huge vocabularies; a natural-language corpus stays far below).
 WORD_CACHE_SIZE = 500_000
 _stem_cache: dict[str, str] = {}
+#: Chunks longer than this (bytes) are analysed each time they occur, not remembered.
+CACHED_CHUNK_BYTES = 64
 
 
 def _analyse_word(raw: str) -> tuple[str, ...]:
@@ -126,14 +128,15 @@ class _ChunkCache(dict):
     pass to find the new ones first."""
 
     def __missing__(self, chunk: bytes) -> str | tuple[str, ...] | None:
-        if len(self) >= WORD_CACHE_SIZE:
-            self.clear()
         tokens = _TOKEN_RE.findall(chunk.decode("utf-8", "surrogatepass"))
         if len(tokens) == 1:
             value = _token_value(tokens[0])
         else:
             value = _Split(map(_token_value, tokens)) if tokens else None
-        self[chunk] = value
+        if len(chunk) <= CACHED_CHUNK_BYTES:  # a long chunk (text without ASCII spaces: Chinese,
+            if len(self) >= WORD_CACHE_SIZE:  # Thai) is seldom seen twice and would fill memory
+                self.clear()
+            self[chunk] = value
         return value
 
 
