@@ -167,7 +167,7 @@ def index_terms(text: str) -> tuple[dict[str, list[int]], int]:
 
     Identical to running ``news_analyzer()`` with ``positions=True`` in index
     mode (including StopFilter's renumbering, which starts at the first kept
-    word's raw position), at a fraction of the cost: each distinct word is
+    word's raw position), at a fraction of the cost: each distinct chunk is
     analysed once, and the per-word loop does nothing but collect positions.
     """
     analysed = _analysed_tokens(text)
