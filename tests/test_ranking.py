@@ -408,3 +408,29 @@ def test_re_ranking_reads_the_posting_arrays_and_scores_as_the_matchers_do(tmp_p
     monkeypatch.setattr(feedback, "term_scores_at", lambda *args: None)
     from_matchers = [(hit.id, hit.score) for hit in search(question, index_dir, options).hits]
     assert from_arrays == from_matchers
+
+
+def test_coordination_counts_a_hyphenated_word_once_in_whichever_spelling(tmp_path):
+    """ "covid-19" is looked up as its parts and closed up ("covid19"); an article spelling it
+    either way holds the word, so coordination gives both the same share of the question
+    (counting the spellings as three words gave the rare "covid19" the larger share)."""
+    from newsindex.engine.whoosh.coordination import QuestionWord, coordinated, question_words
+    from newsindex.engine.whoosh.store import open_index
+    from newsindex.engine.whoosh.weighting import WEIGHTING
+
+    articles = {
+        f"other{number:02d}.txt": f"Report {number}\n\nCovid cases rose by 19 in the city.\n" for number in range(30)
+    }
+    articles["parts.txt"] = "Trial begins\n\nThe covid-19 vaccine trial begins today in the city.\n"
+    articles["closed.txt"] = "Trial starts\n\nThe covid19 vaccine trial starts today in the city.\n"
+    articles["neither.txt"] = "Trial opens\n\nThe vaccine trial opens today in the city.\n"
+    index_dir = index_articles(tmp_path, articles)
+    words = question_words(parse_query("covid-19 vaccine", make_schema(), "any"))
+    assert words == [QuestionWord(("vaccin",)), QuestionWord(("covid", "19"), closed="covid19")]
+    with open_index(index_dir).searcher(weighting=WEIGHTING) as searcher:
+        docnum = {searcher.stored_fields(n)["title"]: n for n in searcher.reader().all_doc_ids()}
+        ranked = [(1.0, docnum["Trial begins"]), (1.0, docnum["Trial starts"]), (1.0, docnum["Trial opens"])]
+        shares = {score_docnum[1]: score_docnum[0] for score_docnum in coordinated(searcher, words, ranked)}
+    assert shares[docnum["Trial begins"]] == pytest.approx(shares[docnum["Trial starts"]])
+    assert shares[docnum["Trial begins"]] == pytest.approx(1.0)
+    assert shares[docnum["Trial opens"]] < 1.0  # without the word it holds only "vaccine"'s share

@@ -16,6 +16,10 @@ every article it lists holds every word.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from whoosh import query
+
 from . import bm25
 from .feedback import RERANK_DEPTH, scores_at
 
@@ -37,28 +41,61 @@ STRENGTH = 0.5
 _TEXT_FIELDS = ("title", "body")
 
 
-def coordinated(searcher, terms: list[str], ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
+@dataclass(frozen=True)
+class QuestionWord:
+    """A word of the question in the body field: each of ``terms`` an article holds earns the
+    term's idf; holding ``closed`` (a hyphenated word closed up: "covid19" for "covid-19",
+    whose ``terms`` are its parts) earns them all."""
+
+    terms: tuple[str, ...]
+    closed: str | None = None
+
+
+def question_words(parsed: query.Query) -> list[QuestionWord]:
+    """The words of an any-query in the body field.  The spellings a hyphenated word is looked
+    up in are one word: its parts, with the closed-up spelling standing for them all, so an
+    article writing "covid19" holds what one writing "covid-19" does, and the rare closed-up
+    spelling is no word of its own that nearly every article lacks."""
+    words: list[QuestionWord] = []
+    spelt: dict[str, QuestionWord] = {}
+    for node in parsed.leaves():
+        spelling = getattr(node, "spelling", None)
+        if spelling is None:
+            words += [QuestionWord((term,)) for fieldname, term in node.iter_all_terms() if fieldname == "body"]
+        elif node.fieldname == "body":
+            parts = spelling.parts or (spelling.closed,)
+            spelt[spelling.word] = QuestionWord(parts, spelling.closed if spelling.parts else None)
+    return words + list(spelt.values())
+
+
+def coordinated(searcher, words: list[QuestionWord], ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
     """The first ``RERANK_DEPTH`` of ``ranked`` (score, docnum), best first, each score times
-    the idf share of ``terms`` the article holds to the power ``STRENGTH``; the rest in their
+    the idf share of ``words`` the article holds to the power ``STRENGTH``; the rest in their
     order, below them."""
-    if len(terms) < 2 or not ranked or STRENGTH <= 0:
+    if sum(len(word.terms) for word in words) < 2 or not ranked or STRENGTH <= 0:
         return ranked
     head, tail = ranked[:RERANK_DEPTH], ranked[RERANK_DEPTH:]
     parent = searcher.get_parent()
     documents = parent.doc_count_all()
+    looked_up = {term for word in words for term in (*word.terms, word.closed) if term is not None}
     idf = {
         term: bm25.idf(documents, max(parent.doc_frequency(fieldname, term) for fieldname in _TEXT_FIELDS))
-        for term in terms
+        for term in looked_up
     }
-    total = sum(idf.values())
+    total = sum(idf[term] for word in words for term in word.terms)
     if total <= 0:
         return ranked
     order = sorted(docnum for _score, docnum in head)
+    holding = {
+        term: set().union(*(scores_at(searcher, fieldname, term, order) for fieldname in _TEXT_FIELDS))
+        for term in looked_up
+    }
     held = dict.fromkeys(order, 0.0)
-    for term in terms:
-        holding = set().union(*(scores_at(searcher, fieldname, term, order) for fieldname in _TEXT_FIELDS))
-        for docnum in holding:
-            held[docnum] += idf[term]
+    for word in words:
+        whole = holding[word.closed] if word.closed is not None else set()
+        for term in word.terms:
+            for docnum in holding[term] | whole:
+                held[docnum] += idf[term]
     rescaled = sorted(
         ((score * (held[docnum] / total) ** STRENGTH, docnum) for score, docnum in head),
         key=lambda item: (-item[0], item[1]),

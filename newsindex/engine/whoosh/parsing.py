@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from whoosh import query
@@ -295,6 +296,17 @@ def _weighted_by_repeats(parsed: query.Query, text: str) -> query.Query:
     return parsed
 
 
+@dataclass(frozen=True)
+class Spelling:
+    """What an any-query's term spelling a hyphenated word stands for: the word as typed, its
+    parts (an article holding all of them has the word) and the word closed up (so has one
+    holding that).  Set as ``spelling`` on each such ``query.Term``."""
+
+    word: str
+    parts: tuple[str, ...]
+    closed: str
+
+
 def _compounds_spelt_every_way(parsed: query.Query, match: str) -> query.Query:
     """A plain query of words with each hyphenated word looked up in every spelling of it.
 
@@ -313,7 +325,11 @@ def _compounds_spelt_every_way(parsed: query.Query, match: str) -> query.Query:
 
     def spellings(term: query.Term) -> list[query.Term]:
         parts, closed = compound_terms(term.text)
-        return [query.Term(term.fieldname, text, boost=term.boost) for text in dict.fromkeys([*parts, closed])]
+        spelling = Spelling(str(term.text), tuple(parts), closed)
+        spelt = [query.Term(term.fieldname, text, boost=term.boost) for text in dict.fromkeys([*parts, closed])]
+        for node in spelt:
+            node.spelling = spelling  # coordination counts the word once, in whichever spelling
+        return spelt
 
     def hyphenated(node: query.Query) -> bool:
         return type(node) is query.Term and "-" in node.text and node.fieldname in _DEFAULT_FIELDS

@@ -15,7 +15,7 @@ from whoosh.idsets import DocIdSet
 
 from ...query.options import GROUPS, SearchOptions
 from ...query.outlets import merged_counts
-from .coordination import coordinated
+from .coordination import coordinated, question_words
 from .counting import ranked_matches, worth_it
 from .feedback import RERANK_DEPTH, rescored
 from .filters import _UNDATED, DocumentFilter, _per_reader
@@ -133,7 +133,7 @@ def _collect(
     if arrays is None:
         undated = tally.undated if isinstance(tally, _UndatedTally) else 0
     if coordinate:
-        ranked = coordinated(searcher, [t for f, t in parsed.iter_all_terms() if f == "body"], ranked)
+        ranked = coordinated(searcher, question_words(parsed), ranked)
     if feedback:
         ranked = rescored(searcher, parsed, ranked)
     candidates = [_Candidate(docnum, score) for score, docnum in ranked]
