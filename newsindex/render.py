@@ -360,8 +360,9 @@ def counted(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
 
 
-#: Outlets ``stats`` lists before saying how many more there are.
+#: Outlets and authors ``stats`` lists before saying how many more there are.
 STATS_SOURCES = 40
+STATS_AUTHORS = 20
 
 
 def render_stats(summary: dict, style: Style, show_all: bool = False) -> Iterable[str]:
@@ -377,14 +378,17 @@ def render_stats(summary: dict, style: Style, show_all: bool = False) -> Iterabl
         yield style.bold("folders indexed")
         for folder, files in summary["folders"].items():
             yield f"  {safe(folder)}  ({counted(files, 'file')})"
-    for title, key in (("sources", "sources"), ("years", "years")):
-        counts = summary[key]
+    limits = {"sources": (STATS_SOURCES, "outlets", "the largest"), "authors": (STATS_AUTHORS, "authors", "the most")}
+    for key in ("sources", "authors", "years"):
+        title = key
+        counts = summary.get(key)
         if not counts:
             continue
         shown = list(counts.items())
-        if key == "sources" and not show_all and len(shown) > STATS_SOURCES:
-            title = f"sources ({STATS_SOURCES} of {len(shown):,} outlets, the largest; all with --all or --format json)"
-            shown = shown[:STATS_SOURCES]
+        if key in limits and not show_all and len(shown) > limits[key][0]:
+            limit, things, which = limits[key]
+            title = f"{key} ({limit} of {len(shown):,} {things}, {which}; all with --all or --format json)"
+            shown = shown[:limit]
         yield ""
         yield style.bold(title)
         largest = max(counts.values())

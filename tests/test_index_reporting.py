@@ -172,11 +172,25 @@ def test_index_summary_counts_duplicates_in_plain_words(tmp_path):
     assert "2 identical copies stored once" in dup.output, dup.output
 
 
+WRITERS = [
+    f"{first} {last}"
+    for first in ("Omar", "Tom", "Li", "Sara", "Jan")
+    for last in ("Berg", "Wei", "Okafor", "Reyes", "Novak")
+]
+
+
 def test_stats_shows_undated_articles_and_says_when_outlets_are_cut(tmp_path):
     news = tmp_path / "news"
     news.mkdir()
     records = [
-        json.dumps({"title": f"Report {n}", "body": f"The quay of outlet {n} reopened.", "source": f"outlet{n:02d}"})
+        json.dumps(
+            {
+                "title": f"Report {n}",
+                "body": f"The quay of outlet {n} reopened.",
+                "source": f"outlet{n:02d}",
+                "authors": [WRITERS[n % 25], "Ana Ruiz"] if n % 3 else [WRITERS[n % 25]],
+            }
+        )
         for n in range(45)
     ]
     (news / "feed.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
@@ -185,8 +199,13 @@ def test_stats_shows_undated_articles_and_says_when_outlets_are_cut(tmp_path):
     assert shown.exit_code == 0, shown.output
     assert "45 undated" in shown.output
     assert "40 of 45 outlets" in shown.output and "--all" in shown.output
+    authors = shown.output.split("authors (", 1)[1].splitlines()
+    assert authors[0].startswith("20 of 26 authors") and authors[1].split()[:3] == ["Ana", "Ruiz", "30"]
     every = run("stats", "--index", tmp_path / "ix", "--all")
     assert "outlet44" in every.output and "of 45 outlets" not in every.output
+    assert WRITERS[24] in every.output and "of 26 authors" not in every.output
+    counts = json.loads(run("stats", "--index", tmp_path / "ix", "--format", "json").output)["authors"]
+    assert len(counts) == 26 and counts["Ana Ruiz"] == 30 and counts[WRITERS[0]] == 2
 
 
 def test_searching_while_a_first_build_runs_says_it_is_being_built(tmp_path):

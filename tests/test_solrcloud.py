@@ -301,3 +301,12 @@ def test_an_outlet_is_found_and_counted_by_its_name_and_its_host(demo):
     assert stats["sources"]["Greyhaven Watch"] == 4 and "greyhavenwatch.example" not in stats["sources"]
     grouped = run("search", "*", "--solr", url, "--duplicates", "--group-by", "source")
     assert ("Greyhaven Watch", 4) in _facet_lines(grouped.output)["by source"]
+
+
+def test_stats_count_the_same_authors_as_the_embedded_engine(demo):
+    url, whoosh, _ = demo
+    solr = json.loads(run("stats", "--solr", url, "--format", "json").output)["authors"]
+    embedded = json.loads(run("stats", "--index", whoosh, "--format", "json").output)["authors"]
+    assert solr == embedded and len(embedded) > 10
+    shown = run("stats", "--solr", url)
+    assert "authors (20 of" in shown.output and max(embedded, key=embedded.get) in shown.output

@@ -12,6 +12,7 @@ from newsindex.index import build_index, limits
 from newsindex.query.outlets import merged_counts
 
 OUTLETS = ["Harbour Times", "Port Gazette", "harbour times", ""]
+WRITERS = ["Ana Ruiz", "Tom Berg", "Li Wei", "Sara Okafor"]
 
 
 def _write(folder, name: str, rng: random.Random) -> None:
@@ -25,6 +26,9 @@ def _write(folder, name: str, rng: random.Random) -> None:
     }
     if outlet:
         record["source"] = outlet
+    writers = rng.sample(WRITERS, rng.randrange(0, 3))
+    if writers:
+        record["authors"] = writers
     (folder / f"{name}.json").write_text(json.dumps(record), encoding="utf-8")
 
 
@@ -48,6 +52,7 @@ def test_summary_equals_counting_every_article_over_adds_edits_removals_and_merg
         expected["sources"] = merged_counts(expected["sources"])  # what stats shows of either
         assert {k: shown[k] for k in expected} == expected, run
         assert shown["documents"] == len(names) and shown["undated"] > 0
+        assert set(shown["authors"]) == set(WRITERS) and sum(shown["authors"].values()) > len(names) // 2
         for _ in range(6):
             names.append(f"r{run}-{rng.randrange(10**6)}")
             _write(news, names[-1], rng)

@@ -216,7 +216,9 @@ SHOW = (
 STATS = (
     INDEX,
     Option("--format", "fmt", type=Choice("text", "json"), default="text", show_default=True),
-    Option("--all", "show_all", is_flag=True, help="List every outlet (the text shows the 40 largest)."),
+    Option(
+        "--all", "show_all", is_flag=True, help="List every outlet and author (the text shows the 40 and 20 largest)."
+    ),
     *COLOR_ENGINE_CONFIG,
 )
 #: Each reading command's parameters, in the order its help lists them.

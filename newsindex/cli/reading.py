@@ -202,7 +202,7 @@ def show(article_id, index_dir, fmt, pager, tz_name, color, engine_name, solr_ur
 
 
 def stats(index_dir, fmt, show_all, color, engine_name, solr_url, config) -> None:
-    """Summarise the index: articles, dates, undated articles, sources, years, size on disk.
+    """Summarise the index: articles, dates, undated articles, sources, authors, years, size on disk.
 
     \b
     Examples:

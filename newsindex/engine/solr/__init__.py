@@ -72,6 +72,7 @@ class SolrEngine:
         require_collection(self.client)
         facets = {
             "sources": {"type": "terms", "field": "source", "limit": -1, "missing": True},
+            "authors": {"type": "terms", "field": "authors", "limit": -1},
             "first": "min(published)",
             "last": "max(published)",
             "undated": {"type": "query", "q": "*:* -published:[* TO *]"},
@@ -110,6 +111,7 @@ class SolrEngine:
             "first": found["first"][:10] if found.get("first") else None,
             "last": found["last"][:10] if found.get("last") else None,
             "sources": merged_counts(sources),  # an outlet's host counts under its name
+            "authors": {b["val"]: b["count"] for b in found.get("authors", {}).get("buckets", [])},
             "years": years,
             "months": months,
             "size_bytes": self._size_bytes(),

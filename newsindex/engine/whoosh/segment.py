@@ -149,9 +149,9 @@ class SegmentBuilder(_SegmentWriting):
             columns.add("_stored", _STORED_BYTES, docnum, dumps(stored, PICKLE_PROTOCOL))
         self.docs += 1
         meta = fields.get("meta")
+        meta = meta if isinstance(meta, dict) else {}
         self.summary.add(
-            meta.get("source") if isinstance(meta, dict) else None,
-            fields.get("_stored_published", fields.get("published")),
+            meta.get("source"), fields.get("_stored_published", fields.get("published")), meta.get("authors") or ()
         )
         for lengths in self.length_bytes.values():
             if len(lengths) < self.docs:

@@ -40,6 +40,7 @@ def counted_summary(index_dir: Path) -> dict:
 
     ix = open_index(index_dir)
     sources: Counter[str] = Counter()
+    authors: Counter[str] = Counter()
     months: Counter[str] = Counter()
     years: Counter[str] = Counter()
     first = last = None
@@ -49,6 +50,7 @@ def counted_summary(index_dir: Path) -> dict:
         for stored in searcher.all_stored_fields():
             meta = stored.get("meta") or {}
             sources[meta.get("source") or "(unknown)"] += 1
+            authors.update(list(dict.fromkeys(meta.get("authors") or ())))  # a name twice in a byline: once
             published = stored.get("published")
             if published is None:
                 undated += 1
@@ -63,6 +65,7 @@ def counted_summary(index_dir: Path) -> dict:
         "first": first.date().isoformat() if first else None,
         "last": last.date().isoformat() if last else None,
         "sources": dict(sources.most_common()),  # as summary.json holds them; merged by index_stats
+        "authors": dict(sorted(authors.items(), key=lambda item: (-item[1], item[0]))),
         "years": dict(sorted(years.items())),
         "months": dict(sorted(months.items())),
     }

@@ -1,8 +1,8 @@
 """What ``stats`` shows, kept at commit: outlets, months and dates without reading the articles.
 
 Each segment gets a small file beside its own (``<segment>.summary``, cleaned
-up with the segment): every article's outlet, month and day as numbers into
-the segment's label lists.  The builder writes it as it adds the articles, a
+up with the segment): every article's outlet, month, day and authors as numbers
+into the segment's label lists.  The builder writes it as it adds the articles, a
 merge joins those of its parts, and a segment without one (an older index) is
 read once from its stored articles.  At commit the live articles of every
 segment are counted into the generation's ``summary.json``, which ``stats``
@@ -15,60 +15,80 @@ from __future__ import annotations
 import json
 from array import array
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime
+from itertools import accumulate
 from pathlib import Path
 
 SUMMARY_FILE = "summary.json"
-SUMMARY_VERSION = 1
+#: 2: authors counted too.
+SUMMARY_VERSION = 2
 _EXT = ".summary"
 _UNKNOWN = "(unknown)"
 _UNDATED = ""  # the month label of an undated article
 
 
 class SegmentSummary:
-    """Per-article outlet, month and day of one segment, as indexes into label lists."""
+    """Per-article outlet, month, day and authors of one segment, as indexes into label lists."""
 
     def __init__(self) -> None:
         self.sources: list[str] = []
         self.months: list[str] = []
+        self.authors: list[str] = []
         self._source_ids: dict[str, int] = {}
         self._month_ids: dict[str, int] = {}
+        self._author_ids: dict[str, int] = {}
         self.source_of = array("I")
         self.month_of = array("I")
         self.day_of = array("I")  # date.toordinal(), 0 when undated
+        self.author_count = array("I")  # each article's number of authors
+        self.author_of = array("I")  # every article's authors, one after another
+        #: False for a summary written before authors were counted: its articles' are unknown.
+        self.has_authors = True
 
-    def add(self, source: str | None, published: datetime | date | None) -> None:
+    def add(self, source: str | None, published: datetime | date | None, authors: Sequence[str] = ()) -> None:
         self.add_labels(
             source or _UNKNOWN,
             published.strftime("%Y-%m") if published else _UNDATED,
             published.toordinal() if published else 0,
+            authors,
         )
 
-    def add_labels(self, source: str, month: str, day: int) -> None:
-        number = self._source_ids.get(source)
-        if number is None:
-            number = self._source_ids[source] = len(self.sources)
-            self.sources.append(source)
-        self.source_of.append(number)
-        number = self._month_ids.get(month)
-        if number is None:
-            number = self._month_ids[month] = len(self.months)
-            self.months.append(month)
-        self.month_of.append(number)
+    def add_labels(self, source: str, month: str, day: int, authors: Sequence[str] = ()) -> None:
+        self.source_of.append(_label_number(source, self.sources, self._source_ids))
+        self.month_of.append(_label_number(month, self.months, self._month_ids))
         self.day_of.append(day)
+        if not authors:
+            self.author_count.append(0)
+            return
+        names = dict.fromkeys(authors)  # an author named twice in one byline counts once
+        self.author_count.append(len(names))
+        for name in names:
+            self.author_of.append(_label_number(name, self.authors, self._author_ids))
 
     def extend(self, other: SegmentSummary, skip: set[int]) -> None:
+        counts, flat, names = other.author_count, other.author_of, other.authors
+        start = 0
         for docnum in range(len(other.source_of)):
+            count = counts[docnum] if counts else 0
             if docnum not in skip:
                 self.add_labels(
-                    other.sources[other.source_of[docnum]], other.months[other.month_of[docnum]], other.day_of[docnum]
+                    other.sources[other.source_of[docnum]],
+                    other.months[other.month_of[docnum]],
+                    other.day_of[docnum],
+                    [names[number] for number in flat[start : start + count]] if count else (),
                 )
+            start += count
+        self.has_authors = self.has_authors and other.has_authors
 
     def write(self, storage, segment) -> None:
-        head = json.dumps({"sources": self.sources, "months": self.months, "count": len(self.source_of)})
+        head = {"sources": self.sources, "months": self.months, "count": len(self.source_of)}
+        if self.has_authors:
+            head.update(authors=self.authors, authored=len(self.author_of))
         handle = storage.create_file(segment.make_filename(_EXT))
-        handle.write(head.encode("utf-8") + b"\n")
-        for values in (self.source_of, self.month_of, self.day_of):
+        handle.write(json.dumps(head).encode("utf-8") + b"\n")
+        arrays = [self.source_of, self.month_of, self.day_of]
+        for values in arrays + ([self.author_count, self.author_of] if self.has_authors else []):
             handle.write(values.tobytes())
         handle.close()
 
@@ -87,9 +107,14 @@ class SegmentSummary:
         summary = cls()
         summary.sources, summary.months = head["sources"], head["months"]
         count, start = head["count"], newline + 1
-        for values in (summary.source_of, summary.month_of, summary.day_of):
-            values.frombytes(data[start : start + count * values.itemsize])
-            start += count * values.itemsize
+        sized = [(summary.source_of, count), (summary.month_of, count), (summary.day_of, count)]
+        summary.has_authors = "authors" in head
+        if summary.has_authors:
+            summary.authors = head["authors"]
+            sized += [(summary.author_count, count), (summary.author_of, head["authored"])]
+        for values, size in sized:
+            values.frombytes(data[start : start + size * values.itemsize])
+            start += size * values.itemsize
         return summary
 
     @classmethod
@@ -98,8 +123,17 @@ class SegmentSummary:
         summary = cls()
         for docnum in range(reader.doc_count_all()):
             stored = reader.stored_fields(docnum)
-            summary.add((stored.get("meta") or {}).get("source"), stored.get("published"))
+            meta = stored.get("meta") or {}
+            summary.add(meta.get("source"), stored.get("published"), meta.get("authors") or ())
         return summary
+
+
+def _label_number(label: str, labels: list[str], numbers: dict[str, int]) -> int:
+    number = numbers.get(label)
+    if number is None:
+        number = numbers[label] = len(labels)
+        labels.append(label)
+    return number
 
 
 def generation_summary(storage, segments, leaf_reader) -> dict:
@@ -107,6 +141,7 @@ def generation_summary(storage, segments, leaf_reader) -> dict:
     (only for a segment without a summary file)."""
     sources: Counter[str] = Counter()
     months: Counter[str] = Counter()
+    authors: Counter[str] = Counter()
     first = last = 0
     documents = 0
     for segment in segments:
@@ -134,6 +169,15 @@ def generation_summary(storage, segments, leaf_reader) -> dict:
         for number, count in month_counts.items():
             if count:
                 months[summary.months[number]] += count
+        author_counts = Counter(summary.author_of)  # a summary from before authors: none
+        if deleted and summary.author_of:
+            ends = list(accumulate(summary.author_count))
+            for docnum in deleted:
+                for number in summary.author_of[ends[docnum] - summary.author_count[docnum] : ends[docnum]]:
+                    author_counts[number] -= 1
+        for number, count in author_counts.items():
+            if count:
+                authors[summary.authors[number]] += count
         documents += segment.doc_count()
     undated = months.pop(_UNDATED, 0)
     years: Counter[str] = Counter()
@@ -146,6 +190,7 @@ def generation_summary(storage, segments, leaf_reader) -> dict:
         "first": date.fromordinal(first).isoformat() if first else None,
         "last": date.fromordinal(last).isoformat() if last else None,
         "sources": dict(sources.most_common()),
+        "authors": dict(sorted(authors.items(), key=lambda item: (-item[1], item[0]))),
         "years": dict(sorted(years.items())),
         "months": dict(sorted(months.items())),
     }
