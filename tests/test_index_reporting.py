@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 from click.testing import CliRunner
 
 from newsindex.cli import cli
@@ -140,6 +141,19 @@ def test_progress_line_speaks_plainly_and_waits_for_a_rate():
     assert "left" not in shown[-1]
 
 
+@pytest.mark.parametrize(
+    ("others", "line"),
+    [(1, "1 file was not an article file and was ignored"), (2, "2 files were not article files and were ignored")],
+)
+def test_files_that_are_not_articles_are_counted_in_a_sentence(tmp_path, others, line):
+    news = tmp_path / "news"
+    make_corpus(news, 1)
+    for number in range(others):
+        (news / f"photo{number}.png").write_bytes(b"\x89PNG")
+    result = run("index", news, "--index", tmp_path / "ix")
+    assert result.exit_code == 0 and line in result.output
+
+
 def test_links_not_followed_are_named_with_the_option_to_follow_them(tmp_path):
     real = tmp_path / "real"
     make_corpus(real, 2)
@@ -148,7 +162,7 @@ def test_links_not_followed_are_named_with_the_option_to_follow_them(tmp_path):
     (news / "articles").symlink_to(real / "outlet")
     (news / "one.txt").symlink_to(real / "outlet" / "000.txt")
     result = run("index", news, "--index", tmp_path / "ix")
-    assert "not article files" not in result.output
+    assert "ignored" not in result.output
     assert "2 symbolic links were not followed" in result.output
     assert "--follow-links" in result.output
     followed = run("index", news, "--index", tmp_path / "ix", "--follow-links")

@@ -38,6 +38,7 @@ def notes(report: IndexReport) -> Iterator[str]:
         yield (f"{counted(links, 'symbolic link')} {were} not followed; add --follow-links to index what they point to")
     if others:
         were = "was" if others == 1 else "were"
-        yield f"{counted(others, 'file')} {were} not article files and {were} ignored"
+        what = "an article file" if others == 1 else "article files"
+        yield f"{counted(others, 'file')} {were} not {what} and {were} ignored"
     if report.reread:
         yield "--dayfirst, --rules, --source or [sources] differ from the last run: every indexed file was read again"
