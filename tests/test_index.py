@@ -9,13 +9,15 @@ import shutil
 from datetime import datetime
 
 import pytest
+from click.testing import CliRunner
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
+from newsindex.cli import cli
 from newsindex.engine.whoosh.analysis import index_terms, news_analyzer
 from newsindex.engine.whoosh.segment import SegmentBuilder
 from newsindex.engine.whoosh.store import FORMAT_VERSION, INDEX_NAME, current_generation, make_schema, open_index
-from newsindex.index import IndexLocked, IndexProblem, build_index
+from newsindex.index import IndexLocked, IndexProblem, build_index, remove_from_index
 from newsindex.index import limits as index_module
 from newsindex.index.dedup import pack_sketch
 from newsindex.index.documents import document_fields
@@ -360,9 +362,20 @@ def test_an_index_of_another_format_version_asks_for_rebuild(tmp_path, corpus):
     info_path = current_generation(index_dir) / "info.json"
     info = json.loads(info_path.read_text(encoding="utf-8"))
     info_path.write_text(json.dumps(info | {"format": FORMAT_VERSION - 1}), encoding="utf-8")
-    for attempt in (lambda: open_index(index_dir), lambda: build_index([corpus], index_dir, workers=1)):
+    for attempt in (
+        lambda: open_index(index_dir),
+        lambda: build_index([corpus], index_dir, workers=1),
+        lambda: remove_from_index([corpus], index_dir),  # once wrote the old terms up as this format
+    ):
         with pytest.raises(IndexProblem, match=r"another version of newsindex .*--rebuild"):
             attempt()
+    before = (index_dir / "CURRENT").read_text()
+    commands = [["search", "harbour"], ["stats"], ["show", "x"], ["similar", "x"], ["alert", "add", "a", "port"]]
+    commands += [["remove", str(corpus)], ["index", str(corpus)], ["watch", str(corpus)]]
+    for command in commands:
+        result = CliRunner().invoke(cli, [*command, "--index", str(index_dir)])
+        assert result.exit_code == 2 and "--rebuild" in result.output, (command, result.output)
+    assert (index_dir / "CURRENT").read_text() == before
     assert build_index([corpus], index_dir, rebuild=True, workers=1).documents == 12
 
 

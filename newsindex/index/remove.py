@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..engine import IndexProblem
-from ..engine.whoosh.store import _read_info, current_generation
+from ..engine.whoosh.store import _read_info, current_generation, require_current_format
 from ..ingest import IngestOptions
 from .generations import _checkpoint, _Lock, _next_generation_name, _no_gc, _publish, _remove_stale_generations
 from .manifest import _KnownFiles, under
@@ -53,6 +53,7 @@ def remove_from_index(paths: Sequence[str | os.PathLike[str]], index_dir: str | 
     report = IndexReport(index_dir=str(index_dir))
     with _Lock(index_dir) as lock:
         previous = current_generation(index_dir)
+        require_current_format(index_dir, previous)
         _remove_stale_generations(index_dir, keep={previous.name})
         generation = index_dir / _next_generation_name(index_dir)
         reading = _read_info(previous).get("reading")  # kept as it was: nothing is read

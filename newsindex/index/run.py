@@ -18,10 +18,10 @@ from ..engine.whoosh.store import (
     FORMAT_VERSION,
     INDEX_NAME,
     IndexProblem,
-    _format_problem,
     _read_info,
     create_index,
     current_generation,
+    require_current_format,
 )
 from ..ingest import IngestOptions
 from . import limits
@@ -84,8 +84,8 @@ def build_index(
     report = IndexReport(index_dir=str(index_dir))
     with _Lock(index_dir) as lock:
         previous = None if rebuild else current_generation(index_dir)
-        if previous is not None and _read_info(previous).get("format") != FORMAT_VERSION:
-            raise _format_problem(index_dir, _read_info(previous).get("format"))
+        if previous is not None:
+            require_current_format(index_dir, previous)
         reading = options.reading_fingerprint()
         roots = [os.path.abspath(p) for p in paths]
         if previous is not None and _read_info(previous).get("reading") != reading:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.whoosh.alerts import AlertReport, check_alerts
-from ..engine.whoosh.store import IndexLocked, IndexProblem
+from ..engine.whoosh.store import IndexLocked, IndexProblem, current_generation, require_current_format
 from ..ingest import IngestOptions
 from .report import IndexReport
 from .run import build_index
@@ -179,7 +179,11 @@ class Watcher:
 
     def start(self) -> str:
         """Start listening (before catching up, so nothing written meanwhile is
-        missed); returns how the paths are watched."""
+        missed); returns how the paths are watched.  An index of another format is refused
+        first, as ``index`` refuses it."""
+        generation = current_generation(self.index_dir)
+        if generation is not None:
+            require_current_format(self.index_dir, generation)
         self._observer, self.mode = _start_observer(self.roots, self.changes, self.settings.poll)
         return self.mode
 

@@ -77,6 +77,14 @@ def _format_problem(index_dir: Path, found) -> IndexProblem:
     )
 
 
+def require_current_format(index_dir: Path, generation: Path) -> None:
+    """Refuse a generation written in another index format: every command, reading or writing
+    (a write would label another format's terms and columns as this one's)."""
+    found = _read_info(generation).get("format")
+    if found != FORMAT_VERSION:
+        raise _format_problem(index_dir, found)
+
+
 def missing_index_problem(index_dir: Path) -> IndexProblem:
     """Why there is no committed generation to read in ``index_dir``, for the user."""
     if index_dir.exists() and any(index_dir.glob("*.toc")):

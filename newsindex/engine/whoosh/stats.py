@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ...index.folders import indexed_folders
 from ...query.outlets import merged_counts
-from .location import current_generation, index_disk_size
+from .location import current_generation, index_disk_size, require_current_format
 from .summary import read_summary
 
 
@@ -16,6 +16,8 @@ def index_stats(index_dir: Path) -> dict:
     (written at commit, summary.py), or for an index written before it, counted from every
     stored article."""
     generation = current_generation(index_dir)
+    if generation is not None:
+        require_current_format(index_dir, generation)  # refused, as by every other command
     summary = read_summary(generation) if generation is not None else None
     if summary is None:
         from .store import open_index  # Whoosh, only for an index without a summary

@@ -45,6 +45,7 @@ from .location import (  # noqa: F401 - where an index lives, imported from here
     default_index_dir,
     index_disk_size,
     missing_index_problem,
+    require_current_format,
     short_id,
     write_near_duplicates,
 )
@@ -117,9 +118,7 @@ def open_index(index_dir: Path):
     generation = current_generation(index_dir)
     if generation is None:
         raise missing_index_problem(index_dir)
-    info = _read_info(generation)
-    if info.get("format") != FORMAT_VERSION:
-        raise _format_problem(index_dir, info.get("format"))
+    require_current_format(index_dir, generation)
     try:
         return whoosh_index.open_dir(str(generation), indexname=INDEX_NAME)
     except Exception as exc:

@@ -15,14 +15,12 @@ from array import array
 from pathlib import Path
 
 from ..location import (
-    FORMAT_VERSION,
     INDEX_NAME,
     NEIGHBOURS_FILE,
     NearDuplicates,
-    _format_problem,
-    _read_info,
     current_generation,
     missing_index_problem,
+    require_current_format,
 )
 from .columns import LENGTH_OF_BYTE, StoredFields, column_path, numeric_values, read_whole
 from .termtable import TermInfo, TermTable
@@ -87,8 +85,7 @@ class Generation:
         generation = current_generation(index_dir)
         if generation is None:
             raise missing_index_problem(index_dir)
-        if _read_info(generation).get("format") != FORMAT_VERSION:
-            raise _format_problem(index_dir, _read_info(generation).get("format"))
+        require_current_format(index_dir, generation)
         self.index_dir = index_dir
         self.path = generation
         folder = str(generation)
