@@ -61,9 +61,13 @@ class _PhraseSet:
         for phrase, name in self.wordless:
             if phrase in lowered:
                 return name
+        words = lowered.split()
+        found = self.keys.intersection(words)  # in C: most lines hold no key word at all
+        if not found:
+            return None
         # Words in the order written (a set's order changes with the process's hash seed, and
         # with it the rule named when two phrases match: ``--explain`` must say the same each run).
-        for word in dict.fromkeys(w for w in lowered.split() if w in self.keys):
+        for word in sorted(found, key=words.index) if len(found) > 1 else found:
             for phrase, name in self.by_word[word]:
                 if phrase in lowered:
                     return name
