@@ -17,8 +17,8 @@ package uses; the modules behind it are the only ones that import Whoosh:
   searches most people type (plain words) and ``show``: a search is a whole
   process start, and Whoosh's imports alone were 4.7 times a bare Python start.
   It shares with the rest ``location`` (where an index lives), ``tokens`` (the
-  analysis steps, with Whoosh's Porter2 stemmer as the only Whoosh module) and
-  ``bm25`` (the formula and parameters).
+  analysis steps, no Whoosh module: the stemmer is PyStemmer's) and ``bm25`` (the
+  formula and parameters).
 
 Importing this package imports no Whoosh.  ``store`` (and so everything that
 reads through Whoosh) first calls ``_import_whoosh_lightly``, which imports

@@ -16,8 +16,8 @@ symmetrical read side, one module per concern:
 - ``article``: one stored article by short id, id or path (``show``).
 
 Anything else, or an index this reader does not recognise, goes to the Whoosh
-path (``DirectUnsupported``), decided before Whoosh is imported.  The only
-Whoosh module imported here is its Porter2 stemmer (through ``tokens``).
+path (``DirectUnsupported``), decided before Whoosh is imported.  No Whoosh
+module is imported here (``tokens`` stems with PyStemmer).
 """
 
 from __future__ import annotations
