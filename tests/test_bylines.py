@@ -83,7 +83,8 @@ def test_the_newspaper_a_byline_credits_is_the_outlet_of_an_article_that_names_n
 
 
 @pytest.mark.parametrize(
-    "text", ["Science correspondent", "Staff writer", "Reuters", "and agencies", "Redaktion", "in Kyiv", "AFP"]
+    "text",
+    ["Science correspondent", "Staff writer", "Reuters", "and agencies", "Redaktion", "in Kyiv", "AFP", "publisher"],
 )
 def test_a_role_place_or_agency_is_never_a_name(text):
     assert split_authors(text) == []
