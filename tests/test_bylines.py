@@ -240,3 +240,22 @@ def test_a_team_word_after_a_given_name_is_a_surname_only_where_the_byline_opens
 )
 def test_roles_agencies_and_desks_around_the_names_are_not_names(byline, people):
     assert field_authors(byline) == people
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        ("By Jane Doe, United States", ["Jane Doe"]),
+        ("By Jane Doe, U.S.", ["Jane Doe"]),
+        ("By Jane Doe and Tom Berg, Kyiv, Ukraine", ["Jane Doe", "Tom Berg"]),
+        ("By Georgia Brown, Jordan Peele", ["Georgia Brown", "Jordan Peele"]),  # names, not countries
+    ],
+)
+def test_a_country_after_the_names_is_where_they_report_from(text, people):
+    assert read_byline(text).authors == people
+
+
+def test_an_author_field_of_a_place_names_nobody():
+    assert field_authors("Frankfurt, Germany") == []  # the lone word before a country: its city
+    assert field_authors("Jane Doe, New Zealand") == ["Jane Doe"]
+    assert field_authors("Jordan") == ["Jordan"]  # a country first is a name: nothing before it

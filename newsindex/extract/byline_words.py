@@ -26,6 +26,7 @@ class BylineWords:
     joiners: re.Pattern[str]
     label_joiners: dict[str, re.Pattern[str]]
     places: frozenset[str]
+    countries: frozenset[str]
     role_heads: frozenset[str]
     role_modifiers: frozenset[str]
     agency_names: dict[str, str]
@@ -84,6 +85,7 @@ def byline_words() -> BylineWords:
             label: _joiner_pattern("|".join(map(re.escape, extra)) + "|" + joiners) for label, extra in by_label.items()
         },
         places=lowered("place_words"),
+        countries=frozenset(country.strip(" .") for country in lowered("countries")),  # "U.S." as "u.s"
         role_heads=lowered("role_heads"),
         role_modifiers=lowered("role_modifiers"),
         agency_names={a.lower(): a for a in groups.get("agencies", ())},

@@ -242,7 +242,20 @@ def _parts(text: str, label: str = "") -> list[str]:
     text = _BRACKETS_RE.sub("", re.sub(r"\s+", " ", text)).strip(" ,-–—|")
     text = words.archive_links.sub("", text)  # "Alle Beiträge" is a link, not a name
     joiners = words.label_joiners.get(" ".join(label.lower().split()), words.joiners)
-    return [p for p in joiners.split(text) if p and p.strip()]
+    return _without_countries([p for p in joiners.split(text) if p and p.strip()], words)
+
+
+def _without_countries(parts: list[str], words: BylineWords) -> list[str]:
+    """The parts less a country after the first ("Jane Doe, United States") and the lone word
+    just before it, its city ("Frankfurt, Germany"): where the names report from."""
+    kept: list[str] = []
+    for index, part in enumerate(parts):
+        if index and " ".join(part.split()).strip(" .").lower() in words.countries:
+            if kept and len(kept[-1].split()) == 1:
+                kept.pop()
+            continue
+        kept.append(part)
+    return kept
 
 
 def _credit(parts: list[str]) -> str | None:
