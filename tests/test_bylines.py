@@ -259,3 +259,11 @@ def test_an_author_field_of_a_place_names_nobody():
     assert field_authors("Frankfurt, Germany") == []  # the lone word before a country: its city
     assert field_authors("Jane Doe, New Zealand") == ["Jane Doe"]
     assert field_authors("Jordan") == ["Jordan"]  # a country first is a name: nothing before it
+
+
+@pytest.mark.parametrize(
+    "text", ["Dienstag", "anónimo", "Anonymous", "Organization", "Organization for Transformative Works"]
+)
+def test_a_weekday_an_anonymous_author_or_a_data_type_names_nobody(text):
+    assert field_authors(text) == []
+    assert field_authors(f"Jane Doe, {text}") == ["Jane Doe"]

@@ -27,6 +27,7 @@ class BylineWords:
     label_joiners: dict[str, re.Pattern[str]]
     places: frozenset[str]
     countries: frozenset[str]
+    not_names: frozenset[str]
     role_heads: frozenset[str]
     role_modifiers: frozenset[str]
     agency_names: dict[str, str]
@@ -86,6 +87,7 @@ def byline_words() -> BylineWords:
         },
         places=lowered("place_words"),
         countries=frozenset(country.strip(" .") for country in lowered("countries")),  # "U.S." as "u.s"
+        not_names=lowered("not_names"),
         role_heads=lowered("role_heads"),
         role_modifiers=lowered("role_modifiers"),
         agency_names={a.lower(): a for a in groups.get("agencies", ())},

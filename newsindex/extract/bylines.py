@@ -134,7 +134,7 @@ def _person_part(part: str, words: BylineWords, single_ok: bool, opening: bool =
     if not part.strip("."):
         return None, True
     lowered = part.rstrip(".").lower()
-    if lowered in words.agencies or lowered in words.roles:
+    if lowered in words.agencies or lowered in words.roles or lowered in words.not_names:
         return None, True
     tokens = part.split()
     if len(tokens) > 2 and (agency := _trailing_agency(tokens, words)):
@@ -180,6 +180,8 @@ def _person_part(part: str, words: BylineWords, single_ok: bool, opening: bool =
         return None, True  # "A, Sydney Morning Herald", "A, Daily Mail Reporter": the outlet
     if len(name) == 1 and (not single_ok or not explained or _is_code(name[0])):
         return None, explained  # a lone word is a name only when nothing unexplained follows it
+    if len(name) == 1 and name[0].lower().strip(".") in words.not_names:
+        return None, True  # "Organization for Transformative Works": no person before the place word
     if name[0].lower() in words.role_modifiers | words.role_heads and _is_role_phrase(name, words):
         return None, True
     return _tidy_name(name), explained
@@ -421,7 +423,7 @@ def field_authors(value: str, *, site: str = "") -> list[str]:
     words = byline_words()
     if (
         _HANDLE_RE.match(text)
-        and text.lower() not in words.agencies | words.roles | words.organisation_words
+        and text.lower() not in words.agencies | words.roles | words.organisation_words | words.not_names
         and _fold(text) != _fold(site)
         and not re.fullmatch(r"[\d.\-]+", text)
         and "." not in text.strip(".")
