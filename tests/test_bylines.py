@@ -255,6 +255,11 @@ def test_a_country_after_the_names_is_where_they_report_from(text, people):
     assert read_byline(text).authors == people
 
 
+def test_an_agency_before_a_country_is_still_credited():
+    byline = read_byline("By Jane Doe, Reuters, Germany")
+    assert byline.authors == ["Jane Doe"] and byline.credit == "Reuters"
+
+
 def test_an_author_field_of_a_place_names_nobody():
     assert field_authors("Frankfurt, Germany") == []  # the lone word before a country: its city
     assert field_authors("Jane Doe, New Zealand") == ["Jane Doe"]

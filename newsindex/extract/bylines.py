@@ -249,11 +249,12 @@ def _parts(text: str, label: str = "") -> list[str]:
 
 def _without_countries(parts: list[str], words: BylineWords) -> list[str]:
     """The parts less a country after the first ("Jane Doe, United States") and the lone word
-    just before it, its city ("Frankfurt, Germany"): where the names report from."""
+    just before it, its city ("Frankfurt, Germany"), unless an agency ("A, Reuters, Germany"):
+    where the names report from."""
     kept: list[str] = []
     for index, part in enumerate(parts):
         if index and " ".join(part.split()).strip(" .").lower() in words.countries:
-            if kept and len(kept[-1].split()) == 1:
+            if kept and len(kept[-1].split()) == 1 and kept[-1].strip(" .").lower() not in words.agencies:
                 kept.pop()
             continue
         kept.append(part)
