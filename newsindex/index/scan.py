@@ -189,8 +189,8 @@ class _Scanning:
             self.vanished = sorted({path for root in gone for path in known_files.at_or_under(root)} - seen)
         else:
             prefixes = tuple(root.rstrip(os.sep) + os.sep for root in roots)
-            # The manifest's paths less the walk's, as sets in C when the manifest is in memory:
-            # a loop over every indexed file was a twentieth of a one-file run at 200,000.
+            # The manifest's paths less the walk's, as sets in C when the manifest is in memory,
+            # not a loop in Python over every indexed file (0.09 s of a one-file run at 200,000).
             unseen = known_files.loaded.keys() - seen if known_files.loaded is not None else known_files
             self.vanished = sorted(
                 path for path in unseen if path not in seen and (path in roots or path.startswith(prefixes))
