@@ -61,7 +61,7 @@ def byline_words() -> BylineWords:
         return frozenset(w.lower() for w in groups.get(name, ()))
 
     labels = sorted(groups.get("labels", ()), key=len, reverse=True)
-    label_re = "|".join(r"\s+".join(map(re.escape, label.split())) for label in labels)
+    label_re = _phrases(labels)
     joiners = "|".join(re.escape(j) for j in groups.get("joiners", ()))
     by_label: dict[str, list[str]] = {}
     for line in groups.get("label_joiners", ()):
@@ -70,7 +70,7 @@ def byline_words() -> BylineWords:
     # Inside a line only a label that ends in a preposition opens a byline ("Posted by",
     # "von"); "Text" or "Author" there is a word of the sentence.
     inner = [label for label in labels if label.split()[-1].lower() in PREPOSITION_LABELS]
-    inner_re = "|".join(r"\s+".join(map(re.escape, label.split())) for label in inner)
+    inner_re = _phrases(inner)
     return BylineWords(
         agencies=lowered("agencies"),
         roles=lowered("roles"),

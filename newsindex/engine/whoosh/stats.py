@@ -8,7 +8,7 @@ from pathlib import Path
 from ...index.folders import indexed_folders
 from ...query.outlets import merged_counts
 from .location import current_generation, index_disk_size, require_current_format
-from .summary import read_summary
+from .summary import by_count, read_summary
 
 
 def index_stats(index_dir: Path) -> dict:
@@ -67,7 +67,7 @@ def counted_summary(index_dir: Path) -> dict:
         "first": first.date().isoformat() if first else None,
         "last": last.date().isoformat() if last else None,
         "sources": dict(sources.most_common()),  # as summary.json holds them; merged by index_stats
-        "authors": dict(sorted(authors.items(), key=lambda item: (-item[1], item[0]))),
+        "authors": by_count(authors),
         "years": dict(sorted(years.items())),
         "months": dict(sorted(months.items())),
     }

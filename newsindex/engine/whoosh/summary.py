@@ -190,10 +190,15 @@ def generation_summary(storage, segments, leaf_reader) -> dict:
         "first": date.fromordinal(first).isoformat() if first else None,
         "last": date.fromordinal(last).isoformat() if last else None,
         "sources": dict(sources.most_common()),
-        "authors": dict(sorted(authors.items(), key=lambda item: (-item[1], item[0]))),
+        "authors": by_count(authors),
         "years": dict(sorted(years.items())),
         "months": dict(sorted(months.items())),
     }
+
+
+def by_count(counts: Counter[str]) -> dict[str, int]:
+    """Labels by count, most first, then by name: the same order in every run."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def write_summary(generation: Path, summary: dict) -> None:
