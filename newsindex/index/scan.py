@@ -155,7 +155,7 @@ class _Scanning:
             walked = discover_changed(roots, self.changed, follow_links=follow, on_ignored=ignored, skip=[index_dir])
         else:
             walked = walk_files(roots, follow_links=follow, on_ignored=ignored, skip=[index_dir])
-        get = known_files.get if known_files.loaded is None else known_files.loaded.get
+        stamp_of = known_files.stamp if known_files.loaded is None else known_files.loaded.get
         mapping = f"+{self.fields}"
         try:
             # Strings and the listing's entries only: this loop meets every file of
@@ -169,19 +169,19 @@ class _Scanning:
                     report.failed.append(Skipped(path, exc.strerror or "cannot stat"))
                     self.passed += 1
                     continue
-                known = get(path)
+                stamp = stamp_of(path)
                 if (
-                    known
-                    and known[0] == stat.st_size
-                    and known[1] == stat.st_mtime
-                    and (kind != "records" or known[2].endswith(mapping))
+                    stamp
+                    and stamp[0] == stat.st_size
+                    and stamp[1] == stat.st_mtime
+                    and (kind != "records" or known_files.get(path)[2].endswith(mapping))
                 ):
                     report.unchanged += 1
                     if path in known_files.failures:
                         report.failed.extend(known_files.failures[path])  # still failing, still listed
                     self.passed += 1
                     continue
-                yield _Pending(found_file(item), stat.st_size, stat.st_mtime, known)
+                yield _Pending(found_file(item), stat.st_size, stat.st_mtime, known_files.get(path) if stamp else None)
         except ReadError as exc:
             raise IndexProblem(str(exc)) from None
         if self.changed is not None:

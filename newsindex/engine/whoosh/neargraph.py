@@ -239,12 +239,14 @@ def updated_graph(reader, previous: GraphState, merged_from: MergedFrom | None =
     touched = _sorted_unique(np.concatenate([gone, *added]))
     touched = touched[touched != _PAD]
     # Links between documents kept, renumbered, less those made in the buckets relinked.
-    owners = renumber[(previous.links >> _SHIFT).astype(np.int64)]
-    neighbours = renumber[(previous.links & _LOW).astype(np.int64)]
+    # Views, not copies (document numbers are far below 2**63): a one-file run at
+    # 200,000 articles reinterprets ~2 million links here.
+    owners = renumber[(previous.links >> _SHIFT).view(np.int64)]
+    neighbours = renumber[(previous.links & _LOW).view(np.int64)]
     alive = (owners >= 0) & (neighbours >= 0)
-    links = owners[alive].astype(np.uint64) << _SHIFT | neighbours[alive].astype(np.uint64)
+    links = owners[alive].view(np.uint64) << _SHIFT | neighbours[alive].view(np.uint64)
     if len(touched) and len(links):
-        suspects = np.flatnonzero(np.isin(heads[(links >> _SHIFT).astype(np.int64)], touched).any(axis=1))
+        suspects = np.flatnonzero(np.isin(heads[(links >> _SHIFT).view(np.int64)], touched).any(axis=1))
         if len(suspects):
             relinked = np.isin(_deciding_values(heads, links[suspects]), touched)
             links = np.delete(links, suspects[relinked])
@@ -282,7 +284,7 @@ def _carried(members, previous: GraphState, old_where, old_starts, start: int, s
 def capped(state: GraphState) -> tuple[array, array]:
     """``(offsets, neighbours)`` for ``NEIGHBOURS_FILE``: each article's first
     ``MAX_NEIGHBOURS`` neighbours in document order."""
-    owners = (state.links >> _SHIFT).astype(np.int64)
+    owners = (state.links >> _SHIFT).view(np.int64)
     starts = np.searchsorted(owners, np.arange(state.doc_count + 1))
     rank = np.arange(len(owners)) - starts[owners]
     keep = rank < dedup.MAX_NEIGHBOURS
