@@ -6,12 +6,14 @@ merged back), looks each posting's field length up again, and writes posting
 lists one posting at a time; on short news articles that is most of the cost
 of indexing.  ``SegmentBuilder`` builds the same segment directly:
 
-* title and body are analysed by ``analysis.index_terms`` (the terms and
-  positions of ``news_analyzer()``, without Token objects); ids, numbers and
-  keywords take short paths checked against Whoosh's own analysis;
-* postings are collected in memory per field and term (the caller bounds it:
-  it writes a segment when ``estimated_bytes`` grows too large) and written in
-  sorted order in one pass, a whole posting block at a time;
+* title and body are analysed by ``tokens.kept_tokens`` (the terms of
+  ``news_analyzer()``, without Token objects) and kept as a stream of term
+  numbers and positions (``text_postings``), grouped by term when written; ids,
+  numbers and keywords take short paths checked against Whoosh's own analysis,
+  their postings collected per field and term;
+* everything is held in memory (the caller bounds it: it writes a segment when
+  ``estimated_bytes`` grows too large) and written in sorted order in one
+  pass, a whole posting block at a time;
 * rare terms (ids, paths, most sketch values and timestamps) are stored
   inline in the term table, which Whoosh's format provides for, instead of as
   a compressed posting block each.
@@ -35,12 +37,16 @@ from whoosh.util.numeric import length_to_byte
 
 from .analysis import index_terms, news_analyzer
 from .segment_files import _Columns, _SegmentWriting
-from .segment_format import _ONE_POSITION, _STORED_BYTES, PICKLE_PROTOCOL, _Field, encode_positions
+from .segment_format import _STORED_BYTES, PICKLE_PROTOCOL, _Field
 from .summary import SegmentSummary
+from .text_postings import TextPostings
 
 #: Rough memory held per posting and per distinct term while a segment is built.
 _BYTES_PER_POSTING = 80
 _BYTES_PER_TERM = 200
+#: A text field's token (``TextPostings``): 8 bytes while building, about 50 while the
+#: segment is written (its sorted arrays and the lists of a slice of terms).
+_BYTES_PER_TOKEN = 48
 _PROBE = "The U.S. state-run COVID-19 café's re-opening, it's the 2nd e.g. test."
 
 
@@ -81,8 +87,10 @@ class SegmentBuilder(_SegmentWriting):
     def _reset(self) -> None:
         self.segment = self.codec.new_segment(self.storage, self.indexname)
         self.docs = 0
-        #: field -> term (str for fast text fields, else bytes) -> [doc, value, doc, value, ...]
-        self.postings: dict[str, dict] = {spec.name: {} for spec in self._plan if spec.indexed}
+        #: field -> its ``TextPostings`` (fast text fields), else term bytes -> [doc, value, doc, value, ...]
+        self.postings: dict[str, dict | TextPostings] = {
+            spec.name: TextPostings() if spec.kind == "text" else {} for spec in self._plan if spec.indexed
+        }
         #: field -> length byte of every document so far (scorable fields)
         self.length_bytes: dict[str, bytearray] = {spec.name: bytearray() for spec in self._plan if spec.scorable}
         self.field_lengths: dict[str, int] = {}
@@ -94,7 +102,8 @@ class SegmentBuilder(_SegmentWriting):
     @property
     def estimated_bytes(self) -> int:
         """Memory held by the documents added so far (an estimate)."""
-        return self._posting_count * _BYTES_PER_POSTING + self._term_count * _BYTES_PER_TERM
+        tokens = sum(terms.token_count for terms in self.postings.values() if isinstance(terms, TextPostings))
+        return self._posting_count * _BYTES_PER_POSTING + self._term_count * _BYTES_PER_TERM + tokens * _BYTES_PER_TOKEN
 
     def add(self, fields: Mapping[str, object]) -> None:
         """Add one document.  Raises (adding nothing) if a value cannot be indexed."""
@@ -115,29 +124,17 @@ class SegmentBuilder(_SegmentWriting):
             prepared.append((spec, items, length, column))
         docnum = self.docs
         columns = self._columns
-        single = _ONE_POSITION
         for spec, items, length, column in prepared:
-            if items:
+            if spec.kind == "text":  # items: the kept tokens
+                length = self.postings[spec.name].add(docnum, items)
+            elif items:
                 terms = self.postings[spec.name]
-                if spec.kind == "text":  # items: term -> positions, encoded here in one pass
-                    for term, where in items.items():
-                        if len(where) == 1 and where[0] < 4096:
-                            value = single[where[0]]
-                        else:
-                            value = encode_positions(where)
-                        entry = terms.get(term)
-                        if entry is None:
-                            terms[term] = [docnum, value]
-                        else:  # two appends: an eighth faster than += of a new tuple
-                            entry.append(docnum)
-                            entry.append(value)
-                else:
-                    for term, vbytes in items:
-                        entry = terms.get(term)
-                        if entry is None:
-                            terms[term] = [docnum, vbytes]
-                        else:
-                            entry += (docnum, vbytes)
+                for term, vbytes in items:
+                    entry = terms.get(term)
+                    if entry is None:
+                        terms[term] = [docnum, vbytes]
+                    else:
+                        entry += (docnum, vbytes)
                 self._posting_count += len(items)
             if spec.scorable:
                 self.length_bytes[spec.name].append(length_to_byte(length) if length else 0)
@@ -157,7 +154,9 @@ class SegmentBuilder(_SegmentWriting):
             if len(lengths) < self.docs:
                 lengths.append(0)  # the field is absent from this document
         if docnum % 256 == 0:
-            self._term_count = sum(len(terms) for terms in self.postings.values())
+            self._term_count = sum(
+                terms.term_count if isinstance(terms, TextPostings) else len(terms) for terms in self.postings.values()
+            )
 
 
 def _check_fast_text(field) -> None:

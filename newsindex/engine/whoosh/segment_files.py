@@ -26,7 +26,6 @@ from .segment_format import (
     INLINE_LIMIT,
     PICKLE_PROTOCOL,
     _Field,
-    _term_bytes,
     block_data,
     decode_positions,
 )
@@ -161,11 +160,10 @@ def _frequencies(values: list[bytes]) -> array:
     return freqs
 
 
-def _arrays(docs: list[int], weights: list[float], boost: float, freqs: array | None, values=None) -> bytes:
+def _arrays(docs: list[int], weights: list[float], boost: float, freqs, positions: tuple | None) -> bytes:
     """``posting_arrays`` of a list written in blocks of ``_BLOCK_LIMIT``: its weights as
     Whoosh reads them back, the frequencies as multiples of the boost when that is exact, and
-    the positions of ``values`` when given (a ``Positions`` field)."""
-    positions = decode_positions(values) if values is not None else None
+    ``positions`` (``(per posting, every position)``) when given (a ``Positions`` field)."""
     if posting_arrays.exact_in_32_bits(boost) and (freqs is None or max(freqs) <= 0xFFFF):
         return posting_arrays.encode(docs, weights, boost, freqs, positions)
     read = []
@@ -229,47 +227,77 @@ class _SegmentWriting:
         self._reset()
         return segment
 
-    def _write_field(self, writer: _TermsWriter, spec: _Field, terms: dict) -> None:
+    def _write_field(self, writer: _TermsWriter, spec: _Field, terms) -> None:
         """One field's term table entries and posting lists, in term order."""
-        key_prefix = writer.start_field(spec.name)
-        lengths = self.length_bytes.get(spec.name)
-        boost = spec.boost
-        by_count = spec.fixed_size != 0  # Existence postings weigh the field boost, others freq * boost
-        unpack_uint = _UINT.unpack_from
-        if spec.kind == "text":
-            items = sorted((_term_bytes(term, exact=False), entry) for term, entry in terms.items())
+        lists = _Lists(writer, spec, self.length_bytes.get(spec.name))
+        if spec.kind == "text":  # a TextPostings
+            for tbytes, docs, freqs, values, positions in terms.sorted_lists():
+                lists.add(tbytes, docs, values, freqs, positions)
         else:
-            items = sorted(terms.items())
-        table = writer.table
-        blocks = bytearray()
-        base = writer.postfile.tell()
-        pack_info = _TERMINFO.pack
-        for tbytes, entry in items:
-            if len(entry) == 2:  # one document: the common case, kept short
-                doc, value = entry
-                weight = unpack_uint(value)[0] * boost if by_count else boost
-                lb = lengths[doc] if lengths is not None else 0
-                inline = dumps(((doc,), (weight,), (value,)), PICKLE_PROTOCOL)
-                table.add_entry(key_prefix + tbytes, pack_info(1, weight, 1, lb, lb, weight, doc, doc) + inline)
-                continue
-            docs = entry[0::2]
-            values = entry[1::2]
-            count = len(docs)
-            freqs = _frequencies(values) if by_count else None
-            weights = [freq * boost for freq in freqs] if by_count else [boost] * count
-            doc_lengths = [lengths[doc] for doc in docs] if lengths is not None else None
-            minlength, maxlength = _length_range(doc_lengths)
-            head = (sum(weights), count, minlength, maxlength, max(weights), docs[0], docs[-1])
-            if count <= INLINE_LIMIT:
-                info = pack_info(1, *head) + dumps((tuple(docs), tuple(weights), tuple(values)), PICKLE_PROTOCOL)
-            else:
-                start = base + len(blocks)
-                _write_blocks(blocks, docs, weights, values, doc_lengths, spec.fixed_size)
-                length = base + len(blocks) - start
-                arrays = _arrays(docs, weights, boost, freqs, values if spec.positions else None)
-                pointer = posting_arrays.POINTER.pack(base + len(blocks), len(arrays))
-                blocks += arrays
-                info = pack_info(0, *head) + pack_long(start) + pack_int(length) + pointer
-            table.add_entry(key_prefix + tbytes, info)
-        writer.postfile.write(bytes(blocks))
-        table.flush()
+            by_count = spec.fixed_size != 0  # Existence postings weigh the field boost, others freq * boost
+            for tbytes, entry in sorted(terms.items()):
+                if len(entry) == 2:  # one document: the common case, kept short
+                    lists.add_one(tbytes, *entry)
+                    continue
+                values = entry[1::2]
+                positions = decode_positions(values) if spec.positions and len(values) > INLINE_LIMIT else None
+                lists.add(tbytes, entry[0::2], values, _frequencies(values) if by_count else None, positions)
+        lists.close()
+
+
+class _Lists:
+    """Writes one field's posting lists, given in term order: short ones inline in the term
+    table, longer ones as Whoosh's blocks followed by their ``posting_arrays``."""
+
+    def __init__(self, writer: _TermsWriter, spec: _Field, lengths: bytearray | None) -> None:
+        self.writer = writer
+        self.table = writer.table
+        self.key_prefix = writer.start_field(spec.name)
+        self.spec = spec
+        self.lengths = lengths
+        self.by_count = spec.fixed_size != 0  # Existence postings weigh the field boost, others freq * boost
+        self.blocks = bytearray()
+        self.base = writer.postfile.tell()
+
+    def add_one(self, tbytes: bytes, doc: int, value: bytes) -> None:
+        """A list of one document, its frequency read from ``value``."""
+        boost = self.spec.boost
+        weight = _UINT.unpack_from(value)[0] * boost if self.by_count else boost
+        lb = self.lengths[doc] if self.lengths is not None else 0
+        inline = dumps(((doc,), (weight,), (value,)), PICKLE_PROTOCOL)
+        self.table.add_entry(self.key_prefix + tbytes, _TERMINFO.pack(1, weight, 1, lb, lb, weight, doc, doc) + inline)
+
+    def add(self, tbytes: bytes, docs: list[int], values: list, freqs, positions: tuple | None) -> None:
+        """A list: its documents, values and frequencies (None for a field without them);
+        ``positions`` for ``posting_arrays`` of a list longer than ``INLINE_LIMIT``."""
+        boost = self.spec.boost
+        count = len(docs)
+        weights = [freq * boost for freq in freqs] if self.by_count else [boost] * count
+        lengths = self.lengths
+        if count == 1:
+            doc, weight = docs[0], weights[0]
+            lb = lengths[doc] if lengths is not None else 0
+            inline = dumps(((doc,), (weight,), (values[0],)), PICKLE_PROTOCOL)
+            self.table.add_entry(
+                self.key_prefix + tbytes, _TERMINFO.pack(1, weight, 1, lb, lb, weight, doc, doc) + inline
+            )
+            return
+        doc_lengths = [lengths[doc] for doc in docs] if lengths is not None else None
+        minlength, maxlength = _length_range(doc_lengths)
+        head = (sum(weights), count, minlength, maxlength, max(weights), docs[0], docs[-1])
+        if count <= INLINE_LIMIT:
+            info = _TERMINFO.pack(1, *head) + dumps((tuple(docs), tuple(weights), tuple(values)), PICKLE_PROTOCOL)
+        else:
+            blocks, base = self.blocks, self.base
+            start = base + len(blocks)
+            _write_blocks(blocks, docs, weights, values, doc_lengths, self.spec.fixed_size)
+            length = base + len(blocks) - start
+            arrays = _arrays(docs, weights, boost, freqs, positions if self.spec.positions else None)
+            pointer = posting_arrays.POINTER.pack(base + len(blocks), len(arrays))
+            blocks += arrays
+            info = _TERMINFO.pack(0, *head) + pack_long(start) + pack_int(length) + pointer
+        self.table.add_entry(self.key_prefix + tbytes, info)
+
+    def close(self) -> None:
+        self.writer.postfile.write(bytes(self.blocks))
+        self.table.flush()

@@ -17,7 +17,7 @@ from whoosh.columns import CompressedBytesColumn
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT
 from whoosh.system import pack_uint
 
-from .analysis import index_terms
+from .tokens import kept_tokens
 
 #: Posting lists of at most this many documents are stored inline in the term
 #: table: no posting block and no compression call for them.
@@ -156,9 +156,9 @@ class _Field:
 
     def postings(self, value) -> tuple:
         """``([(term, value bytes), ...], length)`` of one field value, as Whoosh indexes it
-        (for fast text fields: ``({term: positions}, length)``, encoded by the caller)."""
+        (for fast text fields: ``(tokens.kept_tokens(value), 0)``, for ``TextPostings``)."""
         if self.kind == "text":
-            return index_terms(value)
+            return kept_tokens(value), 0  # the length is counted as the tokens are added
         if self.kind == "id":
             return [(_term_bytes(value, exact=True), b"")], 0
         if self.kind == "words":

@@ -162,6 +162,19 @@ def _analysed_tokens(text: str) -> list:
     return analysed
 
 
+def kept_tokens(text: str) -> tuple[list, int]:
+    """``(values, first position)``: the ``_token_value`` of every token not stopped, in order
+    (a str, or a tuple of terms sharing a position), the first at ``first`` and each next one
+    position further.  StopFilter renumbers from the first kept word's raw position, so
+    ``first`` counts the stop words before it (not chunks without a token)."""
+    analysed = _analysed_tokens(text)
+    kept = list(filter(None, analysed))  # stop words are (), chunks without a token None
+    if not kept:
+        return kept, 0
+    before = analysed.index(kept[0])  # every value before it is () or None
+    return kept, before - analysed[:before].count(None) if before else 0
+
+
 def index_terms(text: str) -> tuple[dict[str, list[int]], int]:
     """``(term -> positions, number of tokens)`` for a title or body, as indexed.
 
@@ -170,13 +183,10 @@ def index_terms(text: str) -> tuple[dict[str, list[int]], int]:
     word's raw position), at a fraction of the cost: each distinct chunk is
     analysed once, and the per-word loop does nothing but collect positions.
     """
-    analysed = _analysed_tokens(text)
-    kept = list(filter(None, analysed))  # stop words are (), chunks without a token None
+    kept, first = kept_tokens(text)
     positions: dict[str, list[int]] = {}
     if not kept:
         return positions, 0
-    before = analysed.index(kept[0])  # every value before it is () or None
-    first = before - analysed[:before].count(None) if before else 0
     extra = 0
     for pos, terms in enumerate(kept, first):
         if terms.__class__ is str:

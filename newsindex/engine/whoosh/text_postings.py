@@ -1,0 +1,156 @@
+"""A text field's postings while a segment is built: a stream of term numbers and positions.
+
+The builder kept, per field, a dictionary ``term -> [article, encoded positions, ...]``: a
+few dictionary operations and an encoding per posting, in Python, for every distinct word
+of every article.  Here an article's kept tokens become term numbers by one ``map`` in C
+(a term gets the next number the first time it is seen), appended with their positions to
+flat arrays, 8 bytes a token.  ``sorted_lists`` groups them by term and article with numpy
+when the segment is written: frequencies are run lengths, a long list's positions one
+slice, and positions are encoded one posting at a time only where Whoosh's format keeps
+them so (a single position, most postings, by the shared table).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from itertools import repeat
+
+import numpy as np
+
+from .segment_format import _ONE_POSITION, INLINE_LIMIT, _term_bytes, encode_positions
+
+_UINT32 = "I" if array("I").itemsize == 4 else "L"
+_TABLED = len(_ONE_POSITION)  # single positions below this are encoded by table lookup
+
+#: One term's list, as ``_SegmentWriting`` writes it: the term's UTF-8, the articles holding
+#: it, its frequency in each, each posting's encoded positions (Whoosh's ``Positions``
+#: value), and for a list longer than ``INLINE_LIMIT`` ``(frequencies, every position)``
+#: for ``posting_arrays`` (else None).
+TermList = tuple[bytes, list[int], list[int], list[bytes], "tuple[list[int], array] | None"]
+
+
+class _Numbering(dict):
+    """term -> its number; a term not seen yet gets the next number on lookup."""
+
+    def __missing__(self, term: str) -> int:
+        number = self[term] = len(self)
+        return number
+
+
+class TextPostings:
+    """Every token of one field of the articles added so far, as term numbers and positions."""
+
+    def __init__(self) -> None:
+        self.numbers = _Numbering()
+        self.terms = array(_UINT32)  # each token's term number, article after article
+        self.positions = array(_UINT32)  # each token's position in its article
+        self.docs = array(_UINT32)  # the articles with a token, in order
+        self.doc_tokens = array(_UINT32)  # the tokens each of them has in ``terms``
+
+    @property
+    def token_count(self) -> int:
+        return len(self.terms)
+
+    @property
+    def term_count(self) -> int:
+        return len(self.numbers)
+
+    def add(self, docnum: int, tokens: tuple[list, int]) -> int:
+        """Add an article's ``kept_tokens`` (articles in increasing ``docnum``); returns its
+        length as Whoosh counts it (a hyphenated word and its parts each count), 0 for none."""
+        kept, first = tokens
+        if not kept:
+            return 0
+        number = self.numbers.__getitem__
+        terms, positions = self.terms, self.positions
+        count = len(kept)
+        kinds = list(map(type, kept))
+        at = 0
+        # Runs of single terms in C; a hyphenated word (a tuple: its terms share a position)
+        # between them, found by ``list.index`` in C too: a few in most articles.
+        while (shared := _index_of(kinds, tuple, at)) >= 0:
+            terms.extend(map(number, kept[at:shared]))
+            positions.extend(range(first + at, first + shared))
+            terms.extend(map(number, kept[shared]))
+            positions.extend(repeat(first + shared, len(kept[shared])))
+            count += len(kept[shared]) - 1
+            at = shared + 1
+        terms.extend(map(number, kept[at:] if at else kept))
+        positions.extend(range(first + at, first + len(kept)))
+        self.docs.append(docnum)
+        self.doc_tokens.append(count)
+        return count
+
+    def sorted_lists(self) -> Iterator[TermList]:
+        """Every term's list (``TermList``) in the order of the terms' UTF-8 bytes."""
+        if not self.terms:
+            return
+        names = list(self.numbers)  # in number order
+        keys = [_term_bytes(name, exact=False) for name in names]
+        by_key = sorted(range(len(names)), key=keys.__getitem__)
+        rank = np.empty(len(names), dtype=np.int32)
+        rank[by_key] = np.arange(len(names), dtype=np.int32)
+        ranks = rank[np.frombuffer(self.terms, dtype=np.uint32)]
+        # Stable: within a term, tokens stay in article order and, in an article, in position order.
+        order = np.argsort(ranks, kind="stable")
+        ranks = ranks[order]
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), np.frombuffer(self.doc_tokens, dtype=np.uint32))
+        docs = docs[order]
+        positions = np.frombuffer(self.positions, dtype=np.uint32)[order]
+        del order
+        flat = array(_UINT32)
+        flat.frombytes(positions.tobytes())
+        total = len(ranks)
+        # A posting starts where the term or the article changes; a term's list where the term does.
+        starts = np.flatnonzero(np.r_[True, (ranks[1:] != ranks[:-1]) | (docs[1:] != docs[:-1])])
+        freqs = np.diff(np.r_[starts, total])
+        docs = docs[starts]
+        ranks = ranks[starts]
+        bounds = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]]).tolist()
+        bounds.append(len(starts))
+        starts = np.r_[starts, total]
+        # Python lists a slice of terms at a time: the lists of a whole segment at once
+        # would hold several times the memory of the arrays.
+        for first_term in range(0, len(bounds) - 1, _TERMS_AT_ONCE):
+            last_term = min(first_term + _TERMS_AT_ONCE, len(bounds) - 1)
+            low, high = bounds[first_term], bounds[last_term]
+            start_list = starts[low : high + 1].tolist()
+            doc_list = docs[low:high].tolist()
+            freq_list = freqs[low:high].tolist()
+            values = _encoded(flat, positions[starts[low:high]], freqs[low:high], start_list, freq_list)
+            for number in range(first_term, last_term):
+                begin, end = bounds[number] - low, bounds[number + 1] - low
+                yield (
+                    keys[by_key[number]],
+                    doc_list[begin:end],
+                    freq_list[begin:end],
+                    values[begin:end],
+                    (freq_list[begin:end], flat[start_list[begin] : start_list[end]])
+                    if end - begin > INLINE_LIMIT
+                    else None,
+                )
+
+
+def _index_of(items: list, value, start: int) -> int:
+    """``items.index(value, start)``, or -1."""
+    try:
+        return items.index(value, start)
+    except ValueError:
+        return -1
+
+
+#: Terms whose lists are made Python lists together (see ``sorted_lists``).
+_TERMS_AT_ONCE = 4096
+
+
+def _encoded(flat: array, firsts, freqs, start_list: list[int], freq_list: list[int]) -> list[bytes]:
+    """Each posting's positions as Whoosh's ``Positions`` format encodes them: a single one
+    (most postings) from the shared table, in C, the others one by one.  ``firsts`` and
+    ``freqs`` are the postings' first positions and frequencies as arrays, ``start_list``
+    and ``freq_list`` where they start in ``flat`` and their frequencies as lists."""
+    values = list(map(_ONE_POSITION.__getitem__, np.minimum(firsts, _TABLED - 1).tolist()))
+    for at in np.flatnonzero((freqs != 1) | (firsts >= _TABLED)).tolist():
+        start = start_list[at]
+        values[at] = encode_positions(flat[start : start + freq_list[at]].tolist())
+    return values

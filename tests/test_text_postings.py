@@ -1,0 +1,81 @@
+"""The segment builder's token stream for title and body (``text_postings``) gives every term's
+list exactly as grouping ``index_terms`` by term and article does."""
+
+from __future__ import annotations
+
+import random
+
+from newsindex.engine.whoosh.segment_format import INLINE_LIMIT, encode_positions
+from newsindex.engine.whoosh.text_postings import TextPostings
+from newsindex.engine.whoosh.tokens import index_terms, kept_tokens
+
+WORDS = [
+    "grain",
+    "wheat",
+    "exports",
+    "rose",
+    "U.S.",
+    "U.S.-based",
+    "state-run",
+    "the-the",
+    "a-b-c",
+    "mid-2019",
+    "COVID-19",
+    "e-mail",
+    "the",
+    "of",
+    "and",
+    "café's",
+    "Naïve",
+    "Straße",
+    "東京",
+    "½",
+    "1,000,000",
+    "3.5%",
+    "o'neill's",
+    "rock’n’roll",
+    "x--y",
+    "--",
+    "“quoted”",
+]
+
+
+def _expected(texts: list[str]) -> dict[bytes, tuple[list[int], list[int], list[bytes], list[int]]]:
+    """term -> (articles, frequencies, encoded positions, every position), from ``index_terms``."""
+    lists: dict[bytes, tuple[list, list, list, list]] = {}
+    for docnum, text in enumerate(texts):
+        for term, positions in index_terms(text)[0].items():
+            docs, freqs, values, flat = lists.setdefault(term.encode("utf-8"), ([], [], [], []))
+            docs.append(docnum)
+            freqs.append(len(positions))
+            values.append(encode_positions(positions))
+            flat += positions
+    return dict(sorted(lists.items()))
+
+
+def test_sorted_lists_match_index_terms_grouped_by_term():
+    rng = random.Random(5)
+    texts = [" ".join(rng.choice(WORDS) for _ in range(rng.randrange(0, 80))) for _ in range(300)]
+    texts.append(" ".join(["the"] * 3 + [f"w{n}" for n in range(5000)] + ["w4999", "grain", "w4999"]))  # past 4096
+    texts.append("the of and")  # stop words only: no tokens, length 0
+    postings = TextPostings()
+    lengths = [postings.add(docnum, kept_tokens(text)) for docnum, text in enumerate(texts)]
+    assert lengths == [index_terms(text)[1] for text in texts]
+    expected = _expected(texts)
+    got = list(postings.sorted_lists())
+    assert [term for term, *_rest in got] == list(expected)
+    assert any(len(docs) > INLINE_LIMIT for _term, docs, *_rest in got)  # the arrays' positions are checked
+    for term, docs, freqs, values, positions in got:
+        want_docs, want_freqs, want_values, want_flat = expected[term]
+        assert (docs, freqs, values) == (want_docs, want_freqs, want_values), term
+        if len(docs) > INLINE_LIMIT:
+            assert positions[0] == want_freqs and list(positions[1]) == want_flat, term
+        else:
+            assert positions is None
+
+
+def test_an_empty_stream_has_no_lists():
+    postings = TextPostings()
+    assert postings.add(0, kept_tokens("the a an")) == 0
+    assert list(postings.sorted_lists()) == []
+    assert postings.token_count == postings.term_count == 0
