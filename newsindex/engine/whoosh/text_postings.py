@@ -83,7 +83,8 @@ class TextPostings:
         return count
 
     def sorted_lists(self) -> Iterator[TermList]:
-        """Every term's list (``TermList``) in the order of the terms' UTF-8 bytes."""
+        """Every term's list (``TermList``) in the order of the terms' UTF-8 bytes.  Takes the
+        tokens out as it sorts them (less memory at the peak): the stream is left empty."""
         if not self.terms:
             return
         names = list(self.numbers)  # in number order
@@ -91,16 +92,20 @@ class TextPostings:
         by_key = sorted(range(len(names)), key=keys.__getitem__)
         rank = np.empty(len(names), dtype=np.int32)
         rank[by_key] = np.arange(len(names), dtype=np.int32)
-        ranks = rank[np.frombuffer(self.terms, dtype=np.uint32)]
+        taken = (self.terms, self.positions, self.docs, self.doc_tokens)
+        self.__init__()
+        terms, positions, docs, doc_tokens = (np.frombuffer(part, dtype=np.uint32) for part in taken)
+        del taken
+        ranks = rank[terms]
+        del terms
         # Stable: within a term, tokens stay in article order and, in an article, in position order.
         order = np.argsort(ranks, kind="stable")
         ranks = ranks[order]
-        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), np.frombuffer(self.doc_tokens, dtype=np.uint32))
-        docs = docs[order]
-        positions = np.frombuffer(self.positions, dtype=np.uint32)[order]
+        docs = np.repeat(docs, doc_tokens)[order]
+        flat = array(_UINT32)  # the positions in order, as an array (slices for ``posting_arrays``)
+        flat.frombytes(memoryview(positions[order]).cast("B"))
+        positions = np.frombuffer(flat, dtype=np.uint32)  # and the same memory as numpy's
         del order
-        flat = array(_UINT32)
-        flat.frombytes(positions.tobytes())
         total = len(ranks)
         # A posting starts where the term or the article changes; a term's list where the term does.
         starts = np.flatnonzero(np.r_[True, (ranks[1:] != ranks[:-1]) | (docs[1:] != docs[:-1])])
