@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
+from newsindex.engine.whoosh import text_postings
 from newsindex.engine.whoosh.segment_format import INLINE_LIMIT, encode_positions
 from newsindex.engine.whoosh.text_postings import TextPostings
 from newsindex.engine.whoosh.tokens import index_terms, kept_tokens
@@ -53,7 +56,9 @@ def _expected(texts: list[str]) -> dict[bytes, tuple[list[int], list[int], list[
     return dict(sorted(lists.items()))
 
 
-def test_sorted_lists_match_index_terms_grouped_by_term():
+@pytest.mark.parametrize("at_once", [65536, 7, 1])  # lists made a slice of the postings at a time
+def test_sorted_lists_match_index_terms_grouped_by_term(monkeypatch, at_once):
+    monkeypatch.setattr(text_postings, "_POSTINGS_AT_ONCE", at_once)
     rng = random.Random(5)
     texts = [" ".join(rng.choice(WORDS) for _ in range(rng.randrange(0, 80))) for _ in range(300)]
     texts.append(" ".join(["the"] * 3 + [f"w{n}" for n in range(5000)] + ["w4999", "grain", "w4999"]))  # past 4096

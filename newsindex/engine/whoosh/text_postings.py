@@ -108,17 +108,20 @@ class TextPostings:
         del order
         total = len(ranks)
         # A posting starts where the term or the article changes; a term's list where the term does.
-        starts = np.flatnonzero(np.r_[True, (ranks[1:] != ranks[:-1]) | (docs[1:] != docs[:-1])])
-        freqs = np.diff(np.r_[starts, total])
-        docs = docs[starts]
-        ranks = ranks[starts]
-        bounds = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]]).tolist()
-        bounds.append(len(starts))
-        starts = np.r_[starts, total]
-        # Python lists a slice of terms at a time: the lists of a whole segment at once
-        # would hold several times the memory of the arrays.
-        for first_term in range(0, len(bounds) - 1, _TERMS_AT_ONCE):
-            last_term = min(first_term + _TERMS_AT_ONCE, len(bounds) - 1)
+        starts = np.flatnonzero(np.r_[True, (ranks[1:] != ranks[:-1]) | (docs[1:] != docs[:-1])]).astype(np.uint32)
+        starts = np.append(starts, np.uint32(total))  # and the last one ends at the end
+        freqs = np.diff(starts)
+        docs = docs[starts[:-1]]
+        ranks = ranks[starts[:-1]]
+        term_starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1], True])  # the last: the end
+        del ranks
+        bounds = term_starts.tolist()
+        # Python lists for a slice of the postings at a time: the lists of a whole segment at
+        # once would hold several times the memory of the arrays.
+        first_term, term_count = 0, len(bounds) - 1
+        while first_term < term_count:
+            after = int(np.searchsorted(term_starts, bounds[first_term] + _POSTINGS_AT_ONCE, side="right")) - 1
+            last_term = min(max(after, first_term + 1), term_count)
             low, high = bounds[first_term], bounds[last_term]
             start_list = starts[low : high + 1].tolist()
             doc_list = docs[low:high].tolist()
@@ -135,6 +138,7 @@ class TextPostings:
                     if end - begin > INLINE_LIMIT
                     else None,
                 )
+            first_term = last_term
 
 
 def _index_of(items: list, value, start: int) -> int:
@@ -145,8 +149,8 @@ def _index_of(items: list, value, start: int) -> int:
         return -1
 
 
-#: Terms whose lists are made Python lists together (see ``sorted_lists``).
-_TERMS_AT_ONCE = 4096
+#: Postings made Python lists together (see ``sorted_lists``).
+_POSTINGS_AT_ONCE = 65536
 
 
 def _encoded(flat: array, firsts, freqs, start_list: list[int], freq_list: list[int]) -> list[bytes]:
