@@ -1,13 +1,14 @@
 """A text field's postings while a segment is built: a stream of term numbers and positions.
 
-The builder kept, per field, a dictionary ``term -> [article, encoded positions, ...]``: a
-few dictionary operations and an encoding per posting, in Python, for every distinct word
-of every article.  Here an article's kept tokens become term numbers by one ``map`` in C
-(a term gets the next number the first time it is seen), appended with their positions to
-flat arrays, 8 bytes a token.  ``sorted_lists`` groups them by term and article with numpy
-when the segment is written: frequencies are run lengths, a long list's positions one
-slice, and positions are encoded one posting at a time only where Whoosh's format keeps
-them so (a single position, most postings, by the shared table).
+A dictionary ``term -> [article, encoded positions, ...]`` per field costs a few dictionary
+operations and an encoding per posting, in Python, for every distinct word of every
+article, and the posting arrays then decode the positions again.  Here an article's kept
+tokens become term numbers by one ``map`` in C (a term gets the next number the first
+time it is seen), appended with their positions to flat arrays, 8 bytes a token.
+``sorted_lists`` groups them by term and article with numpy when the segment is written:
+frequencies are run lengths, a long list's positions one slice, and positions are encoded
+one posting at a time only where Whoosh's format keeps them so (a single position, most
+postings, by the shared table).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class TextPostings:
     """Every token of one field of the articles added so far, as term numbers and positions."""
 
     def __init__(self) -> None:
+        self._empty()
+
+    def _empty(self) -> None:
         self.numbers = _Numbering()
         self.terms = array(_UINT32)  # each token's term number, article after article
         self.positions = array(_UINT32)  # each token's position in its article
@@ -93,7 +97,7 @@ class TextPostings:
         rank = np.empty(len(names), dtype=np.int32)
         rank[by_key] = np.arange(len(names), dtype=np.int32)
         taken = (self.terms, self.positions, self.docs, self.doc_tokens)
-        self.__init__()
+        self._empty()
         terms, positions, docs, doc_tokens = (np.frombuffer(part, dtype=np.uint32) for part in taken)
         del taken
         ranks = rank[terms]
