@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 from array import array
 from itertools import combinations
 
@@ -164,3 +165,17 @@ def test_ascii_text_is_split_into_the_same_words_as_any_other(seed):
     assert text.isascii()
     assert dedup._smallest_hashes(text, 32) == dedup._smallest_hashes(text + " ¶", 32)
     assert len(dedup._smallest_hashes(text, 32)) > 0
+
+
+@pytest.mark.parametrize("words", [12, 40, 70, 300, 3000])
+def test_the_smallest_hashes_are_those_of_a_sort_of_all(words):
+    """Only the values below a threshold are sorted; they must be the ``size`` smallest of
+    all the article's shingle hashes, at every length (a short one is sorted whole)."""
+    rng = random.Random(words)
+    vocabulary = [f"w{n}" for n in range(500)]
+    text = " ".join(rng.choice(vocabulary) for _ in range(words))
+    tokens = text.encode("ascii").split()
+    shingles = {b" ".join(tokens[at : at + dedup.SHINGLE_WORDS]) for at in range(len(tokens) - dedup.SHINGLE_WORDS + 1)}
+    every = sorted(zlib.crc32(shingle) for shingle in shingles)
+    for size in (1, 8, 32):
+        assert dedup._smallest_hashes(text, size) == every[:size]
