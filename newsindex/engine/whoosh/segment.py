@@ -97,13 +97,17 @@ class SegmentBuilder(_SegmentWriting):
         self._columns = _Columns(self.storage, self.segment)
         self._posting_count = 0
         self._term_count = 0
+        self._token_count = 0
         self.summary = SegmentSummary()  # what `stats` shows (summary.py)
 
     @property
     def estimated_bytes(self) -> int:
         """Memory held by the documents added so far (an estimate)."""
-        tokens = sum(terms.token_count for terms in self.postings.values() if isinstance(terms, TextPostings))
-        return self._posting_count * _BYTES_PER_POSTING + self._term_count * _BYTES_PER_TERM + tokens * _BYTES_PER_TOKEN
+        return (
+            self._posting_count * _BYTES_PER_POSTING
+            + self._term_count * _BYTES_PER_TERM
+            + self._token_count * _BYTES_PER_TOKEN
+        )
 
     def add(self, fields: Mapping[str, object]) -> None:
         """Add one document.  Raises (adding nothing) if a value cannot be indexed."""
@@ -117,7 +121,7 @@ class SegmentBuilder(_SegmentWriting):
             if value is None:
                 continue
             items, length = spec.postings(value) if spec.indexed else (None, 0)
-            keep = fields.get("_stored_" + spec.name, value)
+            keep = fields.get(spec.stored_override, value)
             if spec.stored:
                 stored[spec.name] = keep
             column = spec.field.to_column_value(keep) if spec.column is not None else None
@@ -127,6 +131,7 @@ class SegmentBuilder(_SegmentWriting):
         for spec, items, length, column in prepared:
             if spec.kind == "text":  # items: the kept tokens
                 length = self.postings[spec.name].add(docnum, items)
+                self._token_count += length
             elif items:
                 terms = self.postings[spec.name]
                 for term, vbytes in items:

@@ -121,6 +121,7 @@ class _Field:
 
     def __init__(self, name: str, field, fast_text: bool) -> None:
         self.name = name
+        self.stored_override = "_stored_" + name  # a document value stored instead of the indexed one
         self.field = field
         self.indexed = bool(field.indexed)
         self.stored = bool(field.stored)
