@@ -45,7 +45,7 @@ from .text_postings import TextPostings
 _BYTES_PER_POSTING = 80
 _BYTES_PER_TERM = 200
 #: A text field's token (``TextPostings``): 8 bytes while building, about 50 while the
-#: segment is written (its sorted arrays and the lists of a slice of terms).
+#: segment is written (its sorted arrays, and Python lists of 65,536 postings at a time).
 _BYTES_PER_TOKEN = 48
 _PROBE = "The U.S. state-run COVID-19 café's re-opening, it's the 2nd e.g. test."
 
