@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import random
 import shutil
+import zlib
 from datetime import datetime
 
 import pytest
@@ -15,7 +17,9 @@ from whoosh.index import TOC
 
 from newsindex.cli import cli
 from newsindex.engine.whoosh.analysis import index_terms, news_analyzer
+from newsindex.engine.whoosh.merged_term import _read_blocks
 from newsindex.engine.whoosh.segment import SegmentBuilder
+from newsindex.engine.whoosh.segment_format import encode_positions
 from newsindex.engine.whoosh.store import FORMAT_VERSION, INDEX_NAME, current_generation, make_schema, open_index
 from newsindex.index import IndexLocked, IndexProblem, build_index, remove_from_index
 from newsindex.index import limits as index_module
@@ -133,6 +137,35 @@ def test_segment_builder_reads_back_like_the_whoosh_writer(tmp_path):
         ]
     for column in ("published", "year", "month"):
         assert list(got.column_reader(column, translate=False)) == list(expected.column_reader(column, translate=False))
+
+
+def test_long_text_lists_keep_positions_in_their_arrays_alone(tmp_path):
+    """Format 8: a title or body list in blocks pickles no positions; Whoosh's matcher reads
+    each posting's positions from the list's arrays, as its ``Positions`` format encodes them."""
+    records = _records(400)
+    ix = whoosh_index.create_in(str(tmp_path), make_schema(), indexname=INDEX_NAME)
+    builder = SegmentBuilder(tmp_path, ix.schema, INDEX_NAME, fast_text=frozenset({"title", "body"}))
+    for record in records:
+        builder.add(document_fields(record))
+    TOC(ix.schema, [builder.write()], 1).write(ix.storage, INDEX_NAME)
+    reader = whoosh_index.open_dir(str(tmp_path), indexname=INDEX_NAME).reader()
+    long_terms = [
+        term for field, term in reader.all_terms() if field == "body" and reader.doc_frequency(field, term) > 128
+    ]
+    assert long_terms
+    for term in long_terms:
+        info = reader.term_info("body", term)
+        extent = reader._terms._postfile.get(
+            info._offset, info._length[0] if isinstance(info._length, tuple) else info._length
+        )
+        assert all(
+            pickle.loads(zlib.decompress(data) if block[3] else data)[2] is None for block, data in _read_blocks(extent)
+        )
+        matcher = reader.postings("body", term)
+        while matcher.is_active():
+            positions = index_terms(records[matcher.id()]["body"])[0][term.decode("utf-8")]
+            assert matcher.value() == encode_positions(positions)
+            matcher.next()
 
 
 def test_segment_builder_refuses_unknown_fields_and_adds_nothing(tmp_path):

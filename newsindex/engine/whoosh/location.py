@@ -27,7 +27,9 @@ INDEX_NAME = "articles"
 #:    copy, so an index holding it reads and updates alike.
 #: 7: words stemmed by Snowball's current English stemmer (PyStemmer), not whoosh's older
 #:    Porter2: 87 of 72,535 words of the shared collections stem differently ("added").
-FORMAT_VERSION = 7
+#: 8: the posting blocks of title and body lists hold no positions: they are in the lists'
+#:    posting arrays alone (``block_values``).
+FORMAT_VERSION = 8
 #: The month term of an article without a date.
 UNDATED_MONTH = "undated"
 #: Each generation's near-duplicate graph (dedup.near_duplicate_graph), aligned

@@ -64,6 +64,8 @@ class _TermMerge:
         #: and their positions (a ``Positions`` field) while every block's are known; in parts
         #: (ids, weights, counts, positions), the last one these lists, filled block by block.
         self.positions = positions
+        #: Whether a block was written (or copied) without its values, its positions in the arrays.
+        self.valueless = False
         self.parts: list[tuple] = []
         self.array_ids: list[int] = []
         self.array_weights: list[float] = []
@@ -117,27 +119,38 @@ class _TermMerge:
 
     def _add_positions(self, positions: tuple | None) -> None:
         if self.positions and positions is None:
-            self.positions = False  # a part without arrays: the merged list's arrays have no positions
+            self._without_positions()
         if self.positions:
             self.array_counts += positions[0]
             self.array_flat += positions[1]
 
+    def _without_positions(self) -> None:
+        """A part without arrays: the merged list's arrays have no positions, so no block may lack them."""
+        if self.valueless:
+            raise ValueError("a merged list's positions are neither in its blocks nor in its arrays")
+        self.positions = False
+
     def _block(self, docs, weights, values, minlb: int, maxlb: int, positions: tuple | None = None) -> None:
-        mini_weights, data = block_data(docs, weights, values, self.fixed_size)
+        if self.positions and positions is None and values is not None:
+            positions = decode_positions(values)
+        self._add_positions(positions)
+        if self.positions:  # the positions go to the arrays alone (``block_values``)
+            mini_weights, data = block_data(docs, weights, None, 0)
+            self.valueless = True
+        else:
+            mini_weights, data = block_data(docs, weights, values, self.fixed_size)
         info = pickle.dumps((len(docs), docs[-1], max(weights), _COMPRESSION, minlb, maxlb), 2)
         self.blocks.append((info, data))
         self.array_ids += docs
         self.array_weights += posting_arrays.stored_read_back(mini_weights, len(docs))
-        if self.positions and positions is None and values is not None:
-            positions = decode_positions(values)
-        self._add_positions(positions)
 
     def add_arrays(self, ids, weights, positions: tuple | None) -> None:
         """The arrays of a segment's list whose blocks follow (``add_block(arrays_apart=True)``)."""
         if self.inline is not None:
             self._inline_to_blocks()
         if self.positions and positions is None:
-            self.positions = False
+            self._without_positions()
+        self.valueless = self.valueless or self.positions
         self._flush()
         self.parts.append((ids, weights, *(positions if self.positions else (None, None))))
 
@@ -177,28 +190,30 @@ class _TermMerge:
             self.minid = first if first is not None else _first_doc(data, compression)
         self.maxid = lastid + base
 
-    def entry(self, postings: bytearray, base_offset: int) -> bytes | None:
-        """The term table value (term info) of the merged term; block data appended to ``postings``."""
-        if not self.count:
-            return None
-        head = (self.weight, self.count, self.minlength, self.maxlength, self.maxweight, self.minid, self.maxid)
-        if self.inline is not None:
-            docs, weights, values = self.inline
-            inline = pickle.dumps((tuple(docs), tuple(weights), tuple(values)), PICKLE_PROTOCOL)
-            return _TERMINFO.pack(1, *head) + inline
-        start = base_offset + len(postings)
-        postings += WHOOSH3_HEADER_MAGIC
-        last = len(self.blocks) - 1
-        for number, (info, data) in enumerate(self.blocks):
-            size = len(info) + len(data)
-            postings += pack_int(-size if number == last else size)
-            postings += info
-            postings += data
-        length = base_offset + len(postings) - start
-        arrays = self.same_arrays if self.same_arrays is not None else _arrays(self)
-        pointer = posting_arrays.POINTER.pack(base_offset + len(postings), len(arrays))
-        postings += arrays
-        return _TERMINFO.pack(0, *head) + pack_long(start) + pack_int(length) + pointer
+
+def term_entry(merged: _TermMerge, postings: bytearray, base_offset: int) -> bytes | None:
+    """The term table value (term info) of the merged term; block data appended to ``postings``."""
+    if not merged.count:
+        return None
+    stats = (merged.weight, merged.count, merged.minlength, merged.maxlength, merged.maxweight)
+    head = (*stats, merged.minid, merged.maxid)
+    if merged.inline is not None:
+        docs, weights, values = merged.inline
+        inline = pickle.dumps((tuple(docs), tuple(weights), tuple(values)), PICKLE_PROTOCOL)
+        return _TERMINFO.pack(1, *head) + inline
+    start = base_offset + len(postings)
+    postings += WHOOSH3_HEADER_MAGIC
+    last = len(merged.blocks) - 1
+    for number, (info, data) in enumerate(merged.blocks):
+        size = len(info) + len(data)
+        postings += pack_int(-size if number == last else size)
+        postings += info
+        postings += data
+    length = base_offset + len(postings) - start
+    arrays = merged.same_arrays if merged.same_arrays is not None else _arrays(merged)
+    pointer = posting_arrays.POINTER.pack(base_offset + len(postings), len(arrays))
+    postings += arrays
+    return _TERMINFO.pack(0, *head) + pack_long(start) + pack_int(length) + pointer
 
 
 def _arrays(term: _TermMerge) -> bytes:

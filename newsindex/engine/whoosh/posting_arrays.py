@@ -317,6 +317,18 @@ def decode_lists(raw) -> tuple[list[int], list[float]]:
     return ids, list(map(mul, counts, repeat(unit)))
 
 
+def read_whole(get: Callable[[int, int], bytes], offset: int) -> bytes:
+    """A list's arrays read from where they start in the ``.pst`` (``get(offset, length)``, a
+    Whoosh ``StructFile``'s), their length told by their own headers."""
+    magic, count, width, kind, escaped = _HEADER.unpack(get(offset, _HEADER.size))
+    fixed, each = _WEIGHT_BYTES[kind]
+    end = _HEADER.size + count * width + 4 * escaped + fixed + each * count
+    if magic == MAGIC_WITH_POSITIONS:
+        total, count_width, position_width = _POSITIONS.unpack(get(offset + end, _POSITIONS.size))
+        end += _POSITIONS.size + count * count_width + total * position_width
+    return get(offset, end)
+
+
 def positions_lists(raw) -> tuple[array, array] | None:
     """``(positions per posting, every position)`` of ``raw`` without numpy, or None."""
     count, *_rest, at = _parts(raw)

@@ -267,9 +267,10 @@ class _Lists:
         inline = dumps(((doc,), (weight,), (value,)), PICKLE_PROTOCOL)
         self.table.add_entry(self.key_prefix + tbytes, _TERMINFO.pack(1, weight, 1, lb, lb, weight, doc, doc) + inline)
 
-    def add(self, tbytes: bytes, docs: list[int], values: list, freqs, positions: tuple | None) -> None:
+    def add(self, tbytes: bytes, docs: list[int], values: list | None, freqs, positions: tuple | None) -> None:
         """A list: its documents, values and frequencies (None for a field without them);
-        ``positions`` for ``posting_arrays`` of a list longer than ``INLINE_LIMIT``."""
+        ``positions`` for ``posting_arrays`` of a list longer than ``INLINE_LIMIT``, whose
+        values a ``Positions`` field need not give: its blocks hold none (``block_values``)."""
         boost = self.spec.boost
         count = len(docs)
         weights = [freq * boost for freq in freqs] if self.by_count else [boost] * count
@@ -290,7 +291,10 @@ class _Lists:
         else:
             blocks, base = self.blocks, self.base
             start = base + len(blocks)
-            _write_blocks(blocks, docs, weights, values, doc_lengths, self.spec.fixed_size)
+            if self.spec.positions:  # positions in the arrays alone (``block_values``)
+                _write_blocks(blocks, docs, weights, None, doc_lengths, 0)
+            else:
+                _write_blocks(blocks, docs, weights, values, doc_lengths, self.spec.fixed_size)
             length = base + len(blocks) - start
             arrays = _arrays(docs, weights, boost, freqs, positions if self.spec.positions else None)
             pointer = posting_arrays.POINTER.pack(base + len(blocks), len(arrays))

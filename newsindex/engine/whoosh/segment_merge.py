@@ -41,12 +41,13 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from . import posting_arrays
-from .merged_term import _accumulate, _expand, _length_range, _read_blocks, _split_values, _TermMerge
+from .merged_term import _accumulate, _expand, _length_range, _read_blocks, _split_values, _TermMerge, term_entry
 from .segment_files import _Columns, _TermsWriter
 from .segment_format import (
     _LENGTHS,
     _TERMINFO,
     INLINE_LIMIT,
+    encode_positions,
 )
 from .summary import SegmentSummary
 
@@ -201,6 +202,8 @@ def _merge_term(
             if merged.inline is not None and merged.count + len(keep) > INLINE_LIMIT:
                 merged._inline_to_blocks()
             kept_values = None if values is None else [values[i] for i in keep]
+            if kept_values is None and held is not None and merged.inline is not None:
+                kept_values = _encoded(held)  # a block without values going inline: from the arrays
             docs = [renumber[olds[i]] for i in keep]
             if merged.inline is not None:
                 merged.add_postings(docs, [weights[i] for i in keep], kept_values, lengths, [olds[i] for i in keep])
@@ -210,6 +213,14 @@ def _merge_term(
                 merged._stats(docs, block_weights, minlb, maxlb)
                 merged._block(docs, block_weights, kept_values, minlb, maxlb, held)
     return merged
+
+
+def _encoded(positions: tuple[list[int], list[int]]) -> list[bytes]:
+    """Each posting's positions (``(per posting, every position)``) encoded as Whoosh's
+    ``Positions`` values."""
+    counts, flat = positions
+    starts = list(accumulate(counts, initial=0))
+    return [encode_positions(flat[starts[at] : starts[at + 1]]) for at in range(len(counts))]
 
 
 def _block_weight(info: tuple, data: bytes) -> float:
@@ -322,8 +333,10 @@ def _merge_terms(storage, schema, target, sources: list[_Source]) -> None:
             postings = bytearray()
             base_offset = writer.postfile.tell()
             for term, parts in groupby(heap_merge(*streams), key=_FIRST):
-                entry = _merge_term(list(parts), sources, fieldname, fixed_size, boost, with_positions).entry(
-                    postings, base_offset
+                entry = term_entry(
+                    _merge_term(list(parts), sources, fieldname, fixed_size, boost, with_positions),
+                    postings,
+                    base_offset,
                 )
                 if entry is not None:
                     table.add_entry(prefix + term, entry)

@@ -25,10 +25,11 @@ _UINT32 = "I" if array("I").itemsize == 4 else "L"
 _TABLED = len(_ONE_POSITION)  # single positions below this are encoded by table lookup
 
 #: One term's list, as ``_SegmentWriting`` writes it: the term's UTF-8, the articles holding
-#: it, its frequency in each, each posting's encoded positions (Whoosh's ``Positions``
-#: value), and for a list longer than ``INLINE_LIMIT`` ``(frequencies, every position)``
-#: for ``posting_arrays`` (else None).
-TermList = tuple[bytes, list[int], list[int], list[bytes], "tuple[list[int], array] | None"]
+#: it, its frequency in each; for a list of at most ``INLINE_LIMIT`` (inline in the term
+#: table) each posting's encoded positions (Whoosh's ``Positions`` value) and None, for a
+#: longer one None and ``(frequencies, every position)`` for ``posting_arrays`` (its blocks
+#: hold no positions: ``block_values``).
+TermList = tuple[bytes, list[int], list[int], "list[bytes] | None", "tuple[list[int], array] | None"]
 
 
 class _Numbering(dict):
@@ -119,6 +120,8 @@ class TextPostings:
         ranks = ranks[starts[:-1]]
         term_starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1], True])  # the last: the end
         del ranks
+        list_sizes = np.diff(term_starts)
+        inline = np.repeat(list_sizes <= INLINE_LIMIT, list_sizes)  # postings of lists kept inline
         bounds = term_starts.tolist()
         # Python lists for a slice of the postings at a time: the lists of a whole segment at
         # once would hold several times the memory of the arrays.
@@ -130,18 +133,16 @@ class TextPostings:
             start_list = starts[low : high + 1].tolist()
             doc_list = docs[low:high].tolist()
             freq_list = freqs[low:high].tolist()
-            values = _encoded(flat, positions[starts[low:high]], freqs[low:high], start_list, freq_list)
+            values = _encoded(
+                flat, positions[starts[low:high]], freqs[low:high], start_list, freq_list, inline[low:high]
+            )
             for number in range(first_term, last_term):
                 begin, end = bounds[number] - low, bounds[number + 1] - low
-                yield (
-                    keys[by_key[number]],
-                    doc_list[begin:end],
-                    freq_list[begin:end],
-                    values[begin:end],
-                    (freq_list[begin:end], flat[start_list[begin] : start_list[end]])
-                    if end - begin > INLINE_LIMIT
-                    else None,
-                )
+                if end - begin > INLINE_LIMIT:  # blocks: positions in the arrays alone
+                    positions_of = (freq_list[begin:end], flat[start_list[begin] : start_list[end]])
+                    yield keys[by_key[number]], doc_list[begin:end], freq_list[begin:end], None, positions_of
+                else:
+                    yield keys[by_key[number]], doc_list[begin:end], freq_list[begin:end], values[begin:end], None
             first_term = last_term
 
 
@@ -157,13 +158,14 @@ def _index_of(items: list, value, start: int) -> int:
 _POSTINGS_AT_ONCE = 65536
 
 
-def _encoded(flat: array, firsts, freqs, start_list: list[int], freq_list: list[int]) -> list[bytes]:
-    """Each posting's positions as Whoosh's ``Positions`` format encodes them: a single one
-    (most postings) from the shared table, in C, the others one by one.  ``firsts`` and
-    ``freqs`` are the postings' first positions and frequencies as arrays, ``start_list``
-    and ``freq_list`` where they start in ``flat`` and their frequencies as lists."""
+def _encoded(flat: array, firsts, freqs, start_list: list[int], freq_list: list[int], wanted) -> list:
+    """Each posting's positions as Whoosh's ``Positions`` format encodes them, for the postings
+    ``wanted`` (a boolean array: those of lists kept inline; the others get a placeholder):
+    a single position (most postings) from the shared table, in C, the others one by one.
+    ``firsts`` and ``freqs`` are the postings' first positions and frequencies as arrays,
+    ``start_list`` and ``freq_list`` where they start in ``flat`` and their frequencies."""
     values = list(map(_ONE_POSITION.__getitem__, np.minimum(firsts, _TABLED - 1).tolist()))
-    for at in np.flatnonzero((freqs != 1) | (firsts >= _TABLED)).tolist():
+    for at in np.flatnonzero(wanted & ((freqs != 1) | (firsts >= _TABLED))).tolist():
         start = start_list[at]
         values[at] = encode_positions(flat[start : start + freq_list[at]].tolist())
     return values
