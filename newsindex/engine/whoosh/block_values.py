@@ -11,6 +11,8 @@ them here, encoded as its ``Positions`` format would read them from the block.
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from . import posting_arrays
@@ -39,12 +41,13 @@ def _read_values_from_arrays(self: W3LeafMatcher) -> None:
         _whoosh_read_values(self)
         return
     lists = self.__dict__.get("_array_positions")
-    if lists is None:
-        raw = posting_arrays.read_whole(self._postfile.get, self._startoffset + self._length_of_blocks())
-        lists = self._array_positions = posting_arrays.positions_lists(raw)
-        if lists is None:
+    if lists is None:  # the arrays follow the list's blocks
+        raw = posting_arrays.read_whole(self._postfile.get, self._startoffset + _blocks_length(self))
+        found = posting_arrays.positions_lists(raw)
+        if found is None:
             raise ValueError(f"posting list {self._term!r} has neither block values nor positions")
-        lists = self._array_positions = (lists[0], lists[1], _starts(lists[0]))
+        counts, flat = found
+        lists = self._array_positions = (counts, flat, list(accumulate(counts, initial=0)))
     counts, flat, starts = lists
     first = self._first_posting
     self._values = tuple(
@@ -53,20 +56,10 @@ def _read_values_from_arrays(self: W3LeafMatcher) -> None:
     )
 
 
-def _starts(counts) -> list[int]:
-    starts = [0] * len(counts)
-    total = 0
-    for at, count in enumerate(counts):
-        starts[at] = total
-        total += count
-    return starts
-
-
-def _length_of_blocks(self: W3LeafMatcher) -> int:
-    length = self._length  # W3TermInfo reads it as a 1-tuple (struct.unpack's result)
+def _blocks_length(matcher: W3LeafMatcher) -> int:
+    length = matcher._length  # W3TermInfo reads it as a 1-tuple (struct.unpack's result)
     return length[0] if isinstance(length, tuple) else length
 
 
 W3LeafMatcher._goto = _goto_counting
 W3LeafMatcher._read_values = _read_values_from_arrays
-W3LeafMatcher._length_of_blocks = _length_of_blocks
