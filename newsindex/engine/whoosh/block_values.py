@@ -18,8 +18,18 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from . import posting_arrays
 from .segment_format import encode_positions
 
+_whoosh_init = W3LeafMatcher.__init__
 _whoosh_goto = W3LeafMatcher._goto
-_whoosh_read_values = W3LeafMatcher._read_values
+_whoosh_value = W3LeafMatcher.value
+
+
+def _init(self: W3LeafMatcher, *args, **kwargs) -> None:
+    """``__init__``, this module's attributes set first: set later, on some matchers only, they
+    would unshare the instances' attribute dictionaries, and every attribute read of a matcher
+    (``is_active``, ``id``: millions in a big search) would slow down by a tenth."""
+    self._first_posting = 0
+    self._array_positions = None
+    _whoosh_init(self, *args, **kwargs)
 
 
 def _goto_counting(self: W3LeafMatcher, position: int) -> None:
@@ -32,28 +42,41 @@ def _goto_counting(self: W3LeafMatcher, position: int) -> None:
     _whoosh_goto(self, position)
 
 
-def _read_values_from_arrays(self: W3LeafMatcher) -> None:
-    """``_read_values``; a block of a ``Positions`` list written without values gets them
-    from the list's arrays."""
-    if self._data is None:
-        self._read_data()
-    if self._data[2] is not None or self._fixedsize is not None:
-        _whoosh_read_values(self)
-        return
-    lists = self.__dict__.get("_array_positions")
+def _valueless(matcher: W3LeafMatcher) -> bool:
+    """Whether the current block is a ``Positions`` list's written without values."""
+    if matcher._data is None:
+        matcher._read_data()
+    return matcher._data[2] is None and matcher._fixedsize is None
+
+
+def _positions(matcher: W3LeafMatcher) -> list[int]:
+    """The current posting's positions, from the list's arrays (read once per matcher)."""
+    lists = matcher._array_positions
     if lists is None:  # the arrays follow the list's blocks
-        raw = posting_arrays.read_whole(self._postfile.get, self._startoffset + _blocks_length(self))
+        raw = posting_arrays.read_whole(matcher._postfile.get, matcher._startoffset + _blocks_length(matcher))
         found = posting_arrays.positions_lists(raw)
         if found is None:
-            raise ValueError(f"posting list {self._term!r} has neither block values nor positions")
+            raise ValueError(f"posting list {matcher._term!r} has neither block values nor positions")
         counts, flat = found
-        lists = self._array_positions = (counts, flat, list(accumulate(counts, initial=0)))
+        lists = matcher._array_positions = (counts, flat, list(accumulate(counts, initial=0)))
     counts, flat, starts = lists
-    first = self._first_posting
-    self._values = tuple(
-        encode_positions(flat[starts[at] : starts[at] + counts[at]].tolist())
-        for at in range(first, first + self._blocklength)
-    )
+    at = matcher._first_posting + matcher._i
+    return flat[starts[at] : starts[at] + counts[at]].tolist()
+
+
+def _value(self: W3LeafMatcher):
+    """``value``: a valueless block's posting encoded as the ``Positions`` format reads it."""
+    if self._values is None and _valueless(self):
+        return encode_positions(_positions(self))
+    return _whoosh_value(self)
+
+
+def _value_as(self: W3LeafMatcher, astype: str):
+    """``value_as``: a valueless block's positions straight from the arrays, not encoded and
+    decoded again (Whoosh's phrase matchers ask this of every posting they check)."""
+    if astype == "positions" and self._values is None and _valueless(self):
+        return _positions(self)
+    return self.format.decoder(astype)(self.value())
 
 
 def _blocks_length(matcher: W3LeafMatcher) -> int:
@@ -61,5 +84,7 @@ def _blocks_length(matcher: W3LeafMatcher) -> int:
     return length[0] if isinstance(length, tuple) else length
 
 
+W3LeafMatcher.__init__ = _init
 W3LeafMatcher._goto = _goto_counting
-W3LeafMatcher._read_values = _read_values_from_arrays
+W3LeafMatcher.value = _value
+W3LeafMatcher.value_as = _value_as

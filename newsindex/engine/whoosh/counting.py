@@ -33,7 +33,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_right
-from itertools import chain
+from itertools import accumulate, chain
 
 from whoosh import query, scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -46,7 +46,7 @@ from .filters import _UNDATED, DocumentFilter, _per_reader
 from .matching import AnyTermQuery, WordsQuery, _clause_terms
 from .merged_term import _read_blocks
 from .phrase_positions import _arrays_of, _consecutive, _consecutive_rows
-from .segment_format import INLINE_LIMIT
+from .segment_format import INLINE_LIMIT, encode_positions
 from .weighting import _WeightedFieldScorer
 
 #: A query whose words' posting lists hold fewer postings than this (document
@@ -323,7 +323,16 @@ def _phrase_scores(np, subsearcher, weighting, phrase: query.Phrase, table, span
 
 def _candidate_values(np, reader, fieldname: str, text: str, candidates) -> list | None:
     """Each candidate document's value (encoded positions) in a posting list that holds them
-    all, decoding only the blocks that hold candidates; None for a list of another kind."""
+    all: from its arrays (its blocks hold none), or from an inline list, decoding only the
+    blocks that hold candidates for a list without arrays; None for a list of another kind."""
+    raw = _arrays_of(reader, fieldname, text)
+    found = posting_arrays.positions_lists(raw) if raw is not None else None
+    if found is not None:
+        ids, _weights = posting_arrays.decode_numpy(np, raw)
+        counts, flat = found
+        starts = list(accumulate(counts, initial=0))
+        rows = np.searchsorted(ids, candidates).tolist()
+        return [encode_positions(flat[starts[row] : starts[row] + counts[row]].tolist()) for row in rows]
     matcher = reader.postings(fieldname, text)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
