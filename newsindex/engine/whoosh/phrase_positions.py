@@ -1,8 +1,9 @@
 """Whether a phrase's words stand at consecutive positions in an article, for ``counting``.
 
-From the positions in the words' ``posting_arrays`` when they hold them, for every candidate
-article at once (numpy); else from each article's encoded positions (Whoosh's ``Positions``
-values, read from the posting blocks), one article at a time.
+From the positions in the words' ``posting_arrays`` when every word's list has them, for every
+candidate article at once (numpy); else (a word's list short enough to be inline in the term
+table) from each article's encoded positions (Whoosh's ``Positions`` values: the inline
+list's, or encoded from the arrays, ``counting._candidate_values``), one article at a time.
 """
 
 from __future__ import annotations
