@@ -15,9 +15,6 @@ from itertools import accumulate
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
-from . import posting_arrays
-from .segment_format import encode_positions
-
 _whoosh_init = W3LeafMatcher.__init__
 _whoosh_goto = W3LeafMatcher._goto
 _whoosh_value = W3LeafMatcher.value
@@ -53,6 +50,8 @@ def _positions(matcher: W3LeafMatcher) -> list[int]:
     """The current posting's positions, from the list's arrays (read once per matcher)."""
     lists = matcher._array_positions
     if lists is None:  # the arrays follow the list's blocks
+        from . import posting_arrays  # here: imported by every search process that opens Whoosh
+
         raw = posting_arrays.read_whole(matcher._postfile.get, matcher._startoffset + _blocks_length(matcher))
         found = posting_arrays.positions_lists(raw)
         if found is None:
@@ -67,6 +66,8 @@ def _positions(matcher: W3LeafMatcher) -> list[int]:
 def _value(self: W3LeafMatcher):
     """``value``: a valueless block's posting encoded as the ``Positions`` format reads it."""
     if self._values is None and _valueless(self):
+        from .segment_format import encode_positions  # here, as posting_arrays
+
         return encode_positions(_positions(self))
     return _whoosh_value(self)
 
