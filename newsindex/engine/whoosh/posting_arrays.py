@@ -30,7 +30,9 @@ so the arrays and the blocks always agree.  Where the arrays are is appended
 to the W3 term info (``POINTER``: offset and length in the ``.pst``); Whoosh
 reads only the bytes it knows and ignores it, so Whoosh's matchers, older
 code and the blocks are unchanged, and a segment written before these
-arrays (no pointer) is read from its blocks as before.
+arrays (no pointer) is read from its blocks as before.  Since index format 8 the blocks of
+a ``Positions`` list (title, body) hold no values: its positions are here alone, and
+Whoosh's matcher reads them from here (``block_values``).
 """
 
 from __future__ import annotations
