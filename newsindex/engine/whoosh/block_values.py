@@ -11,8 +11,6 @@ them here, encoded as its ``Positions`` format would read them from the block.
 
 from __future__ import annotations
 
-from itertools import accumulate
-
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
 _whoosh_init = W3LeafMatcher.__init__
@@ -48,19 +46,15 @@ def _valueless(matcher: W3LeafMatcher) -> bool:
 
 def _positions(matcher: W3LeafMatcher) -> list[int]:
     """The current posting's positions, from the list's arrays (read once per matcher)."""
-    lists = matcher._array_positions
-    if lists is None:  # the arrays follow the list's blocks
+    positions_of = matcher._array_positions
+    if positions_of is None:  # the arrays follow the list's blocks
         from . import posting_arrays  # here: imported by every search process that opens Whoosh
 
         raw = posting_arrays.read_whole(matcher._postfile.get, matcher._startoffset + _blocks_length(matcher))
-        found = posting_arrays.positions_lists(raw)
-        if found is None:
+        positions_of = matcher._array_positions = posting_arrays.positions_of_postings(raw)
+        if positions_of is None:
             raise ValueError(f"posting list {matcher._term!r} has neither block values nor positions")
-        counts, flat = found
-        lists = matcher._array_positions = (counts, flat, list(accumulate(counts, initial=0)))
-    counts, flat, starts = lists
-    at = matcher._first_posting + matcher._i
-    return flat[starts[at] : starts[at] + counts[at]].tolist()
+    return positions_of(matcher._first_posting + matcher._i)
 
 
 def _value(self: W3LeafMatcher):

@@ -33,7 +33,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_right
-from itertools import accumulate, chain
+from itertools import chain
 
 from whoosh import query, scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -326,13 +326,10 @@ def _candidate_values(np, reader, fieldname: str, text: str, candidates) -> list
     all: from its arrays (its blocks hold none), or from an inline list, decoding only the
     blocks that hold candidates for a list without arrays; None for a list of another kind."""
     raw = _arrays_of(reader, fieldname, text)
-    found = posting_arrays.positions_lists(raw) if raw is not None else None
-    if found is not None:
+    positions_of = posting_arrays.positions_of_postings(raw) if raw is not None else None
+    if positions_of is not None:
         ids, _weights = posting_arrays.decode_numpy(np, raw)
-        counts, flat = found
-        starts = list(accumulate(counts, initial=0))
-        rows = np.searchsorted(ids, candidates).tolist()
-        return [encode_positions(flat[starts[row] : starts[row] + counts[row]].tolist()) for row in rows]
+        return [encode_positions(positions_of(row)) for row in np.searchsorted(ids, candidates).tolist()]
     matcher = reader.postings(fieldname, text)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child

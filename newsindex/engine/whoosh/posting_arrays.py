@@ -331,6 +331,17 @@ def read_whole(get: Callable[[int, int], bytes], offset: int) -> bytes:
     return get(offset, end)
 
 
+def positions_of_postings(raw) -> Callable[[int], list[int]] | None:
+    """A function giving the positions of a list's posting by its index in the list (from
+    ``raw``, the arrays' bytes); None when the list has no positions."""
+    found = positions_lists(raw)
+    if found is None:
+        return None
+    counts, flat = found
+    starts = list(accumulate(counts, initial=0))
+    return lambda at: flat[starts[at] : starts[at + 1]].tolist()
+
+
 def positions_lists(raw) -> tuple[array, array] | None:
     """``(positions per posting, every position)`` of ``raw`` without numpy, or None."""
     count, *_rest, at = _parts(raw)

@@ -234,14 +234,15 @@ class _SegmentWriting:
             for tbytes, docs, freqs, values, positions in terms.sorted_lists():
                 lists.add(tbytes, docs, values, freqs, positions)
         else:
-            by_count = spec.fixed_size != 0  # Existence postings weigh the field boost, others freq * boost
             for tbytes, entry in sorted(terms.items()):
                 if len(entry) == 2:  # one document: the common case, kept short
-                    lists.add_one(tbytes, *entry)
+                    doc, value = entry
+                    boost = spec.boost
+                    lists.add_one(tbytes, doc, _UINT.unpack_from(value)[0] * boost if lists.by_count else boost, value)
                     continue
                 values = entry[1::2]
                 positions = decode_positions(values) if spec.positions and len(values) > INLINE_LIMIT else None
-                lists.add(tbytes, entry[0::2], values, _frequencies(values) if by_count else None, positions)
+                lists.add(tbytes, entry[0::2], values, _frequencies(values) if lists.by_count else None, positions)
         lists.close()
 
 
@@ -259,10 +260,8 @@ class _Lists:
         self.blocks = bytearray()
         self.base = writer.postfile.tell()
 
-    def add_one(self, tbytes: bytes, doc: int, value: bytes) -> None:
-        """A list of one document, its frequency read from ``value``."""
-        boost = self.spec.boost
-        weight = _UINT.unpack_from(value)[0] * boost if self.by_count else boost
+    def add_one(self, tbytes: bytes, doc: int, weight: float, value: bytes) -> None:
+        """A list of one document, inline in the term table."""
         lb = self.lengths[doc] if self.lengths is not None else 0
         inline = dumps(((doc,), (weight,), (value,)), PICKLE_PROTOCOL)
         self.table.add_entry(self.key_prefix + tbytes, _TERMINFO.pack(1, weight, 1, lb, lb, weight, doc, doc) + inline)
@@ -276,12 +275,7 @@ class _Lists:
         weights = [freq * boost for freq in freqs] if self.by_count else [boost] * count
         lengths = self.lengths
         if count == 1:
-            doc, weight = docs[0], weights[0]
-            lb = lengths[doc] if lengths is not None else 0
-            inline = dumps(((doc,), (weight,), (values[0],)), PICKLE_PROTOCOL)
-            self.table.add_entry(
-                self.key_prefix + tbytes, _TERMINFO.pack(1, weight, 1, lb, lb, weight, doc, doc) + inline
-            )
+            self.add_one(tbytes, docs[0], weights[0], values[0])
             return
         doc_lengths = [lengths[doc] for doc in docs] if lengths is not None else None
         minlength, maxlength = _length_range(doc_lengths)
