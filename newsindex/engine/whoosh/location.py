@@ -29,7 +29,8 @@ INDEX_NAME = "articles"
 #:    Porter2: 87 of 72,535 words of the shared collections stem differently ("added").
 #: 8: the posting blocks of title and body lists hold no positions: they are in the lists'
 #:    posting arrays alone (``block_values``).
-FORMAT_VERSION = 8
+#: 9: stored fields compressed with Zstandard (``stored_codec``), not zlib.
+FORMAT_VERSION = 9
 #: The month term of an article without a date.
 UNDATED_MONTH = "undated"
 #: Each generation's near-duplicate graph (dedup.near_duplicate_graph), aligned

@@ -4,8 +4,9 @@ Layouts as Whoosh's ``columns`` module writes them: a numeric column is one
 big-endian value per document up to the last one that has a value (later
 documents hold the default); a length column is one byte per document
 (Whoosh's logarithmic length byte); the stored fields are a compressed bytes
-column: each document's zlib-compressed pickle, then the array of their
-lengths (and, past 32,768 documents, of their offsets) and its type codes.
+column: each document's pickle compressed by ``stored_codec`` (Zstandard), then
+the array of their lengths (and, past 32,768 documents, of their offsets) and
+its type codes.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from __future__ import annotations
 import mmap
 import os
 import sys
-import zlib
 from array import array
 from itertools import accumulate
 
+from ..stored_codec import decompress
 from . import loads
 
 #: Whoosh's length byte -> field length: ``round((1.033 ** n - 1) * 27)``
@@ -83,7 +84,7 @@ class StoredFields:
         if not length:
             return {}
         offset = self._offsets[docnum]
-        return loads(zlib.decompress(self._map[offset : offset + length]))
+        return loads(decompress(self._map[offset : offset + length]))
 
     def close(self) -> None:
         self._map.close()
