@@ -179,6 +179,21 @@ def test_a_generation_with_deleted_documents_reads_the_same(demo_index, tmp_path
     assert outcomes["direct"] > 150, outcomes
 
 
+def test_a_term_table_walked_field_by_field_holds_whoosh_s_lexicon(demo_index):
+    from newsindex.engine.whoosh.direct.termtable import TermTable
+    from newsindex.engine.whoosh.store import current_generation, open_index
+
+    generation = current_generation(demo_index)
+    with open_index(demo_index).reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            table = TermTable(str(generation / leaf.segment().make_filename(".trm")))
+            for fieldname in ("authors", "body", "id", "month", "short_id", "source", "title", "year"):
+                walked = table.field_terms(fieldname)
+                assert walked == list(leaf.lexicon(fieldname)), fieldname
+            assert len(table.field_terms("body")) > 1000 and table.field_terms("no such field") == []
+            table.close()
+
+
 @pytest.mark.slow
 def test_random_searches_on_a_reuters_index_of_several_segments_agree(tmp_path):
     from newsindex.index import build_index

@@ -22,15 +22,25 @@ import json
 import os
 from pathlib import Path
 
+from .direct.termtable import TermTable
+
 WORDS_FILE = "words.txt"
 _VERSION = 1
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_TERMS_EXT = ".trm"  # W3Codec.TERMS_EXT: this module is the direct reader's too, without Whoosh
 
 
-def _segment_words(leaf) -> set[str]:
+def _segment_words(generation: Path, segment) -> set[str]:
+    """A segment's body terms that start with a letter, its term table walked directly
+    (``TermTable.field_terms``: a third of the time of Whoosh's ``lexicon``)."""
+    table = TermTable(str(generation / segment.make_filename(_TERMS_EXT)))
+    try:
+        terms = table.field_terms("body")
+    finally:
+        table.close()
     words = set()
-    for raw in leaf.lexicon("body"):
-        word = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    for raw in terms:
+        word = raw.decode("utf-8", "replace")
         if word[:1] in _LETTERS and "\n" not in word:
             words.add(word)
     return words
@@ -64,7 +74,7 @@ def write_words(generation: Path, reader, previous: Path | None) -> None:
         segment_id = leaf.segment().segment_id()
         segments.append(segment_id)
         if segment_id not in known_segments:
-            words |= _segment_words(leaf)
+            words |= _segment_words(generation, leaf.segment())
     ordered = sorted(words)
     letters: dict[str, list[int]] = {}
     position = 0

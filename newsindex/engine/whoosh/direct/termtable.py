@@ -98,6 +98,27 @@ class TermTable:
             slot = (slot + 1) % slots
         return None
 
+    def field_terms(self, fieldname: str) -> list[bytes]:
+        """Every term of ``fieldname``, in order.  The entries lie in key order (field number,
+        then term) from the header to the first hash table: walked, not looked up."""
+        number = self._fields.get(fieldname)
+        if number is None:
+            return []
+        data = self._map
+        end = self._tables[0][0]
+        position = _HEADER_SIZE
+        terms = []
+        while position < end:
+            keylength, valuelength = _LENGTHS.unpack_from(data, position)
+            keystart = position + _LENGTHS.size
+            field = _FIELD.unpack_from(data, keystart)[0]
+            if field == number:
+                terms.append(data[keystart + _FIELD.size : keystart + keylength])
+            elif field > number:
+                break
+            position = keystart + keylength + valuelength
+        return terms
+
     def term_info(self, fieldname: str, term: bytes) -> TermInfo | None:
         number = self._fields.get(fieldname)
         if number is None:
