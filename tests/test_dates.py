@@ -100,3 +100,36 @@ def test_month_names_in_other_languages(text, expected):
 
 def test_unknown_words_never_turn_a_number_into_a_month():
     assert parse_date("words 09 unknown 2014") is None
+
+
+def test_the_layout_reader_agrees_with_strptime_on_every_layout_and_damaged_dates():
+    import random
+
+    from newsindex.dates import _formats, _strptime
+
+    layouts = [*_formats(), "%d %b %Y", "%B %Y", "%m/%d/%Y", "%d.%m.%Y %H:%M", "%d%m%Y", "%Y%m%d"]
+    rng = random.Random(5)
+    texts = ["26-FEB-1987 15:14:36.41", "Mar 23, 2019", "5 Sep 2020", " 5 Sep 2020", "Sept 5, 2020", "4122019"]
+    texts += ["31-FEB-1987 15:14:36", "26-FEB-1987 24:00:00", "26-FEB-1987 23:59:60.1", "١٢-FEB-1987 15:14:36.41"]
+    for _ in range(1500):
+        moment = datetime(rng.randint(1900, 2030), rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23))
+        text = moment.replace(minute=rng.randint(0, 59), microsecond=rng.randint(0, 999_999)).strftime(
+            rng.choice(layouts).replace("%z", "")
+        )
+        damage = rng.random()
+        text = text.replace("0", "", 1) if damage < 0.2 else text.upper() if damage < 0.3 else text
+        texts.append(text)
+    parsed = 0
+    for text in texts:
+        for layout in layouts:
+            try:
+                expected = datetime.strptime(text, layout)
+            except ValueError:
+                expected = None
+            try:
+                found = _strptime(text, layout)
+            except ValueError:
+                found = None
+            assert found == expected, (text, layout)
+            parsed += found is not None
+    assert parsed > 1000  # most texts were read by some layout: the comparison is not of failures
