@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import random
 import shutil
-import zlib
 from datetime import datetime
 
 import pytest
@@ -16,8 +14,8 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
 from newsindex.cli import cli
+from newsindex.engine.whoosh import posting_arrays
 from newsindex.engine.whoosh.analysis import index_terms, news_analyzer
-from newsindex.engine.whoosh.merged_term import _read_blocks
 from newsindex.engine.whoosh.segment import SegmentBuilder
 from newsindex.engine.whoosh.segment_format import encode_positions
 from newsindex.engine.whoosh.store import FORMAT_VERSION, INDEX_NAME, current_generation, make_schema, open_index
@@ -139,9 +137,10 @@ def test_segment_builder_reads_back_like_the_whoosh_writer(tmp_path):
         assert list(got.column_reader(column, translate=False)) == list(expected.column_reader(column, translate=False))
 
 
-def test_long_text_lists_keep_positions_in_their_arrays_alone(tmp_path):
-    """Format 8: a title or body list in blocks pickles no positions; Whoosh's matcher reads
-    each posting's positions from the list's arrays, as its ``Positions`` format encodes them."""
+def test_long_text_lists_are_their_arrays_alone(tmp_path):
+    """Format 10: a title or body list too long to be inline has no Whoosh blocks, only its
+    posting arrays (an extent of length 0 at them); Whoosh's reader gives it an
+    ``ArrayMatcher``, each posting's positions as its ``Positions`` format encodes them."""
     records = _records(400)
     ix = whoosh_index.create_in(str(tmp_path), make_schema(), indexname=INDEX_NAME)
     builder = SegmentBuilder(tmp_path, ix.schema, INDEX_NAME, fast_text=frozenset({"title", "body"}))
@@ -155,17 +154,17 @@ def test_long_text_lists_keep_positions_in_their_arrays_alone(tmp_path):
     assert long_terms
     for term in long_terms:
         info = reader.term_info("body", term)
-        extent = reader._terms._postfile.get(
-            info._offset, info._length[0] if isinstance(info._length, tuple) else info._length
-        )
-        assert all(
-            pickle.loads(zlib.decompress(data) if block[3] else data)[2] is None for block, data in _read_blocks(extent)
-        )
+        length = info._length[0] if isinstance(info._length, tuple) else info._length
+        assert length == 0 and reader._terms._postfile.get(info._offset, 4) == posting_arrays.MAGIC_WITH_POSITIONS
         matcher = reader.postings("body", term)
+        assert type(matcher).__name__ == "ArrayMatcher"
+        seen = 0
         while matcher.is_active():
             positions = index_terms(records[matcher.id()]["body"])[0][term.decode("utf-8")]
             assert matcher.value() == encode_positions(positions)
             matcher.next()
+            seen += 1
+        assert seen == reader.doc_frequency("body", term)
 
 
 def test_segment_builder_refuses_unknown_fields_and_adds_nothing(tmp_path):

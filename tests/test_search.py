@@ -361,42 +361,103 @@ def test_month_terms_narrow_the_matches_without_changing_the_result(archive, mon
     assert any(result.undated_excluded for result in narrowed)
 
 
+def _skip_alike(rng, ours, reference_skip, reference) -> None:
+    """Skip ``ours`` and ``reference`` to the same random targets; they stop on the same postings."""
+    from whoosh.matching import ReadTooFar
+
+    target = 0
+    while True:
+        target += rng.choice([1, 2, 5, 40, 130, 300])
+        try:
+            ours.skip_to(target)
+        except ReadTooFar:
+            with pytest.raises(ReadTooFar):
+                reference_skip(reference, target)
+            return
+        reference_skip(reference, target)
+        assert ours.is_active() == reference.is_active()
+        if not ours.is_active():
+            return
+        assert ours.id() == reference.id() >= target
+        assert ours.weight() == reference.weight()
+
+
 def test_skipping_by_bisection_lands_where_whoosh_lands(tmp_path):
     """store.py replaces Whoosh's posting-block skip_to; both must stop on the same
     posting for any target, across blocks (128 postings each) and at the end."""
     import random
 
-    from whoosh.matching import ReadTooFar
+    from whoosh.filedb.filestore import FileStorage
 
-    from newsindex.engine.whoosh.store import WHOOSH_SKIP_TO, open_index
+    from newsindex.engine.whoosh.segment import SegmentBuilder
+    from newsindex.engine.whoosh.store import INDEX_NAME, WHOOSH_SKIP_TO, make_schema
+    from newsindex.index.documents import _FAST_TEXT
+
+    rng = random.Random(11)
+    storage = FileStorage(str(tmp_path)).create()
+    ix = storage.create_index(make_schema(), indexname=INDEX_NAME)
+    builder = SegmentBuilder(tmp_path, make_schema(), INDEX_NAME, fast_text=_FAST_TEXT)
+    for number in range(700):  # authors: a field whose long lists are Whoosh blocks
+        builder.add(
+            {"id": f"d{number}", "title": "t", "body": "b", "authors": rng.choice(["harbour"] * 3 + ["inland"])}
+        )
+    segment = builder.write()
+    ix.writer().commit(mergetype=lambda _w, _s: [segment])
+    with storage.open_index(INDEX_NAME).reader() as reader:
+        for _ in range(200):
+            ours, whooshs = reader.postings("authors", "harbour"), reader.postings("authors", "harbour")
+            assert type(ours).__name__ == "W3LeafMatcher"  # a block-encoded list, not an inline one
+            _skip_alike(rng, ours, WHOOSH_SKIP_TO, whooshs)
+
+
+def test_a_title_or_body_list_read_from_its_arrays_moves_as_whoosh_s_list_matcher(tmp_path):
+    """Since index format 10 a long body list is its arrays alone, read by ``ArrayMatcher``:
+    it must give what Whoosh's own matcher over the same postings gives, posting by posting."""
+    import random
+
+    from whoosh.matching import ListMatcher
+
+    from newsindex.engine.whoosh.array_matcher import BLOCK
+    from newsindex.engine.whoosh.store import open_index
 
     news = tmp_path / "news"
     news.mkdir()
     rng = random.Random(11)
     for number in range(700):
-        words = ["harbour"] if rng.random() < 0.6 else ["inland"]
-        (news / f"{number:04d}.txt").write_text(f"Note {number}\n\nA {' '.join(words)} note, number {number}.\n")
+        words = " ".join(["harbour"] * rng.randint(1, 1 if number < 350 else 3)) if rng.random() < 0.6 else "inland"
+        (news / f"{number:04d}.txt").write_text(f"Note {number}\n\nA {words} note, number {number}.\n")
     index_dir = tmp_path / "index"
     build_index([str(news)], index_dir, workers=1)
     with open_index(index_dir).searcher() as searcher:
         reader = searcher.reader()
+        ours = reader.postings("body", "harbour")
+        assert type(ours).__name__ == "ArrayMatcher"
+        ids, weights, positions = [], [], []
+        while ours.is_active():
+            ids.append(ours.id())
+            weights.append(ours.weight())
+            positions.append(ours.value_as("positions"))
+            assert ours.value_as("frequency") == len(positions[-1]) == ours.weight()
+            starts_block = ours.next()
+            assert starts_block == (len(ids) % BLOCK == 0 or not ours.is_active())
+        assert len(ids) > 300 and ids == sorted(set(ids))
+        assert all(position and position == sorted(position) for position in positions)
         for _ in range(200):
-            ours, whooshs = reader.postings("body", "harbour"), reader.postings("body", "harbour")
-            assert type(ours).__name__ == "W3LeafMatcher"  # a block-encoded list, not an inline one
-            target = 0
-            while True:
-                target += rng.choice([1, 2, 5, 40, 130, 300])
-                try:
-                    ours.skip_to(target)
-                except ReadTooFar:
-                    with pytest.raises(ReadTooFar):
-                        WHOOSH_SKIP_TO(whooshs, target)
-                    break
-                WHOOSH_SKIP_TO(whooshs, target)
-                assert ours.is_active() == whooshs.is_active()
-                if not ours.is_active():
-                    break
-                assert ours.id() == whooshs.id() >= target
+            ours = reader.postings("body", "harbour")
+            reference = ListMatcher(list(ids), list(weights))
+            _skip_alike(rng, ours, ListMatcher.skip_to, reference)
+        ours = reader.postings("body", "harbour")
+        ours.skip_to(ids[200])
+        twin = ours.copy()
+        assert list(twin.all_ids()) == ids[200:] and ours.id() == ids[200]
+        assert ours.block_max_weight() == max(weights[BLOCK : 2 * BLOCK]) and ours.block_max_id() == ids[2 * BLOCK - 1]
+        # Skipping by quality passes the blocks of weight 1 (the first 350 notes), and no more.
+        scorer = searcher.weighting.scorer(searcher, "body", "harbour")
+        ours = reader.postings("body", "harbour", scorer=scorer)
+        low = ours.block_quality()
+        assert ours.skip_to_quality(low) >= 1
+        first = ids.index(ours.id())
+        assert first % BLOCK == 0 and max(weights[first : first + BLOCK]) > 1 and max(weights[:first]) == 1
 
 
 def test_snippet_highlights_every_form_of_a_query_word_and_nothing_else():

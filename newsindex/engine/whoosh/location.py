@@ -28,9 +28,11 @@ INDEX_NAME = "articles"
 #: 7: words stemmed by Snowball's current English stemmer (PyStemmer), not whoosh's older
 #:    Porter2: 87 of 72,535 words of the shared collections stem differently ("added").
 #: 8: the posting blocks of title and body lists hold no positions: they are in the lists'
-#:    posting arrays alone (``block_values``).
+#:    posting arrays alone (Whoosh's matcher read them there; since format 10 see ``array_matcher``).
 #: 9: stored fields compressed with Zstandard (``stored_codec``), not zlib.
-FORMAT_VERSION = 9
+#: 10: a title or body list too long to be inline has no Whoosh blocks: it is its posting
+#:    arrays alone, with an extent of length 0 (``array_matcher``, ``merged_arrays``).
+FORMAT_VERSION = 10
 #: The month term of an article without a date.
 UNDATED_MONTH = "undated"
 #: Each generation's near-duplicate graph (dedup.near_duplicate_graph), aligned

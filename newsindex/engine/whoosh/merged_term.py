@@ -1,5 +1,8 @@
 """One merged term's postings: its blocks (copied, or rewritten where documents were dropped),
-its inline postings, its statistics and its ``posting_arrays``, for ``segment_merge``."""
+its inline postings, its statistics and its ``posting_arrays``, for ``segment_merge``.
+
+For the fields whose lists have blocks (all but title and body, whose long lists are their
+arrays alone: ``merged_arrays``)."""
 
 from __future__ import annotations
 
@@ -7,8 +10,6 @@ import io
 import pickle
 import struct
 import zlib
-from itertools import repeat
-from operator import mul
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.system import pack_int, pack_long
@@ -21,7 +22,6 @@ from .segment_format import (
     INLINE_LIMIT,
     PICKLE_PROTOCOL,
     block_data,
-    decode_positions,
 )
 
 _INT = struct.Struct("!i")
@@ -57,20 +57,14 @@ def _split_values(values, count: int) -> list | None:
 class _TermMerge:
     """One merged term's postings: blocks (header, data) or inline postings, and its statistics."""
 
-    def __init__(self, fixed_size: int | None, boost: float = 1.0, positions: bool = False) -> None:
+    def __init__(self, fixed_size: int | None, boost: float = 1.0) -> None:
         self.fixed_size = fixed_size
         self.boost = boost
         #: Every posting written in blocks, and its weight as Whoosh reads it back: the arrays,
-        #: and their positions (a ``Positions`` field) while every block's are known; in parts
-        #: (ids, weights, counts, positions), the last one these lists, filled block by block.
-        self.positions = positions
-        #: Whether a block was written (or copied) without its values, its positions in the arrays.
-        self.valueless = False
+        #: in parts (ids, weights), the last one these lists, filled block by block.
         self.parts: list[tuple] = []
         self.array_ids: list[int] = []
         self.array_weights: list[float] = []
-        self.array_counts: list[int] = []
-        self.array_flat: list[int] = []
         #: The arrays' bytes as they are, when the merged list is one segment's list unchanged.
         self.same_arrays: bytes | None = None
         self.blocks: list[tuple[bytes, bytes]] = []
@@ -117,47 +111,24 @@ class _TermMerge:
             # needs to contain its documents' lengths (it bounds scores for skipping).
             self._block(docs[part], weights[part], values[part], self.minlength, self.maxlength)
 
-    def _add_positions(self, positions: tuple | None) -> None:
-        if self.positions and positions is None:
-            self._without_positions()
-        if self.positions:
-            self.array_counts += positions[0]
-            self.array_flat += positions[1]
-
-    def _without_positions(self) -> None:
-        """A part without arrays: the merged list's arrays have no positions, so no block may lack them."""
-        if self.valueless:
-            raise ValueError("a merged list's positions are neither in its blocks nor in its arrays")
-        self.positions = False
-
-    def _block(self, docs, weights, values, minlb: int, maxlb: int, positions: tuple | None = None) -> None:
-        if self.positions and positions is None and values is not None:
-            positions = decode_positions(values)
-        self._add_positions(positions)
-        if self.positions:  # the positions go to the arrays alone (``block_values``)
-            mini_weights, data = block_data(docs, weights, None, 0)
-            self.valueless = True
-        else:
-            mini_weights, data = block_data(docs, weights, values, self.fixed_size)
+    def _block(self, docs, weights, values, minlb: int, maxlb: int) -> None:
+        mini_weights, data = block_data(docs, weights, values, self.fixed_size)
         info = pickle.dumps((len(docs), docs[-1], max(weights), _COMPRESSION, minlb, maxlb), 2)
         self.blocks.append((info, data))
         self.array_ids += docs
         self.array_weights += posting_arrays.stored_read_back(mini_weights, len(docs))
 
-    def add_arrays(self, ids, weights, positions: tuple | None) -> None:
+    def add_arrays(self, ids, weights) -> None:
         """The arrays of a segment's list whose blocks follow (``add_block(arrays_apart=True)``)."""
         if self.inline is not None:
             self._inline_to_blocks()
-        if self.positions and positions is None:
-            self._without_positions()
-        self.valueless = self.valueless or self.positions
         self._flush()
-        self.parts.append((ids, weights, *(positions if self.positions else (None, None))))
+        self.parts.append((ids, weights))
 
     def _flush(self) -> None:
         if self.array_ids:
-            self.parts.append((self.array_ids, self.array_weights, self.array_counts, self.array_flat))
-            self.array_ids, self.array_weights, self.array_counts, self.array_flat = [], [], [], []
+            self.parts.append((self.array_ids, self.array_weights))
+            self.array_ids, self.array_weights = [], []
 
     def add_block(self, info: tuple, data: bytes, base: int, weight_sum: float, arrays_apart: bool = False) -> None:
         """A block of a segment with no deletions, its numbers shifted by ``base``; with
@@ -174,8 +145,7 @@ class _TermMerge:
                 data = zlib.compress(pickle.dumps((deltas, weights, values), PICKLE_PROTOCOL), _COMPRESSION)
                 compression = _COMPRESSION
             first = deltas[0]
-            if not arrays_apart:  # a segment without arrays: none of its positions
-                self._add_positions(None)
+            if not arrays_apart:  # a segment without arrays
                 self.array_ids += _accumulate(deltas)
                 self.array_weights += posting_arrays.stored_read_back(weights, count)
         header = pickle.dumps((count, lastid + base, maxweight, compression, minlb, maxlb), 2)
@@ -217,29 +187,18 @@ def term_entry(merged: _TermMerge, postings: bytearray, base_offset: int) -> byt
 
 
 def _arrays(term: _TermMerge) -> bytes:
-    """``posting_arrays`` of a merged list, its parts joined (by numpy for a long one); a
-    ``Positions`` field's weights, frequency x boost, given as the position counts when they
-    are exactly that (cheaper to encode)."""
+    """``posting_arrays`` of a merged list, its parts joined (by numpy for a long one)."""
     term._flush()
-    exact = term.positions and posting_arrays.exact_in_32_bits(term.boost)
     if term.count >= NUMPY_FROM or any(not isinstance(part[0], list) for part in term.parts):
         import numpy as np  # a merge only: searches import this module for ``_read_blocks``
 
-        ids, weights, counts, flat = (
-            np.concatenate([np.asarray(part[n], dtype=np.float64 if n == 1 else np.int64) for part in term.parts])
-            if n < 2 or term.positions
-            else None
-            for n in range(4)
+        ids, weights = (
+            np.concatenate([np.asarray(part[n], dtype=np.float64 if n else np.int64) for part in term.parts])
+            for n in range(2)
         )
-        by_counts = counts if exact and (counts * term.boost == weights).all() else None
-        positions = (counts, flat) if term.positions else None
-        return posting_arrays.encode_numpy(np, ids, weights, term.boost, by_counts, positions)
-    ids, weights, counts, flat = (
-        [item for part in term.parts for item in part[n]] if n < 2 or term.positions else None for n in range(4)
-    )
-    positions = (counts, flat) if term.positions else None
-    by_counts = counts if exact and list(map(mul, counts, repeat(term.boost))) == weights else None
-    return posting_arrays.encode(ids, weights, term.boost, by_counts, positions)
+        return posting_arrays.encode_numpy(np, ids, weights, term.boost)
+    ids, weights = ([item for part in term.parts for item in part[n]] for n in range(2))
+    return posting_arrays.encode(ids, weights, term.boost)
 
 
 def _first_doc(data: bytes, compression: int) -> int:

@@ -30,9 +30,11 @@ so the arrays and the blocks always agree.  Where the arrays are is appended
 to the W3 term info (``POINTER``: offset and length in the ``.pst``); Whoosh
 reads only the bytes it knows and ignores it, so Whoosh's matchers, older
 code and the blocks are unchanged, and a segment written before these
-arrays (no pointer) is read from its blocks as before.  Since index format 8 the blocks of
-a ``Positions`` list (title, body) hold no values: its positions are here alone, and
-Whoosh's matcher reads them from here (``block_values``).
+arrays (no pointer) is read from its blocks as before.  Since index format 10 a
+``Positions`` list (title, body) too long to be inline has no blocks at all: these arrays
+are the list, its term info's extent has length 0, and Whoosh's reader reads it with
+``array_matcher.ArrayMatcher``.  Its weights are still the ones blocks of 128 would have
+read back, so scores are the same as with blocks.
 """
 
 from __future__ import annotations

@@ -161,9 +161,10 @@ def _frequencies(values: list[bytes]) -> array:
 
 
 def _arrays(docs: list[int], weights: list[float], boost: float, freqs, positions: tuple | None) -> bytes:
-    """``posting_arrays`` of a list written in blocks of ``_BLOCK_LIMIT``: its weights as
-    Whoosh reads them back, the frequencies as multiples of the boost when that is exact, and
-    ``positions`` (``(per posting, every position)``) when given (a ``Positions`` field)."""
+    """``posting_arrays`` of a long list: its weights as Whoosh reads them back from blocks of
+    ``_BLOCK_LIMIT`` (also for a title or body list, which has no blocks: the same scores),
+    the frequencies as multiples of the boost when that is exact, and ``positions`` (``(per
+    posting, every position)``) when given (a ``Positions`` field)."""
     if posting_arrays.exact_in_32_bits(boost) and (freqs is None or max(freqs) <= 0xFFFF):
         return posting_arrays.encode(docs, weights, boost, freqs, positions)
     read = []
@@ -269,7 +270,8 @@ class _Lists:
     def add(self, tbytes: bytes, docs: list[int], values: list | None, freqs, positions: tuple | None) -> None:
         """A list: its documents, values and frequencies (None for a field without them);
         ``positions`` for ``posting_arrays`` of a list longer than ``INLINE_LIMIT``, whose
-        values a ``Positions`` field need not give: its blocks hold none (``block_values``)."""
+        values a ``Positions`` field need not give: such a list is its arrays alone, with an
+        extent of length 0 at them (``array_matcher``)."""
         boost = self.spec.boost
         count = len(docs)
         weights = [freq * boost for freq in freqs] if self.by_count else [boost] * count
@@ -285,9 +287,7 @@ class _Lists:
         else:
             blocks, base = self.blocks, self.base
             start = base + len(blocks)
-            if self.spec.positions:  # positions in the arrays alone (``block_values``)
-                _write_blocks(blocks, docs, weights, None, doc_lengths, 0)
-            else:
+            if not self.spec.positions:  # a title or body list has no blocks (``array_matcher``)
                 _write_blocks(blocks, docs, weights, values, doc_lengths, self.spec.fixed_size)
             length = base + len(blocks) - start
             arrays = _arrays(docs, weights, boost, freqs, positions if self.spec.positions else None)

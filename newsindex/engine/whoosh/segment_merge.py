@@ -16,6 +16,8 @@ document numbers shifted by the documents before them:
 * each merged list written in blocks gets its ``posting_arrays`` (numbers and
   weights as Whoosh reads them back), taken from the first segment's arrays
   or from the blocks decoded anyway;
+* a title or body list has no blocks (since index format 10): it is inline, or
+  its arrays alone, merged from the parts' arrays (``merged_arrays``);
 * columns (stored fields, lengths, sortable values) are copied value by value,
   stored fields still compressed.
 
@@ -31,7 +33,7 @@ import struct
 import zlib
 from array import array
 from heapq import merge as heap_merge
-from itertools import accumulate, groupby
+from itertools import groupby
 from operator import itemgetter
 
 from whoosh import formats
@@ -41,13 +43,13 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from . import posting_arrays
+from .merged_arrays import positions_entry
 from .merged_term import _accumulate, _expand, _length_range, _read_blocks, _split_values, _TermMerge, term_entry
 from .segment_files import _Columns, _TermsWriter
 from .segment_format import (
     _LENGTHS,
     _TERMINFO,
     INLINE_LIMIT,
-    encode_positions,
 )
 from .summary import SegmentSummary
 
@@ -75,6 +77,7 @@ class _Source:
         self.deleted = deleted
         #: old document number -> new one (-1: deleted); None when nothing is deleted (new = old + base)
         self.renumber: array | None = None
+        self._numpy_renumber = None
         if deleted:
             self.renumber = array("i", [-1]) * count
             new = base
@@ -128,6 +131,12 @@ class _Source:
             yield data[pos + 2 : pos + keylen], data[pos + keylen : pos + keylen + valuelen]
             pos += keylen + valuelen
 
+    def numpy_renumber(self, np):
+        """``renumber`` as a numpy array (made once)."""
+        if self._numpy_renumber is None:
+            self._numpy_renumber = np.frombuffer(self.renumber, dtype=np.int32)
+        return self._numpy_renumber
+
     def postings_bytes(self, offset: int, length: int) -> bytes:
         self.postfile.seek(offset)
         return self.postfile.read(length)
@@ -137,9 +146,10 @@ class _Source:
 
 
 def _merge_term(
-    parts: list, sources: list[_Source], fieldname: str, fixed_size: int | None, boost: float, with_positions: bool
+    parts: list, sources: list[_Source], fieldname: str, fixed_size: int | None, boost: float
 ) -> _TermMerge:
-    merged = _TermMerge(fixed_size, boost, with_positions)
+    """A term of a field whose long lists have blocks (not title or body: ``merged_arrays``)."""
+    merged = _TermMerge(fixed_size, boost)
     for _term, number, value in parts:
         source = sources[number]
         lengths = source.lengths.get(fieldname)
@@ -176,15 +186,11 @@ def _merge_term(
                 import numpy as np  # here, not at the top: only merges need it
 
                 ids, weights = posting_arrays.decode_numpy(np, arrays)
-                held = posting_arrays.positions_whole_numpy(np, arrays) if merged.positions else None
-                merged.add_arrays(ids + source.base, weights, held)
+                merged.add_arrays(ids + source.base, weights)
             for info, data in blocks:
                 weight_sum = weight if len(blocks) == 1 else _block_weight(info, data)
                 merged.add_block(info, data, source.base, weight_sum, arrays_apart=arrays is not None)
             continue
-        # The kept postings' positions from the arrays; ``at``: postings, ``start``: positions passed.
-        positions = posting_arrays.positions_lists(arrays) if arrays and merged.positions else None
-        at = start = 0
         for info, data in blocks:
             raw = zlib.decompress(data) if info[3] else data
             deltas, block_weights, values = pickle.loads(raw)
@@ -192,18 +198,9 @@ def _merge_term(
             weights = _expand(block_weights, len(olds))
             values = _split_values(values, len(olds))
             keep = [i for i, d in enumerate(olds) if renumber[d] >= 0]
-            held = None
-            if positions is not None:  # the kept postings' positions, from the arrays
-                counts = positions[0][at : at + len(olds)]
-                starts = list(accumulate(counts, initial=start))
-                flat = positions[1]
-                held = ([counts[i] for i in keep], [p for i in keep for p in flat[starts[i] : starts[i + 1]]])
-                at, start = at + len(olds), starts[-1]
             if merged.inline is not None and merged.count + len(keep) > INLINE_LIMIT:
                 merged._inline_to_blocks()
             kept_values = None if values is None else [values[i] for i in keep]
-            if kept_values is None and held is not None and merged.inline is not None:
-                kept_values = _encoded(held)  # a block without values going inline: from the arrays
             docs = [renumber[olds[i]] for i in keep]
             if merged.inline is not None:
                 merged.add_postings(docs, [weights[i] for i in keep], kept_values, lengths, [olds[i] for i in keep])
@@ -211,16 +208,8 @@ def _merge_term(
                 minlb, maxlb = _length_range(lengths, [olds[i] for i in keep])
                 block_weights = [weights[i] for i in keep]
                 merged._stats(docs, block_weights, minlb, maxlb)
-                merged._block(docs, block_weights, kept_values, minlb, maxlb, held)
+                merged._block(docs, block_weights, kept_values, minlb, maxlb)
     return merged
-
-
-def _encoded(positions: tuple[list[int], list[int]]) -> list[bytes]:
-    """Each posting's positions (``(per posting, every position)``) encoded as Whoosh's
-    ``Positions`` values."""
-    counts, flat = positions
-    starts = list(accumulate(counts, initial=0))
-    return [encode_positions(flat[starts[at] : starts[at + 1]]) for at in range(len(counts))]
 
 
 def _block_weight(info: tuple, data: bytes) -> float:
@@ -333,11 +322,12 @@ def _merge_terms(storage, schema, target, sources: list[_Source]) -> None:
             postings = bytearray()
             base_offset = writer.postfile.tell()
             for term, parts in groupby(heap_merge(*streams), key=_FIRST):
-                entry = term_entry(
-                    _merge_term(list(parts), sources, fieldname, fixed_size, boost, with_positions),
-                    postings,
-                    base_offset,
-                )
+                if with_positions:  # a title or body list: inline, or its arrays alone
+                    entry = positions_entry(list(parts), sources, fieldname, boost, postings, base_offset)
+                else:
+                    entry = term_entry(
+                        _merge_term(list(parts), sources, fieldname, fixed_size, boost), postings, base_offset
+                    )
                 if entry is not None:
                     table.add_entry(prefix + term, entry)
                 if len(postings) > 1 << 24:

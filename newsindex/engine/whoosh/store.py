@@ -27,9 +27,9 @@ from whoosh.util.numeric import byte_to_length
 
 from .. import IndexLocked, IndexProblem  # noqa: F401 - raised here, and imported from here
 
-# Patched into Whoosh on import: block_values (Whoosh's matcher reads positions from the
-# arrays), stored_column (stored fields in Zstandard).
-from . import analysis, block_values, stored_column  # noqa: F401
+# Patched into Whoosh on import: array_matcher (title and body lists read from their arrays),
+# stored_column (stored fields in Zstandard).
+from . import analysis, array_matcher, stored_column  # noqa: F401
 from .analysis import news_analyzer
 from .bm25 import TITLE_FIELD_BOOST
 from .location import (  # noqa: F401 - where an index lives, imported from here by older code

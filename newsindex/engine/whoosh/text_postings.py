@@ -27,8 +27,8 @@ _TABLED = len(_ONE_POSITION)  # single positions below this are encoded by table
 #: One term's list, as ``_SegmentWriting`` writes it: the term's UTF-8, the articles holding
 #: it, its frequency in each; for a list of at most ``INLINE_LIMIT`` (inline in the term
 #: table) each posting's encoded positions (Whoosh's ``Positions`` value) and None, for a
-#: longer one None and ``(frequencies, every position)`` for ``posting_arrays`` (its blocks
-#: hold no positions: ``block_values``).
+#: longer one None and ``(frequencies, every position)`` for ``posting_arrays`` (the list is
+#: its arrays alone: ``array_matcher``).
 TermList = tuple[bytes, list[int], list[int], "list[bytes] | None", "tuple[list[int], array] | None"]
 
 
