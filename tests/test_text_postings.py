@@ -56,12 +56,17 @@ def _expected(texts: list[str]) -> dict[bytes, tuple[list[int], list[int], list[
     return dict(sorted(lists.items()))
 
 
-@pytest.mark.parametrize("at_once", [65536, 7, 1])  # lists made a slice of the postings at a time
-def test_sorted_lists_match_index_terms_grouped_by_term(monkeypatch, at_once):
+@pytest.mark.parametrize(
+    ("at_once", "vocabulary"),  # lists made a slice of the postings at a time; terms ranked in 16 or 32 bits
+    [(65536, 5000), (7, 5000), (1, 5000), (65536, 70_000)],
+)
+def test_sorted_lists_match_index_terms_grouped_by_term(monkeypatch, at_once, vocabulary):
     monkeypatch.setattr(text_postings, "_POSTINGS_AT_ONCE", at_once)
     rng = random.Random(5)
     texts = [" ".join(rng.choice(WORDS) for _ in range(rng.randrange(0, 80))) for _ in range(300)]
-    texts.append(" ".join(["the"] * 3 + [f"w{n}" for n in range(5000)] + ["w4999", "grain", "w4999"]))  # past 4096
+    many = [f"w{n}" for n in range(vocabulary)]
+    texts.append(" ".join(["the"] * 3 + many + ["w4999", "grain", "w4999"]))  # positions past 4096
+    texts.append(" ".join(reversed(many[: vocabulary // 2])))
     texts.append("the of and")  # stop words only: no tokens, length 0
     postings = TextPostings()
     lengths = [postings.add(docnum, kept_tokens(text)) for docnum, text in enumerate(texts)]
