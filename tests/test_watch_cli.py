@@ -20,6 +20,7 @@ import time
 
 import pytest
 
+from newsindex.engine.whoosh.hits import stored_article
 from newsindex.engine.whoosh.store import current_generation, open_index
 from newsindex.index.generations import CRASH_ENV
 from newsindex.query import search
@@ -159,7 +160,7 @@ def _kill_rounds(tmp_path, rounds: int, seed: int) -> None:
     finally:
         watch.kill()
     with open_index(index_dir).searcher() as searcher:
-        paths = {searcher.stored_fields(docnum)["path"] for docnum in searcher.reader().all_doc_ids()}
+        paths = {stored_article(searcher.stored_fields(docnum)).path for docnum in searcher.reader().all_doc_ids()}
     assert paths == {str(news / f"desk-{n % 3}" / f"{n:04d}.txt") for n in present}
 
 

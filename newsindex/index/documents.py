@@ -60,4 +60,9 @@ def document_fields(stored: dict) -> dict:
         fields["month"] = f"{published.year:04d}-{published.month:02d}"
     else:
         fields["month"] = UNDATED_MONTH  # so a date-filtered search can count undated matches cheaply
+    if fields.get("path") == fields.get("id"):
+        # A file's one article: its id is its path.  Neither indexed nor stored a second time
+        # (a term per article was a tenth of the index): ``show PATH`` finds it by its id, and a
+        # hit's path is read back from its id (``hits``).
+        del fields["path"]
     return {name: value for name, value in fields.items() if value is not None}

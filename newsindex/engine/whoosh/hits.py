@@ -22,7 +22,7 @@ def _stored_metadata(stored: dict) -> dict:
     meta = stored.get("meta") or {}
     return {
         "id": stored["id"],
-        "path": stored.get("path", ""),
+        "path": stored.get("path") or stored["id"],  # a file's one article: its id is its path
         "title": stored.get("title", ""),
         "authors": list(meta.get("authors") or []),
         "published": _published(stored.get("published")),
