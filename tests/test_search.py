@@ -182,9 +182,9 @@ def test_suggestions_respect_word_boundaries_and_stay_fast(archive):
     assert time.perf_counter() - started < 5
 
 
-def test_date_window_lets_through_what_a_range_query_finds(archive):
-    from whoosh import query
-
+def test_date_window_lets_through_the_articles_published_in_it(archive):
+    """A window lets through every dated article published from ``since`` up to ``until``
+    (excluded): its filter reads the ``published`` column; here, the stored times."""
     from newsindex.engine.whoosh.filters import allowed_documents
     from newsindex.engine.whoosh.store import shared_generation
     from newsindex.engine.whoosh.weighting import WEIGHTING
@@ -196,20 +196,21 @@ def test_date_window_lets_through_what_a_range_query_finds(archive):
         (None, datetime(2021, 3, 2, 9, tzinfo=timezone.utc)),
         (datetime(2023, 1, 1, tzinfo=timezone.utc), None),
     ]
+    reader = searcher.reader()
+    stored = [reader.stored_fields(docnum) for docnum in range(reader.doc_count_all())]
+    found = []
     for since, until in windows:
         allowed = allowed_documents(searcher, SearchOptions(since=since, until=until))
-        expected = set(
-            searcher.docs_for_query(
-                query.DateRange(
-                    "published",
-                    since.replace(tzinfo=None) if since else None,
-                    until.replace(tzinfo=None) if until else None,
-                    endexcl=True,
-                )
-            )
-        )
+        low = since.replace(tzinfo=None) if since else datetime.min
+        high = until.replace(tzinfo=None) if until else datetime.max
+        expected = {
+            docnum
+            for docnum, fields in enumerate(stored)
+            if fields.get("published") and low <= fields["published"] < high
+        }
         assert set(allowed) == expected, (since, until)
-        assert all(docnum in allowed for docnum in expected)
+        found.append(len(expected))
+    assert sum(map(bool, found)) >= 3, found  # the windows are not all empty
 
 
 def test_total_counts_every_match_beyond_the_page(archive):

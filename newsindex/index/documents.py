@@ -51,11 +51,7 @@ def document_fields(stored: dict) -> dict:
     fields["sketch"] = stored.get("sketch")
     published = stored.get("published")
     if isinstance(published, datetime):
-        # Terms for the day, the exact time stored and sorted on: every date
-        # filter is by whole days, and per-day terms are shared by the day's
-        # articles instead of a handful of unique terms per article.
-        fields["published"] = published.replace(hour=0, minute=0, second=0, microsecond=0)
-        fields["_stored_published"] = published
+        fields["published"] = published  # stored and in its column, not indexed (``make_schema``)
         fields["year"] = published.year
         fields["month"] = f"{published.year:04d}-{published.month:02d}"
     else:

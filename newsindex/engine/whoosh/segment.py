@@ -152,9 +152,7 @@ class SegmentBuilder(_SegmentWriting):
         self.docs += 1
         meta = fields.get("meta")
         meta = meta if isinstance(meta, dict) else {}
-        self.summary.add(
-            meta.get("source"), fields.get("_stored_published", fields.get("published")), meta.get("authors") or ()
-        )
+        self.summary.add(meta.get("source"), fields.get("published"), meta.get("authors") or ())
         for lengths in self.length_bytes.values():
             if len(lengths) < self.docs:
                 lengths.append(0)  # the field is absent from this document

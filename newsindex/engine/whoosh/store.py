@@ -86,6 +86,12 @@ class SketchField(FieldType):
         return value
 
 
+def _column_only(field: FieldType) -> FieldType:
+    """``field`` kept as a column (and stored, if it is), its terms not indexed."""
+    field.indexed = False
+    return field
+
+
 def make_schema() -> Schema:
     analyzer = news_analyzer()
     return Schema(
@@ -99,8 +105,10 @@ def make_schema() -> Schema:
         authors=KEYWORD(lowercase=True, commas=True, scorable=True),
         source=KEYWORD(lowercase=True, commas=True),
         section=KEYWORD(lowercase=True, commas=True),
-        published=DATETIME(stored=True, sortable=True),  # indexed by day, stored and sorted exactly
-        year=NUMERIC(stored=False, sortable=True),
+        # Stored and sorted exactly; filtered by its column (filters, direct reader), so its eight
+        # tiers of terms an article, which no query read, are not indexed (3% of indexing).
+        published=_column_only(DATETIME(stored=True, sortable=True)),
+        year=NUMERIC(stored=False, sortable=True, shift_step=32),  # one term, no tiers: a few dozen years
         month=ID(sortable=True),
         meta=STORED(),  # display metadata: authors, source, section, date_only
         content_hash=STORED(),  # shown by `show`; duplicates are found through the manifest
