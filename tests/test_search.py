@@ -83,6 +83,11 @@ def test_phrase_exclusion_or_and_fields(archive):
     assert titles(search("author:wei", archive)) == ["Council data breach exposed addresses"]
     assert titles(search('author:"ana ruiz" drought', archive)) == ["Valley imposes water rationing"]
     assert titles(search("section:environment", archive)) == ["Valley imposes water rationing"]
+    # A year is a number field (its term is bytes): once a TypeError when other words followed.
+    years = {hit.published.year for hit in search("year:2021", archive, SearchOptions(limit=50)).hits}
+    assert years == {2021}
+    assert {hit.published.year for hit in search("year:2021 year:2021", archive).hits} == {2021}
+    assert search("year:2021 drought", archive).total >= 1
 
 
 def test_a_quoted_label_with_commas_asks_for_every_name(archive):

@@ -332,7 +332,8 @@ def _compounds_spelt_every_way(parsed: query.Query, match: str) -> query.Query:
         return spelt
 
     def hyphenated(node: query.Query) -> bool:
-        return type(node) is query.Term and "-" in node.text and node.fieldname in _DEFAULT_FIELDS
+        # The field first: a number field's term (``year:1987``) is bytes, not text.
+        return type(node) is query.Term and node.fieldname in _DEFAULT_FIELDS and "-" in node.text
 
     def word(clause: query.Query) -> query.Query:
         """One word of an all-query: (title:a-b OR body:a-b) -> closed-up OR (a AND b)."""
