@@ -6,6 +6,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 from datetime import datetime
 
 import pytest
@@ -245,6 +246,22 @@ def test_touched_but_unchanged_file_is_unchanged(tmp_path, corpus):
     os.utime(corpus / "outlet" / "001.txt", (1_600_000_000, 1_600_000_000))
     report = build_index([corpus], index_dir, workers=1)
     assert (report.updated, report.unchanged, report.documents) == (0, 12, 12)
+
+
+def test_the_manifest_copied_during_the_walk_is_the_new_generation_s_or_is_removed(tmp_path, corpus):
+    """A whole walk copies the manifest into the next generation while it runs: a run that
+    finds nothing changed removes that unpublished copy; one that changes something uses it."""
+    index_dir = tmp_path / "ix"
+    build_index([corpus], index_dir, workers=1)
+    first = current_generation(index_dir)
+    report = build_index([corpus], index_dir, workers=1)
+    assert report.unchanged == 12 and [path.name for path in index_dir.glob("gen-*")] == [first.name]
+    (corpus / "outlet" / "new.txt").write_text("A new story\n\nThe harbour reopened on Monday after repairs.\n")
+    report = build_index([corpus], index_dir, workers=1)
+    second = current_generation(index_dir)
+    assert report.added == 1 and second != first and [path.name for path in index_dir.glob("gen-*")] == [second.name]
+    with sqlite3.connect(second / "manifest.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM files").fetchone()[0] == 13
 
 
 def test_rebuild_starts_over(tmp_path, corpus):

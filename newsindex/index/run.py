@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -125,6 +126,34 @@ def build_index(
     return report
 
 
+class _ManifestCopy(threading.Thread):
+    """The previous generation's manifest copied into the new one while the walk runs.
+
+    A run changes a copy of the manifest, never the committed one.  At 200,000 articles it
+    is 180 MB, a quarter of a second to copy, and a one-file run's walk (a stat of every
+    file) takes a second: done side by side, in a thread (the copy holds no lock Python's
+    walk needs).  A run that finds nothing changed removes the unpublished copy.
+    """
+
+    def __init__(self, previous: Path, generation: Path) -> None:
+        super().__init__(name="newsindex-manifest-copy", daemon=True)
+        self.source = previous / "manifest.sqlite"
+        self.target = generation / "manifest.sqlite"
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            shutil.copy2(self.source, self.target)
+        except BaseException as exc:  # raised again in the run's thread by ``finish``
+            self.error = exc
+
+    def finish(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
 def _what_is_left(index_dir: Path) -> str:
     """What a failed or interrupted run leaves, said truly: a first build leaves no index."""
     try:
@@ -194,20 +223,35 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         if self.progress:
             self.total = self._count_files()
         self.known_files = _KnownFiles(self.previous, lazy=self.changed is not None)
-        scan = self._work(self._scan(self.known_files))
-        first, scanned = _take(scan, limits.BATCH_SIZE)  # if scanned, the walk is over and self.vanished known
+        copying = None
+        if self.previous is not None and self.changed is None:  # a whole walk: copy the manifest meanwhile
+            self.generation.mkdir()
+            copying = _ManifestCopy(self.previous, self.generation)
+        try:
+            scan = self._work(self._scan(self.known_files))
+            first, scanned = _take(scan, limits.BATCH_SIZE)  # if scanned, the walk is over and self.vanished known
+        except BaseException:
+            if copying is not None:
+                copying.join()  # before the caller removes the generation it writes into
+            raise
+        if copying is not None:
+            copying.finish()
         if scanned and not first and not self.vanished and not self._roots_change() and self.previous is not None:
             self.report.documents = _read_info(self.previous).get("documents", 0)
+            if copying is not None:
+                shutil.rmtree(self.generation)  # unpublished: the committed generation stays
             return False
         generation = self.generation
-        generation.mkdir()
         linked: set[str] = set()
+        if copying is None:
+            generation.mkdir()
         if self.previous is not None:
             for item in self.previous.iterdir():
                 if item.is_file() and item.name not in _PER_GENERATION and ("WRITELOCK" not in item.name):
                     os.link(item, generation / item.name)
                     linked.add(item.name)
-            shutil.copy2(self.previous / "manifest.sqlite", generation / "manifest.sqlite")
+            if copying is None:
+                shutil.copy2(self.previous / "manifest.sqlite", generation / "manifest.sqlite")
             self.learned = _load_learned(self.previous / "learned.json")
         else:
             create_index(generation)

@@ -172,8 +172,8 @@ class _Scanning:
                 stamp = stamp_of(path)
                 if (
                     stamp
-                    and stamp[0] == stat.st_size
-                    and stamp[1] == stat.st_mtime
+                    and stamp[1] == stat.st_size
+                    and stamp[2] == stat.st_mtime
                     and (kind != "records" or known_files.get(path)[2].endswith(mapping))
                 ):
                     report.unchanged += 1
