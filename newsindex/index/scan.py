@@ -157,6 +157,8 @@ class _Scanning:
             walked = walk_files(roots, follow_links=follow, on_ignored=ignored, skip=[index_dir])
         stamp_of = known_files.stamp if known_files.loaded is None else known_files.loaded.get
         mapping = f"+{self.fields}"
+        failures = known_files.failures
+        unchanged = 0  # counted here, added to the report before a file is handed on and at the end
         try:
             # Strings and the listing's entries only: this loop meets every file of
             # the archive, and a Path or FoundFile per file made it seconds at 200,000.
@@ -176,14 +178,19 @@ class _Scanning:
                     and stamp[2] == stat.st_mtime
                     and (kind != "records" or known_files.get(path)[2].endswith(mapping))
                 ):
-                    report.unchanged += 1
-                    if path in known_files.failures:
-                        report.failed.extend(known_files.failures[path])  # still failing, still listed
-                    self.passed += 1
+                    unchanged += 1
+                    if path in failures:
+                        report.failed.extend(failures[path])  # still failing, still listed
                     continue
+                report.unchanged += unchanged
+                self.passed += unchanged
+                unchanged = 0
                 yield _Pending(found_file(item), stat.st_size, stat.st_mtime, known_files.get(path) if stamp else None)
         except ReadError as exc:
             raise IndexProblem(str(exc)) from None
+        finally:
+            report.unchanged += unchanged
+            self.passed += unchanged
         if self.changed is not None:
             gone = {os.path.abspath(p) for p in self.changed if not os.path.lexists(p)}
             self.vanished = sorted({path for root in gone for path in known_files.at_or_under(root)} - seen)
