@@ -211,7 +211,8 @@ def _split_keys(text: str | None) -> list[str]:
     return text.split() if text else []
 
 
-_FIRST = itemgetter(0)
+_FIRST = itemgetter(0)  # a row's path
+
 #: Up to this many indexed files, the scan loads them all at once (faster than
 #: a query per file; about 100 MB at the limit); beyond, it asks file by file.
 KNOWN_FILES_IN_MEMORY = 500_000
@@ -220,10 +221,10 @@ KNOWN_FILES_IN_MEMORY = 500_000
 class _KnownFiles:
     """The files in the committed generation's manifest (read-only).
 
-    Held in memory as ``path -> (path, size, mtime)`` (the rows as SQLite gives them), all a
-    walk compares; the content hash
-    of the few files a run reads is asked for file by file (``get``).  Loading the
-    hashes of every file took a quarter of the manifest's load at 200,000 files.
+    Held in memory as ``path -> (path, size, mtime)`` (the rows as SQLite gives them, put
+    in a dict without a loop in Python), all a walk compares; the content hash of the few
+    files a run reads is asked for file by file (``get``).  Loading the hashes of every
+    file took a quarter of the manifest's load at 200,000 files.
     """
 
     def __init__(self, generation: Path | None, lazy: bool = False) -> None:
@@ -245,7 +246,7 @@ class _KnownFiles:
                 self.loaded = None
             elif self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0] <= KNOWN_FILES_IN_MEMORY:
                 rows = self.db.execute("SELECT path, size, mtime FROM files").fetchall()
-                self.loaded = dict(zip(map(_FIRST, rows), rows, strict=True))  # no loop in Python: 200,000 rows
+                self.loaded = dict(zip(map(_FIRST, rows), rows, strict=True))
             else:
                 self.loaded = None
         except sqlite3.Error as exc:
