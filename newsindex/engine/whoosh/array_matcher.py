@@ -7,8 +7,8 @@ twentieth of indexing and a sixteenth of the index.  Such a list's term info has
 length 0 at its arrays, and ``W3Codec.postings_reader`` (patched here) gives it an
 ``ArrayMatcher`` where it gave a ``W3LeafMatcher``.
 
-The matcher reads the arrays whole when it is made, without numpy (a search that needs no
-numpy does not import it), and walks them in blocks of 128 postings as Whoosh's matcher
+The matcher reads the arrays whole when first asked for a posting, without numpy (a search
+that needs no numpy does not import it), and walks them in blocks of 128 postings as Whoosh's matcher
 walked its blocks, so that a collector skipping blocks by their quality keeps doing so: a
 block's largest weight is exact, its length range the term's (wider, still a bound).
 """
@@ -16,7 +16,7 @@ block's largest weight is exact, its length range the term's (wider, still a bou
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 from whoosh.codec import whoosh3
 from whoosh.matching import LeafMatcher, ReadTooFar
@@ -27,70 +27,63 @@ BLOCK = 128  # postings per block, as Whoosh's writer made them
 
 
 class ArrayMatcher(LeafMatcher):
-    """A posting list from its arrays: numbers, weights, and each posting's positions."""
+    """A posting list from its arrays: numbers, weights, and each posting's positions.
 
-    def __init__(
-        self,
-        ids: Sequence[int],
-        weights: Sequence[float],
-        positions_of: Callable[[int], list[int]] | None,
-        format_,
-        scorer=None,
-        term=None,
-        terminfo=None,
-        block_weights: list[float] | None = None,
-    ) -> None:
-        self._ids = ids
-        self._weights = weights
-        self._positions_of = positions_of
+    The arrays are read on the first call that needs them: Whoosh makes a matcher for every
+    term of a query, and many are never walked (counting reads the arrays by itself); a
+    common word's list at a million articles is hundreds of thousands of postings.
+    """
+
+    def __init__(self, read: Callable[[], bytes], format_, scorer=None, term=None, terminfo=None) -> None:
+        self._read = read
+        self._ids: list[int] | None = None
+        self._weights: list[float] | None = None
+        self._positions_of: Callable[[int], list[int]] | None = None
+        self._block_weights: list[float] | None = None
         self.format = format_
         self.scorer = scorer
         self._term = term
         self._terminfo = terminfo
         self._i = 0
-        if block_weights is None:
-            block_weights = [max(weights[start : start + BLOCK]) for start in range(0, len(weights), BLOCK)]
-        self._block_weights = block_weights
 
-    @classmethod
-    def from_arrays(cls, raw: bytes, format_, scorer=None, term=None, terminfo=None) -> ArrayMatcher:
-        ids, weights = posting_arrays.decode_lists(raw)
-        return cls(ids, weights, posting_arrays.positions_of_postings(raw), format_, scorer, term, terminfo)
+    def _load(self) -> list[int]:
+        raw = self._read()
+        self._ids, self._weights = posting_arrays.decode_lists(raw)
+        self._positions_of = posting_arrays.positions_of_postings(raw)
+        weights = self._weights
+        self._block_weights = [max(weights[start : start + BLOCK]) for start in range(0, len(weights), BLOCK)]
+        return self._ids
 
     def copy(self) -> ArrayMatcher:
-        twin = ArrayMatcher(
-            self._ids,
-            self._weights,
-            self._positions_of,
-            self.format,
-            self.scorer,
-            self._term,
-            self._terminfo,
-            self._block_weights,
-        )
+        twin = ArrayMatcher(self._read, self.format, self.scorer, self._term, self._terminfo)
+        twin._ids, twin._weights, twin._positions_of = self._ids, self._weights, self._positions_of
+        twin._block_weights = self._block_weights
         twin._i = self._i
         return twin
 
     def is_active(self) -> bool:
-        return self._i < len(self._ids)
+        return self._i < len(self._ids if self._ids is not None else self._load())
 
     def reset(self) -> None:
         self._i = 0
 
     def id(self) -> int:
-        return self._ids[self._i]
+        return (self._ids if self._ids is not None else self._load())[self._i]
 
     def weight(self) -> float:
+        if self._ids is None:
+            self._load()
         return self._weights[self._i]
 
     def all_ids(self) -> Iterator[int]:
-        start, self._i = self._i, len(self._ids)
-        return iter(self._ids[start:])
+        ids = self._ids if self._ids is not None else self._load()
+        start, self._i = self._i, len(ids)
+        return iter(ids[start:])
 
     def next(self) -> bool:
         """To the next posting; True when it starts a block (as Whoosh's matcher answers)."""
         self._i += 1
-        return self._i % BLOCK == 0 or self._i == len(self._ids)
+        return self._i % BLOCK == 0 or self._i == len(self._ids if self._ids is not None else self._load())
 
     def skip_to(self, targetid: int) -> None:
         if not self.is_active():
@@ -99,6 +92,8 @@ class ArrayMatcher(LeafMatcher):
             self._i = bisect_left(self._ids, targetid, self._i)
 
     def _positions(self) -> list[int]:
+        if self._ids is None:
+            self._load()
         if self._positions_of is None:
             raise ValueError(f"posting list {self._term!r} has neither blocks nor positions")
         return self._positions_of(self._i)
@@ -119,15 +114,17 @@ class ArrayMatcher(LeafMatcher):
     # Blocks of ``BLOCK`` postings, for skipping by quality.
 
     def _block_end(self) -> int:
-        return min(len(self._ids), (self._i // BLOCK + 1) * BLOCK)
+        return min(len(self._ids if self._ids is not None else self._load()), (self._i // BLOCK + 1) * BLOCK)
 
     def block_min_id(self) -> int:
-        return self._ids[self._i // BLOCK * BLOCK]
+        return (self._ids if self._ids is not None else self._load())[self._i // BLOCK * BLOCK]
 
     def block_max_id(self) -> int:
         return self._ids[self._block_end() - 1]
 
     def block_max_weight(self) -> float:
+        if self._ids is None:
+            self._load()
         return self._block_weights[self._i // BLOCK]
 
     def block_min_length(self) -> int:
@@ -154,8 +151,7 @@ def _postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
     if not terminfo.is_inlined():
         offset, length = terminfo.extent()
         if not (length[0] if isinstance(length, tuple) else length):  # read back as a 1-tuple
-            raw = posting_arrays.read_whole(dbfile.get, offset)
-            return ArrayMatcher.from_arrays(raw, format_, scorer, term, terminfo)
+            return ArrayMatcher(lambda: posting_arrays.read_whole(dbfile.get, offset), format_, scorer, term, terminfo)
     return _whoosh_postings_reader(self, dbfile, terminfo, format_, term=term, scorer=scorer)
 
 
