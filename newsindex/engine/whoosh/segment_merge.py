@@ -53,7 +53,7 @@ from .segment_format import (
 )
 from .summary import SegmentSummary
 
-#: Stored fields are ``CompressedBytesColumn`` values: copied as the raw bytes they are on disk.
+#: Stored fields are ``stored_column`` values (each compressed on its own): copied as the raw bytes they are on disk.
 _RAW_BYTES = VarBytesColumn()
 _INT = struct.Struct("!i")
 _NO_ID = 0xFFFFFFFF
