@@ -16,6 +16,8 @@ from itertools import accumulate, compress
 from whoosh.system import pack_int, pack_long
 
 from . import posting_arrays
+from .merged_term import _length_range
+from .segment_files import read_back_in_blocks
 from .segment_format import _TERMINFO, INLINE_LIMIT, PICKLE_PROTOCOL, decode_positions, encode_positions
 
 
@@ -32,12 +34,10 @@ class _Gathered:
         if not len(ids):
             return
         self.parts.append((ids, weights, counts, flat))
-        if lengths is not None:
-            present = [byte for byte in map(lengths.__getitem__, olds) if byte]
-            if present:
-                low, high = min(present), max(present)
-                self.minlength = low if not self.minlength else min(self.minlength, low)
-                self.maxlength = max(self.maxlength, high)
+        low, high = _length_range(lengths, olds)
+        if low and (not self.minlength or low < self.minlength):
+            self.minlength = low
+        self.maxlength = max(self.maxlength, high)
 
 
 def _inline_part(value: bytes, renumber, base: int) -> tuple:
@@ -117,10 +117,8 @@ def _entry(np, gathered: _Gathered, boost: float, postings: bytearray, offset: i
     if len(ids) <= INLINE_LIMIT:
         return _inline_entry(head, ids, weights, counts, flat)
     exact = posting_arrays.exact_in_32_bits(boost) and all(c * boost == w for c, w in zip(counts, weights, strict=True))
-    read = []
-    for start in range(0, len(weights), 128):
-        read += posting_arrays.read_back(weights[start : start + 128])
-    arrays = posting_arrays.encode(ids, weights if exact else read, boost, counts if exact else None, (counts, flat))
+    read = weights if exact else read_back_in_blocks(weights)
+    arrays = posting_arrays.encode(ids, read, boost, counts if exact else None, (counts, flat))
     return _arrays_entry(_TERMINFO.pack(0, *head), arrays, postings, offset)
 
 

@@ -167,10 +167,15 @@ def _arrays(docs: list[int], weights: list[float], boost: float, freqs, position
     posting, every position)``) when given (a ``Positions`` field)."""
     if posting_arrays.exact_in_32_bits(boost) and (freqs is None or max(freqs) <= 0xFFFF):
         return posting_arrays.encode(docs, weights, boost, freqs, positions)
+    return posting_arrays.encode(docs, read_back_in_blocks(weights), boost, positions=positions)
+
+
+def read_back_in_blocks(weights: list[float]) -> list[float]:
+    """A list's weights as Whoosh reads them back from blocks of ``_BLOCK_LIMIT``."""
     read = []
     for start in range(0, len(weights), _BLOCK_LIMIT):
         read += posting_arrays.read_back(weights[start : start + _BLOCK_LIMIT])
-    return posting_arrays.encode(docs, read, boost, positions=positions)
+    return read
 
 
 def _length_range(length_bytes: list[int] | None) -> tuple[int, int]:
