@@ -37,7 +37,8 @@ from whoosh.util.numeric import length_to_byte
 
 from .analysis import index_terms, news_analyzer
 from .segment_files import _Columns, _SegmentWriting
-from .segment_format import _STORED_BYTES, PICKLE_PROTOCOL, _Field
+from .segment_format import PICKLE_PROTOCOL, _Field
+from .stored_column import STORED_BYTES
 from .summary import SegmentSummary
 from .text_postings import TextPostings
 
@@ -148,7 +149,7 @@ class SegmentBuilder(_SegmentWriting):
             if column is not None:
                 columns.add(spec.name, spec.column, docnum, column)
         if stored:
-            columns.add("_stored", _STORED_BYTES, docnum, dumps(stored, PICKLE_PROTOCOL))
+            columns.add("_stored", STORED_BYTES, docnum, dumps(stored, PICKLE_PROTOCOL))
         self.docs += 1
         meta = fields.get("meta")
         meta = meta if isinstance(meta, dict) else {}

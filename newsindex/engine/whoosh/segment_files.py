@@ -19,7 +19,6 @@ from .segment_format import (
     _LENGTHS,
     _LITTLE_ENDIAN,
     _POINTER,
-    _STORED_BYTES,
     _TERMINFO,
     _UINT,
     _UINT32,
@@ -29,6 +28,7 @@ from .segment_format import (
     block_data,
     decode_positions,
 )
+from .stored_column import STORED_BYTES
 
 
 class _Columns:
@@ -218,7 +218,7 @@ class _SegmentWriting:
         for name, lengths in self.length_bytes.items():
             if any(lengths):
                 self._columns.add_all(f"_{name}_len", LENGTHS_COLUMN, lengths)
-        self._columns.add_all("_stored", _STORED_BYTES, bytearray())  # always there, as Whoosh writes it
+        self._columns.add_all("_stored", STORED_BYTES, bytearray())  # always there, as Whoosh writes it
         self._columns.close(self.docs)
         self.summary.write(self.storage, segment)
         segment.set_doc_count(self.docs)

@@ -16,7 +16,6 @@ from whoosh import formats
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT
 from whoosh.system import pack_uint
 
-from .stored_column import STORED_BYTES
 from .tokens import kept_tokens
 
 #: Posting lists of at most this many documents are stored inline in the term
@@ -32,8 +31,6 @@ _LITTLE_ENDIAN = sys.byteorder == "little"
 _UINT32 = "I" if array("I").itemsize == 4 else "L"
 
 
-#: The stored-fields column (``stored_column``): the builder pickles (protocol 5) itself.
-_STORED_BYTES = STORED_BYTES
 _ONE = pack_uint(1)
 #: Encoded single positions, shared: most words occur once in an article.
 _ONE_POSITION = [_ONE + dumps([pos], 2) for pos in range(4096)]

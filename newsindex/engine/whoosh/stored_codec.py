@@ -20,7 +20,8 @@ import threading
 
 from ...deferring import import_with_stand_ins, real
 
-#: Zstandard's own default level: level 1 is no faster on documents this small.
+#: Zstandard's own default level.  Level 1 saves 1 us of 9 a Reuters story (a tenth of a
+#: percent of indexing) for a stored column 0.5% larger.
 LEVEL = 3
 
 _contexts = threading.local()  # a (de)compression context is not to be shared between threads

@@ -139,7 +139,7 @@ class TextPostings:
             )
             for number in range(first_term, last_term):
                 begin, end = bounds[number] - low, bounds[number + 1] - low
-                if end - begin > INLINE_LIMIT:  # blocks: positions in the arrays alone
+                if end - begin > INLINE_LIMIT:  # the list is its arrays alone: its positions go there
                     positions_of = (freq_list[begin:end], flat[start_list[begin] : start_list[end]])
                     yield keys[by_key[number]], doc_list[begin:end], freq_list[begin:end], None, positions_of
                 else:
