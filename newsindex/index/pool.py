@@ -24,6 +24,7 @@ from ..ingest import IngestOptions, article_from_draft, draft_from_raw, drafts_f
 from ..models import Draft, Skipped
 from ..read import FoundFile, ReadError, read_bytes
 from . import limits
+from .compare import die_with_parent
 from .documents import _FAST_TEXT, article_record, document_fields
 from .generations import _checkpoint
 from .learned import _learned_subset
@@ -149,25 +150,13 @@ class _Local:
         return self.replies.popleft()
 
 
-def _die_with_parent(parent: int) -> None:
-    """Ask Linux to kill this worker when the main process dies (even by SIGKILL)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-
 def _worker_main(inbox, outbox, generation: Path, options: IngestOptions, lock_fd: int, parent: int) -> None:
     """A worker process: handle messages until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     if lock_fd >= 0:
         with contextlib.suppress(OSError):
             os.close(lock_fd)  # the lock must end with the main process, not outlive it here
-    _die_with_parent(parent)
+    die_with_parent(parent)
     gc.disable()
     worker = _Worker(generation, options)
     while True:

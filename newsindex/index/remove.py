@@ -25,7 +25,10 @@ class _Removal(_Run):
     def _count_files(self) -> int:
         return 0
 
-    def _scan(self, known_files: _KnownFiles) -> Iterator:
+    def _share_comparison(self, known_files: _KnownFiles) -> None:
+        return None  # no walk to share
+
+    def _scan(self, known_files: _KnownFiles, shared: None = None) -> Iterator:
         self.vanished = [path for path in known_files if any(under(path, target) for target in self.targets)]
         known_files.close()
         return iter(())

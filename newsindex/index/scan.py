@@ -14,8 +14,9 @@ from ..ingest import FILE_FAILURES, IngestOptions, file_failure
 from ..models import RawDocument, Skipped
 from ..read import FoundFile, ReadError, read_documents
 from ..read.changes import discover_changed
-from ..read.files import found_file, walk_files
+from ..read.files import Walked, walk_files
 from . import limits
+from .compare import CHANGED, SAME_FAILING, SAME_RECORDS, UNSTATABLE, Comparison, SharedComparison
 from .generations import _checkpoint
 from .manifest import _KnownFiles, _split_keys, stored_digest
 
@@ -136,61 +137,78 @@ def _work_item(item: _Pending | _Piece) -> tuple:
 class _Scanning:
     """The run's walk: files to read (new or changed), big record files as pieces, files gone."""
 
-    def _scan(self, known_files: _KnownFiles) -> Iterator[_Pending]:
-        """Files to read, as they are found; unchanged ones counted.  At the end
-        of the walk, ``self.vanished`` lists indexed files gone from the paths."""
+    def _walk(self, report_ignored: bool = True) -> Iterator[Walked]:
+        """The files under the paths (or among ``changed``), never the index's own."""
+        report = self.report
+
+        def ignored(path: str, reason: str) -> None:
+            report.ignored.append(Skipped(path, reason))
+
+        on_ignored = ignored if report_ignored else None
+        roots = [os.path.abspath(p) for p in self.paths]
+        index_dir = self.generation.parent  # never read the index itself, wherever it lies
+        follow = self.options.follow_links
+        if self.changed is not None:
+            return discover_changed(roots, self.changed, follow_links=follow, on_ignored=on_ignored, skip=[index_dir])
+        return walk_files(roots, follow_links=follow, on_ignored=on_ignored, skip=[index_dir])
+
+    def _share_comparison(self, known_files: _KnownFiles) -> SharedComparison | None:
+        """The walk's comparison shared with a fork, started, when it pays: a whole walk
+        of a large archive held in memory, on two cores or more, where ``fork`` exists."""
+        if (
+            self.changed is not None
+            or known_files.loaded is None
+            or len(known_files.loaded) < limits.SHARED_WALK_FILES
+            or self.workers < 2
+            or not hasattr(os, "fork")
+        ):
+            return None
+        shared = SharedComparison(self._walk, known_files.loaded.get, known_files.failures, self.lock.fileno())
+        shared.start()
+        return shared
+
+    def _scan(self, known_files: _KnownFiles, shared: SharedComparison | None = None) -> Iterator[_Pending]:
+        """Files to read, as they are found (all at the end of the walk when ``shared``);
+        unchanged ones counted.  At the end of the walk, ``self.vanished`` lists indexed
+        files gone from the paths."""
         roots = [os.path.abspath(p) for p in self.paths]
         for root in roots:
             if not os.path.exists(root) and not os.path.islink(root):
                 raise IndexProblem(f"{root}: no such file or directory")
         report = self.report
         seen: set[str] = set()
-
-        def ignored(path: str, reason: str) -> None:
-            report.ignored.append(Skipped(path, reason))
-
-        index_dir = self.generation.parent  # never read the index itself, wherever it lies
-        follow = self.options.follow_links
-        if self.changed is not None:
-            walked = discover_changed(roots, self.changed, follow_links=follow, on_ignored=ignored, skip=[index_dir])
-        else:
-            walked = walk_files(roots, follow_links=follow, on_ignored=ignored, skip=[index_dir])
-        stamp_of = known_files.stamp if known_files.loaded is None else known_files.loaded.get
         mapping = f"+{self.fields}"
         failures = known_files.failures
-        unchanged = 0  # counted here, added to the report before a file is handed on and at the end
+        stamp_of = known_files.stamp if known_files.loaded is None else known_files.loaded.get
+        counted = 0  # of comparison.unchanged: added to the report before a file is handed on and at the end
         try:
-            # Strings and the listing's entries only: this loop meets every file of
-            # the archive, and a Path or FoundFile per file made it seconds at 200,000.
-            for item in walked:
-                path, kind, _compression, entry = item
-                seen.add(path)
-                try:
-                    stat = entry.stat() if entry is not None else os.stat(path)
-                except OSError as exc:
-                    report.failed.append(Skipped(path, exc.strerror or "cannot stat"))
+            if shared is not None:
+                comparison = shared
+                findings = shared.findings(seen)
+            else:
+                comparison = Comparison(stamp_of, failures)
+                findings = comparison.findings(self._walk(), seen)
+            for _position, path, kind, compression, size, mtime, status in findings:
+                if status == UNSTATABLE:
+                    report.failed.append(Skipped(path, mtime))
                     self.passed += 1
                     continue
-                stamp = stamp_of(path)
-                if (
-                    stamp
-                    and stamp[1] == stat.st_size
-                    and stamp[2] == stat.st_mtime
-                    and (kind != "records" or known_files.get(path)[2].endswith(mapping))
-                ):
-                    unchanged += 1
+                known = known_files.get(path) if status in (CHANGED, SAME_RECORDS) else None
+                if status == SAME_FAILING or (status == SAME_RECORDS and known[2].endswith(mapping)):
+                    self.passed += 1
+                    report.unchanged += 1
                     if path in failures:
                         report.failed.extend(failures[path])  # still failing, still listed
                     continue
-                report.unchanged += unchanged
-                self.passed += unchanged
-                unchanged = 0
-                yield _Pending(found_file(item), stat.st_size, stat.st_mtime, known_files.get(path) if stamp else None)
+                report.unchanged += comparison.unchanged - counted
+                self.passed += comparison.unchanged - counted
+                counted = comparison.unchanged
+                yield _Pending(FoundFile(Path(path), kind, compression), size, mtime, known)
         except ReadError as exc:
             raise IndexProblem(str(exc)) from None
         finally:
-            report.unchanged += unchanged
-            self.passed += unchanged
+            report.unchanged += comparison.unchanged - counted
+            self.passed += comparison.unchanged - counted
         if self.changed is not None:
             gone = {os.path.abspath(p) for p in self.changed if not os.path.lexists(p)}
             self.vanished = sorted({path for root in gone for path in known_files.at_or_under(root)} - seen)

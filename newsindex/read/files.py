@@ -108,7 +108,7 @@ def walk_files(
 
     An incremental run walks every file of the archive to find the few that
     changed; at 200,000 files the Path objects and ``FoundFile``s alone were
-    seconds.  The caller makes a ``FoundFile`` (``found_file``) for the files it reads.
+    seconds.  The caller makes a ``FoundFile`` for the files it reads.
     """
     seen: set[str] = set()
     skipped = {os.path.realpath(folder) for folder in skip}
@@ -127,11 +127,6 @@ def walk_files(
                 yield root, kind, compression, None
         else:
             raise ReadError(f"{given}: no such file or directory")
-
-
-def found_file(walked: Walked) -> FoundFile:
-    path, kind, compression, _entry = walked
-    return FoundFile(Path(path), kind, compression)
 
 
 IGNORE_FILE = ".newsindexignore"

@@ -1,0 +1,174 @@
+"""The walk's comparison with the manifest, in one process and shared with a fork."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from newsindex.index import build_index, limits
+from newsindex.index.compare import (
+    CHANGED,
+    NEW,
+    SAME_FAILING,
+    SAME_RECORDS,
+    UNSTATABLE,
+    Comparison,
+    SharedComparison,
+)
+from newsindex.ingest import IngestOptions
+from newsindex.models import Skipped
+from newsindex.query import search
+from newsindex.read.files import walk_files
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the shared walk needs fork")
+
+
+def _archive(root, count: int = 40):
+    """``count`` small articles in three folders, a record file, and stamps for all as indexed."""
+    for number in range(count):
+        path = root / f"desk{number % 3}" / f"story-{number:03d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Story {number}\n\nGrain shipments number {number} left the harbour.\n", encoding="utf-8")
+    (root / "wire.jsonl").write_text(json.dumps({"title": "Wire", "body": "A wire story."}) + "\n", encoding="utf-8")
+    stamps = {}
+    for path, _kind, _compression, _entry in walk_files([root]):
+        stat = os.stat(path)
+        stamps[path] = (path, stat.st_size, stat.st_mtime)
+    return stamps
+
+
+def _walker(root):
+    return lambda report=True: walk_files([root])
+
+
+def test_a_comparison_says_what_became_of_each_file_not_unchanged(tmp_path):
+    stamps = _archive(tmp_path)
+    edited = str(tmp_path / "desk1" / "story-001.txt")
+    failing = str(tmp_path / "desk2" / "story-002.txt")
+    new = tmp_path / "desk0" / "story-999.txt"
+    new.write_text("New\n\nA new story.\n", encoding="utf-8")
+    stamps[edited] = (edited, 1, 0.0)
+    gone = str(tmp_path / "desk0" / "story-000.txt")
+    walked = [item for item in walk_files([tmp_path])]
+    os.unlink(gone)  # listed, then deleted before its stat call
+    comparison = Comparison(stamps.get, {failing: [Skipped(failing, "bad")]})
+    seen: set[str] = set()
+    found = {
+        path: status
+        for _position, path, _kind, _compression, _size, _mtime, status in comparison.findings(walked, seen)
+    }
+    assert found == {
+        edited: CHANGED,
+        str(new): NEW,
+        failing: SAME_FAILING,
+        str(tmp_path / "wire.jsonl"): SAME_RECORDS,
+        gone: UNSTATABLE,
+    }
+    assert comparison.unchanged == len(walked) - len(found)
+    assert seen == {item[0] for item in walked}
+
+
+def test_two_halves_of_a_shared_comparison_find_what_one_process_finds(tmp_path):
+    stamps = _archive(tmp_path, count=200)
+    for number in (5, 77, 150):
+        path = str(tmp_path / f"desk{number % 3}" / f"story-{number:03d}.txt")
+        stamps[path] = (path, 1, 0.0)
+    (tmp_path / "desk1" / "late.txt").write_text("Late\n\nA late story.\n", encoding="utf-8")
+    failures = {str(tmp_path / "desk2" / "story-008.txt"): [Skipped("x", "bad")]}
+    alone = Comparison(stamps.get, failures)
+    alone_seen: set[str] = set()
+    expected = list(alone.findings(walk_files([tmp_path]), alone_seen))
+
+    shared = SharedComparison(_walker(tmp_path), stamps.get, failures, lock_fd=-1)
+    shared.start()
+    assert shared.pid is not None
+    seen: set[str] = set()
+    found = shared.findings(seen)
+    assert found == expected  # the same findings, in walk order
+    assert shared.unchanged == alone.unchanged == 202 - 6  # files less findings
+    assert seen == alone_seen
+    assert shared.pid is None  # the fork was waited for
+
+
+def test_a_shared_comparison_does_the_forks_half_itself_when_the_fork_fails(tmp_path, monkeypatch):
+    stamps = _archive(tmp_path, count=60)
+    edited = str(tmp_path / "desk0" / "story-003.txt")
+    stamps[edited] = (edited, 1, 0.0)
+    parent = os.getpid()
+
+    def walk(report=True):
+        if os.getpid() != parent:
+            raise RuntimeError("the fork's walk breaks")
+        return walk_files([tmp_path])
+
+    shared = SharedComparison(walk, stamps.get, {}, lock_fd=-1)
+    shared.start()
+    found = shared.findings(set())
+    wire = str(tmp_path / "wire.jsonl")
+    assert [(path, status) for _p, path, _k, _c, _s, _m, status in found] == [(edited, CHANGED), (wire, SAME_RECORDS)]
+    assert shared.unchanged == 59
+
+
+def test_a_failing_walk_ends_the_fork(tmp_path):
+    stamps = _archive(tmp_path, count=20)
+    parent = os.getpid()
+
+    def walk(report=True):
+        if os.getpid() == parent:
+            raise KeyboardInterrupt
+        return walk_files([tmp_path])
+
+    shared = SharedComparison(walk, stamps.get, {}, lock_fd=-1)
+    shared.start()
+    pid = shared.pid
+    with pytest.raises(KeyboardInterrupt):
+        shared.findings(set())
+    assert shared.pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped, not left a zombie
+
+
+def _runs(root, index_dir, shared: bool, monkeypatch) -> list[dict]:
+    """Build, then change the archive in every way a walk tells apart, and index again."""
+    monkeypatch.setattr(limits, "SHARED_WALK_FILES", 1 if shared else 10**9)
+    reports = [build_index([root], index_dir, workers=2)]
+    (root / "desk0" / "story-003.txt").write_text("Story 3\n\nThe grain was rerouted by rail.\n", encoding="utf-8")
+    (root / "desk1" / "story-004.txt").unlink()
+    (root / "desk2" / "new.txt").write_text("New desk story\n\nBarley prices rose.\n", encoding="utf-8")
+    (root / "desk2" / "broken.html").write_bytes(b"\x00" * 10)
+    reports.append(build_index([root], index_dir, workers=2))
+    reports.append(build_index([root], index_dir, workers=2))  # the broken file is listed again, unread
+    options = IngestOptions(field_overrides={"body": "text"})  # the record file is read again
+    (root / "wire.jsonl").write_text(json.dumps({"title": "Wire", "text": "A wire story on oats."}) + "\n")
+    reports.append(build_index([root], index_dir, workers=2, options=options))
+    return [
+        {key: value for key, value in report.as_dict().items() if key not in ("seconds", "rate", "index")}
+        for report in reports
+    ]
+
+
+def test_an_index_run_with_a_shared_walk_reports_and_indexes_what_a_single_walk_does(tmp_path, monkeypatch):
+    _archive(tmp_path / "one", count=120)
+    _archive(tmp_path / "two", count=120)
+    alone = _runs(tmp_path / "one", tmp_path / "index-one", False, monkeypatch)
+    forks = []
+    start = SharedComparison.start
+    monkeypatch.setattr(SharedComparison, "start", lambda self: (start(self), forks.append(self.pid)))
+    shared = _runs(tmp_path / "two", tmp_path / "index-two", True, monkeypatch)
+    assert len(forks) == 3 and None not in forks  # every run but the first (no manifest yet) shared its walk
+    assert json.loads(json.dumps(shared).replace("/two/", "/one/")) == alone
+    assert [run["unchanged"] for run in shared] == [0, 119, 122, 121]  # the broken file too
+    broken = str(tmp_path / "two" / "desk2" / "broken.html")
+    assert [[failure["path"] for failure in run["failures"]] for run in shared] == [[], [broken], [broken], [broken]]
+    assert [(run["added"], run["updated"], run["removed"]) for run in shared] == [
+        (121, 0, 0),
+        (1, 1, 1),
+        (0, 0, 0),
+        (0, 1, 0),
+    ]
+    for index_dir in (tmp_path / "index-one", tmp_path / "index-two"):
+        assert [hit.title for hit in search("barley", index_dir).hits] == ["New desk story"]
+        assert [hit.title for hit in search("oats", index_dir).hits] == ["Wire"]
+        assert [hit.title for hit in search("rerouted", index_dir).hits] == ["Story 3"]
