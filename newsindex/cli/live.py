@@ -40,8 +40,20 @@ def deliver_alerts(fmt: str):
     return deliver
 
 
+def _has_alerts(index_dir) -> bool:
+    """Whether the index has saved searches (without importing the search machinery:
+    most indexes have none, and a one-file run would spend 40 ms on the imports)."""
+    from pathlib import Path
+
+    from ..engine.whoosh.location import ALERTS_FILE
+
+    return (Path(index_dir) / ALERTS_FILE).exists()
+
+
 def report_alerts(index_dir, fmt: str) -> None:
     """After an ``index`` run: the new matches of every saved search."""
+    if not _has_alerts(index_dir):
+        return
     from ..engine.whoosh.alerts import AlertProblem, check_alerts
     from ..index.generations import _checkpoint
 
@@ -53,6 +65,8 @@ def report_alerts(index_dir, fmt: str) -> None:
 
 def alerts_as_records(index_dir) -> list[dict]:
     """After an ``index --format json`` run: the new matches, for its JSON document."""
+    if not _has_alerts(index_dir):
+        return []
     from ..engine.whoosh.alerts import AlertProblem, check_alerts
     from ..index.generations import _checkpoint
 

@@ -43,12 +43,12 @@ from pathlib import Path
 from ...query.options import QueryError, SearchOptions
 from ...render import hit_as_dict, to_json
 from .filters import allowed_documents
+from .location import ALERTS_FILE
 from .parsing import _date_clauses, _expand_labels, parse_query
 from .results import _hit_from_stored
 from .snippets import _query_words
 from .store import current_generation, open_index
 
-ALERTS_FILE = "alerts.sqlite"
 _LOCK_FILE = "ALERTS.lock"
 #: A hook that runs longer than this is stopped and reported as failed.
 HOOK_SECONDS = 60

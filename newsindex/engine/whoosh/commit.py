@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import contextlib
 
+from . import _import_whoosh_lightly
+
+_import_whoosh_lightly()  # before the first Whoosh import: an indexing run needs no HTTP or asyncio either
+
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 

@@ -18,6 +18,9 @@ from pathlib import Path
 from .. import IndexProblem
 
 INDEX_NAME = "articles"
+#: The saved searches of an index (``alerts``), beside its generations: an index without
+#: this file has none, and an indexing run then needs no search machinery to report them.
+ALERTS_FILE = "alerts.sqlite"
 #: 2: ``paths`` of duplicates, sketch indexed by its smallest values, manifest of articles.
 #: 3: the manifest keeps each article's learned-boilerplate keys, not its paragraphs.
 #: 4: the whole sketch also in a column.
