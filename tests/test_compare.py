@@ -16,6 +16,7 @@ from newsindex.index.compare import (
     UNSTATABLE,
     Comparison,
     SharedComparison,
+    walk_order,
 )
 from newsindex.ingest import IngestOptions
 from newsindex.models import Skipped
@@ -40,7 +41,7 @@ def _archive(root, count: int = 40):
 
 
 def _walker(root):
-    return lambda report=True: walk_files([root])
+    return lambda on_ignored, share: walk_files([root], on_ignored=on_ignored, share=share)
 
 
 def test_a_comparison_says_what_became_of_each_file_not_unchanged(tmp_path):
@@ -51,14 +52,11 @@ def test_a_comparison_says_what_became_of_each_file_not_unchanged(tmp_path):
     new.write_text("New\n\nA new story.\n", encoding="utf-8")
     stamps[edited] = (edited, 1, 0.0)
     gone = str(tmp_path / "desk0" / "story-000.txt")
-    walked = [item for item in walk_files([tmp_path])]
+    walked = list(walk_files([tmp_path]))
     os.unlink(gone)  # listed, then deleted before its stat call
     comparison = Comparison(stamps.get, {failing: [Skipped(failing, "bad")]})
     seen: set[str] = set()
-    found = {
-        path: status
-        for _position, path, _kind, _compression, _size, _mtime, status in comparison.findings(walked, seen)
-    }
+    found = {finding[0]: finding[-1] for finding in comparison.findings(walked, seen)}
     assert found == {
         edited: CHANGED,
         str(new): NEW,
@@ -70,64 +68,104 @@ def test_a_comparison_says_what_became_of_each_file_not_unchanged(tmp_path):
     assert seen == {item[0] for item in walked}
 
 
-def test_two_halves_of_a_shared_comparison_find_what_one_process_finds(tmp_path):
-    stamps = _archive(tmp_path, count=200)
-    for number in (5, 77, 150):
-        path = str(tmp_path / f"desk{number % 3}" / f"story-{number:03d}.txt")
-        stamps[path] = (path, 1, 0.0)
-    (tmp_path / "desk1" / "late.txt").write_text("Late\n\nA late story.\n", encoding="utf-8")
-    failures = {str(tmp_path / "desk2" / "story-008.txt"): [Skipped("x", "bad")]}
-    alone = Comparison(stamps.get, failures)
-    alone_seen: set[str] = set()
-    expected = list(alone.findings(walk_files([tmp_path]), alone_seen))
+def test_two_walks_sharing_the_files_by_name_meet_every_file_once(tmp_path):
+    _archive(tmp_path, count=200)
+    everything = [item[0] for item in walk_files([tmp_path])]
+    halves = [[item[0] for item in walk_files([tmp_path], share=share)] for share in (0, 1)]
+    assert sorted(halves[0] + halves[1]) == sorted(everything)
+    assert all(halves) and not set(halves[0]) & set(halves[1])
 
-    shared = SharedComparison(_walker(tmp_path), stamps.get, failures, lock_fd=-1)
+
+def _changed_archive(root):
+    """An archive as indexed, then changed in every way a comparison tells apart."""
+    stamps = _archive(root, count=200)
+    for number in (5, 77, 150):  # edited
+        path = str(root / f"desk{number % 3}" / f"story-{number:03d}.txt")
+        stamps[path] = (path, 1, 0.0)
+    for number in (6, 100):  # deleted
+        (root / f"desk{number % 3}" / f"story-{number:03d}.txt").unlink()
+    (root / "desk1" / "late.txt").write_text("Late\n\nA late story.\n", encoding="utf-8")
+    (root / "desk1" / "photo.jpg").write_bytes(b"\xff\xd8")
+    (root / "desk0" / "a").mkdir()
+    (root / "desk0" / "a" / "inner.txt").write_text("Inner\n\nAn inner story.\n", encoding="utf-8")
+    failures = {str(root / "desk2" / "story-008.txt"): [Skipped("x", "bad")]}
+    return stamps, failures
+
+
+def test_two_halves_of_a_shared_comparison_find_what_one_process_finds(tmp_path):
+    stamps, failures = _changed_archive(tmp_path)
+    alone = Comparison(stamps.get, failures)
+    ignored: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    expected = list(alone.findings(walk_files([tmp_path], on_ignored=lambda *report: ignored.append(report)), seen))
+
+    shared = SharedComparison(_walker(tmp_path), [str(tmp_path)], stamps, failures, lock_fd=-1)
     shared.start()
     assert shared.pid is not None
-    seen: set[str] = set()
-    found = shared.findings(seen)
-    assert found == expected  # the same findings, in walk order
-    assert shared.unchanged == alone.unchanged == 202 - 6  # files less findings
-    assert seen == alone_seen
+    assert shared.findings() == expected  # the same findings, in walk order
     assert shared.pid is None  # the fork was waited for
+    assert [finding[0] for finding in expected].index(str(tmp_path / "desk0" / "a" / "inner.txt")) == 0
+    assert shared.unchanged == alone.unchanged == 200 - 3 - 2 - 1  # less edited, deleted, failing
+    assert shared.ignored == ignored == [(str(tmp_path / "desk1" / "photo.jpg"), "not an article file type")]
+    assert sorted(shared.unseen) == sorted(stamps.keys() - seen)
+    assert len(shared.unseen) == 2
 
 
-def test_a_shared_comparison_does_the_forks_half_itself_when_the_fork_fails(tmp_path, monkeypatch):
-    stamps = _archive(tmp_path, count=60)
-    edited = str(tmp_path / "desk0" / "story-003.txt")
-    stamps[edited] = (edited, 1, 0.0)
+def test_a_shared_comparison_with_nothing_gone_asks_the_fork_for_no_paths(tmp_path, monkeypatch):
+    stamps = _archive(tmp_path, count=50)
+    asked = []
+    monkeypatch.setattr(SharedComparison, "_ask_paths_met", lambda self: asked.append(1) or set())
+    shared = SharedComparison(_walker(tmp_path), [str(tmp_path)], stamps, {}, lock_fd=-1)
+    shared.start()
+    found = shared.findings()
+    assert [finding[-1] for finding in found] == [SAME_RECORDS]
+    assert shared.unseen == set() and asked == [] and shared.unchanged == 50
+
+
+def test_a_shared_comparison_does_the_forks_half_itself_when_the_fork_fails(tmp_path):
+    stamps, failures = _changed_archive(tmp_path)
+    expected = list(Comparison(stamps.get, failures).findings(walk_files([tmp_path])))
     parent = os.getpid()
 
-    def walk(report=True):
+    def walk(on_ignored, share):
         if os.getpid() != parent:
             raise RuntimeError("the fork's walk breaks")
-        return walk_files([tmp_path])
+        return walk_files([tmp_path], on_ignored=on_ignored, share=share)
 
-    shared = SharedComparison(walk, stamps.get, {}, lock_fd=-1)
+    shared = SharedComparison(walk, [str(tmp_path)], stamps, failures, lock_fd=-1)
     shared.start()
-    found = shared.findings(set())
-    wire = str(tmp_path / "wire.jsonl")
-    assert [(path, status) for _p, path, _k, _c, _s, _m, status in found] == [(edited, CHANGED), (wire, SAME_RECORDS)]
-    assert shared.unchanged == 59
+    assert shared.findings() == expected
+    assert len(shared.unseen) == 2 and shared.unchanged == 194
 
 
 def test_a_failing_walk_ends_the_fork(tmp_path):
     stamps = _archive(tmp_path, count=20)
     parent = os.getpid()
 
-    def walk(report=True):
+    def walk(on_ignored, share):
         if os.getpid() == parent:
             raise KeyboardInterrupt
-        return walk_files([tmp_path])
+        return walk_files([tmp_path], share=share)
 
-    shared = SharedComparison(walk, stamps.get, {}, lock_fd=-1)
+    shared = SharedComparison(walk, [str(tmp_path)], stamps, {}, lock_fd=-1)
     shared.start()
     pid = shared.pid
     with pytest.raises(KeyboardInterrupt):
-        shared.findings(set())
+        shared.findings()
     assert shared.pid is None
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped, not left a zombie
+
+
+def test_walk_order_is_the_order_a_walk_meets_paths(tmp_path):
+    for name in ("b/z.txt", "a.txt", "a/b.txt", "a/a/c.txt", "c.txt", "B.txt"):
+        (tmp_path / "one" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "one" / name).write_text("x\n\ny\n", encoding="utf-8")
+    (tmp_path / "given.txt").write_text("x\n\ny\n", encoding="utf-8")
+    roots = [str(tmp_path / "given.txt"), str(tmp_path / "one")]
+    walked = [item[0] for item in walk_files(roots)]
+    assert sorted(reversed(walked), key=walk_order(roots)) == walked
+    assert walked[0] == roots[0] and walked[1].endswith("B.txt")
 
 
 def _runs(root, index_dir, shared: bool, monkeypatch) -> list[dict]:

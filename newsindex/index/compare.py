@@ -3,8 +3,8 @@
 An incremental run over a large archive spends most of its time here: a listing entry, a
 ``stat`` call and a comparison for every file, 200,000 of them to find the one that
 changed.  On a machine with two cores or more the work is shared with a forked process
-(``SharedComparison``): both list the folders, each stats and compares the files whose
-path hashes to its half, and the fork sends back only what it found not unchanged.
+(``SharedComparison``): both list every folder, each takes the files whose name hashes to
+its half, and the fork sends back only what it found not unchanged.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import contextlib
 import os
 import pickle
 import signal
+import struct
 from collections.abc import Callable, Iterable, Iterator
-from operator import itemgetter
+from dataclasses import dataclass
+from io import BufferedIOBase
 
 from ..models import Skipped
 from ..read.files import Walked
@@ -24,9 +26,9 @@ from ..read.files import Walked
 #: for 200,000 files): it keeps its result in the entry.
 _STAT_BY_ENTRY = os.name == "nt"
 
-#: What became of a file that was not simply unchanged: ``(position in the walk, path,
-#: kind, compression, size, mtime, status)``; for ``UNSTATABLE`` the mtime is the reason.
-Finding = tuple[int, str, str, "str | None", int, "float | str", str]
+#: What became of a file that was not simply unchanged: ``(path, kind, compression, size,
+#: mtime, status)``; for ``UNSTATABLE`` the mtime is the reason.
+Finding = tuple[str, str, "str | None", int, "float | str", str]
 NEW = "new"
 CHANGED = "changed"
 UNSTATABLE = "unstatable"
@@ -37,39 +39,36 @@ SAME_RECORDS = "same records"
 SAME_FAILING = "same failing"
 
 StampOf = Callable[[str], "tuple[str, int, float] | None"]
+#: ``walk(on_ignored, share)``: the files under the run's paths, ``read.files.walk_files``'s way.
+WalkFn = Callable[["Callable[[str, str], None] | None", "int | None"], Iterable[Walked]]
 
 
 class Comparison:
-    """The files of one walk compared with their manifest stamps, in one process.
+    """The files of a walk compared with their manifest stamps.
 
-    ``share``, 0 or 1, keeps to the files whose path hashes to that half (the other half
-    being another process's); None keeps to all.  ``unchanged`` counts the files found
-    unchanged so far (not those listed as findings).
+    ``unchanged`` counts the files found unchanged so far (not those listed as findings).
     """
 
-    def __init__(self, stamp_of: StampOf, failures: dict[str, list[Skipped]], share: int | None = None) -> None:
+    def __init__(self, stamp_of: StampOf, failures: dict[str, list[Skipped]]) -> None:
         self.stamp_of = stamp_of
         self.failures = failures
-        self.share = share
         self.unchanged = 0
 
     def findings(self, walked: Iterable[Walked], seen: set[str] | None = None) -> Iterator[Finding]:
         """The files not simply unchanged, as found; every path walked is added to ``seen``."""
         # Locals only: this loop meets every file of the archive.
-        stamp_of, failures, share = self.stamp_of, self.failures, self.share
+        stamp_of, failures = self.stamp_of, self.failures
         stat, stat_by_entry = os.stat, _STAT_BY_ENTRY
         unchanged = 0
         try:
-            for position, (path, kind, compression, entry) in enumerate(walked):
+            for path, kind, compression, entry in walked:
                 if seen is not None:
                     seen.add(path)
-                if share is not None and hash(path) & 1 != share:
-                    continue
                 try:
                     result = entry.stat() if stat_by_entry and entry is not None else stat(path)
                 except OSError as exc:
                     self.unchanged = unchanged
-                    yield position, path, kind, compression, 0, exc.strerror or "cannot stat", UNSTATABLE
+                    yield path, kind, compression, 0, exc.strerror or "cannot stat", UNSTATABLE
                     continue
                 stamp = stamp_of(path)
                 if stamp and stamp[1] == result.st_size and stamp[2] == result.st_mtime:
@@ -83,108 +82,192 @@ class Comparison:
                 else:
                     status = CHANGED if stamp else NEW
                 self.unchanged = unchanged
-                yield position, path, kind, compression, result.st_size, result.st_mtime, status
+                yield path, kind, compression, result.st_size, result.st_mtime, status
         finally:
             self.unchanged = unchanged
+
+
+@dataclass
+class _Half:
+    """What one process found in its half of a shared walk."""
+
+    findings: list[Finding]
+    unchanged: int
+    ignored: list[tuple[str, str]]  # (path, reason), as ``walk_files`` reports them
+    met: int  # indexed files the walk met
 
 
 class SharedComparison:
     """A walk's comparison shared between this process and a fork of it.
 
-    Started before the walk of this process (``start``), the fork walks the same paths,
-    compares its half of the files and sends back its findings and its count of unchanged
-    files; ``findings`` compares this process's half, then returns both halves' findings
-    in walk order.  A path's half is the same in both processes (a fork shares the hash
-    seed), so a file listed by one walk and not the other (written or deleted between
-    the two) is at worst missed as it would be by a single walk that listed it a moment
-    sooner or later.  If the fork fails, this process compares the other half itself.
+    Started before this process's walk (``start``), the fork walks the same paths with
+    ``share`` 1, this process with ``share`` 0: each stats and compares the files whose
+    name hashes to its half.  ``findings`` returns both halves' findings in the order a
+    single walk meets them, and sets ``unchanged``, ``ignored`` and ``unseen`` (the
+    indexed files neither walk met).  Those are found without a loop in Python over
+    every file: the halves count the indexed files they met, and only when the counts
+    fall short of the manifest does the fork send the paths it met.  A name's half is
+    the same in both processes (a fork shares the hash seed); a file written or deleted
+    between the two walks is at worst missed as by a single walk a moment sooner or
+    later.  If there is no fork, or it fails, this process walks its half too.
     """
 
-    def __init__(self, walk: Callable[[bool], Iterable[Walked]], stamp_of: StampOf, failures, lock_fd: int) -> None:
-        """``walk(report)`` walks the paths; with False it reports nothing (the fork's)."""
+    def __init__(self, walk: WalkFn, roots: list[str], known: dict[str, tuple], failures: dict, lock_fd: int) -> None:
+        """``roots``: the walk's paths, absolute; ``known``: the manifest's stamps by path."""
         self.walk = walk
-        self.stamp_of = stamp_of
+        self.roots = roots
+        self.known = known
         self.failures = failures
         self.lock_fd = lock_fd
         self.pid: int | None = None
-        self.pipe: int | None = None
+        self.replies: BufferedIOBase | None = None  # the fork's
+        self.requests: BufferedIOBase | None = None  # to the fork
         self.unchanged = 0
+        self.ignored: list[tuple[str, str]] = []
+        self.unseen: set[str] = set()
 
     def start(self) -> None:
         """Fork the other half's process (before any thread starts: a fork copies only
         the thread that calls it)."""
         import ctypes  # noqa: F401  (imported here: the fork's import of it would wait on another thread's lock)
 
-        reading, writing = os.pipe()
+        replies, replying = os.pipe()
+        asked, requests = os.pipe()
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # Ctrl-C is this process's
         try:
             pid = os.fork()
             if pid == 0:
-                self._run_fork(reading, writing)  # never returns
+                self._run_fork(replying, asked, (replies, requests))  # never returns
         except OSError:
-            os.close(reading)
-            os.close(writing)
+            for fd in (replies, replying, asked, requests):
+                os.close(fd)
             return
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        os.close(writing)
-        self.pid, self.pipe = pid, reading
+        os.close(replying)
+        os.close(asked)
+        self.pid = pid
+        # Open until ``stop`` (a run's walk is not one block of code).
+        self.replies, self.requests = open(replies, "rb"), open(requests, "wb")  # noqa: SIM115
 
-    def _run_fork(self, reading: int, writing: int) -> None:
+    def _run_fork(self, replying: int, asked: int, parents: tuple[int, int]) -> None:
         code = 1
         try:
-            os.close(reading)
+            for fd in parents:
+                os.close(fd)
             if self.lock_fd >= 0:
                 with contextlib.suppress(OSError):
                     os.close(self.lock_fd)  # the index lock ends with the run's process, not here
             die_with_parent(os.getppid())
-            comparison = Comparison(self.stamp_of, self.failures, share=1)
-            found = list(comparison.findings(self.walk(False)))
-            payload = pickle.dumps((found, comparison.unchanged), protocol=pickle.HIGHEST_PROTOCOL)
-            with open(writing, "wb", closefd=True) as pipe:
-                pipe.write(payload)
+            seen: set[str] = set()
+            with open(replying, "wb") as replies, open(asked, "rb") as requests:
+                _send(replies, self._half(1, seen))
+                if requests.read(1) == b"s":  # the walks fell short of the manifest: which paths met
+                    _send(replies, seen)
             code = 0
         finally:
             os._exit(code)  # never back into the caller's frames: they are the run's
 
-    def findings(self, seen: set[str]) -> list[Finding]:
-        """Both halves' findings in walk order; ``unchanged`` is then both halves' count."""
+    def _half(self, share: int, seen: set[str]) -> _Half:
+        ignored: list[tuple[str, str]] = []
+        comparison = Comparison(self.known.get, self.failures)
+        found = list(comparison.findings(self.walk(lambda path, reason: ignored.append((path, reason)), share), seen))
+        return _Half(found, comparison.unchanged, ignored, sum(map(self.known.__contains__, seen)))
+
+    def findings(self) -> list[Finding]:
+        """Both halves' findings in walk order."""
         try:
-            mine = Comparison(self.stamp_of, self.failures, share=0)
-            found = list(mine.findings(self.walk(True), seen))
-            theirs = self._collect()
-            if theirs is None:  # no fork, or it failed: its half here
-                other = Comparison(self.stamp_of, self.failures, share=1)
-                theirs = (list(other.findings(self.walk(False))), other.unchanged)
+            seen: set[str] = set()
+            mine = self._half(0, seen)
+            theirs = self._receive()
+            if theirs is None:  # without a fork: its half here
+                theirs_seen: set[str] = set()
+                theirs = self._half(1, theirs_seen)
+            if mine.met + theirs.met < len(self.known):
+                if self.pid is not None:
+                    theirs_seen = self._ask_paths_met()
+                if theirs_seen is None:  # the fork ended before it said: its walk again here
+                    theirs_seen = set()
+                    self._half(1, theirs_seen)
+                self.unseen = self.known.keys() - seen
+                self.unseen -= theirs_seen
         finally:
             self.stop()
-        found += theirs[0]
-        found.sort(key=itemgetter(0))
-        self.unchanged = mine.unchanged + theirs[1]
+        order = walk_order(self.roots)
+        found = sorted(mine.findings + theirs.findings, key=lambda finding: order(finding[0]))
+        self.unchanged = mine.unchanged + theirs.unchanged
+        # A folder that cannot be listed is reported by both walks.
+        self.ignored = sorted(set(mine.ignored + theirs.ignored), key=lambda report: order(report[0]))
         return found
 
-    def _collect(self) -> tuple[list[Finding], int] | None:
+    def _receive(self) -> _Half | None:
         if self.pid is None:
             return None
-        with open(self.pipe, "rb", closefd=True) as pipe:
-            payload = pipe.read()
-        self.pipe = None
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
-        if status != 0 or not payload:
+        half = _receive(self.replies)
+        if half is None:
+            self.stop()  # it failed
+        return half
+
+    def _ask_paths_met(self) -> set[str] | None:
+        try:
+            self.requests.write(b"s")
+            self.requests.flush()
+        except OSError:
             return None
-        return pickle.loads(payload)
+        return _receive(self.replies)
 
     def stop(self) -> None:
-        """End the fork if it still runs (an error or Ctrl-C in this process's walk)."""
-        if self.pipe is not None:
-            os.close(self.pipe)
-            self.pipe = None
+        """End the fork: done, failed, or this process's walk failed (or met Ctrl-C)."""
+        for stream in (self.requests, self.replies):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()  # the fork, told nothing more, ends
+        self.requests = self.replies = None
         if self.pid is not None:
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
                 os.waitpid(self.pid, 0)
             self.pid = None
+
+
+_LENGTH = struct.Struct("<Q")
+
+
+def _send(stream: BufferedIOBase, value: object) -> None:
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(payload)))
+    stream.write(payload)
+    stream.flush()
+
+
+def _receive(stream: BufferedIOBase) -> object | None:
+    """The next value sent, or None if the sender ended first."""
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    (length,) = _LENGTH.unpack(head)
+    payload = stream.read(length)
+    return pickle.loads(payload) if len(payload) == length else None
+
+
+def walk_order(roots: list[str]) -> Callable[[str], tuple]:
+    """A sort key putting paths in the order a walk of ``roots`` meets them.
+
+    A walk takes the roots in turn and each folder's entries by name, going into a
+    folder where it is listed: so its order is that of the paths' components compared
+    in turn (a folder ``a`` comes before the file ``a.txt`` beside it, as ``"a" <
+    "a.txt"``).
+    """
+    prefixes = [(number, root.rstrip(os.sep) + os.sep) for number, root in enumerate(roots)]
+    given = {root: number for number, root in enumerate(roots)}
+
+    def key(path: str) -> tuple:
+        for number, prefix in prefixes:
+            if path.startswith(prefix):
+                return number, path[len(prefix) :].split(os.sep)
+        return given.get(path, len(roots)), []
+
+    return key
 
 
 def die_with_parent(parent: int) -> None:

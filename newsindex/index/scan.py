@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,33 +137,30 @@ def _work_item(item: _Pending | _Piece) -> tuple:
 class _Scanning:
     """The run's walk: files to read (new or changed), big record files as pieces, files gone."""
 
-    def _walk(self, report_ignored: bool = True) -> Iterator[Walked]:
+    def _walk(self, on_ignored: Callable[[str, str], None] | None, share: int | None = None) -> Iterator[Walked]:
         """The files under the paths (or among ``changed``), never the index's own."""
-        report = self.report
-
-        def ignored(path: str, reason: str) -> None:
-            report.ignored.append(Skipped(path, reason))
-
-        on_ignored = ignored if report_ignored else None
         roots = [os.path.abspath(p) for p in self.paths]
         index_dir = self.generation.parent  # never read the index itself, wherever it lies
         follow = self.options.follow_links
         if self.changed is not None:
             return discover_changed(roots, self.changed, follow_links=follow, on_ignored=on_ignored, skip=[index_dir])
-        return walk_files(roots, follow_links=follow, on_ignored=on_ignored, skip=[index_dir])
+        return walk_files(roots, follow_links=follow, on_ignored=on_ignored, skip=[index_dir], share=share)
 
     def _share_comparison(self, known_files: _KnownFiles) -> SharedComparison | None:
         """The walk's comparison shared with a fork, started, when it pays: a whole walk
-        of a large archive held in memory, on two cores or more, where ``fork`` exists."""
+        of a large archive held in memory, on two cores or more, where ``fork`` exists
+        (and not following links: which of two links to a file is read depends on order)."""
         if (
             self.changed is not None
             or known_files.loaded is None
             or len(known_files.loaded) < limits.SHARED_WALK_FILES
             or self.workers < 2
+            or self.options.follow_links
             or not hasattr(os, "fork")
         ):
             return None
-        shared = SharedComparison(self._walk, known_files.loaded.get, known_files.failures, self.lock.fileno())
+        roots = [os.path.abspath(p) for p in self.paths]
+        shared = SharedComparison(self._walk, roots, known_files.loaded, known_files.failures, self.lock.fileno())
         shared.start()
         return shared
 
@@ -179,16 +176,17 @@ class _Scanning:
         seen: set[str] = set()
         mapping = f"+{self.fields}"
         failures = known_files.failures
-        stamp_of = known_files.stamp if known_files.loaded is None else known_files.loaded.get
         counted = 0  # of comparison.unchanged: added to the report before a file is handed on and at the end
         try:
             if shared is not None:
                 comparison = shared
-                findings = shared.findings(seen)
+                findings = shared.findings()
+                report.ignored.extend(Skipped(path, reason) for path, reason in shared.ignored)
             else:
+                stamp_of = known_files.stamp if known_files.loaded is None else known_files.loaded.get
                 comparison = Comparison(stamp_of, failures)
-                findings = comparison.findings(self._walk(), seen)
-            for _position, path, kind, compression, size, mtime, status in findings:
+                findings = comparison.findings(self._walk(self._report_ignored), seen)
+            for path, kind, compression, size, mtime, status in findings:
                 if status == UNSTATABLE:
                     report.failed.append(Skipped(path, mtime))
                     self.passed += 1
@@ -216,12 +214,18 @@ class _Scanning:
             prefixes = tuple(root.rstrip(os.sep) + os.sep for root in roots)
             # The manifest's paths less the walk's, as sets in C when the manifest is in memory,
             # not a loop in Python over every indexed file (0.09 s of a one-file run at 200,000).
-            unseen = known_files.loaded.keys() - seen if known_files.loaded is not None else known_files
-            self.vanished = sorted(
-                path for path in unseen if path not in seen and (path in roots or path.startswith(prefixes))
-            )
+            if shared is not None:
+                unseen = shared.unseen
+            elif known_files.loaded is not None:
+                unseen = known_files.loaded.keys() - seen
+            else:
+                unseen = (path for path in known_files if path not in seen)
+            self.vanished = sorted(path for path in unseen if path in roots or path.startswith(prefixes))
         known_files.close()
         _checkpoint("scanned")
+
+    def _report_ignored(self, path: str, reason: str) -> None:
+        self.report.ignored.append(Skipped(path, reason))
 
     def _count_files(self) -> int:
         """The article files under the paths: a walk without reading or even a stat

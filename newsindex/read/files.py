@@ -103,12 +103,20 @@ def walk_files(
     follow_links: bool = False,
     on_ignored: callable | None = None,
     skip: Iterable[str | os.PathLike[str]] = (),
+    share: int | None = None,
 ) -> Iterator[Walked]:
     """``discover`` in strings: the files it finds, without a ``Path`` object per file.
 
     An incremental run walks every file of the archive to find the few that
     changed; at 200,000 files the Path objects and ``FoundFile``s alone were
     seconds.  The caller makes a ``FoundFile`` for the files it reads.
+
+    ``share`` (0 or 1, not with ``follow_links``) keeps to the files whose name hashes
+    to that half (``hash(name) & 1``: a fork shares its parent's hash seed), in no
+    particular order: two processes walking with
+    shares 0 and 1 meet every file once between them (both walk every folder), and
+    neither sorts a listing nor makes a path for the other's files.  Files given by
+    name belong to share 0.
     """
     seen: set[str] = set()
     skipped = {os.path.realpath(folder) for folder in skip}
@@ -116,7 +124,9 @@ def walk_files(
         root = str(Path(given))
         if os.path.isdir(root):
             if os.path.realpath(root) not in skipped:
-                yield from _walk(root, follow_links, seen, on_ignored, skipped)
+                yield from _walk(root, follow_links, seen, on_ignored, skipped, share)
+        elif share:
+            continue
         elif os.path.lexists(root):
             if os.path.exists(root) and not os.path.isfile(root):
                 raise ReadError(f"{given}: not a regular file")
@@ -142,8 +152,10 @@ def _ignore_patterns(directory: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-def _walk(root: str, follow_links: bool, seen: set[str], on_ignored, skipped: set[str]) -> Iterator[Walked]:
-    """Walk one directory tree in sorted order.
+def _walk(
+    root: str, follow_links: bool, seen: set[str], on_ignored, skipped: set[str], share: int | None = None
+) -> Iterator[Walked]:
+    """Walk one directory tree in sorted order (in listing order for a ``share``).
 
     A ``.newsindexignore`` file in any folder lists names (glob patterns) under
     that folder to leave out, like ``.gitignore``.  ``os.scandir`` entries carry
@@ -166,7 +178,7 @@ def _walk(root: str, follow_links: bool, seen: set[str], on_ignored, skipped: se
         rules = rules + [(directory, pattern) for pattern in _ignore_patterns(directory)]
         try:
             with os.scandir(directory) as entries:
-                return iter(sorted(entries, key=_NAME)), rules
+                return iter(sorted(entries, key=_NAME) if share is None else list(entries)), rules
         except OSError as exc:
             report(directory, f"cannot list folder: {exc.strerror or exc}")
             return None
@@ -179,6 +191,12 @@ def _walk(root: str, follow_links: bool, seen: set[str], on_ignored, skipped: se
             name = entry.name
             if name[0] == "." or (rules and _ignored(entry.path, rules)):
                 continue
+            if share is not None and hash(name) & 1 != share:
+                try:
+                    if not entry.is_dir(follow_symlinks=False):
+                        continue  # the other half's (and so are links and what cannot be read)
+                except OSError:
+                    continue
             try:
                 if not follow_links and entry.is_symlink():
                     report(entry.path, "symbolic link not followed (use --follow-links)")
