@@ -148,3 +148,50 @@ def test_a_run_that_merges_segments_relinks_only_what_changed(tmp_path, monkeypa
             # The new article's leading values are the only ones touched.
             assert state.relinked <= dedup.SKETCH_INDEXED
     assert merged_runs >= 1
+
+
+def _random_links(rng: np.random.Generator, documents: int, count: int) -> np.ndarray:
+    owners = rng.integers(0, documents, count).astype(np.uint64)
+    neighbours = rng.integers(0, documents, count).astype(np.uint64)
+    return np.unique(owners << np.uint64(32) | neighbours)
+
+
+def _renumbered_by_passes(links: np.ndarray, renumber: np.ndarray) -> np.ndarray:
+    owners = renumber[(links >> np.uint64(32)).astype(np.int64)]
+    neighbours = renumber[(links & np.uint64(0xFFFFFFFF)).astype(np.int64)]
+    alive = (owners >= 0) & (neighbours >= 0)
+    return owners[alive].astype(np.uint64) << np.uint64(32) | neighbours[alive].astype(np.uint64)
+
+
+@pytest.mark.parametrize("dropped", [(), (0,), (3, 17, 499), tuple(range(0, 500, 7))])
+def test_links_of_documents_that_keep_their_numbers_are_renumbered_as_by_the_full_passes(dropped):
+    from newsindex.engine.whoosh.neargraph import _links_of, _renumbered
+
+    rng = np.random.default_rng(len(dropped))
+    links = _random_links(rng, 500, 4000)
+    renumber = np.arange(500, dtype=np.int64)
+    renumber[list(dropped)] = -1
+    kept = renumber >= 0
+    assert np.array_equal(_renumbered(links, renumber, kept), _renumbered_by_passes(links, renumber))
+    moved = renumber.copy()
+    moved[kept] = np.arange(int(kept.sum()))  # a merge: the documents after a dropped one move down
+    assert np.array_equal(_renumbered(links, moved, kept), _renumbered_by_passes(links, moved))
+    docs = np.array(sorted(rng.choice(500, 30, replace=False)))
+    expected = np.flatnonzero(np.isin((links >> np.uint64(32)).astype(np.int64), docs))
+    assert np.array_equal(_links_of(links, docs), expected)
+    assert len(_links_of(links, np.array([], dtype=np.int64))) == 0
+
+
+@pytest.mark.parametrize("cap", [3, 10_000])
+def test_capped_lists_keep_each_documents_first_neighbours(monkeypatch, cap):
+    from newsindex.engine.whoosh.neargraph import GraphState
+
+    monkeypatch.setattr(dedup, "MAX_NEIGHBOURS", cap)
+    links = _random_links(np.random.default_rng(5), 300, 3000)
+    state = GraphState(["s"], [300], np.zeros((300, dedup.SKETCH_INDEXED), dtype=np.uint32), links)
+    offsets, neighbours = capped(state)
+    owners = (links >> np.uint64(32)).astype(np.int64)
+    for doc in range(300):
+        expected = (links[owners == doc] & np.uint64(0xFFFFFFFF)).astype(np.uint32)[:cap]
+        assert list(neighbours[offsets[doc] : offsets[doc + 1]]) == expected.tolist()
+    assert len(offsets) == 301 and (cap < 10 or len(neighbours) == len(links))

@@ -127,10 +127,11 @@ def write_near_duplicates(path: Path, offsets: array, neighbours: array) -> None
     with open(path, "wb") as handle:
         handle.write(_NEIGHBOURS_HEADER.pack(_NEIGHBOURS_MAGIC, len(offsets) - 1, len(neighbours)))
         for values in (offsets, neighbours):
-            values = array("I", values)
-            if sys.byteorder == "big":
-                values.byteswap()
-            handle.write(values.tobytes())
+            if sys.byteorder == "big" or not isinstance(values, array) or values.typecode != "I":
+                values = array("I", values)  # a copy, little-endian
+                if sys.byteorder == "big":
+                    values.byteswap()
+            handle.write(values)
 
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (a search process need not)
