@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 
@@ -23,7 +24,7 @@ from newsindex.models import Skipped
 from newsindex.query import search
 from newsindex.read.files import walk_files
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the shared walk needs fork")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the walk is shared on Linux")
 
 
 def _archive(root, count: int = 40):
@@ -210,3 +211,17 @@ def test_an_index_run_with_a_shared_walk_reports_and_indexes_what_a_single_walk_
         assert [hit.title for hit in search("barley", index_dir).hits] == ["New desk story"]
         assert [hit.title for hit in search("oats", index_dir).hits] == ["Wire"]
         assert [hit.title for hit in search("rerouted", index_dir).hits] == ["Story 3"]
+
+
+def test_a_shared_walk_gives_progress_its_total_without_a_walk_to_count(tmp_path, monkeypatch):
+    from newsindex.index.run import _Run
+
+    _archive(tmp_path / "news", count=30)
+    build_index([tmp_path / "news"], tmp_path / "index", workers=2)
+    (tmp_path / "news" / "desk0" / "story-999.txt").write_text("New\n\nA new story.\n", encoding="utf-8")
+    monkeypatch.setattr(limits, "SHARED_WALK_FILES", 1)
+    monkeypatch.setattr(_Run, "_count_files", lambda self: pytest.fail("counted by a walk of its own"))
+    calls = []
+    report = build_index([tmp_path / "news"], tmp_path / "index", workers=2, progress=lambda *call: calls.append(call))
+    assert report.added == 1 and calls and calls[-1] == (32, 32)
+    assert {total for _done, total in calls} == {32}

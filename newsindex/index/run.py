@@ -66,7 +66,8 @@ def build_index(
 
     ``progress(done, total)`` is called as files are done (read and indexed, or
     found unchanged); ``total``, the number of article files under ``paths``, is
-    counted by a quick walk before the run starts, so it is the same in every call
+    counted before any file is read (by a quick walk, or by the walk itself when it is
+    shared with a fork, see ``compare``), so it is the same in every call
     (a big record file counts once, when all of it is in); ``workers``
     is the number of processes (default: the number of cores).  Raises
     ``IndexProblem`` for whole-index problems (lock held, bad paths, disk
@@ -203,7 +204,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         self.indexed = 0  # documents added to new segments
         self.done = 0  # files read and indexed (a big record file once its last piece is in)
         self.passed = 0  # files the walk found unchanged (or could not stat): done without reading
-        self.total = 0  # files under the paths, counted before the run when progress is shown
+        self.total = 0  # files under the paths, counted before any is read when progress is shown
         self.vanished: list[str] = []
         self.batches_done = 0
         self.abandoned: set[str] = set()  # files dropped for an article that could not be indexed
@@ -224,10 +225,10 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
 
     def run(self) -> bool:
         """Index into the new generation; False when nothing changed and none was written."""
-        if self.progress:
-            self.total = self._count_files()
         self.known_files = _KnownFiles(self.previous, lazy=self.changed is not None)
         shared = self._share_comparison(self.known_files)  # forked before the copy's thread starts
+        if self.progress and shared is None:  # a shared walk counts the files before any is read
+            self.total = self._count_files()
         copying = None
         try:
             if self.previous is not None and self.changed is None:  # a whole walk: copy the manifest meanwhile

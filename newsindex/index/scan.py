@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,15 +149,15 @@ class _Scanning:
 
     def _share_comparison(self, known_files: _KnownFiles) -> SharedComparison | None:
         """The walk's comparison shared with a fork, started, when it pays: a whole walk
-        of a large archive held in memory, on two cores or more, where ``fork`` exists
-        (and not following links: which of two links to a file is read depends on order)."""
+        of a large archive held in memory, on two cores or more, on Linux (and not
+        following links: which of two links to a file is read depends on order)."""
         if (
             self.changed is not None
             or known_files.loaded is None
             or len(known_files.loaded) < limits.SHARED_WALK_FILES
             or self.workers < 2
             or self.options.follow_links
-            or not hasattr(os, "fork")
+            or not sys.platform.startswith("linux")  # where a fork of a threaded process is safe
         ):
             return None
         roots = [os.path.abspath(p) for p in self.paths]
@@ -181,6 +182,7 @@ class _Scanning:
             if shared is not None:
                 comparison = shared
                 findings = shared.findings()
+                self.total = shared.unchanged + len(findings)  # every file walked
                 report.ignored.extend(Skipped(path, reason) for path, reason in shared.ignored)
             else:
                 stamp_of = known_files.stamp if known_files.loaded is None else known_files.loaded.get
