@@ -14,9 +14,12 @@ import os
 import pickle
 import signal
 import struct
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from io import BufferedIOBase
+from itertools import compress
+from operator import not_
 
 from ..models import Skipped
 from ..read.files import Walked
@@ -106,7 +109,7 @@ class SharedComparison:
     single walk meets them, and sets ``unchanged``, ``ignored`` and ``unseen`` (the
     indexed files neither walk met).  Those are found without a loop in Python over
     every file: the halves count the indexed files they met, and only when the counts
-    fall short of the manifest does the fork send the paths it met.  A name's half is
+    fall short of the manifest does the fork send what it met (``_ask_paths_met``).  A name's half is
     the same in both processes (a fork shares the hash seed); a file written or deleted
     between the two walks is at worst missed as by a single walk a moment sooner or
     later.  If there is no fork, or it fails, this process walks its half too.
@@ -163,7 +166,7 @@ class SharedComparison:
             with open(replying, "wb") as replies, open(asked, "rb") as requests:
                 _send(replies, self._half(1, seen))
                 if requests.read(1) == b"s":  # the walks fell short of the manifest: which paths met
-                    _send(replies, seen)
+                    _send(replies, array("q", map(hash, seen)).tobytes())
             code = 0
         finally:
             os._exit(code)  # never back into the caller's frames: they are the run's
@@ -180,17 +183,20 @@ class SharedComparison:
             seen: set[str] = set()
             mine = self._half(0, seen)
             theirs = self._receive()
+            theirs_met: set[int] | None = None  # hashes of the paths the fork met
             if theirs is None:  # without a fork: its half here
                 theirs_seen: set[str] = set()
                 theirs = self._half(1, theirs_seen)
+                theirs_met = set(map(hash, theirs_seen))
             if mine.met + theirs.met < len(self.known):
-                if self.pid is not None:
-                    theirs_seen = self._ask_paths_met()
-                if theirs_seen is None:  # the fork ended before it said: its walk again here
+                if theirs_met is None:
+                    theirs_met = self._ask_paths_met()
+                if theirs_met is None:  # the fork ended before it said: its walk again here
                     theirs_seen = set()
                     self._half(1, theirs_seen)
-                self.unseen = self.known.keys() - seen
-                self.unseen -= theirs_seen
+                    theirs_met = set(map(hash, theirs_seen))
+                unmet = list(self.known.keys() - seen)
+                self.unseen = set(compress(unmet, map(not_, map(theirs_met.__contains__, map(hash, unmet)))))
         finally:
             self.stop()
         order = walk_order(self.roots)
@@ -208,13 +214,18 @@ class SharedComparison:
             self.stop()  # it failed
         return half
 
-    def _ask_paths_met(self) -> set[str] | None:
+    def _ask_paths_met(self) -> set[int] | None:
+        """The hashes of the paths the fork met: 8 bytes a path, not the path (a fork
+        shares the hash seed).  A path whose hash is among them counts as met; a
+        collision (odds of about one in a billion a run) would only leave a removed
+        file indexed until the next run, whose hash seed differs."""
         try:
             self.requests.write(b"s")
             self.requests.flush()
         except OSError:
             return None
-        return _receive(self.replies)
+        hashes = _receive(self.replies)
+        return set(array("q", hashes)) if hashes is not None else None
 
     def stop(self) -> None:
         """End the fork: done, failed, or this process's walk failed (or met Ctrl-C)."""
