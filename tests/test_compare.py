@@ -112,10 +112,10 @@ def test_two_halves_of_a_shared_comparison_find_what_one_process_finds(tmp_path)
     assert len(shared.unseen) == 2
 
 
-def test_a_shared_comparison_with_nothing_gone_asks_the_fork_for_no_paths(tmp_path, monkeypatch):
+def test_a_shared_comparison_with_nothing_gone_looks_for_no_paths_gone(tmp_path, monkeypatch):
     stamps = _archive(tmp_path, count=50)
     asked = []
-    monkeypatch.setattr(SharedComparison, "_ask_paths_met", lambda self: asked.append(1) or set())
+    monkeypatch.setattr(SharedComparison, "_unseen", lambda self, seen, hashes: asked.append(1) or set())
     shared = SharedComparison(_walker(tmp_path), [str(tmp_path)], stamps, {}, lock_fd=-1)
     shared.start()
     found = shared.findings()

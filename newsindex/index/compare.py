@@ -13,12 +13,9 @@ import contextlib
 import os
 import pickle
 import signal
-import struct
-from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from io import BufferedIOBase
-from itertools import compress
+from itertools import compress, filterfalse
 from operator import not_
 
 from ..models import Skipped
@@ -98,6 +95,9 @@ class _Half:
     unchanged: int
     ignored: list[tuple[str, str]]  # (path, reason), as ``walk_files`` reports them
     met: int  # indexed files the walk met
+    #: The hashes of the paths the walk met (the fork's only): a few bytes a path to send, not
+    #: the path (a fork shares the hash seed).  See ``SharedComparison._unseen``.
+    hashes: list[int]
 
 
 class SharedComparison:
@@ -107,12 +107,10 @@ class SharedComparison:
     ``share`` 1, this process with ``share`` 0: each stats and compares the files whose
     name hashes to its half.  ``findings`` returns both halves' findings in the order a
     single walk meets them, and sets ``unchanged``, ``ignored`` and ``unseen`` (the
-    indexed files neither walk met).  Those are found without a loop in Python over
-    every file: the halves count the indexed files they met, and only when the counts
-    fall short of the manifest does the fork send what it met (``_ask_paths_met``).  A name's half is
-    the same in both processes (a fork shares the hash seed); a file written or deleted
-    between the two walks is at worst missed as by a single walk a moment sooner or
-    later.  If there is no fork, or it fails, this process walks its half too.
+    indexed files neither walk met).  A name's half is the same in both processes (a
+    fork shares the hash seed); a file written or deleted between the two walks is at
+    worst missed as by a single walk a moment sooner or later.  If there is no fork, or
+    it fails, this process walks its half too.
     """
 
     def __init__(self, walk: WalkFn, roots: list[str], known: dict[str, tuple], failures: dict, lock_fd: int) -> None:
@@ -123,8 +121,7 @@ class SharedComparison:
         self.failures = failures
         self.lock_fd = lock_fd
         self.pid: int | None = None
-        self.replies: BufferedIOBase | None = None  # the fork's
-        self.requests: BufferedIOBase | None = None  # to the fork
+        self.pipe: int | None = None  # the fork's reply
         self.unchanged = 0
         self.ignored: list[tuple[str, str]] = []
         self.unseen: set[str] = set()
@@ -134,71 +131,57 @@ class SharedComparison:
         the thread that calls it)."""
         import ctypes  # noqa: F401  (imported here: the fork's import of it would wait on another thread's lock)
 
-        replies, replying = os.pipe()
-        asked, requests = os.pipe()
+        reading, writing = os.pipe()
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # Ctrl-C is this process's
         try:
             pid = os.fork()
             if pid == 0:
-                self._run_fork(replying, asked, (replies, requests))  # never returns
+                self._run_fork(reading, writing)  # never returns
         except OSError:
-            for fd in (replies, replying, asked, requests):
-                os.close(fd)
+            os.close(reading)
+            os.close(writing)
             return
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        os.close(replying)
-        os.close(asked)
-        self.pid = pid
-        # Open until ``stop`` (a run's walk is not one block of code).
-        self.replies, self.requests = open(replies, "rb"), open(requests, "wb")  # noqa: SIM115
+        os.close(writing)
+        self.pid, self.pipe = pid, reading
 
-    def _run_fork(self, replying: int, asked: int, parents: tuple[int, int]) -> None:
+    def _run_fork(self, reading: int, writing: int) -> None:
         code = 1
         try:
-            for fd in parents:
-                os.close(fd)
+            os.close(reading)
             if self.lock_fd >= 0:
                 with contextlib.suppress(OSError):
                     os.close(self.lock_fd)  # the index lock ends with the run's process, not here
             die_with_parent(os.getppid())
-            seen: set[str] = set()
-            with open(replying, "wb") as replies, open(asked, "rb") as requests:
-                _send(replies, self._half(1, seen))
-                if requests.read(1) == b"s":  # the walks fell short of the manifest: which paths met
-                    _send(replies, array("q", map(hash, seen)).tobytes())
+            payload = pickle.dumps(self._half(1), protocol=pickle.HIGHEST_PROTOCOL)
+            with open(writing, "wb") as pipe:
+                pipe.write(payload)
             code = 0
         finally:
             os._exit(code)  # never back into the caller's frames: they are the run's
 
-    def _half(self, share: int, seen: set[str]) -> _Half:
+    def _half(self, share: int, seen: set[str] | None = None) -> _Half:
+        """This process's half (share 0, the paths it met put in ``seen``) or the fork's."""
+        met_paths: set[str] = set() if seen is None else seen
         ignored: list[tuple[str, str]] = []
         comparison = Comparison(self.known.get, self.failures)
-        found = list(comparison.findings(self.walk(lambda path, reason: ignored.append((path, reason)), share), seen))
-        return _Half(found, comparison.unchanged, ignored, sum(map(self.known.__contains__, seen)))
+        walked = self.walk(lambda path, reason: ignored.append((path, reason)), share)
+        found = list(comparison.findings(walked, met_paths))
+        met = sum(map(self.known.__contains__, met_paths))
+        hashes = list(map(hash, met_paths)) if seen is None else []
+        return _Half(found, comparison.unchanged, ignored, met, hashes)
 
     def findings(self) -> list[Finding]:
         """Both halves' findings in walk order."""
         try:
             seen: set[str] = set()
             mine = self._half(0, seen)
-            theirs = self._receive()
-            theirs_met: set[int] | None = None  # hashes of the paths the fork met
-            if theirs is None:  # without a fork: its half here
-                theirs_seen: set[str] = set()
-                theirs = self._half(1, theirs_seen)
-                theirs_met = set(map(hash, theirs_seen))
-            if mine.met + theirs.met < len(self.known):
-                if theirs_met is None:
-                    theirs_met = self._ask_paths_met()
-                if theirs_met is None:  # the fork ended before it said: its walk again here
-                    theirs_seen = set()
-                    self._half(1, theirs_seen)
-                    theirs_met = set(map(hash, theirs_seen))
-                unmet = list(self.known.keys() - seen)
-                self.unseen = set(compress(unmet, map(not_, map(theirs_met.__contains__, map(hash, unmet)))))
+            theirs = self._receive() or self._half(1)  # without a fork: its half here
         finally:
             self.stop()
+        if mine.met + theirs.met < len(self.known):  # indexed files gone
+            self.unseen = self._unseen(seen, theirs.hashes)
         order = walk_order(self.roots)
         found = sorted(mine.findings + theirs.findings, key=lambda finding: order(finding[0]))
         self.unchanged = mine.unchanged + theirs.unchanged
@@ -206,59 +189,35 @@ class SharedComparison:
         self.ignored = sorted(set(mine.ignored + theirs.ignored), key=lambda report: order(report[0]))
         return found
 
+    def _unseen(self, seen: set[str], their_hashes: list[int]) -> set[str]:
+        """The indexed files neither walk met, by loops in C: those this process did not
+        meet whose hash is not among those of the paths the fork met.  A collision (odds
+        of about one in a billion a run) would only leave a removed file indexed until
+        the next run, whose hash seed differs."""
+        theirs = set(their_hashes)
+        unmet = list(filterfalse(seen.__contains__, self.known))
+        return set(compress(unmet, map(not_, map(theirs.__contains__, map(hash, unmet)))))
+
     def _receive(self) -> _Half | None:
         if self.pid is None:
             return None
-        half = _receive(self.replies)
-        if half is None:
-            self.stop()  # it failed
-        return half
-
-    def _ask_paths_met(self) -> set[int] | None:
-        """The hashes of the paths the fork met: 8 bytes a path, not the path (a fork
-        shares the hash seed).  A path whose hash is among them counts as met; a
-        collision (odds of about one in a billion a run) would only leave a removed
-        file indexed until the next run, whose hash seed differs."""
-        try:
-            self.requests.write(b"s")
-            self.requests.flush()
-        except OSError:
-            return None
-        hashes = _receive(self.replies)
-        return set(array("q", hashes)) if hashes is not None else None
+        with open(self.pipe, "rb") as pipe:
+            payload = pipe.read()
+        self.pipe = None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return pickle.loads(payload) if status == 0 and payload else None
 
     def stop(self) -> None:
-        """End the fork: done, failed, or this process's walk failed (or met Ctrl-C)."""
-        for stream in (self.requests, self.replies):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()  # the fork, told nothing more, ends
-        self.requests = self.replies = None
+        """End the fork if it still runs (an error or Ctrl-C in this process's walk)."""
+        if self.pipe is not None:
+            os.close(self.pipe)
+            self.pipe = None
         if self.pid is not None:
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
                 os.waitpid(self.pid, 0)
             self.pid = None
-
-
-_LENGTH = struct.Struct("<Q")
-
-
-def _send(stream: BufferedIOBase, value: object) -> None:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_LENGTH.pack(len(payload)))
-    stream.write(payload)
-    stream.flush()
-
-
-def _receive(stream: BufferedIOBase) -> object | None:
-    """The next value sent, or None if the sender ended first."""
-    head = stream.read(_LENGTH.size)
-    if len(head) < _LENGTH.size:
-        return None
-    (length,) = _LENGTH.unpack(head)
-    payload = stream.read(length)
-    return pickle.loads(payload) if len(payload) == length else None
 
 
 def walk_order(roots: list[str]) -> Callable[[str], tuple]:
