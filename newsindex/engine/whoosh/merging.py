@@ -25,7 +25,6 @@ import math
 from ...index import limits
 from ...index.generations import _checkpoint
 from .neargraph import MergedFrom
-from .segment_merge import merge_segments
 
 
 def tier(articles: int) -> int:
@@ -80,6 +79,8 @@ def merge_policy(writer, segments: list, budget: int, indexname: str, merged_fro
     segments = [s for s in segments if s.doc_count() > 0]
     plan = plan_merges([s.doc_count() for s in segments], [s.deleted_count() for s in segments], budget)
     merged = {}
+    if plan:  # imported here: most runs merge nothing, and a one-file run is mostly fixed costs
+        from .segment_merge import merge_segments
     for group in plan:
         members = [segments[n] for n in group]
         merged[group[0]] = merge_segments(writer.storage, writer.schema, indexname, members)
