@@ -66,8 +66,21 @@ SMALL_PIECES = (
 )
 
 
+#: ``python -m newsindex`` sharing its walk with a fork however small the index (from 50,000 files).
+SHARED_WALK = (
+    "import sys; from newsindex.index import limits; limits.SHARED_WALK_FILES = 1; "
+    "from newsindex.cli import main; sys.argv[0] = 'newsindex'; main()"
+)
+
+
 def run_index(
-    corpus, index_dir, crash: str | None = None, limit_bytes: int | None = None, small_pieces: bool = False, **popen
+    corpus,
+    index_dir,
+    crash: str | None = None,
+    limit_bytes: int | None = None,
+    small_pieces: bool = False,
+    shared_walk: bool = False,
+    **popen,
 ):
     env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
     if crash:
@@ -78,7 +91,9 @@ def run_index(
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
-    start = [sys.executable, "-c", SMALL_PIECES] if small_pieces else [sys.executable, "-m", "newsindex"]
+    start = [sys.executable, "-m", "newsindex"]
+    if small_pieces or shared_walk:
+        start = [sys.executable, "-c", SMALL_PIECES if small_pieces else SHARED_WALK]
     command = [*start, "index", str(corpus), "--index", str(index_dir), "--workers", "2"]
     return subprocess.Popen(
         [*command, "-q"],
@@ -146,6 +161,62 @@ def test_kill_at_each_point_keeps_a_whole_index(corpus, indexed, point):
     documents = committed_documents(indexed)
     assert documents == (expected if point == "published" else FILES)
     assert_recovers(corpus, indexed, expected)
+
+
+def _running_with(marker: str) -> list[int]:
+    """Processes (not zombies) whose command line holds ``marker``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read().decode("utf-8", "replace")
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                state = handle.read().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if marker in command and state != "Z":
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the walk is shared on Linux")
+def test_a_run_killed_while_its_walk_is_shared_leaves_the_index_whole_and_no_fork_behind(corpus, indexed):
+    expected = _change(corpus)
+    code, _out, err = finish(run_index(corpus, indexed, crash="walk-shared", shared_walk=True))
+    assert code == -signal.SIGKILL, err
+    assert committed_documents(indexed) == FILES
+    assert_recovers(corpus, indexed, expected)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the walk is shared on Linux")
+def test_a_fork_sharing_the_walk_dies_with_its_run(corpus, indexed):
+    _change(corpus)
+    process = run_index(corpus, indexed, crash="fork-walked:pause", shared_walk=True)  # the fork waits a minute
+    deadline = time.monotonic() + 20
+    while len(_running_with(str(indexed))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    forks = [pid for pid in _running_with(str(indexed)) if pid != process.pid]
+    assert len(forks) == 1, "the run's walk was not shared"
+    process.kill()
+    finish(process)
+    while _running_with(str(indexed)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _running_with(str(indexed)) == []  # gone with its parent, not left sleeping
+    assert committed_documents(indexed) == FILES
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the walk is shared on Linux")
+def test_a_fork_killed_in_a_shared_walk_leaves_the_run_to_walk_its_half(corpus, indexed):
+    from newsindex.index import build_index
+
+    expected = _change(corpus)
+    code, _out, err = finish(run_index(corpus, indexed, crash="fork-walked", shared_walk=True))
+    assert code == 0, err
+    assert committed_documents(indexed) == expected
+    again = build_index([corpus], indexed, workers=1)  # nothing left for a next run
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, expected)
 
 
 def _records(path, numbers: range, extra: str = "") -> None:

@@ -20,6 +20,7 @@ from operator import not_
 
 from ..models import Skipped
 from ..read.files import Walked
+from .generations import _checkpoint
 
 #: Windows lists a file's size and times with its name, so an entry's ``stat()`` is free
 #: there.  Elsewhere it is a system call like ``os.stat``, and slower (0.40 s against 0.33 s
@@ -154,7 +155,9 @@ class SharedComparison:
                 with contextlib.suppress(OSError):
                     os.close(self.lock_fd)  # the index lock ends with the run's process, not here
             die_with_parent(os.getppid())
-            payload = pickle.dumps(self._half(1), protocol=pickle.HIGHEST_PROTOCOL)
+            half = self._half(1)
+            _checkpoint("fork-walked")
+            payload = pickle.dumps(half, protocol=pickle.HIGHEST_PROTOCOL)
             with open(writing, "wb") as pipe:
                 pipe.write(payload)
             code = 0
@@ -177,6 +180,7 @@ class SharedComparison:
         try:
             seen: set[str] = set()
             mine = self._half(0, seen)
+            _checkpoint("walk-shared")
             theirs = self._receive() or self._half(1)  # without a fork: its half here
         finally:
             self.stop()

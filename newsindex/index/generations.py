@@ -42,6 +42,11 @@ CRASH_POINTS = (
     "before-publish",  # generation fsynced, CURRENT still the old one
     "published",  # CURRENT replaced, stale generations not yet removed
 )
+#: Points of a walk shared with a fork (index/compare.py: a large archive only).
+SHARED_WALK_CRASH_POINTS = (
+    "walk-shared",  # this process's half of the walk done, the fork's not yet collected
+    "fork-walked",  # in the fork, its half walked, nothing sent yet
+)
 
 
 class _Lock:
