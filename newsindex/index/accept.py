@@ -20,7 +20,7 @@ class _Accepting:
         if isinstance(pending, _Piece):
             return self._accept_piece(pending, result)
         report = self.report
-        path = str(pending.found.path)
+        path = pending.path
         status, digest, items = result
         if status == "unreadable":
             report.failed.append(Skipped(path, items))
@@ -44,7 +44,7 @@ class _Accepting:
         """``_accept`` for a piece of a big record file (see ``_Piece``)."""
         report = self.report
         pending = piece.pending
-        path = str(pending.found.path)
+        path = pending.path
         if path in self.abandoned:  # an earlier piece failed: the next run reads it all again
             return []
         if piece.status == "failed":

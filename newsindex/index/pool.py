@@ -66,7 +66,8 @@ class _Worker:
                 results.append(("piece", "", items))
                 held.append(drafts)
                 continue
-            _kind, found, known_digest = item
+            _kind, path, kind, compression, known_digest = item
+            found = FoundFile(Path(path), kind, compression)
             data = self._whole_file(found)
             try:
                 digest = stored_digest(found, self.fields) if data is None else _bytes_digest(data)

@@ -33,15 +33,6 @@ class FoundFile:
     kind: str  # "text", "html" or "records"
     compression: str | None
 
-    def __reduce__(self) -> tuple:
-        # The path pickles as its text: ``Path``'s own pickling (its parts, joined again on
-        # loading) took 2 us to write and 6 us to read for every file sent to a worker.
-        return _found_file, (str(self.path), self.kind, self.compression)
-
-
-def _found_file(path: str, kind: str, compression: str | None) -> FoundFile:
-    return FoundFile(Path(path), kind, compression)
-
 
 def _suffix(name: str) -> str:
     """``PurePath(name).suffix`` for a bare file name."""
