@@ -2,9 +2,10 @@
 
 An incremental run over a large archive spends most of its time here: a listing entry, a
 ``stat`` call and a comparison for every file, 200,000 of them to find the one that
-changed.  On a machine with two cores or more the work is shared with a forked process
-(``SharedComparison``): both list every folder, each takes the files whose name hashes to
-its half, and the fork sends back only what it found not unchanged.
+changed.  On Linux, with two cores or more and an archive of ``limits.SHARED_WALK_FILES``
+indexed files, the work is shared with a forked process (``SharedComparison``): both list
+every folder, each takes the files whose name hashes to its half, and the fork sends back
+only what it found not unchanged (and what it met, for telling the files gone).
 """
 
 from __future__ import annotations
@@ -195,9 +196,10 @@ class SharedComparison:
 
     def _unseen(self, seen: set[str], their_hashes: list[int]) -> set[str]:
         """The indexed files neither walk met, by loops in C: those this process did not
-        meet whose hash is not among those of the paths the fork met.  A collision (odds
-        of about one in a billion a run) would only leave a removed file indexed until
-        the next run, whose hash seed differs."""
+        meet whose hash is not among those of the paths the fork met.  A collision (64-bit
+        hashes: odds of about one in 10**14 for each file removed from 200,000) would only
+        leave that file indexed until a next run, whose hash seed differs (unless
+        ``PYTHONHASHSEED`` fixes it)."""
         theirs = set(their_hashes)
         unmet = list(filterfalse(seen.__contains__, self.known))
         return set(compress(unmet, map(not_, map(theirs.__contains__, map(hash, unmet)))))
