@@ -166,7 +166,7 @@ class _Scanning:
             or len(known_files.loaded) < limits.SHARED_WALK_FILES
             or self.workers < 2
             or self.options.follow_links
-            or not sys.platform.startswith("linux")  # where a fork of a threaded process is safe
+            or not sys.platform.startswith("linux")  # fork beside threads, and a fork that dies with its parent
         ):
             return None
         roots = [os.path.abspath(p) for p in self.paths]
