@@ -113,10 +113,9 @@ def walk_files(
 
     ``share`` (0 or 1, not with ``follow_links``) keeps to the files whose name hashes
     to that half (``hash(name) & 1``: a fork shares its parent's hash seed), in no
-    particular order: two processes walking with
-    shares 0 and 1 meet every file once between them (both walk every folder), and
-    neither sorts a listing nor makes a path for the other's files.  Files given by
-    name belong to share 0.
+    particular order: two processes walking with shares 0 and 1 meet every file once
+    between them (both walk every folder), and neither sorts a listing nor makes a path
+    for the other's files.  Files given by name belong to share 0.
     """
     seen: set[str] = set()
     skipped = {os.path.realpath(folder) for folder in skip}
