@@ -24,7 +24,8 @@ from newsindex.models import Skipped
 from newsindex.query import search
 from newsindex.read.files import walk_files
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the walk is shared on Linux")
+#: The tests that fork (the walk is shared on Linux only).
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the walk is shared on Linux")
 
 
 def _archive(root, count: int = 40):
@@ -93,6 +94,7 @@ def _changed_archive(root):
     return stamps, failures
 
 
+@linux_only
 def test_two_halves_of_a_shared_comparison_find_what_one_process_finds(tmp_path):
     stamps, failures = _changed_archive(tmp_path)
     alone = Comparison(stamps.get, failures)
@@ -112,6 +114,7 @@ def test_two_halves_of_a_shared_comparison_find_what_one_process_finds(tmp_path)
     assert len(shared.unseen) == 2
 
 
+@linux_only
 def test_a_shared_comparison_with_nothing_gone_looks_for_no_paths_gone(tmp_path, monkeypatch):
     stamps = _archive(tmp_path, count=50)
     asked = []
@@ -123,6 +126,7 @@ def test_a_shared_comparison_with_nothing_gone_looks_for_no_paths_gone(tmp_path,
     assert shared.unseen == set() and asked == [] and shared.unchanged == 50
 
 
+@linux_only
 def test_a_shared_comparison_does_the_forks_half_itself_when_the_fork_fails(tmp_path):
     stamps, failures = _changed_archive(tmp_path)
     expected = list(Comparison(stamps.get, failures).findings(walk_files([tmp_path])))
@@ -139,6 +143,7 @@ def test_a_shared_comparison_does_the_forks_half_itself_when_the_fork_fails(tmp_
     assert len(shared.unseen) == 2 and shared.unchanged == 194
 
 
+@linux_only
 def test_a_failing_walk_ends_the_fork(tmp_path):
     stamps = _archive(tmp_path, count=20)
     parent = os.getpid()
@@ -188,6 +193,7 @@ def _runs(root, index_dir, shared: bool, monkeypatch) -> list[dict]:
     ]
 
 
+@linux_only
 def test_an_index_run_with_a_shared_walk_reports_and_indexes_what_a_single_walk_does(tmp_path, monkeypatch):
     _archive(tmp_path / "one", count=120)
     _archive(tmp_path / "two", count=120)
@@ -213,6 +219,7 @@ def test_an_index_run_with_a_shared_walk_reports_and_indexes_what_a_single_walk_
         assert [hit.title for hit in search("rerouted", index_dir).hits] == ["Story 3"]
 
 
+@linux_only
 def test_a_shared_walk_gives_progress_its_total_without_a_walk_to_count(tmp_path, monkeypatch):
     from newsindex.index.run import _Run
 
