@@ -23,10 +23,11 @@ import time
 import pytest
 
 from newsindex.engine.whoosh.store import current_generation, open_index
-from newsindex.index.generations import CRASH_ENV, CRASH_POINTS
+from newsindex.index.generations import CRASH_ENV, CRASH_POINTS, SHARED_WALK_CRASH_POINTS
 from newsindex.query import SearchOptions, search
 
 FILES = 160  # enough for two worker processes
+WALK_SHARED, FORK_WALKED = SHARED_WALK_CRASH_POINTS
 
 
 def _article(folder, n: int, extra: str = "") -> None:
@@ -184,7 +185,7 @@ def _running_with(marker: str) -> list[int]:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the walk is shared on Linux")
 def test_a_run_killed_while_its_walk_is_shared_leaves_the_index_whole_and_no_fork_behind(corpus, indexed):
     expected = _change(corpus)
-    code, _out, err = finish(run_index(corpus, indexed, crash="walk-shared", shared_walk=True))
+    code, _out, err = finish(run_index(corpus, indexed, crash=WALK_SHARED, shared_walk=True))
     assert code == -signal.SIGKILL, err
     assert committed_documents(indexed) == FILES
     assert_recovers(corpus, indexed, expected)
@@ -193,7 +194,7 @@ def test_a_run_killed_while_its_walk_is_shared_leaves_the_index_whole_and_no_for
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the walk is shared on Linux")
 def test_a_fork_sharing_the_walk_dies_with_its_run(corpus, indexed):
     _change(corpus)
-    process = run_index(corpus, indexed, crash="fork-walked:pause", shared_walk=True)  # the fork waits a minute
+    process = run_index(corpus, indexed, crash=f"{FORK_WALKED}:pause", shared_walk=True)  # the fork waits a minute
     deadline = time.monotonic() + 20
     while len(_running_with(str(indexed))) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -212,7 +213,7 @@ def test_a_fork_killed_in_a_shared_walk_leaves_the_run_to_walk_its_half(corpus, 
     from newsindex.index import build_index
 
     expected = _change(corpus)
-    code, _out, err = finish(run_index(corpus, indexed, crash="fork-walked", shared_walk=True))
+    code, _out, err = finish(run_index(corpus, indexed, crash=FORK_WALKED, shared_walk=True))
     assert code == 0, err
     assert committed_documents(indexed) == expected
     again = build_index([corpus], indexed, workers=1)  # nothing left for a next run

@@ -15,7 +15,7 @@ BATCH_SIZE = 2000
 SEGMENT_MEMORY = 192 * 1024 * 1024
 #: Files to read per worker process at least (fewer files, fewer processes).
 PARALLEL_MIN_FILES = 64
-#: Indexed files from which a whole walk's stat calls and comparisons are shared with a
+#: Indexed files from which a whole walk (listing, stat calls, comparisons) is shared with a
 #: forked process (index/compare.py): the fork costs ~10 ms, the walk of 200,000 files most
 #: of a second.
 SHARED_WALK_FILES = 50_000

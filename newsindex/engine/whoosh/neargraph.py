@@ -260,8 +260,8 @@ def _renumbered(links: np.ndarray, renumber: np.ndarray, kept: np.ndarray) -> np
     the dropped documents' links are taken out.  Renumbering reads ~2 million links at
     200,000 articles, in passes that made a tenth of a one-file run.
     """
-    dropped = np.flatnonzero(~kept)
     if np.array_equal(renumber[kept], np.flatnonzero(kept)):
+        dropped = np.flatnonzero(~kept)
         if not len(dropped):
             return links
         pointing = np.flatnonzero(np.isin(links & _LOW, dropped.astype(np.uint64)))
