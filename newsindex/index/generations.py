@@ -10,6 +10,7 @@ import shutil
 import signal
 import time
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from ..engine.whoosh.lexicon import WORDS_FILE
@@ -79,10 +80,17 @@ class _Lock:
             self.handle.close()
 
 
+@lru_cache(maxsize=1)
+def _crash_hook() -> str | None:
+    return os.environ.get(CRASH_ENV)
+
+
 def _checkpoint(point: str) -> None:
     """The crash-test hook: ``NEWSINDEX_CRASH_AT=point`` dies here as a kill -9
-    would; ``point:pause`` waits here (a minute at most) to be killed."""
-    hook = os.environ.get(CRASH_ENV)
+    would; ``point:pause`` waits here (a minute at most) to be killed.  The variable is
+    read once per process: a worker passes here for every file, and a missing variable
+    costs ``os.environ`` a raised KeyError each time."""
+    hook = _crash_hook()
     if not hook:
         return
     name, _, action = hook.partition(":")

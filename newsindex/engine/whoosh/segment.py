@@ -125,7 +125,7 @@ class SegmentBuilder(_SegmentWriting):
             keep = fields.get(spec.stored_override, value)
             if spec.stored:
                 stored[spec.name] = keep
-            column = spec.field.to_column_value(keep) if spec.column is not None else None
+            column = spec.to_column_value(keep) if spec.column is not None else None
             prepared.append((spec, items, length, column))
         docnum = self.docs
         columns = self._columns
