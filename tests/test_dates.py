@@ -133,3 +133,34 @@ def test_the_layout_reader_agrees_with_strptime_on_every_layout_and_damaged_date
             assert found == expected, (text, layout)
             parsed += found is not None
     assert parsed > 1000  # most texts were read by some layout: the comparison is not of failures
+
+
+def test_text_refused_before_dateutil_is_text_dateutil_reads_no_month_in():
+    """``_may_give_a_month`` refuses without parsing: only where dateutil, fuzzy, would take the
+    month from its default (so a refusal never loses a date)."""
+    import random
+
+    from dateutil import parser
+
+    from newsindex.dates import _may_give_a_month
+
+    rng = random.Random(7)
+    words = ["SEES", "PROFIT", "IN", "Year", "calendar", "marching", "Q3", "FY", "mayor", "décembre", "3rd"]
+    numbers = ["1987", "87", "2019", "5", "1986/87", "20190323", "190323", "12", "0323"]
+    refused = 0
+    for _ in range(2000):
+        text = " ".join(rng.choice(words + numbers) for _ in range(rng.randint(1, 6)))
+        if _may_give_a_month(text):
+            continue
+        refused += 1
+        for fuzzy in (False, True):
+            try:
+                first = parser.parse(text, default=datetime(2000, 1, 1), fuzzy=fuzzy)
+                second = parser.parse(text, default=datetime(2001, 2, 2), fuzzy=fuzzy)
+            except (ValueError, OverflowError):
+                continue
+            assert first.month != second.month, text
+    assert refused > 200
+    assert parse_date("COLECO INDUSTRIES SEES PROFIT IN 1987") is None
+    assert parse_date("20190323").value == datetime(2019, 3, 23, tzinfo=UTC)
+    assert parse_date("MARCH 1987").value == datetime(1987, 3, 1, tzinfo=UTC)
