@@ -7,10 +7,10 @@ import random
 
 import pytest
 
-from newsindex.engine.whoosh import text_postings
+from newsindex.engine.whoosh import text_postings, tokens
 from newsindex.engine.whoosh.segment_format import INLINE_LIMIT, encode_positions
 from newsindex.engine.whoosh.text_postings import TextPostings
-from newsindex.engine.whoosh.tokens import index_terms, kept_tokens
+from newsindex.engine.whoosh.tokens import index_terms, kept_term_numbers
 
 WORDS = [
     "grain",
@@ -69,7 +69,7 @@ def test_sorted_lists_match_index_terms_grouped_by_term(monkeypatch, at_once, vo
     texts.append(" ".join(reversed(many[: vocabulary // 2])))
     texts.append("the of and")  # stop words only: no tokens, length 0
     postings = TextPostings()
-    lengths = [postings.add(docnum, kept_tokens(text)) for docnum, text in enumerate(texts)]
+    lengths = [postings.add(docnum, kept_term_numbers(text)) for docnum, text in enumerate(texts)]
     assert lengths == [index_terms(text)[1] for text in texts]
     expected = _expected(texts)
     got = list(postings.sorted_lists())
@@ -88,6 +88,37 @@ def test_sorted_lists_match_index_terms_grouped_by_term(monkeypatch, at_once, vo
 
 def test_an_empty_stream_has_no_lists():
     postings = TextPostings()
-    assert postings.add(0, kept_tokens("the a an")) == 0
+    assert postings.add(0, kept_term_numbers("the a an")) == 0
     assert list(postings.sorted_lists()) == []
     assert postings.token_count == postings.term_count == 0
+
+
+def test_the_vocabulary_starts_over_only_when_no_stream_holds_its_numbers(monkeypatch):
+    """Term numbers are the analysis's (``vocabulary``); once it is full it is renewed, but
+    never under a stream holding numbers of it, so every segment's lists stay right."""
+    monkeypatch.setattr(tokens, "WORD_CACHE_SIZE", 50)
+    rng = random.Random(11)
+    texts = [" ".join(rng.choice(WORDS) + rng.choice(["", "x", "y", "-z"]) for _ in range(40)) for _ in range(30)]
+    held = TextPostings()
+    held.add(0, kept_term_numbers(texts[0]))
+    tokens.renew_vocabulary_if_full()
+    assert tokens.vocabulary() is held.vocabulary  # full, but held: kept
+    for batch in (texts[:15], texts[15:]):
+        tokens.renew_vocabulary_if_full()  # as the segment builder does before each article
+        postings = TextPostings()
+        for docnum, text in enumerate(batch):
+            postings.add(docnum, kept_term_numbers(text))
+        expected = _expected(batch)
+        got = {term: (docs, freqs) for term, docs, freqs, *_rest in postings.sorted_lists()}
+        assert got == {term: (docs, freqs) for term, (docs, freqs, *_rest) in expected.items()}
+    assert tokens.vocabulary() is held.vocabulary
+    list(held.sorted_lists())  # the stream is emptied: nothing holds the vocabulary now
+    tokens.renew_vocabulary_if_full()
+    assert tokens.vocabulary() is not held.vocabulary
+    assert len(tokens.vocabulary()) == 1  # started over (number 0 only)
+    postings = TextPostings()
+    for docnum, text in enumerate(texts):
+        tokens.renew_vocabulary_if_full()
+        postings.add(docnum, kept_term_numbers(text))
+    got = {term: (docs, freqs) for term, docs, freqs, *_rest in postings.sorted_lists()}
+    assert got == {term: (docs, freqs) for term, (docs, freqs, *_rest) in _expected(texts).items()}

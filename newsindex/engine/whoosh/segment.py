@@ -6,11 +6,11 @@ merged back), looks each posting's field length up again, and writes posting
 lists one posting at a time; on short news articles that is most of the cost
 of indexing.  ``SegmentBuilder`` builds the same segment directly:
 
-* title and body are analysed by ``tokens.kept_tokens`` (the terms of
-  ``news_analyzer()``, without Token objects) and kept as a stream of term
-  numbers and positions (``text_postings``), grouped by term when written; ids,
-  numbers and keywords take short paths checked against Whoosh's own analysis,
-  their postings collected per field and term;
+* title and body are analysed by ``tokens.kept_term_numbers`` (the terms of
+  ``news_analyzer()``, without Token objects, numbered by the analysis) and kept
+  as a stream of term numbers and positions (``text_postings``), grouped by
+  term when written; ids, numbers and keywords take short paths checked against
+  Whoosh's own analysis, their postings collected per field and term;
 * everything is held in memory (the caller bounds it: it writes a segment when
   ``estimated_bytes`` grows too large) and written in sorted order in one
   pass, a whole posting block at a time;
@@ -41,6 +41,7 @@ from .segment_format import PICKLE_PROTOCOL, _Field
 from .stored_column import STORED_BYTES
 from .summary import SegmentSummary
 from .text_postings import TextPostings
+from .tokens import renew_vocabulary_if_full
 
 #: Rough memory held per posting and per distinct term while a segment is built.
 _BYTES_PER_POSTING = 80
@@ -112,6 +113,7 @@ class SegmentBuilder(_SegmentWriting):
 
     def add(self, fields: Mapping[str, object]) -> None:
         """Add one document.  Raises (adding nothing) if a value cannot be indexed."""
+        renew_vocabulary_if_full()  # before its text is numbered
         for name in fields:
             if name not in self.fields and not name.startswith("_"):
                 raise ValueError(f"no field named {name!r} in the schema")

@@ -18,7 +18,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT
 from whoosh.system import pack_uint
 from whoosh.util.times import datetime_to_long
 
-from .tokens import kept_tokens
+from .tokens import kept_term_numbers
 
 #: Posting lists of at most this many documents are stored inline in the term
 #: table: no posting block and no compression call for them.
@@ -160,9 +160,9 @@ class _Field:
 
     def postings(self, value) -> tuple:
         """``([(term, value bytes), ...], length)`` of one field value, as Whoosh indexes it
-        (for fast text fields: ``(tokens.kept_tokens(value), 0)``, for ``TextPostings``)."""
+        (for fast text fields: ``(tokens.kept_term_numbers(value), 0)``, for ``TextPostings``)."""
         if self.kind == "text":
-            return kept_tokens(value), 0  # the length is counted as the tokens are added
+            return kept_term_numbers(value), 0  # the length is counted as the tokens are added
         if self.kind == "id":
             return [(_term_bytes(value, exact=True), b"")], 0
         if self.kind == "words":

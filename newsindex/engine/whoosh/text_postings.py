@@ -3,8 +3,9 @@
 A dictionary ``term -> [article, encoded positions, ...]`` per field costs a few dictionary
 operations and an encoding per posting, in Python, for every distinct word of every
 article, and the posting arrays then decode the positions again.  Here an article's kept
-tokens become term numbers by one ``map`` in C (a term gets the next number the first
-time it is seen), appended with their positions to flat arrays, 8 bytes a token.
+tokens come as term numbers (``tokens.kept_term_numbers``: the analysis numbers each term
+once, see ``vocabulary``) and are appended with their positions to flat arrays, 8 bytes a
+token; a hyphenated word's number is spread into its terms' when the segment is written.
 ``sorted_lists`` groups them by term and article with numpy when the segment is written:
 frequencies are run lengths, a long list's positions one slice, and positions are encoded
 one posting at a time only where Whoosh's format keeps them so (a single position, most
@@ -15,11 +16,13 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator
-from itertools import repeat
+from itertools import chain
 
 import numpy as np
 
 from .segment_format import _ONE_POSITION, INLINE_LIMIT, _term_bytes, encode_positions
+from .tokens import hold_vocabulary, release_vocabulary, vocabulary
+from .vocabulary import GROUP_BASE, Vocabulary
 
 _UINT32 = "I" if array("I").itemsize == 4 else "L"
 _TABLED = len(_ONE_POSITION)  # single positions below this are encoded by table lookup
@@ -32,14 +35,6 @@ _TABLED = len(_ONE_POSITION)  # single positions below this are encoded by table
 TermList = tuple[bytes, list[int], list[int], "list[bytes] | None", "tuple[list[int], array] | None"]
 
 
-class _Numbering(dict):
-    """term -> its number; a term not seen yet gets the next number on lookup."""
-
-    def __missing__(self, term: str) -> int:
-        number = self[term] = len(self)
-        return number
-
-
 class TextPostings:
     """Every token of one field of the articles added so far, as term numbers and positions."""
 
@@ -47,11 +42,14 @@ class TextPostings:
         self._empty()
 
     def _empty(self) -> None:
-        self.numbers = _Numbering()
-        self.terms = array(_UINT32)  # each token's term number, article after article
+        self.vocabulary: Vocabulary | None = None  # the one the numbers are of, while holding some
+        self._known_terms = 0  # the vocabulary's size when this stream began holding its numbers
+        self.terms = array(_UINT32)  # each token's number, article after article
         self.positions = array(_UINT32)  # each token's position in its article
         self.docs = array(_UINT32)  # the articles with a token, in order
         self.doc_tokens = array(_UINT32)  # the tokens each of them has in ``terms``
+        self._hyphenated = False  # whether any token is a hyphenated word's number
+        release_vocabulary(self)
 
     @property
     def token_count(self) -> int:
@@ -59,49 +57,53 @@ class TextPostings:
 
     @property
     def term_count(self) -> int:
-        return len(self.numbers)
+        """Terms the vocabulary learnt while this stream held numbers: the memory it grew by."""
+        return len(self.vocabulary) - self._known_terms if self.vocabulary is not None else 0
 
-    def add(self, docnum: int, tokens: tuple[list, int]) -> int:
-        """Add an article's ``kept_tokens`` (articles in increasing ``docnum``); returns its
+    def add(self, docnum: int, tokens: tuple[list[int], int]) -> int:
+        """Add an article's ``kept_term_numbers`` (articles in increasing ``docnum``); returns its
         length as Whoosh counts it (a hyphenated word and its parts each count), 0 for none."""
         kept, first = tokens
         if not kept:
             return 0
-        number = self.numbers.__getitem__
-        terms, positions = self.terms, self.positions
-        count = len(kept)
-        kinds = list(map(type, kept))
-        at = 0
-        # Runs of single terms in C; a hyphenated word (a tuple: its terms share a position)
-        # between them, found by ``list.index`` in C too: a few in most articles.
-        while (shared := _index_of(kinds, tuple, at)) >= 0:
-            terms.extend(map(number, kept[at:shared]))
-            positions.extend(range(first + at, first + shared))
-            terms.extend(map(number, kept[shared]))
-            positions.extend(repeat(first + shared, len(kept[shared])))
-            count += len(kept[shared]) - 1
-            at = shared + 1
-        terms.extend(map(number, kept[at:] if at else kept))
-        positions.extend(range(first + at, first + len(kept)))
+        if self.vocabulary is None:
+            self.vocabulary = hold_vocabulary(self)
+            self._known_terms = len(self.vocabulary)
+        elif self.vocabulary is not vocabulary():
+            raise RuntimeError("term numbers of a vocabulary renewed while a stream held some")
+        self.terms.extend(kept)
+        self.positions.extend(range(first, first + len(kept)))
         self.docs.append(docnum)
-        self.doc_tokens.append(count)
-        return count
+        self.doc_tokens.append(len(kept))
+        if max(kept) < GROUP_BASE:
+            return len(kept)
+        self._hyphenated = True
+        groups = self.vocabulary.groups
+        return len(kept) + sum(len(groups[number - GROUP_BASE]) - 1 for number in kept if number >= GROUP_BASE)
 
     def sorted_lists(self) -> Iterator[TermList]:
         """Every term's list (``TermList``) in the order of the terms' UTF-8 bytes.  Takes the
         tokens out as it sorts them (less memory at the peak): the stream is left empty."""
         if not self.terms:
             return
-        names = list(self.numbers)  # in number order
-        keys = [_term_bytes(name, exact=False) for name in names]
-        by_key = sorted(range(len(names)), key=keys.__getitem__)
-        # 16-bit ranks while the terms fit: numpy sorts them by radix, in a third of the time.
-        rank = np.empty(len(names), dtype=np.uint16 if len(names) <= 1 << 16 else np.int32)
-        rank[by_key] = np.arange(len(names), dtype=rank.dtype)
+        vocabulary, hyphenated = self.vocabulary, self._hyphenated
         taken = (self.terms, self.positions, self.docs, self.doc_tokens)
         self._empty()
         terms, positions, docs, doc_tokens = (np.frombuffer(part, dtype=np.uint32) for part in taken)
         del taken
+        if hyphenated:
+            terms, positions, doc_tokens = _spread(terms, positions, doc_tokens, vocabulary.groups)
+        used = np.zeros(len(vocabulary.names), dtype=bool)
+        used[terms] = True
+        numbers = np.flatnonzero(used)
+        del used
+        names = vocabulary.names
+        keys = [_term_bytes(names[number], exact=False) for number in numbers.tolist()]
+        by_key = sorted(range(len(keys)), key=keys.__getitem__)
+        # 16-bit ranks while the terms fit: numpy sorts them by radix, in a third of the time.
+        rank = np.zeros(len(names), dtype=np.uint16 if len(keys) <= 1 << 16 else np.int32)
+        rank[numbers[by_key]] = np.arange(len(keys), dtype=rank.dtype)
+        del numbers
         ranks = rank[terms]
         del terms
         # Stable: within a term, tokens stay in article order and, in an article, in position order.
@@ -147,12 +149,26 @@ class TextPostings:
             first_term = last_term
 
 
-def _index_of(items: list, value, start: int) -> int:
-    """``items.index(value, start)``, or -1."""
-    try:
-        return items.index(value, start)
-    except ValueError:
-        return -1
+def _spread(terms: np.ndarray, positions: np.ndarray, doc_tokens: np.ndarray, groups: list[tuple[int, ...]]) -> tuple:
+    """The stream with each hyphenated word's number replaced by its terms' numbers, all at
+    the word's position, in ``groups``' order (the analyzer's): ``(terms, positions,
+    doc_tokens)``.  Only the hyphenated words are looked at in Python, a few per article."""
+    at = np.flatnonzero(terms >= GROUP_BASE)
+    members = [groups[number] for number in (terms[at] - GROUP_BASE).tolist()]
+    widths = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
+    counts = np.ones(len(terms), dtype=np.int64)
+    counts[at] = widths
+    spread_terms = np.repeat(terms, counts)
+    spread_positions = np.repeat(positions, counts)
+    extra = widths - 1
+    begins = at + np.cumsum(extra) - extra  # where each word's terms begin in the spread stream
+    offsets = np.arange(int(widths.sum()), dtype=np.int64) - np.repeat(np.cumsum(widths) - widths, widths)
+    spread_terms[np.repeat(begins, widths) + offsets] = np.fromiter(
+        chain.from_iterable(members), dtype=np.uint32, count=len(offsets)
+    )
+    owners = np.searchsorted(np.cumsum(doc_tokens, dtype=np.int64), at, side="right")
+    spread_tokens = doc_tokens + np.bincount(owners, weights=extra, minlength=len(doc_tokens)).astype(np.uint32)
+    return spread_terms, spread_positions, spread_tokens
 
 
 #: Postings made Python lists together (see ``sorted_lists``).

@@ -8,8 +8,9 @@ hyphenated word also yields its parts ("covid-19" -> "covid", "19") at the same
 position, so either form matches.
 
 ``analysis.news_analyzer()`` chains these functions as Whoosh filters.  Here
-they serve the indexer (``index_terms``: each distinct chunk of text analysed
-once and cached, ``term -> positions`` exactly as the analyzer yields them) and a
+they serve the indexer (``kept_term_numbers``: each distinct chunk of text
+analysed once and cached as the numbers of its terms, in the order and at the
+positions the analyzer yields them; ``index_terms`` the same as terms) and a
 search of plain words (``_analyse_word`` of each word), which then imports only the
 stemmer, not Whoosh's analysis package.
 """
@@ -17,11 +18,13 @@ stemmer, not Whoosh's analysis package.
 from __future__ import annotations
 
 import re
+import weakref
 from functools import lru_cache
 
 from Stemmer import Stemmer
 
 from ...data import data_lines
+from .vocabulary import Vocabulary
 
 # Words with inner dots, hyphens or apostrophes stay one token.
 TOKEN_PATTERN = r"\w+(?:[.\-'’]\w+)*"
@@ -101,16 +104,18 @@ def _analyse_word(raw: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
-def _token_value(token: str) -> str | tuple[str, ...]:
-    """One token's index term (str), its terms at one position (tuple: a hyphenated
-    word and its parts), or () for a stop word."""
+def _token_number(token: str) -> int:
+    """One token's number in the vocabulary: its index term's, its terms' at one position
+    (a hyphenated word and its parts), or 0 for a stop word."""
     terms = _analyse_word(token)
-    return terms[0] if len(terms) == 1 else terms
+    if len(terms) == 1:
+        return _vocabulary.term(terms[0])
+    return _vocabulary.group(terms) if terms else 0
 
 
 class _Split(tuple):
     """The analysed tokens of a chunk holding several (``"U.S.-based"``: "U.S", "based"), each
-    at a position of its own; rare, and spread out by ``index_terms`` before counting."""
+    at a position of its own; rare, and spread out by ``_analysed_tokens`` before counting."""
 
 
 #: Every ASCII byte that no token holds (all but ``\\w``, ``.``, ``-`` and ``'``) as a space;
@@ -122,17 +127,18 @@ _NON_TOKEN_TO_SPACE = bytes(byte if byte >= 0x80 or byte in _ASCII_TOKEN_CHARS e
 
 class _ChunkCache(dict):
     """A chunk of text (UTF-8 bytes between non-token ASCII characters) -> what its tokens
-    analyse to: one token's ``_token_value`` (most chunks are one word), None for a chunk with
-    no token ("--", "“"), a ``_Split`` for several.  A chunk not seen yet is analysed on lookup
-    (``__missing__``), so ``index_terms`` looks every chunk up in one ``map`` in C, with no
-    pass to find the new ones first."""
+    analyse to: one token's ``_token_number`` (most chunks are one word), None for a chunk
+    with no token ("--", "“"), a ``_Split`` for several.  A chunk not seen yet is analysed on
+    lookup (``__missing__``), so ``_analysed_tokens`` looks every chunk up in one ``map`` in
+    C, with no pass to find the new ones first."""
 
-    def __missing__(self, chunk: bytes) -> str | tuple[str, ...] | None:
-        tokens = _TOKEN_RE.findall(chunk.decode("utf-8", "surrogatepass"))
+    def __missing__(self, chunk: bytes) -> int | _Split | None:
+        # ASCII letters and digits alone (most words) are one token, as the tokenizer finds it.
+        tokens = [chunk.decode()] if chunk.isalnum() else _TOKEN_RE.findall(chunk.decode("utf-8", "surrogatepass"))
         if len(tokens) == 1:
-            value = _token_value(tokens[0])
+            value = _token_number(tokens[0])
         else:
-            value = _Split(map(_token_value, tokens)) if tokens else None
+            value = _Split(map(_token_number, tokens)) if tokens else None
         if len(chunk) <= CACHED_CHUNK_BYTES:  # a long chunk (text without ASCII spaces: Chinese,
             if len(self) >= WORD_CACHE_SIZE:  # Thai) is seldom seen twice and would fill memory
                 self.clear()
@@ -141,10 +147,39 @@ class _ChunkCache(dict):
 
 
 _chunk_cache = _ChunkCache()
+_vocabulary = Vocabulary()
+#: The token streams holding numbers of ``_vocabulary`` (``hold_vocabulary``): while there is
+#: one, the vocabulary is never renewed.
+_holders: weakref.WeakSet = weakref.WeakSet()
+
+
+def vocabulary() -> Vocabulary:
+    """The vocabulary the numbers ``kept_term_numbers`` gives now are of."""
+    return _vocabulary
+
+
+def hold_vocabulary(holder: object) -> Vocabulary:
+    """Keep the vocabulary while ``holder`` (a token stream) keeps numbers of it."""
+    _holders.add(holder)
+    return _vocabulary
+
+
+def release_vocabulary(holder: object) -> None:
+    _holders.discard(holder)
+
+
+def renew_vocabulary_if_full() -> None:
+    """Start the numbering over once the vocabulary holds ``WORD_CACHE_SIZE`` entries and no
+    stream holds numbers of it (memory stays bounded on a huge vocabulary).  The indexer calls
+    this before it analyses an article, never between analysing one and adding it."""
+    global _vocabulary
+    if len(_vocabulary) >= WORD_CACHE_SIZE and not _holders:
+        _vocabulary = Vocabulary()
+        _chunk_cache.clear()
 
 
 def _analysed_tokens(text: str) -> list:
-    """Each token's ``_token_value`` in order; None marks a chunk with no token.
+    """Each token's ``_token_number`` in order; None marks a chunk with no token.
 
     The chunks are split by a byte translation, each distinct chunk tokenized once: together
     about half the cost of running the tokenizer's regular expression over every article.
@@ -162,17 +197,25 @@ def _analysed_tokens(text: str) -> list:
     return analysed
 
 
-def kept_tokens(text: str) -> tuple[list, int]:
-    """``(values, first position)``: the ``_token_value`` of every token not stopped, in order
-    (a str, or a tuple of terms sharing a position), the first at ``first`` and each next one
-    position further.  StopFilter renumbers from the first kept word's raw position, so
-    ``first`` counts the stop words before it (not chunks without a token)."""
+def kept_term_numbers(text: str) -> tuple[list[int], int]:
+    """``(numbers, first position)``: the ``_token_number`` of every token not stopped, in order
+    (a term's number, or a hyphenated word's, whose terms share a position), the first at
+    ``first`` and each next one position further.  StopFilter renumbers from the first kept
+    word's raw position, so ``first`` counts the stop words before it (not chunks without a
+    token).  The numbers are of ``vocabulary()``."""
     analysed = _analysed_tokens(text)
-    kept = list(filter(None, analysed))  # stop words are (), chunks without a token None
+    kept = list(filter(None, analysed))  # stop words are 0, chunks without a token None
     if not kept:
         return kept, 0
-    before = analysed.index(kept[0])  # every value before it is () or None
+    before = analysed.index(kept[0])  # every value before it is 0 or None
     return kept, before - analysed[:before].count(None) if before else 0
+
+
+def kept_tokens(text: str) -> tuple[list, int]:
+    """``kept_term_numbers`` as terms: a str, or a tuple of terms sharing a position."""
+    renew_vocabulary_if_full()  # the numbers are made terms at once: none is held
+    kept, first = kept_term_numbers(text)
+    return list(map(_vocabulary.value, kept)), first
 
 
 def index_terms(text: str) -> tuple[dict[str, list[int]], int]:
