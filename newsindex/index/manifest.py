@@ -163,7 +163,7 @@ def _bytes_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def file_digest(path: Path, chunk: int = 1 << 20) -> str:
+def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as stream:
         while block := stream.read(chunk):

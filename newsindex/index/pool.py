@@ -67,7 +67,7 @@ class _Worker:
                 held.append(drafts)
                 continue
             _kind, path, kind, compression, known_digest = item
-            found = FoundFile(Path(path), kind, compression)
+            found = FoundFile(path, kind, compression)
             data = self._whole_file(found)
             try:
                 digest = stored_digest(found, self.fields) if data is None else _bytes_digest(data)

@@ -49,7 +49,7 @@ class _Pending:
 
     @property
     def found(self) -> FoundFile:
-        return FoundFile(Path(self.path), self.kind, self.compression)
+        return FoundFile(self.path, self.kind, self.compression)
 
     @property
     def weight(self) -> int:

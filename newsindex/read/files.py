@@ -29,7 +29,7 @@ class ReadError(Exception):
 
 @dataclass
 class FoundFile:
-    path: Path
+    path: str | Path  # text where files are found by the thousand (a Path costs a few microseconds)
     kind: str  # "text", "html" or "records"
     compression: str | None
 

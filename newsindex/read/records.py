@@ -31,7 +31,7 @@ def read_documents(
     ``data``: a text or HTML file's bytes, when the caller has read them already.
     """
     try:
-        stat = found.path.stat()
+        stat = os.stat(found.path)
     except OSError as exc:
         raise ReadError(_os_reason(exc)) from None
     path = str(found.path)
@@ -52,7 +52,7 @@ def read_documents(
 
 
 def _record_format(found: FoundFile) -> str:
-    name = found.path.name.lower()
+    name = os.path.basename(found.path).lower()
     if found.compression:
         name = name[: -len(found.compression)]
     return Path(name).suffix.lstrip(".")
