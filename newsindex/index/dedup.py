@@ -197,8 +197,9 @@ def _buckets(keys: array) -> Iterator[tuple[int, list[int]]]:
             yield value, docs
 
 
-#: Articles with one identical sketch: the sketch, and their document numbers.
-_Group = tuple[tuple[int, ...], list[int]]
+#: Articles with one identical sketch: the sketch, its values as a set (made once: most pairs
+#: compared are rejected by a set intersection), and their document numbers.
+_Group = tuple[tuple[int, ...], frozenset[int], list[int]]
 
 
 class _Linker:
@@ -235,7 +236,7 @@ class _Linker:
         groups: dict[tuple[int, ...], list[int]] = {}
         for docnum in docs:
             groups.setdefault(self.of(docnum), []).append(docnum)
-        self._split(list(groups.items()), frozenset((value,)))
+        self._split([(values, frozenset(values), members) for values, members in groups.items()], frozenset((value,)))
         self._unpacked.clear()
         self._seen.clear()
         return self.adjacent
@@ -254,16 +255,18 @@ class _Linker:
                 for value in [v for v in group[0] if v not in shared][:SUB_BANDS]:
                     split.setdefault(value, []).append(group)
             for value, members in split.items():
-                if len(members) > 1 or len(members[0][1]) > 1:
+                if len(members) > 1 or len(members[0][2]) > 1:
                     self._split(members, shared | {value})
             return
-        for i, (first_values, first_docs) in enumerate(groups):
+        for i, (first_values, first_set, first_docs) in enumerate(groups):
             # Identical sketches are near-duplicates without comparing.
             if len(first_docs) > 1 and self._here(first_values, first_values, first_docs[0], first_docs[0]):
                 for j, first in enumerate(first_docs):
                     for second in first_docs[j + 1 : j + 1 + MAX_NEIGHBOURS]:
                         self._link(first, second)
-            for second_values, second_docs in groups[i + 1 : i + 1 + MAX_NEIGHBOURS]:
+            for second_values, second_set, second_docs in groups[i + 1 : i + 1 + MAX_NEIGHBOURS]:
+                if len(first_set & second_set) < SIMILAR_OVERLAP * min(len(first_values), len(second_values)):
+                    continue  # too few values shared to be near-duplicates (``are_near_duplicates``)
                 if not self._here(first_values, second_values, first_docs[0], second_docs[0]):
                     continue
                 if all(len(self.adjacent.get(d, ())) >= MAX_NEIGHBOURS for d in (*first_docs, *second_docs)):
