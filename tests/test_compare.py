@@ -104,9 +104,9 @@ def test_two_halves_of_a_shared_comparison_find_what_one_process_finds(tmp_path)
 
     shared = SharedComparison(_walker(tmp_path), [str(tmp_path)], stamps, failures, lock_fd=-1)
     shared.start()
-    assert shared.pid is not None
+    assert shared.fork is not None and shared.fork.pid is not None
     assert shared.findings() == expected  # the same findings, in walk order
-    assert shared.pid is None  # the fork was waited for
+    assert shared.fork is None  # the fork was waited for
     assert [finding[0] for finding in expected].index(str(tmp_path / "desk0" / "a" / "inner.txt")) == 0
     assert shared.unchanged == alone.unchanged == 200 - 3 - 2 - 1  # less edited, deleted, failing
     assert shared.ignored == ignored == [(str(tmp_path / "desk1" / "photo.jpg"), "not an article file type")]
@@ -155,10 +155,10 @@ def test_a_failing_walk_ends_the_fork(tmp_path):
 
     shared = SharedComparison(walk, [str(tmp_path)], stamps, {}, lock_fd=-1)
     shared.start()
-    pid = shared.pid
+    pid = shared.fork.pid
     with pytest.raises(KeyboardInterrupt):
         shared.findings()
-    assert shared.pid is None
+    assert shared.fork is None
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped, not left a zombie
 
@@ -200,7 +200,9 @@ def test_an_index_run_with_a_shared_walk_reports_and_indexes_what_a_single_walk_
     alone = _runs(tmp_path / "one", tmp_path / "index-one", False, monkeypatch)
     forks = []
     start = SharedComparison.start
-    monkeypatch.setattr(SharedComparison, "start", lambda self: (start(self), forks.append(self.pid)))
+    monkeypatch.setattr(
+        SharedComparison, "start", lambda self: (start(self), forks.append(self.fork and self.fork.pid))
+    )
     shared = _runs(tmp_path / "two", tmp_path / "index-two", True, monkeypatch)
     assert len(forks) == 3 and None not in forks  # every run but the first (no manifest yet) shared its walk
     assert json.loads(json.dumps(shared).replace("/two/", "/one/")) == alone

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
 import pytest
 
+from newsindex.engine.whoosh import neargraph
 from newsindex.engine.whoosh.neargraph import capped, full_graph, load_state
 from newsindex.engine.whoosh.store import (
     NEIGHBOURS_FILE,
@@ -195,3 +197,38 @@ def test_capped_lists_keep_each_documents_first_neighbours(monkeypatch, cap):
         expected = (links[owners == doc] & np.uint64(0xFFFFFFFF)).astype(np.uint32)[:cap]
         assert list(neighbours[offsets[doc] : offsets[doc + 1]]) == expected.tolist()
     assert len(offsets) == 301 and (cap < 10 or len(neighbours) == len(links))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.parametrize("fork_fails", [False, True])
+def test_a_full_graph_linked_half_in_a_fork_is_the_graph_one_process_links(tmp_path, monkeypatch, fork_fails):
+    monkeypatch.setattr(dedup, "SMALL_BUCKET", 3)
+    rng = random.Random(9)
+    news = tmp_path / "news"
+    news.mkdir()
+    for number in range(120):
+        _write(news, f"a{number}.txt", rng)
+    build_index([str(news)], tmp_path / "index", workers=1)
+    monkeypatch.setattr(neargraph, "SHARED_LINKING_BUCKETS", 2)
+    forked = []
+    real_link = neargraph._link
+
+    def link(buckets, read):
+        forked.append((os.getpid(), len(buckets)))
+        if fork_fails and os.getpid() != parent:
+            os._exit(3)  # the fork fails: its half is linked here
+        return real_link(buckets, read)
+
+    parent = os.getpid()
+    monkeypatch.setattr(neargraph, "_link", link)
+    with open_index(tmp_path / "index").reader() as reader:
+        alone = full_graph(reader)
+        shared = full_graph(reader, share=True)
+    assert np.array_equal(shared.links, alone.links) and len(alone.links) > 10
+    assert np.array_equal(shared.heads, alone.heads)
+    # One process linked every bucket alone; then this one linked a part, and the rest
+    # was linked by the fork (which records nothing here) or, when it failed, here again.
+    mine = [count for pid, count in forked if pid == parent]
+    assert len(mine) == (3 if fork_fails else 2) and mine[0] > mine[1] > 0
+    if fork_fails:
+        assert mine[1] + mine[2] == mine[0]

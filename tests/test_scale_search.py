@@ -1,12 +1,16 @@
 """Search pieces that keep large archives fast: segments skipped by date, did-you-mean's word list."""
 
+import os
 from datetime import datetime, timezone
 
+import pytest
+
+from newsindex.engine.whoosh import commit
 from newsindex.engine.whoosh.filters import allowed_documents
 from newsindex.engine.whoosh.lexicon import WORDS_FILE, words_starting
 from newsindex.engine.whoosh.spelling import _candidates
 from newsindex.engine.whoosh.store import current_generation, open_index
-from newsindex.index import build_index
+from newsindex.index import build_index, limits
 from newsindex.query import SearchOptions, search
 
 
@@ -101,3 +105,33 @@ def test_did_you_mean_reads_the_word_list_not_the_segments(tmp_path):
     assert search("zebrafsh", index_dir).suggestion is None  # "zebrafisx" is in no article: not offered
     (generation / WORDS_FILE).unlink()
     assert search("zebrafsh", index_dir).suggestion == "zebrafish"  # no list: the segments are walked
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.parametrize("fork_fails", [False, True])
+def test_a_word_list_written_by_a_fork_is_the_list_the_run_writes_itself(tmp_path, monkeypatch, fork_fails):
+    """A run of two workers and many articles writes its word list in a fork while it links
+    the near-duplicates; a fork that fails leaves the list to the run."""
+    news = tmp_path / "news"
+    for n in range(40):
+        day = f"2020-06-{n % 28 + 1:02d}"
+        _article(news, f"a{n}.txt", day, f"Harbour story {n}", f"Ferry{n} crews strike at dawn.")
+    build_index([news], tmp_path / "alone", workers=2)
+    monkeypatch.setattr(limits, "SHARED_WORDS_DOCUMENTS", 10)
+    parent = os.getpid()
+    written = []
+    real = commit.write_words
+
+    def write_words(generation, reader, previous):
+        if os.getpid() != parent and fork_fails:
+            os._exit(3)
+        written.append(os.getpid())
+        return real(generation, reader, previous)
+
+    monkeypatch.setattr(commit, "write_words", write_words)
+    build_index([news], tmp_path / "shared", workers=2)
+    assert written == ([parent] if fork_fails else [])  # the fork's own call is not seen here
+    lists = [(current_generation(tmp_path / name) / WORDS_FILE).read_bytes() for name in ("alone", "shared")]
+    bodies = [text.split(b"\n", 1)[1] for text in lists]  # the header names the run's own segments
+    assert bodies[0] == bodies[1]
+    assert b"ferry39\n" in lists[1]

@@ -10,15 +10,14 @@ only what it found not unchanged (and what it met, for telling the files gone).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
-import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import compress, filterfalse
 from operator import not_
 
+from ..forking import Forked
 from ..models import Skipped
 from ..read.files import Walked
 from .generations import _checkpoint
@@ -122,8 +121,7 @@ class SharedComparison:
         self.known = known
         self.failures = failures
         self.lock_fd = lock_fd
-        self.pid: int | None = None
-        self.pipe: int | None = None  # the fork's reply
+        self.fork: Forked | None = None  # the other half's process
         self.unchanged = 0
         self.ignored: list[tuple[str, str]] = []
         self.unseen: set[str] = set()
@@ -131,39 +129,14 @@ class SharedComparison:
     def start(self) -> None:
         """Fork the other half's process (before any thread starts: a fork copies only
         the thread that calls it)."""
-        import ctypes  # noqa: F401  (imported here: the fork's import of it would wait on another thread's lock)
+        fork = Forked(self._fork_work, self.lock_fd)
+        if fork.start():
+            self.fork = fork
 
-        reading, writing = os.pipe()
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # Ctrl-C is this process's
-        try:
-            pid = os.fork()
-            if pid == 0:
-                self._run_fork(reading, writing)  # never returns
-        except OSError:
-            os.close(reading)
-            os.close(writing)
-            return
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        os.close(writing)
-        self.pid, self.pipe = pid, reading
-
-    def _run_fork(self, reading: int, writing: int) -> None:
-        code = 1
-        try:
-            os.close(reading)
-            if self.lock_fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(self.lock_fd)  # the index lock ends with the run's process, not here
-            die_with_parent(os.getppid())
-            half = self._half(1)
-            _checkpoint("fork-walked")
-            payload = pickle.dumps(half, protocol=pickle.HIGHEST_PROTOCOL)
-            with open(writing, "wb") as pipe:
-                pipe.write(payload)
-            code = 0
-        finally:
-            os._exit(code)  # never back into the caller's frames: they are the run's
+    def _fork_work(self) -> bytes:
+        half = self._half(1)
+        _checkpoint("fork-walked")
+        return pickle.dumps(half, protocol=pickle.HIGHEST_PROTOCOL)
 
     def _half(self, share: int, seen: set[str] | None = None) -> _Half:
         """This process's half (share 0, the paths it met put in ``seen``) or the fork's."""
@@ -205,25 +178,17 @@ class SharedComparison:
         return set(compress(unmet, map(not_, map(theirs.__contains__, map(hash, unmet)))))
 
     def _receive(self) -> _Half | None:
-        if self.pid is None:
+        if self.fork is None:
             return None
-        with open(self.pipe, "rb") as pipe:
-            payload = pipe.read()
-        self.pipe = None
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
-        return pickle.loads(payload) if status == 0 and payload else None
+        payload = self.fork.result()
+        self.fork = None
+        return pickle.loads(payload) if payload else None
 
     def stop(self) -> None:
         """End the fork if it still runs (an error or Ctrl-C in this process's walk)."""
-        if self.pipe is not None:
-            os.close(self.pipe)
-            self.pipe = None
-        if self.pid is not None:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            self.pid = None
+        if self.fork is not None:
+            self.fork.stop()
+            self.fork = None
 
 
 def walk_order(roots: list[str]) -> Callable[[str], tuple]:
@@ -244,15 +209,3 @@ def walk_order(roots: list[str]) -> Callable[[str], tuple]:
         return given.get(path, len(roots)), []
 
     return key
-
-
-def die_with_parent(parent: int) -> None:
-    """Ask Linux to end this forked process when ``parent`` ends (even by SIGKILL)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)

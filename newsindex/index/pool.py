@@ -20,11 +20,11 @@ from ..engine.whoosh.store import (
     IndexProblem,
     make_schema,
 )
+from ..forking import die_with_parent
 from ..ingest import IngestOptions, article_from_draft, draft_from_raw, drafts_from_file
 from ..models import Draft, Skipped
 from ..read import FoundFile, ReadError, read_bytes
 from . import limits
-from .compare import die_with_parent
 from .documents import _FAST_TEXT, article_record, document_fields
 from .generations import _checkpoint
 from .learned import _learned_subset

@@ -13,6 +13,7 @@ _import_whoosh_lightly()  # before the first Whoosh import: an indexing run need
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
+from ...forking import Forked, forkable
 from ...index import limits
 from ...index.documents import _FAST_TEXT, document_fields
 from ...index.generations import _checkpoint
@@ -64,14 +65,32 @@ class _Committing:
             )
         self.report.documents = documents
         _checkpoint("before-near-duplicates")
-        with ix.reader() as reader:
-            graph = graph_for(reader, self.previous, merged_from)
-            write_words(self.generation, reader, self.previous)
+        # The word list is written by a fork of this process while this one builds the graph
+        # (a run that forks: two cores, no other thread); without one, after it.
+        apart = self.workers > 1 and self.indexed >= limits.SHARED_WORDS_DOCUMENTS and forkable()
+        words = Forked(self._write_words_apart, self.lock.fileno()) if apart else None
+        if words is not None and not words.start():
+            words = None
+        try:
+            with ix.reader() as reader:
+                graph = graph_for(reader, self.previous, merged_from, share=self.workers > 1)
+                if words is None or words.result() is None:
+                    write_words(self.generation, reader, self.previous)
+        finally:
+            if words is not None:
+                words.stop()
         write_graph(self.generation, graph)
         segments = ix._segments()
         write_summary(
             self.generation, generation_summary(storage, segments, lambda s: SegmentReader(storage, ix.schema, s))
         )
+
+    def _write_words_apart(self) -> bytes:
+        """``write_words`` in a fork, from a reader of its own (file positions are shared
+        with the process it was forked from)."""
+        with FileStorage(str(self.generation)).open_index(INDEX_NAME).reader() as reader:
+            write_words(self.generation, reader, self.previous)
+        return b""
 
     def _rewrite_groups(self, writer, old_docs: int):
         """Delete the documents of changed duplicate groups; re-add those with copies left.

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...forking import Forked, forkable
 from ...index import dedup
 from ...index.dedup import PACKED_SIZE, SKETCH_INDEXED, SKETCH_SIZE, _Linker, sketch_values
 from .store import NEIGHBOURS_FILE, _column_default, write_near_duplicates
@@ -183,8 +184,32 @@ def _deciding_values(heads: np.ndarray, links: np.ndarray) -> np.ndarray:
 # --- building and updating -------------------------------------------------------------
 
 
-def full_graph(reader) -> GraphState:
-    """The graph of every live document of ``reader``, built from scratch."""
+#: Buckets from which a full graph's linking is shared with a fork (``_shared_link``): fewer
+#: take less time to link than the fork's start and its reply.
+SHARED_LINKING_BUCKETS = 2000
+
+
+def _shared_link(buckets: list[tuple[int, list[int]]], read) -> np.ndarray:
+    """``_link`` with the later buckets (about half of the members) linked in a fork of this
+    process, while this one links the first: the graph is what one process finds, since each
+    bucket is linked on its own.  Without a fork, or if it fails, this process links them all."""
+    members = np.cumsum([len(docs) for _value, docs in buckets])
+    half = int(np.searchsorted(members, members[-1] // 2))
+    fork = Forked(lambda: _link(buckets[half:], read).tobytes())
+    if not fork.start():
+        return _link(buckets, read)
+    try:
+        mine = _link(buckets[:half], read)
+        theirs = fork.result()
+    finally:
+        fork.stop()
+    other = np.frombuffer(theirs, dtype=np.uint64) if theirs is not None else _link(buckets[half:], read)
+    return _sorted_unique(np.concatenate([mine, other]))
+
+
+def full_graph(reader, share: bool = False) -> GraphState:
+    """The graph of every live document of ``reader``, built from scratch; ``share``: with a
+    fork linking half the buckets, when they are many and this process can fork."""
     leaves = _Leaves(reader)
     blocks = [leaves.block(number) for number in range(len(leaves.leaves))]
     packed = b"".join(blocks)
@@ -193,7 +218,14 @@ def full_graph(reader) -> GraphState:
         start = leaves.offsets[number]
         heads[start : start + leaves.sizes[number]] = _heads_of(block, leaves.deleted(number))
     buckets = _members(heads, None)
-    links = _link(buckets, lambda docnum: sketch_values(packed, docnum * PACKED_SIZE))
+
+    def read(docnum: int) -> tuple[int, ...]:
+        return sketch_values(packed, docnum * PACKED_SIZE)
+
+    if share and len(buckets) >= SHARED_LINKING_BUCKETS and forkable():
+        links = _shared_link(buckets, read)
+    else:
+        links = _link(buckets, read)
     return GraphState(leaves.ids, leaves.sizes, heads, links, relinked=len(buckets), full=True)
 
 
@@ -354,13 +386,15 @@ def load_state(generation: Path | None) -> GraphState | None:
     return state
 
 
-def graph_for(reader, previous_generation: Path | None, merged_from: MergedFrom | None = None) -> GraphState:
+def graph_for(
+    reader, previous_generation: Path | None, merged_from: MergedFrom | None = None, share: bool = False
+) -> GraphState:
     """The graph of ``reader``'s index: updated from the previous generation's state
-    when there is one, built from scratch otherwise; ``merged_from`` says what this run's
-    merged segments were made of."""
+    when there is one, built from scratch otherwise (``share``: see ``full_graph``);
+    ``merged_from`` says what this run's merged segments were made of."""
     previous = load_state(previous_generation)
     if previous is None or (len(previous.links) and int(previous.links[-1] >> _SHIFT) >= previous.doc_count):
-        return full_graph(reader)
+        return full_graph(reader, share)
     return updated_graph(reader, previous, merged_from)
 
 
