@@ -84,8 +84,7 @@ class _Accepting:
             _kind, article_id, dup, source, keys = item
             self.learned.observe_keys(source, _split_keys(keys))
             rows.append((article_id, path, dup, source, keys))
-            if self.manifest.doc_of(dup) is None:
-                self.manifest.set_doc(dup, article_id)
+            if self.manifest.claim_doc(dup, article_id):
                 self.manifest.mark_fresh(dup)
                 chosen.append(position)
             else:

@@ -115,6 +115,11 @@ class Manifest:
         row = self.db.execute("SELECT doc_id FROM docs WHERE dup = ?", (dup,)).fetchone()
         return row[0] if row else None
 
+    def claim_doc(self, dup: str, doc_id: str) -> bool:
+        """Make ``doc_id`` the document of group ``dup`` if it has none; whether it did
+        (one statement where ``doc_of`` and ``set_doc`` were two, for every article read)."""
+        return self.db.execute("INSERT OR IGNORE INTO docs VALUES (?, ?)", (dup, doc_id)).rowcount == 1
+
     def set_doc(self, dup: str, doc_id: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO docs VALUES (?, ?)", (dup, doc_id))
 
