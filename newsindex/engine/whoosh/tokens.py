@@ -170,8 +170,9 @@ def release_vocabulary(holder: object) -> None:
 
 def renew_vocabulary_if_full() -> None:
     """Start the numbering over once the vocabulary holds ``WORD_CACHE_SIZE`` entries and no
-    stream holds numbers of it (memory stays bounded on a huge vocabulary).  The indexer calls
-    this before it analyses an article, never between analysing one and adding it."""
+    stream holds numbers of it (memory stays bounded on a huge vocabulary).  Only the segment
+    builder calls this, before it analyses an article, never between analysing one and adding
+    it; a search analysing text meanwhile runs in the same thread (``watch``'s alerts)."""
     global _vocabulary
     if len(_vocabulary) >= WORD_CACHE_SIZE and not _holders:
         _vocabulary = Vocabulary()
@@ -213,9 +214,9 @@ def kept_term_numbers(text: str) -> tuple[list[int], int]:
 
 def kept_tokens(text: str) -> tuple[list, int]:
     """``kept_term_numbers`` as terms: a str, or a tuple of terms sharing a position."""
-    renew_vocabulary_if_full()  # the numbers are made terms at once: none is held
+    numbering = _vocabulary
     kept, first = kept_term_numbers(text)
-    return list(map(_vocabulary.value, kept)), first
+    return list(map(numbering.value, kept)), first
 
 
 def index_terms(text: str) -> tuple[dict[str, list[int]], int]:
