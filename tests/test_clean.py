@@ -526,3 +526,25 @@ def test_phrase_rule_named_is_the_first_phrase_written_whatever_the_hash_seed():
         order = [first, *(n for n in names if n != first)]
         line = " and ".join(f"marker{n} phrase{n} end" for n in order).lower()
         assert phrases.anywhere(line) == first
+
+
+def test_every_shipped_rule_compiles_and_is_named_by_its_section():
+    """Shipped patterns are compiled one by one only when a rule must be named (users' own
+    are checked as they load): here, each of them, and each names itself."""
+    import re
+
+    from newsindex.clean.rules import RULE_SECTIONS, _compiled_rules, _shipped_rule_text
+
+    shipped = parse_rules(_shipped_rule_text(), "boilerplate.txt")
+    rules = _compiled_rules(())
+    for section in RULE_SECTIONS:
+        if section == "contains":
+            continue
+        rule_set = getattr(rules, section)
+        for name, pattern in shipped[section].items():
+            if pattern == "-":
+                continue
+            re.compile(pattern, re.IGNORECASE)  # raises for a bad one
+            assert name in rule_set.names, (section, name)
+        assert len(rule_set.patterns) == len(rule_set.names)
+        assert rule_set.identify is None or rule_set.identify.groups >= len(rule_set.names)

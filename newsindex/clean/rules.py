@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..data import data_text
+from ..patterns import LazyPattern
 from .paragraphs import _SPACE_RE
 
 RULE_SECTIONS = ("line", "contains", "sentence", "heading", "share")
@@ -27,11 +28,14 @@ class _RuleSet:
     """The named patterns of one section, plus all of them in one regex for a quick "any match?"."""
 
     names: tuple[str, ...]
-    patterns: tuple[re.Pattern[str], ...]
+    #: Each rule's own pattern, compiled when first used (after a hit, to name the rule).
+    patterns: tuple[LazyPattern, ...]
     combined: re.Pattern[str] | None
     #: The same alternation with each rule in a named group ("r0", "r1"...), run only after a
     #: hit: the rule's group closes after any group inside it, so ``lastgroup`` names it.
-    identify: re.Pattern[str] | None = None
+    #: Compiled when first needed too: every indexing process compiles the rules, most of
+    #: the time it took was these two.
+    identify: LazyPattern | None = None
 
     def full(self, text: str, lowered: str) -> str | None:
         """The name of the first rule matching all of ``text`` (``lowered`` is ``text.lower()``), or None."""
@@ -104,24 +108,32 @@ def _lower_case_branch(pattern: str) -> str:
     return f"(?i:{pattern})" if any(ch.isupper() for ch in letters) else f"(?:{pattern})"
 
 
-def _compile_section(entries: dict[str, str], section: str) -> _RuleSet:
+def _compile_section(entries: dict[str, str], section: str, checked: frozenset[str] = frozenset()) -> _RuleSet:
+    """One section's rules; those named in ``checked`` (users' own) are compiled here one by
+    one, so that a bad one is named (the shipped ones are compiled by the tests)."""
     names: list[str] = []
-    patterns: list[re.Pattern[str]] = []
+    sources: list[str] = []
     for name, pattern in entries.items():
         if pattern == _DISABLED:
             continue
-        try:
-            patterns.append(re.compile(pattern, re.IGNORECASE))
-        except re.error as exc:
-            raise ValueError(f"[{section}] rule {name!r}: bad pattern: {exc}") from None
+        if name in checked:
+            try:
+                re.compile(pattern, re.IGNORECASE)
+            except re.error as exc:
+                raise ValueError(f"[{section}] rule {name!r}: bad pattern: {exc}") from None
         names.append(name)
+        sources.append(pattern)
     # The combined pattern runs on lower-cased text without IGNORECASE, which is much
     # faster; a rule spelling an upper-case letter keeps its own (?i:...) scope.
     combined = identify = None
-    if patterns:
-        combined = re.compile("|".join(_lower_case_branch(p.pattern) for p in patterns))
-        identify = re.compile("|".join(f"(?P<r{i}>{p.pattern})" for i, p in enumerate(patterns)), re.IGNORECASE)
-    return _RuleSet(tuple(names), tuple(patterns), combined, identify)
+    if sources:
+        try:
+            combined = re.compile("|".join(map(_lower_case_branch, sources)))
+        except re.error as exc:
+            raise ValueError(f"[{section}] rules: bad patterns together: {exc}") from None
+        identify = LazyPattern("|".join(f"(?P<r{i}>{p})" for i, p in enumerate(sources)), re.IGNORECASE)
+    patterns = tuple(LazyPattern(pattern, re.IGNORECASE) for pattern in sources)
+    return _RuleSet(tuple(names), patterns, combined, identify)
 
 
 @dataclass(frozen=True)
@@ -168,11 +180,15 @@ def _shipped_rule_text() -> str:
 @lru_cache(maxsize=16)
 def _compiled_rules(extra: tuple[tuple[str, str], ...]) -> Rules:
     merged = parse_rules(_shipped_rule_text(), "boilerplate.txt")
+    users: dict[str, set[str]] = {section: set() for section in RULE_SECTIONS}
     for source, text in extra:
         for section, entries in parse_rules(text, source).items():
             merged[section].update(entries)
+            users[section].update(entries)
     compiled: dict = {
-        section: _compile_section(merged[section], section) for section in RULE_SECTIONS if section != "contains"
+        section: _compile_section(merged[section], section, frozenset(users[section]))
+        for section in RULE_SECTIONS
+        if section != "contains"
     }
     compiled["contains"] = _compile_phrases(merged["contains"])
     sentence = compiled["sentence"]
