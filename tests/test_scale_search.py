@@ -10,7 +10,7 @@ from newsindex.engine.whoosh.filters import allowed_documents
 from newsindex.engine.whoosh.lexicon import WORDS_FILE, words_starting
 from newsindex.engine.whoosh.spelling import _candidates
 from newsindex.engine.whoosh.store import current_generation, open_index
-from newsindex.index import build_index, limits
+from newsindex.index import build_index, limits, run
 from newsindex.query import SearchOptions, search
 
 
@@ -110,8 +110,8 @@ def test_did_you_mean_reads_the_word_list_not_the_segments(tmp_path):
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 @pytest.mark.parametrize("fork_fails", [False, True])
 def test_a_word_list_written_by_a_fork_is_the_list_the_run_writes_itself(tmp_path, monkeypatch, fork_fails):
-    """A run of two workers and many articles writes its word list in a fork while it links
-    the near-duplicates; a fork that fails leaves the list to the run."""
+    """A run of two workers and many articles writes its word list, and syncs its segments, in
+    a fork while it links the near-duplicates; a fork that fails leaves both to the run."""
     news = tmp_path / "news"
     for n in range(40):
         day = f"2020-06-{n % 28 + 1:02d}"
@@ -129,8 +129,16 @@ def test_a_word_list_written_by_a_fork_is_the_list_the_run_writes_itself(tmp_pat
         return real(generation, reader, previous)
 
     monkeypatch.setattr(commit, "write_words", write_words)
+    durable = []
+    real_fsync_tree = run._fsync_tree
+    monkeypatch.setattr(
+        run, "_fsync_tree", lambda path, skip=frozenset(): (durable.append(skip), real_fsync_tree(path, skip))
+    )
     build_index([news], tmp_path / "shared", workers=2)
     assert written == ([parent] if fork_fails else [])  # the fork's own call is not seen here
+    # The fork synced the segments and tables of contents: the run syncs the rest only.
+    segment_files = {p.name for p in current_generation(tmp_path / "shared").iterdir() if "articles_" in p.name}
+    assert segment_files and (segment_files <= durable[0]) is (not fork_fails)
     lists = [(current_generation(tmp_path / name) / WORDS_FILE).read_bytes() for name in ("alone", "shared")]
     bodies = [text.split(b"\n", 1)[1] for text in lists]  # the header names the run's own segments
     assert bodies[0] == bodies[1]

@@ -201,6 +201,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         self.report: IndexReport = report
         self.lock = lock
         self.segments: list = []
+        self.synced: set[str] = set()  # the generation's files synced already (by the commit's fork)
         self.indexed = 0  # documents added to new segments
         self.done = 0  # files read and indexed (a big record file once its last piece is in)
         self.passed = 0  # files the walk found unchanged (or could not stat): done without reading
@@ -286,5 +287,5 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         }
         (generation / "info.json").write_text(json.dumps(info), encoding="utf-8")
         shutil.rmtree(generation / f"{INDEX_NAME}.tmp", ignore_errors=True)
-        _fsync_tree(generation, frozenset(linked))
+        _fsync_tree(generation, frozenset(linked | self.synced))
         return True

@@ -5,6 +5,7 @@ groups, merging (merging.py), the count check, the near-duplicate graph.
 from __future__ import annotations
 
 import contextlib
+import os
 
 from . import _import_whoosh_lightly
 
@@ -65,32 +66,43 @@ class _Committing:
             )
         self.report.documents = documents
         _checkpoint("before-near-duplicates")
-        # The word list is written by a fork of this process while this one builds the graph
-        # (a run that forks: two cores, no other thread); without one, after it.
+        # The word list is written, and the segments synced, by a fork of this process while
+        # this one builds the graph (a run that forks: two cores, no other thread); without
+        # one, after it (and the segments with the rest of the generation).
         apart = self.workers > 1 and self.indexed >= limits.SHARED_WORDS_DOCUMENTS and forkable()
-        words = Forked(self._write_words_apart, self.lock.fileno()) if apart else None
-        if words is not None and not words.start():
-            words = None
+        fork = Forked(self._finish_apart, self.lock.fileno()) if apart else None
+        if fork is not None and not fork.start():
+            fork = None
         try:
             with ix.reader() as reader:
                 graph = graph_for(reader, self.previous, merged_from, share=self.workers > 1)
-                if words is None or words.result() is None:
+                synced = fork.result() if fork is not None else None
+                if synced is None:
                     write_words(self.generation, reader, self.previous)
+                else:
+                    self.synced.update(synced.decode("utf-8").split("\n") if synced else ())
         finally:
-            if words is not None:
-                words.stop()
+            if fork is not None:
+                fork.stop()
         write_graph(self.generation, graph)
         segments = ix._segments()
         write_summary(
             self.generation, generation_summary(storage, segments, lambda s: SegmentReader(storage, ix.schema, s))
         )
 
-    def _write_words_apart(self) -> bytes:
-        """``write_words`` in a fork, from a reader of its own (file positions are shared
-        with the process it was forked from)."""
+    def _finish_apart(self) -> bytes:
+        """In a fork: ``write_words``, from a reader of its own (file positions are shared
+        with the process it was forked from), then an fsync of the segments and tables of
+        contents, which are written for good by now; returns their names."""
         with FileStorage(str(self.generation)).open_index(INDEX_NAME).reader() as reader:
             write_words(self.generation, reader, self.previous)
-        return b""
+        synced = []
+        for entry in os.scandir(self.generation):
+            if entry.name.startswith((f"{INDEX_NAME}_", f"_{INDEX_NAME}_")) and entry.is_file():
+                with open(entry.path, "rb") as handle:
+                    os.fsync(handle.fileno())
+                synced.append(entry.name)
+        return "\n".join(synced).encode("utf-8")
 
     def _rewrite_groups(self, writer, old_docs: int):
         """Delete the documents of changed duplicate groups; re-add those with copies left.
