@@ -132,7 +132,7 @@ def parse_date(text: str, *, dayfirst: bool = False, now: datetime | None = None
     if not cleaned:
         return None
     now = now or datetime.now(timezone.utc)
-    if cleaned[:1].isdigit():
+    if cleaned[:4].isdigit():  # every form fromisoformat reads starts with the year (a failed try raises)
         try:
             value = datetime.fromisoformat(cleaned)
         except ValueError:
