@@ -192,7 +192,6 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
     """One indexing run into a new generation directory."""
 
     def __init__(self, paths, previous, generation, options, workers, progress, report, lock, reading: str) -> None:
-        self.paths = paths
         self.previous: Path | None = previous
         self.generation: Path = generation
         self.options: IngestOptions = options
@@ -213,7 +212,8 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         self.reading = reading  # options.reading_fingerprint(), recorded in info.json
         self.records_kept = 0  # articles recorded so far from the big record file being read
         self.changed: Sequence[str] | None = None  # see build_index
-        self.roots = [os.path.abspath(p) for p in paths]  # the folders indexed, for the manifest
+        self.walked_roots = [os.path.abspath(p) for p in paths]  # the paths walked, absolute
+        self.roots = list(self.walked_roots)  # the folders indexed, for the manifest (more on a re-read)
 
     # -- setting up ----------------------------------------------------------------
 

@@ -149,7 +149,7 @@ class _Scanning:
 
     def _walk(self, on_ignored: Callable[[str, str], None] | None, share: int | None = None) -> Iterator[Walked]:
         """The files under the paths (or among ``changed``), never the index's own."""
-        roots = [os.path.abspath(p) for p in self.paths]
+        roots = self.walked_roots
         index_dir = self.generation.parent  # never read the index itself, wherever it lies
         follow = self.options.follow_links
         if self.changed is not None:
@@ -169,8 +169,9 @@ class _Scanning:
             or not sys.platform.startswith("linux")  # fork beside threads, and a fork that dies with its parent
         ):
             return None
-        roots = [os.path.abspath(p) for p in self.paths]
-        shared = SharedComparison(self._walk, roots, known_files.loaded, known_files.failures, self.lock.fileno())
+        shared = SharedComparison(
+            self._walk, self.walked_roots, known_files.loaded, known_files.failures, self.lock.fileno()
+        )
         shared.start()
         return shared
 
@@ -178,7 +179,7 @@ class _Scanning:
         """Files to read, as they are found (all at the end of the walk when ``shared``);
         unchanged ones counted.  At the end of the walk, ``self.vanished`` lists indexed
         files gone from the paths."""
-        roots = [os.path.abspath(p) for p in self.paths]
+        roots = self.walked_roots
         for root in roots:
             if not os.path.exists(root) and not os.path.islink(root):
                 raise IndexProblem(f"{root}: no such file or directory")
@@ -245,7 +246,7 @@ class _Scanning:
             return sum(
                 1
                 for _found in walk_files(
-                    [os.path.abspath(p) for p in self.paths],
+                    self.walked_roots,
                     follow_links=self.options.follow_links,
                     skip=[self.generation.parent],
                 )
