@@ -271,7 +271,7 @@ class _Linker:
                     continue
                 if all(len(self.adjacent.get(d, ())) >= MAX_NEIGHBOURS for d in (*first_docs, *second_docs)):
                     continue
-                if are_near_duplicates(first_values, second_values):
+                if resemblance(first_values, second_values) >= SIMILAR_OVERLAP:  # shared values checked above
                     for first in first_docs:
                         for second in second_docs:
                             self._link(first, second)
