@@ -41,6 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from whoosh.idsets import DocIdSet  # noqa: E402
 
+from newsindex.engine.whoosh.filters import _UNDATED  # noqa: E402
 from newsindex.engine.whoosh.parsing import parse_query  # noqa: E402
 from newsindex.engine.whoosh.store import column_values, index_disk_size, open_index, shared_generation  # noqa: E402
 from newsindex.engine.whoosh.weighting import WEIGHTING  # noqa: E402
@@ -461,7 +462,7 @@ def breakdown(queries: list[str], index_dir: Path, repeat: int) -> dict[str, lis
         parsed = {q: parse_query(q, ix.schema, "all") for q in queries}
         # The published date is a column only (no terms since the thirteenth session).
         low, high = (ix.schema["published"].to_column_value(d) for d in (start, end))
-        undated_value = 2**64 - 1  # the column's value for a document without a date
+        undated_value = _UNDATED  # the column's value for a document without a date
         values = column_values(searcher.reader(), "published")
         march = {d for d, v in enumerate(values) if low <= v < high and v != undated_value}
         measured["filter -> doc set: Term(month, 1987-03)"] = time_calls(
