@@ -621,3 +621,32 @@ def test_long_chunks_are_analysed_alike_but_not_remembered():
     assert index_terms(text) == _whoosh_terms(text)
     assert all(len(chunk) <= tokens.CACHED_CHUNK_BYTES for chunk in tokens._chunk_cache)
     assert tokens._chunk_cache  # the short chunks ("Monday") are remembered
+
+
+def test_what_outlives_a_run_is_not_rescanned_by_the_next_young_collection():
+    """After ``_no_gc`` the collector is on again, its youngest generation holds nothing the
+    run made (the first allocation after a run scanned all of it), and a cycle the run made
+    is still collected by a full collection: nothing is frozen for good (``watch``)."""
+    import gc
+    import weakref
+
+    from newsindex.index.generations import _no_gc
+
+    class Node:
+        pass
+
+    assert gc.isenabled()
+    with _no_gc():
+        assert not gc.isenabled()
+        kept = [[number] for number in range(50_000)]
+        cycle = Node()
+        cycle.self = cycle
+        alive = weakref.ref(cycle)
+    assert gc.isenabled()
+    oldest = gc.get_objects(generation=2)
+    assert any(item is kept[-1] for item in oldest)  # not in a young generation, to be scanned
+    del oldest
+    del cycle
+    gc.collect()
+    assert alive() is None
+    assert len(kept) == 50_000
