@@ -19,6 +19,7 @@ from newsindex.index.compare import (
     SharedComparison,
     walk_order,
 )
+from newsindex.index.stamps import Stamps
 from newsindex.ingest import IngestOptions
 from newsindex.models import Skipped
 from newsindex.query import search
@@ -42,6 +43,11 @@ def _archive(root, count: int = 40):
     return stamps
 
 
+def _stamps(rows: dict) -> Stamps:
+    """The stamps of ``rows`` (path -> (path, size, mtime)), as a run loads them."""
+    return Stamps.from_rows(list(rows.values()))
+
+
 def _walker(root):
     return lambda on_ignored, share: walk_files([root], on_ignored=on_ignored, share=share)
 
@@ -56,7 +62,7 @@ def test_a_comparison_says_what_became_of_each_file_not_unchanged(tmp_path):
     gone = str(tmp_path / "desk0" / "story-000.txt")
     walked = list(walk_files([tmp_path]))
     os.unlink(gone)  # listed, then deleted before its stat call
-    comparison = Comparison(stamps.get, {failing: [Skipped(failing, "bad")]})
+    comparison = Comparison(_stamps(stamps), {failing: [Skipped(failing, "bad")]})
     seen: set[str] = set()
     found = {finding[0]: finding[-1] for finding in comparison.findings(walked, seen)}
     assert found == {
@@ -97,12 +103,12 @@ def _changed_archive(root):
 @linux_only
 def test_two_halves_of_a_shared_comparison_find_what_one_process_finds(tmp_path):
     stamps, failures = _changed_archive(tmp_path)
-    alone = Comparison(stamps.get, failures)
+    alone = Comparison(_stamps(stamps), failures)
     ignored: list[tuple[str, str]] = []
     seen: set[str] = set()
     expected = list(alone.findings(walk_files([tmp_path], on_ignored=lambda *report: ignored.append(report)), seen))
 
-    shared = SharedComparison(_walker(tmp_path), [str(tmp_path)], stamps, failures, lock_fd=-1)
+    shared = SharedComparison(_walker(tmp_path), [str(tmp_path)], _stamps(stamps), failures, lock_fd=-1)
     shared.start()
     assert shared.fork is not None and shared.fork.pid is not None
     assert shared.findings() == expected  # the same findings, in walk order
@@ -119,7 +125,7 @@ def test_a_shared_comparison_with_nothing_gone_looks_for_no_paths_gone(tmp_path,
     stamps = _archive(tmp_path, count=50)
     asked = []
     monkeypatch.setattr(SharedComparison, "_unseen", lambda self, seen, hashes: asked.append(1) or set())
-    shared = SharedComparison(_walker(tmp_path), [str(tmp_path)], stamps, {}, lock_fd=-1)
+    shared = SharedComparison(_walker(tmp_path), [str(tmp_path)], _stamps(stamps), {}, lock_fd=-1)
     shared.start()
     found = shared.findings()
     assert [finding[-1] for finding in found] == [SAME_RECORDS]
@@ -129,7 +135,7 @@ def test_a_shared_comparison_with_nothing_gone_looks_for_no_paths_gone(tmp_path,
 @linux_only
 def test_a_shared_comparison_does_the_forks_half_itself_when_the_fork_fails(tmp_path):
     stamps, failures = _changed_archive(tmp_path)
-    expected = list(Comparison(stamps.get, failures).findings(walk_files([tmp_path])))
+    expected = list(Comparison(_stamps(stamps), failures).findings(walk_files([tmp_path])))
     parent = os.getpid()
 
     def walk(on_ignored, share):
@@ -137,7 +143,7 @@ def test_a_shared_comparison_does_the_forks_half_itself_when_the_fork_fails(tmp_
             raise RuntimeError("the fork's walk breaks")
         return walk_files([tmp_path], on_ignored=on_ignored, share=share)
 
-    shared = SharedComparison(walk, [str(tmp_path)], stamps, failures, lock_fd=-1)
+    shared = SharedComparison(walk, [str(tmp_path)], _stamps(stamps), failures, lock_fd=-1)
     shared.start()
     assert shared.findings() == expected
     assert len(shared.unseen) == 2 and shared.unchanged == 194
@@ -153,7 +159,7 @@ def test_a_failing_walk_ends_the_fork(tmp_path):
             raise KeyboardInterrupt
         return walk_files([tmp_path], share=share)
 
-    shared = SharedComparison(walk, [str(tmp_path)], stamps, {}, lock_fd=-1)
+    shared = SharedComparison(walk, [str(tmp_path)], _stamps(stamps), {}, lock_fd=-1)
     shared.start()
     pid = shared.fork.pid
     with pytest.raises(KeyboardInterrupt):

@@ -635,18 +635,23 @@ def test_what_outlives_a_run_is_not_rescanned_by_the_next_young_collection():
     class Node:
         pass
 
-    assert gc.isenabled()
-    with _no_gc():
-        assert not gc.isenabled()
-        kept = [[number] for number in range(50_000)]
-        cycle = Node()
-        cycle.self = cycle
-        alive = weakref.ref(cycle)
-    assert gc.isenabled()
-    oldest = gc.get_objects(generation=2)
-    assert any(item is kept[-1] for item in oldest)  # not in a young generation, to be scanned
-    del oldest
-    del cycle
-    gc.collect()
-    assert alive() is None
+    was_enabled = gc.isenabled()  # a CLI test may have left the collector off
+    gc.enable()
+    try:
+        with _no_gc():
+            assert not gc.isenabled()
+            kept = [[number] for number in range(50_000)]
+            cycle = Node()
+            cycle.self = cycle
+            alive = weakref.ref(cycle)
+        assert gc.isenabled()
+        oldest = gc.get_objects(generation=2)
+        assert any(item is kept[-1] for item in oldest)  # not in a young generation, to be scanned
+        del oldest
+        del cycle
+        gc.collect()
+        assert alive() is None
+    finally:
+        if not was_enabled:
+            gc.disable()
     assert len(kept) == 50_000

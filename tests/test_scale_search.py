@@ -1,6 +1,7 @@
 """Search pieces that keep large archives fast: segments skipped by date, did-you-mean's word list."""
 
 import os
+import sqlite3
 from datetime import datetime, timezone
 
 import pytest
@@ -10,7 +11,9 @@ from newsindex.engine.whoosh.filters import allowed_documents
 from newsindex.engine.whoosh.lexicon import WORDS_FILE, words_starting
 from newsindex.engine.whoosh.spelling import _candidates
 from newsindex.engine.whoosh.store import current_generation, open_index
+from newsindex.engine.whoosh.summary import read_summary
 from newsindex.index import build_index, limits, run
+from newsindex.index.stamps import STAMPS_FILE, read_stamps
 from newsindex.query import SearchOptions, search
 
 
@@ -109,15 +112,16 @@ def test_did_you_mean_reads_the_word_list_not_the_segments(tmp_path):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 @pytest.mark.parametrize("fork_fails", [False, True])
-def test_a_word_list_written_by_a_fork_is_the_list_the_run_writes_itself(tmp_path, monkeypatch, fork_fails):
-    """A run of two workers and many articles writes its word list, and syncs its segments, in
-    a fork while it links the near-duplicates; a fork that fails leaves both to the run."""
+def test_lists_written_by_a_fork_are_the_lists_the_run_writes_itself(tmp_path, monkeypatch, fork_fails):
+    """A run of two workers over a large index writes its word list and summary, and syncs its
+    segments, in a fork while it links the near-duplicates (a one-file run too); a fork that
+    fails leaves all of it to the run."""
     news = tmp_path / "news"
     for n in range(40):
         day = f"2020-06-{n % 28 + 1:02d}"
         _article(news, f"a{n}.txt", day, f"Harbour story {n}", f"Ferry{n} crews strike at dawn.")
     build_index([news], tmp_path / "alone", workers=2)
-    monkeypatch.setattr(limits, "SHARED_WORDS_DOCUMENTS", 10)
+    monkeypatch.setattr(limits, "SHARED_FINISH_DOCUMENTS", 10)
     parent = os.getpid()
     written = []
     real = commit.write_words
@@ -143,3 +147,19 @@ def test_a_word_list_written_by_a_fork_is_the_list_the_run_writes_itself(tmp_pat
     bodies = [text.split(b"\n", 1)[1] for text in lists]  # the header names the run's own segments
     assert bodies[0] == bodies[1]
     assert b"ferry39\n" in lists[1]
+    summaries = [read_summary(current_generation(tmp_path / name)) for name in ("alone", "shared")]
+    assert summaries[0] == summaries[1] and sum(summaries[1]["months"].values()) == 40
+    # One more file: a run of one article, its lists written apart all the same.
+    _article(news, "late.txt", "2021-01-05", "Late story", "Quayside zeppelins moored overnight.")
+    written.clear()
+    build_index([news], tmp_path / "shared", workers=2)
+    assert written == ([parent] if fork_fails else [])
+    generation = current_generation(tmp_path / "shared")
+    assert words_starting(generation, "z") == ["zeppelin"]  # stemmed
+    assert read_summary(generation)["months"]["2021-01"] == 1
+    # The files' stamps too: written and synced by the fork, the manifest's as they are.
+    assert (STAMPS_FILE in durable[-1]) is (not fork_fails)
+    with sqlite3.connect(generation / "manifest.sqlite") as db:
+        table = {path: (size, mtime) for path, size, mtime in db.execute("SELECT path, size, mtime FROM files")}
+    stamps = read_stamps(generation / STAMPS_FILE, len(table))
+    assert {path: stamps.stamp(path) for path in stamps.place} == table

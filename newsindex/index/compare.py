@@ -21,6 +21,7 @@ from ..forking import Forked
 from ..models import Skipped
 from ..read.files import Walked
 from .generations import _checkpoint
+from .stamps import Stamps
 
 #: Windows lists a file's size and times with its name, so an entry's ``stat()`` is free
 #: there.  Elsewhere it is a system call like ``os.stat``, and slower (0.40 s against 0.33 s
@@ -39,7 +40,6 @@ UNSTATABLE = "unstatable"
 SAME_RECORDS = "same records"
 SAME_FAILING = "same failing"
 
-StampOf = Callable[[str], "tuple[str, int, float] | None"]
 #: ``walk(on_ignored, share)``: the files under the run's paths, ``read.files.walk_files``'s way.
 WalkFn = Callable[["Callable[[str, str], None] | None", "int | None"], Iterable[Walked]]
 
@@ -50,15 +50,15 @@ class Comparison:
     ``unchanged`` counts the files found unchanged so far (not those listed as findings).
     """
 
-    def __init__(self, stamp_of: StampOf, failures: dict[str, list[Skipped]]) -> None:
-        self.stamp_of = stamp_of
+    def __init__(self, stamps: Stamps, failures: dict[str, list[Skipped]]) -> None:
+        self.stamps = stamps
         self.failures = failures
         self.unchanged = 0
 
     def findings(self, walked: Iterable[Walked], seen: set[str] | None = None) -> Iterator[Finding]:
         """The files not simply unchanged, as found; every path walked is added to ``seen``."""
         # Locals only: this loop meets every file of the archive.
-        stamp_of, failures = self.stamp_of, self.failures
+        place_of, sizes, mtimes, failures = self.stamps.place.get, self.stamps.sizes, self.stamps.mtimes, self.failures
         stat, stat_by_entry = os.stat, _STAT_BY_ENTRY
         unchanged = 0
         try:
@@ -71,8 +71,8 @@ class Comparison:
                     self.unchanged = unchanged
                     yield path, kind, compression, 0, exc.strerror or "cannot stat", UNSTATABLE
                     continue
-                stamp = stamp_of(path)
-                if stamp and stamp[1] == result.st_size and stamp[2] == result.st_mtime:
+                place = place_of(path)
+                if place is not None and sizes[place] == result.st_size and mtimes[place] == result.st_mtime:
                     if kind == "records":
                         status = SAME_RECORDS
                     elif path in failures:
@@ -81,7 +81,7 @@ class Comparison:
                         unchanged += 1
                         continue
                 else:
-                    status = CHANGED if stamp else NEW
+                    status = CHANGED if place is not None else NEW
                 self.unchanged = unchanged
                 yield path, kind, compression, result.st_size, result.st_mtime, status
         finally:
@@ -114,8 +114,8 @@ class SharedComparison:
     it fails, this process walks its half too.
     """
 
-    def __init__(self, walk: WalkFn, roots: list[str], known: dict[str, tuple], failures: dict, lock_fd: int) -> None:
-        """``roots``: the walk's paths, absolute; ``known``: the manifest's stamps by path."""
+    def __init__(self, walk: WalkFn, roots: list[str], known: Stamps, failures: dict, lock_fd: int) -> None:
+        """``roots``: the walk's paths, absolute; ``known``: the manifest's stamps."""
         self.walk = walk
         self.roots = roots
         self.known = known
@@ -142,10 +142,10 @@ class SharedComparison:
         """This process's half (share 0, the paths it met put in ``seen``) or the fork's."""
         met_paths: set[str] = set() if seen is None else seen
         ignored: list[tuple[str, str]] = []
-        comparison = Comparison(self.known.get, self.failures)
+        comparison = Comparison(self.known, self.failures)
         walked = self.walk(lambda path, reason: ignored.append((path, reason)), share)
         found = list(comparison.findings(walked, met_paths))
-        met = sum(map(self.known.__contains__, met_paths))
+        met = sum(map(self.known.place.__contains__, met_paths))
         hashes = list(map(hash, met_paths)) if seen is None else []
         return _Half(found, comparison.unchanged, ignored, met, hashes)
 
@@ -158,7 +158,7 @@ class SharedComparison:
             theirs = self._receive() or self._half(1)  # without a fork: its half here
         finally:
             self.stop()
-        if mine.met + theirs.met < len(self.known):  # indexed files gone
+        if mine.met + theirs.met < len(self.known.place):  # indexed files gone
             self.unseen = self._unseen(seen, theirs.hashes)
         order = walk_order(self.roots)
         found = sorted(mine.findings + theirs.findings, key=lambda finding: order(finding[0]))
@@ -174,7 +174,7 @@ class SharedComparison:
         leave that file indexed until a next run, whose hash seed differs (unless
         ``PYTHONHASHSEED`` fixes it)."""
         theirs = set(their_hashes)
-        unmet = list(filterfalse(seen.__contains__, self.known))
+        unmet = list(filterfalse(seen.__contains__, self.known.place))
         return set(compress(unmet, map(not_, map(theirs.__contains__, map(hash, unmet)))))
 
     def _receive(self) -> _Half | None:

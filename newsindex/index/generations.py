@@ -22,10 +22,11 @@ from ..engine.whoosh.store import (
     current_generation,
 )
 from ..engine.whoosh.summary import SUMMARY_FILE
+from .stamps import STAMPS_FILE
 
 #: Files a generation writes anew rather than hard-linking from the previous one.
 _PER_GENERATION = frozenset(
-    {"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE, STATE_FILE, WORDS_FILE, SUMMARY_FILE}
+    {"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE, STATE_FILE, WORDS_FILE, SUMMARY_FILE, STAMPS_FILE}
 )
 #: Test hook: ``NEWSINDEX_CRASH_AT=<point>`` kills the indexer with SIGKILL
 #: when it reaches that point (see ``_checkpoint`` and ``CRASH_POINTS``).

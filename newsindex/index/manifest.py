@@ -8,7 +8,6 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from operator import itemgetter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,6 +18,7 @@ from ..engine.whoosh.store import (
 from ..models import Draft, Skipped
 from ..read import FoundFile
 from .folders import indexed_folders  # noqa: F401 - the indexer imports it from here
+from .stamps import STAMPS_FILE, StampChanges, Stamps, read_stamps
 
 
 class Manifest:
@@ -62,12 +62,16 @@ class Manifest:
             """
         )
         self.db.execute("BEGIN")
+        #: The files' stamps as this run changes them, for the stamps file.
+        self.stamp_changes = StampChanges()
 
     def put_file(self, path: str, size: int, mtime: float, digest: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (path, size, mtime, digest))
+        self.stamp_changes.put(path, (size, mtime))
 
     def remove_file(self, path: str) -> None:
         self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+        self.stamp_changes.put(path, None)
 
     def add_roots(self, paths: Iterable[str]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO roots VALUES (?)", ((path,) for path in paths))
@@ -216,8 +220,6 @@ def _split_keys(text: str | None) -> list[str]:
     return text.split() if text else []
 
 
-_FIRST = itemgetter(0)  # a row's path
-
 #: Up to this many indexed files, the scan loads them all at once (faster than
 #: a query per file; about 100 MB at the limit); beyond, it asks file by file.
 KNOWN_FILES_IN_MEMORY = 500_000
@@ -226,16 +228,16 @@ KNOWN_FILES_IN_MEMORY = 500_000
 class _KnownFiles:
     """The files in the committed generation's manifest (read-only).
 
-    Held in memory as ``path -> (path, size, mtime)`` (the rows as SQLite gives them, put
-    in a dict without a loop in Python), all a walk compares; the content hash of the few
-    files a run reads is asked for file by file (``get``).  Loading the hashes of every
-    file took a quarter of the manifest's load at 200,000 files.
+    Their sizes and mtimes, all a walk compares, are held in memory as ``Stamps`` (from
+    the generation's stamps file, or the manifest's table when it has none); the content
+    hash of the few files a run reads is asked for file by file (``get``).  Loading the
+    hashes of every file took a quarter of the manifest's load at 200,000 files.
     """
 
     def __init__(self, generation: Path | None, lazy: bool = False) -> None:
         """``lazy``: ask file by file (a run told which few files changed)."""
         self.db = None
-        self.loaded: dict[str, tuple[str, int, float]] | None = {}
+        self.stamps: Stamps | None = Stamps({}, [], [])
         self.failures: dict[str, list[Skipped]] = {}
         self.roots: set[str] = set()
         if generation is None:
@@ -248,21 +250,21 @@ class _KnownFiles:
                 for path, item, reason in self.db.execute("SELECT path, id, reason FROM failures ORDER BY rowid"):
                     self.failures.setdefault(path, []).append(Skipped(item, reason))
             if lazy:
-                self.loaded = None
-            elif self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0] <= KNOWN_FILES_IN_MEMORY:
-                rows = self.db.execute("SELECT path, size, mtime FROM files").fetchall()
-                self.loaded = dict(zip(map(_FIRST, rows), rows, strict=True))
+                self.stamps = None
             else:
-                self.loaded = None
+                count = self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+                self.stamps = read_stamps(generation / STAMPS_FILE, count) or table_stamps(self.db)
         except sqlite3.Error as exc:
             raise IndexProblem(f"cannot read the manifest of {generation}: {exc}; rebuild with --rebuild") from None
 
-    def stamp(self, path: str) -> tuple[str, int, float] | None:
-        """``(path, size, mtime)`` of an indexed file, or None."""
-        if self.loaded is not None:
-            return self.loaded.get(path)
-        query = "SELECT path, size, mtime FROM files WHERE path = ?"
-        return self.db.execute(query, (path,)).fetchone() if self.db else None
+    def asked(self) -> Stamps:
+        """The stamps a walk compares with: those in memory, or (not loaded) stamps that ask
+        the manifest for each path as the walk meets it."""
+        if self.stamps is not None:
+            return self.stamps
+        sizes: list[int] = []
+        mtimes: list[float] = []
+        return Stamps(_AskedPlaces(self.db, sizes, mtimes), sizes, mtimes)
 
     def get(self, path: str) -> tuple[int, float, str] | None:
         """``(size, mtime, content hash)`` of an indexed file, or None."""
@@ -271,8 +273,8 @@ class _KnownFiles:
         return self.db.execute("SELECT size, mtime, hash FROM files WHERE path = ?", (path,)).fetchone()
 
     def __iter__(self) -> Iterator[str]:
-        if self.loaded is not None:
-            yield from self.loaded
+        if self.stamps is not None:
+            yield from self.stamps.place
         elif self.db is not None:
             for (path,) in self.db.execute("SELECT path FROM files"):
                 yield path
@@ -291,3 +293,31 @@ class _KnownFiles:
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
+
+
+def table_stamps(db: sqlite3.Connection) -> Stamps | None:
+    """Every file's stamp in the manifest open as ``db``; None when there are more files
+    than are held in memory."""
+    if db.execute("SELECT COUNT(*) FROM files").fetchone()[0] > KNOWN_FILES_IN_MEMORY:
+        return None
+    return Stamps.from_rows(db.execute("SELECT path, size, mtime FROM files").fetchall())
+
+
+class _AskedPlaces(dict):
+    """``Stamps.place`` for a manifest not held in memory: ``get`` asks it for a path not
+    asked before and puts the answer in the stamps' lists."""
+
+    def __init__(self, db: sqlite3.Connection | None, sizes: list[int], mtimes: list[float]) -> None:
+        super().__init__()
+        self.db, self.sizes, self.mtimes = db, sizes, mtimes
+
+    def get(self, path: str, default: int | None = None) -> int | None:
+        if path in self:
+            return self[path]
+        row = self.db.execute("SELECT size, mtime FROM files WHERE path = ?", (path,)).fetchone() if self.db else None
+        if row is None:
+            return default
+        self[path] = len(self.sizes)
+        self.sizes.append(row[0])
+        self.mtimes.append(row[1])
+        return self[path]

@@ -38,10 +38,11 @@ from .generations import (
     _remove_stale_generations,
 )
 from .learned import _load_learned
-from .manifest import Manifest, _KnownFiles, indexed_folders
+from .manifest import Manifest, _KnownFiles, indexed_folders, table_stamps
 from .pool import _Feeding
 from .report import IndexReport
 from .scan import _indexed_elsewhere, _Scanning, _take
+from .stamps import STAMPS_FILE
 
 # --- the entry point ---------------------------------------------------------------
 
@@ -224,6 +225,26 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
     def _record_roots(self) -> None:
         self.manifest.add_roots(self.roots)
 
+    def _write_stamps(self, query: bool = True) -> bool:
+        """The files' sizes and mtimes as the run leaves them, for the next run to load at
+        once (``stamps``): those it loaded, changed as it changed the manifest, or (``query``)
+        the manifest's table when it changed too many.  A run told which files changed
+        (``watch``) loaded none and writes none (a later whole run reads the table); nor does
+        a run over more files than are ever held in memory.  True when written."""
+        if self.changed is not None:
+            return False
+        stamps, changes = self.known_files.stamps, self.manifest.stamp_changes.changes
+        if stamps is not None and changes is not None:
+            stamps.update(changes)
+        elif query:
+            stamps = table_stamps(self.manifest.db)
+        else:
+            return False
+        if stamps is None:
+            return False
+        stamps.write(self.generation / STAMPS_FILE)
+        return True
+
     def run(self) -> bool:
         """Index into the new generation; False when nothing changed and none was written."""
         self.known_files = _KnownFiles(self.previous, lazy=self.changed is not None)
@@ -274,6 +295,8 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
             self._index(first, None if scanned else scan)
             _checkpoint("segments-written")
             self._commit()
+            if STAMPS_FILE not in self.synced:  # not written by the commit's fork
+                self._write_stamps()
             committed = True
         finally:
             self.manifest.close(commit=committed)

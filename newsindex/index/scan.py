@@ -162,15 +162,15 @@ class _Scanning:
         following links: which of two links to a file is read depends on order)."""
         if (
             self.changed is not None
-            or known_files.loaded is None
-            or len(known_files.loaded) < limits.SHARED_WALK_FILES
+            or known_files.stamps is None
+            or len(known_files.stamps.place) < limits.SHARED_WALK_FILES
             or self.workers < 2
             or self.options.follow_links
             or not sys.platform.startswith("linux")  # fork beside threads, and a fork that dies with its parent
         ):
             return None
         shared = SharedComparison(
-            self._walk, self.walked_roots, known_files.loaded, known_files.failures, self.lock.fileno()
+            self._walk, self.walked_roots, known_files.stamps, known_files.failures, self.lock.fileno()
         )
         shared.start()
         return shared
@@ -195,8 +195,7 @@ class _Scanning:
                 self.total = shared.unchanged + len(findings)  # every file walked
                 report.ignored.extend(Skipped(path, reason) for path, reason in shared.ignored)
             else:
-                stamp_of = known_files.stamp if known_files.loaded is None else known_files.loaded.get
-                comparison = Comparison(stamp_of, failures)
+                comparison = Comparison(known_files.asked(), failures)
                 findings = comparison.findings(self._walk(self._report_ignored), seen)
             for path, kind, compression, size, mtime, status in findings:
                 if status == UNSTATABLE:
@@ -228,8 +227,8 @@ class _Scanning:
             # not a loop in Python over every indexed file (0.09 s of a one-file run at 200,000).
             if shared is not None:
                 unseen = shared.unseen
-            elif known_files.loaded is not None:
-                unseen = known_files.loaded.keys() - seen
+            elif known_files.stamps is not None:
+                unseen = known_files.stamps.place.keys() - seen
             else:
                 unseen = (path for path in known_files if path not in seen)
             self.vanished = sorted(path for path in unseen if path in roots or path.startswith(prefixes))

@@ -18,6 +18,7 @@ from ...forking import Forked, forkable
 from ...index import limits
 from ...index.documents import _FAST_TEXT, document_fields
 from ...index.generations import _checkpoint
+from ...index.stamps import STAMPS_FILE
 from .lexicon import write_words
 from .merging import merge_budget, merge_policy
 from .neargraph import MergedFrom, _Leaves, graph_for, write_graph
@@ -66,39 +67,48 @@ class _Committing:
             )
         self.report.documents = documents
         _checkpoint("before-near-duplicates")
-        # The word list is written, and the segments synced, by a fork of this process while
-        # this one builds the graph (a run that forks: two cores, no other thread); without
-        # one, after it (and the segments with the rest of the generation).
-        apart = self.workers > 1 and self.indexed >= limits.SHARED_WORDS_DOCUMENTS and forkable()
+        # The word list, the summary and the files' stamps are written, and the segments
+        # synced, by a fork of this process while this one builds and writes the graph (a
+        # large index, two cores, no other thread); without one, after it (the segments with
+        # the rest of the generation, the stamps by the run).
+        apart = self.workers > 1 and documents >= limits.SHARED_FINISH_DOCUMENTS and forkable()
         fork = Forked(self._finish_apart, self.lock.fileno()) if apart else None
         if fork is not None and not fork.start():
             fork = None
         try:
             with ix.reader() as reader:
                 graph = graph_for(reader, self.previous, merged_from, share=self.workers > 1)
-                synced = fork.result() if fork is not None else None
-                if synced is None:
-                    write_words(self.generation, reader, self.previous)
-                else:
-                    self.synced.update(synced.decode("utf-8").split("\n") if synced else ())
+            write_graph(self.generation, graph)
+            synced = fork.result() if fork is not None else None
         finally:
             if fork is not None:
                 fork.stop()
-        write_graph(self.generation, graph)
-        segments = ix._segments()
+        if synced is None:
+            self._write_lists(storage)
+        else:
+            self.synced.update(synced.decode("utf-8").split("\n") if synced else ())
+
+    def _write_lists(self, storage: FileStorage) -> None:
+        """The generation's word list and summary, from a reader of the index as committed
+        (a fork's own: file positions are shared with the process it was forked from)."""
+        ix = storage.open_index(INDEX_NAME)
+        with ix.reader() as reader:
+            write_words(self.generation, reader, self.previous)
         write_summary(
-            self.generation, generation_summary(storage, segments, lambda s: SegmentReader(storage, ix.schema, s))
+            self.generation, generation_summary(storage, ix._segments(), lambda s: SegmentReader(storage, ix.schema, s))
         )
 
     def _finish_apart(self) -> bytes:
-        """In a fork: ``write_words``, from a reader of its own (file positions are shared
-        with the process it was forked from), then an fsync of the segments and tables of
-        contents, which are written for good by now; returns their names."""
-        with FileStorage(str(self.generation)).open_index(INDEX_NAME).reader() as reader:
-            write_words(self.generation, reader, self.previous)
+        """In a fork: ``_write_lists`` and the stamps (when they need no query of the
+        manifest: its connection is the parent's), then an fsync of those and of the
+        segments and tables of contents, which are written for good by now; returns the
+        names of the files synced."""
+        self._write_lists(FileStorage(str(self.generation)))
+        stamps = (STAMPS_FILE,) if self._write_stamps(query=False) else ()
+        segment_files = (f"{INDEX_NAME}_", f"_{INDEX_NAME}_")
         synced = []
         for entry in os.scandir(self.generation):
-            if entry.name.startswith((f"{INDEX_NAME}_", f"_{INDEX_NAME}_")) and entry.is_file():
+            if (entry.name.startswith(segment_files) or entry.name in stamps) and entry.is_file():
                 with open(entry.path, "rb") as handle:
                     os.fsync(handle.fileno())
                 synced.append(entry.name)
