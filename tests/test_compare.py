@@ -62,9 +62,14 @@ def test_a_comparison_says_what_became_of_each_file_not_unchanged(tmp_path):
     gone = str(tmp_path / "desk0" / "story-000.txt")
     walked = list(walk_files([tmp_path]))
     os.unlink(gone)  # listed, then deleted before its stat call
-    comparison = Comparison(_stamps(stamps), {failing: [Skipped(failing, "bad")]})
+    elsewhere = str(tmp_path / "moved" / "story-500.txt")  # indexed, not walked
+    stamps[elsewhere] = (elsewhere, 10, 1.0)
+    known = _stamps(stamps)
+    comparison = Comparison(known, {failing: [Skipped(failing, "bad")]})
     seen: set[str] = set()
-    found = {finding[0]: finding[-1] for finding in comparison.findings(walked, seen)}
+    met = known.marks()
+    found = {finding[0]: finding[-1] for finding in comparison.findings(walked, seen, met)}
+    assert known.unmet(met) == [elsewhere]  # the unstatable file was met: its listing says it is there
     assert found == {
         edited: CHANGED,
         str(new): NEW,
@@ -124,7 +129,7 @@ def test_two_halves_of_a_shared_comparison_find_what_one_process_finds(tmp_path)
 def test_a_shared_comparison_with_nothing_gone_looks_for_no_paths_gone(tmp_path, monkeypatch):
     stamps = _archive(tmp_path, count=50)
     asked = []
-    monkeypatch.setattr(SharedComparison, "_unseen", lambda self, seen, hashes: asked.append(1) or set())
+    monkeypatch.setattr(Stamps, "unmet", lambda self, met: asked.append(1) or [])
     shared = SharedComparison(_walker(tmp_path), [str(tmp_path)], _stamps(stamps), {}, lock_fd=-1)
     shared.start()
     found = shared.findings()

@@ -49,6 +49,18 @@ def test_stamps_written_and_read_are_the_same_and_any_other_count_is_refused(tmp
     assert read_stamps(tmp_path / "gen-000002" / "empty", 0) is None  # written for another generation
 
 
+def test_the_files_a_walk_did_not_mark_are_its_unmet_ones_places_left_unused_or_not():
+    known = Stamps.from_rows([(f"/news/{number}.txt", number, 1.0) for number in range(6)])
+    met = known.marks()
+    for number in (0, 2, 3, 5):
+        met[known.place[f"/news/{number}.txt"]] = 1
+    assert known.unmet(met) == ["/news/1.txt", "/news/4.txt"]
+    known.update({"/news/1.txt": None, "/news/9.txt": (9, 9.0)})  # place 1 unused, place 6 new
+    met = known.marks()
+    met[known.place["/news/9.txt"]] = 1
+    assert known.unmet(met) == ["/news/0.txt", "/news/2.txt", "/news/3.txt", "/news/4.txt", "/news/5.txt"]
+
+
 def test_too_many_changes_are_not_kept(monkeypatch):
     monkeypatch.setattr(stamps, "STAMP_CHANGES_KEPT", 2)
     changes = StampChanges()

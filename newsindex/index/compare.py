@@ -5,7 +5,8 @@ An incremental run over a large archive spends most of its time here: a listing 
 changed.  On Linux, with two cores or more and an archive of ``limits.SHARED_WALK_FILES``
 indexed files, the work is shared with a forked process (``SharedComparison``): both list
 every folder, each takes the files whose name hashes to its half, and the fork sends back
-only what it found not unchanged (and what it met, for telling the files gone).
+only what it found not unchanged (and a mark for each indexed file it met, for telling the
+files gone).
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import compress, filterfalse
-from operator import not_
 
 from ..forking import Forked
 from ..models import Skipped
@@ -55,14 +54,20 @@ class Comparison:
         self.failures = failures
         self.unchanged = 0
 
-    def findings(self, walked: Iterable[Walked], seen: set[str] | None = None) -> Iterator[Finding]:
-        """The files not simply unchanged, as found; every path walked is added to ``seen``."""
+    def findings(
+        self, walked: Iterable[Walked], seen: set[str] | None = None, met: bytearray | None = None
+    ) -> Iterator[Finding]:
+        """The files not simply unchanged, as found; every path walked is added to ``seen``,
+        and the place of every indexed file walked is marked in ``met`` (``Stamps.marks``)."""
         # Locals only: this loop meets every file of the archive.
         place_of, sizes, mtimes, failures = self.stamps.place.get, self.stamps.sizes, self.stamps.mtimes, self.failures
         stat, stat_by_entry = os.stat, _STAT_BY_ENTRY
         unchanged = 0
         try:
             for path, kind, compression, entry in walked:
+                place = place_of(path)
+                if met is not None and place is not None:
+                    met[place] = 1
                 if seen is not None:
                     seen.add(path)
                 try:
@@ -71,7 +76,6 @@ class Comparison:
                     self.unchanged = unchanged
                     yield path, kind, compression, 0, exc.strerror or "cannot stat", UNSTATABLE
                     continue
-                place = place_of(path)
                 if place is not None and sizes[place] == result.st_size and mtimes[place] == result.st_mtime:
                     if kind == "records":
                         status = SAME_RECORDS
@@ -95,10 +99,9 @@ class _Half:
     findings: list[Finding]
     unchanged: int
     ignored: list[tuple[str, str]]  # (path, reason), as ``walk_files`` reports them
-    met: int  # indexed files the walk met
-    #: The hashes of the paths the walk met (the fork's only): a few bytes a path to send, not
-    #: the path (a fork shares the hash seed).  See ``SharedComparison._unseen``.
-    hashes: list[int]
+    #: The indexed files the walk met, marked by place (``Stamps.marks``): a byte a file to
+    #: send, not its path.
+    met: bytearray
 
 
 class SharedComparison:
@@ -138,44 +141,32 @@ class SharedComparison:
         _checkpoint("fork-walked")
         return pickle.dumps(half, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def _half(self, share: int, seen: set[str] | None = None) -> _Half:
-        """This process's half (share 0, the paths it met put in ``seen``) or the fork's."""
-        met_paths: set[str] = set() if seen is None else seen
+    def _half(self, share: int) -> _Half:
+        """This process's half (share 0) or the fork's."""
         ignored: list[tuple[str, str]] = []
         comparison = Comparison(self.known, self.failures)
         walked = self.walk(lambda path, reason: ignored.append((path, reason)), share)
-        found = list(comparison.findings(walked, met_paths))
-        met = sum(map(self.known.place.__contains__, met_paths))
-        hashes = list(map(hash, met_paths)) if seen is None else []
-        return _Half(found, comparison.unchanged, ignored, met, hashes)
+        met = self.known.marks()
+        found = list(comparison.findings(walked, met=met))
+        return _Half(found, comparison.unchanged, ignored, met)
 
     def findings(self) -> list[Finding]:
         """Both halves' findings in walk order."""
         try:
-            seen: set[str] = set()
-            mine = self._half(0, seen)
+            mine = self._half(0)
             _checkpoint("walk-shared")
             theirs = self._receive() or self._half(1)  # without a fork: its half here
         finally:
             self.stop()
-        if mine.met + theirs.met < len(self.known.place):  # indexed files gone
-            self.unseen = self._unseen(seen, theirs.hashes)
+        met = _either(mine.met, theirs.met)
+        if met.count(0):  # indexed files gone (or places left unused, which ``unmet`` passes over)
+            self.unseen = set(self.known.unmet(met))
         order = walk_order(self.roots)
         found = sorted(mine.findings + theirs.findings, key=lambda finding: order(finding[0]))
         self.unchanged = mine.unchanged + theirs.unchanged
         # A folder that cannot be listed is reported by both walks.
         self.ignored = sorted(set(mine.ignored + theirs.ignored), key=lambda report: order(report[0]))
         return found
-
-    def _unseen(self, seen: set[str], their_hashes: list[int]) -> set[str]:
-        """The indexed files neither walk met, by loops in C: those this process did not
-        meet whose hash is not among those of the paths the fork met.  A collision (64-bit
-        hashes: odds of about one in 10**14 for each file removed from 200,000) would only
-        leave that file indexed until a next run, whose hash seed differs (unless
-        ``PYTHONHASHSEED`` fixes it)."""
-        theirs = set(their_hashes)
-        unmet = list(filterfalse(seen.__contains__, self.known.place))
-        return set(compress(unmet, map(not_, map(theirs.__contains__, map(hash, unmet)))))
 
     def _receive(self) -> _Half | None:
         if self.fork is None:
@@ -189,6 +180,12 @@ class SharedComparison:
         if self.fork is not None:
             self.fork.stop()
             self.fork = None
+
+
+def _either(first: bytearray, second: bytearray) -> bytearray:
+    """Marks set in ``first`` or ``second`` (both of 0s and 1s, of one length)."""
+    size = len(first)
+    return bytearray((int.from_bytes(first, "little") | int.from_bytes(second, "little")).to_bytes(size, "little"))
 
 
 def walk_order(roots: list[str]) -> Callable[[str], tuple]:

@@ -185,6 +185,7 @@ class _Scanning:
                 raise IndexProblem(f"{root}: no such file or directory")
         report = self.report
         seen: set[str] = set()
+        met: bytearray | None = None
         mapping = f"+{self.fields}"
         failures = known_files.failures
         counted = 0  # of comparison.unchanged: added to the report before a file is handed on and at the end
@@ -196,7 +197,9 @@ class _Scanning:
                 report.ignored.extend(Skipped(path, reason) for path, reason in shared.ignored)
             else:
                 comparison = Comparison(known_files.asked(), failures)
-                findings = comparison.findings(self._walk(self._report_ignored), seen)
+                # Indexed files met are marked by place when held in memory, else by path.
+                met = known_files.stamps.marks() if known_files.stamps is not None else None
+                findings = comparison.findings(self._walk(self._report_ignored), None if met is not None else seen, met)
             for path, kind, compression, size, mtime, status in findings:
                 if status == UNSTATABLE:
                     report.failed.append(Skipped(path, mtime))
@@ -227,8 +230,8 @@ class _Scanning:
             # not a loop in Python over every indexed file (0.09 s of a one-file run at 200,000).
             if shared is not None:
                 unseen = shared.unseen
-            elif known_files.stamps is not None:
-                unseen = known_files.stamps.place.keys() - seen
+            elif met is not None:
+                unseen = known_files.stamps.unmet(met)
             else:
                 unseen = (path for path in known_files if path not in seen)
             self.vanished = sorted(path for path in unseen if path in roots or path.startswith(prefixes))
