@@ -4,10 +4,11 @@ Builds an N-article index (default 200,000: the Reuters articles replicated with
 as ``bench/search_latency.py --scale`` makes them; written under ``--scale-dir``, never into the
 repository), timing the full build, then times runs that each change one file -- an article
 added, one edited, one removed -- with ``build_index`` as ``newsindex index`` calls it, and
-reports each against the full build of the same run (the issue's target: at most 2%).  A
-cProfile of one more one-file run shows where its time goes.  ``--watch N`` then starts
-``newsindex watch`` on the archive and times N new articles from the moment each file is written
-to the moment ``search()`` finds it (the target: within 2 s).
+reports each against the full build of the same run (the issue's target: at most 2%); then the
+same runs as whole ``newsindex index -q`` processes.  A cProfile of one more one-file run shows
+where its time goes.  ``--watch N`` then starts ``newsindex watch`` on the archive and times N
+new articles from the moment each file is written to the moment ``search()`` finds it (the
+target: within 2 s).
 
     python3 bench/incremental.py                     # 200,000 articles (long: the full build)
     python3 bench/incremental.py --articles 20000 --runs 3
@@ -47,24 +48,35 @@ NEW_ARTICLE = (
 )
 
 
-def one_file_runs(corpus: Path, index_dir: Path, runs: int) -> dict[str, list[float]]:
-    """Seconds of runs that add, edit and remove one file each, ``runs`` times."""
+def one_file_runs(corpus: Path, index_dir: Path, runs: int, process: bool = False) -> dict[str, list[float]]:
+    """Seconds of runs that add, edit and remove one file each, ``runs`` times: ``build_index``
+    in this process, or (``process``) a whole ``newsindex index -q`` process, start-up and
+    imports included, as a user runs it."""
     live = corpus / "live"
     live.mkdir(exist_ok=True)
-    measured: dict[str, list[float]] = {"add one file": [], "edit one file": [], "remove one file": []}
+    suffix = " (whole process)" if process else ""
+    measured: dict[str, list[float]] = {f"{kind} one file{suffix}": [] for kind in ("add", "edit", "remove")}
+    command = [sys.executable, "-m", "newsindex", "index", str(corpus), "--index", str(index_dir), "-q"]
     for n in range(runs):
         path = live / f"bench-{n}.txt"
-        for label, change in (
-            ("add one file", lambda p=path, n=n: p.write_text(NEW_ARTICLE.format(n=n), encoding="utf-8")),
-            ("edit one file", lambda p=path: p.write_text(p.read_text() + "\nA correction was appended.\n")),
-            ("remove one file", lambda p=path: p.unlink()),
+        for label, change in zip(
+            measured,
+            (
+                lambda p=path, n=n: p.write_text(NEW_ARTICLE.format(n=n), encoding="utf-8"),
+                lambda p=path: p.write_text(p.read_text() + "\nA correction was appended.\n"),
+                lambda p=path: p.unlink(),
+            ),
+            strict=True,
         ):
             change()
             started = time.perf_counter()
-            report = build_index([corpus], index_dir)
+            if process:
+                subprocess.run(command, cwd=REPO, check=True)
+            else:
+                report = build_index([corpus], index_dir)
+                assert report.added + report.updated + report.removed == 1, report.as_dict()
             measured[label].append(time.perf_counter() - started)
             state = load_state(current_generation(index_dir))
-            assert report.added + report.updated + report.removed == 1, report.as_dict()
             assert state is not None and not state.full, "the graph was rebuilt"
     return measured
 
@@ -135,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"full build: {report.documents} articles in {full:.1f} s")
     build_index([corpus], index_dir)  # drop leftovers of an interrupted earlier bench
     measured = one_file_runs(corpus, index_dir, args.runs) if args.runs else {}
+    if args.runs:
+        measured |= one_file_runs(corpus, index_dir, args.runs, process=True)
     for label, seconds in measured.items():
         median = statistics.median(seconds)
         ratio = f" = {100 * median / full:.2f}% of the full build" if full else ""
