@@ -23,7 +23,9 @@ from newsindex.index.stamps import Stamps
 from newsindex.ingest import IngestOptions
 from newsindex.models import Skipped
 from newsindex.query import search
+from newsindex.read import split_walk
 from newsindex.read.files import walk_files
+from newsindex.read.split_walk import SplitWalk
 
 #: The tests that fork (the walk is shared on Linux only).
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the walk is shared on Linux")
@@ -46,10 +48,6 @@ def _archive(root, count: int = 40):
 def _stamps(rows: dict) -> Stamps:
     """The stamps of ``rows`` (path -> (path, size, mtime)), as a run loads them."""
     return Stamps.from_rows(list(rows.values()))
-
-
-def _walker(root):
-    return lambda on_ignored, share: walk_files([root], on_ignored=on_ignored, share=share)
 
 
 def test_a_comparison_says_what_became_of_each_file_not_unchanged(tmp_path):
@@ -81,12 +79,46 @@ def test_a_comparison_says_what_became_of_each_file_not_unchanged(tmp_path):
     assert seen == {item[0] for item in walked}
 
 
-def test_two_walks_sharing_the_files_by_name_meet_every_file_once(tmp_path):
-    _archive(tmp_path, count=200)
-    everything = [item[0] for item in walk_files([tmp_path])]
-    halves = [[item[0] for item in walk_files([tmp_path], share=share)] for share in (0, 1)]
-    assert sorted(halves[0] + halves[1]) == sorted(everything)
+@pytest.mark.parametrize("desks", [3, 12])
+@pytest.mark.parametrize("max_groups", [1024, 2])
+def test_two_shares_of_a_split_walk_meet_every_file_once(tmp_path, monkeypatch, desks, max_groups):
+    """Few folders (listed in planning, their files split by name) or many (handed out, a
+    few to a group when there are more than ``MAX_GROUPS``): each file once, in one share."""
+    monkeypatch.setattr(split_walk, "MAX_GROUPS", max_groups)
+    for number in range(200):
+        path = tmp_path / f"desk{number % desks}" / f"story-{number:03d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Story {number}\n\nGrain left the harbour.\n", encoding="utf-8")
+    (tmp_path / "desk0" / "deeper").mkdir()
+    (tmp_path / "desk0" / "deeper" / "inner.txt").write_text("Inner\n\nOats.\n", encoding="utf-8")
+    (tmp_path / "top.txt").write_text("Top\n\nBarley.\n", encoding="utf-8")
+    everything = sorted(item[0] for item in walk_files([tmp_path]))
+    plan = SplitWalk([str(tmp_path)])
+    try:  # two shares taking folders from the pipe in turn, as two processes do
+        walks, halves = [plan.files(0, None), plan.files(1, None)], [[], []]
+        while walks[0] or walks[1]:
+            for share, walk in enumerate(walks):
+                if walk is not None and (item := next(walk, None)) is not None:
+                    halves[share].append(item[0])
+                elif walk is not None:
+                    walks[share] = None
+    finally:
+        plan.close()
+    assert sorted(halves[0] + halves[1]) == everything and len(everything) == 202
     assert all(halves) and not set(halves[0]) & set(halves[1])
+    assert len(plan.groups) <= max_groups
+    plan = SplitWalk([str(tmp_path)])
+    try:  # one share alone, then the other's part: the folders the first did not take
+        first = [item[0] for item in plan.files(0, None)]
+        assert plan.untaken() == []
+        second = [item[0] for item in plan.files(1, None, plan.untaken())]
+    finally:
+        plan.close()
+    assert sorted(first + second) == everything
+    if desks < split_walk.MIN_UNITS:  # every level listed in planning: no folder left to hand out
+        assert plan.groups == []
+    else:
+        assert sum(map(len, plan.groups)) == desks
 
 
 def _changed_archive(root):
@@ -113,7 +145,7 @@ def test_two_halves_of_a_shared_comparison_find_what_one_process_finds(tmp_path)
     seen: set[str] = set()
     expected = list(alone.findings(walk_files([tmp_path], on_ignored=lambda *report: ignored.append(report)), seen))
 
-    shared = SharedComparison(_walker(tmp_path), [str(tmp_path)], _stamps(stamps), failures, lock_fd=-1)
+    shared = SharedComparison([str(tmp_path)], [], _stamps(stamps), failures, lock_fd=-1)
     shared.start()
     assert shared.fork is not None and shared.fork.pid is not None
     assert shared.findings() == expected  # the same findings, in walk order
@@ -130,7 +162,7 @@ def test_a_shared_comparison_with_nothing_gone_looks_for_no_paths_gone(tmp_path,
     stamps = _archive(tmp_path, count=50)
     asked = []
     monkeypatch.setattr(Stamps, "unmet", lambda self, met: asked.append(1) or [])
-    shared = SharedComparison(_walker(tmp_path), [str(tmp_path)], _stamps(stamps), {}, lock_fd=-1)
+    shared = SharedComparison([str(tmp_path)], [], _stamps(stamps), {}, lock_fd=-1)
     shared.start()
     found = shared.findings()
     assert [finding[-1] for finding in found] == [SAME_RECORDS]
@@ -138,33 +170,42 @@ def test_a_shared_comparison_with_nothing_gone_looks_for_no_paths_gone(tmp_path,
 
 
 @linux_only
-def test_a_shared_comparison_does_the_forks_half_itself_when_the_fork_fails(tmp_path):
+@pytest.mark.parametrize("after_groups", [0, 1])
+def test_a_shared_comparison_does_the_forks_half_itself_when_the_fork_fails(tmp_path, monkeypatch, after_groups):
+    """The fork fails at once, or after taking a group of folders: this process walks its
+    share of the listed files and every folder it did not take itself."""
+    monkeypatch.setattr(split_walk, "MIN_UNITS", 2)  # the desks are handed out
     stamps, failures = _changed_archive(tmp_path)
     expected = list(Comparison(_stamps(stamps), failures).findings(walk_files([tmp_path])))
     parent = os.getpid()
+    real = SplitWalk.files
 
-    def walk(on_ignored, share):
-        if os.getpid() != parent:
-            raise RuntimeError("the fork's walk breaks")
-        return walk_files([tmp_path], on_ignored=on_ignored, share=share)
+    def files(self, share, on_ignored, groups=None):
+        for number, walked in enumerate(real(self, share, on_ignored, groups)):
+            if os.getpid() != parent and len(self.taken) >= after_groups and number >= after_groups:
+                raise RuntimeError("the fork's walk breaks")
+            yield walked
 
-    shared = SharedComparison(walk, [str(tmp_path)], _stamps(stamps), failures, lock_fd=-1)
+    monkeypatch.setattr(SplitWalk, "files", files)
+    shared = SharedComparison([str(tmp_path)], [], _stamps(stamps), failures, lock_fd=-1)
     shared.start()
     assert shared.findings() == expected
     assert len(shared.unseen) == 2 and shared.unchanged == 194
 
 
 @linux_only
-def test_a_failing_walk_ends_the_fork(tmp_path):
+def test_a_failing_walk_ends_the_fork(tmp_path, monkeypatch):
     stamps = _archive(tmp_path, count=20)
     parent = os.getpid()
+    real = SplitWalk.files
 
-    def walk(on_ignored, share):
+    def files(self, share, on_ignored, groups=None):
         if os.getpid() == parent:
             raise KeyboardInterrupt
-        return walk_files([tmp_path], share=share)
+        return real(self, share, on_ignored, groups)
 
-    shared = SharedComparison(walk, [str(tmp_path)], _stamps(stamps), {}, lock_fd=-1)
+    monkeypatch.setattr(SplitWalk, "files", files)
+    shared = SharedComparison([str(tmp_path)], [], _stamps(stamps), {}, lock_fd=-1)
     shared.start()
     pid = shared.fork.pid
     with pytest.raises(KeyboardInterrupt):

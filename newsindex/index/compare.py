@@ -3,10 +3,10 @@
 An incremental run over a large archive spends most of its time here: a listing entry, a
 ``stat`` call and a comparison for every file, 200,000 of them to find the one that
 changed.  On Linux, with two cores or more and an archive of ``limits.SHARED_WALK_FILES``
-indexed files, the work is shared with a forked process (``SharedComparison``): both list
-every folder, each takes the files whose name hashes to its half, and the fork sends back
-only what it found not unchanged (and a mark for each indexed file it met, for telling the
-files gone).
+indexed files, the work is shared with a forked process (``SharedComparison``): the walk
+is planned here and split (``read.split_walk``: folders handed out one group at a time),
+and the fork sends back only what it found not unchanged (and a mark for each indexed file
+it met, for telling the files gone).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..forking import Forked
 from ..models import Skipped
 from ..read.files import Walked
+from ..read.split_walk import SplitWalk
 from .generations import _checkpoint
 from .stamps import Stamps
 
@@ -38,9 +39,6 @@ UNSTATABLE = "unstatable"
 #: failed before is listed among the failures again.
 SAME_RECORDS = "same records"
 SAME_FAILING = "same failing"
-
-#: ``walk(on_ignored, share)``: the files under the run's paths, ``read.files.walk_files``'s way.
-WalkFn = Callable[["Callable[[str, str], None] | None", "int | None"], Iterable[Walked]]
 
 
 class Comparison:
@@ -107,31 +105,34 @@ class _Half:
 class SharedComparison:
     """A walk's comparison shared between this process and a fork of it.
 
-    Started before this process's walk (``start``), the fork walks the same paths with
-    ``share`` 1, this process with ``share`` 0: each stats and compares the files whose
-    name hashes to its half.  ``findings`` returns both halves' findings in the order a
-    single walk meets them, and sets ``unchanged``, ``ignored`` and ``unseen`` (the
-    indexed files neither walk met).  A name's half is the same in both processes (a
-    fork shares the hash seed); a file written or deleted between the two walks is at
-    worst missed as by a single walk a moment sooner or later.  If there is no fork, or
-    it fails, this process walks its half too.
+    ``start`` plans the walk (``read.split_walk``: the paths' first listings made here, the
+    folders below handed out through a pipe) and forks the other half's process, which
+    compares share 1 of the walk while this process compares share 0.  ``findings``
+    returns both halves' findings in the order a single walk meets them, and sets
+    ``unchanged``, ``ignored`` and ``unseen`` (the indexed files neither walk met).  A file
+    written or deleted between the planning and the walks is at worst missed as by a single
+    walk a moment sooner or later.  If there is no fork, or it fails, this process walks its
+    half too (the folders it did not take).
     """
 
-    def __init__(self, walk: WalkFn, roots: list[str], known: Stamps, failures: dict, lock_fd: int) -> None:
-        """``roots``: the walk's paths, absolute; ``known``: the manifest's stamps."""
-        self.walk = walk
+    def __init__(self, roots: list[str], skip: list[str], known: Stamps, failures: dict, lock_fd: int) -> None:
+        """``roots``: the folders walked, absolute; ``skip``: folders never walked (the
+        index); ``known``: the manifest's stamps."""
         self.roots = roots
+        self.skip = skip
         self.known = known
         self.failures = failures
         self.lock_fd = lock_fd
+        self.split: SplitWalk | None = None
         self.fork: Forked | None = None  # the other half's process
         self.unchanged = 0
         self.ignored: list[tuple[str, str]] = []
         self.unseen: set[str] = set()
 
     def start(self) -> None:
-        """Fork the other half's process (before any thread starts: a fork copies only
-        the thread that calls it)."""
+        """Plan the walk and fork the other half's process (before any thread starts: a
+        fork copies only the thread that calls it)."""
+        self.split = SplitWalk(self.roots, self.skip)
         fork = Forked(self._fork_work, self.lock_fd)
         if fork.start():
             self.fork = fork
@@ -141,11 +142,12 @@ class SharedComparison:
         _checkpoint("fork-walked")
         return pickle.dumps(half, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def _half(self, share: int) -> _Half:
-        """This process's half (share 0) or the fork's."""
+    def _half(self, share: int, groups: list[int] | None = None) -> _Half:
+        """This process's half (share 0) or the fork's (taking folders from the pipe, or
+        ``groups``)."""
         ignored: list[tuple[str, str]] = []
         comparison = Comparison(self.known, self.failures)
-        walked = self.walk(lambda path, reason: ignored.append((path, reason)), share)
+        walked = self.split.files(share, lambda path, reason: ignored.append((path, reason)), groups)
         met = self.known.marks()
         found = list(comparison.findings(walked, met=met))
         return _Half(found, comparison.unchanged, ignored, met)
@@ -155,7 +157,7 @@ class SharedComparison:
         try:
             mine = self._half(0)
             _checkpoint("walk-shared")
-            theirs = self._receive() or self._half(1)  # without a fork: its half here
+            theirs = self._receive() or self._half(1, self.split.untaken())  # without a fork: its half here
         finally:
             self.stop()
         met = _either(mine.met, theirs.met)
@@ -164,8 +166,8 @@ class SharedComparison:
         order = walk_order(self.roots)
         found = sorted(mine.findings + theirs.findings, key=lambda finding: order(finding[0]))
         self.unchanged = mine.unchanged + theirs.unchanged
-        # A folder that cannot be listed is reported by both walks.
-        self.ignored = sorted(set(mine.ignored + theirs.ignored), key=lambda report: order(report[0]))
+        reports = self.split.ignored + mine.ignored + theirs.ignored
+        self.ignored = sorted(set(reports), key=lambda report: order(report[0]))
         return found
 
     def _receive(self) -> _Half | None:
@@ -176,10 +178,13 @@ class SharedComparison:
         return pickle.loads(payload) if payload else None
 
     def stop(self) -> None:
-        """End the fork if it still runs (an error or Ctrl-C in this process's walk)."""
+        """End the fork if it still runs (an error or Ctrl-C in this process's walk), and
+        close the plan's pipe."""
         if self.fork is not None:
             self.fork.stop()
             self.fork = None
+        if self.split is not None:
+            self.split.close()
 
 
 def _either(first: bytearray, second: bytearray) -> bytearray:

@@ -147,14 +147,14 @@ def _work_item(item: _Pending | _Piece) -> tuple:
 class _Scanning:
     """The run's walk: files to read (new or changed), big record files as pieces, files gone."""
 
-    def _walk(self, on_ignored: Callable[[str, str], None] | None, share: int | None = None) -> Iterator[Walked]:
+    def _walk(self, on_ignored: Callable[[str, str], None] | None) -> Iterator[Walked]:
         """The files under the paths (or among ``changed``), never the index's own."""
         roots = self.walked_roots
         index_dir = self.generation.parent  # never read the index itself, wherever it lies
         follow = self.options.follow_links
         if self.changed is not None:
             return discover_changed(roots, self.changed, follow_links=follow, on_ignored=on_ignored, skip=[index_dir])
-        return walk_files(roots, follow_links=follow, on_ignored=on_ignored, skip=[index_dir], share=share)
+        return walk_files(roots, follow_links=follow, on_ignored=on_ignored, skip=[index_dir])
 
     def _share_comparison(self, known_files: _KnownFiles) -> SharedComparison | None:
         """The walk's comparison shared with a fork, started, when it pays: a whole walk
@@ -167,10 +167,12 @@ class _Scanning:
             or self.workers < 2
             or self.options.follow_links
             or not sys.platform.startswith("linux")  # fork beside threads, and a fork that dies with its parent
+            or not all(map(os.path.isdir, self.walked_roots))  # a file given by name: walked alone
         ):
             return None
+        index_dir = str(self.generation.parent)  # never read the index itself, wherever it lies
         shared = SharedComparison(
-            self._walk, self.walked_roots, known_files.stamps, known_files.failures, self.lock.fileno()
+            self.walked_roots, [index_dir], known_files.stamps, known_files.failures, self.lock.fileno()
         )
         shared.start()
         return shared

@@ -8,7 +8,7 @@ import gzip
 import io
 import lzma
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -103,19 +103,12 @@ def walk_files(
     follow_links: bool = False,
     on_ignored: callable | None = None,
     skip: Iterable[str | os.PathLike[str]] = (),
-    share: int | None = None,
 ) -> Iterator[Walked]:
     """``discover`` in strings: the files it finds, without a ``Path`` object per file.
 
     An incremental run walks every file of the archive to find the few that
     changed; at 200,000 files the Path objects and ``FoundFile``s alone were
     seconds.  The caller makes a ``FoundFile`` for the files it reads.
-
-    ``share`` (0 or 1, not with ``follow_links``) keeps to the files whose name hashes
-    to that half (``hash(name) & 1``: a fork shares its parent's hash seed), in no
-    particular order: two processes walking with shares 0 and 1 meet every file once
-    between them (both walk every folder), and neither sorts a listing nor makes a path
-    for the other's files.  Files given by name belong to share 0.
     """
     seen: set[str] = set()
     skipped = {os.path.realpath(folder) for folder in skip}
@@ -123,9 +116,7 @@ def walk_files(
         root = str(Path(given))
         if os.path.isdir(root):
             if os.path.realpath(root) not in skipped:
-                yield from _walk(root, follow_links, seen, on_ignored, skipped, share)
-        elif share:
-            continue
+                yield from _walk(root, follow_links, seen, on_ignored, skipped)
         elif os.path.lexists(root):
             if os.path.exists(root) and not os.path.isfile(root):
                 raise ReadError(f"{given}: not a regular file")
@@ -151,17 +142,30 @@ def _ignore_patterns(directory: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
+#: ``on_folder(path, rules)``: a folder met by ``_walk``, with the ignore rules it inherits.
+FolderFn = Callable[[str, list[tuple[str, str]]], None]
+
+
 def _walk(
-    root: str, follow_links: bool, seen: set[str], on_ignored, skipped: set[str], share: int | None = None
+    root: str,
+    follow_links: bool,
+    seen: set[str],
+    on_ignored,
+    skipped: set[str],
+    rules: list[tuple[str, str]] | None = None,
+    ordered: bool = True,
+    on_folder: FolderFn | None = None,
 ) -> Iterator[Walked]:
-    """Walk one directory tree in sorted order (in listing order for a ``share``).
+    """Walk one directory tree in sorted order (in listing order unless ``ordered``).
 
     A ``.newsindexignore`` file in any folder lists names (glob patterns) under
-    that folder to leave out, like ``.gitignore``.  ``os.scandir`` entries carry
-    the file type, so a re-run over 20,000 unchanged files costs no extra
-    ``stat`` per file; real paths are resolved only when following links.  One
-    loop over a stack of folder listings (not a generator per folder): every
-    file of the archive passes through it on every incremental run.
+    that folder to leave out, like ``.gitignore``; ``rules`` are those ``root``
+    inherits from the folders above it.  ``os.scandir`` entries carry the file
+    type, so a re-run over 20,000 unchanged files costs no extra ``stat`` per
+    file; real paths are resolved only when following links.  One loop over a
+    stack of folder listings (not a generator per folder): every file of the
+    archive passes through it on every incremental run.  With ``on_folder``, the
+    folders under ``root`` are handed to it instead of walked (see ``split_walk``).
     """
 
     def report(path: str, reason: str) -> None:
@@ -177,31 +181,28 @@ def _walk(
         rules = rules + [(directory, pattern) for pattern in _ignore_patterns(directory)]
         try:
             with os.scandir(directory) as entries:
-                return iter(sorted(entries, key=_NAME) if share is None else list(entries)), rules
+                return iter(sorted(entries, key=_NAME) if ordered else list(entries)), rules
         except OSError as exc:
             report(directory, f"cannot list folder: {exc.strerror or exc}")
             return None
 
     plain, compressed = _PLAIN_KINDS.get, COMPRESSED_SUFFIXES
-    stack = [folder] if (folder := listing(root, [])) else []
+    stack = [folder] if (folder := listing(root, rules or [])) else []
     while stack:
         entries, rules = stack[-1]
         for entry in entries:
             name = entry.name
             if name[0] == "." or (rules and _ignored(entry.path, rules)):
                 continue
-            if share is not None and hash(name) & 1 != share:
-                try:
-                    if not entry.is_dir(follow_symlinks=False):
-                        continue  # the other half's (and so are links and what cannot be read)
-                except OSError:
-                    continue
             try:
                 if not follow_links and entry.is_symlink():
                     report(entry.path, "symbolic link not followed (use --follow-links)")
                     continue
                 if entry.is_dir(follow_symlinks=follow_links):
                     if skipped and os.path.realpath(entry.path) in skipped:
+                        continue
+                    if on_folder is not None:
+                        on_folder(entry.path, rules)
                         continue
                     if folder := listing(entry.path, rules):
                         stack.append(folder)
