@@ -5,7 +5,8 @@ as ``bench/search_latency.py --scale`` makes them; written under ``--scale-dir``
 repository), timing the full build, then times runs that each change one file -- an article
 added, one edited, one removed -- with ``build_index`` as ``newsindex index`` calls it, and
 reports each against the full build of the same run (the issue's target: at most 2%); then the
-same runs as whole ``newsindex index -q`` processes.  A cProfile of one more one-file run shows
+same runs as whole ``newsindex index -q`` processes, from this checkout ``pip install``-ed (not
+editable) into a venv of its own, as ``bench/startup.py`` makes it.  A cProfile of one more one-file run shows
 where its time goes.  ``--watch N`` then starts ``newsindex watch`` on the archive and times N
 new articles from the moment each file is written to the moment ``search()`` finds it (the
 target: within 2 s).
@@ -35,6 +36,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from search_latency import CACHE, DEFAULT_DATA, write_scaled_corpus  # noqa: E402
+from startup import WORK, installed_venv  # noqa: E402
 
 from newsindex.engine.whoosh.neargraph import load_state  # noqa: E402
 from newsindex.index import build_index, current_generation  # noqa: E402
@@ -48,15 +50,15 @@ NEW_ARTICLE = (
 )
 
 
-def one_file_runs(corpus: Path, index_dir: Path, runs: int, process: bool = False) -> dict[str, list[float]]:
+def one_file_runs(corpus: Path, index_dir: Path, runs: int, program: Path | None = None) -> dict[str, list[float]]:
     """Seconds of runs that add, edit and remove one file each, ``runs`` times: ``build_index``
-    in this process, or (``process``) a whole ``newsindex index -q`` process, start-up and
-    imports included, as a user runs it."""
+    in this process, or a whole ``program index -q`` process (``newsindex`` as installed:
+    start-up and imports included, as a user runs it)."""
     live = corpus / "live"
     live.mkdir(exist_ok=True)
-    suffix = " (whole process)" if process else ""
+    suffix = " (whole process)" if program else ""
     measured: dict[str, list[float]] = {f"{kind} one file{suffix}": [] for kind in ("add", "edit", "remove")}
-    command = [sys.executable, "-m", "newsindex", "index", str(corpus), "--index", str(index_dir), "-q"]
+    command = [str(program), "index", str(corpus), "--index", str(index_dir), "-q"]
     for n in range(runs):
         path = live / f"bench-{n}.txt"
         for label, change in zip(
@@ -70,8 +72,8 @@ def one_file_runs(corpus: Path, index_dir: Path, runs: int, process: bool = Fals
         ):
             change()
             started = time.perf_counter()
-            if process:
-                subprocess.run(command, cwd=REPO, check=True)
+            if program:
+                subprocess.run(command, cwd=WORK, check=True)
             else:
                 report = build_index([corpus], index_dir)
                 assert report.added + report.updated + report.removed == 1, report.as_dict()
@@ -148,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     build_index([corpus], index_dir)  # drop leftovers of an interrupted earlier bench
     measured = one_file_runs(corpus, index_dir, args.runs) if args.runs else {}
     if args.runs:
-        measured |= one_file_runs(corpus, index_dir, args.runs, process=True)
+        program = installed_venv(WORK / "venv-installed", reinstall=True) / "newsindex"
+        measured |= one_file_runs(corpus, index_dir, args.runs, program)
     for label, seconds in measured.items():
         median = statistics.median(seconds)
         ratio = f" = {100 * median / full:.2f}% of the full build" if full else ""
