@@ -121,6 +121,21 @@ def test_two_shares_of_a_split_walk_meet_every_file_once(tmp_path, monkeypatch, 
         assert sum(map(len, plan.groups)) == desks
 
 
+def test_a_split_walk_hands_out_the_folders_with_the_longest_listings_first(tmp_path, monkeypatch):
+    monkeypatch.setattr(split_walk, "MIN_UNITS", 2)
+    for folder, count in (("a-small", 2), ("b-large", 600), ("c-medium", 150)):
+        (tmp_path / folder).mkdir()
+        for number in range(count):
+            (tmp_path / folder / f"story-with-a-long-name-{number:04d}.txt").write_text("x\n\ny\n", encoding="utf-8")
+    sizes = {folder: os.stat(tmp_path / folder).st_size for folder in ("a-small", "b-large", "c-medium")}
+    plan = SplitWalk([str(tmp_path)])
+    plan.close()
+    handed = [os.path.basename(folder) for group in plan.groups for folder, _rules in group]
+    assert sorted(handed) == sorted(sizes) and [sizes[folder] for folder in handed] == sorted(sizes.values())[::-1]
+    if sizes["b-large"] > sizes["a-small"]:  # a file system whose folder sizes grow with their entries
+        assert handed[0] == "b-large"
+
+
 def _changed_archive(root):
     """An archive as indexed, then changed in every way a comparison tells apart."""
     stamps = _archive(root, count=200)

@@ -7,9 +7,10 @@ to its half: at 200,000 files the listings and the other half's entries were a t
 process's walk.  Here the process that plans the walk lists the paths given (and, while they
 hold fewer than ``MIN_UNITS`` folders, the folders below them, a level at a time): the files
 those listings hold are split by name, and the folders left, each a whole subtree, are handed
-out through a pipe, in groups of one or more.  Each process takes the next group when it is
-done with one, so both stay busy to the end however unequal the folders are, and a process
-that does the other's part (its fork failed) knows which groups it took itself.
+out through a pipe, in groups of one or more, the largest folders first.  Each process takes
+the next group when it is done with one, so both stay busy to the end however unequal the
+folders are, and a process that does the other's part (its fork failed) knows which groups it
+took itself.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ class SplitWalk:
             level, units, first = units, [], False
             for folder, rules in level:
                 self.listed.extend(self._list(folder, rules, units))
+        # Largest first, so that the small ones even out the end: a folder's own size on disk
+        # grows with its entries (a guess for what lies below it; a wrong one costs balance only).
+        units.sort(key=_listing_size, reverse=True)
         size = max(1, -(-len(units) // MAX_GROUPS))  # units in a group: 1, or more past MAX_GROUPS units
         self.groups = [units[start : start + size] for start in range(0, len(units), size)]
         self.taken: list[int] = []
@@ -94,3 +98,10 @@ class SplitWalk:
         if self.tokens >= 0:
             os.close(self.tokens)
             self.tokens = -1
+
+
+def _listing_size(unit: tuple[str, Rules]) -> int:
+    try:
+        return os.stat(unit[0]).st_size
+    except OSError:
+        return 0
