@@ -24,7 +24,7 @@ from newsindex.ingest import IngestOptions
 from newsindex.models import Skipped
 from newsindex.query import search
 from newsindex.read import split_walk
-from newsindex.read.files import walk_files
+from newsindex.read.files import BY_DESCRIPTOR, _walk, walk_files
 from newsindex.read.split_walk import SplitWalk
 
 #: The tests that fork (the walk is shared on Linux only).
@@ -134,6 +134,31 @@ def test_a_split_walk_hands_out_the_folders_with_the_longest_listings_first(tmp_
     assert sorted(handed) == sorted(sizes) and [sizes[folder] for folder in handed] == sorted(sizes.values())[::-1]
     if sizes["b-large"] > sizes["a-small"]:  # a file system whose folder sizes grow with their entries
         assert handed[0] == "b-large"
+
+
+@pytest.mark.skipif(not BY_DESCRIPTOR, reason="folders listed through descriptors here only")
+def test_a_walk_through_descriptors_stats_each_entry_in_its_folder_and_closes_them(tmp_path):
+    """Entries stat as their paths do while the walk is at them; every folder's descriptor is
+    closed after the walk, and after a walk abandoned halfway."""
+    _archive(tmp_path, count=30)
+    (tmp_path / "desk0" / "a" / "b").mkdir(parents=True)
+    (tmp_path / "desk0" / "a" / "b" / "deep.txt").write_text("Deep\n\nRye.\n", encoding="utf-8")
+    open_before = len(os.listdir("/proc/self/fd"))
+    stats = 0
+    for path, _kind, _compression, entry in _walk(str(tmp_path), False, set(), None, set(), descriptor=True):
+        stat = entry.stat()
+        assert (stat.st_size, stat.st_mtime, stat.st_ino) == (
+            os.stat(path).st_size,
+            os.stat(path).st_mtime,
+            os.stat(path).st_ino,
+        )
+        stats += 1
+    assert stats == 32 and len(os.listdir("/proc/self/fd")) == open_before
+    walk = _walk(str(tmp_path), False, set(), None, set(), descriptor=True)
+    next(walk)
+    assert len(os.listdir("/proc/self/fd")) > open_before  # the folders it is in
+    walk.close()
+    assert len(os.listdir("/proc/self/fd")) == open_before
 
 
 def _changed_archive(root):

@@ -75,13 +75,17 @@ class SplitWalk:
     def files(self, share: int, on_ignored: ReportFn | None, groups: Iterable[int] | None = None) -> Iterator[Walked]:
         """Share ``share``'s files (0 or 1), in no particular order: its half of the files
         listed in planning (by the hash of their names: a fork shares the hash seed), then
-        every file under the folders of the groups it takes from the pipe, or of ``groups``."""
-        for walked in self.listed:
-            if hash(walked[3].name) & 1 == share:
-                yield walked
+        every file under the folders of the groups it takes from the pipe, or of ``groups``,
+        listed through descriptors where ``BY_DESCRIPTOR``: their entries ``stat()`` in their
+        folder while the walk is at them."""
+        for path, kind, compression, entry in self.listed:
+            if hash(entry.name) & 1 == share:
+                yield path, kind, compression, None  # listed in planning: stat by path
         for group in self._take() if groups is None else groups:
             for folder, rules in self.groups[group]:
-                yield from _walk(folder, False, set(), on_ignored, self.skipped, rules=rules, ordered=False)
+                yield from _walk(
+                    folder, False, set(), on_ignored, self.skipped, rules=rules, ordered=False, descriptor=True
+                )
 
     def _take(self) -> Iterator[int]:
         while len(token := os.read(self.tokens, _TOKEN.size)) == _TOKEN.size:
