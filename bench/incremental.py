@@ -111,6 +111,7 @@ def watch_latency(corpus: Path, index_dir: Path, count: int) -> list[float]:
 
 def profile_one_run(corpus: Path, index_dir: Path, top: int) -> str:
     path = corpus / "live" / "bench-profiled.txt"
+    path.parent.mkdir(exist_ok=True)
     path.write_text(NEW_ARTICLE.format(n=9), encoding="utf-8")
     profiler = cProfile.Profile()
     profiler.enable()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from newsindex.engine.whoosh import neargraph
-from newsindex.engine.whoosh.neargraph import capped, full_graph, load_state
+from newsindex.engine.whoosh.neargraph import LEGACY_STATE_FILE, STATE_FILE, capped, full_graph, load_state
 from newsindex.engine.whoosh.store import (
     NEIGHBOURS_FILE,
     NearDuplicates,
@@ -108,7 +108,8 @@ def test_incremental_graph_equals_a_full_rebuild(tmp_path, monkeypatch, seed):
     assert incremental == 6  # every later run updated the graph rather than rebuilt it
 
 
-def test_a_generation_without_state_is_rebuilt(tmp_path):
+@pytest.mark.parametrize("damage", ["garbled", "cut short", "an older version's"])
+def test_a_generation_without_state_is_rebuilt(tmp_path, damage):
     news = tmp_path / "news"
     news.mkdir()
     rng = random.Random(5)
@@ -116,10 +117,20 @@ def test_a_generation_without_state_is_rebuilt(tmp_path):
         _write(news, f"a{number}.txt", rng)
     index_dir = tmp_path / "index"
     build_index([str(news)], index_dir, workers=1)
-    (current_generation(index_dir) / "neargraph.npz").write_bytes(b"damaged")
+    generation = current_generation(index_dir)
+    state = (generation / STATE_FILE).read_bytes()
+    assert load_state(generation) is not None
+    if damage == "garbled":
+        (generation / STATE_FILE).write_bytes(b"damaged")
+    elif damage == "cut short":
+        (generation / STATE_FILE).write_bytes(state[:-5])
+    else:  # version 1 kept it in a numpy archive: not read, and not carried into the next generation
+        (generation / STATE_FILE).rename(generation / LEGACY_STATE_FILE)
+    assert load_state(generation) is None
     _write(news, "late.txt", rng)
     build_index([str(news)], index_dir, workers=1)
     assert load_state(current_generation(index_dir)).full
+    assert not (current_generation(index_dir) / LEGACY_STATE_FILE).exists()
     _check(index_dir)
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..engine.whoosh.lexicon import WORDS_FILE
-from ..engine.whoosh.neargraph import STATE_FILE
+from ..engine.whoosh.neargraph import LEGACY_STATE_FILE, STATE_FILE
 from ..engine.whoosh.store import (
     _GEN_PREFIX,
     NEIGHBOURS_FILE,
@@ -26,7 +26,17 @@ from .stamps import STAMPS_FILE
 
 #: Files a generation writes anew rather than hard-linking from the previous one.
 _PER_GENERATION = frozenset(
-    {"manifest.sqlite", "info.json", "learned.json", NEIGHBOURS_FILE, STATE_FILE, WORDS_FILE, SUMMARY_FILE, STAMPS_FILE}
+    {
+        "manifest.sqlite",
+        "info.json",
+        "learned.json",
+        NEIGHBOURS_FILE,
+        STATE_FILE,
+        LEGACY_STATE_FILE,  # not carried into generations that no longer read it
+        WORDS_FILE,
+        SUMMARY_FILE,
+        STAMPS_FILE,
+    }
 )
 #: Test hook: ``NEWSINDEX_CRASH_AT=<point>`` kills the indexer with SIGKILL
 #: when it reaches that point (see ``_checkpoint`` and ``CRASH_POINTS``).
