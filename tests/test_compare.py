@@ -198,6 +198,18 @@ def test_two_halves_of_a_shared_comparison_find_what_one_process_finds(tmp_path)
 
 
 @linux_only
+def test_a_shared_comparison_does_its_other_work_once_the_fork_walks(tmp_path):
+    stamps, failures = _changed_archive(tmp_path)
+    expected = list(Comparison(_stamps(stamps), failures).findings(walk_files([tmp_path])))
+    done = []
+    shared = SharedComparison(
+        [str(tmp_path)], [], _stamps(stamps), failures, lock_fd=-1, meanwhile=lambda: done.append(1)
+    )
+    shared.start()
+    assert shared.fork is not None and shared.findings() == expected and done == [1]
+
+
+@linux_only
 def test_a_shared_comparison_with_nothing_gone_looks_for_no_paths_gone(tmp_path, monkeypatch):
     stamps = _archive(tmp_path, count=50)
     asked = []

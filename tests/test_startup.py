@@ -185,6 +185,12 @@ def test_short_commands_run_without_the_cycle_collector_and_long_ones_with_it():
     _modules_after(code)
 
 
+def test_the_indexer_imports_numpy_only_when_a_run_needs_it():
+    """numpy (~40 ms) is imported by a run that changes something, while a big walk's fork
+    walks (``scan._import_for_commit``), not with the indexer."""
+    assert "numpy" not in _modules_after("import newsindex.index.run\nimport newsindex.index.remove")
+
+
 def test_a_one_file_run_updating_the_graph_does_not_import_numpy_s_masked_arrays(tmp_path):
     """``np.unique`` (through ``np.union1d``) imports ``numpy.ma``, 17 ms of a one-file run:
     the graph's update takes its links apart without it."""

@@ -122,10 +122,20 @@ class SharedComparison:
     half too (the folders it did not take).
     """
 
-    def __init__(self, roots: list[str], skip: list[str], known: Stamps, failures: dict, lock_fd: int) -> None:
+    def __init__(
+        self,
+        roots: list[str],
+        skip: list[str],
+        known: Stamps,
+        failures: dict,
+        lock_fd: int,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> None:
         """``roots``: the folders walked, absolute; ``skip``: folders never walked (the
-        index); ``known``: the manifest's stamps."""
+        index); ``known``: the manifest's stamps; ``meanwhile``: work this process does
+        once the fork walks, before its own share (the fork takes more folders meanwhile)."""
         self.roots = roots
+        self.meanwhile = meanwhile
         self.skip = skip
         self.known = known
         self.failures = failures
@@ -162,6 +172,8 @@ class SharedComparison:
     def findings(self) -> list[Finding]:
         """Both halves' findings in walk order."""
         try:
+            if self.meanwhile is not None and self.fork is not None:
+                self.meanwhile()
             mine = self._half(0)
             _checkpoint("walk-shared")
             theirs = self._receive() or self._half(1, self.split.untaken())  # without a fork: its half here

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..engine.whoosh.lexicon import WORDS_FILE
-from ..engine.whoosh.neargraph import LEGACY_STATE_FILE, STATE_FILE
+from ..engine.whoosh.location import LEGACY_STATE_FILE, STATE_FILE
 from ..engine.whoosh.store import (
     _GEN_PREFIX,
     NEIGHBOURS_FILE,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from typing import TYPE_CHECKING
 
 from . import _import_whoosh_lightly
 
@@ -21,10 +22,12 @@ from ...index.generations import _checkpoint
 from ...index.stamps import STAMPS_FILE
 from .lexicon import write_words
 from .merging import merge_budget, merge_policy
-from .neargraph import MergedFrom, _Leaves, graph_for, write_graph
 from .segment import SegmentBuilder
 from .store import INDEX_NAME, IndexProblem, short_id
 from .summary import generation_summary, write_summary
+
+if TYPE_CHECKING:
+    from .neargraph import MergedFrom
 
 
 class _Committing:
@@ -32,6 +35,8 @@ class _Committing:
 
     def _commit(self) -> None:
         """Add the new segments, apply deletions and rewrites, merge, and check the count."""
+        from .neargraph import graph_for, write_graph  # numpy: imported while a big walk runs (scan.py)
+
         written = sum(segment.doc_count_all() for segment in self.segments)
         if written != self.indexed:
             raise IndexProblem(f"indexing lost documents: {self.indexed} were added but segments hold {written}")
@@ -126,6 +131,8 @@ class _Committing:
         builder = SegmentBuilder(self.generation, writer.schema, INDEX_NAME, fast_text=_FAST_TEXT)
         segments = []
         searcher = writer.searcher()
+        from .neargraph import _Leaves
+
         sketches = _Leaves(searcher.reader())  # the sketch is a column, not stored
         for dup in self.manifest.dirty_groups():
             doc_id = self.manifest.doc_of(dup)

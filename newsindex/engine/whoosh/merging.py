@@ -21,10 +21,13 @@ until that generation is published the last one stays searchable as it was.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from ...index import limits
 from ...index.generations import _checkpoint
-from .neargraph import MergedFrom
+
+if TYPE_CHECKING:
+    from .neargraph import MergedFrom
 
 
 def tier(articles: int) -> int:

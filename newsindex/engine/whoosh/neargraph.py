@@ -37,6 +37,7 @@ import numpy as np
 from ...forking import Forked, forkable
 from ...index import dedup
 from ...index.dedup import PACKED_SIZE, SKETCH_INDEXED, SKETCH_SIZE, _Linker, sketch_values
+from .location import LEGACY_STATE_FILE, STATE_FILE  # noqa: F401 - named there, read and written here
 from .store import NEIGHBOURS_FILE, _column_default, write_near_duplicates
 
 #: What the segments a run merged were made of (``merging.merge_policy`` fills it): for each
@@ -49,8 +50,6 @@ MergedFrom = dict[str, list[tuple[str, int, tuple[int, ...]]]]
 #: little-endian arrays.  (Version 1 was a numpy ``.npz`` archive, ``LEGACY_STATE_FILE``:
 #: zipped, so each run computed a CRC-32 of its 18 MB at 200,000 articles writing it and
 #: again reading it, ~40 ms of a one-file run; an index that has one rebuilds the graph once.)
-STATE_FILE = "neargraph.state"
-LEGACY_STATE_FILE = "neargraph.npz"
 _STATE_MAGIC = b"newsindex near-duplicate graph 2\n"
 _HEADS_TYPE = np.dtype("<u4")
 _LINKS_TYPE = np.dtype("<u8")

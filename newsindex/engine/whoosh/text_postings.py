@@ -17,12 +17,14 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator
 from itertools import chain
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .segment_format import _ONE_POSITION, INLINE_LIMIT, _term_bytes, encode_positions
 from .tokens import hold_vocabulary, release_vocabulary, vocabulary
 from .vocabulary import GROUP_BASE, Vocabulary
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _UINT32 = "I" if array("I").itemsize == 4 else "L"
 _TABLED = len(_ONE_POSITION)  # single positions below this are encoded by table lookup
@@ -84,6 +86,8 @@ class TextPostings:
     def sorted_lists(self) -> Iterator[TermList]:
         """Every term's list (``TermList``) in the order of the terms' UTF-8 bytes.  Takes the
         tokens out as it sorts them (less memory at the peak): the stream is left empty."""
+        import numpy as np  # imported when first needed: a run's start need not wait for it
+
         if not self.terms:
             return
         vocabulary, hyphenated = self.vocabulary, self._hyphenated
@@ -153,6 +157,8 @@ def _spread(terms: np.ndarray, positions: np.ndarray, doc_tokens: np.ndarray, gr
     """The stream with each hyphenated word's number replaced by its terms' numbers, all at
     the word's position, in ``groups``' order (the analyzer's): ``(terms, positions,
     doc_tokens)``.  Only the hyphenated words are looked at in Python, a few per article."""
+    import numpy as np  # imported when first needed: a run's start need not wait for it
+
     at = np.flatnonzero(terms >= GROUP_BASE)
     members = [groups[number] for number in (terms[at] - GROUP_BASE).tolist()]
     widths = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
@@ -181,6 +187,8 @@ def _encoded(flat: array, firsts, freqs, start_list: list[int], freq_list: list[
     a single position (most postings) from the shared table, in C, the others one by one.
     ``firsts`` and ``freqs`` are the postings' first positions and frequencies as arrays,
     ``start_list`` and ``freq_list`` where they start in ``flat`` and their frequencies."""
+    import numpy as np  # imported when first needed: a run's start need not wait for it
+
     values = list(map(_ONE_POSITION.__getitem__, np.minimum(firsts, _TABLED - 1).tolist()))
     for at in np.flatnonzero(wanted & ((freqs != 1) | (firsts >= _TABLED))).tolist():
         start = start_list[at]
