@@ -191,6 +191,10 @@ class _Pool:
             self.inboxes = self.outboxes = [local]
             return
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        # numpy, which the segment writer and the commit need, imported once before the workers
+        # fork from this process: each would otherwise import it at its first segment (~40 ms).
+        from ..engine.whoosh import neargraph  # noqa: F401
+
         self.inboxes = [context.Queue() for _ in range(size)]
         self.outboxes = [context.Queue() for _ in range(size)]
         for number in range(size):
