@@ -2,8 +2,8 @@
 
 A whole walk compares every file with the size and mtime it had when indexed.  Loaded from
 the manifest's table, those took 180 ms at 200,000 files (a row tuple per file, made by
-SQLite's module); from ``STAMPS_FILE``, written at the end of each run, about 70 ms: the paths
-are one text split in C, sizes and mtimes two arrays, and each path maps to its place in them.
+SQLite's module); from ``STAMPS_FILE``, written at the end of each run, about 100 ms: the
+paths are one text split in C, sizes and mtimes two arrays, each path mapped to its place.
 The manifest stays the record: a file missing, unreadable, of another count than the
 manifest's or written for another generation (its folder's name is in it: a file linked by
 mistake from the generation before is refused) is passed over and the table read instead.
