@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from newsindex.engine.whoosh import neargraph
-from newsindex.engine.whoosh.neargraph import LEGACY_STATE_FILE, STATE_FILE, capped, full_graph, load_state
+from newsindex.engine.whoosh.neargraph import LEGACY_STATE_FILE, LINKS_FILE, STATE_FILE, capped, full_graph, load_state
 from newsindex.engine.whoosh.store import (
     NEIGHBOURS_FILE,
     NearDuplicates,
@@ -108,7 +108,33 @@ def test_incremental_graph_equals_a_full_rebuild(tmp_path, monkeypatch, seed):
     assert incremental == 6  # every later run updated the graph rather than rebuilt it
 
 
-@pytest.mark.parametrize("damage", ["garbled", "cut short", "an older version's"])
+def test_a_run_that_leaves_the_links_as_they_were_links_their_file_from_the_generation_before(tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    rng = random.Random(11)
+    for number in range(10):
+        _write(news, f"a{number}.txt", rng)
+    (news / "copy.txt").write_bytes((news / "a3.txt").read_bytes().replace(b"Headline", b"Copy"))
+    index_dir = tmp_path / "index"
+    build_index([str(news)], index_dir, workers=1)
+    first = current_generation(index_dir)
+    assert len(load_state(first).links)  # the copy and its original are linked
+    first_links = (first / LINKS_FILE).stat().st_ino
+    (news / "other.txt").write_text("Weather\n\nSnow fell on the northern hills overnight.\n", encoding="utf-8")
+    build_index([str(news)], index_dir, workers=1)
+    second = current_generation(index_dir)
+    assert (second / LINKS_FILE).stat().st_ino == first_links  # linked, not written
+    second_links, second_count = (second / LINKS_FILE).stat().st_ino, len(load_state(second).links)
+    _check(index_dir)
+    (news / "copy2.txt").write_bytes((news / "a5.txt").read_bytes().replace(b"Headline", b"Again"))
+    build_index([str(news)], index_dir, workers=1)
+    third = current_generation(index_dir)
+    assert (third / LINKS_FILE).stat().st_ino != second_links
+    assert len(load_state(third).links) > second_count
+    _check(index_dir)
+
+
+@pytest.mark.parametrize("damage", ["garbled", "cut short", "an older version's", "links cut short"])
 def test_a_generation_without_state_is_rebuilt(tmp_path, damage):
     news = tmp_path / "news"
     news.mkdir()
@@ -124,6 +150,10 @@ def test_a_generation_without_state_is_rebuilt(tmp_path, damage):
         (generation / STATE_FILE).write_bytes(b"damaged")
     elif damage == "cut short":
         (generation / STATE_FILE).write_bytes(state[:-5])
+    elif damage == "links cut short":
+        links = (generation / LINKS_FILE).read_bytes()
+        (generation / LINKS_FILE).unlink()
+        (generation / LINKS_FILE).write_bytes(links[:-8])
     else:  # version 1 kept it in a numpy archive: not read, and not carried into the next generation
         (generation / STATE_FILE).rename(generation / LEGACY_STATE_FILE)
     assert load_state(generation) is None

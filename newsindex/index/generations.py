@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..engine.whoosh.lexicon import WORDS_FILE
-from ..engine.whoosh.location import LEGACY_STATE_FILE, STATE_FILE
+from ..engine.whoosh.location import LEGACY_STATE_FILE, LINKS_FILE, STATE_FILE
 from ..engine.whoosh.store import (
     _GEN_PREFIX,
     NEIGHBOURS_FILE,
@@ -32,6 +32,7 @@ _PER_GENERATION = frozenset(
         "learned.json",
         NEIGHBOURS_FILE,
         STATE_FILE,
+        LINKS_FILE,
         LEGACY_STATE_FILE,  # not carried into generations that no longer read it
         WORDS_FILE,
         SUMMARY_FILE,

@@ -42,9 +42,12 @@ UNDATED_MONTH = "undated"
 #: with its document numbers: a header, then ``offsets`` and ``neighbours`` as
 #: little-endian 32-bit integers.
 NEIGHBOURS_FILE = "neighbours.bin"
-#: The near-duplicate graph's state for the next run (``neargraph``), and where version 1 of
-#: it was kept; named here so that a run's bookkeeping need not import numpy to know them.
+#: The near-duplicate graph's state for the next run (``neargraph``): its documents' leading
+#: values, and its links, in a file of their own that a run whose links did not change links
+#: from the generation before; and where version 1 of it was kept.  Named here so that a
+#: run's bookkeeping need not import numpy to know them.
 STATE_FILE = "neargraph.state"
+LINKS_FILE = "neargraph.links"
 LEGACY_STATE_FILE = "neargraph.npz"
 _NEIGHBOURS_HEADER = struct.Struct("<8sII")
 _NEIGHBOURS_MAGIC = b"NXNEAR01"

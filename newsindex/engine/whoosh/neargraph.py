@@ -37,7 +37,7 @@ import numpy as np
 from ...forking import Forked, forkable
 from ...index import dedup
 from ...index.dedup import PACKED_SIZE, SKETCH_INDEXED, SKETCH_SIZE, _Linker, sketch_values
-from .location import LEGACY_STATE_FILE, STATE_FILE  # noqa: F401 - named there, read and written here
+from .location import LEGACY_STATE_FILE, LINKS_FILE, STATE_FILE  # noqa: F401 - named there, read and written here
 from .store import NEIGHBOURS_FILE, _column_default, write_near_duplicates
 
 #: What the segments a run merged were made of (``merging.merge_policy`` fills it): for each
@@ -46,11 +46,13 @@ from .store import NEIGHBOURS_FILE, _column_default, write_near_duplicates
 MergedFrom = dict[str, list[tuple[str, int, tuple[int, ...]]]]
 
 #: Each generation's graph state (see the module's docstring), read by the next run only:
-#: a line of magic, a line of JSON (segments, counts), then the heads and the links as raw
-#: little-endian arrays.  (Version 1 was a numpy ``.npz`` archive, ``LEGACY_STATE_FILE``:
-#: zipped, so each run computed a CRC-32 of its 18 MB at 200,000 articles writing it and
-#: again reading it, ~40 ms of a one-file run; an index that has one rebuilds the graph once.)
-_STATE_MAGIC = b"newsindex near-duplicate graph 2\n"
+#: ``STATE_FILE``, a line of magic, a line of JSON (segments, counts), then the heads as a raw
+#: little-endian array; ``LINKS_FILE``, the links as one, linked from the generation before
+#: when a run left them as they were (15 MB not written and synced at 200,000 articles).
+#: (Version 1 was a numpy ``.npz`` archive, ``LEGACY_STATE_FILE``, whose zip CRC-32 each run
+#: computed over 18 MB writing it and again reading it; an index with it, or with version 2's
+#: single file, rebuilds the graph once.)
+_STATE_MAGIC = b"newsindex near-duplicate graph 3\n"
 _HEADS_TYPE = np.dtype("<u4")
 _LINKS_TYPE = np.dtype("<u8")
 _PAD = np.uint32(0xFFFFFFFF)
@@ -74,6 +76,8 @@ class GraphState:
     links: np.ndarray  # uint64
     relinked: int = 0  # buckets linked in this run (for the report and the benchmark)
     full: bool = True  # whether this run rebuilt the graph rather than updated it
+    #: The generation whose ``LINKS_FILE`` holds these very links (a run that changed none).
+    links_from: Path | None = None
 
     @property
     def doc_count(self) -> int:
@@ -288,6 +292,8 @@ def updated_graph(reader, previous: GraphState, merged_from: MergedFrom | None =
     # link (a link is made in one bucket only): an insertion, not a sort of millions.
     new_links = _link(buckets, leaves.sketch)
     links = np.insert(links, np.searchsorted(links, new_links), new_links)
+    if len(links) == len(previous.links) and np.array_equal(links, previous.links):
+        links = previous.links  # the same links (relinked alike): the previous file serves
     return GraphState(leaves.ids, leaves.sizes, heads, links, relinked=len(buckets), full=False)
 
 
@@ -381,9 +387,12 @@ def load_state(generation: Path | None) -> GraphState | None:
             header = json.loads(handle.readline())
             documents, links = int(header["documents"]), int(header["links"])
             heads = np.fromfile(handle, dtype=_HEADS_TYPE, count=documents * SKETCH_INDEXED)
-            found = np.fromfile(handle, dtype=_LINKS_TYPE, count=links)
             if handle.read(1):
                 return None  # longer than its header says
+        with open(generation / LINKS_FILE, "rb") as handle:
+            found = np.fromfile(handle, dtype=_LINKS_TYPE, count=links)
+            if handle.read(1):
+                return None
             state = GraphState(
                 [str(segment_id) for segment_id in header["segment_ids"]],
                 [int(size) for size in header["segment_sizes"]],
@@ -408,7 +417,10 @@ def graph_for(
     previous = load_state(previous_generation)
     if previous is None or (len(previous.links) and int(previous.links[-1] >> _SHIFT) >= previous.doc_count):
         return full_graph(reader, share)
-    return updated_graph(reader, previous, merged_from)
+    state = updated_graph(reader, previous, merged_from)
+    if state.links is previous.links:
+        state.links_from = previous_generation
+    return state
 
 
 def write_graph(generation: Path, state: GraphState) -> None:
@@ -424,7 +436,24 @@ def write_graph(generation: Path, state: GraphState) -> None:
     with open(generation / STATE_FILE, "wb") as handle:
         handle.write(_STATE_MAGIC + json.dumps(header).encode("utf-8") + b"\n")
         handle.write(np.ascontiguousarray(state.heads, dtype=_HEADS_TYPE).tobytes())
-        handle.write(np.ascontiguousarray(state.links, dtype=_LINKS_TYPE).tobytes())
         handle.flush()
         os.fsync(handle.fileno())
+    if not _linked(state.links_from, generation):
+        (generation / LINKS_FILE).unlink(missing_ok=True)  # never written through a link
+        with open(generation / LINKS_FILE, "wb") as handle:
+            handle.write(np.ascontiguousarray(state.links, dtype=_LINKS_TYPE).tobytes())
+            handle.flush()
+            os.fsync(handle.fileno())
     write_near_duplicates(generation / NEIGHBOURS_FILE, *capped(state))
+
+
+def _linked(source: Path | None, generation: Path) -> bool:
+    """Whether ``source``'s links file could be linked into ``generation`` (durable there
+    already; a file system without hard links, or a file gone, has it written instead)."""
+    if source is None:
+        return False
+    try:
+        os.link(source / LINKS_FILE, generation / LINKS_FILE)
+    except OSError:
+        return False
+    return True
