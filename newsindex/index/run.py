@@ -225,25 +225,21 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
     def _record_roots(self) -> None:
         self.manifest.add_roots(self.roots)
 
-    def _write_stamps(self, query: bool = True) -> bool:
+    def _write_stamps(self) -> None:
         """The files' sizes and mtimes as the run leaves them, for the next run to load at
-        once (``stamps``): those it loaded, changed as it changed the manifest, or (``query``)
-        the manifest's table when it changed too many.  A run told which files changed
+        once (``stamps``): those it loaded, changed as it changed the manifest, or the
+        manifest's table when it changed too many.  A run told which files changed
         (``watch``) loaded none and writes none (a later whole run reads the table); nor does
-        a run over more files than are ever held in memory.  True when written."""
+        a run over more files than are ever held in memory."""
         if self.changed is not None:
-            return False
+            return
         stamps, changes = self.known_files.stamps, self.manifest.stamp_changes.changes
         if stamps is not None and changes is not None:
             stamps.update(changes)
-        elif query:
-            stamps = table_stamps(self.manifest.db)
         else:
-            return False
-        if stamps is None:
-            return False
-        stamps.write(self.generation / STAMPS_FILE)
-        return True
+            stamps = table_stamps(self.manifest.db)
+        if stamps is not None:
+            stamps.write(self.generation / STAMPS_FILE)
 
     def run(self) -> bool:
         """Index into the new generation; False when nothing changed and none was written."""
@@ -294,9 +290,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
                 self._remove_vanished()
             self._index(first, None if scanned else scan)
             _checkpoint("segments-written")
-            self._commit()
-            if STAMPS_FILE not in self.synced:  # not written by the commit's fork
-                self._write_stamps()
+            self._commit()  # which writes the files' stamps too (``_write_stamps``)
             committed = True
         finally:
             self.manifest.close(commit=committed)
