@@ -157,7 +157,8 @@ def test_lists_written_by_a_fork_are_the_lists_the_run_writes_itself(tmp_path, m
     generation = current_generation(tmp_path / "shared")
     assert words_starting(generation, "z") == ["zeppelin"]  # stemmed
     assert read_summary(generation)["months"]["2021-01"] == 1
-    # The files' stamps, written by the run beside the fork: the manifest's as they are.
+    # The files' stamps too: written and synced by the fork, the manifest's as they are.
+    assert (STAMPS_FILE in durable[-1]) is (not fork_fails)
     with sqlite3.connect(generation / "manifest.sqlite") as db:
         table = {path: (size, mtime) for path, size, mtime in db.execute("SELECT path, size, mtime FROM files")}
     stamps = read_stamps(generation / STAMPS_FILE, len(table))

@@ -225,21 +225,25 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
     def _record_roots(self) -> None:
         self.manifest.add_roots(self.roots)
 
-    def _write_stamps(self) -> None:
+    def _write_stamps(self, query: bool = True) -> bool:
         """The files' sizes and mtimes as the run leaves them, for the next run to load at
-        once (``stamps``): those it loaded, changed as it changed the manifest, or the
-        manifest's table when it changed too many.  A run told which files changed
+        once (``stamps``): those it loaded, changed as it changed the manifest, or (``query``)
+        the manifest's table when it changed too many.  A run told which files changed
         (``watch``) loaded none and writes none (a later whole run reads the table); nor does
-        a run over more files than are ever held in memory."""
+        a run over more files than are ever held in memory.  True when written."""
         if self.changed is not None:
-            return
+            return False
         stamps, changes = self.known_files.stamps, self.manifest.stamp_changes.changes
         if stamps is not None and changes is not None:
             stamps.update(changes)
-        else:
+        elif query:
             stamps = table_stamps(self.manifest.db)
-        if stamps is not None:
-            stamps.write(self.generation / STAMPS_FILE)
+        else:
+            return False
+        if stamps is None:
+            return False
+        stamps.write(self.generation / STAMPS_FILE)
+        return True
 
     def run(self) -> bool:
         """Index into the new generation; False when nothing changed and none was written."""

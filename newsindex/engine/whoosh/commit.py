@@ -19,6 +19,7 @@ from ...forking import Forked, forkable
 from ...index import limits
 from ...index.documents import _FAST_TEXT, document_fields
 from ...index.generations import _checkpoint
+from ...index.stamps import STAMPS_FILE
 from .lexicon import write_words
 from .merging import merge_budget, merge_policy
 from .segment import SegmentBuilder
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
 class _Committing:
     """Committing the run's segments into the generation's index and checking it.
 
-    A mixin of the run (``index.run._Run``): the run's ``_write_stamps`` is called while the
-    commit's fork writes the word list and summary."""
+    A mixin of the run (``index.run._Run``): the run's ``_write_stamps`` writes the files'
+    stamps, in the commit's fork when there is one."""
 
     def _commit(self) -> None:
         """Add the new segments, apply deletions and rewrites, merge, and check the count."""
@@ -74,10 +75,10 @@ class _Committing:
             )
         self.report.documents = documents
         _checkpoint("before-near-duplicates")
-        # The word list and the summary are written, and the segments synced, by a fork of
-        # this process while this one builds and writes the graph and the files' stamps (a
-        # large index, two cores, no other thread); without one, after them (the segments
-        # with the rest of the generation).
+        # The word list and the files' stamps are written, and the segments synced, by a fork
+        # of this process while this one builds and writes the graph and the summary (a large
+        # index, two cores, no other thread: two halves of about equal length at 200,000
+        # articles); without one, after them (the segments with the rest of the generation).
         apart = self.workers > 1 and documents >= limits.SHARED_FINISH_DOCUMENTS and forkable()
         fork = Forked(self._finish_apart, self.lock.fileno()) if apart else None
         if fork is not None and not fork.start():
@@ -86,34 +87,38 @@ class _Committing:
             with ix.reader() as reader:
                 graph = graph_for(reader, self.previous, merged_from, share=self.workers > 1)
             write_graph(self.generation, graph)
-            self._write_stamps()
+            write_summary(
+                self.generation,
+                generation_summary(storage, ix._segments(), lambda s: SegmentReader(storage, ix.schema, s)),
+            )
             synced = fork.result() if fork is not None else None
         finally:
             if fork is not None:
                 fork.stop()
         if synced is None:
-            self._write_lists(storage)
+            self._write_words(storage)
         else:
             self.synced.update(synced.decode("utf-8").split("\n") if synced else ())
+        if STAMPS_FILE not in self.synced:  # not by the fork (none, or the manifest's table was needed)
+            self._write_stamps()
 
-    def _write_lists(self, storage: FileStorage) -> None:
-        """The generation's word list and summary, from a reader of the index as committed
-        (a fork's own: file positions are shared with the process it was forked from)."""
-        ix = storage.open_index(INDEX_NAME)
-        with ix.reader() as reader:
+    def _write_words(self, storage: FileStorage) -> None:
+        """The generation's word list, from a reader of the index as committed (a fork's
+        own: file positions are shared with the process it was forked from)."""
+        with storage.open_index(INDEX_NAME).reader() as reader:
             write_words(self.generation, reader, self.previous)
-        write_summary(
-            self.generation, generation_summary(storage, ix._segments(), lambda s: SegmentReader(storage, ix.schema, s))
-        )
 
     def _finish_apart(self) -> bytes:
-        """In a fork: ``_write_lists``, then an fsync of the segments and tables of
-        contents, which are written for good by now; returns their names."""
-        self._write_lists(FileStorage(str(self.generation)))
+        """In a fork: ``_write_words`` and the files' stamps (when they need no query of the
+        manifest: its connection is the parent's), then an fsync of those and of the
+        segments and tables of contents, which are written for good by now; returns the
+        names of the files synced."""
+        self._write_words(FileStorage(str(self.generation)))
+        stamps = (STAMPS_FILE,) if self._write_stamps(query=False) else ()
         segment_files = (f"{INDEX_NAME}_", f"_{INDEX_NAME}_")
         synced = []
         for entry in os.scandir(self.generation):
-            if entry.name.startswith(segment_files) and entry.is_file():
+            if (entry.name.startswith(segment_files) or entry.name in stamps) and entry.is_file():
                 with open(entry.path, "rb") as handle:
                     os.fsync(handle.fileno())
                 synced.append(entry.name)
