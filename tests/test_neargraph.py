@@ -52,6 +52,15 @@ def _write(folder, name: str, rng: random.Random) -> None:
     (folder / name).write_text(f"Headline {name}\n\n{_text(rng)}\n", encoding="utf-8")
 
 
+def _articles(tmp_path, count: int, rng: random.Random):
+    """A folder of ``count`` random articles ``a0.txt``..., as the tests below start."""
+    news = tmp_path / "news"
+    news.mkdir()
+    for number in range(count):
+        _write(news, f"a{number}.txt", rng)
+    return news
+
+
 def _check(index_dir) -> None:
     """The generation's state and file equal a full rebuild and dedup's own graph."""
     generation = current_generation(index_dir)
@@ -109,11 +118,8 @@ def test_incremental_graph_equals_a_full_rebuild(tmp_path, monkeypatch, seed):
 
 
 def test_a_run_that_leaves_the_links_as_they_were_links_their_file_from_the_generation_before(tmp_path):
-    news = tmp_path / "news"
-    news.mkdir()
     rng = random.Random(11)
-    for number in range(10):
-        _write(news, f"a{number}.txt", rng)
+    news = _articles(tmp_path, 10, rng)
     (news / "copy.txt").write_bytes((news / "a3.txt").read_bytes().replace(b"Headline", b"Copy"))
     index_dir = tmp_path / "index"
     build_index([str(news)], index_dir, workers=1)
@@ -136,11 +142,8 @@ def test_a_run_that_leaves_the_links_as_they_were_links_their_file_from_the_gene
 
 @pytest.mark.parametrize("damage", ["garbled", "cut short", "an older version's", "links cut short"])
 def test_a_generation_without_state_is_rebuilt(tmp_path, damage):
-    news = tmp_path / "news"
-    news.mkdir()
     rng = random.Random(5)
-    for number in range(8):
-        _write(news, f"a{number}.txt", rng)
+    news = _articles(tmp_path, 8, rng)
     index_dir = tmp_path / "index"
     build_index([str(news)], index_dir, workers=1)
     generation = current_generation(index_dir)
@@ -169,11 +172,8 @@ def test_a_run_that_merges_segments_relinks_only_what_changed(tmp_path, monkeypa
     again, so a one-file run that merges the small segments stays a one-file run."""
     monkeypatch.setattr(limits, "MERGE_FACTOR", 3)
     rng = random.Random(7)
-    news = tmp_path / "news"
-    news.mkdir()
+    news = _articles(tmp_path, 40, rng)
     index_dir = tmp_path / "index"
-    for number in range(40):
-        _write(news, f"a{number}.txt", rng)
     build_index([str(news)], index_dir, workers=1)
     merged_runs = 0
     for run in range(4):
@@ -245,10 +245,7 @@ def test_capped_lists_keep_each_documents_first_neighbours(monkeypatch, cap):
 def test_a_full_graph_linked_half_in_a_fork_is_the_graph_one_process_links(tmp_path, monkeypatch, fork_fails):
     monkeypatch.setattr(dedup, "SMALL_BUCKET", 3)
     rng = random.Random(9)
-    news = tmp_path / "news"
-    news.mkdir()
-    for number in range(120):
-        _write(news, f"a{number}.txt", rng)
+    news = _articles(tmp_path, 120, rng)
     build_index([str(news)], tmp_path / "index", workers=1)
     monkeypatch.setattr(neargraph, "SHARED_LINKING_BUCKETS", 2)
     forked = []
