@@ -19,10 +19,10 @@ PARALLEL_MIN_FILES = 64
 #: forked process (index/compare.py): the fork costs ~10 ms, the walk of 200,000 files most
 #: of a second.
 SHARED_WALK_FILES = 50_000
-#: Articles in an index from which a run's word list, summary and file stamps are written
-#: by a fork while the run builds the near-duplicate graph (engine/whoosh/commit.py): all
-#: are rewritten whole, ~100 ms at 200,000 articles; below, they take less time than a fork
-#: of a large process to start.
+#: Articles in an index from which a run's word list and file stamps are written by a fork
+#: while the run builds the near-duplicate graph and the summary (engine/whoosh/commit.py):
+#: all are rewritten whole, ~150 ms at 200,000 articles; below, they take less time than a
+#: fork of a large process to start.
 SHARED_FINISH_DOCUMENTS = 5_000
 #: A record file this large on disk (a compressed one an eighth of it) is read by
 #: the main process and handed out as pieces of ``PIECE_RECORDS`` records, which

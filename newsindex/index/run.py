@@ -294,7 +294,7 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
                 self._remove_vanished()
             self._index(first, None if scanned else scan)
             _checkpoint("segments-written")
-            self._commit()  # which writes the files' stamps too (``_write_stamps``)
+            self._commit()  # the files' stamps too (``_write_stamps``), itself or in its fork
             committed = True
         finally:
             self.manifest.close(commit=committed)
