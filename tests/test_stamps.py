@@ -117,6 +117,22 @@ def test_a_run_loads_the_stamps_file_and_passes_over_one_that_does_not_fit(tmp_p
     assert report.unchanged == 4 and report.updated == 0
 
 
+def test_an_archive_of_more_files_than_a_run_holds_is_asked_file_by_file_without_stamps(tmp_path, monkeypatch):
+    news, index_dir = tmp_path / "news", tmp_path / "index"
+    for number in range(4):
+        _story(news, f"s{number}.txt")
+    build_index([news], index_dir, workers=1)
+    assert (current_generation(index_dir) / STAMPS_FILE).exists()
+    monkeypatch.setattr(manifest, "KNOWN_FILES_IN_MEMORY", 4)
+    _story(news, "late.txt")  # five files: over the limit
+    report = build_index([news], index_dir, workers=1)
+    generation = current_generation(index_dir)
+    assert report.added == 1 and report.unchanged == 4
+    assert _KnownFiles(generation).stamps is None and not (generation / STAMPS_FILE).exists()
+    (news / "s0.txt").unlink()
+    assert build_index([news], index_dir, workers=1).removed == 1  # the files gone still found
+
+
 def test_a_run_told_what_changed_writes_no_stamps_and_the_next_whole_run_does(tmp_path):
     news, index_dir = tmp_path / "news", tmp_path / "index"
     for number in range(3):

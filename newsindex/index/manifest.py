@@ -253,7 +253,10 @@ class _KnownFiles:
                 self.stamps = None
             else:
                 count = self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]
-                self.stamps = read_stamps(generation / STAMPS_FILE, count) or table_stamps(self.db)
+                if not held_in_memory(count):
+                    self.stamps = None  # asked file by file (``asked``)
+                else:
+                    self.stamps = read_stamps(generation / STAMPS_FILE, count) or table_stamps(self.db)
         except sqlite3.Error as exc:
             raise IndexProblem(f"cannot read the manifest of {generation}: {exc}; rebuild with --rebuild") from None
 
@@ -295,10 +298,16 @@ class _KnownFiles:
             self.db.close()
 
 
+def held_in_memory(files: int) -> bool:
+    """Whether a run holds the stamps of ``files`` indexed files in memory (more are asked of
+    the manifest file by file, and no stamps file is kept for them)."""
+    return files <= KNOWN_FILES_IN_MEMORY
+
+
 def table_stamps(db: sqlite3.Connection) -> Stamps | None:
     """Every file's stamp in the manifest open as ``db``; None when there are more files
     than are held in memory."""
-    if db.execute("SELECT COUNT(*) FROM files").fetchone()[0] > KNOWN_FILES_IN_MEMORY:
+    if not held_in_memory(db.execute("SELECT COUNT(*) FROM files").fetchone()[0]):
         return None
     return Stamps.from_rows(db.execute("SELECT path, size, mtime FROM files").fetchall())
 

@@ -38,7 +38,7 @@ from .generations import (
     _remove_stale_generations,
 )
 from .learned import _load_learned
-from .manifest import Manifest, _KnownFiles, indexed_folders, table_stamps
+from .manifest import Manifest, _KnownFiles, held_in_memory, indexed_folders, table_stamps
 from .pool import _Feeding
 from .report import IndexReport
 from .scan import _indexed_elsewhere, _Scanning, _take
@@ -236,6 +236,8 @@ class _Run(_Feeding, _Committing, _Accepting, _Scanning):
         stamps, changes = self.known_files.stamps, self.manifest.stamp_changes.changes
         if stamps is not None and changes is not None:
             stamps.update(changes)
+            if not held_in_memory(len(stamps.place)):
+                return False  # the next run asks file by file
         elif query:
             stamps = table_stamps(self.manifest.db)
         else:
