@@ -24,7 +24,8 @@ from .files import Walked, _walk
 #: Folders below the listed ones that make a walk worth handing out; fewer, and the planning
 #: process lists them too (their files are split by name).
 MIN_UNITS = 8
-#: Groups handed out at most: the pipe holds every token before the fork reads any.
+#: Groups handed out at most: the pipe holds every token before the fork reads any, written
+#: at once (2 KB, under ``select.PIPE_BUF``: one write, never cut).
 MAX_GROUPS = 1024
 _TOKEN = struct.Struct("<H")
 
