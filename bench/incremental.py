@@ -6,8 +6,8 @@ repository), timing the full build, then times runs that each change one file --
 added, one edited, one removed -- with ``build_index`` as ``newsindex index`` calls it, and
 reports each against the full build of the same run (the issue's target: at most 2%); then the
 same runs as whole ``newsindex index -q`` processes, from this checkout ``pip install``-ed (not
-editable) into a venv of its own, as ``bench/startup.py`` makes it.  A cProfile of one more one-file run shows
-where its time goes.  ``--watch N`` then starts ``newsindex watch`` on the archive and times N
+editable) into a venv of its own, as ``bench/startup.py`` makes it.  A cProfile of one more
+one-file run shows where its time goes.  ``--watch N`` then starts ``newsindex watch`` on the archive and times N
 new articles from the moment each file is written to the moment ``search()`` finds it (the
 target: within 2 s).
 

@@ -161,6 +161,14 @@ def test_a_walk_through_descriptors_stats_each_entry_in_its_folder_and_closes_th
     assert len(os.listdir("/proc/self/fd")) == open_before
 
 
+@pytest.mark.parametrize("descriptor", [False, True])
+def test_a_walk_from_a_folder_named_with_a_trailing_separator_makes_paths_as_the_listing_does(tmp_path, descriptor):
+    (tmp_path / "desk").mkdir()
+    (tmp_path / "desk" / "a.txt").write_text("A\n\nOats.\n", encoding="utf-8")
+    walked = [item[0] for item in _walk(str(tmp_path) + os.sep, False, set(), None, set(), descriptor=descriptor)]
+    assert walked == [str(tmp_path / "desk" / "a.txt")]
+
+
 def _changed_archive(root):
     """An archive as indexed, then changed in every way a comparison tells apart."""
     stamps = _archive(root, count=200)

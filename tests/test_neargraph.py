@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from newsindex.engine.whoosh import neargraph
-from newsindex.engine.whoosh.neargraph import LEGACY_STATE_FILE, LINKS_FILE, STATE_FILE, capped, full_graph, load_state
+from newsindex.engine.whoosh.location import LEGACY_STATE_FILE, LINKS_FILE, STATE_FILE
+from newsindex.engine.whoosh.neargraph import capped, full_graph, load_state
 from newsindex.engine.whoosh.store import (
     NEIGHBOURS_FILE,
     NearDuplicates,

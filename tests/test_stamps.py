@@ -105,8 +105,8 @@ def test_a_run_loads_the_stamps_file_and_passes_over_one_that_does_not_fit(tmp_p
     build_index([news], index_dir, workers=1)
     generation = current_generation(index_dir)
     asked = []
-    real = manifest.table_stamps
-    monkeypatch.setattr(manifest, "table_stamps", lambda db: asked.append(1) or real(db))
+    real = manifest._rows_stamps  # the manifest's table read
+    monkeypatch.setattr(manifest, "_rows_stamps", lambda db: asked.append(1) or real(db))
     known = _KnownFiles(generation)
     assert asked == [] and sorted(known) == sorted(_table(generation))  # from the file
     Stamps.from_rows([("/elsewhere.txt", 1, 1.0)]).write(generation / STAMPS_FILE)  # another count

@@ -256,7 +256,7 @@ class _KnownFiles:
                 if not held_in_memory(count):
                     self.stamps = None  # asked file by file (``asked``)
                 else:
-                    self.stamps = read_stamps(generation / STAMPS_FILE, count) or table_stamps(self.db)
+                    self.stamps = read_stamps(generation / STAMPS_FILE, count) or _rows_stamps(self.db)
         except sqlite3.Error as exc:
             raise IndexProblem(f"cannot read the manifest of {generation}: {exc}; rebuild with --rebuild") from None
 
@@ -309,6 +309,10 @@ def table_stamps(db: sqlite3.Connection) -> Stamps | None:
     than are held in memory."""
     if not held_in_memory(db.execute("SELECT COUNT(*) FROM files").fetchone()[0]):
         return None
+    return _rows_stamps(db)
+
+
+def _rows_stamps(db: sqlite3.Connection) -> Stamps:
     return Stamps.from_rows(db.execute("SELECT path, size, mtime FROM files").fetchall())
 
 

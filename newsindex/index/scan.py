@@ -240,8 +240,9 @@ class _Scanning:
             self.vanished = sorted({path for root in gone for path in known_files.at_or_under(root)} - seen)
         else:
             prefixes = tuple(root.rstrip(os.sep) + os.sep for root in roots)
-            # The manifest's paths less the walk's, as sets in C when the manifest is in memory,
-            # not a loop in Python over every indexed file (0.09 s of a one-file run at 200,000).
+            # The manifest's paths the walk did not mark, found in C when the manifest is in
+            # memory, not a loop in Python over every indexed file (0.09 s of a one-file run at
+            # 200,000).
             if shared is not None:
                 unseen = shared.unseen
             elif met is not None:

@@ -203,7 +203,8 @@ def _walk(
                 os.close(handle)
             report(directory, f"cannot list folder: {exc.strerror or exc}")
             return None
-        return iter(listed), rules, directory + os.sep, handle
+        prefix = directory if directory.endswith(os.sep) else directory + os.sep  # "/" stays "/"
+        return iter(listed), rules, prefix, handle
 
     plain, compressed = _PLAIN_KINDS.get, COMPRESSED_SUFFIXES
     stack = [folder] if (folder := listing(root, rules or [])) else []

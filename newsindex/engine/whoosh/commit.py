@@ -133,11 +133,11 @@ class _Committing:
         """
         if not self.manifest.has_dirty():
             return []
+        from .neargraph import _Leaves
+
         builder = SegmentBuilder(self.generation, writer.schema, INDEX_NAME, fast_text=_FAST_TEXT)
         segments = []
         searcher = writer.searcher()
-        from .neargraph import _Leaves
-
         sketches = _Leaves(searcher.reader())  # the sketch is a column, not stored
         for dup in self.manifest.dirty_groups():
             doc_id = self.manifest.doc_of(dup)

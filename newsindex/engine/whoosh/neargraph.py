@@ -37,7 +37,7 @@ import numpy as np
 from ...forking import Forked, forkable
 from ...index import dedup
 from ...index.dedup import PACKED_SIZE, SKETCH_INDEXED, SKETCH_SIZE, _Linker, sketch_values
-from .location import LEGACY_STATE_FILE, LINKS_FILE, STATE_FILE  # noqa: F401 - named there, read and written here
+from .location import LINKS_FILE, STATE_FILE
 from .store import NEIGHBOURS_FILE, _column_default, write_near_duplicates
 
 #: What the segments a run merged were made of (``merging.merge_policy`` fills it): for each
