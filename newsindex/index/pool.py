@@ -25,11 +25,12 @@ from ..ingest import IngestOptions, article_from_draft, draft_from_raw, drafts_f
 from ..models import Draft, Skipped
 from ..read import FoundFile, ReadError, read_bytes
 from . import limits
+from .batching import _batches, _deal
 from .documents import _FAST_TEXT, article_record, document_fields
 from .generations import _checkpoint
 from .learned import _learned_subset
 from .manifest import _bytes_digest, _learn_keys, dup_key, stored_digest
-from .scan import _Pending, _Piece, _split, _take, _work_item
+from .scan import _Pending, _Piece, _work_item
 
 
 class _Worker:
@@ -284,41 +285,43 @@ class _Feeding:
         """Extract batch k+1 and clean batch k-1 in the workers while the main
         process learns from batch k.  Batches are taken from the walk as it
         goes, so memory stays bounded however many files there are."""
-        queued: deque[list[list[_Pending | _Piece]]] = deque()  # the shares of batches sent for extraction
+        queued: deque[tuple[list[_Pending | _Piece], list[int]]] = deque()  # batches sent, each item's worker
         # Per worker, the files each share sent to it completes, in the order its replies come.
         self.completing: list[deque[int]] = [deque() for _ in range(pool.size)]
 
         def send_next(batch: list[_Pending | _Piece]) -> None:
-            shares = _split(batch, pool.size)
-            queued.append(shares)
+            owners = _deal(batch, pool.size)
+            queued.append((batch, owners))
+            shares: list[list[_Pending | _Piece]] = [[] for _ in range(pool.size)]
+            for item, worker in zip(batch, owners, strict=True):
+                shares[worker].append(item)
             for worker, share in enumerate(shares):
                 self.completing[worker].append(sum(1 for item in share if not isinstance(item, _Piece) or item.last))
                 pool.send(worker, ("extract", len(queued) + self.batches_done - 1, [_work_item(i) for i in share]))
 
-        def next_batch() -> list[_Pending | _Piece]:
-            return _take(scan, limits.BATCH_SIZE)[0] if scan is not None else []
-
+        batches = _batches(scan, limits.BATCH_SIZE) if scan is not None else iter(())
         self.batches_done = 0
         send_next(first)
         while queued:
-            following = next_batch()
+            following = next(batches, None)
             if following:
                 send_next(following)
             self._show_progress()
-            # Learn from the whole batch first, then let every worker clean its share.
-            shares = queued.popleft()
-            decided = []
-            for worker, share in enumerate(shares):
-                results = self._await(pool, worker, "extracted")
-                choices = []
-                sources: set[str | None] = set()
-                for item, result in zip(share, results, strict=True):
-                    chosen = self._accept(item, result)
-                    sources.update(result[2][position][3] for position in chosen)
-                    choices.append(chosen)
-                decided.append((choices, sources))
-            for worker, (choices, sources) in enumerate(decided):
-                pool.send(worker, ("index", self.batches_done, choices, _learned_subset(self.learned, sources)))
+            # Learn from the whole batch first, in the walk's order, then let every worker clean its share.
+            batch, owners = queued.popleft()
+            results = [iter(self._await(pool, worker, "extracted")) for worker in range(pool.size)]
+            choices: list[list[list[int]]] = [[] for _ in range(pool.size)]
+            sources: list[set[str | None]] = [set() for _ in range(pool.size)]
+            for item, worker in zip(batch, owners, strict=True):
+                result = next(results[worker])
+                chosen = self._accept(item, result)
+                sources[worker].update(result[2][position][3] for position in chosen)
+                choices[worker].append(chosen)
+            for worker in range(pool.size):
+                pool.send(
+                    worker,
+                    ("index", self.batches_done, choices[worker], _learned_subset(self.learned, sources[worker])),
+                )
             self.batches_done += 1
             _checkpoint("batch-learned")
         if scan is not None:

@@ -27,6 +27,7 @@ from ..engine.whoosh.store import (
 from ..ingest import IngestOptions
 from . import limits
 from .accept import _Accepting
+from .batching import _take
 from .generations import (
     _PER_GENERATION,
     _checkpoint,
@@ -41,7 +42,7 @@ from .learned import _load_learned
 from .manifest import Manifest, _KnownFiles, held_in_memory, indexed_folders, table_stamps
 from .pool import _Feeding
 from .report import IndexReport
-from .scan import _indexed_elsewhere, _Scanning, _take
+from .scan import _indexed_elsewhere, _Scanning
 from .stamps import STAMPS_FILE
 
 # --- the entry point ---------------------------------------------------------------

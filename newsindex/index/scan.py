@@ -113,35 +113,11 @@ def _pieces(item: _Pending, options: IngestOptions) -> Iterator[_Piece]:
     yield _Piece(item, digest, raws, first, True, failure=failure)
 
 
-def _take(work: Iterator[_Pending | _Piece], limit: int) -> tuple[list[_Pending | _Piece], bool]:
-    """The next batch: files and pieces up to ``limit`` in weight (a file weighs 1,
-    a piece its records); True when ``work`` is exhausted."""
-    batch: list[_Pending | _Piece] = []
-    weight = 0
-    for item in work:
-        batch.append(item)
-        weight += item.weight
-        if weight >= limit:
-            return batch, False
-    return batch, True
-
-
 def _import_for_commit() -> None:
     """numpy and the near-duplicate graph, which a run that changes anything needs at its
     commit: imported while the fork walks (~40 ms of the process, about half of it hidden by
     the fork taking more folders), not after the walk."""
     from ..engine.whoosh import neargraph  # noqa: F401
-
-
-def _split(items: list[_Pending | _Piece], parts: int) -> list[list[_Pending | _Piece]]:
-    """Contiguous shares of nearly equal weight (order kept: learning follows file order)."""
-    total = sum(item.weight for item in items)
-    shares: list[list[_Pending | _Piece]] = [[] for _ in range(parts)]
-    done = 0
-    for item in items:
-        shares[min(parts - 1, done * parts // total)].append(item)
-        done += item.weight
-    return shares
 
 
 def _work_item(item: _Pending | _Piece) -> tuple:
