@@ -21,7 +21,7 @@ from .scan import _Pending, _Piece
 FILE_COST_BYTES = 3300
 #: Runs dealt to each worker per batch: runs this long keep neighbouring files (and their
 #: words) together, and enough of them sample the whole batch.
-RUNS_PER_WORKER = 8
+RUNS_PER_WORKER = 16
 #: The last batches of a walk are cut down to this share of a batch.
 TAPER_SHARE = 4
 #: How much larger a compressed file is once read, roughly (news text compresses ~4-8x).
