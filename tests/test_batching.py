@@ -25,8 +25,7 @@ def test_a_folder_of_short_texts_and_one_of_large_pages_are_shared_by_both_worke
     batch = [pending(f"a/{n}.txt", 800) for n in range(1000)] + [pending(f"b/{n}.html", 135_000) for n in range(40)]
     owners = _deal(batch, 2)
     work = [sum(_cost(item) for item, owner in zip(batch, owners, strict=True) if owner == worker) for worker in (0, 1)]
-    run = sum(work) / (2 * RUNS_PER_WORKER)
-    assert abs(work[0] - work[1]) <= run
+    assert abs(work[0] - work[1]) <= 0.1 * sum(work)  # halves: one worker had 78% of it
     pages = [owner for item, owner in zip(batch, owners, strict=True) if item.path.endswith(".html")]
     assert 15 <= pages.count(0) <= 25
     # in runs of neighbouring files, not one file each in turn
