@@ -15,9 +15,9 @@ from collections.abc import Iterator
 
 from .scan import _Pending, _Piece
 
-#: What reading, cleaning and indexing a file costs beside its bytes, in bytes: a Reuters
-#: story of 850 bytes takes ~0.5 ms, an HTML page of 135 kB ~17 ms, both on a line of
-#: ~3,300 bytes plus its own size.
+#: What reading, cleaning and indexing a file costs beside its bytes, counted in bytes: a
+#: Reuters story of 850 bytes takes ~0.5 ms, an HTML page of 135 kB ~17 ms, and both cost
+#: about what 3,300 bytes more than their size would.
 FILE_COST_BYTES = 3300
 #: Runs dealt to each worker per batch: runs this long keep neighbouring files (and their
 #: words) together, and enough of them sample the whole batch.
@@ -98,6 +98,7 @@ def _deal(items: list[_Pending | _Piece], parts: int) -> list[int]:
     owners = []
     done = 0
     for cost in costs:
-        owners.append((done + cost // 2) // run % parts)  # by its middle: a large item is not
-        done += cost  # dealt to whoever's run it starts in
+        # An item goes with the run its middle falls in, not the one it starts in.
+        owners.append((done + cost // 2) // run % parts)
+        done += cost
     return owners
