@@ -33,6 +33,14 @@ def test_a_folder_of_short_texts_and_one_of_large_pages_are_shared_by_both_worke
     assert changes <= 2 * RUNS_PER_WORKER + 1
 
 
+def test_pieces_of_a_record_file_are_shared_by_both_workers():
+    # Eight pieces of 250 records, each larger than a run: dealt by where their middles fell,
+    # every one went to the first worker.
+    records = [RawDocument("/news/export.jsonl", "record", record={"body": "x" * 900}) for _ in range(250)]
+    owners = _deal([piece(records) for _ in range(8)], 2)
+    assert owners.count(0) == owners.count(1) == 4
+
+
 def test_every_item_goes_to_a_worker_and_one_worker_takes_all():
     batch = [pending(f"{n}.txt", 100 * n) for n in range(50)]
     assert set(_deal(batch, 3)) == {0, 1, 2}

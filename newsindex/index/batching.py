@@ -92,13 +92,17 @@ def _record_bytes(record: dict) -> int:
 
 def _deal(items: list[_Pending | _Piece], parts: int) -> list[int]:
     """The worker each item of a batch goes to: runs of consecutive items of about equal
-    estimated work (``_cost``), ``RUNS_PER_WORKER`` for each worker, dealt in turn."""
+    estimated work (``_cost``), about ``RUNS_PER_WORKER`` for each worker, dealt in turn.  A run
+    ends with the item that fills it, so an item larger than a run (a piece of a record file)
+    is a run of its own, and such items alternate."""
     costs = [_cost(item) for item in items]
-    run = max(1, sum(costs) // (parts * RUNS_PER_WORKER))
+    target = max(1, sum(costs) // (parts * RUNS_PER_WORKER))
     owners = []
-    done = 0
+    run = filled = 0
     for cost in costs:
-        # An item goes with the run its middle falls in, not the one it starts in.
-        owners.append((done + cost // 2) // run % parts)
-        done += cost
+        owners.append(run % parts)
+        filled += cost
+        if filled >= target:
+            run += 1
+            filled = 0
     return owners
