@@ -92,17 +92,21 @@ def _record_bytes(record: dict) -> int:
 
 def _deal(items: list[_Pending | _Piece], parts: int) -> list[int]:
     """The worker each item of a batch goes to: runs of consecutive items of about equal
-    estimated work (``_cost``), about ``RUNS_PER_WORKER`` for each worker, dealt in turn.  A run
-    ends with the item that fills it, so an item larger than a run (a piece of a record file)
-    is a run of its own, and such items alternate."""
+    estimated work (``_cost``), ``RUNS_PER_WORKER`` for each worker, each run to the worker
+    with the least work so far.  An item is in the run its middle falls in, and an item
+    larger than a run (a piece of a record file) starts a run of its own."""
     costs = [_cost(item) for item in items]
-    target = max(1, sum(costs) // (parts * RUNS_PER_WORKER))
+    length = max(1, sum(costs) // (parts * RUNS_PER_WORKER))
+    loads = [0] * parts
     owners = []
-    run = filled = 0
+    done = 0
+    run = worker = -1
     for cost in costs:
-        owners.append(run % parts)
-        filled += cost
-        if filled >= target:
-            run += 1
-            filled = 0
+        middle_run = (done + cost // 2) // length
+        if middle_run != run:
+            run = middle_run
+            worker = loads.index(min(loads))
+        owners.append(worker)
+        loads[worker] += cost
+        done += cost
     return owners
