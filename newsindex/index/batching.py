@@ -93,8 +93,8 @@ def _record_bytes(record: dict) -> int:
 def _deal(items: list[_Pending | _Piece], parts: int) -> list[int]:
     """The worker each item of a batch goes to: runs of consecutive items of about equal
     estimated work (``_cost``), ``RUNS_PER_WORKER`` for each worker, each run to the worker
-    with the least work so far.  An item is in the run its middle falls in, and an item
-    larger than a run (a piece of a record file) starts a run of its own."""
+    with the least work so far.  An item is in the run its middle falls in, so consecutive
+    items larger than a run (pieces of a record file) fall in runs of their own."""
     costs = [_cost(item) for item in items]
     length = max(1, sum(costs) // (parts * RUNS_PER_WORKER))
     loads = [0] * parts
