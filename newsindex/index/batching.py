@@ -4,9 +4,9 @@ A worker can run ahead of another by about one batch (the main process learns fr
 batch before either cleans it), so how evenly a batch is shared decides how long one waits
 for the other.  A batch cut in two halves of consecutive files gave one worker a folder of
 HTML pages and the other a folder of short texts: on an archive of three such folders one
-worker worked 10 s while the other waited 8.  Shares are made of short runs of files, dealt
-in turn, of about equal estimated work; and the last batches of a walk get smaller, so the
-workers also end together.
+worker worked 10 s while the other waited 8.  Shares are made of short runs of files of
+about equal estimated work, each run to the worker with the least so far; and the last
+batches of a walk get smaller, so the workers also end together.
 """
 
 from __future__ import annotations
