@@ -130,14 +130,18 @@ def _work_item(item: _Pending | _Piece) -> tuple:
 class _Scanning:
     """The run's walk: files to read (new or changed), big record files as pieces, files gone."""
 
+    @property
+    def _unwalked(self) -> list[str]:
+        """The folders no walk enters: the index's own, wherever it lies."""
+        return [str(self.generation.parent)]
+
     def _walk(self, on_ignored: Callable[[str, str], None] | None) -> Iterator[Walked]:
         """The files under the paths (or among ``changed``), never the index's own."""
-        roots = self.walked_roots
-        index_dir = self.generation.parent  # never read the index itself, wherever it lies
+        roots, skip = self.walked_roots, self._unwalked
         follow = self.options.follow_links
         if self.changed is not None:
-            return discover_changed(roots, self.changed, follow_links=follow, on_ignored=on_ignored, skip=[index_dir])
-        return walk_files(roots, follow_links=follow, on_ignored=on_ignored, skip=[index_dir])
+            return discover_changed(roots, self.changed, follow_links=follow, on_ignored=on_ignored, skip=skip)
+        return walk_files(roots, follow_links=follow, on_ignored=on_ignored, skip=skip)
 
     def _share_comparison(self, known_files: _KnownFiles) -> SharedComparison | None:
         """The walk's comparison shared with a fork, started, when it pays: a whole walk
@@ -153,10 +157,9 @@ class _Scanning:
             or not all(map(os.path.isdir, self.walked_roots))  # a file given by name: walked alone
         ):
             return None
-        index_dir = str(self.generation.parent)  # never read the index itself, wherever it lies
         shared = SharedComparison(
             self.walked_roots,
-            [index_dir],
+            self._unwalked,
             known_files.stamps,
             known_files.failures,
             self.lock.fileno(),
@@ -241,7 +244,7 @@ class _Scanning:
                 for _found in walk_files(
                     self.walked_roots,
                     follow_links=self.options.follow_links,
-                    skip=[self.generation.parent],
+                    skip=self._unwalked,
                 )
             )
         except ReadError as exc:
