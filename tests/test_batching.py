@@ -7,8 +7,9 @@ from itertools import pairwise
 import pytest
 
 from newsindex.drafts import RawDocument
+from newsindex.index import limits
 from newsindex.index.batching import RUNS_PER_WORKER, TAPER_SHARE, _batches, _cost, _deal
-from newsindex.index.scan import _Pending, _Piece
+from newsindex.index.scan import _is_big_record_file, _Pending, _Piece
 
 
 def pending(name: str, size: int, compression: str | None = None) -> _Pending:
@@ -53,6 +54,21 @@ def test_a_compressed_file_and_a_piece_of_records_cost_what_they_hold():
     empty = piece([])
     texts = piece([RawDocument("/news/export.jsonl", "record", record={"body": "x" * 5000, "n": 3})])
     assert _cost(texts) >= _cost(empty) + 5000
+
+
+def test_a_record_file_goes_in_pieces_by_what_it_holds_once_read():
+    """One expansion for a compressed file, whether it is too big to go whole or what it
+    costs a worker: a compressed export just under the split once expanded goes whole."""
+    split, expansion = limits.SPLIT_RECORD_BYTES, limits.COMPRESSED_EXPANSION
+
+    def records(size: int, compression: str | None = None) -> _Pending:
+        return _Pending("/news/export.jsonl", "records", compression, size, 0.0, None)
+
+    assert _is_big_record_file(records(split)) and not _is_big_record_file(records(split - 1))
+    assert _is_big_record_file(records(-(-split // expansion), "gzip"))
+    assert not _is_big_record_file(records(split // expansion - 1, "gzip"))
+    assert not _is_big_record_file(pending("page.html", 10 * split))
+    assert _cost(records(split // expansion, "gzip")) == _cost(records(split // expansion * expansion))
 
 
 @pytest.mark.parametrize("count", [0, 1, 7, 40, 99, 100, 101, 250, 399, 1000])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from . import limits
 from .scan import _Pending, _Piece
 
 #: What reading, cleaning and indexing a file costs beside its bytes, counted in bytes: a
@@ -24,8 +25,6 @@ FILE_COST_BYTES = 3300
 RUNS_PER_WORKER = 16
 #: The last batches of a walk are cut down to this share of a batch.
 TAPER_SHARE = 4
-#: How much larger a compressed file is once read, roughly (news text compresses ~4-8x).
-_EXPANDED = 6
 
 
 def _take(work: Iterator[_Pending | _Piece], limit: int) -> tuple[list[_Pending | _Piece], bool]:
@@ -83,7 +82,7 @@ def _cost(item: _Pending | _Piece) -> int:
         return sum(len(raw.text) if raw.record is None else _record_bytes(raw.record) for raw in item.raws) + (
             FILE_COST_BYTES * item.weight
         )
-    return item.size * (_EXPANDED if item.compression else 1) + FILE_COST_BYTES
+    return item.size * (limits.COMPRESSED_EXPANSION if item.compression else 1) + FILE_COST_BYTES
 
 
 def _record_bytes(record: dict) -> int:

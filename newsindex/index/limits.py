@@ -24,12 +24,16 @@ SHARED_WALK_FILES = 50_000
 #: all are rewritten whole, ~150 ms at 200,000 articles; below, they take less time than a
 #: fork of a large process to start.
 SHARED_FINISH_DOCUMENTS = 5_000
-#: A record file this large on disk (a compressed one an eighth of it) is read by
-#: the main process and handed out as pieces of ``PIECE_RECORDS`` records, which
-#: any worker can extract and index: memory stays flat however large the file,
-#: and one huge file still keeps every core busy.  Smaller files go whole to a worker.
+#: A record file this large once read (on disk, or a compressed one's size times
+#: ``COMPRESSED_EXPANSION``) is read by the main process and handed out as pieces of
+#: ``PIECE_RECORDS`` records, which any worker can extract and index: memory stays flat
+#: however large the file, and one huge file still keeps every core busy.  Smaller files go
+#: whole to a worker.
 SPLIT_RECORD_BYTES = 4 * 1024 * 1024
 PIECE_RECORDS = 250
+#: How much larger a compressed file is once read, roughly (news text compresses ~4-8x): for
+#: what is too big to go whole, and for what a file costs a worker (``batching``).
+COMPRESSED_EXPANSION = 6
 #: Tiered merging (engine/whoosh/merging.py): segments of about the same size
 #: share a tier, each tier ``MERGE_FACTOR`` times the size of the one below;
 #: a tier holding ``MERGE_FACTOR`` segments is merged into one segment of the

@@ -85,8 +85,8 @@ class _Piece:
 def _is_big_record_file(item: _Pending) -> bool:
     if item.kind != "records":
         return False
-    threshold = limits.SPLIT_RECORD_BYTES // 8 if item.compression else limits.SPLIT_RECORD_BYTES
-    return item.size >= threshold
+    expanded = item.size * limits.COMPRESSED_EXPANSION if item.compression else item.size
+    return expanded >= limits.SPLIT_RECORD_BYTES
 
 
 def _pieces(item: _Pending, options: IngestOptions) -> Iterator[_Piece]:
