@@ -273,3 +273,38 @@ def test_teasers_whose_headline_links_follow_a_kicker_are_teasers():
     body = body_of(html)
     assert body[:3] == PROSE
     assert not any("ferry" in paragraph for paragraph in body)
+
+
+def test_each_kind_of_noise_mark_gives_its_level_and_the_body_only_its_tag_and_role():
+    """One walk reads every element's attributes: tags, hidden markup, roles and class or id
+    words must each still mark what they marked, the strongest mark winning; the body is
+    never hidden or judged by its names."""
+    from lxml import etree
+
+    from newsindex.extract.html.noise import _BOILERPLATE, _FURNITURE, _noise_elements
+
+    page = (
+        "<html><body class='comments' role='navigation'>"
+        "<nav id='a'></nav><figure id='b'></figure>"
+        "<div id='c' style='color: red; display : none'></div><div id='d' aria-hidden='true'></div>"
+        "<p id='e' hidden></p><div id='f' aria-hidden='false' style='color: red'></div>"
+        "<div id='g' role=' Complementary '></div><div class='sidebar' id='h'></div>"
+        "<div class='article-body sidebar' id='i'></div><div class='x' id='comments'></div>"
+        "<nav class='comments' id='j'></nav><div id='k' class='sidebar' style='display:none'></div>"
+        "</body></html>"
+    )
+    body = etree.fromstring(page, etree.HTMLParser()).find("body")
+    levels = {element.get("id") or element.tag: level for element, level in _noise_elements(body).items()}
+    assert levels == {
+        "body": _FURNITURE,  # its role, not its class
+        "a": _FURNITURE,
+        "b": _BOILERPLATE,
+        "c": _BOILERPLATE,
+        "d": _BOILERPLATE,
+        "e": _BOILERPLATE,
+        "g": _FURNITURE,
+        "h": _FURNITURE,
+        "comments": _BOILERPLATE,
+        "j": _BOILERPLATE,
+        "k": _BOILERPLATE,
+    }

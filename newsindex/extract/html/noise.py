@@ -22,19 +22,6 @@ from .parse import (
 #: div); boilerplate such as comments or cookie notices never does.
 _FURNITURE, _BOILERPLATE = 1, 2
 
-#: Candidates for hidden markup; the style test is done in Python (XPath's translate() on every
-#: element's style cost more than the rest of the noise marking).
-_HIDDEN_CANDIDATES_XPATH = etree.XPath(".//*[@hidden or @aria-hidden='true' or @style]")
-
-
-def _hidden_elements(body: etree._Element) -> list[etree._Element]:
-    """Elements a browser does not show: ``hidden``, ``aria-hidden``, ``display:none``, ``visibility:hidden``."""
-    return [
-        element
-        for element in _HIDDEN_CANDIDATES_XPATH(body)
-        if element.get("aria-hidden") == "true" or _hidden_by_markup(element)
-    ]
-
 
 def _hidden_by_markup(element: etree._Element) -> bool:
     """``hidden``, or a style of ``display:none`` or ``visibility:hidden``."""
@@ -83,39 +70,63 @@ def _token_verdict(token: str, rules: _NoiseRules) -> tuple[bool, int]:
     return False, 0
 
 
-_NAME_XPATH = etree.XPath(".//@class | .//@id")
-_ROLE_XPATH = etree.XPath(".//@role")
+_FURNITURE_TAG_SET = frozenset(_FURNITURE_TAGS)
+_BOILERPLATE_TAG_SET = frozenset(_BOILERPLATE_TAGS)
+_NAMING = frozenset({"class", "id"})
+_HIDING = frozenset({"hidden", "aria-hidden", "style"})
 
 
 def _noise_elements(body: etree._Element) -> dict[etree._Element, int]:
     """Elements that look like non-content, by tag, ARIA role, visibility or class/id words.
 
-    Class and id values are judged as strings first (each distinct value once),
-    so only the few suspicious elements are ever touched from Python.
+    One walk over the page's elements, each one's attributes read once: an XPath query per
+    kind of mark (hidden, role, class or id), each building a string object for every value
+    it found, took half again as long.  Class and id values are judged as strings (each
+    distinct value once), and only the few suspicious elements by their whole names.
     """
-    found: dict[etree._Element, int] = {}
-    for element in body.iter(*_FURNITURE_TAGS):
-        found[element] = _FURNITURE
-    for element in body.iter(*_BOILERPLATE_TAGS):
-        found[element] = _BOILERPLATE
-    for element in _hidden_elements(body):
-        found[element] = _BOILERPLATE  # often a hidden copy of the article for crawlers
     rules = _noise_rules()
-    for value in _ROLE_XPATH(body):
-        if value.strip().lower() in rules.roles:
-            element = value.getparent()
-            found[element] = max(found.get(element, 0), _FURNITURE)
+    furniture: list[etree._Element] = []  # each kind in the page's order, marked in this order
+    boilerplate: list[etree._Element] = []
+    hidden: list[etree._Element] = []
+    roles: list[etree._Element] = []
+    suspects: list[etree._Element] = []
     verdicts: dict[str, int] = {}
-    suspects = []
-    for value in _NAME_XPATH(body):
-        verdict = verdicts.get(value)
-        if verdict is None:
-            verdict = verdicts[value] = _name_verdict(value, rules)
-        if verdict:
-            suspects.append(value.getparent())
-    for element in suspects:
+    for element in body.iter():
+        tag = element.tag
+        if tag.__class__ is not str:
+            continue
+        if tag in _FURNITURE_TAG_SET:
+            furniture.append(element)
+        if tag in _BOILERPLATE_TAG_SET:
+            boilerplate.append(element)
+        attributes = element.items()
+        if not attributes:
+            continue
+        suspect = hiding = False
+        for name, value in attributes:
+            if name in _NAMING:
+                if not suspect:
+                    verdict = verdicts.get(value)
+                    if verdict is None:
+                        verdict = verdicts[value] = _name_verdict(value, rules)
+                    suspect = verdict > 0
+            elif name == "role":
+                if value.strip().lower() in rules.roles:
+                    roles.append(element)
+            elif name in _HIDING:
+                hiding = True
         if element is body:
-            continue  # body classes describe the page ("cookies-not-set"), not a block
+            continue  # body classes describe the page ("cookies-not-set"), not a block; nor is it hidden
+        if hiding and (element.get("aria-hidden") == "true" or _hidden_by_markup(element)):
+            hidden.append(element)  # often a hidden copy of the article for crawlers
+        if suspect:
+            suspects.append(element)
+    found = dict.fromkeys(furniture, _FURNITURE)
+    found.update(dict.fromkeys(boilerplate, _BOILERPLATE))
+    found.update(dict.fromkeys(hidden, _BOILERPLATE))
+    for element in roles:
+        found[element] = max(found.get(element, 0), _FURNITURE)
+    for element in suspects:
         names = f"{element.get('class') or ''} {element.get('id') or ''}"  # a content class overrides a noisy id
         verdict = verdicts.get(names)
         if verdict is None:
