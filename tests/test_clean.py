@@ -431,6 +431,23 @@ def test_learned_round_trips_through_json():
     assert LearnedBoilerplate.from_dict({"version": 99}).to_dict() == LearnedBoilerplate().to_dict()
 
 
+def test_a_snapshot_of_some_sources_holds_them_alone_and_cleans_their_articles_alike():
+    """A worker gets the counts of the sources it cleans: they must be the whole model's for
+    those sources (named as a page names them), nothing of any other."""
+    learned = LearnedBoilerplate()
+    for number in range(12):
+        learned.observe("planet.example", article(number))
+        learned.observe("other.example", article(number + 50))
+    learned.observe(None, article(7))
+    part = learned.to_dict([" Planet.Example ", None])
+    whole = learned.to_dict()
+    assert set(part["counts"]) == set(part["documents"]) == {"planet.example", ""}
+    assert part["counts"]["planet.example"] == whole["counts"]["planet.example"]
+    assert part["documents"] == {"planet.example": 12, "": 1}
+    draft = draft_of(*article(99), source="planet.example")
+    assert clean(draft, learned=LearnedBoilerplate.from_dict(part)) == clean(draft, learned=learned)
+
+
 def test_learned_memory_is_bounded(monkeypatch):
     import newsindex.clean.learned as clean_module
 

@@ -188,12 +188,15 @@ class LearnedBoilerplate:
         self._templates[key] = result
         return result
 
-    def to_dict(self) -> dict:
-        """A JSON-ready snapshot (hashes and counts only)."""
+    def to_dict(self, sources: Iterable[str | None] | None = None) -> dict:
+        """A JSON-ready snapshot (hashes and counts only); of the given ``sources`` alone when
+        named (what a worker cleaning their articles needs: copying every source's counts for
+        each batch cost the indexer 7 ms a batch and worker with 1,000 sources learned)."""
+        keys = None if sources is None else {self._source_key(source) for source in sources}
         return {
             "version": 1,
-            "documents": dict(self.documents),
-            "counts": {source: dict(counts) for source, counts in self.counts.items()},
+            "documents": {k: v for k, v in self.documents.items() if keys is None or k in keys},
+            "counts": {k: dict(v) for k, v in self.counts.items() if keys is None or k in keys},
         }
 
     @classmethod

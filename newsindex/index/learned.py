@@ -17,10 +17,4 @@ def _load_learned(path: Path) -> LearnedBoilerplate:
 
 def _learned_subset(learned: LearnedBoilerplate, sources: set[str | None]) -> dict:
     """The learned counts of the sources a worker will clean (all the cleaner reads)."""
-    keys = {(source or "").strip().lower() for source in sources}
-    whole = learned.to_dict()
-    return {
-        "version": whole.get("version"),
-        "documents": {k: v for k, v in whole.get("documents", {}).items() if k in keys},
-        "counts": {k: v for k, v in whole.get("counts", {}).items() if k in keys},
-    }
+    return learned.to_dict(sources)
