@@ -39,6 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bytecode import CACHE, cached_bytecode_env  # noqa: E402 (bench/bytecode.py, beside this script)
 from whoosh.idsets import DocIdSet  # noqa: E402
 
 from newsindex.engine.whoosh.filters import _UNDATED  # noqa: E402
@@ -49,7 +50,6 @@ from newsindex.index import IndexProblem, build_index  # noqa: E402
 from newsindex.query import SearchOptions, search  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "reuters-txt"
-CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "newsindex-bench"
 SINCE, UNTIL = "1987-03-01", "1987-03-31"
 SINCE_DT = datetime(1987, 3, 1, tzinfo=timezone.utc)
 UNTIL_DT = datetime(1987, 4, 1, tzinfo=timezone.utc)  # --until is inclusive: the end of March 31
@@ -240,16 +240,8 @@ def merge_first(index_dir: Path, work: Path) -> None:
 
 
 def child_env() -> dict[str, str]:
-    """The environment of measured subprocesses: bytecode cached, as in a normal installation.
-
-    With ``PYTHONDONTWRITEBYTECODE`` set (as in some containers) and no ``__pycache__`` in the
-    checkout, every run would recompile newsindex's modules; the cache goes outside the repository.
-    """
-    env = dict(os.environ)
-    if not KEEP_ENV:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
-    return env
+    """The environment of measured subprocesses: bytecode cached (``bytecode.py``)."""
+    return cached_bytecode_env(keep=KEEP_ENV)
 
 
 def time_command(argv: Sequence[str], runs: int = 1) -> list[float]:

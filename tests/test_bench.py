@@ -9,6 +9,9 @@ from .conftest import REPO
 
 
 def _bench(name: str):
+    """A bench script as a module; its folder importable, as it is when the script runs."""
+    if str(REPO / "bench") not in sys.path:
+        sys.path.append(str(REPO / "bench"))
     spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses look their module up there
