@@ -198,7 +198,7 @@ def _bench(args: argparse.Namespace, files: list[str], input_bytes: int, work: P
     # too) is compiled then, as an installation or any earlier run would have it.
     warm_up = work / "warm-up.json"
     warm_up.write_text(json.dumps(files[:200]), encoding="utf-8")
-    for name in ("baseline", "newsindex"):
+    for name in ("newsindex",) if args.no_baseline else ("baseline", "newsindex"):
         target = work / f"warm-up-{name}"
         target.mkdir()
         measure([*base, name, "--files", str(warm_up), "--index", str(target)], env)
