@@ -71,8 +71,6 @@ def _token_verdict(token: str, rules: _NoiseRules) -> tuple[bool, int]:
     return False, 0
 
 
-_FURNITURE_TAG_SET = frozenset(_FURNITURE_TAGS)
-_BOILERPLATE_TAG_SET = frozenset(_BOILERPLATE_TAGS)
 _NAMING = frozenset({"class", "id"})
 _HIDING = frozenset({"hidden", "aria-hidden", "style"})
 
@@ -97,9 +95,9 @@ def _noise_elements(body: etree._Element) -> dict[etree._Element, int]:
         tag = element.tag
         if tag.__class__ is not str:
             continue
-        if tag in _FURNITURE_TAG_SET:
+        if tag in _FURNITURE_TAGS:
             furniture.append(element)
-        if tag in _BOILERPLATE_TAG_SET:
+        if tag in _BOILERPLATE_TAGS:
             boilerplate.append(element)
         attributes = element.items()
         if not attributes:

@@ -23,9 +23,9 @@ _DROP_TAG_SET = frozenset(_DROP_TAGS)
 #: plugin is missing, as every browser now does for Flash: a video's caption is often there.
 _FALLBACK_TAGS = ("object", "applet")
 #: Page furniture by tag; left out unless it holds most of the page's running text.
-_FURNITURE_TAGS = ("nav", "aside", "footer", "header", "form", "dialog", "menu")
+_FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "form", "dialog", "menu"})
 #: Never article text: pictures with their captions and credits.
-_BOILERPLATE_TAGS = ("figure", "figcaption")
+_BOILERPLATE_TAGS = frozenset({"figure", "figcaption"})
 #: Elements that start a new line of text (everything else is inline).
 _BLOCK_TAGS = frozenset(
     {
