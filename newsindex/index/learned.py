@@ -1,4 +1,4 @@
-"""The learned boilerplate a generation keeps (learned.json), and the part of it one batch's workers need."""
+"""The learned boilerplate a generation keeps (learned.json)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,3 @@ def _load_learned(path: Path) -> LearnedBoilerplate:
         return LearnedBoilerplate.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return LearnedBoilerplate()
-
-
-def _learned_subset(learned: LearnedBoilerplate, sources: set[str | None]) -> dict:
-    """The learned counts of the sources a worker will clean (all the cleaner reads)."""
-    return learned.to_dict(sources)

@@ -28,7 +28,6 @@ from . import limits
 from .batching import _batches, _deal
 from .documents import _FAST_TEXT, article_record, document_fields
 from .generations import _checkpoint
-from .learned import _learned_subset
 from .manifest import _bytes_digest, _learn_keys, dup_key, stored_digest
 from .scan import _Pending, _Piece, _work_item
 
@@ -320,7 +319,8 @@ class _Feeding:
             for worker in range(pool.size):
                 pool.send(
                     worker,
-                    ("index", self.batches_done, choices[worker], _learned_subset(self.learned, sources[worker])),
+                    # the learned counts of the sources this worker cleans: all its cleaner reads
+                    ("index", self.batches_done, choices[worker], self.learned.to_dict(sources[worker])),
                 )
             self.batches_done += 1
             _checkpoint("batch-learned")
