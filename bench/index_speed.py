@@ -13,9 +13,15 @@ of the subprocess and all its children (``/proc``) and reports the peak of their
 newsindex runs again on the unchanged files (an incremental run that finds nothing to do),
 reported as a share of the full run's time.
 
+``--halves`` adds a reference for the parallel work: the files split in two (alternate files),
+each half built by its own one-worker newsindex process, both at once -- what two cores give
+with nothing shared, no main process and no messages between processes.  Its wall time
+against the baseline's is the most ``--workers 2`` could reach with today's work per article.
+
     python3 bench/index_speed.py                       # ../shared/data/reuters-txt, 2 workers
     python3 bench/index_speed.py --limit 2000          # a quick run on the first 2000 files
     python3 bench/index_speed.py --data DIR --workers 4 --repeat 3
+    python3 bench/index_speed.py --repeat 3 --halves   # and the two-halves reference
 """
 
 from __future__ import annotations
@@ -145,6 +151,31 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[dict, int]:
     return json.loads(output.strip().splitlines()[-1]), peak
 
 
+def measure_halves(base: list[str], files: list[str], work: Path, env: dict[str, str]) -> dict:
+    """Two one-worker newsindex processes at once, each building alternate files into an
+    index of its own; the slower one's time (each times its own build) and their CPU."""
+    processes = []
+    for half in (0, 1):
+        listing = work / f"half-{half}.json"
+        listing.write_text(json.dumps(files[half::2]), encoding="utf-8")
+        target = work / f"half-{half}"
+        command = [*base, "newsindex", "--files", str(listing), "--index", str(target), "--workers", "1"]
+        processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env))
+    results = []
+    for process in processes:
+        output, _ = process.communicate()
+        if process.returncode != 0:
+            raise SystemExit(f"a half's run failed (exit {process.returncode})")
+        results.append(json.loads(output.strip().splitlines()[-1]))
+    for half in (0, 1):
+        shutil.rmtree(work / f"half-{half}", ignore_errors=True)
+    return {
+        "seconds": max(result["seconds"] for result in results),
+        "cpu_seconds": sum(result["cpu_seconds"] for result in results),
+        "documents": sum(result["documents"] for result in results),
+    }
+
+
 def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -161,6 +192,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each contender; the median is reported")
     parser.add_argument("--no-baseline", action="store_true", help="time newsindex only")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument(
+        "--halves", action="store_true", help="also time two one-worker builds of alternate halves side by side"
+    )
     parser.add_argument(
         "--keep-env", action="store_true", help="keep PYTHONDONTWRITEBYTECODE/PYTHONPYCACHEPREFIX as they are"
     )
@@ -192,7 +226,7 @@ def _bench(args: argparse.Namespace, files: list[str], input_bytes: int, work: P
     listing.write_text(json.dumps(files), encoding="utf-8")
     base = [sys.executable, str(Path(__file__).resolve()), "--child"]
     whole = [] if args.limit else ["--whole", str(args.data)]
-    runs: dict[str, list] = {"baseline": [], "newsindex": [], "rerun": []}
+    runs: dict[str, list] = {"baseline": [], "newsindex": [], "rerun": [], "halves": []}
     env = cached_bytecode_env(keep=args.keep_env)
     # One unmeasured run of each on a few files first: every module either imports (lazily
     # too) is compiled then, as an installation or any earlier run would have it.
@@ -218,6 +252,8 @@ def _bench(args: argparse.Namespace, files: list[str], input_bytes: int, work: P
         again, again_peak = measure([*command, *whole], env)
         runs["rerun"].append((again, again_peak, size))
         shutil.rmtree(target)
+        if args.halves:
+            runs["halves"].append((measure_halves(base, files, work, env),))
 
     def median(name: str, key: str) -> float:
         return statistics.median(run[0][key] for run in runs[name])
@@ -243,7 +279,18 @@ def _bench(args: argparse.Namespace, files: list[str], input_bytes: int, work: P
         "unchanged": runs["rerun"][0][0]["unchanged"],
         "peak_rss_bytes": max(run[1] for run in runs["rerun"]),
     }
-    for name in ("baseline", "newsindex", "rerun"):
+    if runs["halves"]:
+        figures["halves"] = {
+            "seconds": round(median("halves", "seconds"), 2),
+            "cpu_seconds": round(median("halves", "cpu_seconds"), 2),
+            "documents": runs["halves"][0][0]["documents"],
+        }
+        if "baseline" in figures:
+            figures["halves"]["speedup_runs"] = [
+                round(base[0]["seconds"] / halves[0]["seconds"], 2)
+                for base, halves in zip(runs["baseline"], runs["halves"], strict=True)
+            ]
+    for name in ("baseline", "newsindex", "rerun", "halves"):
         if name in figures:
             figures[name]["runs_seconds"] = [round(run[0]["seconds"], 2) for run in runs[name]]
             figures[name]["cpu_seconds"] = round(median(name, "cpu_seconds"), 2)
@@ -291,6 +338,14 @@ def _print(figures: dict) -> None:
             f"speed-up: {figures['speedup']:.2f}x the plain Whoosh writer (each repeat: {runs}); "
             f"from CPU time over {min(figures['workers'], figures['cores'] or 1)} cores: "
             f"{figures['cpu_bound_speedup']:.2f}x; per CPU-second (all processes): {figures['per_cpu_second']:.2f}x"
+        )
+    if "halves" in figures:
+        h = figures["halves"]
+        ratios = ", ".join(f"{ratio:.2f}x" for ratio in h.get("speedup_runs", []))
+        against = f" (each repeat {ratios} the baseline)" if ratios else ""
+        print(
+            f"two halves side by side (one worker each, nothing shared): {h['seconds']:.2f} s{against}; "
+            f"CPU {h['cpu_seconds']:.2f} s; runs {h['runs_seconds']} s"
         )
     r = figures["rerun"]
     print(
