@@ -3,7 +3,7 @@
 Issue 14's target for record bylines: at least 95% give exactly the people named, and
 none gives no author at all.  The strings are invented (names and places made up, shapes
 as news writes them), not copied from any feed.  ``byline_table_share`` is the figure
-reported in bench/README.md.
+reported in README.md's table of figures.
 """
 
 from newsindex.extract import extract
