@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .clean import clean
-from .clean.learned import LearnedBoilerplate
+from .clean.learned import KnowsTemplates, LearnedBoilerplate
 from .clean.rules import Rules, load_rules
 from .extract import configured_outlet, extract, field_map_with
 from .models import Article, Draft, RawDocument, Skipped
@@ -101,7 +101,7 @@ def content_hash(draft: Draft, body: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
-def article_from_draft(draft: Draft, rules: Rules | None, learned: LearnedBoilerplate | None) -> Article:
+def article_from_draft(draft: Draft, rules: Rules | None, learned: KnowsTemplates | None) -> Article:
     body, removed = clean(draft, rules=rules, learned=learned)
     return Article(
         id=draft.id,

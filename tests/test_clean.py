@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import pickle
 import sys
 
 import pytest
@@ -431,21 +432,23 @@ def test_learned_round_trips_through_json():
     assert LearnedBoilerplate.from_dict({"version": 99}).to_dict() == LearnedBoilerplate().to_dict()
 
 
-def test_a_snapshot_of_some_sources_holds_them_alone_and_cleans_their_articles_alike():
-    """A worker gets the counts of the sources it cleans: they must be the whole model's for
-    those sources (named as a page names them), nothing of any other."""
+def test_the_templates_sent_to_a_worker_clean_as_the_whole_model_does():
+    """A worker is sent the templates of the sources it cleans, not the counts: named as a
+    page names them, they must be the whole model's, survive pickling (the worker's queue),
+    and clean those sources' articles alike; a source not sent has none."""
     learned = LearnedBoilerplate()
     for number in range(12):
         learned.observe("planet.example", article(number))
         learned.observe("other.example", article(number + 50))
     learned.observe(None, article(7))
-    part = learned.to_dict([" Planet.Example ", None])
-    whole = learned.to_dict()
-    assert set(part["counts"]) == set(part["documents"]) == {"planet.example", ""}
-    assert part["counts"]["planet.example"] == whole["counts"]["planet.example"]
-    assert part["documents"] == {"planet.example": 12, "": 1}
+    sent = pickle.loads(pickle.dumps(learned.templates_of([" Planet.Example ", None])))
+    assert set(sent.by_source) == {"planet.example", ""}
+    assert sent.templates("planet.example") == learned.templates("planet.example")
+    assert sent.templates("planet.example")[0]  # the template line was learned: the test means something
+    assert sent.templates("other.example") == (frozenset(), False)
     draft = draft_of(*article(99), source="planet.example")
-    assert clean(draft, learned=LearnedBoilerplate.from_dict(part)) == clean(draft, learned=learned)
+    assert clean(draft, learned=sent) == clean(draft, learned=learned)
+    assert TEMPLATE not in clean(draft, learned=sent)[0]
 
 
 def test_learned_memory_is_bounded(monkeypatch):

@@ -26,6 +26,7 @@ from ..models import Draft, Removal
 from .learned import (
     LEARN_MIN_LINE_CHARS,
     LEARN_MIN_SENTENCE_CHARS,
+    KnowsTemplates,
     LearnedBoilerplate,
     _hash,
     _learn_units,
@@ -51,7 +52,7 @@ __all__ = ["LearnedBoilerplate", "Rules", "clean", "load_rules", "parse_rules"]
 
 
 def clean(
-    draft: Draft, *, rules: Rules | None = None, learned: LearnedBoilerplate | None = None
+    draft: Draft, *, rules: Rules | None = None, learned: KnowsTemplates | None = None
 ) -> tuple[list[str], list[Removal]]:
     """(kept body paragraphs in order, removals each with the text and the rule that removed it).
 
@@ -194,7 +195,7 @@ def _sentence_rule_name(rules: Rules, notice: str) -> str:
 # --- layer 3: learned templates ----------------------------------------------------------------------------------
 
 
-def _apply_learned(blocks: list[_Paragraph], source: str | None, learned: LearnedBoilerplate) -> None:
+def _apply_learned(blocks: list[_Paragraph], source: str | None, learned: KnowsTemplates) -> None:
     """Remove lines (and sentences) that recur across many documents of the draft's source."""
     templates, has_sentences = learned.templates(source)
     if not templates:

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..clean.learned import LearnedBoilerplate
+from ..clean.learned import SourceTemplates
 from ..engine.whoosh.segment import SegmentBuilder
 from ..engine.whoosh.store import (
     INDEX_NAME,
@@ -112,8 +112,7 @@ class _Worker:
             drafts.append((draft, key))
         return items, drafts
 
-    def _index(self, batch: int, choices: list[list[int]], learned_counts: dict) -> tuple:
-        learned = LearnedBoilerplate.from_dict(learned_counts)
+    def _index(self, batch: int, choices: list[list[int]], learned: SourceTemplates) -> tuple:
         held = self.held.pop(batch)
         outcomes = []
         segments = []
@@ -319,8 +318,8 @@ class _Feeding:
             for worker in range(pool.size):
                 pool.send(
                     worker,
-                    # the learned counts of the sources this worker cleans: all its cleaner reads
-                    ("index", self.batches_done, choices[worker], self.learned.to_dict(sources[worker])),
+                    # the templates of the sources this worker cleans: all its cleaner reads
+                    ("index", self.batches_done, choices[worker], self.learned.templates_of(sources[worker])),
                 )
             self.batches_done += 1
             _checkpoint("batch-learned")
