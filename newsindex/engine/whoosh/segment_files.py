@@ -13,6 +13,7 @@ from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numlists import GrowableArray
 
 from . import posting_arrays
+from .column_batches import BATCH_VALUES, write_batch
 from .segment_format import (
     _BLOCK_LIMIT,
     _COMPRESSION,
@@ -35,7 +36,8 @@ class _Columns:
     """Per-document columns (stored fields, lengths, sortable values), one file each.
 
     What ``W3PerDocWriter`` writes, without its temporary compound file and
-    per-field bookkeeping.
+    per-field bookkeeping; values are held and written ``BATCH_VALUES`` at a time
+    (``column_batches``).
     """
 
     def __init__(self, storage, segment) -> None:
@@ -43,6 +45,7 @@ class _Columns:
         self.segment = segment
         self.files: dict[str, object] = {}
         self.writers: dict[str, object] = {}
+        self.pending: dict[str, list[tuple[int, object]]] = {}
 
     def _writer(self, name: str, column):
         writer = self.writers.get(name)
@@ -50,23 +53,38 @@ class _Columns:
             handle = self.storage.create_file(W3Codec.column_filename(self.segment, name))
             self.files[name] = handle
             writer = self.writers[name] = column.writer(handle)
+            self.pending[name] = []
         return writer
 
     def add(self, name: str, column, docnum: int, value) -> None:
-        self._writer(name, column).add(docnum, value)
+        pending = self.pending.get(name)
+        if pending is None:
+            self._writer(name, column)
+            pending = self.pending[name]
+        pending.append((docnum, value))
+        if len(pending) >= BATCH_VALUES:
+            self._write_pending(name)
 
     def add_all(self, name: str, column, values: bytearray) -> None:
-        writer = self._writer(name, column)
+        self._writer(name, column)
         for docnum, value in enumerate(values):
             if value:
-                writer.add(docnum, value)
+                self.add(name, column, docnum, value)
+
+    def _write_pending(self, name: str) -> None:
+        pending = self.pending[name]
+        if pending:
+            write_batch(self.writers[name], pending)
+            self.pending[name] = []
 
     def close(self, doccount: int) -> None:
         for name, writer in self.writers.items():
+            self._write_pending(name)
             writer.finish(doccount)
             self.files[name].close()
 
     def discard(self) -> None:
+        self.pending.clear()
         for name, handle in self.files.items():
             handle.close()
             self.storage.delete_file(W3Codec.column_filename(self.segment, name))
