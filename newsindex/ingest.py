@@ -93,12 +93,12 @@ class IngestOptions:
 
 
 def content_hash(draft: Draft, body: Sequence[str]) -> str:
-    """Hash of what a reader sees: identical articles share it wherever they live."""
-    digest = hashlib.blake2b(digest_size=16)
-    for part in (draft.title, *body):
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
-    return digest.hexdigest()
+    """Hash of what a reader sees: identical articles share it wherever they live.
+
+    The title and each paragraph, each followed by a NUL, hashed in one call (as
+    ``manifest.dup_key`` does; two calls a paragraph were 1% of indexing)."""
+    text = "\x00".join((draft.title, *body)) + "\x00"
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def article_from_draft(draft: Draft, rules: Rules | None, learned: KnowsTemplates | None) -> Article:
