@@ -95,8 +95,8 @@ class IngestOptions:
 def content_hash(draft: Draft, body: Sequence[str]) -> str:
     """Hash of what a reader sees: identical articles share it wherever they live.
 
-    The title and each paragraph, each followed by a NUL, hashed in one call (as
-    ``manifest.dup_key`` does; two calls a paragraph were 1% of indexing)."""
+    The title and each paragraph, each followed by a NUL, hashed in one call, as
+    ``manifest.dup_key`` hashes its parts (two calls a paragraph took half as long again)."""
     text = "\x00".join((draft.title, *body)) + "\x00"
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 

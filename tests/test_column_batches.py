@@ -68,3 +68,38 @@ def test_a_writer_of_another_kind_gets_its_values_one_add_at_a_time():
 
     write_batch(Writer(), [(0, "a"), (3, "b")])
     assert added == [(0, "a"), (3, "b")]
+
+
+def test_a_column_write_failing_stops_the_run_and_leaves_the_last_index(tmp_path, monkeypatch):
+    """A write of a batch of column values that fails (a full disk) is not one article's
+    failure to report and pass over: the segment would lack the values of the whole batch.
+    The run stops with a clear error; the committed index is the one before it."""
+    import errno
+
+    from newsindex.engine.whoosh import segment_files
+    from newsindex.engine.whoosh.store import current_generation
+    from newsindex.index import IndexProblem, build_index
+    from newsindex.query import SearchOptions, search
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(3):
+        (corpus / f"{n}.txt").write_text(f"Harbour report {n}\n\nPilots guided vessel{n} past the breakwater.\n")
+    index_dir = tmp_path / "ix"
+    build_index([corpus], index_dir, workers=1)
+    before = current_generation(index_dir)
+    (corpus / "3.txt").write_text("Harbour report 3\n\nPilots guided vessel3 past the breakwater.\n")
+
+    failures = [OSError(errno.ENOSPC, "No space left on device")]  # once: the disk has room again after
+
+    def full_disk_once(writer, pairs):
+        if failures:
+            raise failures.pop()
+        write_batch(writer, pairs)
+
+    monkeypatch.setattr(segment_files, "write_batch", full_disk_once)
+    monkeypatch.setattr(segment_files, "BATCH_VALUES", 1)  # the first value written fails
+    with pytest.raises(IndexProblem, match=r"cannot write the index.*No space left on device"):
+        build_index([corpus], index_dir, workers=1)
+    assert current_generation(index_dir) == before
+    assert search("pilots", index_dir, SearchOptions(limit=10)).total == 3

@@ -123,6 +123,10 @@ class _Worker:
                 try:
                     article = article_from_draft(draft, self.rules, learned)
                     self.builder.add(document_fields(article_record(article)))
+                except OSError:
+                    # The article is in memory: this is the segment's files failing (a full disk),
+                    # which no article causes; the run stops and the last index stays.
+                    raise
                 except Exception as exc:
                     reason = f"could not index: {type(exc).__name__}: {exc}"[:300]
                     outcomes.append((draft.id, draft.path, key, reason, []))
