@@ -37,7 +37,9 @@ class _Columns:
 
     What ``W3PerDocWriter`` writes, without its temporary compound file and
     per-field bookkeeping; values are held and written ``BATCH_VALUES`` at a time
-    (``column_batches``).
+    (``column_batches``).  They are converted before they are added (``to_column_value``,
+    the stored pickle), so a batch's write fails only as a file does, and a worker stops
+    the run on it (``index.pool``) rather than lose the batch with one article.
     """
 
     def __init__(self, storage, segment) -> None:
