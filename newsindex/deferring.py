@@ -63,12 +63,24 @@ def _quote_from_bytes(*args, **kwargs) -> str:
     return real("urllib.parse").quote_from_bytes(*args, **kwargs)
 
 
+def _get_annotations(obj, *, globals=None, locals=None, eval_str=False) -> dict:
+    """``inspect.get_annotations`` of a class, unevaluated, as ``dataclasses`` asks for it
+    (Python 3.12 on) for every class it makes; anything else from the real ``inspect``."""
+    if isinstance(obj, type) and not eval_str:
+        annotations = obj.__dict__.get("__annotations__")  # noqa: RUF063 - inspect is what is deferred
+        if annotations is None or isinstance(annotations, types.GetSetDescriptorType):
+            return {}
+        if isinstance(annotations, dict):
+            return dict(annotations)
+    return real("inspect").get_annotations(obj, globals=globals, locals=locals, eval_str=eval_str)
+
+
 #: What two standard modules that every command imports import, and no command uses:
 #: ``dataclasses`` imports ``inspect`` (with ``ast``, ``dis``, ``tokenize``) for classes without a
-#: docstring (ours all have one); ``pathlib`` imports ``urllib.parse`` (with ``ipaddress``) for
-#: ``Path.as_uri``, which we never call.
+#: docstring (ours all have one) and, from Python 3.12, a class's annotations (given here);
+#: ``pathlib`` imports ``urllib.parse`` (with ``ipaddress``) for ``Path.as_uri``, which we never call.
 STDLIB_STAND_INS: dict[str, dict[str, object] | None] = {
-    "inspect": None,
+    "inspect": {"get_annotations": _get_annotations},
     "urllib.parse": {"quote_from_bytes": _quote_from_bytes},
 }
 

@@ -331,3 +331,39 @@ def test_an_ordinary_reading_command_line_imports_no_click(seed_index):
     assert not _prefixed(_modules_after_command("stats", *index, "--format=json"), "click", "typing")
     # Only the last of a repeated option is checked by click: the quick reading leaves that to click.
     assert "click" in _modules_after_command("search", "liaison", "--color", "pink", "--color", "never", *index)
+
+
+def test_the_stand_in_get_annotations_gives_what_inspect_gives():
+    """``dataclasses`` (Python 3.12 on) asks the deferred ``inspect`` for every class's
+    annotations; the stand-in's answer must be the real one, for classes with their own
+    annotations, inherited ones only, none, and a changed mapping; anything else it passes on."""
+    import inspect
+    import types
+
+    from newsindex.deferring import STDLIB_STAND_INS
+
+    get_annotations = STDLIB_STAND_INS["inspect"]["get_annotations"]
+
+    class Base:
+        first: int
+        second: list[str]
+
+    class Child(Base):
+        third: float
+
+    class Inherits(Base):
+        pass
+
+    class Bare:
+        pass
+
+    def function(x: int) -> str:
+        return str(x)
+
+    for obj in (Base, Child, Inherits, Bare, types.SimpleNamespace, int, function):
+        assert get_annotations(obj) == inspect.get_annotations(obj), obj
+    assert get_annotations(Child) == {"third": "float"}  # its own, unevaluated (this module's future import)
+    assert get_annotations(Base, eval_str=True) == {"first": int, "second": list[str]}
+    mapping = get_annotations(Base)
+    mapping["extra"] = bool
+    assert "extra" not in Base.__annotations__  # a copy, as inspect gives
