@@ -2,8 +2,9 @@
 value per call.
 
 A Whoosh column writer's ``add`` writes one value to its file and appends its length and
-offset to two growable arrays, through four or five Python calls: for the five columns a
-document has, ~2 us each, a twentieth of building a segment.  Here a batch of values
+offset to two growable arrays, through four or five Python calls, for each of the five
+columns a document has (batched, a 2-worker build of Reuters takes 0.3 s less CPU, 2.5%;
+the writers' attributes are Whoosh's, of the pinned version).  Here a batch of values
 (``(docnum, value)`` in document order) becomes one write and one extension of each array,
 leaving the writer exactly as its ``add`` calls would have (same bytes, same arrays and
 array types, same counts), so its own ``finish`` ends the column as before.  Writers of
@@ -29,6 +30,8 @@ _TYPE_MAX = {"B": 0xFF, "H": 0xFFFF, "i": 0x7FFFFFFF, "I": 0xFFFFFFFF}
 
 def write_batch(writer, pairs: list[tuple[int, object]]) -> None:
     """``writer.add(docnum, value)`` for each pair, in order, as one write."""
+    if not pairs:
+        return
     kind = type(writer)
     if kind is VarBytesColumn.Writer:
         _variable(writer, [value for _docnum, value in pairs], pairs)
