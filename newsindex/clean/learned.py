@@ -194,7 +194,7 @@ class LearnedBoilerplate:
         return {
             "version": 1,
             "documents": dict(self.documents),
-            "counts": {k: dict(v) for k, v in self.counts.items()},
+            "counts": {source: dict(counts) for source, counts in self.counts.items()},
         }
 
     def templates_of(self, sources: Iterable[str | None]) -> SourceTemplates:
