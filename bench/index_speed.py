@@ -145,10 +145,14 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[dict, int]:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     with PeakMemory(process.pid) as memory:
         output, _ = process.communicate()
-    peak = memory.peak
+    return _child_result(process, output, command[3]), memory.peak
+
+
+def _child_result(process: subprocess.Popen, output: str, name: str) -> dict:
+    """The figures a finished contender printed (its last line, JSON); stops the bench if it failed."""
     if process.returncode != 0:
-        raise SystemExit(f"{command[3]} run failed (exit {process.returncode})")
-    return json.loads(output.strip().splitlines()[-1]), peak
+        raise SystemExit(f"{name} run failed (exit {process.returncode})")
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def measure_halves(base: list[str], files: list[str], work: Path, env: dict[str, str]) -> dict:
@@ -161,12 +165,7 @@ def measure_halves(base: list[str], files: list[str], work: Path, env: dict[str,
         target = work / f"half-{half}"
         command = [*base, "newsindex", "--files", str(listing), "--index", str(target), "--workers", "1"]
         processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env))
-    results = []
-    for process in processes:
-        output, _ = process.communicate()
-        if process.returncode != 0:
-            raise SystemExit(f"a half's run failed (exit {process.returncode})")
-        results.append(json.loads(output.strip().splitlines()[-1]))
+    results = [_child_result(process, process.communicate()[0], "a half's") for process in processes]
     for half in (0, 1):
         shutil.rmtree(work / f"half-{half}", ignore_errors=True)
     return {
