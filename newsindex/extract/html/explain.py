@@ -18,7 +18,7 @@ from lxml import etree
 
 from ...models import Removal
 from .maintext import _is_link_list, _looks_like_markup, _Selection
-from .noise import _BOILERPLATE, _hidden_by_markup
+from .noise import _BOILERPLATE, _hidden_from_readers
 from .parse import _BOILERPLATE_TAGS, _FURNITURE_TAGS, _class_tokens, _noise_rules
 
 _MAX_NAME_CHARS = 60
@@ -46,7 +46,7 @@ def _noise_reason(element: etree._Element, selection: _Selection) -> str:
     role = (element.get("role") or "").strip().lower()
     if role and role in _noise_rules().roles:
         return f"landmark role={role}"
-    if element.get("aria-hidden") == "true" or _hidden_by_markup(element):
+    if _hidden_from_readers(element):
         return "hidden from readers"
     level = "never the article" if selection.noise.get(element) == _BOILERPLATE else "page furniture"
     return f"{_matched_word(element)}: {level}"

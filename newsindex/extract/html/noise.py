@@ -23,6 +23,12 @@ from .parse import (
 _FURNITURE, _BOILERPLATE = 1, 2
 
 
+def _hidden_from_readers(element: etree._Element) -> bool:
+    """Not shown, nor read out: ``aria-hidden``, or hidden by its markup (a noise mark, and
+    what ``extract --explain`` says of it)."""
+    return element.get("aria-hidden") == "true" or _hidden_by_markup(element)
+
+
 def _hidden_by_markup(element: etree._Element) -> bool:
     """``hidden``, or a style of ``display:none`` or ``visibility:hidden``."""
     if element.get("hidden") is not None:
@@ -117,7 +123,7 @@ def _noise_elements(body: etree._Element) -> dict[etree._Element, int]:
                 hiding = True
         if element is body:
             continue  # body classes describe the page ("cookies-not-set"), not a block; nor is it hidden
-        if hiding and (element.get("aria-hidden") == "true" or _hidden_by_markup(element)):
+        if hiding and _hidden_from_readers(element):
             hidden.append(element)  # often a hidden copy of the article for crawlers
         if suspect:
             suspects.append(element)
