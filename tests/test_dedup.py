@@ -179,3 +179,16 @@ def test_the_smallest_hashes_are_those_of_a_sort_of_all(words):
     every = sorted(zlib.crc32(shingle) for shingle in shingles)
     for size in (1, 8, 32):
         assert dedup._smallest_hashes(text, size) == every[:size]
+
+
+@pytest.mark.parametrize("distinct", [1, 5, 31, 33, 80])
+def test_repeated_shingles_still_give_the_smallest_distinct_hashes(distinct):
+    """The threshold is set from the count of shingles, repeats included: a text repeating a
+    few of them falls short of ``size`` values below it and must sort them all instead."""
+    cycle = [f"Word{n}" for n in range(distinct + dedup.SHINGLE_WORDS - 1)]
+    text = " ".join(cycle * (4000 // len(cycle)))
+    tokens = text.lower().encode("ascii").split()
+    shingles = {b" ".join(tokens[at : at + dedup.SHINGLE_WORDS]) for at in range(len(tokens) - dedup.SHINGLE_WORDS + 1)}
+    every = sorted(zlib.crc32(shingle) for shingle in shingles)
+    for size in (1, 8, 32):
+        assert dedup._smallest_hashes(text, size) == every[:size]

@@ -46,36 +46,45 @@ MAX_SPLITS = 2
 #: near-duplicates: about 50% of their 4-word shingles shared.
 SIMILAR_OVERLAP = 0.5
 _WORD_RE = re.compile(r"\w+")
-#: ASCII bytes: every byte ``\w`` does not match becomes a space, so ``split()`` yields
-#: exactly ``\w+``'s matches, at a third of a regular expression's cost.
+#: ASCII bytes: capitals become lower case and every byte ``\w`` does not match a space, so
+#: ``split()`` yields exactly what ``\w+`` finds in the lower-cased text, at a third of a
+#: regular expression's cost.
 _ASCII_WORD_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-_ASCII_NON_WORD_TO_SPACE = bytes(byte if byte in _ASCII_WORD_CHARS else 0x20 for byte in range(256))
+_ASCII_WORDS_LOWERED = bytes(bytes([byte]).lower()[0] if byte in _ASCII_WORD_CHARS else 0x20 for byte in range(256))
+
+
+def _words(text: str) -> list[bytes]:
+    """The lower-cased words (``\\w+``) of ``text`` as UTF-8, as its shingles join them."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_WORDS_LOWERED).split()
+    return [word.encode("utf-8", "surrogatepass") for word in _WORD_RE.findall(text.lower())]
+
+
+def _shingle_hashes(words: list[bytes]) -> Iterator[int]:
+    """The hash of every ``SHINGLE_WORDS`` consecutive words, joined and hashed by ``map``
+    over ``zip`` (a loop in C)."""
+    shingles = zip(*(words[start:] for start in range(SHINGLE_WORDS)), strict=False)
+    return map(zlib.crc32, map(b" ".join, shingles))
 
 
 def _smallest_hashes(text: str, size: int) -> list[int]:
-    """The ``size`` smallest shingle hashes of ``text``, in order (empty if too short).
+    """The ``size`` smallest distinct shingle hashes of ``text``, in order (empty if too short).
 
-    Shingles are joined and hashed by ``map`` over ``zip``, a loop in C; ASCII
-    text is split as bytes (the words ``\\w+`` finds, by a translation and
-    ``split``), saving an encoding per shingle.  Indexing sketches every article.
+    Indexing sketches every article, so a long one's hashes are filtered before they are
+    collected: only those below where about twice ``size`` of them fall are deduplicated and
+    sorted (a set and a sort of thousands of large integers cost more than the hashing).
+    Exact: if at least ``size`` distinct values fall below, the smallest are all among them;
+    else, rarely, every hash is sorted.
     """
-    lowered = text.lower()
-    if lowered.isascii():
-        words: list[bytes] = lowered.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE).split()
-    else:
-        words = [word.encode("utf-8", "surrogatepass") for word in _WORD_RE.findall(lowered)]
+    words = _words(text)
     if len(words) < SHINGLE_WORDS * 3:
         return []
-    shingles = map(b" ".join, zip(*(words[start:] for start in range(SHINGLE_WORDS)), strict=False))
-    hashes = set(map(zlib.crc32, shingles))
-    if len(hashes) > 2 * size:
-        # Only the values below where about twice ``size`` of them fall are sorted: a sort
-        # compares large integers slowly, and a long article has thousands.  Exact: if at
-        # least ``size`` fall below, the smallest are all among them (else, rarely, sort all).
-        below = sorted(filter((((2 * size) << 32) // len(hashes)).__gt__, hashes))
+    count = len(words) - SHINGLE_WORDS + 1  # shingles, repeated ones included
+    if count > 2 * size:
+        below = sorted(set(filter((((2 * size) << 32) // count).__gt__, _shingle_hashes(words))))
         if len(below) >= size:
             return below[:size]
-    return sorted(hashes)[:size]
+    return sorted(set(_shingle_hashes(words)))[:size]
 
 
 def sketch(text: str, size: int = SKETCH_SIZE) -> list[str]:
