@@ -52,6 +52,9 @@ def _whoosh_terms(text: str) -> tuple[dict[str, list[int]], int]:
 def test_index_terms_equal_the_analyzer():
     rng = random.Random(7)
     words = [*" ".join(TRICKY_TEXT).split(), "the", "of", "x", "-", "'s", "U.S.", "co-op", "ÉCOLE", "ﬀ"]
+    # Chunks are lower-cased in ASCII only: cased letters around a Greek capital sigma decide
+    # its lower case, Kelvin's K and a dotted capital I lower-case to ASCII or to two letters.
+    words += ["ΟΔΟΣ", "AΣ", "aΣb", "ΣA", "Ab-ΣΣ", "İZMIR", "\u212aELVIN", "ǅUKA", "McDONALD's", "U.S.-BASED"]
     texts = [*TRICKY_TEXT, *(" ".join(rng.choice(words) for _ in range(rng.randrange(40))) for _ in range(300))]
     ascii_words = [word for word in words if word.isascii()]  # ASCII text takes a tokenizer of its own
     texts += [" ".join(rng.choice(ascii_words) for _ in range(rng.randrange(1, 40))) for _ in range(100)]
@@ -609,6 +612,15 @@ def test_changing_dayfirst_or_rules_reads_every_file_again(tmp_path):
     report = build_index([str(news)], index_dir, workers=1, options=IngestOptions(dayfirst=True, rules_files=[rules]))
     assert report.reread and report.documents == 3
     assert search("acme", index_dir).total == 0
+
+
+def test_a_word_in_any_ascii_case_is_one_chunk_analysed_once():
+    from newsindex.engine.whoosh import tokens
+
+    tokens._chunk_cache.clear()
+    terms = index_terms("Cocoa COCOA cocoa CoCoA Co-Op CO-OP")[0]
+    assert terms == {"cocoa": [0, 1, 2, 3], "co-op": [4, 5], "co": [4, 5], "op": [4, 5]}
+    assert sorted(tokens._chunk_cache) == [b"co-op", b"cocoa"]
 
 
 def test_long_chunks_are_analysed_alike_but_not_remembered():
