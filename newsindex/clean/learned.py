@@ -38,8 +38,7 @@ _PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys(string.punctuation + "“”
 #: too; it also turns the separators ``str.split`` splits at and ``bytes.split`` does not
 #: (0x1C-0x1F) into spaces.
 _ASCII_FOLD = bytes(
-    32 if chr(code) in string.punctuation or 0x1C <= code <= 0x1F else ord(chr(code).lower()) if code < 128 else code
-    for code in range(256)
+    32 if chr(code) in string.punctuation or 0x1C <= code <= 0x1F else bytes([code]).lower()[0] for code in range(256)
 )
 
 
