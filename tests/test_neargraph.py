@@ -252,11 +252,11 @@ def test_a_full_graph_linked_half_in_a_fork_is_the_graph_one_process_links(tmp_p
     forked = []
     real_link = neargraph._link
 
-    def link(buckets, read):
+    def link(buckets, read, sketches=None):
         forked.append((os.getpid(), len(buckets)))
         if fork_fails and os.getpid() != parent:
             os._exit(3)  # the fork fails: its half is linked here
-        return real_link(buckets, read)
+        return real_link(buckets, read, sketches)
 
     parent = os.getpid()
     monkeypatch.setattr(neargraph, "_link", link)

@@ -38,6 +38,7 @@ from ...forking import Forked, forkable
 from ...index import dedup
 from ...index.dedup import PACKED_SIZE, SKETCH_INDEXED, SKETCH_SIZE, _Linker, sketch_values
 from .location import LINKS_FILE, STATE_FILE
+from .pair_links import is_small, small_bucket_links
 from .store import NEIGHBOURS_FILE, _column_default, write_near_duplicates
 
 #: What the segments a run merged were made of (``merging.merge_policy`` fills it): for each
@@ -172,14 +173,23 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
 
 
-def _link(buckets: list[tuple[int, list[int]]], read) -> np.ndarray:
-    """The links the given buckets make, as sorted ``owner << 32 | neighbour`` keys."""
+def _link(buckets: list[tuple[int, list[int]]], read, sketches: np.ndarray | None = None) -> np.ndarray:
+    """The links the given buckets make, as sorted ``owner << 32 | neighbour`` keys.  With
+    every document's sketch as a row of ``sketches``, the small buckets' pairs are decided
+    together by numpy (``pair_links``) and the rest by the linker; else all by the linker."""
+    small: list[tuple[int, list[int]]] = []
+    if sketches is not None:
+        small = [bucket for bucket in buckets if is_small(bucket[1])]
+        buckets = [bucket for bucket in buckets if not is_small(bucket[1])]
     linker = _Linker(read)
     found: list[int] = []
     for value, docs in buckets:
         for owner, neighbours in linker.bucket(value, docs).items():
             found.extend(owner << 32 | neighbour for neighbour in neighbours)
-    return _sorted_unique(np.array(found, dtype=np.uint64))
+    keys = np.array(found, dtype=np.uint64)
+    if small:
+        keys = np.concatenate([keys, small_bucket_links(small, sketches)])
+    return _sorted_unique(keys)
 
 
 def _deciding_values(heads: np.ndarray, links: np.ndarray) -> np.ndarray:
@@ -199,22 +209,23 @@ def _deciding_values(heads: np.ndarray, links: np.ndarray) -> np.ndarray:
 SHARED_LINKING_BUCKETS = 2000
 
 
-def _shared_link(buckets: list[tuple[int, list[int]]], read) -> np.ndarray:
-    """``_link`` with the later buckets (about half of the members) linked in a fork of this
-    process, while this one links the first: the graph is what one process finds, since each
-    bucket is linked on its own.  Without a fork, or if it fails, this process links them all."""
-    members = np.cumsum([len(docs) for _value, docs in buckets])
-    half = int(np.searchsorted(members, members[-1] // 2))
-    fork = Forked(lambda: _link(buckets[half:], read).tobytes())
+def _shared_link(buckets: list[tuple[int, list[int]]], read, sketches: np.ndarray | None = None) -> np.ndarray:
+    """``_link`` with every other bucket linked in a fork of this process, while this one links
+    the rest: the graph is what one process finds, since each bucket is linked on its own.
+    Taking every other bucket gives each process about half of the small buckets (numpy's)
+    and half of the large (the linker's), whose costs differ tenfold a member.  Without a
+    fork, or if it fails, this process links them all."""
+    mine, theirs = buckets[0::2], buckets[1::2]
+    fork = Forked(lambda: _link(theirs, read, sketches).tobytes())
     if not fork.start():
-        return _link(buckets, read)
+        return _link(buckets, read, sketches)
     try:
-        mine = _link(buckets[:half], read)
-        theirs = fork.result()
+        linked = _link(mine, read, sketches)
+        found = fork.result()
     finally:
         fork.stop()
-    other = np.frombuffer(theirs, dtype=np.uint64) if theirs is not None else _link(buckets[half:], read)
-    return _sorted_unique(np.concatenate([mine, other]))
+    other = np.frombuffer(found, dtype=np.uint64) if found is not None else _link(theirs, read, sketches)
+    return _sorted_unique(np.concatenate([linked, other]))
 
 
 def full_graph(reader, share: bool = False) -> GraphState:
@@ -232,10 +243,11 @@ def full_graph(reader, share: bool = False) -> GraphState:
     def read(docnum: int) -> tuple[int, ...]:
         return sketch_values(packed, docnum * PACKED_SIZE)
 
+    sketches = np.frombuffer(packed, dtype=">u4").reshape(-1, SKETCH_SIZE)
     if share and len(buckets) >= SHARED_LINKING_BUCKETS and forkable():
-        links = _shared_link(buckets, read)
+        links = _shared_link(buckets, read, sketches)
     else:
-        links = _link(buckets, read)
+        links = _link(buckets, read, sketches)
     return GraphState(leaves.ids, leaves.sizes, heads, links, relinked=len(buckets), full=True)
 
 
