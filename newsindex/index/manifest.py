@@ -62,6 +62,9 @@ class Manifest:
             """
         )
         self.db.execute("BEGIN")
+        #: Whether the index held no document when the run began: then every document the run
+        #: claims is new, and ``fresh`` is not kept (a first build claims one per article).
+        self._all_fresh = self.db.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None
         #: The files' stamps as this run changes them, for the stamps file.
         self.stamp_changes = StampChanges()
 
@@ -134,14 +137,16 @@ class Manifest:
         self.db.execute("INSERT OR IGNORE INTO dirty VALUES (?)", (dup,))
 
     def mark_fresh(self, dup: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO fresh VALUES (?)", (dup,))
+        if not self._all_fresh:
+            self.db.execute("INSERT OR IGNORE INTO fresh VALUES (?)", (dup,))
 
     def unmark(self, dup: str) -> None:
         self.db.execute("DELETE FROM dirty WHERE dup = ?", (dup,))
         self.db.execute("DELETE FROM fresh WHERE dup = ?", (dup,))
 
     def is_fresh(self, dup: str) -> bool:
-        return self.db.execute("SELECT 1 FROM fresh WHERE dup = ?", (dup,)).fetchone() is not None
+        """Whether the document of ``dup`` was claimed in this run (and is still its document)."""
+        return self._all_fresh or self.db.execute("SELECT 1 FROM fresh WHERE dup = ?", (dup,)).fetchone() is not None
 
     def dirty_groups(self, page: int = 1000) -> Iterator[str]:
         """The dirty duplicate keys in order, a page at a time."""
