@@ -141,6 +141,20 @@ def test_segment_builder_reads_back_like_the_whoosh_writer(tmp_path):
         assert list(got.column_reader(column, translate=False)) == list(expected.column_reader(column, translate=False))
 
 
+def test_a_date_column_value_is_whooshs_microseconds_since_datetime_min():
+    from datetime import timedelta, timezone
+
+    from whoosh.util.times import datetime_to_long
+
+    from newsindex.engine.whoosh.segment_format import _microseconds
+
+    rng = random.Random(3)
+    values = [datetime.min, datetime.max, datetime(1987, 2, 26, 15, 1, 1, 790000)]
+    values += [datetime.min + timedelta(microseconds=rng.randrange(10**17)) for _ in range(500)]
+    values += [v.replace(tzinfo=timezone(timedelta(hours=rng.randrange(-12, 13)))) for v in values[3:100]]
+    assert [_microseconds(v) for v in values] == [datetime_to_long(v) for v in values]
+
+
 def test_long_text_lists_are_their_arrays_alone(tmp_path):
     """Format 10: a title or body list too long to be inline has no Whoosh blocks, only its
     posting arrays (an extent of length 0 at them); Whoosh's reader gives it an
