@@ -163,3 +163,33 @@ def test_lists_written_by_a_fork_are_the_lists_the_run_writes_itself(tmp_path, m
         table = {path: (size, mtime) for path, size, mtime in db.execute("SELECT path, size, mtime FROM files")}
     stamps = read_stamps(generation / STAMPS_FILE, len(table))
     assert {path: stamps.stamp(path) for path in stamps.place} == table
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_segment_fsync_failing_in_the_forks_thread_leaves_the_syncing_to_the_run(tmp_path, monkeypatch):
+    """The fork syncs the segments in a thread; an error there fails the fork, and the run syncs
+    them itself (and writes the word list and stamps), as after any failed fork."""
+    news = tmp_path / "news"
+    for n in range(40):
+        _article(news, f"a{n}.txt", f"2020-06-{n % 28 + 1:02d}", f"Harbour story {n}", f"Ferry{n} crews strike.")
+    monkeypatch.setattr(limits, "SHARED_FINISH_DOCUMENTS", 10)
+    parent = os.getpid()
+    real_fsync_files = commit._fsync_files
+
+    def fsync_files(paths):
+        if os.getpid() != parent and any("articles_" in path for path in paths):
+            raise OSError(5, "Input/output error")
+        return real_fsync_files(paths)
+
+    monkeypatch.setattr(commit, "_fsync_files", fsync_files)
+    durable = []
+    real_fsync_tree = run._fsync_tree
+    monkeypatch.setattr(
+        run, "_fsync_tree", lambda path, skip=frozenset(): (durable.append(skip), real_fsync_tree(path, skip))
+    )
+    report = build_index([news], tmp_path / "index", workers=2)
+    assert report.documents == 40
+    generation = current_generation(tmp_path / "index")
+    assert not any("articles_" in name for name in durable[0])  # none was taken as synced by the fork
+    assert words_starting(generation, "f") == [f"ferry{n}" for n in sorted(range(40), key=str)]
+    assert (generation / STAMPS_FILE).exists()

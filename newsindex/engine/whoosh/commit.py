@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from typing import TYPE_CHECKING
 
 from . import _import_whoosh_lightly
@@ -114,14 +114,19 @@ class _Committing:
         manifest: its connection is the parent's), while a thread fsyncs the segments and
         tables of contents, which are written for good by now (the disk's time, not this
         process's: it was a third of the fork's); returns the names of the files synced."""
-        segment_files = (f"{INDEX_NAME}_", f"_{INDEX_NAME}_")
-        segments = [e.path for e in os.scandir(self.generation) if e.name.startswith(segment_files) and e.is_file()]
-        with ThreadPoolExecutor(max_workers=1) as syncing:
-            synced = syncing.submit(_fsync_files, segments)
+        named = (f"{INDEX_NAME}_", f"_{INDEX_NAME}_")  # a segment's files and the tables of contents
+        with os.scandir(self.generation) as found:
+            segments = [entry.path for entry in found if entry.name.startswith(named) and entry.is_file()]
+        syncing = _Syncing(segments)
+        syncing.start()
+        try:
             self._write_words(FileStorage(str(self.generation)))
             stamps = [str(self.generation / STAMPS_FILE)] if self._write_stamps(query=False) else []
             _fsync_files(stamps)
-            synced.result()  # an error there is the run's
+        finally:
+            syncing.join()
+        if syncing.error is not None:
+            raise syncing.error  # the fork's failure, as an fsync here would be
         return "\n".join(os.path.basename(path) for path in [*segments, *stamps]).encode("utf-8")
 
     def _rewrite_groups(self, writer, old_docs: int):
@@ -172,3 +177,18 @@ def _fsync_files(paths: list[str]) -> None:
     for path in paths:
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())
+
+
+class _Syncing(threading.Thread):
+    """fsyncs files in a thread (the GIL is free while the disk works); keeps its error."""
+
+    def __init__(self, paths: list[str]) -> None:
+        super().__init__(name="newsindex-fsync", daemon=True)
+        self.paths = paths
+        self.error: OSError | None = None
+
+    def run(self) -> None:
+        try:
+            _fsync_files(self.paths)
+        except OSError as exc:
+            self.error = exc
