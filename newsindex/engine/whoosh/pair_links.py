@@ -11,7 +11,7 @@ pass both, as its shortcut for them assumes; and no list reaches ``MAX_NEIGHBOUR
 bucket this small (``is_small``).
 
 On Reuters 4 in 5 buckets are this small and took three quarters of the linking time; numpy
-tests their 35,000 pairs in two fifths of it (the graph 0.15 -> 0.09 s).  The larger buckets
+tests their 35,000 pairs in two fifths of it (Reuters' linking 0.15 -> 0.09 s).  The larger buckets
 stay with the linker; ``tests/test_pair_links.py`` checks that both ways link alike.
 """
 
