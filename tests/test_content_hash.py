@@ -1,4 +1,4 @@
-"""The content hash an index stores for each article is a fixed function of its title and body."""
+"""The content hash and duplicate key an index stores for each article are fixed functions of it."""
 
 from __future__ import annotations
 
@@ -23,3 +23,25 @@ def test_the_content_hash_tells_apart_where_paragraphs_break():
     title = _draft("T")
     assert content_hash(title, ["ab", "c"]) != content_hash(title, ["a", "bc"])
     assert content_hash(title, ["abc"]) != content_hash(title, ["abc", ""])
+
+
+def test_the_duplicate_key_every_manifest_holds_does_not_change():
+    """A manifest's duplicate keys decide which files a run finds unchanged; the values were
+    computed by the code before both hashes went through ``digests.parts_digest``."""
+    from datetime import datetime, timezone
+
+    from newsindex.index.manifest import dup_key
+
+    draft = Draft(
+        id="a",
+        path="p/a",
+        title="Ünïcode title",
+        authors=["Ann Lee", "Bo \udc80"],
+        published=datetime(2019, 3, 23, 12, 30, tzinfo=timezone.utc),
+        section="World Media",
+        source="wire.example",
+        url="https://wire.example/a",
+        paragraphs=["One.", "Zwei — äöü.", ""],
+    )
+    assert dup_key(draft) == "00d51b8468695ed602b7438d52161088"
+    assert dup_key(Draft(id="b", path="b")) == "e14ee72e61d0284f72b22a56a2be94c8"

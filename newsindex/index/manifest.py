@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..clean.learned import LearnedBoilerplate
+from ..digests import parts_digest
 from ..engine.whoosh.store import (
     IndexProblem,
 )
@@ -208,9 +209,7 @@ def dup_key(draft: Draft) -> str:
     published = draft.published.isoformat() if draft.published else ""
     parts = (draft.title, *draft.paragraphs, "\x01", source, published, str(draft.date_only), draft.url or "")
     labels = (*draft.authors, "\x01", draft.section or "")
-    # Every part followed by a NUL, hashed in one call (the key of every manifest: unchanged).
-    text = "\x00".join((*parts, *labels)) + "\x00"
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return parts_digest((*parts, *labels))  # the key of every manifest: unchanged
 
 
 def _learn_keys(draft: Draft) -> str:
