@@ -131,9 +131,14 @@ def _fsync_tree(path: Path, durable: frozenset[str] = frozenset()) -> None:
     200,000 articles would otherwise sync every segment again)."""
     for child in path.iterdir():
         if child.is_file() and child.name not in durable:
-            with open(child, "rb") as handle:
-                os.fsync(handle.fileno())
+            _fsync_file(child)
     _fsync_dir(path)
+
+
+def _fsync_file(path: str | Path) -> None:
+    """A written file's contents to disk."""
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _next_generation_name(index_dir: Path) -> str:

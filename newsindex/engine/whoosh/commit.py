@@ -19,7 +19,7 @@ from whoosh.reading import SegmentReader
 from ...forking import Forked, forkable
 from ...index import limits
 from ...index.documents import _FAST_TEXT, document_fields
-from ...index.generations import _checkpoint
+from ...index.generations import _checkpoint, _fsync_file
 from ...index.stamps import STAMPS_FILE
 from .lexicon import write_words
 from .merging import merge_budget, merge_policy
@@ -175,8 +175,7 @@ class _Committing:
 
 def _fsync_files(paths: list[str]) -> None:
     for path in paths:
-        with open(path, "rb") as handle:
-            os.fsync(handle.fileno())
+        _fsync_file(path)
 
 
 class _Syncing(threading.Thread):
