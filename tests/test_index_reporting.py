@@ -325,3 +325,41 @@ def test_remove_is_crash_safe(tmp_path):
     assert run("remove", gone, "--index", tmp_path / "ix").exit_code == 0
     assert run("search", "figure0", "--index", tmp_path / "ix").exit_code == 1
     assert json.loads(run("stats", "--index", tmp_path / "ix", "--format", "json").output)["documents"] == 5
+
+
+@pytest.mark.parametrize("together", [1, 200, None])
+@pytest.mark.parametrize("stage", ["article_from_draft", "document_fields"])
+def test_an_article_failing_in_a_worker_is_reported_and_the_others_keep_their_sketches(
+    tmp_path, monkeypatch, stage, together
+):
+    """Articles are cleaned a chunk at a time (``together`` characters of text), then sketched
+    together and added: one failing at either step is reported, and every other article still
+    gets its own sketch."""
+    from newsindex.engine.whoosh.store import open_index
+    from newsindex.index import dedup, limits, pool
+
+    if together is not None:
+        monkeypatch.setattr(limits, "SKETCHED_TOGETHER", together)
+
+    news = tmp_path / "news"
+    make_corpus(news, 6)
+    bad = str(news / "outlet" / "002.txt")
+    real = getattr(pool, stage)
+
+    def failing(first, *rest):
+        path = first.path if stage == "article_from_draft" else first["path"]
+        if path == bad:
+            raise ValueError("no body")
+        return real(first, *rest)
+
+    monkeypatch.setattr(pool, stage, failing)
+    report = build_index([news], tmp_path / "ix", workers=1)
+    failed = [(skipped.path, skipped.reason) for skipped in report.failed]
+    assert failed == [(bad, "could not index: ValueError: no body")]
+    assert report.documents == 5
+    with open_index(tmp_path / "ix").searcher() as searcher:
+        column = searcher.reader().column_reader("sketch")
+        bodies = {docnum: searcher.stored_fields(docnum)["body"] for docnum in searcher.reader().all_doc_ids()}
+        assert len(bodies) == 5
+        for docnum, body in bodies.items():
+            assert column[docnum] == dedup.packed_sketch(body) != dedup.pack_values([])

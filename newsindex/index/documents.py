@@ -9,14 +9,14 @@ from ..engine.whoosh.store import (
     short_id,
 )
 from ..models import Article
-from .dedup import packed_sketch
 
 _FAST_TEXT = frozenset({"title", "body"})
 
 
-def article_record(article: Article) -> dict:
+def article_record(article: Article, sketch: bytes) -> dict:
     """An article's document as the worker builds it: its stored fields, from which everything
-    indexed derives, and its packed sketch (a column only: the index does not store it)."""
+    indexed derives, and its packed sketch (``dedup.packed_sketch``; a column only: the index
+    does not store it)."""
     published = article.published.astimezone(timezone.utc).replace(tzinfo=None) if article.published else None
     return {
         "id": article.id,
@@ -32,7 +32,7 @@ def article_record(article: Article) -> dict:
             "date_only": article.date_only,
         },
         "content_hash": article.content_hash,
-        "sketch": packed_sketch(article.text),
+        "sketch": sketch,
         "published": published,
     }
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 #: a new source's template lines be learned from its first articles before they
 #: are cleaned.
 BATCH_SIZE = 2000
+#: Characters of cleaned text a worker sketches together (index/sketches.py): bounds the
+#: cleaned articles it holds before adding them.
+SKETCHED_TOGETHER = 4 * 1024 * 1024
 #: A worker writes its segment when the postings it holds grow past this (bytes,
 #: estimated): bounds each process's memory whatever the corpus size.
 SEGMENT_MEMORY = 192 * 1024 * 1024

@@ -113,31 +113,65 @@ class _Worker:
         return items, drafts
 
     def _index(self, batch: int, choices: list[list[int]], learned: SourceTemplates) -> tuple:
+        from .sketches import packed_sketches  # numpy: imported by a run that indexes, not with the indexer
+
         held = self.held.pop(batch)
         outcomes = []
         segments = []
         added = 0
-        for drafts, chosen in zip(held, choices, strict=True):
-            for position in chosen:
-                draft, key = drafts[position]
+        for cleaned in self._cleaned(held, choices, learned):
+            sketches = iter(packed_sketches([text for _draft, _key, _article, text in cleaned if text is not None]))
+            for draft, key, article, text in cleaned:
+                if text is None:
+                    outcomes.append((draft.id, draft.path, key, article, []))
+                    continue
                 try:
-                    article = article_from_draft(draft, self.rules, learned)
-                    self.builder.add(document_fields(article_record(article)))
+                    self.builder.add(document_fields(article_record(article, next(sketches))))
                 except OSError:
                     # The article is in memory: this is the segment's files failing (a full disk),
                     # which no article causes; the run stops and the last index stays.
                     raise
                 except Exception as exc:
-                    reason = f"could not index: {type(exc).__name__}: {exc}"[:300]
-                    outcomes.append((draft.id, draft.path, key, reason, []))
+                    outcomes.append((draft.id, draft.path, key, _could_not_index(exc), []))
                     continue
                 added += 1
                 if article.warnings:
                     outcomes.append((article.id, draft.path, key, None, list(article.warnings)))
                 if self.builder.estimated_bytes > limits.SEGMENT_MEMORY:
                     segments.append(self.builder.write())
-            _checkpoint("worker-indexing")
+                _checkpoint("worker-indexing")
         return ("indexed", outcomes, len(held), segments, added)
+
+    def _cleaned(self, held: list, choices: list[list[int]], learned: SourceTemplates) -> Iterator[list[tuple]]:
+        """The chosen drafts cleaned, as ``(draft, key, article, text)``, in lists of about
+        ``limits.SKETCHED_TOGETHER`` characters of text; a draft that fails is ``(draft, key,
+        reason, None)``.  Cleaning a list before indexing any of it, rather than article by
+        article, took 7% less CPU on Reuters by itself (each stage's data stays in the caches,
+        we think), and the list is sketched together (``packed_sketches``)."""
+        cleaned: list[tuple] = []
+        size = 0
+        for drafts, chosen in zip(held, choices, strict=True):
+            for position in chosen:
+                draft, key = drafts[position]
+                try:
+                    article = article_from_draft(draft, self.rules, learned)
+                except OSError:
+                    raise
+                except Exception as exc:
+                    cleaned.append((draft, key, _could_not_index(exc), None))
+                    continue
+                text = article.text
+                cleaned.append((draft, key, article, text))
+                size += len(text)
+                if size >= limits.SKETCHED_TOGETHER:
+                    yield cleaned
+                    cleaned, size = [], 0
+        if cleaned:
+            yield cleaned
+
+
+def _could_not_index(exc: Exception) -> str:
+    return f"could not index: {type(exc).__name__}: {exc}"[:300]
 
 
 class _Local:
@@ -194,9 +228,10 @@ class _Pool:
             self.inboxes = self.outboxes = [local]
             return
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        # numpy, which the segment writer and the commit need, imported once before the workers
-        # fork from this process: each would otherwise import it at its first segment (~40 ms).
+        # numpy, which the sketches, the segment writer and the commit need, imported once before
+        # the workers fork from this process: each would otherwise import it (~40 ms).
         from ..engine.whoosh import neargraph  # noqa: F401
+        from . import sketches  # noqa: F401
 
         self.inboxes = [context.Queue() for _ in range(size)]
         self.outboxes = [context.Queue() for _ in range(size)]
