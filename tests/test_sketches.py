@@ -46,10 +46,12 @@ def test_a_batch_is_sketched_as_each_text_alone(seed):
     assert sketches.packed_sketches(texts) == [dedup.packed_sketch(text) for text in texts]
 
 
-def test_texts_split_into_chunks_are_sketched_the_same(monkeypatch):
+@pytest.mark.parametrize("chunk_words", [50, 300])
+def test_texts_split_into_chunks_are_sketched_the_same(monkeypatch, chunk_words):
+    """Chunks of a few texts, and texts longer than a chunk (sketched the plain way)."""
     texts = _texts(99)
     expected = [dedup.packed_sketch(text) for text in texts]
-    monkeypatch.setattr(sketches, "CHUNK_WORDS", 50)
+    monkeypatch.setattr(sketches, "CHUNK_WORDS", chunk_words)
     assert sketches.packed_sketches(texts) == expected
     assert sketches.packed_sketches([]) == []
     assert sketches.packed_sketches(["too short", ""]) == [dedup.pack_values([])] * 2

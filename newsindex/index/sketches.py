@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .dedup import _PAD_VALUE, PACKED_SIZE, SHINGLE_WORDS, SKETCH_SIZE, _smallest_hashes, _words
+from .dedup import _PAD_VALUE, PACKED_SIZE, SHINGLE_WORDS, SKETCH_SIZE, _smallest_hashes, _words, packed_sketch
 
 #: Lengths the tables move a CRC over: two words and two spaces at most.
 _MOST_MOVED = 127
@@ -31,7 +31,8 @@ _MOST_MOVED = 127
 #: sketched the plain way, by ``dedup``.
 LONGEST_WORD = (_MOST_MOVED - 2) // 2
 _SPACE_CRC = zlib.crc32(b" ")
-#: Words hashed together at most: bounds the arrays (~60 bytes a word) on a batch of long texts.
+#: Words hashed together at most: bounds the arrays (~60 bytes a word) on a batch of long texts;
+#: a text of more is sketched the plain way.
 CHUNK_WORDS = 250_000
 
 
@@ -88,6 +89,12 @@ def packed_sketches(texts: Sequence[str]) -> list[bytes]:
     first = 0
     for number, text in enumerate(texts):
         these = _words(text)
+        if len(these) > CHUNK_WORDS:  # a chunk's worth alone: the plain way, which holds no arrays
+            del these
+            packed += _packed_chunk(texts[first:number], words, counts)
+            packed.append(packed_sketch(text))
+            words, counts, first = [], [], number + 1
+            continue
         counts.append(len(these) if len(these) >= SHINGLE_WORDS * 3 else 0)
         if counts[-1]:
             words += these
