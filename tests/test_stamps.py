@@ -47,6 +47,11 @@ def test_stamps_written_and_read_are_the_same_and_any_other_count_is_refused(tmp
     (tmp_path / "gen-000002").mkdir()
     os.link(tmp_path / "empty", tmp_path / "gen-000002" / "empty")
     assert read_stamps(tmp_path / "gen-000002" / "empty", 0) is None  # written for another generation
+    (tmp_path / "zero").write_bytes(b"")
+    assert read_stamps(tmp_path / "zero", 0) is None  # nothing to map
+    written.write(tmp_path / STAMPS_FILE)
+    (tmp_path / STAMPS_FILE).write_bytes((tmp_path / STAMPS_FILE).read_bytes().replace(b"/e.txt", b"/\xff.txt"))
+    assert read_stamps(tmp_path / STAMPS_FILE, 3) is None  # a name that is no UTF-8 (and the mapping closes)
 
 
 def test_the_files_a_walk_did_not_mark_are_its_unmet_ones_places_left_unused_or_not():

@@ -3,7 +3,8 @@
 A whole walk compares every file with the size and mtime it had when indexed.  Loaded from
 the manifest's table, those took 180 ms at 200,000 files (a row tuple per file, made by
 SQLite's module); from ``STAMPS_FILE``, written at the end of each run, about 100 ms: the
-paths are one text split in C, sizes and mtimes two arrays, each path mapped to its place.
+paths are one text split in C, sizes and mtimes two arrays kept as arrays, each path mapped
+to its place.
 The manifest stays the record: a file missing, unreadable, of another count than the
 manifest's or written for another generation (its folder's name is in it: a file linked by
 mistake from the generation before is refused) is passed over and the table read instead.
@@ -11,10 +12,11 @@ mistake from the generation before is refused) is passed over and the table read
 
 from __future__ import annotations
 
+import mmap
 import struct
 import sys
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from operator import itemgetter
@@ -41,8 +43,8 @@ class Stamps:
     """
 
     place: dict[str, int]
-    sizes: list[int]
-    mtimes: list[float]
+    sizes: MutableSequence[int]
+    mtimes: MutableSequence[float]
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple[str, int, float]]) -> Stamps:
@@ -124,33 +126,40 @@ def read_stamps(path: Path, count: int) -> Stamps | None:
     """The stamps written at ``path`` if they are ``count`` files' (the manifest's count);
     None when they are not, or cannot be read."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
+        # Mapped, not read: the paths are decoded straight from the page cache (a 16 MB
+        # copy fewer at 200,000 files).  An empty file cannot be mapped: never ours.
+        with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return _stamps_in(data, path, count)
+    except (OSError, ValueError):
         return None
+
+
+def _stamps_in(data: mmap.mmap, path: Path, count: int) -> Stamps | None:
     head = _MAGIC + _header_line(path)
     start = len(head) + _COUNTS.size
-    if not data.startswith(head) or len(data) < start:
+    if len(data) < start or data[: len(head)] != head:
         return None
     files, names = _COUNTS.unpack_from(data, len(head))
     end_sizes = start + 8 * count
     end_mtimes = end_sizes + 8 * count
     if files != count or len(data) != end_mtimes + names:  # another manifest's, or cut short
         return None
-    view = memoryview(data)
     sizes, mtimes = array("q"), array("d")
-    sizes.frombytes(view[start:end_sizes])
-    mtimes.frombytes(view[end_sizes:end_mtimes])
+    with memoryview(data) as view:  # released before the mapping closes
+        sizes.frombytes(view[start:end_sizes])
+        mtimes.frombytes(view[end_sizes:end_mtimes])
+        try:
+            paths = str(view[end_mtimes:], "utf-8", _ERRORS).split(_SEPARATOR) if count else []
+        except UnicodeDecodeError:
+            return None
     if _SWAP:
         sizes.byteswap()
         mtimes.byteswap()
-    try:
-        paths = str(view[end_mtimes:], "utf-8", _ERRORS).split(_SEPARATOR) if count else []
-    except UnicodeDecodeError:
-        return None
     if len(paths) != count:
         return None
-    return Stamps(dict(zip(paths, range(count), strict=True)), sizes.tolist(), mtimes.tolist())
+    # The arrays as they are, not as lists: 400,000 numbers fewer to make at 200,000 files
+    # (~14 ms of a fresh process, its new memory's page faults most of it).
+    return Stamps(dict(zip(paths, range(count), strict=True)), sizes, mtimes)
 
 
 def _header_line(path: Path) -> bytes:
