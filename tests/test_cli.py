@@ -132,6 +132,26 @@ def test_index_reports_bad_files_and_keeps_going(tmp_path):
     assert any("broken.json\tinvalid JSON" in line for line in lines)
 
 
+@pytest.mark.parametrize(
+    ("rules_text", "said"),
+    [
+        ("[line]\nsign-off: (unclosed\n", "[line] rule 'sign-off': bad pattern"),
+        ("sign-off: Reuters\n", "expected 'name: pattern' inside a [section]"),
+    ],
+)
+def test_a_bad_rules_file_is_refused_before_the_run_in_one_line(tmp_path, rules_text, said):
+    """The shipped rules are compiled when a run needs them; a user's file is checked before
+    any run, so a mistake in it is one line naming the rule, and no index is made."""
+    bad = tmp_path / "rules.txt"
+    bad.write_text(rules_text, encoding="utf-8")
+    for command in (("index", SEED.parent, "--index", tmp_path / "ix"), ("extract", SEED)):
+        result = run(*command, "--rules", bad)
+        assert result.exit_code == 2, result.output
+        assert said in result.output and len(result.output.strip().splitlines()) == 1, result.output
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "ix").exists() or not any((tmp_path / "ix").glob("gen-*"))
+
+
 def test_help_ends_with_examples():
     for command in ("index", "search", "extract", "show", "stats"):
         result = run(command, "--help")

@@ -101,7 +101,8 @@ def _ingest_options(
     )
     try:
         options.field_map()
-        options.rules()
+        if rules:  # users' files checked now (the shipped rules are compiled when a run needs them)
+            options.rules()
     except ValueError as exc:
         raise Failure(str(exc)) from None
     return options
