@@ -114,10 +114,16 @@ def run() -> None:
     A process ending normally tears down every module and object it made, a tenth
     of a search process's CPU time, for nothing: the output is flushed here and the
     process exits with ``os._exit``.  Nothing of ours needs ``atexit`` (a short
-    command writes no file).  Long commands (``index``, ``watch``) end as usual.
+    command writes no file).  Long commands (``index``, ``watch``) end as usual, but with
+    every object frozen first: Python's last collection would look through all of them for
+    cycles no one will miss (60-80 ms after a one-file run over 200,000 files, which takes
+    about a second); files are closed by their ``with`` blocks, not by that collection.
     """
     if _command_name(sys.argv[1:]) not in SHORT_COMMANDS:
-        main()
+        try:
+            main()
+        finally:
+            gc.freeze()
         return
     try:
         main()
