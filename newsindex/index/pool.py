@@ -61,7 +61,7 @@ class _Worker:
         """Each work item's result for the main process; its drafts held for ``_index``.
 
         Every file of the batch is extracted first, then every draft keyed (``_drafts``): in a
-        pass of their own the keys took 4% less of a Reuters build's CPU than each file's
+        pass of their own the keys took 3% less of a Reuters build's CPU than each file's
         drafts keyed as it was extracted (each stage's data kept in the caches, we think).
         """
         results = []
