@@ -13,10 +13,11 @@ from ..models import Article
 _FAST_TEXT = frozenset({"title", "body"})
 
 
-def article_record(article: Article, sketch: bytes) -> dict:
+def article_record(article: Article, text: str, sketch: bytes) -> dict:
     """An article's document as the worker builds it: its stored fields, from which everything
     indexed derives, and its packed sketch (``dedup.packed_sketch``; a column only: the index
-    does not store it)."""
+    does not store it).  ``text`` is ``article.text``, joined once by the worker, which
+    sketched it."""
     published = article.published.astimezone(timezone.utc).replace(tzinfo=None) if article.published else None
     return {
         "id": article.id,
@@ -24,7 +25,7 @@ def article_record(article: Article, sketch: bytes) -> dict:
         "path": article.path,
         "url": article.url,
         "title": article.title,
-        "body": article.text,
+        "body": text,
         "meta": {
             "authors": article.authors,
             "source": article.source,

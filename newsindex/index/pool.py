@@ -134,7 +134,7 @@ class _Worker:
                     outcomes.append((draft.id, draft.path, key, article, []))
                     continue
                 try:
-                    self.builder.add(document_fields(article_record(article, next(sketches))))
+                    self.builder.add(document_fields(article_record(article, text, next(sketches))))
                 except OSError:
                     # The article is in memory: this is the segment's files failing (a full disk),
                     # which no article causes; the run stops and the last index stays.

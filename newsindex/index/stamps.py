@@ -39,7 +39,7 @@ class Stamps:
     """Sizes and mtimes by path: ``place[path]`` is the file's index in ``sizes`` and ``mtimes``.
 
     Places, not ``(size, mtime)`` tuples: an int per file is made faster than a tuple, and a
-    walk reads the two lists by place.
+    walk reads the two sequences (arrays when loaded from the file) by place.
     """
 
     place: dict[str, int]
